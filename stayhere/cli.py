@@ -1,0 +1,88 @@
+"""The ``stayhere`` command: serve, demo, import-feed, and every Django management command."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+SUBCOMMAND_ALIASES = {"import-feed": "import_feed", "load-demo": "load_demo", "export-feed": "export_feed"}
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stayhere.settings")
+    import django
+
+    django.setup()
+
+
+def serve(argv: list[str], *, demo: bool = False) -> int:
+    parser = argparse.ArgumentParser(
+        prog="stayhere demo" if demo else "stayhere serve",
+        description="Load demo meetings, then serve." if demo else "Serve stayhere over HTTP and WebSocket.",
+    )
+    parser.add_argument("--host", default=os.environ.get("STAYHERE_HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("STAYHERE_PORT", "8000") or 8000))
+    parser.add_argument("--workers", type=int, default=1, help="Worker processes (needs PostgreSQL to be useful).")
+    parser.add_argument("--no-migrate", action="store_true", help="Do not apply database migrations first.")
+    args = parser.parse_args(argv)
+    if not 0 < args.port < 65536:
+        parser.error(f"--port {args.port} is not a TCP port: use a number from 1 to 65535.")
+    if args.workers < 1:
+        parser.error("--workers must be 1 or more.")
+
+    _setup()
+    from django.core.management import call_command
+
+    if not args.no_migrate:
+        call_command("migrate", interactive=False, verbosity=0)
+    if demo:
+        call_command("load_demo", if_empty=True)
+
+    import uvicorn
+
+    host_for_url = f"[{args.host}]" if ":" in args.host else args.host
+    if args.host in {"0.0.0.0", "::"}:  # noqa: S104 (reporting, not binding)
+        host_for_url = "localhost"
+    print(f"stayhere is running: open http://{host_for_url}:{args.port}/  (Ctrl+C stops it)", flush=True)
+    uvicorn.run(
+        "stayhere.asgi:application",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        access_log=False,  # uvicorn's access log carries client addresses; ours does not
+        log_level="warning",
+        proxy_headers=False,
+        server_header=False,
+        date_header=True,
+        lifespan="off",
+    )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in {"-h", "--help", "help"}:
+        print(
+            "usage: stayhere COMMAND [options]\n\n"
+            "  serve [--host H] [--port P]     serve the app\n"
+            "  demo [--host H] [--port P]      load demo meetings (once) and serve\n"
+            "  import-feed SOURCE [--format F] import a Meeting Guide JSON, 12 Step Meeting List CSV or BMLT feed\n"
+            "  export-feed [--format F]        write the directory as a feed to standard output\n"
+            "  check, migrate, createsuperuser, ... any Django management command\n"
+        )
+        return 0
+    command, rest = args[0], args[1:]
+    if command == "serve":
+        return serve(rest)
+    if command == "demo":
+        return serve(rest, demo=True)
+    _setup()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["stayhere", SUBCOMMAND_ALIASES.get(command, command), *rest])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

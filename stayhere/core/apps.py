@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import AppConfig
+from django.db.backends.signals import connection_created
+
+
+def _tune_sqlite(sender: Any, connection: Any, **kwargs: Any) -> None:
+    """WAL lets the finder keep reading while an import writes; NORMAL sync is safe under WAL."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA cache_size=-65536")
+            cursor.execute("PRAGMA mmap_size=268435456")
+
+
+class CoreConfig(AppConfig):
+    name = "stayhere.core"
+    label = "core"
+
+    def ready(self) -> None:
+        from stayhere.core import checks  # noqa: F401  (registers the system checks)
+
+        connection_created.connect(_tune_sqlite)

@@ -1,0 +1,307 @@
+"""The directory: service bodies, groups, locations and meetings. Public listings only.
+
+Nothing here records who attends or what is said; see docs/SECURITY.md and the canary tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone as django_timezone
+from django.utils.translation import gettext_lazy as _
+
+from stayhere.directory import schedule
+from stayhere.directory.fellowships import Fellowship
+from stayhere.directory.types import GROUP_ASSERTED, HARM_REDUCTION, MOUD_WELCOME, Facet, describe
+
+# Grid cells for the "near" search: 0.25 degrees of latitude (about 28 km) by 0.25 degrees of
+# longitude. A query looks up the handful of cells its radius touches through one index.
+CELL_DEGREES = 0.25
+CELL_COLUMNS = int(360 / CELL_DEGREES)
+
+
+def cell_of(latitude: float, longitude: float) -> int:
+    row = math.floor((latitude + 90.0) / CELL_DEGREES)
+    column = math.floor(((longitude + 180.0) % 360.0) / CELL_DEGREES)
+    return row * CELL_COLUMNS + column
+
+
+class ServiceBody(models.Model):
+    class Kind(models.TextChoices):
+        ZONE = "zone", _("Zone")
+        REGION = "region", _("Region")
+        AREA = "area", _("Area")
+        INTERGROUP = "intergroup", _("Intergroup / central office")
+        DISTRICT = "district", _("District")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.INTERGROUP)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
+    url = models.URLField(blank=True)
+    email = models.EmailField(blank=True, help_text=_("A public service email, never a person's."))
+    phone = models.CharField(max_length=40, blank=True)
+    location_description = models.CharField(max_length=200, blank=True)
+    world_id = models.CharField(max_length=40, blank=True, help_text=_("World Service id, where one exists."))
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def ancestors(self) -> list[ServiceBody]:
+        chain: list[ServiceBody] = []
+        node = self.parent
+        while node is not None and node not in chain:
+            chain.append(node)
+            node = node.parent
+        return chain
+
+
+class Group(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=120, unique=True)
+    service_body = models.ForeignKey(ServiceBody, null=True, blank=True, on_delete=models.SET_NULL)
+    notes = models.TextField(blank=True)
+    statement = models.TextField(
+        blank=True, help_text=_("The group's own statement, shown on its meetings' pages (e.g. a welcome).")
+    )
+    website = models.URLField(blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    # [{"name": "Sam", "email": "...", "phone": "..."}]; first names only.
+    contacts = models.JSONField(default=list, blank=True)
+    contacts_public = models.BooleanField(
+        default=False, help_text=_("Show the contacts on the meeting pages and in the feed.")
+    )
+    # Asserted by the group itself, never by a service office or an import of someone else's list.
+    moud_welcome = models.BooleanField(_("medication for opioid use disorder welcome"), default=False)
+    harm_reduction = models.BooleanField(_("harm-reduction friendly"), default=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def asserted_codes(self) -> list[str]:
+        codes = []
+        if self.moud_welcome:
+            codes.append(MOUD_WELCOME)
+        if self.harm_reduction:
+            codes.append(HARM_REDUCTION)
+        return codes
+
+
+class Location(models.Model):
+    name = models.CharField(max_length=200, blank=True)
+    address = models.CharField(max_length=300, blank=True)
+    city = models.CharField(max_length=120, blank=True)
+    state = models.CharField(max_length=120, blank=True)
+    postal_code = models.CharField(max_length=30, blank=True)
+    country = models.CharField(max_length=80, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    approximate = models.BooleanField(default=False, help_text=_("The address names an area, not a door."))
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["city", "name"]
+
+    def __str__(self) -> str:
+        return self.name or self.address or self.city or "?"
+
+    @property
+    def has_position(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+    def formatted_address(self) -> str:
+        parts = [self.address, self.city, " ".join(p for p in (self.state, self.postal_code) if p), self.country]
+        return ", ".join(part for part in parts if part)
+
+    def clean(self) -> None:
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValidationError(_("Give both latitude and longitude, or neither."))
+        if self.latitude is not None and not -90 <= self.latitude <= 90:
+            raise ValidationError({"latitude": _("Latitude is between -90 and 90.")})
+        if self.longitude is not None and not -180 <= self.longitude <= 180:
+            raise ValidationError({"longitude": _("Longitude is between -180 and 180.")})
+
+
+class Attendance(models.TextChoices):
+    IN_PERSON = "in_person", _("In person")
+    ONLINE = "online", _("Online")
+    HYBRID = "hybrid", _("Hybrid (in person and online)")
+    PHONE = "phone", _("Phone only")
+    INACTIVE = "inactive", _("Temporarily inactive")
+
+
+LOCATED_ATTENDANCE = (Attendance.IN_PERSON, Attendance.HYBRID)
+REMOTE_ATTENDANCE = (Attendance.ONLINE, Attendance.HYBRID, Attendance.PHONE)
+
+
+class Meeting(models.Model):
+    # Where the listing came from: "" for listings kept here, else the import source's key.
+    source = models.CharField(max_length=300, blank=True, db_index=True)
+    source_slug = models.CharField(max_length=200, blank=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    name = models.CharField(max_length=200)
+    fellowship = models.CharField(max_length=20, choices=Fellowship.choices, default=Fellowship.AA)
+    group = models.ForeignKey(Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="meetings")
+    service_body = models.ForeignKey(ServiceBody, null=True, blank=True, on_delete=models.SET_NULL)
+    location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.SET_NULL, related_name="meetings")
+
+    # Weekly schedule: bit n set for weekday n (0 = Sunday). No days = by appointment.
+    day_mask = models.PositiveSmallIntegerField(default=0)
+    start_time = models.TimeField(null=True, blank=True)
+    end_time = models.TimeField(null=True, blank=True)
+    timezone = models.CharField(max_length=64, help_text=_("IANA time zone, e.g. America/New_York."))
+
+    attendance = models.CharField(max_length=12, choices=Attendance.choices, default=Attendance.IN_PERSON)
+    inactive_reason = models.CharField(max_length=200, blank=True)
+    inactive_until = models.DateField(null=True, blank=True)
+    # Most general first: ["Illinois", "Chicago", "Wicker Park"]. For an online meeting, its affinity.
+    regions = models.JSONField(default=list, blank=True)
+
+    conference_url = models.URLField(max_length=500, blank=True)
+    conference_url_notes = models.TextField(blank=True)
+    conference_phone = models.CharField(max_length=120, blank=True)
+    conference_phone_notes = models.TextField(blank=True)
+    # A stayhere room is the venue (the room itself arrives with the rooms feature).
+    has_room = models.BooleanField(default=False)
+
+    notes = models.TextField(blank=True)
+    # Meeting Guide type codes, in the feed's order, catalogue spelling; group-asserted codes excluded.
+    types = models.JSONField(default=list, blank=True)
+    # "|O|D|EN|": the same codes in a form every database can match with LIKE.
+    type_index = models.CharField(max_length=600, blank=True, default="")
+
+    venmo = models.CharField(max_length=80, blank=True)
+    square = models.CharField(max_length=80, blank=True)
+    paypal = models.CharField(max_length=80, blank=True)
+    homegroup_online = models.CharField(max_length=80, blank=True)
+
+    url = models.URLField(max_length=500, blank=True, help_text=_("The listing on the publisher's site."))
+    feedback_url = models.CharField(max_length=500, blank=True)
+    updated = models.DateTimeField(default=django_timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "source_slug"],
+                condition=~models.Q(source=""),
+                name="meeting_unique_source_slug",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    # The schedule, as people read it.
+    @property
+    def days(self) -> list[int]:
+        return schedule.mask_to_days(self.day_mask)
+
+    @days.setter
+    def days(self, values: list[int]) -> None:
+        self.day_mask = schedule.days_to_mask(values)
+
+    @property
+    def duration_minutes(self) -> int | None:
+        if self.start_time is None or self.end_time is None:
+            return None
+        minutes = schedule.minute_of_day(self.end_time) - schedule.minute_of_day(self.start_time)
+        return minutes if minutes > 0 else minutes + schedule.MINUTES_PER_DAY  # crosses midnight
+
+    @property
+    def crosses_midnight(self) -> bool:
+        return (
+            self.start_time is not None
+            and self.end_time is not None
+            and schedule.minute_of_day(self.end_time) <= schedule.minute_of_day(self.start_time)
+        )
+
+    def next_start(self, after: dt.datetime, grace: dt.timedelta = dt.timedelta(0)) -> dt.datetime | None:
+        if self.start_time is None or not self.day_mask:
+            return None
+        return min(schedule.next_start(day, self.start_time, self.timezone, after, grace) for day in self.days)
+
+    # Types, as facets.
+    def set_types(self, codes: list[str]) -> None:
+        unique: list[str] = []
+        for code in codes:
+            if code and code not in unique and code not in GROUP_ASSERTED:
+                unique.append(code)
+        self.types = unique
+        self.type_index = "|" + "|".join(unique) + "|" if unique else ""
+
+    def all_types(self) -> list[str]:
+        """The meeting's codes plus what its group asserts."""
+        codes = list(self.types)
+        if self.group is not None:
+            codes.extend(self.group.asserted_codes())
+        return codes
+
+    def facets(self) -> dict[Facet, list[str]]:
+        grouped: dict[Facet, list[str]] = {}
+        for code in self.all_types():
+            grouped.setdefault(describe(code).facet, []).append(code)
+        return grouped
+
+    @property
+    def is_open(self) -> bool | None:
+        if "O" in self.types:
+            return True
+        if "C" in self.types:
+            return False
+        return None
+
+    @property
+    def is_located(self) -> bool:
+        return self.attendance in LOCATED_ATTENDANCE and self.location is not None and self.location.has_position
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        try:
+            self.timezone = schedule.canonical_zone(self.timezone)
+        except ValueError as exc:
+            errors["timezone"] = str(exc)
+        if self.day_mask and self.start_time is None:
+            errors["start_time"] = _("A meeting held on set days needs a start time.")
+        if self.attendance == Attendance.INACTIVE and not self.inactive_reason:
+            errors["inactive_reason"] = _("Say why the meeting is inactive, e.g. 'venue closed for repairs'.")
+        if self.attendance in (Attendance.ONLINE, Attendance.HYBRID) and not (
+            self.conference_url or self.conference_phone or self.has_room
+        ):
+            errors["conference_url"] = _("An online meeting needs a conference link, a phone line or a room.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class MeetingSlot(models.Model):
+    """One weekly occurrence of a meeting, kept for the finder's index and nothing else.
+
+    Rebuilt from the meeting by ``stayhere.directory.slots``; never edited by hand.
+    """
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="slots")
+    start_mow = models.PositiveSmallIntegerField()  # local minute of week
+    timezone = models.CharField(max_length=64)
+    attendance = models.CharField(max_length=12)
+    fellowship = models.CharField(max_length=20)
+    cell = models.IntegerField(null=True)
+    latitude = models.FloatField(null=True)
+    longitude = models.FloatField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["cell", "timezone", "start_mow"], name="slot_cell_time"),
+            models.Index(fields=["timezone", "start_mow"], name="slot_zone_time"),
+        ]

@@ -1,0 +1,163 @@
+"""Weekly schedules and time zones, as plain functions.
+
+Weekdays follow the Meeting Guide convention: 0 = Sunday ... 6 = Saturday. A meeting's
+start is wall-clock time in its own IANA zone; instants are computed from that with
+``zoneinfo`` for the actual date, so a change to or from daylight saving time never
+shifts a meeting. A "minute of week" (mow) is ``weekday * 1440 + minutes after midnight``
+in some zone's local time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+MINUTES_PER_DAY = 1440
+MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
+ALL_DAYS_MASK = 0b1111111
+
+# Zone names older feeds still use; zoneinfo knows them, but we store the canonical name.
+LEGACY_ZONES = {
+    "US/Eastern": "America/New_York",
+    "US/Central": "America/Chicago",
+    "US/Mountain": "America/Denver",
+    "US/Pacific": "America/Los_Angeles",
+    "US/Alaska": "America/Anchorage",
+    "US/Hawaii": "Pacific/Honolulu",
+    "US/Arizona": "America/Phoenix",
+    "US/Michigan": "America/Detroit",
+    "Canada/Eastern": "America/Toronto",
+    "Canada/Central": "America/Winnipeg",
+    "Canada/Mountain": "America/Edmonton",
+    "Canada/Pacific": "America/Vancouver",
+    "Canada/Atlantic": "America/Halifax",
+    "Canada/Newfoundland": "America/St_Johns",
+    "GB": "Europe/London",
+    "Europe/Kiev": "Europe/Kyiv",
+    "Asia/Calcutta": "Asia/Kolkata",
+}
+
+
+def python_weekday_to_spec(weekday: int) -> int:
+    """Python's Monday=0 to the Meeting Guide's Sunday=0."""
+    return (weekday + 1) % 7
+
+
+def days_to_mask(days: list[int]) -> int:
+    mask = 0
+    for day in days:
+        if not 0 <= day <= 6:
+            raise ValueError(f"day {day} is not 0 (Sunday) to 6 (Saturday)")
+        mask |= 1 << day
+    return mask
+
+
+def mask_to_days(mask: int) -> list[int]:
+    return [day for day in range(7) if mask & (1 << day)]
+
+
+@lru_cache(maxsize=1024)
+def zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+@lru_cache(maxsize=1)
+def _known_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def canonical_zone(name: str) -> str:
+    """The stored spelling of a zone name, or ValueError naming what is wrong."""
+    cleaned = name.strip()
+    cleaned = LEGACY_ZONES.get(cleaned, cleaned)
+    if cleaned not in _known_zones():
+        raise ValueError(f"{name!r} is not an IANA time zone name such as America/New_York")
+    try:
+        zone(cleaned)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{name!r} is not an IANA time zone name such as America/New_York") from None
+    return cleaned
+
+
+_finder = None
+
+
+def zone_at(latitude: float, longitude: float) -> str | None:
+    """The IANA zone at a point, computed offline (timezonefinder's bundled polygons)."""
+    global _finder
+    if _finder is None:
+        from timezonefinder import TimezoneFinder
+
+        _finder = TimezoneFinder(in_memory=True)
+    name = _finder.timezone_at(lat=latitude, lng=longitude)
+    return None if name is None else LEGACY_ZONES.get(name, name)
+
+
+def minute_of_day(value: dt.time) -> int:
+    return value.hour * 60 + value.minute
+
+
+def mow(weekday: int, minute: int) -> int:
+    return (weekday * MINUTES_PER_DAY + minute) % MINUTES_PER_WEEK
+
+
+def local_mow(instant: dt.datetime, zone_name: str) -> int:
+    local = instant.astimezone(zone(zone_name))
+    return mow(python_weekday_to_spec(local.weekday()), local.hour * 60 + local.minute)
+
+
+def next_start(
+    weekday: int, start: dt.time, zone_name: str, after: dt.datetime, grace: dt.timedelta = dt.timedelta(0)
+) -> dt.datetime:
+    """The next instant a weekly meeting starts, at or after ``after - grace`` (aware, in its zone)."""
+    tz = zone(zone_name)
+    reference = (after - grace).astimezone(tz)
+    days_ahead = (weekday - python_weekday_to_spec(reference.weekday())) % 7
+    for extra in (0, 7, 14):
+        date = reference.date() + dt.timedelta(days=days_ahead + extra)
+        candidate = _wall_clock(date, start, tz)
+        if candidate >= reference:
+            return candidate
+    raise AssertionError("a weekly meeting always starts within three weeks")
+
+
+def _wall_clock(date: dt.date, start: dt.time, tz: ZoneInfo) -> dt.datetime:
+    """A local wall-clock time on a date.
+
+    fold=0 picks the first of a repeated hour (autumn) and, for a time skipped in spring,
+    the pre-change offset: the instant lands as far after the gap as the time was inside it,
+    which is when people arrive.
+    """
+    return dt.datetime.combine(date, start).replace(tzinfo=tz)
+
+
+@dataclass(frozen=True)
+class Window:
+    """A span of absolute time, [start, end)."""
+
+    start: dt.datetime
+    end: dt.datetime
+
+
+def mow_ranges(window: Window, zone_name: str) -> list[tuple[int, int]]:
+    """The local minute-of-week ranges (inclusive) that a window of absolute time covers in a zone.
+
+    A window of a week or longer covers everything; one that runs over the end of the local
+    week is split in two.
+    """
+    if window.end - window.start >= dt.timedelta(days=7):
+        return [(0, MINUTES_PER_WEEK - 1)]
+    first = local_mow(window.start, zone_name)
+    last = local_mow(window.end - dt.timedelta(minutes=1), zone_name)
+    if window.end - window.start <= dt.timedelta(minutes=1):
+        return [(first, first)]
+    if first <= last:
+        return [(first, last)]
+    return [(first, MINUTES_PER_WEEK - 1), (0, last)]
+
+
+def utc_offset_minutes(zone_name: str, at: dt.datetime) -> int:
+    offset = at.astimezone(zone(zone_name)).utcoffset()
+    return 0 if offset is None else int(offset.total_seconds() // 60)

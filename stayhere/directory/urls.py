@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from stayhere.directory import api_views, feed_views, views
+
+app_name = "directory"
+
+urlpatterns = [
+    # The finder (server-rendered pages)
+    path("", views.finder, name="finder"),
+    path("meetings/<slug:slug>", views.meeting_detail, name="meeting"),
+    path("meetings/<slug:slug>.ics", feed_views.meeting_ics, name="meeting-ics"),
+    # Feeds out
+    path("feeds/meeting-guide.json", feed_views.meeting_guide_feed, name="feed-meeting-guide"),
+    path("feeds/meetings.csv", feed_views.csv_feed, name="feed-csv"),
+    # JSON API
+    path("api/meetings", api_views.meetings, name="api-meetings"),
+    path("api/places", api_views.places, name="api-places"),
+    path("api/openapi.json", api_views.openapi, name="api-openapi"),
+]

@@ -1,0 +1,166 @@
+"""Django settings for stayhere. Every value comes from the environment (see README: Configuration)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from stayhere.env import database_from_url, envbool, envint, envlist, envpath, envstr
+
+BASE_DIR = Path(__file__).resolve().parent
+
+DATA_DIR = envpath("STAYHERE_DATA_DIR", Path.home() / ".local" / "share" / "stayhere")
+DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
+
+
+def _secret_key() -> str:
+    """The key from STAYHERE_SECRET_KEY, or one generated once and kept in the data directory."""
+    configured = envstr("STAYHERE_SECRET_KEY", "")
+    if configured:
+        if len(configured) < 32:
+            raise ImproperlyConfigured("STAYHERE_SECRET_KEY is shorter than 32 characters: use a long random value.")
+        return configured
+    key_file = DATA_DIR / "secret_key"
+    if not key_file.exists():
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = envbool("STAYHERE_DEBUG", False)
+HTTPS = envbool("STAYHERE_HTTPS", False)
+ALLOWED_HOSTS = envlist("STAYHERE_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = envlist("STAYHERE_CSRF_TRUSTED_ORIGINS", [])
+SITE_NAME = envstr("STAYHERE_SITE_NAME", "stayhere")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "channels",
+    "stayhere.core",
+    "stayhere.directory",
+]
+
+MIDDLEWARE = [
+    "stayhere.core.middleware.AccessLogMiddleware",
+    "stayhere.core.middleware.SecurityHeadersMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "stayhere.urls"
+ASGI_APPLICATION = "stayhere.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "stayhere.core.context.site",
+            ],
+        },
+    },
+]
+
+DATABASE_URL = envstr("STAYHERE_DATABASE_URL", "")
+DATABASES: dict[str, dict[str, Any]]
+if DATABASE_URL:
+    DATABASES = {"default": database_from_url("STAYHERE_DATABASE_URL", DATABASE_URL)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "stayhere.sqlite3",
+            # WAL lets the finder read while an import writes; see stayhere.core.apps.
+            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_MAX_AGE = 3600
+
+# Cookies: only the session and CSRF cookies of signed-in trusted servants exist.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_REFERRER_POLICY = "no-referrer"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_SSL_REDIRECT = envbool("STAYHERE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = envint("STAYHERE_HSTS_SECONDS", 0, minimum=0)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+X_FRAME_OPTIONS = "DENY"
+
+# The finder: how far "near" reaches by default and the page size of results.
+FINDER_RADIUS_KM = envint("STAYHERE_FINDER_RADIUS_KM", 25, minimum=1, maximum=500)
+FINDER_PAGE_SIZE = envint("STAYHERE_FINDER_PAGE_SIZE", 25, minimum=5, maximum=200)
+# Import of feeds over http(s).
+FEED_FETCH_TIMEOUT = envint("STAYHERE_FEED_TIMEOUT", 30, minimum=1, maximum=600)
+FEED_MAX_BYTES = envint("STAYHERE_FEED_MAX_BYTES", 50_000_000, minimum=1000)
+
+LOG_LEVEL = envstr("STAYHERE_LOG_LEVEL", "INFO").upper()
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    raise ImproperlyConfigured(f"STAYHERE_LOG_LEVEL={LOG_LEVEL!r}: use DEBUG, INFO, WARNING, ERROR or CRITICAL.")
+
+# Logs never carry client addresses, query strings or request bodies: the access log is our
+# own middleware (stayhere.core.middleware), uvicorn's is turned off, and Django's request
+# logger is kept to WARNING without the request object being formatted.
+LOGGING: dict[str, Any] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"scrub": {"()": "stayhere.core.logging.ScrubFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["scrub"]},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.request": {"level": "ERROR", "propagate": True},
+        "django.server": {"level": "ERROR", "propagate": True},
+        "uvicorn.access": {"handlers": [], "propagate": False},
+    },
+}

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from stayhere.core import views as core_views
+
+urlpatterns = [
+    path("health", core_views.health, name="health"),
+    path("admin/", admin.site.urls),
+    path("", include("stayhere.directory.urls")),
+]
