@@ -54,7 +54,9 @@ def envint(
     try:
         number = int(value)
     except ValueError:
-        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number. Set it to digits only, e.g. 8000.") from None
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a whole number. Set it to digits only, e.g. 8000."
+        ) from None
     if minimum is not None and number < minimum:
         raise ImproperlyConfigured(f"{name}={number} is too small: use {minimum} or more.")
     if maximum is not None and number > maximum:

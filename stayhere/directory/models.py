@@ -305,3 +305,6 @@ class MeetingSlot(models.Model):
             models.Index(fields=["cell", "timezone", "start_mow"], name="slot_cell_time"),
             models.Index(fields=["timezone", "start_mow"], name="slot_zone_time"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id}@{self.start_mow}"
