@@ -128,9 +128,9 @@ def _wall_clock(date: dt.date, start: dt.time, tz: ZoneInfo) -> dt.datetime:
 
     fold=0 picks the first of a repeated hour (autumn) and, for a time skipped in spring,
     the pre-change offset: the instant lands as far after the gap as the time was inside it,
-    which is when people arrive.
+    which is when people arrive. The round trip through UTC turns 02:30 into 03:30.
     """
-    return dt.datetime.combine(date, start).replace(tzinfo=tz)
+    return dt.datetime.combine(date, start).replace(tzinfo=tz).astimezone(dt.UTC).astimezone(tz)
 
 
 @dataclass(frozen=True)

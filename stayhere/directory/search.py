@@ -147,7 +147,7 @@ def _get_list(params: Any, name: str, *, split: bool = True) -> list[str]:
 
 
 def _one(params: Any, name: str) -> str:
-    values = _get_list(params, name, split=name not in {"q", "place"})
+    values = _get_list(params, name, split=False)
     return values[-1].strip() if values else ""
 
 
@@ -454,7 +454,16 @@ def _order_key(query: SearchQuery, now: dt.datetime, zones: list[str]) -> Any:
         lat0, lng0 = query.near
         cos_lat = math.cos(math.radians(lat0))
         dlat = F("latitude") - Value(lat0)
-        dlng = (F("longitude") - Value(lng0)) * Value(cos_lat)
+        reach = query.radius_km / (KM_PER_DEGREE * max(cos_lat, 0.01))
+        if abs(lng0) + reach > 180:  # the circle crosses the antimeridian: compare in 0..360 degrees
+            east = Case(
+                When(longitude__lt=0, then=F("longitude") + Value(360.0)),
+                default=F("longitude"),
+                output_field=FloatField(),
+            )
+            dlng = (east - Value(lng0 % 360.0)) * Value(cos_lat)
+        else:
+            dlng = (F("longitude") - Value(lng0)) * Value(cos_lat)
         return dlat * dlat + dlng * dlng
     # Soonest first: minutes from (now - 10 min) to the slot's start, by each zone's offset now.
     reference = now - JOINABLE_AFTER_START
