@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
-# Each test run gets its own data directory, so nothing leaks between runs or into a user's.
-os.environ.setdefault("STAYHERE_DATA_DIR", tempfile.mkdtemp(prefix="stayhere-test-"))
+import pytest
 
-import pytest  # noqa: E402
+# The run's private data directory is chosen by stayhere.testing, loaded before Django starts.
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_FEEDS = REPO.parent / "shared" / "data" / "feeds"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import stat
 from typing import Any
 
@@ -69,9 +68,8 @@ def check_data_dir_is_private(app_configs: Any, **kwargs: Any) -> list[CheckMess
 @register(Tags.security)
 def check_access_logs_carry_no_addresses(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
     """uvicorn's access log writes each client's address; stayhere's configuration silences it."""
-    uvicorn_access = logging.getLogger("uvicorn.access")
     config = settings.LOGGING.get("loggers", {}).get("uvicorn.access", {})
-    if config.get("propagate", True) or config.get("handlers") or uvicorn_access.handlers:
+    if config.get("propagate", True) or config.get("handlers"):
         return [
             Error(
                 "The uvicorn.access logger is enabled; it writes client IP addresses.",

@@ -6,11 +6,21 @@ import logging
 import re
 
 IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
-IPV6 = re.compile(r"(?<![\w:])(?:[0-9a-fA-F]{1,4}:){2,7}[0-9a-fA-F]{0,4}(?![\w:])|::1\b")
+# Runs of hex digits and colons with at least two colons; see _ipv6 for which of them are addresses.
+HEX_COLONS = re.compile(r"(?<![\w:.])[0-9a-fA-F]{0,4}(?::[0-9a-fA-F]{0,4}){2,7}(?![\w:])")
+
+
+def _ipv6(match: re.Match[str]) -> str:
+    token = match.group(0)
+    # A clock time such as 19:00:00 is digits and single colons; an address has "::", a hex
+    # letter, or more groups than a time can.
+    if "::" in token or re.search(r"[a-fA-F]", token) or token.count(":") >= 4:
+        return "[address]"
+    return token
 
 
 def scrub(text: str) -> str:
-    return IPV6.sub("[address]", IPV4.sub("[address]", text))
+    return HEX_COLONS.sub(_ipv6, IPV4.sub("[address]", text))
 
 
 class ScrubFilter(logging.Filter):

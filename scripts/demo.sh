@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Installs stayhere in .venv and serves it with demo meetings on the embedded default (SQLite).
+# Usage: bash scripts/demo.sh [--host H] [--port P]
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+python_env ""
+export STAYHERE_DATA_DIR="${STAYHERE_DATA_DIR:-$ROOT/data}"
+exec "$VENV/bin/stayhere" demo "$@"
