@@ -1,15 +1,68 @@
+"""Feeds out: Meeting Guide JSON, 12 Step Meeting List CSV (both streamed) and one meeting as iCalendar."""
+
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from stayhere.directory import exporter
+from stayhere.directory.feeds import ics
+from stayhere.directory.models import Meeting
+
+FEED_MAX_AGE = 300
 
 
-def meeting_guide_feed(request: HttpRequest) -> HttpResponse:
-    raise NotImplementedError
+def _feed_headers(response: StreamingHttpResponse) -> StreamingHttpResponse:
+    # Other meeting finders read this feed from their own pages: it is public data.
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Cache-Control"] = f"public, max-age={FEED_MAX_AGE}"
+    return response
 
 
-def csv_feed(request: HttpRequest) -> HttpResponse:
-    raise NotImplementedError
+@require_safe
+def meeting_guide_feed(request: HttpRequest) -> StreamingHttpResponse:
+    prefix = exporter.meeting_url_prefix(request.build_absolute_uri("/"))
+    response = StreamingHttpResponse(
+        exporter.meeting_guide_chunks(prefix), content_type="application/json; charset=utf-8"
+    )
+    return _feed_headers(response)
 
 
+@require_safe
+def csv_feed(request: HttpRequest) -> StreamingHttpResponse:
+    prefix = exporter.meeting_url_prefix(request.build_absolute_uri("/"))
+    response = StreamingHttpResponse(exporter.csv_chunks(prefix), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="meetings.csv"'
+    return _feed_headers(response)
+
+
+@require_safe
 def meeting_ics(request: HttpRequest, slug: str) -> HttpResponse:
-    raise NotImplementedError
+    meeting = get_object_or_404(Meeting.objects.select_related("location"), slug=slug)
+    if meeting.start_time is None or not meeting.day_mask:
+        raise Http404(_("This meeting has no weekly time, so there is nothing to add to a calendar."))
+    page = request.build_absolute_uri(reverse("directory:meeting", args=[meeting.slug]))
+    event = ics.Event(
+        uid=f"{meeting.slug}@{request.get_host()}",
+        summary=meeting.name,
+        days=meeting.days,
+        start=meeting.start_time,
+        duration_minutes=meeting.duration_minutes or 60,
+        zone=meeting.timezone,
+        location=_where(meeting),
+        description="\n".join(part for part in (meeting.notes, meeting.conference_phone, page) if part),
+        url=meeting.conference_url or page,
+    )
+    response = HttpResponse(ics.calendar(event, timezone.now()), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{meeting.slug}.ics"'
+    return response
+
+
+def _where(meeting: Meeting) -> str:
+    if meeting.location is not None and meeting.attendance in ("in_person", "hybrid"):
+        return meeting.location.formatted_address() or str(meeting.location)
+    return meeting.conference_url

@@ -1,0 +1,488 @@
+"""What every feed format shares: the record a parser produces, problems, and value cleaning.
+
+Parsers are pure: they turn the text of a feed into ``ListingRecord`` values and a list of
+``Problem`` values, and never touch the database. The importer decides what to write.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any, Literal
+
+from django.utils import translation
+
+from stayhere.directory.types import CATALOG, GROUP_ASSERTED, ONLINE_CODE, canonical_code
+
+Severity = Literal["warning", "error"]
+
+DAY_NAMES = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"]
+_DAY_BY_NAME = {name: index for index, name in enumerate(DAY_NAMES)}
+_DAY_BY_NAME.update({name[:3]: index for index, name in enumerate(DAY_NAMES)})
+_DAY_BY_NAME.update({"tues": 2, "weds": 3, "thur": 4, "thurs": 4})
+
+
+@dataclass
+class Problem:
+    """Something wrong with one record (``where`` is its slug, or ``#index``) or the whole feed."""
+
+    where: str
+    field: str
+    reason: str
+    severity: Severity = "error"
+
+    def __str__(self) -> str:
+        return f"{self.severity}: {self.where}: {self.field}: {self.reason}"
+
+
+@dataclass
+class ListingRecord:
+    """One meeting as a feed describes it, cleaned but not yet validated against the directory."""
+
+    index: int
+    slug: str = ""
+    name: str = ""
+    days: list[int] = field(default_factory=list)
+    start_time: dt.time | None = None
+    end_time: dt.time | None = None
+    timezone: str = ""
+    # "in_person", "online", "hybrid", "inactive", "phone", or "" when the feed does not say.
+    attendance: str = ""
+    fellowship: str = ""
+    location_name: str = ""
+    address: str = ""
+    city: str = ""
+    state: str = ""
+    postal_code: str = ""
+    country: str = ""
+    location_notes: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    approximate: bool | None = None
+    regions: list[str] = field(default_factory=list)
+    group_name: str = ""
+    group_notes: str = ""
+    group_email: str = ""
+    group_phone: str = ""
+    group_website: str = ""
+    contacts: list[dict[str, str]] = field(default_factory=list)
+    conference_url: str = ""
+    conference_url_notes: str = ""
+    conference_phone: str = ""
+    conference_phone_notes: str = ""
+    # Canonical codes, without ONL (attendance) and without group-asserted codes.
+    types: list[str] = field(default_factory=list)
+    online_code: bool = False  # the feed listed ONL
+    group_codes: list[str] = field(default_factory=list)  # MOUD / HRED as the feed asserted them
+    venmo: str = ""
+    square: str = ""
+    paypal: str = ""
+    homegroup_online: str = ""
+    notes: str = ""
+    url: str = ""
+    feedback_url: str = ""
+    updated: dt.datetime | None = None
+
+    @property
+    def where(self) -> str:
+        return self.slug or f"#{self.index + 1}"
+
+
+@dataclass
+class ParseResult:
+    records: list[ListingRecord] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    # Slugs of records that were present but could not be read: their old rows are kept.
+    failed_slugs: set[str] = field(default_factory=set)
+
+
+class FeedFormatError(Exception):
+    """The source as a whole cannot be read in this format; the message says what to do."""
+
+
+# Cleaning --------------------------------------------------------------------------------------
+
+
+class _TextExtractor(HTMLParser):
+    _BREAKS = frozenset({"br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._BREAKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._BREAKS and tag != "br":
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+_C1 = re.compile("[\x80-\x9f]")
+_TAG = re.compile(r"<[a-zA-Z/!][^>]*>")
+_BLANK_LINES = re.compile(r"\n{3,}")
+_SPACES = re.compile(r"[ \t]+\n")
+
+
+def _fix_c1(match: re.Match[str]) -> str:
+    # Text pasted from Windows often carries cp1252 bytes read as Latin-1: U+0092 is a quote.
+    try:
+        return bytes([ord(match.group())]).decode("cp1252")
+    except UnicodeDecodeError:
+        return ""
+
+
+def strip_html(value: str) -> str:
+    extractor = _TextExtractor()
+    extractor.feed(value)
+    extractor.close()
+    return "".join(extractor.parts)
+
+
+def clean_text(value: Any) -> str:
+    """A feed value as plain text: no HTML, no entities, no C1 controls, \\n line ends, trimmed."""
+    if value is None or value is False:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(filter(None, (clean_text(item) for item in value)))
+    text = value if isinstance(value, str) else str(value)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if _TAG.search(text):
+        text = strip_html(text)
+    elif "&" in text:
+        text = html.unescape(text)
+    if _C1.search(text):
+        text = _C1.sub(_fix_c1, text)
+    if "\n" in text:
+        text = _BLANK_LINES.sub("\n\n", _SPACES.sub("\n", text))
+    return text.strip()
+
+
+def clean_line(value: Any, limit: int = 0) -> str:
+    """A one-line value: internal whitespace collapsed, cut to ``limit`` characters when given."""
+    text = " ".join(clean_text(value).split())
+    return text[:limit] if limit else text
+
+
+# Times and days --------------------------------------------------------------------------------
+
+_TWELVE_HOUR = re.compile(r"^(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?\s*([ap])\.?\s*m?\.?$", re.IGNORECASE)
+_TWENTY_FOUR = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+_COMPACT = re.compile(r"^(\d{1,2})(\d{2})$")
+
+
+def parse_time(value: Any) -> dt.time | None:
+    """'8:00 PM', 'Noon', 'Midnight', '20:00', '1930', '20:00:00' -> time; '' -> None; else ValueError."""
+    text = clean_line(value).lower()
+    if not text:
+        return None
+    if text == "noon":
+        return dt.time(12, 0)
+    if text == "midnight":
+        return dt.time(0, 0)
+    hour: int
+    minute: int
+    match = _TWELVE_HOUR.match(text)
+    if match:
+        hour, minute = int(match.group(1)), int(match.group(2) or 0)
+        if not 1 <= hour <= 12:
+            raise ValueError(f"{value!r} is not a time: the hour of a 12-hour time is 1 to 12")
+        hour = hour % 12 + (12 if match.group(4) == "p" else 0)
+    elif (match := _TWENTY_FOUR.match(text)) or (match := _COMPACT.match(text)):
+        hour, minute = int(match.group(1)), int(match.group(2))
+        if hour == 24 and minute == 0:
+            hour = 0
+    else:
+        raise ValueError(f"{value!r} is not a time such as 19:30 or 7:30 PM")
+    if not (0 <= hour <= 23 and 0 <= minute <= 59):
+        raise ValueError(f"{value!r} is not a time of day")
+    return dt.time(hour, minute)
+
+
+def parse_days(value: Any) -> list[int]:
+    """0-6 (0 = Sunday) from an int, '3', [1, 3], 'Monday' or 'Monday, Wednesday'; ValueError if not."""
+    if value is None or value == "":
+        return []
+    items: list[Any]
+    if isinstance(value, list | tuple):
+        items = list(value)
+    elif isinstance(value, str):
+        items = [part for part in re.split(r"[,;/]|\s+and\s+", value) if part.strip()]
+    else:
+        items = [value]
+    days: list[int] = []
+    for item in items:
+        day = _one_day(item)
+        if day not in days:
+            days.append(day)
+    return sorted(days)
+
+
+def _one_day(item: Any) -> int:
+    if isinstance(item, bool):
+        raise ValueError(f"{item!r} is not a day")
+    if isinstance(item, int):
+        number = item
+    else:
+        text = clean_line(item).lower().rstrip(".")
+        if text in _DAY_BY_NAME:
+            return _DAY_BY_NAME[text]
+        try:
+            number = int(text)
+        except ValueError:
+            raise ValueError(f"{item!r} is not a day: use 0 (Sunday) to 6 (Saturday) or a day name") from None
+    if not 0 <= number <= 6:
+        raise ValueError(f"{item!r} is not a day: use 0 (Sunday) to 6 (Saturday)")
+    return number
+
+
+# Other values -----------------------------------------------------------------------------------
+
+_UPDATED_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d%H:%M:%S",  # the TSML template runs date and time together
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%y %H:%M",
+    "%m/%d/%Y",
+    "%m/%d/%y",
+)
+
+
+def parse_updated(value: Any) -> dt.datetime | None:
+    """A UTC timestamp from the formats feeds use, or None when absent or unreadable."""
+    text = clean_line(value)
+    if not text:
+        return None
+    text = text.removesuffix("Z").removesuffix("+00:00")
+    for pattern in _UPDATED_FORMATS:
+        try:
+            return dt.datetime.strptime(text, pattern).replace(tzinfo=dt.UTC)
+        except ValueError:
+            continue
+    return None
+
+
+def parse_float(value: Any) -> float | None:
+    """A number from a number or a string; None when empty; ValueError when not a number."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a number")
+    if isinstance(value, int | float):
+        return float(value)
+    text = clean_line(value)
+    if not text:
+        return None
+    return float(text)
+
+
+def parse_yes_no(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    text = clean_line(value).lower()
+    if text in {"yes", "true", "1", "y"}:
+        return True
+    if text in {"no", "false", "0", "n"}:
+        return False
+    return None
+
+
+def parse_coordinates(latitude: Any, longitude: Any) -> tuple[float | None, float | None]:
+    """Both or neither; (0, 0) "null island" and out-of-range values count as neither. ValueError if junk."""
+    lat, lng = parse_float(latitude), parse_float(longitude)
+    if lat is None or lng is None:
+        return None, None
+    if (lat == 0 and lng == 0) or not (-90 <= lat <= 90 and -180 <= lng <= 180):
+        return None, None
+    return round(lat, 6), round(lng, 6)
+
+
+def text_list(value: Any) -> list[str]:
+    """A list of strings from an array, or a string separated by '>' (the sheet convention)."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, list):
+        return [item for item in (clean_line(v) for v in value) if item]
+    return [part for part in (clean_line(p) for p in str(value).split(">")) if part]
+
+
+def first_name(value: Any) -> str:
+    """The first word of a name: feeds must not carry last names, so we never keep them."""
+    words = clean_line(value).split()
+    return words[0] if words else ""
+
+
+def contact(name: Any, email: Any, phone: Any) -> dict[str, str] | None:
+    entry = {"name": first_name(name), "email": clean_line(email, 254), "phone": clean_line(phone, 40)}
+    return entry if any(entry.values()) else None
+
+
+# Types -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SortedTypes:
+    types: list[str] = field(default_factory=list)
+    online: bool = False
+    group_codes: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+
+
+def sort_codes(raw_codes: list[str]) -> SortedTypes:
+    """Feed codes, canonicalised, sorted into meeting types, the online marker and group assertions."""
+    result = SortedTypes()
+    for raw in raw_codes:
+        code = canonical_code(raw)
+        if not code:
+            continue
+        if code.upper() == ONLINE_CODE:
+            result.online = True
+        elif code in GROUP_ASSERTED:
+            if code not in result.group_codes:
+                result.group_codes.append(code)
+        elif code not in result.types:
+            result.types.append(code)
+            if code not in CATALOG:
+                result.unknown.append(code)
+    return result
+
+
+def type_codes_from_value(value: Any) -> list[str]:
+    """Codes from an array, a bare string "C", "O, D" or "[open]" (a bracketed English word)."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, list):
+        return [clean_line(item) for item in value if clean_line(item)]
+    text = clean_line(value)
+    if text.startswith("[") and text.endswith("]"):
+        words = [w.strip().strip("\"'") for w in text[1:-1].split(",")]
+        return [TYPE_NAME_TO_CODE.get(word.lower(), word) for word in words if word]
+    return [part.strip() for part in re.split(r"[,\s]+", text) if part.strip()]
+
+
+def _english_names() -> dict[str, str]:
+    with translation.override("en"):
+        names = {str(entry.name).lower(): code for code, entry in CATALOG.items()}
+    # Names the 12 Step Meeting List plugin and older templates use for the same codes.
+    names.update(
+        {
+            "open": "O",
+            "closed": "C",
+            "online meeting": ONLINE_CODE,
+            "online": ONLINE_CODE,
+            "temporary closure": "TC",
+            "location temporarily closed": "TC",
+            "wheelchair accessible": "X",
+            "wheelchair access": "X",
+            "men": "M",
+            "women": "W",
+            "young people": "Y",
+            "lgbtq": "LGBTQ",
+            "child care available": "BA",
+            "spanish": "S",
+            "english": "EN",
+            "step meeting": "ST",
+            "beginner": "BE",
+            "beginners": "BE",
+        }
+    )
+    return names
+
+
+TYPE_NAME_TO_CODE = _english_names()
+
+
+def type_name(code: str) -> str:
+    """The English name of a code for the CSV export (custom codes stay as they are)."""
+    entry = CATALOG.get(code)
+    if entry is None:
+        return code
+    with translation.override("en"):
+        return str(entry.name)
+
+
+# Addresses ---------------------------------------------------------------------------------------
+
+_STATE_POSTAL = re.compile(r"^([A-Z]{2})\s+([0-9A-Z][0-9A-Z \-]{2,9})$")
+_COUNTRIES = {"usa": "US", "us": "US", "united states": "US", "canada": "CA", "ca": "CA"}
+ONLINE_PLACEHOLDERS = frozenset(
+    {"online", "online-only", "online only", "zoom", "virtual", "internet", "web", "online meeting", "n/a"}
+)
+
+
+def split_address(formatted: str) -> dict[str, str]:
+    """'2634 Union Ave, San Jose, CA 95124, USA' -> street, city, state, postal code, country.
+
+    Only the North American shape is split; anything else stays whole in ``address``.
+    """
+    parts = [part.strip() for part in formatted.split(",") if part.strip()]
+    if len(parts) >= 3:
+        country = ""
+        if parts[-1].lower() in _COUNTRIES:
+            country = _COUNTRIES[parts.pop().lower()]
+        if len(parts) >= 3:
+            match = _STATE_POSTAL.match(parts[-1])
+            if match:
+                return {
+                    "address": ", ".join(parts[:-2]),
+                    "city": parts[-2],
+                    "state": match.group(1),
+                    "postal_code": match.group(2),
+                    "country": country,
+                }
+    return {"address": formatted.strip()}
+
+
+def is_placeholder_address(*values: str) -> bool:
+    """True when the address fields only say 'online' or 'zoom' instead of naming a place."""
+    words = [value.strip().lower() for value in values if value and value.strip()]
+    return bool(words) and all(word in ONLINE_PLACEHOLDERS for word in words)
+
+
+# NA World Services format codes (BMLT world ids, NAWS CSV Format columns) -> Meeting Guide codes.
+# Codes without a Meeting Guide equivalent (BT, JFT, IP, ...) are kept as custom codes.
+NAWS_CODES = {
+    "OPEN": "O",
+    "OP": "O",
+    "CLOSED": "C",
+    "CL": "C",
+    "DISC": "D",
+    "SPK": "SP",
+    "SPAD": "SP",
+    "BEG": "BE",
+    "NEWC": "BE",
+    "STEP": "ST",
+    "ST": "ST",
+    "TRAD": "TR",
+    "TOP": "D",
+    "WCHR": "X",
+    "WC": "X",
+    "MED": "MED",
+    "M": "M",
+    "W": "W",
+    "MEN": "M",
+    "WMN": "W",
+    "GL": "LGBTQ",
+    "LGBTQ": "LGBTQ",
+    "YP": "Y",
+    "CAN": "CAN",
+    "CW": "CF",
+    "SMOK": "SM",
+    "ASL": "ASL",
+    "LIT": "LIT",
+    "VM": ONLINE_CODE,
+    "TC": "TC",
+}

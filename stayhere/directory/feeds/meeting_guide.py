@@ -1,0 +1,269 @@
+"""Meeting Guide JSON (code4recovery spec): parse a feed into records, render a meeting row as a feed object.
+
+Reading accepts the de-facto variants real feeds use (strings for numbers, day arrays, types as
+a bare string, ``attendance_option``, ``regions``); writing follows the specification.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from stayhere.directory.feeds.common import (
+    FeedFormatError,
+    ListingRecord,
+    ParseResult,
+    Problem,
+    clean_line,
+    clean_text,
+    contact,
+    parse_coordinates,
+    parse_days,
+    parse_time,
+    parse_updated,
+    parse_yes_no,
+    sort_codes,
+    split_address,
+    text_list,
+    type_codes_from_value,
+)
+from stayhere.directory.schedule import mask_to_days
+
+ATTENDANCE_OPTIONS = {"in_person": "in_person", "online": "online", "hybrid": "hybrid", "inactive": "inactive"}
+
+
+def load_json(text: str) -> Any:
+    """The parsed document, or FeedFormatError naming the line and column of the fault."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FeedFormatError(
+            f"The feed is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}. "
+            "Fix the file there (or ask its publisher to) and import it again."
+        ) from None
+
+
+def parse(text: str) -> ParseResult:
+    document = load_json(text)
+    if not isinstance(document, list):
+        raise FeedFormatError(
+            "This is JSON, but not a Meeting Guide feed: a Meeting Guide feed is an array of meetings "
+            "([{...}, ...]). For a BMLT server's answer, pass --format bmlt."
+        )
+    return parse_items(document)
+
+
+def parse_items(items: list[Any]) -> ParseResult:
+    result = ParseResult()
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            result.problems.append(Problem(f"#{index + 1}", "record", "is not a JSON object; skipped"))
+            continue
+        slug = clean_line(item.get("slug") if item.get("slug") not in (None, "") else item.get("id"), 200)
+        try:
+            record = parse_record(index, item, result.problems)
+        except ValueError as exc:
+            where = slug or f"#{index + 1}"
+            field_name = exc.args[1] if len(exc.args) > 1 else "record"
+            result.problems.append(Problem(where, field_name, f"{exc.args[0]}; skipped"))
+            if slug:
+                result.failed_slugs.add(slug)
+            continue
+        result.records.append(record)
+    return result
+
+
+def _field(item: Mapping[str, Any], name: str, parser: Any) -> Any:
+    try:
+        return parser(item.get(name))
+    except ValueError as exc:
+        raise ValueError(str(exc), name) from None
+
+
+def parse_record(index: int, item: Mapping[str, Any], problems: list[Problem]) -> ListingRecord:
+    raw_slug = item.get("slug") if item.get("slug") not in (None, "") else item.get("id")
+    record = ListingRecord(index=index, slug=clean_line(raw_slug, 200), name=clean_line(item.get("name"), 200))
+    if not record.slug:
+        raise ValueError("has no slug; every Meeting Guide meeting needs one", "slug")
+    if not record.name:
+        raise ValueError("has no name", "name")
+    record.days = _field(item, "day", parse_days)
+    record.start_time = _field(item, "time", parse_time)
+    record.end_time = _field(item, "end_time", parse_time)
+    if record.days and record.start_time is None:
+        raise ValueError("has a day but no time", "time")
+    record.timezone = clean_line(item.get("timezone"))
+    option = clean_line(item.get("attendance_option")).lower()
+    record.attendance = ATTENDANCE_OPTIONS.get(option, "")
+    if option and not record.attendance:
+        problems.append(Problem(record.where, "attendance_option", f"{option!r} is not known; ignored", "warning"))
+
+    record.location_name = clean_line(item.get("location"), 200)
+    record.address = clean_line(item.get("address"), 300)
+    record.city = clean_line(item.get("city"), 120)
+    record.state = clean_line(item.get("state"), 120)
+    record.postal_code = clean_line(item.get("postal_code"), 30)
+    record.country = clean_line(item.get("country"), 80)
+    formatted = clean_line(item.get("formatted_address"), 300)
+    if formatted and not (record.address or record.city):
+        for key, value in split_address(formatted).items():
+            setattr(record, key, value)
+    record.location_notes = clean_text(item.get("location_notes"))
+    try:
+        record.latitude, record.longitude = parse_coordinates(item.get("latitude"), item.get("longitude"))
+    except ValueError:
+        problems.append(Problem(record.where, "latitude", "latitude/longitude are not numbers; ignored", "warning"))
+    record.approximate = parse_yes_no(item.get("approximate"))
+
+    record.regions = text_list(item.get("regions"))
+    if not record.regions:
+        record.regions = [r for r in (clean_line(item.get("region")), clean_line(item.get("sub_region"))) if r]
+
+    record.group_name = clean_line(item.get("group"), 200)
+    record.group_notes = clean_text(item.get("group_notes"))
+    record.group_email = clean_line(item.get("email"), 254)
+    record.group_phone = clean_line(item.get("phone"), 40)
+    record.group_website = clean_line(item.get("website"), 200)
+    for number in (1, 2, 3):
+        entry = contact(
+            item.get(f"contact_{number}_name"), item.get(f"contact_{number}_email"), item.get(f"contact_{number}_phone")
+        )
+        if entry:
+            record.contacts.append(entry)
+
+    record.conference_url = clean_line(item.get("conference_url"), 500)
+    record.conference_url_notes = clean_text(item.get("conference_url_notes"))
+    record.conference_phone = clean_line(item.get("conference_phone"), 120)
+    record.conference_phone_notes = clean_text(item.get("conference_phone_notes"))
+
+    codes = sort_codes(type_codes_from_value(item.get("types")))
+    record.types, record.online_code, record.group_codes = codes.types, codes.online, codes.group_codes
+    if codes.unknown:
+        problems.append(
+            Problem(record.where, "types", f"unknown codes kept as custom types: {', '.join(codes.unknown)}", "warning")
+        )
+    for handle in ("venmo", "square", "paypal", "homegroup_online"):
+        setattr(record, handle, clean_line(item.get(handle), 80))
+    record.notes = clean_text(item.get("notes"))
+    record.url = clean_line(item.get("url"), 500)
+    record.feedback_url = clean_line(item.get("feedback_url"), 500)
+    record.updated = parse_updated(item.get("updated"))
+    return record
+
+
+# Rendering ---------------------------------------------------------------------------------------
+
+# The columns the exporter reads (Meeting.objects.values(*EXPORT_FIELDS)).
+EXPORT_FIELDS = (
+    "slug",
+    "name",
+    "day_mask",
+    "start_time",
+    "end_time",
+    "timezone",
+    "attendance",
+    "regions",
+    "conference_url",
+    "conference_url_notes",
+    "conference_phone",
+    "conference_phone_notes",
+    "notes",
+    "types",
+    "venmo",
+    "square",
+    "paypal",
+    "homegroup_online",
+    "url",
+    "feedback_url",
+    "updated",
+    "location__name",
+    "location__address",
+    "location__city",
+    "location__state",
+    "location__postal_code",
+    "location__country",
+    "location__latitude",
+    "location__longitude",
+    "location__approximate",
+    "location__notes",
+    "group__name",
+    "group__notes",
+    "group__email",
+    "group__phone",
+    "group__website",
+    "group__contacts",
+    "group__contacts_public",
+    "group__moud_welcome",
+    "group__harm_reduction",
+)
+
+_LOCATED = ("in_person", "hybrid")
+
+
+def _hhmm(value: dt.time | None) -> str:
+    return "" if value is None else f"{value.hour:02d}:{value.minute:02d}"
+
+
+def render(row: Mapping[str, Any], meeting_url: str) -> dict[str, Any]:
+    """One meeting row (see EXPORT_FIELDS) as a Meeting Guide object. Empty optional fields are left out."""
+    days = mask_to_days(row["day_mask"])
+    out: dict[str, Any] = {"name": row["name"], "slug": row["slug"]}
+    if days and row["start_time"] is not None:
+        out["day"] = days[0] if len(days) == 1 else days
+        out["time"] = _hhmm(row["start_time"])
+        if row["end_time"] is not None:
+            out["end_time"] = _hhmm(row["end_time"])
+    out["timezone"] = row["timezone"]
+    out["attendance_option"] = row["attendance"] if row["attendance"] != "phone" else "online"
+    types = list(row["types"] or [])
+    if row["group__moud_welcome"]:
+        types.append("MOUD")
+    if row["group__harm_reduction"]:
+        types.append("HRED")
+    if types:
+        out["types"] = types
+    regions = list(row["regions"] or [])
+    if row["attendance"] in _LOCATED and row["location__address"] is not None:
+        _put(out, "location", row["location__name"])
+        _put(out, "address", row["location__address"])
+        _put(out, "city", row["location__city"])
+        _put(out, "state", row["location__state"])
+        _put(out, "postal_code", row["location__postal_code"])
+        _put(out, "country", row["location__country"])
+        _put(out, "location_notes", row["location__notes"])
+        if row["location__latitude"] is not None and row["location__longitude"] is not None:
+            out["latitude"] = row["location__latitude"]
+            out["longitude"] = row["location__longitude"]
+        out["approximate"] = "yes" if row["location__approximate"] else "no"
+    elif regions:
+        # The spec asks online meetings for an approximate place of origin: their regions say it.
+        out["formatted_address"] = ", ".join(reversed(regions))
+        out["approximate"] = "yes"
+    if regions:
+        out["regions"] = regions
+    for key in ("conference_url", "conference_url_notes", "conference_phone", "conference_phone_notes", "notes"):
+        _put(out, key, row[key])
+    if row["group__name"]:
+        out["group"] = row["group__name"]
+        _put(out, "group_notes", row["group__notes"])
+        _put(out, "email", row["group__email"])
+        _put(out, "phone", row["group__phone"])
+        _put(out, "website", row["group__website"])
+        if row["group__contacts_public"]:
+            for number, entry in enumerate((row["group__contacts"] or [])[:3], start=1):
+                _put(out, f"contact_{number}_name", str(entry.get("name", "")).split(" ")[0])
+                _put(out, f"contact_{number}_email", entry.get("email", ""))
+                _put(out, f"contact_{number}_phone", entry.get("phone", ""))
+    for key in ("venmo", "square", "paypal", "homegroup_online", "feedback_url"):
+        _put(out, key, row[key])
+    out["url"] = row["url"] or meeting_url
+    updated: dt.datetime = row["updated"]
+    out["updated"] = updated.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+    return out
+
+
+def _put(out: dict[str, Any], key: str, value: Any) -> None:
+    if value:
+        out[key] = value

@@ -1,0 +1,119 @@
+"""From parsed records to listings the directory can hold: time zone, attendance, place.
+
+Pure apart from the offline time-zone lookup; the importer calls ``resolve`` before it writes.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from stayhere.directory import schedule
+from stayhere.directory.feeds.common import ListingRecord, ParseResult, Problem, is_placeholder_address
+from stayhere.directory.types import TEMPORARILY_CLOSED
+
+INACTIVE_REASON = "Listed as temporarily inactive by the source feed."
+
+
+@lru_cache(maxsize=65536)
+def _zone_at(latitude: float, longitude: float) -> str | None:
+    return schedule.zone_at(latitude, longitude)
+
+
+def resolve(parsed: ParseResult, default_zone: str | None) -> ParseResult:
+    """The records that can be written, with problems for the rest (their slugs count as failed)."""
+    result = ParseResult(problems=list(parsed.problems), failed_slugs=set(parsed.failed_slugs))
+    seen: set[str] = set()
+    for record in parsed.records:
+        if record.slug in seen:
+            result.problems.append(Problem(record.where, "slug", "appears twice in the feed; the second is skipped"))
+            continue
+        seen.add(record.slug)
+        problem = resolve_record(record, default_zone)
+        if problem is None:
+            result.records.append(record)
+        else:
+            result.problems.append(problem)
+            result.failed_slugs.add(record.slug)
+    return result
+
+
+def resolve_record(record: ListingRecord, default_zone: str | None) -> Problem | None:
+    """Fill in the record's zone and attendance in place; a Problem when it cannot be listed."""
+    zone_problem = _resolve_zone(record, default_zone)
+    if zone_problem is not None:
+        return zone_problem
+    _resolve_attendance(record)
+    if record.attendance in ("online", "hybrid", "phone") and not (record.conference_url or record.conference_phone):
+        if record.attendance == "hybrid" and _has_place(record):
+            record.attendance = "in_person"
+        else:
+            return Problem(
+                record.where,
+                "conference_url",
+                "an online meeting needs a conference_url or conference_phone; skipped",
+            )
+    if record.conference_url and not record.conference_url.lower().startswith(("https://", "http://")):
+        return Problem(record.where, "conference_url", f"{record.conference_url!r} is not an http(s) link; skipped")
+    if record.url and not record.url.lower().startswith(("https://", "http://")):
+        record.url = ""
+    if record.attendance in ("online", "phone"):
+        _drop_place(record)
+    elif record.attendance != "inactive" and not _has_place(record):
+        return Problem(record.where, "address", "an in-person meeting needs an address or coordinates; skipped")
+    return None
+
+
+def _resolve_zone(record: ListingRecord, default_zone: str | None) -> Problem | None:
+    if record.timezone:
+        try:
+            record.timezone = schedule.canonical_zone(record.timezone)
+            return None
+        except ValueError as exc:
+            return Problem(record.where, "timezone", f"{exc}; skipped")
+    if record.latitude is not None and record.longitude is not None:
+        found = _zone_at(record.latitude, record.longitude)
+        if found:
+            record.timezone = found
+            return None
+    if default_zone:
+        record.timezone = default_zone
+        return None
+    return Problem(
+        record.where,
+        "timezone",
+        "the meeting's time zone is unknown: add a timezone or coordinates to the feed, or pass --timezone",
+    )
+
+
+def _has_place(record: ListingRecord) -> bool:
+    if record.latitude is not None:
+        return True
+    return bool(record.address or record.city or record.location_name) and not is_placeholder_address(
+        record.address, record.city, record.location_name
+    )
+
+
+def _resolve_attendance(record: ListingRecord) -> None:
+    closed = TEMPORARILY_CLOSED in record.types
+    remote = record.online_code or bool(record.conference_url or record.conference_phone)
+    if record.attendance not in ("in_person", "online", "hybrid", "inactive", "phone"):
+        if closed:
+            record.attendance = "online" if remote else "inactive"
+        elif remote:
+            record.attendance = "hybrid" if _has_place(record) and not record.online_code else "online"
+            if record.online_code and _has_place(record) and record.approximate is False:
+                record.attendance = "hybrid"
+        else:
+            record.attendance = "in_person"
+
+
+def _drop_place(record: ListingRecord) -> None:
+    """An online meeting has no door to knock on: keep where it is from as its regions only."""
+    if not record.regions:
+        placeholders = is_placeholder_address(record.city) or is_placeholder_address(record.state)
+        if not placeholders:
+            record.regions = [part for part in (record.state, record.city) if part]
+    record.location_name = record.address = record.city = record.state = ""
+    record.postal_code = record.country = record.location_notes = ""
+    record.latitude = record.longitude = None
+    record.approximate = None

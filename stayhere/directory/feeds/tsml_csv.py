@@ -1,0 +1,338 @@
+"""CSV in the 12 Step Meeting List import layout, and the NA World Services (NAWS) export read on import.
+
+Column names are matched loosely ("Postal Code", "postal_code" and "POSTAL CODE" are one column).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from django.utils.text import slugify
+
+from stayhere.directory.feeds.common import (
+    DAY_NAMES,
+    NAWS_CODES,
+    TYPE_NAME_TO_CODE,
+    FeedFormatError,
+    ListingRecord,
+    ParseResult,
+    Problem,
+    clean_line,
+    clean_text,
+    contact,
+    parse_coordinates,
+    parse_days,
+    parse_time,
+    parse_updated,
+    parse_yes_no,
+    sort_codes,
+    split_address,
+    text_list,
+    type_name,
+)
+
+_ALIASES = {"id": "slug", "zip": "postal_code", "postal": "postal_code", "start_time": "time", "meeting": "name"}
+_REQUIRED = {"name": "Name", "day": "Day", "time": "Time"}
+
+
+def _key(header: str) -> str:
+    key = re.sub(r"[^a-z0-9]+", "_", header.strip().lower()).strip("_")
+    return _ALIASES.get(key, key)
+
+
+def _rows(text: str) -> tuple[list[str], list[dict[str, str]]]:
+    # Old Mac files end lines with CR only; csv needs one kind of line end.
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise FeedFormatError("The CSV file is empty: it needs a header row and one row per meeting.") from None
+    except csv.Error as exc:
+        raise FeedFormatError(f"The CSV file cannot be read: {exc}.") from None
+    keys = [_key(column) for column in header]
+    rows: list[dict[str, str]] = []
+    try:
+        for values in reader:
+            if not any(value.strip() for value in values):
+                continue
+            rows.append(dict(zip(keys, values, strict=False)))
+    except csv.Error as exc:
+        raise FeedFormatError(f"The CSV file cannot be read at line {reader.line_num}: {exc}.") from None
+    return header, rows
+
+
+def is_naws(header: list[str]) -> bool:
+    keys = {_key(column) for column in header}
+    return {"committee", "committeename", "day", "time"} <= keys
+
+
+def parse(text: str) -> ParseResult:
+    header, rows = _rows(text)
+    if is_naws(header):
+        return parse_naws_rows(rows)
+    keys = {_key(column) for column in header}
+    missing = [label for key, label in _REQUIRED.items() if key not in keys]
+    if missing:
+        raise FeedFormatError(
+            f"The CSV file lacks the column(s) {', '.join(missing)}. Its header row must name at least "
+            "Name, Day and Time (12 Step Meeting List import layout)."
+        )
+    result = ParseResult()
+    used: set[str] = set()
+    for index, row in enumerate(rows):
+        slug = clean_line(row.get("slug"), 200)
+        try:
+            record = _tsml_record(index, row, result.problems)
+        except ValueError as exc:
+            field_name = exc.args[1] if len(exc.args) > 1 else "record"
+            result.problems.append(Problem(slug or f"row {index + 2}", field_name, f"{exc.args[0]}; skipped"))
+            if slug:
+                result.failed_slugs.add(slug)
+            continue
+        if not record.slug:
+            record.slug = _unique(slugify(record.name)[:180] or "meeting", used)
+        elif record.slug in used:
+            result.problems.append(Problem(record.slug, "slug", "appears twice in the file; the second is skipped"))
+            continue
+        used.add(record.slug)
+        result.records.append(record)
+    return result
+
+
+def _unique(base: str, used: set[str]) -> str:
+    candidate, number = base, 2
+    while candidate in used:
+        candidate, number = f"{base}-{number}", number + 1
+    return candidate
+
+
+def _value(row: Mapping[str, str], name: str, parser: Any) -> Any:
+    try:
+        return parser(row.get(name, ""))
+    except ValueError as exc:
+        raise ValueError(str(exc), name) from None
+
+
+def _type_codes(value: str) -> list[str]:
+    codes = []
+    for part in clean_line(value).split(","):
+        word = part.strip()
+        if word:
+            codes.append(TYPE_NAME_TO_CODE.get(word.lower(), word))
+    return codes
+
+
+def _tsml_record(index: int, row: Mapping[str, str], problems: list[Problem]) -> ListingRecord:
+    record = ListingRecord(index=index, slug=clean_line(row.get("slug"), 200), name=clean_line(row.get("name"), 200))
+    if not record.name:
+        raise ValueError("has no name", "Name")
+    record.days = _value(row, "day", parse_days)
+    record.start_time = _value(row, "time", parse_time)
+    record.end_time = _value(row, "end_time", parse_time)
+    if record.days and record.start_time is None:
+        raise ValueError("has a day but no time", "Time")
+    record.timezone = clean_line(row.get("timezone"))
+    record.attendance = clean_line(row.get("attendance_option")).lower()
+    record.location_name = clean_line(row.get("location"), 200)
+    address = clean_line(row.get("address"), 300)
+    if "city" in row or "state" in row:
+        record.address = address
+        record.city = clean_line(row.get("city"), 120)
+        record.state = clean_line(row.get("state"), 120)
+        record.postal_code = clean_line(row.get("postal_code"), 30)
+        record.country = clean_line(row.get("country"), 80)
+    elif address:
+        for key, value in split_address(address).items():
+            setattr(record, key, value)
+    record.location_notes = clean_text(row.get("location_notes"))
+    try:
+        record.latitude, record.longitude = parse_coordinates(row.get("latitude"), row.get("longitude"))
+    except ValueError:
+        problems.append(Problem(record.where, "Latitude", "latitude/longitude are not numbers; ignored", "warning"))
+    record.approximate = parse_yes_no(row.get("approximate"))
+    record.regions = text_list(row.get("regions")) or [
+        r for r in (clean_line(row.get("region")), clean_line(row.get("sub_region"))) if r
+    ]
+    record.group_name = clean_line(row.get("group"), 200)
+    record.group_notes = clean_text(row.get("group_notes"))
+    record.group_email = clean_line(row.get("email"), 254)
+    record.group_phone = clean_line(row.get("phone"), 40)
+    record.group_website = clean_line(row.get("website"), 200)
+    for number in (1, 2, 3):
+        entry = contact(
+            row.get(f"contact_{number}_name"), row.get(f"contact_{number}_email"), row.get(f"contact_{number}_phone")
+        )
+        if entry:
+            record.contacts.append(entry)
+    record.conference_url = clean_line(row.get("conference_url"), 500)
+    record.conference_url_notes = clean_text(row.get("conference_url_notes"))
+    record.conference_phone = clean_line(row.get("conference_phone"), 120)
+    record.conference_phone_notes = clean_text(row.get("conference_phone_notes"))
+    codes = sort_codes(_type_codes(row.get("types", "")))
+    record.types, record.online_code, record.group_codes = codes.types, codes.online, codes.group_codes
+    if codes.unknown:
+        problems.append(
+            Problem(record.where, "Types", f"unknown types kept as custom: {', '.join(codes.unknown)}", "warning")
+        )
+    for handle in ("venmo", "square", "paypal", "homegroup_online"):
+        setattr(record, handle, clean_line(row.get(handle), 80))
+    record.notes = clean_text(row.get("notes"))
+    record.url = clean_line(row.get("url"), 500)
+    record.feedback_url = clean_line(row.get("feedback_url"), 500)
+    record.updated = parse_updated(row.get("updated"))
+    return record
+
+
+# NAWS export -------------------------------------------------------------------------------------
+
+
+def parse_naws_rows(rows: list[dict[str, str]]) -> ParseResult:
+    result = ParseResult()
+    used: set[str] = set()
+    for index, row in enumerate(rows):
+        slug = clean_line(row.get("bmlt_id") or row.get("meetingid"), 200)
+        if clean_line(row.get("delete")).upper() == "D" or clean_line(row.get("unpublished")) == "1":
+            result.problems.append(Problem(slug or f"row {index + 2}", "Delete", "marked deleted; left out", "warning"))
+            continue
+        try:
+            record = _naws_record(index, row, result.problems)
+        except ValueError as exc:
+            field_name = exc.args[1] if len(exc.args) > 1 else "record"
+            result.problems.append(Problem(slug or f"row {index + 2}", field_name, f"{exc.args[0]}; skipped"))
+            if slug:
+                result.failed_slugs.add(slug)
+            continue
+        if not record.slug:
+            base = slugify(f"{row.get('committee', '')}-{record.name}-{record.days}-{record.start_time}")
+            record.slug = _unique(base[:180] or "meeting", used)
+        used.add(record.slug)
+        result.records.append(record)
+    return result
+
+
+def _naws_record(index: int, row: Mapping[str, str], problems: list[Problem]) -> ListingRecord:
+    record = ListingRecord(
+        index=index,
+        slug=clean_line(row.get("bmlt_id") or row.get("meetingid"), 200),
+        name=clean_line(row.get("committeename"), 200),
+        fellowship="NA",
+    )
+    if not record.name:
+        raise ValueError("has no CommitteeName", "CommitteeName")
+    record.days = _value(row, "day", parse_days)
+    record.start_time = _value(row, "time", parse_time)
+    record.group_name = record.name
+    record.location_name = clean_line(row.get("place"), 200)
+    record.address = clean_line(row.get("address"), 300)
+    record.city = clean_line(row.get("city"), 120)
+    record.state = clean_line(row.get("state"), 120)
+    record.postal_code = clean_line(row.get("zip"), 30)
+    record.country = clean_line(row.get("country"), 80)
+    record.location_notes = "\n".join(filter(None, (clean_text(row.get("room")), clean_text(row.get("directions")))))
+    try:
+        record.latitude, record.longitude = parse_coordinates(row.get("latitude"), row.get("longitude"))
+    except ValueError:
+        problems.append(Problem(record.where, "Latitude", "latitude/longitude are not numbers; ignored", "warning"))
+    raw = [clean_line(row.get("closed")).upper()]
+    if clean_line(row.get("wheelchr")).upper() == "TRUE":
+        raw.append("WCHR")
+    raw += [clean_line(row.get(f"format{n}")).upper() for n in range(1, 6)]
+    codes = sort_codes([NAWS_CODES.get(code, code) for code in raw if code])
+    record.types, record.online_code = codes.types, codes.online
+    languages = [clean_line(row.get(f"language{n}")) for n in range(1, 4)]
+    record.types += [
+        code for code in sort_codes([lang for lang in languages if lang]).types if code not in record.types
+    ]
+    if codes.unknown:
+        problems.append(
+            Problem(record.where, "Format", f"NAWS codes kept as custom: {', '.join(codes.unknown)}", "warning")
+        )
+    record.updated = parse_updated(row.get("lastchanged"))
+    return record
+
+
+# Rendering ---------------------------------------------------------------------------------------
+
+COLUMNS = [
+    "Slug",
+    "Name",
+    "Day",
+    "Time",
+    "End Time",
+    "Timezone",
+    "Attendance Option",
+    "Location",
+    "Address",
+    "City",
+    "State",
+    "Postal Code",
+    "Country",
+    "Latitude",
+    "Longitude",
+    "Approximate",
+    "Regions",
+    "Types",
+    "Notes",
+    "Location Notes",
+    "Group",
+    "Group Notes",
+    "Website",
+    "Email",
+    "Phone",
+    "Contact 1 Name",
+    "Contact 1 Email",
+    "Contact 1 Phone",
+    "Contact 2 Name",
+    "Contact 2 Email",
+    "Contact 2 Phone",
+    "Contact 3 Name",
+    "Contact 3 Email",
+    "Contact 3 Phone",
+    "Conference URL",
+    "Conference URL Notes",
+    "Conference Phone",
+    "Conference Phone Notes",
+    "Venmo",
+    "Square",
+    "PayPal",
+    "Homegroup Online",
+    "URL",
+    "Updated",
+]
+
+
+def render_rows(mg: Mapping[str, Any]) -> Iterator[list[str]]:
+    """CSV rows for one meeting, from its Meeting Guide object.
+
+    The plugin keeps one day per meeting, so a meeting held on several days becomes one row per
+    day, each with its own slug (``slug-monday``).
+    """
+    day = mg.get("day")
+    days: list[int | None] = list(day) if isinstance(day, list) else [day]
+    for weekday in days:
+        slug = mg["slug"] if len(days) == 1 or weekday is None else f"{mg['slug']}-{DAY_NAMES[weekday]}"
+        values: dict[str, Any] = {
+            "Slug": slug,
+            "Day": "" if weekday is None else DAY_NAMES[weekday].capitalize(),
+            "Regions": " > ".join(mg.get("regions", [])),
+            "Types": ", ".join(type_name(code) for code in mg.get("types", [])),
+            "Attendance Option": mg.get("attendance_option", ""),
+        }
+        yield [
+            _cell(values[column]) if column in values else _cell(mg.get(_json_key(column), "")) for column in COLUMNS
+        ]
+
+
+def _json_key(column: str) -> str:
+    return column.lower().replace(" ", "_")
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    return str(value)

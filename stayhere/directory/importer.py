@@ -1,0 +1,370 @@
+"""The import service: read a feed, parse it, check each record, and write the source's meetings.
+
+Steps: read the text (file or URL) -> detect the format -> parse (pure) -> resolve zones and
+attendance (pure) -> write everything in one transaction. A source that fails as a whole
+writes nothing; a bad record is skipped, and its old row (if any) is kept.
+
+Group-asserted codes (MOUD, HRED) in a feed set the group's flags. Only a group's own feed
+should carry them: a service office's list normally will not, and then the flags stay as they are.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone as django_timezone
+from django.utils.text import slugify
+
+from stayhere.directory import schedule
+from stayhere.directory.feeds import bmlt, meeting_guide, tsml_csv
+from stayhere.directory.feeds.common import FeedFormatError, ListingRecord, ParseResult, Problem
+from stayhere.directory.feeds.fetch import FORMATS, FeedFetchError, detect_format, read_source, source_key
+from stayhere.directory.feeds.resolve import INACTIVE_REASON, resolve
+from stayhere.directory.models import Group, Location, Meeting, MeetingSlot
+from stayhere.directory.slots import slots_for
+from stayhere.directory.types import HARM_REDUCTION, MOUD_WELCOME
+
+BATCH = 2000
+ID_BATCH = 900  # stays under every database's limit of query parameters
+
+Progress = Callable[[int, int], None]
+PARSERS: dict[str, Callable[[str], ParseResult]] = {
+    "meeting-guide": meeting_guide.parse,
+    "csv": tsml_csv.parse,
+    "bmlt": bmlt.parse,
+}
+
+_MEETING_FIELDS = (
+    "name", "fellowship", "group_id", "location_id", "day_mask", "start_time", "end_time", "timezone",
+    "attendance", "inactive_reason", "regions", "conference_url", "conference_url_notes", "conference_phone",
+    "conference_phone_notes", "notes", "types", "type_index", "venmo", "square", "paypal", "homegroup_online",
+    "url", "feedback_url",
+)  # fmt: skip
+_LOCATION_FIELDS = ("latitude", "longitude", "approximate", "notes")
+_GROUP_FIELDS = ("notes", "email", "phone", "website", "contacts", "moud_welcome", "harm_reduction")
+
+
+class ImportFailed(Exception):
+    """The source as a whole could not be imported; nothing was changed."""
+
+
+@dataclass
+class ImportReport:
+    source_key: str
+    format: str
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    skipped: int = 0
+    warned: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    dry_run: bool = False
+    seconds: float = 0.0
+
+    @property
+    def imported(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+    def summary(self) -> str:
+        verb = "would be" if self.dry_run else "were"
+        return (
+            f"{self.imported} meetings read from {self.source_key} ({self.format}) in {self.seconds:.1f} s: "
+            f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, {self.removed} removed, "
+            f"{self.skipped} skipped, {self.warned} with warnings ({verb} written)."
+        )
+
+
+def import_feed(
+    source: str,
+    *,
+    format: str | None = None,
+    key: str | None = None,
+    default_zone: str | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import one source (a path or an http(s) URL). Raises ImportFailed when nothing could be imported."""
+    try:
+        text = read_source(source)
+    except FeedFetchError as exc:
+        raise ImportFailed(str(exc)) from None
+    return import_text(
+        text,
+        source_name=source,
+        key=key or source_key(source),
+        format=format,
+        default_zone=default_zone,
+        dry_run=dry_run,
+        progress=progress,
+    )
+
+
+def import_text(
+    text: str,
+    *,
+    source_name: str,
+    key: str,
+    format: str | None = None,
+    default_zone: str | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    started = time.perf_counter()
+    key = key.strip()[:300]
+    if not key:
+        raise ImportFailed("The source key is empty: give --source-key a short name such as 'district-12'.")
+    if default_zone:
+        try:
+            default_zone = schedule.canonical_zone(default_zone)
+        except ValueError as exc:
+            raise ImportFailed(f"--timezone: {exc}.") from None
+    try:
+        chosen = format or detect_format(source_name, text)
+        if chosen not in PARSERS:
+            raise ImportFailed(f"{chosen!r} is not a feed format: use one of {', '.join(FORMATS)}.")
+        parsed = resolve(PARSERS[chosen](text), default_zone)
+    except FeedFormatError as exc:
+        raise ImportFailed(str(exc)) from None
+    report = ImportReport(source_key=key, format=chosen, problems=parsed.problems, dry_run=dry_run)
+    report.skipped = sum(1 for p in parsed.problems if p.severity == "error")
+    report.warned = len({p.where for p in parsed.problems if p.severity == "warning"})
+    if not parsed.records:
+        problems = "; ".join(str(p) for p in parsed.problems[:3])
+        raise ImportFailed(
+            f"No meeting in {source_name} could be imported, so nothing was changed."
+            + (f" First problems: {problems}" if problems else " The feed lists no meetings.")
+        )
+    with transaction.atomic():
+        _Writer(key, report, progress).write(parsed)
+        if dry_run:
+            transaction.set_rollback(True)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _batches(items: list[Any], size: int) -> Iterable[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class _Writer:
+    def __init__(self, key: str, report: ImportReport, progress: Progress | None) -> None:
+        self.key = key
+        self.report = report
+        self.progress = progress
+        self.now = django_timezone.now()
+        self.key_hash = hashlib.sha256(key.encode()).hexdigest()[:6]
+
+    def write(self, parsed: ParseResult) -> None:
+        existing = {m.source_slug: m for m in Meeting.objects.filter(source=self.key)}
+        old_location_ids = {m.location_id for m in existing.values() if m.location_id is not None}
+        locations = self._locations(existing)
+        groups = self._groups(parsed.records, existing)
+        taken = set(Meeting.objects.values_list("slug", flat=True))
+
+        new: list[Meeting] = []
+        changed: list[Meeting] = []
+        total = len(parsed.records)
+        for done, record in enumerate(parsed.records, start=1):
+            location = self._location_for(record, locations)
+            group = groups.get(record.group_name) if record.group_name else None
+            meeting = existing.get(record.slug)
+            if meeting is None:
+                meeting = Meeting(source=self.key, source_slug=record.slug, slug=self._slug(record, taken))
+                _apply(meeting, record, location, group)
+                meeting.updated = record.updated or self.now
+                new.append(meeting)
+            else:
+                before = _snapshot(meeting)
+                _apply(meeting, record, location, group)
+                if _snapshot(meeting) != before:
+                    meeting.updated = record.updated or self.now
+                    changed.append(meeting)
+                else:
+                    self.report.unchanged += 1
+            if self.progress is not None and (done % 1000 == 0 or done == total):
+                self.progress(done, total)
+
+        self.save_locations()
+        Meeting.objects.bulk_create(new, batch_size=BATCH)
+        Meeting.objects.bulk_update(changed, [*_MEETING_FIELDS, "updated"], batch_size=500)
+        self.report.created, self.report.updated = len(new), len(changed)
+        self._rebuild_slots(new, changed)
+
+        keep = {record.slug for record in parsed.records} | parsed.failed_slugs
+        gone = [m.pk for slug, m in existing.items() if slug not in keep]
+        for batch in _batches(gone, ID_BATCH):
+            MeetingSlot.objects.filter(meeting_id__in=batch).delete()
+            Meeting.objects.filter(pk__in=batch).delete()
+        self.report.removed = len(gone)
+        unused = list(old_location_ids)
+        for batch in _batches(unused, ID_BATCH):
+            Location.objects.filter(pk__in=batch, meetings__isnull=True).delete()
+
+    # Slugs -------------------------------------------------------------------------------------
+
+    def _slug(self, record: ListingRecord, taken: set[str]) -> str:
+        base = slugify(record.slug)[:150] or slugify(record.name)[:150] or "meeting"
+        candidate = base if base not in taken else f"{base}-{self.key_hash}"
+        number = 2
+        while candidate in taken:
+            candidate, number = f"{base}-{self.key_hash}-{number}", number + 1
+        taken.add(candidate)
+        return candidate
+
+    # Locations ---------------------------------------------------------------------------------
+
+    def _locations(self, existing: dict[str, Meeting]) -> dict[tuple[str, ...], Location]:
+        ids = list({m.location_id for m in existing.values() if m.location_id is not None})
+        found: dict[tuple[str, ...], Location] = {}
+        for batch in _batches(ids, ID_BATCH):
+            for location in Location.objects.filter(pk__in=batch):
+                found.setdefault(_location_key_of(location), location)
+        self._new_locations: list[Location] = []
+        self._changed_locations: dict[int, Location] = {}
+        return found
+
+    def _location_for(self, record: ListingRecord, found: dict[tuple[str, ...], Location]) -> Location | None:
+        if record.attendance in ("online", "phone"):
+            return None
+        if not (record.address or record.city or record.location_name or record.latitude is not None):
+            return None
+        key = _location_key(record)
+        location = found.get(key)
+        values = {
+            "latitude": record.latitude,
+            "longitude": record.longitude,
+            "approximate": bool(record.approximate),
+            "notes": record.location_notes,
+        }
+        if location is None:
+            location = Location(
+                name=record.location_name,
+                address=record.address,
+                city=record.city,
+                state=record.state,
+                postal_code=record.postal_code,
+                country=record.country,
+                **values,
+            )
+            found[key] = location
+            self._new_locations.append(location)
+        elif location.pk is not None and location.pk not in self._changed_locations:
+            if any(getattr(location, name) != value for name, value in values.items()):
+                for name, value in values.items():
+                    setattr(location, name, value)
+                self._changed_locations[location.pk] = location
+        return location
+
+    # Groups ------------------------------------------------------------------------------------
+
+    def _groups(self, records: list[ListingRecord], existing: dict[str, Meeting]) -> dict[str, Group]:
+        ids = list({m.group_id for m in existing.values() if m.group_id is not None})
+        groups: dict[str, Group] = {}
+        for batch in _batches(ids, ID_BATCH):
+            for group in Group.objects.filter(pk__in=batch):
+                groups.setdefault(group.name, group)
+        wanted: dict[str, dict[str, Any]] = {}
+        for record in records:
+            if not record.group_name:
+                continue
+            values = wanted.setdefault(
+                record.group_name,
+                {"notes": "", "email": "", "phone": "", "website": "", "contacts": [], "codes": set()},
+            )
+            for name, value in (
+                ("notes", record.group_notes),
+                ("email", record.group_email),
+                ("phone", record.group_phone),
+                ("website", record.group_website),
+            ):
+                values[name] = values[name] or value
+            for entry in record.contacts:
+                if entry not in values["contacts"]:
+                    values["contacts"].append(entry)
+            values["codes"].update(record.group_codes)
+        taken = set(Group.objects.values_list("slug", flat=True))
+        new: list[Group] = []
+        changed: list[Group] = []
+        for name, values in wanted.items():
+            codes = values.pop("codes")
+            found = groups.get(name)
+            if found is None:
+                group = Group(name=name, slug=self._group_slug(name, taken))
+                new.append(group)
+                groups[name] = group
+            else:
+                group = found
+                changed.append(group)
+            for attribute, value in values.items():
+                setattr(group, attribute, value)
+            if codes:
+                group.moud_welcome = MOUD_WELCOME in codes
+                group.harm_reduction = HARM_REDUCTION in codes
+        Group.objects.bulk_create(new, batch_size=BATCH)
+        Group.objects.bulk_update(changed, list(_GROUP_FIELDS), batch_size=500)
+        return groups
+
+    def _group_slug(self, name: str, taken: set[str]) -> str:
+        base = slugify(name)[:100] or "group"
+        candidate = base if base not in taken else f"{base}-{self.key_hash}"
+        number = 2
+        while candidate in taken:
+            candidate, number = f"{base}-{self.key_hash}-{number}", number + 1
+        taken.add(candidate)
+        return candidate
+
+    # Slots -------------------------------------------------------------------------------------
+
+    def _rebuild_slots(self, new: list[Meeting], changed: list[Meeting]) -> None:
+        for batch in _batches([m.pk for m in changed], ID_BATCH):
+            MeetingSlot.objects.filter(meeting_id__in=batch).delete()
+        slots = [slot for meeting in (*new, *changed) for slot in slots_for(meeting)]
+        MeetingSlot.objects.bulk_create(slots, batch_size=BATCH)
+
+    def save_locations(self) -> None:
+        Location.objects.bulk_create(self._new_locations, batch_size=BATCH)
+        Location.objects.bulk_update(list(self._changed_locations.values()), list(_LOCATION_FIELDS), batch_size=500)
+
+
+def _location_key(record: ListingRecord) -> tuple[str, ...]:
+    return (record.location_name, record.address, record.city, record.state, record.postal_code, record.country)
+
+
+def _location_key_of(location: Location) -> tuple[str, ...]:
+    return (location.name, location.address, location.city, location.state, location.postal_code, location.country)
+
+
+def _apply(meeting: Meeting, record: ListingRecord, location: Location | None, group: Group | None) -> None:
+    meeting.name = record.name
+    if record.fellowship:
+        meeting.fellowship = record.fellowship
+    meeting.group = group
+    meeting.location = location
+    meeting.day_mask = schedule.days_to_mask(record.days)
+    meeting.start_time = record.start_time
+    meeting.end_time = record.end_time
+    meeting.timezone = record.timezone
+    meeting.attendance = record.attendance
+    meeting.inactive_reason = (meeting.inactive_reason or INACTIVE_REASON) if record.attendance == "inactive" else ""
+    meeting.regions = record.regions
+    meeting.conference_url = record.conference_url
+    meeting.conference_url_notes = record.conference_url_notes
+    meeting.conference_phone = record.conference_phone
+    meeting.conference_phone_notes = record.conference_phone_notes
+    meeting.notes = record.notes
+    meeting.set_types(record.types)
+    meeting.venmo, meeting.square, meeting.paypal = record.venmo, record.square, record.paypal
+    meeting.homegroup_online = record.homegroup_online
+    meeting.url = record.url
+    meeting.feedback_url = record.feedback_url
+
+
+def _snapshot(meeting: Meeting) -> tuple[Any, ...]:
+    return tuple(getattr(meeting, name) for name in _MEETING_FIELDS)

@@ -1,0 +1,27 @@
+"""``stayhere export-feed``: write the directory as a Meeting Guide JSON or CSV feed to standard output."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from stayhere.directory.exporter import csv_chunks, meeting_guide_chunks, meeting_url_prefix
+
+
+class Command(BaseCommand):
+    help = "Write every meeting as a feed to standard output."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--format", choices=("meeting-guide", "csv"), default="meeting-guide")
+        parser.add_argument(
+            "--base-url",
+            default="",
+            help="The site's address (e.g. https://meetings.example.org), for links to meeting pages.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        base = meeting_url_prefix(options["base_url"])
+        chunks = csv_chunks(base) if options["format"] == "csv" else meeting_guide_chunks(base)
+        for chunk in chunks:
+            self.stdout.write(chunk, ending="")

@@ -1,0 +1,56 @@
+"""``stayhere import-feed SOURCE``: import a Meeting Guide JSON, 12 Step Meeting List CSV or BMLT feed."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from stayhere.directory.feeds.fetch import FORMATS
+from stayhere.directory.importer import ImportFailed, import_feed
+
+SHOWN_PROBLEMS = 50
+
+
+class Command(BaseCommand):
+    help = "Import meetings from a feed file or http(s) URL. Re-importing the same source updates it."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("source", help="A file path or an http(s) URL.")
+        parser.add_argument("--format", choices=FORMATS, help="The feed's format (detected when left out).")
+        parser.add_argument(
+            "--source-key", help="A stable name for this source (default: the path or URL as given, normalised)."
+        )
+        parser.add_argument(
+            "--timezone", help="The IANA time zone of meetings that give neither a zone nor coordinates."
+        )
+        parser.add_argument("--dry-run", action="store_true", help="Check and count, but write nothing.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        progress = self._progress if sys.stderr.isatty() else None
+        try:
+            report = import_feed(
+                options["source"],
+                format=options["format"],
+                key=options["source_key"],
+                default_zone=options["timezone"],
+                dry_run=options["dry_run"],
+                progress=progress,
+            )
+        except ImportFailed as exc:
+            raise CommandError(str(exc)) from None
+        finally:
+            if progress is not None:
+                sys.stderr.write("\n")
+        for problem in report.problems[:SHOWN_PROBLEMS]:
+            self.stdout.write(str(problem))
+        if len(report.problems) > SHOWN_PROBLEMS:
+            self.stdout.write(f"... and {len(report.problems) - SHOWN_PROBLEMS} more problems.")
+        self.stdout.write(report.summary())
+
+    def _progress(self, done: int, total: int) -> None:
+        width = 40
+        filled = width * done // max(total, 1)
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        sys.stderr.flush()
