@@ -50,11 +50,13 @@ def serve(argv: list[str], *, demo: bool = False) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers,
-        access_log=False,  # uvicorn's access log carries client addresses; ours does not
-        log_level="warning",
+        # uvicorn's access log carries client addresses: it stays off, and uvicorn's own logging
+        # set-up is skipped so its messages go through Django's LOGGING and its address scrubber.
+        access_log=False,
+        log_config=None,
+        log_level=None,
         proxy_headers=False,
         server_header=False,
-        date_header=True,
         lifespan="off",
     )
     return 0
