@@ -7,10 +7,13 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from stayhere.env import database_from_url, envbool, envint, envlist, envpath, envstr
+
+django_stubs_ext.monkeypatch()  # lets admin.ModelAdmin[Meeting] and friends be written typed
 
 BASE_DIR = Path(__file__).resolve().parent
 
