@@ -6,6 +6,7 @@ import logging
 import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 access_log = logging.getLogger("stayhere.access")
@@ -32,10 +33,11 @@ PERMISSIONS_POLICY = "geolocation=(self), microphone=(), camera=(), interest-coh
 
 
 class AccessLogMiddleware:
-    """One line per request: method, path without the query string, status, milliseconds.
+    """One line per request: method, the URL pattern that answered, status, milliseconds.
 
-    Never the client address, the query string (a search can hold a position or a
-    person's words), the user agent, or the referrer.
+    The pattern (``/meetings/<slug:slug>``), not the path: a path or a query string can
+    hold what a person typed or where they are. Never the client address, the user agent
+    or the referrer either.
     """
 
     def __init__(self, get_response: GetResponse) -> None:
@@ -46,7 +48,14 @@ class AccessLogMiddleware:
         response = self.get_response(request)
         if access_log.isEnabledFor(logging.INFO):
             elapsed_ms = (time.perf_counter() - started) * 1000
-            access_log.info("%s %s %s %.1fms", request.method, request.path, response.status_code, elapsed_ms)
+            match = getattr(request, "resolver_match", None)
+            if match is not None and match.route:
+                route = "/" + match.route
+            elif request.path.startswith(settings.STATIC_URL):
+                route = settings.STATIC_URL + "..."
+            else:
+                route = "[no route]"
+            access_log.info("%s %s %s %.1fms", request.method, route, response.status_code, elapsed_ms)
         return response
 
 

@@ -19,6 +19,14 @@ def test_the_access_log_has_no_address_and_no_query_string(client, caplog):
         assert secret not in joined
 
 
+def test_the_access_log_names_the_route_not_the_path_a_person_typed(client, caplog):
+    with caplog.at_level(logging.INFO, logger="stayhere.access"):
+        client.get("/meetings/what-i-typed-canary")
+        client.get("/no/such/canary-page")
+    lines = [record.getMessage() for record in caplog.records if record.name == "stayhere.access"]
+    assert [line.rsplit(" ", 1)[0] for line in lines] == ["GET /meetings/<slug:slug> 404", "GET [no route] 404"]
+
+
 def test_every_answer_carries_a_strict_content_security_policy(client):
     response = client.get("/health")
     policy = response.headers["Content-Security-Policy"]
