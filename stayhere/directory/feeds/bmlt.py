@@ -29,6 +29,7 @@ from stayhere.directory.feeds.meeting_guide import load_json
 # BMLT's prompt separator inside some free-text fields ("Bus#@-@#Line 5").
 _SEPARATOR = "#@-@#"
 _VENUES = {"1": "in_person", "2": "online", "3": "hybrid"}
+_VENUE_KEYS = {"VM": "ONL", "HY": "", "TC": "TC"}
 
 
 def looks_like_bmlt(document: Any) -> bool:
@@ -144,7 +145,11 @@ def _record(index: int, item: Mapping[str, Any], formats: dict[str, str], proble
             record.contacts.append(entry)
 
     raw_codes = [code.strip() for code in clean_line(item.get("formats")).split(",") if code.strip()]
-    mapped = [formats.get(code) or code for code in raw_codes] if formats else raw_codes
+    if formats:
+        mapped = [formats.get(code) or code for code in raw_codes]
+    else:
+        # Without the catalogue only BMLT's fixed venue keys are known; venue_type says the same.
+        mapped = [_VENUE_KEYS.get(code, code) for code in raw_codes if _VENUE_KEYS.get(code, code)]
     codes = sort_codes(mapped)
     record.types, record.group_codes = codes.types, codes.group_codes
     record.online_code = record.online_code or codes.online

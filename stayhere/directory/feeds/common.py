@@ -301,11 +301,15 @@ def parse_yes_no(value: Any) -> bool | None:
 
 
 def parse_coordinates(latitude: Any, longitude: Any) -> tuple[float | None, float | None]:
-    """Both or neither; (0, 0) "null island" and out-of-range values count as neither. ValueError if junk."""
+    """Both or neither. ValueError if they are not numbers.
+
+    A coordinate of exactly 0 is a blank a database filled in ("null island", or Lubbock at
+    longitude 0.0), not a place: such a pair, and out-of-range values, count as neither.
+    """
     lat, lng = parse_float(latitude), parse_float(longitude)
     if lat is None or lng is None:
         return None, None
-    if (lat == 0 and lng == 0) or not (-90 <= lat <= 90 and -180 <= lng <= 180):
+    if lat == 0 or lng == 0 or not (-90 <= lat <= 90 and -180 <= lng <= 180):
         return None, None
     return round(lat, 6), round(lng, 6)
 

@@ -5,6 +5,7 @@ Pure apart from the offline time-zone lookup; the importer calls ``resolve`` bef
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from stayhere.directory import schedule
@@ -12,6 +13,10 @@ from stayhere.directory.feeds.common import ListingRecord, ParseResult, Problem,
 from stayhere.directory.types import TEMPORARILY_CLOSED
 
 INACTIVE_REASON = "Listed as temporarily inactive by the source feed."
+# Video services whose links some feeds write only into the notes of an online meeting.
+_CONFERENCE_LINK = re.compile(
+    r"https://[\w.-]*(?:zoom\.us|meet\.google\.com|teams\.microsoft\.com|meet\.jit\.si|webex\.com)/[^\s<>\"',]*"
+)
 
 
 @lru_cache(maxsize=65536)
@@ -42,6 +47,10 @@ def resolve_record(record: ListingRecord, default_zone: str | None) -> Problem |
     zone_problem = _resolve_zone(record, default_zone)
     if zone_problem is not None:
         return zone_problem
+    if not record.conference_url and is_placeholder_address(record.address, record.city, record.location_name):
+        found = _CONFERENCE_LINK.search(record.notes)
+        if found:
+            record.conference_url = found.group()[:500]
     _resolve_attendance(record)
     if record.attendance in ("online", "hybrid", "phone") and not (record.conference_url or record.conference_phone):
         if record.attendance == "hybrid" and _has_place(record):

@@ -16,8 +16,8 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=("meeting-guide", "csv"), default="meeting-guide")
         parser.add_argument(
             "--base-url",
-            default="",
-            help="The site's address (e.g. https://meetings.example.org), for links to meeting pages.",
+            default="http://localhost:8000",
+            help="The site's public address, for links to meeting pages (default: http://localhost:8000).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
