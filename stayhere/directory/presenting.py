@@ -1,0 +1,172 @@
+"""How the finder shows meetings to people: day names, times, badges. Plain functions, no requests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from stayhere.directory.models import Attendance, Meeting
+from stayhere.directory.search import TIMES_OF_DAY, Result
+from stayhere.directory.types import Facet, describe
+
+# Meeting Guide order: 0 = Sunday.
+DAY_NAMES: tuple[Promise, ...] = (
+    _("Sunday"),
+    _("Monday"),
+    _("Tuesday"),
+    _("Wednesday"),
+    _("Thursday"),
+    _("Friday"),
+    _("Saturday"),
+)
+DAY_ABBRS: tuple[Promise, ...] = (
+    _("Sun"),
+    _("Mon"),
+    _("Tue"),
+    _("Wed"),
+    _("Thu"),
+    _("Fri"),
+    _("Sat"),
+)
+
+FACET_NAMES: dict[Facet, Promise] = {
+    Facet.ACCESS: _("Open or closed"),
+    Facet.FORMAT: _("Format"),
+    Facet.FEATURE: _("Features and accessibility"),
+    Facet.COMMUNITY: _("Community"),
+    Facet.LANGUAGE: _("Language"),
+    Facet.GROUP: _("The group says"),
+    Facet.CUSTOM: _("Other"),
+}
+
+TIME_OF_DAY_NAMES: dict[str, Promise] = {
+    "morning": _("Morning"),
+    "midday": _("Midday"),
+    "afternoon": _("Afternoon"),
+    "evening": _("Evening"),
+    "night": _("Night"),
+}
+
+
+def time_of_day_choices() -> list[tuple[str, str]]:
+    """(value, label) for the finder's time-of-day boxes, with the hours each one covers."""
+    choices = []
+    for value, (start, end) in TIMES_OF_DAY.items():
+        hours = f"{start // 60 % 24:02d}:00\u2013{end // 60 % 24:02d}:00"
+        choices.append((value, f"{TIME_OF_DAY_NAMES.get(value, value)} ({hours})"))
+    return choices
+
+
+def day_name(day: int) -> str:
+    return str(DAY_NAMES[day % 7])
+
+
+def day_abbr(day: int) -> str:
+    return str(DAY_ABBRS[day % 7])
+
+
+def spec_day(moment: dt.datetime) -> int:
+    """The Meeting Guide weekday (0 = Sunday) of an aware datetime, in its own zone."""
+    return (moment.weekday() + 1) % 7
+
+
+def clock(value: dt.time | dt.datetime | None) -> str:
+    """24-hour wall-clock time, the form every locale reads: 19:30."""
+    if value is None:
+        return ""
+    return f"{value.hour:02d}:{value.minute:02d}"
+
+
+def days_text(days: list[int]) -> str:
+    if not days:
+        return str(_("By appointment"))
+    if len(days) == 7:
+        return str(_("Every day"))
+    return ", ".join(day_name(day) for day in days)
+
+
+def when_text(moment: dt.datetime) -> str:
+    """"Tue 19:00": the weekday and wall-clock time of an aware datetime, in its own zone."""
+    return f"{day_abbr(spec_day(moment))} {clock(moment)}"
+
+
+def distance_text(km: float | None) -> str:
+    if km is None:
+        return ""
+    if km < 10:
+        return str(_("%(km).1f km") % {"km": km})
+    return str(_("%(km).0f km") % {"km": km})
+
+
+ATTENDANCE_LABELS: dict[str, Promise] = {
+    Attendance.IN_PERSON: _("In person"),
+    Attendance.ONLINE: _("Online"),
+    Attendance.HYBRID: _("Hybrid"),
+    Attendance.PHONE: _("Phone"),
+    Attendance.INACTIVE: _("Temporarily inactive"),
+}
+
+
+def where_text(meeting: Meeting) -> str:
+    """The address of a meeting people go to, else how they join it."""
+    location = meeting.location
+    if meeting.attendance in (Attendance.ONLINE,):
+        return str(_("Online"))
+    if meeting.attendance == Attendance.PHONE:
+        return str(_("Phone"))
+    if location is None:
+        return ""
+    address = location.formatted_address()
+    if location.name and location.name not in address:
+        return f"{location.name}, {address}" if address else location.name
+    return address
+
+
+@dataclass
+class ResultView:
+    """One search result, as the finder page shows it."""
+
+    slug: str
+    name: str
+    group: str
+    fellowship: str
+    days: str
+    zone: str
+    start_iso: str
+    local_when: str
+    viewer_when: str
+    in_progress: bool
+    distance: str
+    attendance: str
+    attendance_label: str
+    where: str
+    badges: list[str]
+
+
+def result_view(result: Result) -> ResultView:
+    meeting = result.meeting
+    start = result.next_start
+    viewer = result.next_start_viewer
+    viewer_when = ""
+    if start is not None and viewer is not None and when_text(viewer) != when_text(start):
+        viewer_when = when_text(viewer)
+    return ResultView(
+        slug=meeting.slug,
+        name=meeting.name,
+        group=meeting.group.name if meeting.group is not None else "",
+        fellowship=str(meeting.get_fellowship_display()),
+        days=days_text(meeting.days),
+        zone=meeting.timezone,
+        start_iso="" if start is None else start.isoformat(timespec="minutes"),
+        local_when="" if start is None else when_text(start),
+        viewer_when=viewer_when,
+        in_progress=result.in_progress,
+        distance=distance_text(result.distance_km),
+        attendance=meeting.attendance,
+        attendance_label=str(ATTENDANCE_LABELS.get(meeting.attendance, meeting.attendance)),
+        where=where_text(meeting),
+        badges=[str(describe(code).name) for code in meeting.all_types()],
+    )

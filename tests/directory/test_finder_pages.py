@@ -1,0 +1,421 @@
+"""The finder's server-rendered pages: search, one meeting, errors, and the database failing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import itertools
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from stayhere.directory import schedule, slots, week_chart
+from stayhere.directory.models import Attendance
+from tests.directory import finder_data
+from tests.directory.finder_data import Directory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def directory() -> Directory:
+    return finder_data.build()
+
+
+def page(client: Client, url: str, status: int = 200) -> str:
+    response = client.get(url)
+    assert response.status_code == status, response.content[:2000]
+    return response.content.decode()
+
+
+def result_names(html: str) -> list[str]:
+    return re.findall(r'<h3><a href="/meetings/[^"]+">([^<]+)</a></h3>', html)
+
+
+class Markup(HTMLParser):
+    """Collects what the accessibility and CSP checks look at."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.label_depth = 0
+        self.unlabelled: list[str] = []
+        self.label_for: set[str] = set()
+        self.field_ids: list[tuple[str, str]] = []
+        self.headings: list[int] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        self.tags.append((tag, attributes))
+        if tag == "label":
+            self.label_depth += 1
+            if attributes.get("for"):
+                self.label_for.add(str(attributes["for"]))
+        if tag in {"input", "select", "textarea"} and attributes.get("type") != "hidden":
+            if self.label_depth == 0:
+                self.field_ids.append((tag, str(attributes.get("id") or "")))
+        if re.fullmatch(r"h[1-6]", tag):
+            self.headings.append(int(tag[1]))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "label":
+            self.label_depth -= 1
+
+
+def parse(html: str) -> Markup:
+    markup = Markup()
+    markup.feed(html)
+    return markup
+
+
+# Searching ---------------------------------------------------------------------------------
+
+
+def test_the_finder_lists_meetings_when_nothing_is_asked_yet(client: Client, directory: Directory) -> None:
+    html = page(client, "/")
+    assert "Coming up" in html
+    assert {"Serenity Seekers", "Night Owls", "Online Sunrise", "Phone Friends"} <= set(result_names(html))
+
+
+def test_it_finds_a_meeting_by_its_words(client: Client, directory: Directory) -> None:
+    html = page(client, "/?q=serenity")
+    assert result_names(html) == ["Serenity Seekers"]
+    assert "1 meeting matches" in html
+
+
+def test_it_finds_meetings_near_a_town_and_says_how_far(client: Client, directory: Directory) -> None:
+    html = page(client, "/?place=Springfield&radius=25")
+    assert result_names(html) == ["Serenity Seekers"]
+    assert "0.0 km" in html
+    assert "First Church, 100 Elm Street, Springfield, IL, US" in html
+
+
+def test_it_finds_meetings_near_a_position(client: Client, directory: Directory) -> None:
+    html = page(client, "/?near=41.88,-87.63&radius=10")
+    assert result_names(html) == ["Night Owls"]
+    assert "Searching near your position" in html
+
+
+def test_it_shows_only_meetings_with_an_included_type(client: Client, directory: Directory) -> None:
+    assert result_names(page(client, "/?type=SP")) == ["Night Owls"]
+
+
+def test_it_leaves_out_meetings_with_an_excluded_type(client: Client, directory: Directory) -> None:
+    names = result_names(page(client, "/?not=O"))
+    assert "Night Owls" in names and "Phone Friends" in names
+    assert "Serenity Seekers" not in names and "Online Sunrise" not in names
+
+
+def test_it_finds_meetings_whose_group_says_medication_is_welcome(client: Client, directory: Directory) -> None:
+    assert result_names(page(client, "/?type=MOUD")) == ["Serenity Seekers"]
+
+
+def test_it_finds_phone_meetings_and_says_so_instead_of_an_address(client: Client, directory: Directory) -> None:
+    html = page(client, "/?mode=phone")
+    assert result_names(html) == ["Phone Friends"]
+    assert '<span class="badge mode-phone">Phone</span> Phone' in html
+
+
+def test_it_finds_hybrid_meetings(client: Client, directory: Directory) -> None:
+    assert result_names(page(client, "/?mode=hybrid")) == ["Night Owls"]
+
+
+def test_it_finds_meetings_in_a_language(client: Client, directory: Directory) -> None:
+    assert result_names(page(client, "/?lang=S")) == ["Online Sunrise"]
+
+
+def test_it_finds_meetings_of_one_fellowship(client: Client, directory: Directory) -> None:
+    assert result_names(page(client, "/?fellowship=NA")) == ["Phone Friends"]
+
+
+def test_it_finds_meetings_on_a_day_and_time_of_day(client: Client, directory: Directory) -> None:
+    assert result_names(page(client, "/?day=3&time=evening")) == ["Serenity Seekers"]
+
+
+def test_results_show_facet_badges_and_the_fellowship(client: Client, directory: Directory) -> None:
+    html = page(client, "/?q=serenity")
+    for text in ("Open", "Discussion", "English", "Medication for opioid use disorder welcome"):
+        assert f"<li>{text}</li>" in html
+    assert "Alcoholics Anonymous" in html
+    assert "Hope Group" in html
+
+
+def test_results_show_local_time_and_the_viewers_time_when_it_differs(client: Client, directory: Directory) -> None:
+    html = page(client, "/?q=sunrise&tz=America/New_York")
+    start = re.search(r'<time datetime="([^"]+)">([^<]+)</time> <span class="zone">Europe/London</span>', html)
+    assert start is not None
+    moment = dt.datetime.fromisoformat(start.group(1))
+    assert start.group(2).endswith("07:00")
+    viewer = moment.astimezone(schedule.zone("America/New_York"))
+    assert 'Your time: <span class="t">' in html
+    assert f"{viewer.hour:02d}:{viewer.minute:02d}</span>" in html
+
+
+def test_a_meeting_that_began_five_minutes_ago_is_in_progress(client: Client, directory: Directory) -> None:
+    zone = "America/Chicago"
+    began = (timezone.now() - dt.timedelta(minutes=5)).astimezone(schedule.zone(zone))
+    started = finder_data.meeting(
+        "Just Started",
+        "just-started",
+        days=[schedule.python_weekday_to_spec(began.weekday())],
+        start=f"{began.hour:02d}:{began.minute:02d}",
+        end=None,
+        tz=zone,
+        location=directory.chicago,
+    )
+    slots.rebuild([started])
+    finder_data.forget_caches()
+    html = page(client, "/?now=1")
+    assert "Just Started" in result_names(html)
+    assert '<strong class="badge live">In progress</strong>' in html
+
+
+def test_results_come_in_pages_with_links_between_them(client: Client, directory: Directory, settings) -> None:
+    settings.FINDER_PAGE_SIZE = 2
+    first = page(client, "/")
+    assert len(result_names(first)) == 2
+    next_link = re.search(r'<a href="([^"]+)" rel="next">', first)
+    assert next_link is not None
+    second = page(client, "/" + next_link.group(1).replace("&amp;", "&"))
+    assert 'rel="prev"' in second
+    assert set(result_names(first)).isdisjoint(result_names(second))
+
+
+def test_no_match_is_said_plainly_and_suggests_a_wider_search(client: Client, directory: Directory) -> None:
+    html = page(client, "/?place=Springfield&radius=2&day=0&type=SP")
+    assert result_names(html) == []
+    assert "No meetings match all of these choices." in html
+    assert "Look up to 100 km away" in html
+    assert "Any day and time" in html
+    assert "Any meeting type or language" in html
+
+
+# Mistakes and failures ---------------------------------------------------------------------
+
+
+def test_it_rejects_a_day_of_eight_and_says_what_a_day_is(client: Client, directory: Directory) -> None:
+    html = page(client, "/?day=8&q=serenity", status=400)
+    assert "A day is a number from 0 (Sunday) to 6 (Saturday)." in html
+    assert 'href="#f-day"' in html
+    assert result_names(html) == []
+    assert "No meetings match" not in html
+
+
+def test_a_search_with_a_mistake_keeps_every_choice_made(client: Client, directory: Directory) -> None:
+    html = page(client, "/?day=8&day=2&q=serenity&type=SP&mode=online&time=bogus", status=400)
+    assert 'name="q" type="search" maxlength="200" value="serenity"' in html
+    assert 'name="day" value="2" checked' in html
+    assert 'name="type" value="SP" checked' in html
+    assert 'name="mode" value="online" checked' in html
+    assert "A time of day is one of" in html
+
+
+def test_it_rejects_an_unknown_town_and_says_what_to_do(client: Client, directory: Directory) -> None:
+    html = page(client, "/?place=Atlantis", status=400)
+    assert "Pick a town from the list" in html
+
+
+def test_it_rejects_a_position_that_is_not_two_numbers(client: Client, directory: Directory) -> None:
+    html = page(client, "/?near=north", status=400)
+    assert "latitude,longitude" in html
+
+
+def test_a_database_failure_shows_the_unavailable_page_not_an_empty_list(client: Client, directory: Directory) -> None:
+    finder_data.break_the_database()
+    response = client.get("/?q=serenity")
+    html = response.content.decode()
+    assert response.status_code == 503
+    assert response["Retry-After"] == "60"
+    assert "The directory is unavailable" in html
+    assert "This does not mean there are no meetings." in html
+    assert "No meetings match" not in html
+    assert "0 meetings" not in html
+
+
+def test_a_database_failure_while_looking_up_a_town_is_also_unavailable(client: Client, directory: Directory) -> None:
+    finder_data.break_the_database()
+    assert client.get("/?place=Springfield").status_code == 503
+
+
+def test_a_database_failure_on_a_meeting_page_is_unavailable_not_missing(client: Client, directory: Directory) -> None:
+    finder_data.break_the_database()
+    response = client.get("/meetings/serenity-seekers")
+    assert response.status_code == 503
+    assert "The directory is unavailable" in response.content.decode()
+
+
+# One meeting -------------------------------------------------------------------------------
+
+
+def test_the_meeting_page_shows_its_schedule_place_group_and_contacts(client: Client, directory: Directory) -> None:
+    html = page(client, "/meetings/serenity-seekers")
+    for text in (
+        "<h1>Serenity Seekers</h1>",
+        '<th scope="row">Monday</th><td>19:00</td><td>20:00</td>',
+        '<th scope="row">Wednesday</th>',
+        "Local time (America/Chicago)",
+        "Lasts 1 hour.",
+        "100 Elm Street",
+        "Illinois \u203a Springfield",
+        "Everyone on medication is welcome here.",
+        "Sam",
+        'href="tel:+12175550100"',
+        "Medication for opioid use disorder welcome",
+        "Use the side door.",
+        "@hope-group",
+        "Central Illinois Intergroup",
+        'href="/meetings/serenity-seekers.ics"',
+        'class="viewer-time"',
+    ):
+        assert text in html, text
+
+
+def test_a_meeting_that_ends_after_midnight_says_so(client: Client, directory: Directory) -> None:
+    html = page(client, "/meetings/night-owls")
+    assert "<td>00:30 (the next day)</td>" in html
+    assert "Lasts 1 hour." in html
+
+
+def test_the_meeting_page_gives_the_join_link_and_a_dialable_phone_line(client: Client, directory: Directory) -> None:
+    html = page(client, "/meetings/night-owls")
+    assert 'href="https://meet.example.org/night-owls"' in html
+    assert 'href="tel:+13125550123,,98765%23"' in html
+    assert "Passcode 1234" in html
+
+
+def test_contacts_stay_hidden_unless_the_group_made_them_public(client: Client, directory: Directory) -> None:
+    html = page(client, "/meetings/night-owls")
+    assert "Quiet Group" in html
+    assert "Alex" not in html and "555 0199" not in html
+
+
+def test_an_inactive_meeting_says_why_and_until_when(client: Client, directory: Directory) -> None:
+    html = page(client, "/meetings/chapel-step-study")
+    assert "This meeting is not being held for now" in html
+    assert "Venue closed for repairs" in html
+    assert "Expected back: 2030-01-01" in html
+
+
+def test_an_online_meeting_shows_no_address(client: Client, directory: Directory) -> None:
+    html = page(client, "/meetings/online-sunrise")
+    assert "<address>" not in html
+    assert "Join online" in html
+
+
+def test_an_unknown_meeting_is_a_friendly_404(client: Client, directory: Directory) -> None:
+    html = page(client, "/meetings/no-such-meeting", status=404)
+    assert "This page is not here" in html
+
+
+# Markup rules ------------------------------------------------------------------------------
+
+PAGES = ["/", "/?day=9", "/meetings/serenity-seekers", "/meetings/night-owls", "/meetings/nowhere"]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_pages_carry_no_inline_script_or_style(client: Client, directory: Directory, url: str) -> None:
+    markup = parse(client.get(url).content.decode())
+    for tag, attributes in markup.tags:
+        assert "style" not in attributes, tag
+        assert not any(name.startswith("on") for name in attributes), (tag, attributes)
+        assert tag != "style"
+        if tag == "script":
+            assert (attributes.get("src") or "").startswith("/static/"), attributes
+            assert attributes.get("type") == "module"
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_pages_are_in_a_language_with_a_skip_link_main_and_the_feed(
+    client: Client, directory: Directory, url: str
+) -> None:
+    html = client.get(url).content.decode()
+    assert re.search(r'<html lang="en">', html)
+    assert '<a class="skip" href="#main">' in html
+    assert '<main id="main"' in html
+    assert (
+        '<link rel="alternate" type="application/json" title="Meetings Feed" href="/feeds/meeting-guide.json">' in html
+    )
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_headings_never_skip_a_level(client: Client, directory: Directory, url: str) -> None:
+    headings = parse(client.get(url).content.decode()).headings
+    assert headings[0] == 1
+    for before, after in itertools.pairwise(headings):
+        assert after <= before + 1, headings
+
+
+def test_every_field_of_the_finder_has_a_label(client: Client, directory: Directory) -> None:
+    markup = parse(page(client, "/"))
+    for tag, ident in markup.field_ids:
+        assert ident and ident in markup.label_for, (tag, ident)
+    boxes = [attrs for tag, attrs in markup.tags if tag == "input" and attrs.get("type") == "checkbox"]
+    assert len(boxes) > 150  # days, times, modes, both sides of every facet, fellowships
+
+
+def test_facet_groups_each_have_a_fieldset_and_legend(client: Client, directory: Directory) -> None:
+    html = page(client, "/")
+    for legend in ("Open or closed", "Format", "Features and accessibility", "Community", "Language", "The group says"):
+        assert f"<legend>{legend}</legend>" in html
+
+
+def test_the_finder_page_is_sent_compressed_when_the_browser_accepts_it(client: Client, directory: Directory) -> None:
+    response = client.get("/", HTTP_ACCEPT_ENCODING="gzip")
+    assert response["Content-Encoding"] == "gzip"
+    assert "Find a meeting" in gzip.decompress(response.content).decode()
+
+
+# The week chart ----------------------------------------------------------------------------
+
+
+def test_the_week_chart_counts_each_weekly_start_in_local_time(directory: Directory) -> None:
+    from stayhere.directory.models import MeetingSlot
+
+    counts = week_chart.count_slots(MeetingSlot.objects.all())
+    assert counts[1][19] == 1 and counts[3][19] == 1  # Serenity Seekers, Monday and Wednesday 19:00
+    assert counts[6][23] == 1  # Night Owls, Saturday 23:30
+    assert all(counts[day][7] == 1 for day in range(7))  # Online Sunrise, 07:00 London
+    assert counts[4][18] == 0  # the inactive meeting is not counted
+    assert sum(map(sum, counts)) == 11
+
+
+def test_the_week_chart_is_an_svg_grid_without_styles_or_scripts() -> None:
+    counts = week_chart.empty_counts()
+    counts[2][19] = 4
+    counts[0][10] = 1
+    svg = week_chart.render_svg(counts)
+    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    assert svg.count("<rect") == 7 * 24
+    assert "style" not in svg and "<script" not in svg
+    assert "Tuesday 19:00: 4 meetings" in svg
+    assert 'class="wc4"' in svg and 'class="wc1"' in svg
+    assert "The busiest hour is Tuesday 19:00 with 4 meetings." in svg
+
+
+def test_the_week_chart_of_an_empty_directory_says_there_is_nothing_to_show() -> None:
+    assert "No weekly meetings to show." in week_chart.render_svg(week_chart.empty_counts())
+
+
+def test_the_finder_shows_the_chart_for_its_type_filters(client: Client, directory: Directory) -> None:
+    html = page(client, "/?type=SP")
+    assert "Saturday 23:00: 1 meeting" in html
+    assert "Monday 19:00" not in html
+
+
+def test_the_cached_chart_changes_when_the_directory_changes(client: Client, directory: Directory) -> None:
+    assert "Friday 09:00" not in page(client, "/")
+    added = finder_data.meeting(
+        "Friday Morning",
+        "friday-morning",
+        days=[5],
+        start="09:15",
+        end="10:15",
+        tz="America/Chicago",
+        location=directory.chicago,
+        attendance=Attendance.IN_PERSON,
+    )
+    slots.rebuild([added])
+    assert "Friday 09:00: 1 meeting" in page(client, "/")
