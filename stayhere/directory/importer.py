@@ -45,7 +45,7 @@ _MEETING_FIELDS = (
     "conference_phone_notes", "notes", "types", "type_index", "venmo", "square", "paypal", "homegroup_online",
     "url", "feedback_url",
 )  # fmt: skip
-_LOCATION_FIELDS = ("latitude", "longitude", "approximate", "notes")
+_LOCATION_FIELDS = ("approximate", "notes")
 _GROUP_FIELDS = ("notes", "email", "phone", "website", "contacts", "moud_welcome", "harm_reduction")
 
 
@@ -220,9 +220,9 @@ class _Writer:
 
     # Locations ---------------------------------------------------------------------------------
 
-    def _locations(self, existing: dict[str, Meeting]) -> dict[tuple[str, ...], Location]:
+    def _locations(self, existing: dict[str, Meeting]) -> dict[LocationKey, Location]:
         ids = list({m.location_id for m in existing.values() if m.location_id is not None})
-        found: dict[tuple[str, ...], Location] = {}
+        found: dict[LocationKey, Location] = {}
         for batch in _batches(ids, ID_BATCH):
             for location in Location.objects.filter(pk__in=batch):
                 found.setdefault(_location_key_of(location), location)
@@ -230,19 +230,14 @@ class _Writer:
         self._changed_locations: dict[int, Location] = {}
         return found
 
-    def _location_for(self, record: ListingRecord, found: dict[tuple[str, ...], Location]) -> Location | None:
+    def _location_for(self, record: ListingRecord, found: dict[LocationKey, Location]) -> Location | None:
         if record.attendance in ("online", "phone"):
             return None
         if not (record.address or record.city or record.location_name or record.latitude is not None):
             return None
         key = _location_key(record)
         location = found.get(key)
-        values = {
-            "latitude": record.latitude,
-            "longitude": record.longitude,
-            "approximate": bool(record.approximate),
-            "notes": record.location_notes,
-        }
+        values = {"approximate": bool(record.approximate), "notes": record.location_notes}
         if location is None:
             location = Location(
                 name=record.location_name,
@@ -251,6 +246,8 @@ class _Writer:
                 state=record.state,
                 postal_code=record.postal_code,
                 country=record.country,
+                latitude=record.latitude,
+                longitude=record.longitude,
                 **values,
             )
             found[key] = location
@@ -333,12 +330,35 @@ class _Writer:
         Location.objects.bulk_update(list(self._changed_locations.values()), list(_LOCATION_FIELDS), batch_size=500)
 
 
-def _location_key(record: ListingRecord) -> tuple[str, ...]:
-    return (record.location_name, record.address, record.city, record.state, record.postal_code, record.country)
+# A location row is shared by the meetings of a source that give the same address and the same
+# position; a pin moved by the source makes a new row (the old one is removed once unused).
+LocationKey = tuple[str, str, str, str, str, str, float | None, float | None]
 
 
-def _location_key_of(location: Location) -> tuple[str, ...]:
-    return (location.name, location.address, location.city, location.state, location.postal_code, location.country)
+def _location_key(record: ListingRecord) -> LocationKey:
+    return (
+        record.location_name,
+        record.address,
+        record.city,
+        record.state,
+        record.postal_code,
+        record.country,
+        record.latitude,
+        record.longitude,
+    )
+
+
+def _location_key_of(location: Location) -> LocationKey:
+    return (
+        location.name,
+        location.address,
+        location.city,
+        location.state,
+        location.postal_code,
+        location.country,
+        location.latitude,
+        location.longitude,
+    )
 
 
 def _apply(meeting: Meeting, record: ListingRecord, location: Location | None, group: Group | None) -> None:

@@ -490,3 +490,15 @@ NAWS_CODES = {
     "VM": ONLINE_CODE,
     "TC": "TC",
 }
+
+
+def clean_url(value: str) -> str:
+    """The first http(s) link in a value, with its scheme in lower case; '' when there is none.
+
+    Feeds write "Http://…", or the same link twice separated by a comma.
+    """
+    for token in re.split(r"[\s,]+", value.strip()):
+        scheme, _, rest = token.partition("://")
+        if scheme.lower() in ("http", "https") and rest:
+            return f"{scheme.lower()}://{rest}"
+    return ""

@@ -199,7 +199,7 @@ EXPORT_FIELDS = (
     "group__harm_reduction",
 )
 
-_LOCATED = ("in_person", "hybrid")
+_REMOTE = ("online", "phone")
 
 
 def _hhmm(value: dt.time | None) -> str:
@@ -225,7 +225,7 @@ def render(row: Mapping[str, Any], meeting_url: str) -> dict[str, Any]:
     if types:
         out["types"] = types
     regions = list(row["regions"] or [])
-    if row["attendance"] in _LOCATED and row["location__address"] is not None:
+    if row["attendance"] not in _REMOTE and row["location__address"] is not None:
         _put(out, "location", row["location__name"])
         _put(out, "address", row["location__address"])
         _put(out, "city", row["location__city"])

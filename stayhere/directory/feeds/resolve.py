@@ -9,7 +9,7 @@ import re
 from functools import lru_cache
 
 from stayhere.directory import schedule
-from stayhere.directory.feeds.common import ListingRecord, ParseResult, Problem, is_placeholder_address
+from stayhere.directory.feeds.common import ListingRecord, ParseResult, Problem, clean_url, is_placeholder_address
 from stayhere.directory.types import TEMPORARILY_CLOSED
 
 INACTIVE_REASON = "Listed as temporarily inactive by the source feed."
@@ -61,10 +61,12 @@ def resolve_record(record: ListingRecord, default_zone: str | None) -> Problem |
                 "conference_url",
                 "an online meeting needs a conference_url or conference_phone; skipped",
             )
-    if record.conference_url and not record.conference_url.lower().startswith(("https://", "http://")):
-        return Problem(record.where, "conference_url", f"{record.conference_url!r} is not an http(s) link; skipped")
-    if record.url and not record.url.lower().startswith(("https://", "http://")):
-        record.url = ""
+    if record.conference_url:
+        link = clean_url(record.conference_url)
+        if not link:
+            return Problem(record.where, "conference_url", f"{record.conference_url!r} is not an http(s) link; skipped")
+        record.conference_url = link
+    record.url = clean_url(record.url)
     if record.attendance in ("online", "phone"):
         _drop_place(record)
     elif record.attendance != "inactive" and not _has_place(record):
