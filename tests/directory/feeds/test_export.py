@@ -111,21 +111,19 @@ def test_contacts_are_exported_only_when_the_group_made_them_public(client):
     assert "contact_1_phone" not in feed["b"]
 
 
-def test_a_new_york_meeting_exports_the_same_local_time_in_january_and_july(client, settings):
-    from django.utils import timezone
-
-    make_meeting("DST", days=[2], start="19:30", tz="America/New_York", location=make_location(), slug="dst")
-    times = []
-    for month in (1, 7):
-        frozen = dt.datetime(2025, month, 15, 12, tzinfo=dt.UTC)
-        original = timezone.now
-        timezone.now = lambda frozen=frozen: frozen  # the export must not depend on today's offset
-        try:
-            (item,) = _feed(client)
-        finally:
-            timezone.now = original
-        times.append((item["day"], item["time"], item["timezone"]))
-    assert times[0] == times[1] == (2, "19:30", "America/New_York")
+def test_a_new_york_meeting_exports_the_same_local_time_in_january_and_july(client):
+    # Imported in January and exported in July, the wall-clock time stays; only the UTC instant moves.
+    feed = [{"name": "DST", "slug": "dst", "day": 2, "time": "19:30", "timezone": "America/New_York",
+             "address": "1 Main Street", "city": "Albany", "updated": "2025-01-15 12:00:00"}]  # fmt: skip
+    import_text(json.dumps(feed), source_name="dst.json", key="dst")
+    (item,) = _feed(client)
+    assert (item["day"], item["time"], item["timezone"]) == (2, "19:30", "America/New_York")
+    meeting = Meeting.objects.get()
+    january = meeting.next_start(dt.datetime(2025, 1, 1, tzinfo=dt.UTC))
+    july = meeting.next_start(dt.datetime(2025, 7, 1, tzinfo=dt.UTC))
+    assert january is not None and july is not None
+    assert (january.hour, january.minute) == (july.hour, july.minute) == (19, 30)
+    assert january.astimezone(dt.UTC).hour == 0 and july.astimezone(dt.UTC).hour == 23
 
 
 def test_every_shared_feed_exports_valid_json_and_comes_back_the_same(client, shared_feeds):
