@@ -419,3 +419,19 @@ def test_the_cached_chart_changes_when_the_directory_changes(client: Client, dir
     )
     slots.rebuild([added])
     assert "Friday 09:00: 1 meeting" in page(client, "/")
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("/static/stayhere/site.css", "text/css"),
+        ("/static/stayhere/finder.js", "text/javascript"),
+        ("/static/stayhere/meeting.js", "text/javascript"),
+        ("/static/stayhere/times.js", "text/javascript"),
+        ("/static/stayhere/favourites.js", "text/javascript"),
+    ],
+)
+def test_the_pages_own_css_and_modules_are_served(client: Client, path: str, kind: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith(kind)
