@@ -199,3 +199,56 @@ def test_the_server_log_holds_no_position_or_search_words(visitor: Watched, serv
     assert "GET" in log
     for secret in ("QuietCanary", "41.87811", "87.62980"):
         assert secret not in log
+
+
+# Every visible piece of text against the background it is drawn on, by the WCAG formula.
+LOW_CONTRAST = """() => {
+  const parse = (colour) => {
+    const found = colour.match(/rgba?\\(([^)]+)\\)/);
+    if (!found) return null;
+    const parts = found[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
+    return { r: parts[0], g: parts[1], b: parts[2], a: parts.length > 3 ? parts[3] : 1 };
+  };
+  const channel = (value) => {
+    const v = value / 255;
+    return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+  };
+  const luminance = (c) => 0.2126 * channel(c.r) + 0.7152 * channel(c.g) + 0.0722 * channel(c.b);
+  const background = (element) => {
+    for (let e = element; e; e = e.parentElement) {
+      const colour = parse(getComputedStyle(e).backgroundColor);
+      if (colour && colour.a > 0) return colour;
+    }
+    return { r: 255, g: 255, b: 255, a: 1 };
+  };
+  const low = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const text = walker.currentNode.textContent.trim();
+    const element = walker.currentNode.parentElement;
+    if (!text || !element || element.closest('svg, .vh') || !element.checkVisibility()) continue;
+    const a = luminance(parse(getComputedStyle(element).color));
+    const b = luminance(background(element));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < 4.5) low.push(`${element.tagName}.${element.className} ${ratio.toFixed(2)} ${text.slice(0, 30)}`);
+  }
+  return low;
+}"""
+
+
+@pytest.mark.parametrize("path", ["/", "/?day=9", "/meetings/night-owls", "/meetings/chapel-step-study"])
+def test_all_text_has_a_contrast_of_at_least_4_5_to_1(visitor: Watched, path: str) -> None:
+    page = visitor.page
+    page.goto(path)
+    if page.locator("details.more").count():
+        page.locator("details.more summary").click()
+    assert page.evaluate(LOW_CONTRAST) == []
+    assert_stayed_home(visitor)
+
+
+def test_the_favourites_link_explains_when_nothing_is_saved(visitor: Watched) -> None:
+    page = visitor.page
+    page.goto("/")
+    page.get_by_role("navigation", name="Site").get_by_role("link", name="Favourites").click()
+    expect(page.locator("#favourites-status")).to_contain_text("No favourites yet")
+    assert_stayed_home(visitor)

@@ -435,3 +435,10 @@ def test_the_pages_own_css_and_modules_are_served(client: Client, path: str, kin
     response = client.get(path)
     assert response.status_code == 200
     assert response["Content-Type"].startswith(kind)
+
+
+def test_an_empty_directory_says_nothing_is_listed_yet(client: Client) -> None:
+    finder_data.forget_caches()
+    html = page(client, "/")
+    assert "No meetings are listed in this directory yet." in html
+    assert "No meetings match" not in html

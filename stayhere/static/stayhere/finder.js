@@ -68,6 +68,14 @@ forgetPosition?.addEventListener('click', forget);
 // Favourites: the saved slugs are sent only to fetch those meetings' current listings.
 const section = byId('favourites');
 const saved = favourites.load();
+function explainNoFavourites() {
+  if (section && !favourites.load().length && window.location.hash === '#favourites') {
+    section.hidden = false;
+    byId('favourites-status').textContent = section.dataset.none;
+  }
+}
+explainNoFavourites();
+window.addEventListener('hashchange', explainNoFavourites);
 if (section && saved.length) {
   section.hidden = false;
   const list = byId('favourite-list');
