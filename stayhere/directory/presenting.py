@@ -89,7 +89,7 @@ def days_text(days: list[int]) -> str:
 
 
 def when_text(moment: dt.datetime) -> str:
-    """"Tue 19:00": the weekday and wall-clock time of an aware datetime, in its own zone."""
+    """The weekday and wall-clock time of an aware datetime in its own zone, e.g. "Tue 19:00"."""
     return f"{day_abbr(spec_day(moment))} {clock(moment)}"
 
 
