@@ -442,3 +442,13 @@ def test_an_empty_directory_says_nothing_is_listed_yet(client: Client) -> None:
     html = page(client, "/")
     assert "No meetings are listed in this directory yet." in html
     assert "No meetings match" not in html
+
+
+def test_the_server_error_page_renders_without_a_request_context(rf) -> None:
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))
+    html = response.content.decode()
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in html
+    assert "<title>Something went wrong · stayhere</title>" in html
