@@ -452,3 +452,13 @@ def test_the_server_error_page_renders_without_a_request_context(rf) -> None:
     assert response.status_code == 500
     assert "Something went wrong on our side" in html
     assert "<title>Something went wrong · stayhere</title>" in html
+
+
+def test_the_finder_page_needs_only_a_few_queries(
+    client: Client, directory: Directory, django_assert_max_num_queries
+) -> None:
+    client.get("/?type=O")  # warms the zone list and this filter's week chart
+    with django_assert_max_num_queries(3):  # the search, its meetings, the directory's version
+        client.get("/?type=O&day=2")
+    with django_assert_max_num_queries(2):
+        client.get("/meetings/serenity-seekers")
