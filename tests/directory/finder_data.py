@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
+from django.test import Client
 
 from stayhere.directory import search, slots
 from stayhere.directory.models import Attendance, Group, Location, Meeting, ServiceBody
@@ -149,6 +150,13 @@ def build() -> Directory:
     )
     slots.rebuild([serenity, night_owls, sunrise, phone_friends, chapel])
     return Directory(hope, springfield, chicago, serenity, night_owls, sunrise, phone_friends, chapel)
+
+
+def page(client: Client, url: str, status: int = 200) -> str:
+    """The page's HTML, after checking its status."""
+    response = client.get(url)
+    assert response.status_code == status, response.content[:2000]
+    return str(response.content.decode())
 
 
 def break_the_database() -> None:

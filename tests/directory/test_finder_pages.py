@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import gzip
-import itertools
 import re
-from html.parser import HTMLParser
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
-from stayhere.directory import schedule, slots, week_chart
-from stayhere.directory.models import Attendance
+from stayhere.directory import schedule, slots
 from tests.directory import finder_data
-from tests.directory.finder_data import Directory
+from tests.directory.finder_data import Directory, page
 
 pytestmark = pytest.mark.django_db
 
@@ -25,50 +21,8 @@ def directory() -> Directory:
     return finder_data.build()
 
 
-def page(client: Client, url: str, status: int = 200) -> str:
-    response = client.get(url)
-    assert response.status_code == status, response.content[:2000]
-    return response.content.decode()
-
-
 def result_names(html: str) -> list[str]:
     return re.findall(r'<h3><a href="/meetings/[^"]+">([^<]+)</a></h3>', html)
-
-
-class Markup(HTMLParser):
-    """Collects what the accessibility and CSP checks look at."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-        self.label_depth = 0
-        self.unlabelled: list[str] = []
-        self.label_for: set[str] = set()
-        self.field_ids: list[tuple[str, str]] = []
-        self.headings: list[int] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = dict(attrs)
-        self.tags.append((tag, attributes))
-        if tag == "label":
-            self.label_depth += 1
-            if attributes.get("for"):
-                self.label_for.add(str(attributes["for"]))
-        if tag in {"input", "select", "textarea"} and attributes.get("type") != "hidden":
-            if self.label_depth == 0:
-                self.field_ids.append((tag, str(attributes.get("id") or "")))
-        if re.fullmatch(r"h[1-6]", tag):
-            self.headings.append(int(tag[1]))
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "label":
-            self.label_depth -= 1
-
-
-def parse(html: str) -> Markup:
-    markup = Markup()
-    markup.feed(html)
-    return markup
 
 
 # Searching ---------------------------------------------------------------------------------
@@ -310,148 +264,11 @@ def test_an_unknown_meeting_is_a_friendly_404(client: Client, directory: Directo
     assert "This page is not here" in html
 
 
-# Markup rules ------------------------------------------------------------------------------
-
-PAGES = ["/", "/?day=9", "/meetings/serenity-seekers", "/meetings/night-owls", "/meetings/nowhere"]
-
-
-@pytest.mark.parametrize("url", PAGES)
-def test_pages_carry_no_inline_script_or_style(client: Client, directory: Directory, url: str) -> None:
-    markup = parse(client.get(url).content.decode())
-    for tag, attributes in markup.tags:
-        assert "style" not in attributes, tag
-        assert not any(name.startswith("on") for name in attributes), (tag, attributes)
-        assert tag != "style"
-        if tag == "script":
-            assert (attributes.get("src") or "").startswith("/static/"), attributes
-            assert attributes.get("type") == "module"
-
-
-@pytest.mark.parametrize("url", PAGES)
-def test_pages_are_in_a_language_with_a_skip_link_main_and_the_feed(
-    client: Client, directory: Directory, url: str
-) -> None:
-    html = client.get(url).content.decode()
-    assert re.search(r'<html lang="en">', html)
-    assert '<a class="skip" href="#main">' in html
-    assert '<main id="main"' in html
-    assert (
-        '<link rel="alternate" type="application/json" title="Meetings Feed" href="/feeds/meeting-guide.json">' in html
-    )
-
-
-@pytest.mark.parametrize("url", PAGES)
-def test_headings_never_skip_a_level(client: Client, directory: Directory, url: str) -> None:
-    headings = parse(client.get(url).content.decode()).headings
-    assert headings[0] == 1
-    for before, after in itertools.pairwise(headings):
-        assert after <= before + 1, headings
-
-
-def test_every_field_of_the_finder_has_a_label(client: Client, directory: Directory) -> None:
-    markup = parse(page(client, "/"))
-    for tag, ident in markup.field_ids:
-        assert ident and ident in markup.label_for, (tag, ident)
-    boxes = [attrs for tag, attrs in markup.tags if tag == "input" and attrs.get("type") == "checkbox"]
-    assert len(boxes) > 150  # days, times, modes, both sides of every facet, fellowships
-
-
-def test_facet_groups_each_have_a_fieldset_and_legend(client: Client, directory: Directory) -> None:
-    html = page(client, "/")
-    for legend in ("Open or closed", "Format", "Features and accessibility", "Community", "Language", "The group says"):
-        assert f"<legend>{legend}</legend>" in html
-
-
-def test_the_finder_page_is_sent_compressed_when_the_browser_accepts_it(client: Client, directory: Directory) -> None:
-    response = client.get("/", HTTP_ACCEPT_ENCODING="gzip")
-    assert response["Content-Encoding"] == "gzip"
-    assert "Find a meeting" in gzip.decompress(response.content).decode()
-
-
-# The week chart ----------------------------------------------------------------------------
-
-
-def test_the_week_chart_counts_each_weekly_start_in_local_time(directory: Directory) -> None:
-    from stayhere.directory.models import MeetingSlot
-
-    counts = week_chart.count_slots(MeetingSlot.objects.all())
-    assert counts[1][19] == 1 and counts[3][19] == 1  # Serenity Seekers, Monday and Wednesday 19:00
-    assert counts[6][23] == 1  # Night Owls, Saturday 23:30
-    assert all(counts[day][7] == 1 for day in range(7))  # Online Sunrise, 07:00 London
-    assert counts[4][18] == 0  # the inactive meeting is not counted
-    assert sum(map(sum, counts)) == 11
-
-
-def test_the_week_chart_is_an_svg_grid_without_styles_or_scripts() -> None:
-    counts = week_chart.empty_counts()
-    counts[2][19] = 4
-    counts[0][10] = 1
-    svg = week_chart.render_svg(counts)
-    assert svg.startswith("<svg") and svg.endswith("</svg>")
-    assert svg.count("<rect") == 7 * 24
-    assert "style" not in svg and "<script" not in svg
-    assert "Tuesday 19:00: 4 meetings" in svg
-    assert 'class="wc4"' in svg and 'class="wc1"' in svg
-    assert "The busiest hour is Tuesday 19:00 with 4 meetings." in svg
-
-
-def test_the_week_chart_of_an_empty_directory_says_there_is_nothing_to_show() -> None:
-    assert "No weekly meetings to show." in week_chart.render_svg(week_chart.empty_counts())
-
-
-def test_the_finder_shows_the_chart_for_its_type_filters(client: Client, directory: Directory) -> None:
-    html = page(client, "/?type=SP")
-    assert "Saturday 23:00: 1 meeting" in html
-    assert "Monday 19:00" not in html
-
-
-def test_the_cached_chart_changes_when_the_directory_changes(client: Client, directory: Directory) -> None:
-    assert "Friday 09:00" not in page(client, "/")
-    added = finder_data.meeting(
-        "Friday Morning",
-        "friday-morning",
-        days=[5],
-        start="09:15",
-        end="10:15",
-        tz="America/Chicago",
-        location=directory.chicago,
-        attendance=Attendance.IN_PERSON,
-    )
-    slots.rebuild([added])
-    assert "Friday 09:00: 1 meeting" in page(client, "/")
-
-
-@pytest.mark.parametrize(
-    ("path", "kind"),
-    [
-        ("/static/stayhere/site.css", "text/css"),
-        ("/static/stayhere/finder.js", "text/javascript"),
-        ("/static/stayhere/meeting.js", "text/javascript"),
-        ("/static/stayhere/times.js", "text/javascript"),
-        ("/static/stayhere/favourites.js", "text/javascript"),
-    ],
-)
-def test_the_pages_own_css_and_modules_are_served(client: Client, path: str, kind: str) -> None:
-    response = client.get(path)
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith(kind)
-
-
 def test_an_empty_directory_says_nothing_is_listed_yet(client: Client) -> None:
     finder_data.forget_caches()
     html = page(client, "/")
     assert "No meetings are listed in this directory yet." in html
     assert "No meetings match" not in html
-
-
-def test_the_server_error_page_renders_without_a_request_context(rf) -> None:
-    from django.views.defaults import server_error
-
-    response = server_error(rf.get("/"))
-    html = response.content.decode()
-    assert response.status_code == 500
-    assert "Something went wrong on our side" in html
-    assert "<title>Something went wrong · stayhere</title>" in html
 
 
 def test_the_finder_page_needs_only_a_few_queries(
