@@ -138,6 +138,8 @@ def test_using_my_position_fills_the_hidden_field_rounded(make_page: Any) -> Non
     page.wait_for_url(re.compile(r"near=41\.88"))
     assert "Night Owls" in result_names(page)
     assert "Serenity Seekers" not in result_names(page)
+    page.get_by_role("button", name="Forget my position").click()
+    assert page.locator("#f-position").input_value() == ""
     assert_stayed_home(watched)
 
 

@@ -63,6 +63,7 @@ if (usePosition && 'geolocation' in navigator) {
     );
   });
 }
+if (forgetPosition && near && near.value) forgetPosition.hidden = false;
 forgetPosition?.addEventListener('click', forget);
 
 // Favourites: the saved slugs are sent only to fetch those meetings' current listings.
