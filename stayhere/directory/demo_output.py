@@ -133,6 +133,9 @@ def _record(m: DemoMeeting, entity: str, entity_url: str, entity_email: str) -> 
         )
         if m.venue.notes:
             record["location_notes"] = m.venue.notes
+    else:
+        # No door to go to: the spec asks for an approximate place of origin, which also implies the zone.
+        record.update(formatted_address=f"{m.town.name}, {region.state}, {region.country}", approximate="yes")
     for key in ("conference_url", "conference_url_notes", "conference_phone", "conference_phone_notes",
                 "notes", "inactive_reason"):
         if value := getattr(m, key):

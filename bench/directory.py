@@ -1,0 +1,320 @@
+"""The directory at world size: import, near-me-now search, feed export and first-page weight.
+
+    python -m bench.directory --meetings 200000 --json PATH     (docs/BENCHMARKS.md)
+    python -m bench.directory --smoke --json PATH               (a tiny run the tests use)
+
+Generates the demo world as a Meeting Guide JSON file, imports it into a fresh SQLite data
+directory with ``stayhere import-feed``, starts ``stayhere serve`` (one uvicorn worker) as a
+subprocess and measures it over keep-alive HTTP from this process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import datetime as dt
+import json
+import os
+import platform
+import random
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from bench.http_client import Client, Timings, first_page_weight
+
+REPO = Path(__file__).resolve().parent.parent
+TARGETS = {
+    "query_p95_ms": 10.0,
+    "query_p95_over_floor": 6.0,
+    "import_per_s": 5000.0,
+    "export_s": 5.0,
+    "first_page_bytes": 60 * 1024,
+}
+# Facet filters a person might tick, alone or with a language or fellowship.
+FACETS: list[list[tuple[str, str]]] = [
+    [("type", "O")], [("type", "C")], [("type", "D")], [("type", "SP")], [("type", "B")], [("type", "ST")],
+    [("type", "W")], [("type", "M")], [("type", "Y")], [("type", "LGBTQ")], [("type", "X")],
+    [("type", "O"), ("type", "D")], [("type", "O"), ("lang", "S")], [("type", "C"), ("fellowship", "NA")],
+    [("type", "O"), ("mode", "in_person")], [("type", "MOUD")],
+]
+
+
+@dataclass(frozen=True)
+class Town:
+    latitude: float
+    longitude: float
+    spread: float
+    zone: str
+    weight: float
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.directory", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--meetings", type=int, default=200_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--queries", type=int, default=3000, help="near-me-now queries measured (3000)")
+    parser.add_argument("--floor", type=int, default=3000, help="GET /health requests measured (3000)")
+    parser.add_argument("--exports", type=int, default=3, help="full feed downloads measured (3)")
+    parser.add_argument("--json", type=Path, help="write the figures here as JSON")
+    parser.add_argument("--smoke", action="store_true", help="a tiny quick run: 300 meetings, few requests")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary data directory")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.meetings, args.queries, args.floor, args.exports = 300, 60, 60, 1
+    if args.meetings < 10:
+        parser.error("--meetings must be 10 or more.")
+
+    work = Path(tempfile.mkdtemp(prefix="stayhere-bench-"))
+    try:
+        results = run(args, work)
+    finally:
+        if args.keep:
+            print(f"kept {work}", file=sys.stderr)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    results["command"] = " ".join(["python -m bench.directory", *(argv if argv is not None else sys.argv[1:])])
+    print_table(results)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+    return 0
+
+
+def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    data_dir = work / "data"
+    data_dir.mkdir(mode=0o700)
+    env = {**os.environ, "STAYHERE_DATA_DIR": str(data_dir), "STAYHERE_LOG_LEVEL": "WARNING"}
+    env.pop("STAYHERE_DATABASE_URL", None)  # this benchmark measures the embedded default, SQLite
+    results: dict[str, Any] = {"meetings": args.meetings, "seed": args.seed, "database": "sqlite"}
+
+    started = time.perf_counter()
+    feed, towns = write_feed(args.meetings, args.seed, work / "feed.json", data_dir)
+    results["generate_s"] = round(time.perf_counter() - started, 2)
+    results["feed_file_bytes"] = feed.stat().st_size
+
+    _stayhere(env, "migrate", "-v0")
+    started = time.perf_counter()
+    output = _stayhere(env, "import-feed", str(feed))
+    import_s = time.perf_counter() - started
+    imported = _count(data_dir / "stayhere.sqlite3", "directory_meeting")
+    results.update(
+        importer="stayhere import-feed",
+        import_s=round(import_s, 2),
+        imported_meetings=imported,
+        import_per_s=round(imported / import_s, 1),
+        import_summary=output.strip().splitlines()[-1] if output.strip() else "",
+        slots=_count(data_dir / "stayhere.sqlite3", "directory_meetingslot"),
+    )
+
+    port = _free_port()
+    log = (work / "server.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "stayhere.cli", "serve", "--port", str(port), "--no-migrate"],
+        env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+    )
+    try:
+        _wait_for(port, server, work / "server.log")
+        results.update(measure(args, port, towns))
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+    results["machine"] = machine()
+    results["date"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    results["targets"] = TARGETS
+    results["missed"] = missed(results)
+    return results
+
+
+def write_feed(meetings: int, seed: int, path: Path, data_dir: Path) -> tuple[Path, list[Town]]:
+    """The demo world as a Meeting Guide file, and its towns (where people will search from)."""
+    os.environ["STAYHERE_DATA_DIR"] = str(data_dir)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stayhere.settings")
+    import django
+
+    django.setup()
+    from stayhere.directory.demo import generate
+    from stayhere.directory.demo_output import meeting_guide_records
+
+    world = generate(meetings, seed)
+    towns = [Town(t.latitude, t.longitude, t.spread, t.region.zone, t.population * t.region.weight)
+             for t in world.towns]
+    records = meeting_guide_records(world)
+    del world
+    with path.open("w") as handle:
+        json.dump(records, handle, ensure_ascii=False)
+    return path, towns
+
+
+def measure(args: argparse.Namespace, port: int, towns: list[Town]) -> dict[str, Any]:
+    client = Client(port)
+    rng = random.Random(args.seed)
+    totals: list[float] = []
+    running = 0.0
+    for town in towns:
+        running += town.weight
+        totals.append(running)
+
+    def query_path() -> str:
+        town = towns[bisect.bisect(totals, rng.random() * running)]
+        lat = town.latitude + rng.uniform(-town.spread, town.spread)
+        lng = town.longitude + rng.uniform(-town.spread, town.spread)
+        params = [("near", f"{lat:.4f},{lng:.4f}"), ("now", "1"), *rng.choice(FACETS)]
+        if rng.random() < 0.5:
+            params.append(("tz", town.zone))
+        return "/api/meetings?" + urlencode(params)
+
+    warm = Timings()
+    for _ in range(max(20, args.queries // 10)):
+        client.timed("/health", warm)
+        client.timed(query_path(), warm)
+    floor, queries = Timings(), Timings()
+    for _ in range(args.floor):
+        client.timed("/health", floor)
+    sizes: list[int] = []
+    for _ in range(args.queries):
+        body = client.timed(query_path(), queries)
+        sizes.append(len(body))
+    results: dict[str, Any] = {**floor.summary("floor"), **queries.summary("query")}
+    results["query_mean_bytes"] = round(statistics.fmean(sizes)) if sizes else None
+    results["query_results_mean"] = _mean_results(client, query_path, 50)
+    p95, floor95 = results["query_p95_ms"], results["floor_p95_ms"]
+    results["query_p95_over_floor"] = round(p95 / floor95, 2) if p95 and floor95 else None
+
+    runs: list[float] = []
+    export_bytes = 0
+    export_status = 0
+    for _ in range(args.exports):
+        export_status, seconds, export_bytes = client.stream_seconds("/feeds/meeting-guide.json")
+        runs.append(seconds)
+    results.update(
+        export_s=round(statistics.median(runs), 3) if export_status == 200 else None,
+        export_runs_s=[round(value, 3) for value in runs],
+        export_bytes=export_bytes,
+        export_status=export_status,
+    )
+    weight = first_page_weight(client, "/")
+    results["first_page_bytes"] = weight.total_bytes
+    results["first_page_parts"] = weight.parts
+    client.close()
+    return results
+
+
+def _mean_results(client: Client, query_path: Any, count: int) -> float | None:
+    """How many meetings a near-me-now answer lists on average (so a fast empty answer shows)."""
+    counts: list[int] = []
+    for _ in range(count):
+        status, _headers, body = client.get(query_path())
+        if status != 200:
+            continue
+        data = json.loads(body)
+        listed = data.get("results", data.get("meetings")) if isinstance(data, dict) else data
+        if isinstance(listed, list):
+            counts.append(len(listed))
+    return round(statistics.fmean(counts), 1) if counts else None
+
+
+def missed(results: dict[str, Any]) -> list[str]:
+    out = []
+    for key, target in TARGETS.items():
+        value = results.get(key)
+        if value is None:
+            out.append(f"{key}: not measured")
+        elif key == "import_per_s" and value < target:
+            out.append(f"{key}: {value} < {target}")
+        elif key != "import_per_s" and value > target:
+            out.append(f"{key}: {value} > {target}")
+    return out
+
+
+def machine() -> dict[str, Any]:
+    cpu = ""
+    memory_kb = 0
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                   if line.startswith("model name"))
+        memory_kb = int(Path("/proc/meminfo").read_text().split()[1])
+    except (OSError, StopIteration, ValueError, IndexError):
+        pass
+    import django
+
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
+    return {
+        "cpu": cpu or platform.processor(),
+        "cpus": os.cpu_count(),
+        "memory_gb": round(memory_kb / 1024 / 1024, 1),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "django": django.get_version(),
+        "commit": commit.stdout.strip(),
+    }
+
+
+def print_table(results: dict[str, Any]) -> None:
+    rows = [
+        ("meetings", results.get("meetings"), ""),
+        ("import", results.get("import_per_s"), "meetings/s (target >= 5000)"),
+        ("floor GET /health p50/p95/p99", _three(results, "floor"), "ms"),
+        ("near-me-now p50/p95/p99", _three(results, "query"), "ms (target p95 <= 10 and <= 6x floor)"),
+        ("near-me-now p95 / floor p95", results.get("query_p95_over_floor"), "x"),
+        ("near-me-now errors", results.get("query_errors"), f"of {results.get('query_count')}"),
+        ("feed export to last byte", results.get("export_s"), f"s, {results.get('export_bytes')} bytes (<= 5)"),
+        ("first page over the wire", results.get("first_page_bytes"), "bytes (target <= 61440)"),
+    ]
+    for label, value, unit in rows:
+        print(f"{label:<32} {value!s:>24}  {unit}")
+    for line in results.get("missed", []):
+        print(f"MISSED {line}")
+
+
+def _three(results: dict[str, Any], prefix: str) -> str:
+    return " / ".join(str(results.get(f"{prefix}_{p}_ms")) for p in ("p50", "p95", "p99"))
+
+
+def _stayhere(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run([sys.executable, "-m", "stayhere.cli", *args], env=env, cwd=REPO, capture_output=True,
+                          text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"stayhere {' '.join(args)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+def _count(database: Path, table: str) -> int:
+    with sqlite3.connect(database) as connection:
+        return int(connection.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])  # noqa: S608 (our names)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_for(port: int, server: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"stayhere serve stopped ({server.returncode}):\n{log.read_text()[-3000:]}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"stayhere serve did not answer on port {port} within 60 s:\n{log.read_text()[-3000:]}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
