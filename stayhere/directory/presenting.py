@@ -163,7 +163,7 @@ def result_view(result: Result) -> ResultView:
         start_iso="" if start is None else start.isoformat(timespec="minutes"),
         local_when="" if start is None else when_text(start),
         viewer_when=viewer_when,
-        in_progress=result.in_progress,
+        in_progress=result.in_progress and meeting.attendance != Attendance.INACTIVE,
         distance=distance_text(result.distance_km),
         attendance=meeting.attendance,
         attendance_label=str(ATTENDANCE_LABELS.get(meeting.attendance, meeting.attendance)),

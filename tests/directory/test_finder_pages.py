@@ -279,3 +279,8 @@ def test_the_finder_page_needs_only_a_few_queries(
         client.get("/?type=O&day=2")
     with django_assert_max_num_queries(2):
         client.get("/meetings/serenity-seekers")
+
+
+def test_an_inactive_meeting_gives_no_next_time(client: Client, directory: Directory) -> None:
+    html = page(client, "/meetings/chapel-step-study")
+    assert "Next:" not in html and "In progress" not in html
