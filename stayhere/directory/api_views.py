@@ -19,7 +19,7 @@ from django.views.decorators.http import require_safe
 
 from stayhere.directory import openapi as api_document
 from stayhere.directory import places as directory_places
-from stayhere.directory.models import Location, Meeting
+from stayhere.directory.models import Attendance, Location, Meeting
 from stayhere.directory.presenting import clock
 from stayhere.directory.search import QueryError, Result, SearchPage, parse_query, search
 
@@ -131,7 +131,7 @@ def meeting_json(result: Result) -> dict[str, Any]:
         "distance_km": None if result.distance_km is None else round(result.distance_km, 2),
         "next_start": _iso(result.next_start),
         "next_start_viewer": _iso(result.next_start_viewer),
-        "in_progress": result.in_progress,
+        "in_progress": result.in_progress and meeting.attendance != Attendance.INACTIVE,
         "url": reverse("directory:meeting", kwargs={"slug": meeting.slug}),
     }
 
