@@ -254,3 +254,15 @@ def test_the_favourites_link_explains_when_nothing_is_saved(visitor: Watched) ->
     page.get_by_role("navigation", name="Site").get_by_role("link", name="Favourites").click()
     expect(page.locator("#favourites-status")).to_contain_text("No favourites yet")
     assert_stayed_home(visitor)
+
+
+def test_now_finds_a_meeting_that_is_under_way_from_the_checkbox(visitor: Watched) -> None:
+    page = visitor.page
+    page.goto("/")
+    page.get_by_role("checkbox", name="Starting within the hour, or begun in the last 10 minutes").check()
+    page.get_by_role("button", name="Find meetings").click()
+    page.wait_for_url(re.compile(r"now=1"))
+    # Whatever the hour, the page answers with results or with the distinct "no meetings match" state.
+    assert result_names(page) or page.locator("#no-meetings").is_visible()
+    assert page.locator("h1").inner_text() == "Find a meeting"
+    assert_stayed_home(visitor)
