@@ -123,7 +123,10 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     )
     try:
         _wait_for(port, server, work / "server.log")
+        # This machine may be shared: the load around the measurement says how much to trust it.
+        results["load_before"] = [round(value, 2) for value in os.getloadavg()]
         results.update(measure(args, port, towns))
+        results["load_after"] = [round(value, 2) for value in os.getloadavg()]
     finally:
         server.terminate()
         try:
