@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+from django.core.handlers.asgi import ASGIRequest
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -16,6 +19,12 @@ from stayhere.directory.models import Meeting
 FEED_MAX_AGE = 300
 
 
+def _stream(request: HttpRequest, chunks: Iterator[str], content_type: str) -> StreamingHttpResponse:
+    # Under ASGI a synchronous iterator would be read whole before the first byte is sent.
+    content = exporter.as_async(chunks) if isinstance(request, ASGIRequest) else chunks
+    return StreamingHttpResponse(content, content_type=content_type)
+
+
 def _feed_headers(response: StreamingHttpResponse) -> StreamingHttpResponse:
     # Other meeting finders read this feed from their own pages: it is public data.
     response["Access-Control-Allow-Origin"] = "*"
@@ -26,16 +35,14 @@ def _feed_headers(response: StreamingHttpResponse) -> StreamingHttpResponse:
 @require_safe
 def meeting_guide_feed(request: HttpRequest) -> StreamingHttpResponse:
     prefix = exporter.meeting_url_prefix(request.build_absolute_uri("/"))
-    response = StreamingHttpResponse(
-        exporter.meeting_guide_chunks(prefix), content_type="application/json; charset=utf-8"
-    )
+    response = _stream(request, exporter.meeting_guide_chunks(prefix), "application/json; charset=utf-8")
     return _feed_headers(response)
 
 
 @require_safe
 def csv_feed(request: HttpRequest) -> StreamingHttpResponse:
     prefix = exporter.meeting_url_prefix(request.build_absolute_uri("/"))
-    response = StreamingHttpResponse(exporter.csv_chunks(prefix), content_type="text/csv; charset=utf-8")
+    response = _stream(request, exporter.csv_chunks(prefix), "text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="meetings.csv"'
     return _feed_headers(response)
 

@@ -10,6 +10,7 @@ should carry them: a service office's list normally will not, and then the flags
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import time
 from collections.abc import Callable, Iterable
@@ -20,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone as django_timezone
 from django.utils.text import slugify
 
-from stayhere.directory import schedule
+from stayhere.directory import bulkrows, schedule
 from stayhere.directory.feeds import bmlt, meeting_guide, tsml_csv
 from stayhere.directory.feeds.common import FeedFormatError, ListingRecord, ParseResult, Problem
 from stayhere.directory.feeds.fetch import FORMATS, FeedFetchError, detect_format, read_source, source_key
@@ -40,12 +41,18 @@ PARSERS: dict[str, Callable[[str], ParseResult]] = {
 }
 
 _MEETING_FIELDS = (
-    "name", "fellowship", "group_id", "location_id", "day_mask", "start_time", "end_time", "timezone",
+    "name", "fellowship", "group", "location", "day_mask", "start_time", "end_time", "timezone",
     "attendance", "inactive_reason", "regions", "conference_url", "conference_url_notes", "conference_phone",
     "conference_phone_notes", "notes", "types", "type_index", "venmo", "square", "paypal", "homegroup_online",
     "url", "feedback_url",
 )  # fmt: skip
 _LOCATION_FIELDS = ("approximate", "notes")
+# What a re-import compares to decide whether a meeting changed (its location is compared apart).
+_SNAPSHOT = tuple("group_id" if name == "group" else name for name in _MEETING_FIELDS if name != "location")
+_MEETING_INSERT = tuple(f.name for f in Meeting._meta.concrete_fields if not f.primary_key)
+_LOCATION_INSERT = tuple(f.name for f in Location._meta.concrete_fields if not f.primary_key)
+_GROUP_INSERT = tuple(f.name for f in Group._meta.concrete_fields if not f.primary_key)
+_SLOT_INSERT = tuple(f.name for f in MeetingSlot._meta.concrete_fields if not f.primary_key)
 _GROUP_FIELDS = ("notes", "email", "phone", "website", "contacts", "moud_welcome", "harm_reduction")
 
 
@@ -105,7 +112,7 @@ def import_feed(
     )
 
 
-def import_text(
+def _import_text(
     text: str,
     *,
     source_name: str,
@@ -148,6 +155,35 @@ def import_text(
     return report
 
 
+def import_text(
+    text: str,
+    *,
+    source_name: str,
+    key: str,
+    format: str | None = None,
+    default_zone: str | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    # An import makes a few objects per meeting and frees none until the end: the cyclic garbage
+    # collector would walk the growing heap again and again for nothing (a third of the time).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _import_text(
+            text,
+            source_name=source_name,
+            key=key,
+            format=format,
+            default_zone=default_zone,
+            dry_run=dry_run,
+            progress=progress,
+        )
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def _batches(items: list[Any], size: int) -> Iterable[list[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -170,6 +206,8 @@ class _Writer:
 
         new: list[Meeting] = []
         changed: list[Meeting] = []
+        # A new location has no id until it is saved; meetings take it afterwards.
+        placed: list[tuple[Meeting, Location]] = []
         total = len(parsed.records)
         for done, record in enumerate(parsed.records, start=1):
             location = self._location_for(record, locations)
@@ -177,23 +215,32 @@ class _Writer:
             meeting = existing.get(record.slug)
             if meeting is None:
                 meeting = Meeting(source=self.key, source_slug=record.slug, slug=self._slug(record, taken))
-                _apply(meeting, record, location, group)
+                _apply(meeting, record, group)
                 meeting.updated = record.updated or self.now
                 new.append(meeting)
             else:
                 before = _snapshot(meeting)
-                _apply(meeting, record, location, group)
-                if _snapshot(meeting) != before:
+                moved = (location.pk if location is not None else None) != meeting.location_id or (
+                    location is not None and location.pk is None
+                )
+                _apply(meeting, record, group)
+                if moved or _snapshot(meeting) != before:
                     meeting.updated = record.updated or self.now
                     changed.append(meeting)
                 else:
                     self.report.unchanged += 1
+            if location is not None:
+                placed.append((meeting, location))
+            elif meeting.location_id is not None:
+                meeting.location = None
             if self.progress is not None and (done % 1000 == 0 or done == total):
                 self.progress(done, total)
 
         self.save_locations()
-        Meeting.objects.bulk_create(new, batch_size=BATCH)
-        Meeting.objects.bulk_update(changed, [*_MEETING_FIELDS, "updated"], batch_size=500)
+        for meeting, location in placed:
+            meeting.location = location
+        bulkrows.insert(Meeting, new, _MEETING_INSERT, ids=True)
+        bulkrows.update(Meeting, changed, [*_MEETING_FIELDS, "updated"])
         self.report.created, self.report.updated = len(new), len(changed)
         self._rebuild_slots(new, changed)
 
@@ -298,14 +345,16 @@ class _Writer:
                 groups[name] = group
             else:
                 group = found
-                changed.append(group)
+            before = [getattr(group, name) for name in _GROUP_FIELDS]
             for attribute, value in values.items():
                 setattr(group, attribute, value)
             if codes:
                 group.moud_welcome = MOUD_WELCOME in codes
                 group.harm_reduction = HARM_REDUCTION in codes
-        Group.objects.bulk_create(new, batch_size=BATCH)
-        Group.objects.bulk_update(changed, list(_GROUP_FIELDS), batch_size=500)
+            if found is not None and [getattr(group, name) for name in _GROUP_FIELDS] != before:
+                changed.append(group)
+        bulkrows.insert(Group, new, _GROUP_INSERT, ids=True)
+        bulkrows.update(Group, changed, _GROUP_FIELDS)
         return groups
 
     def _group_slug(self, name: str, taken: set[str]) -> str:
@@ -323,11 +372,11 @@ class _Writer:
         for batch in _batches([m.pk for m in changed], ID_BATCH):
             MeetingSlot.objects.filter(meeting_id__in=batch).delete()
         slots = [slot for meeting in (*new, *changed) for slot in slots_for(meeting)]
-        MeetingSlot.objects.bulk_create(slots, batch_size=BATCH)
+        bulkrows.insert(MeetingSlot, slots, _SLOT_INSERT, ids=False)
 
     def save_locations(self) -> None:
-        Location.objects.bulk_create(self._new_locations, batch_size=BATCH)
-        Location.objects.bulk_update(list(self._changed_locations.values()), list(_LOCATION_FIELDS), batch_size=500)
+        bulkrows.insert(Location, self._new_locations, _LOCATION_INSERT, ids=True)
+        bulkrows.update(Location, list(self._changed_locations.values()), _LOCATION_FIELDS)
 
 
 # A location row is shared by the meetings of a source that give the same address and the same
@@ -361,12 +410,11 @@ def _location_key_of(location: Location) -> LocationKey:
     )
 
 
-def _apply(meeting: Meeting, record: ListingRecord, location: Location | None, group: Group | None) -> None:
+def _apply(meeting: Meeting, record: ListingRecord, group: Group | None) -> None:
     meeting.name = record.name
     if record.fellowship:
         meeting.fellowship = record.fellowship
     meeting.group = group
-    meeting.location = location
     meeting.day_mask = schedule.days_to_mask(record.days)
     meeting.start_time = record.start_time
     meeting.end_time = record.end_time
@@ -387,4 +435,4 @@ def _apply(meeting: Meeting, record: ListingRecord, location: Location | None, g
 
 
 def _snapshot(meeting: Meeting) -> tuple[Any, ...]:
-    return tuple(getattr(meeting, name) for name in _MEETING_FIELDS)
+    return tuple(getattr(meeting, name) for name in _SNAPSHOT)

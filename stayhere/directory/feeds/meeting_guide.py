@@ -6,7 +6,6 @@ a bare string, ``attendance_option``, ``regions``); writing follows the specific
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -202,19 +201,18 @@ EXPORT_FIELDS = (
 _REMOTE = ("online", "phone")
 
 
-def _hhmm(value: dt.time | None) -> str:
-    return "" if value is None else f"{value.hour:02d}:{value.minute:02d}"
-
-
 def render(row: Mapping[str, Any], meeting_url: str) -> dict[str, Any]:
-    """One meeting row (see EXPORT_FIELDS) as a Meeting Guide object. Empty optional fields are left out."""
+    """One meeting row (see EXPORT_FIELDS) as a Meeting Guide object. Empty optional fields are left out.
+
+    The row's times are already "HH:MM" and ``updated`` "YYYY-MM-DD HH:MM:SS" in UTC (see exporter).
+    """
     days = mask_to_days(row["day_mask"])
     out: dict[str, Any] = {"name": row["name"], "slug": row["slug"]}
     if days and row["start_time"] is not None:
         out["day"] = days[0] if len(days) == 1 else days
-        out["time"] = _hhmm(row["start_time"])
+        out["time"] = row["start_time"]
         if row["end_time"] is not None:
-            out["end_time"] = _hhmm(row["end_time"])
+            out["end_time"] = row["end_time"]
     out["timezone"] = row["timezone"]
     out["attendance_option"] = row["attendance"] if row["attendance"] != "phone" else "online"
     types = list(row["types"] or [])
@@ -259,8 +257,7 @@ def render(row: Mapping[str, Any], meeting_url: str) -> dict[str, Any]:
     for key in ("venmo", "square", "paypal", "homegroup_online", "feedback_url"):
         _put(out, key, row[key])
     out["url"] = row["url"] or meeting_url
-    updated: dt.datetime = row["updated"]
-    out["updated"] = updated.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+    out["updated"] = row["updated"]
     return out
 
 
