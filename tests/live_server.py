@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,7 +41,7 @@ def stayhere(args: list[str], env: dict[str, str], output: Path | None = None) -
 
 @contextmanager
 def live_server(
-    data_dir: Path, output: Path, *, setup: list[list[str]] = (), extra_env: dict[str, str] | None = None
+    data_dir: Path, output: Path, *, setup: Sequence[list[str]] = (), extra_env: dict[str, str] | None = None
 ) -> Iterator[LiveServer]:
     """Migrates, runs each ``setup`` command, serves on a free port; stops the server afterwards."""
     # The embedded default (SQLite in data_dir) unless extra_env names another database.

@@ -49,7 +49,7 @@ class AccessLogMiddleware:
         if access_log.isEnabledFor(logging.INFO):
             elapsed_ms = (time.perf_counter() - started) * 1000
             match = getattr(request, "resolver_match", None)
-            if match is not None and match.route:
+            if match is not None and match.route is not None:
                 route = "/" + match.route
             elif request.path.startswith(settings.STATIC_URL):
                 route = settings.STATIC_URL + "..."

@@ -50,3 +50,10 @@ def test_the_health_check_answers_json(client):
 
 def test_the_scrubber_leaves_clock_times_alone():
     assert scrub("the meeting at 19:00:00 ended") == "the meeting at 19:00:00 ended"
+
+
+def test_the_home_route_is_logged_as_a_slash(client, caplog):
+    with caplog.at_level(logging.INFO, logger="stayhere.access"):
+        client.get("/?q=canary-words")
+    lines = [record.getMessage() for record in caplog.records if record.name == "stayhere.access"]
+    assert lines[0].startswith("GET / ")
