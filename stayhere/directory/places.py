@@ -8,9 +8,8 @@ from dataclasses import dataclass
 
 from django.db.models import Avg, Count
 
+from stayhere.directory import freshness
 from stayhere.directory.models import LOCATED_ATTENDANCE, Location
-
-CACHE_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -28,19 +27,18 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).strip()
 
 
-_cache: tuple[float, list[Place]] | None = None
-
-
-def invalidate() -> None:
-    global _cache
-    _cache = None
+_cache: tuple[float, int, list[Place]] | None = None
 
 
 def all_places() -> list[Place]:
     """Every town that has a located meeting, busiest first."""
     global _cache
-    if _cache is not None and time.monotonic() - _cache[0] < CACHE_SECONDS:
-        return _cache[1]
+    if (
+        _cache is not None
+        and _cache[1] == freshness.generation()
+        and time.monotonic() - _cache[0] < freshness.MAX_AGE_SECONDS
+    ):
+        return _cache[2]
     rows = (
         Location.objects.filter(
             latitude__isnull=False,
@@ -56,7 +54,7 @@ def all_places() -> list[Place]:
     for row in rows:
         label = ", ".join(part for part in (row["city"], row["state"], row["country"]) if part)
         places.append(Place(label, row["city"], row["lat"], row["lng"], row["n"]))
-    _cache = (time.monotonic(), places)
+    _cache = (time.monotonic(), freshness.generation(), places)
     return places
 
 

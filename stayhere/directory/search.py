@@ -23,7 +23,7 @@ from typing import Any
 
 from django.db import connection
 
-from stayhere.directory import places, schedule
+from stayhere.directory import freshness, schedule
 from stayhere.directory.models import CELL_COLUMNS, CELL_DEGREES, Attendance, Meeting, MeetingSlot
 from stayhere.directory.query import TIMES_OF_DAY, QueryError, SearchQuery, parse_query
 from stayhere.directory.types import HARM_REDUCTION, MOUD_WELCOME
@@ -56,30 +56,26 @@ class SearchPage:
 
 # Zones and cells -----------------------------------------------------------------------------
 
-ZONE_CACHE_SECONDS = 60
-_zone_cache: tuple[float, list[str], dict[int, list[str]]] | None = None
-
-
-def invalidate_caches() -> None:
-    """Call after the directory changes (imports do), so new zones and towns are seen at once."""
-    global _zone_cache
-    _zone_cache = None
-    places.invalidate()
+_zone_cache: tuple[float, int, list[str], dict[int, list[str]]] | None = None
 
 
 def _zones() -> tuple[list[str], dict[int, list[str]]]:
     """Every zone with a meeting, and the zones of each grid cell. Cached: a few thousand rows."""
     global _zone_cache
-    if _zone_cache is not None and time.monotonic() - _zone_cache[0] < ZONE_CACHE_SECONDS:
-        return _zone_cache[1], _zone_cache[2]
+    if (
+        _zone_cache is not None
+        and _zone_cache[1] == freshness.generation()
+        and time.monotonic() - _zone_cache[0] < freshness.MAX_AGE_SECONDS
+    ):
+        return _zone_cache[2], _zone_cache[3]
     by_cell: dict[int, list[str]] = defaultdict(list)
     zones: set[str] = set()
     for cell, zone_name in MeetingSlot.objects.values_list("cell", "timezone").distinct():
         zones.add(zone_name)
         if cell is not None:
             by_cell[cell].append(zone_name)
-    _zone_cache = (time.monotonic(), sorted(zones), dict(by_cell))
-    return _zone_cache[1], _zone_cache[2]
+    _zone_cache = (time.monotonic(), freshness.generation(), sorted(zones), dict(by_cell))
+    return _zone_cache[2], _zone_cache[3]
 
 
 def cells_around(latitude: float, longitude: float, radius_km: float) -> list[int]:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from stayhere.directory import schedule
+from stayhere.directory import freshness, schedule
 from stayhere.directory.models import LOCATED_ATTENDANCE, Meeting, MeetingSlot, cell_of
 
 
@@ -45,4 +45,5 @@ def rebuild(meetings: Iterable[Meeting], batch_size: int = 2000) -> int:
         for start in range(0, len(ids), 900):
             MeetingSlot.objects.filter(meeting_id__in=ids[start : start + 900]).delete()
         MeetingSlot.objects.bulk_create(rows, batch_size=batch_size)
+    freshness.changed()
     return len(rows)

@@ -11,13 +11,13 @@ import hashlib
 from collections.abc import Iterable, Sequence
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from stayhere.directory import schedule
-from stayhere.directory.models import Attendance, Meeting, MeetingSlot
+from stayhere.directory import freshness, schedule
+from stayhere.directory.models import Attendance, MeetingSlot
 from stayhere.directory.presenting import day_abbr, day_name
 from stayhere.directory.search import SearchQuery
 from stayhere.directory.types import HARM_REDUCTION, MOUD_WELCOME
@@ -35,7 +35,7 @@ WIDTH = LABEL_WIDTH + HOURS * CELL
 HEIGHT = HEADER_HEIGHT + DAYS * CELL
 
 SHADES = 4  # classes wc1 .. wc4; wc0 is an empty cell
-CACHE_SECONDS = 600
+CACHE_SECONDS = freshness.MAX_AGE_SECONDS
 
 
 def empty_counts() -> Counts:
@@ -60,13 +60,6 @@ def count_slots(slots: QuerySet[MeetingSlot]) -> Counts:
     return count_starts((int(start), int(number)) for start, number in rows)
 
 
-def directory_version() -> str:
-    """Changes whenever meetings are added, removed or edited, so a cached chart is never stale for long."""
-    summary = Meeting.objects.aggregate(number=Count("id"), last=Max("updated"))
-    last = summary["last"].isoformat() if summary["last"] is not None else "-"
-    return f"{summary['number']}:{last}"
-
-
 def cached_counts(slots: QuerySet[MeetingSlot], filters: Sequence[tuple[str, str]]) -> Counts:
     """count_slots, kept in the cache per filter set and directory version.
 
@@ -74,7 +67,7 @@ def cached_counts(slots: QuerySet[MeetingSlot], filters: Sequence[tuple[str, str
     must never pass what a person typed or where they are.
     """
     digest = hashlib.sha256(repr(sorted(filters)).encode()).hexdigest()[:24]
-    key = f"stayhere:week-chart:{directory_version()}:{digest}"
+    key = f"stayhere:week-chart:{freshness.generation()}:{digest}"
     counts: Counts | None = cache.get(key)
     if counts is None:
         counts = count_slots(slots)

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.cache import cache
 from django.test import Client
 
-from stayhere.directory import search, slots
+from stayhere.directory import freshness, slots
 from stayhere.directory.models import Attendance, Group, Location, Meeting, ServiceBody
 
 
@@ -44,7 +44,7 @@ def meeting(name: str, slug: str, *, days: list[int], start: str, end: str | Non
 
 def forget_caches() -> None:
     """The search keeps zones and towns in memory for a minute; each test starts afresh."""
-    search.invalidate_caches()
+    freshness.changed()
     cache.clear()
 
 
