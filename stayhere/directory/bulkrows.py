@@ -97,3 +97,15 @@ def update(model: type[models.Model], objs: Sequence[models.Model], names: Seque
     sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {pk} = %s"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.executemany(sql, [[*_values(obj, columns), obj.pk] for obj in objs])
+
+
+def insert_tuples(model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """INSERT rows of values already in database form, one per tuple, in the order of ``names``."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(column) for _a, column, _f in _columns(model, names))
+    placeholders = ", ".join(["%s"] * len(names))
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)

@@ -26,8 +26,7 @@ from stayhere.directory.feeds import bmlt, meeting_guide, tsml_csv
 from stayhere.directory.feeds.common import FeedFormatError, ListingRecord, ParseResult, Problem
 from stayhere.directory.feeds.fetch import FORMATS, FeedFetchError, detect_format, read_source, source_key
 from stayhere.directory.feeds.resolve import INACTIVE_REASON, resolve
-from stayhere.directory.models import Group, Location, Meeting, MeetingSlot
-from stayhere.directory.slots import slots_for
+from stayhere.directory.models import LOCATED_ATTENDANCE, Group, Location, Meeting, MeetingSlot, cell_of
 from stayhere.directory.types import HARM_REDUCTION, MOUD_WELCOME
 
 BATCH = 2000
@@ -52,7 +51,6 @@ _SNAPSHOT = tuple("group_id" if name == "group" else name for name in _MEETING_F
 _MEETING_INSERT = tuple(f.name for f in Meeting._meta.concrete_fields if not f.primary_key)
 _LOCATION_INSERT = tuple(f.name for f in Location._meta.concrete_fields if not f.primary_key)
 _GROUP_INSERT = tuple(f.name for f in Group._meta.concrete_fields if not f.primary_key)
-_SLOT_INSERT = tuple(f.name for f in MeetingSlot._meta.concrete_fields if not f.primary_key)
 _GROUP_FIELDS = ("notes", "email", "phone", "website", "contacts", "moud_welcome", "harm_reduction")
 
 
@@ -214,7 +212,7 @@ class _Writer:
             group = groups.get(record.group_name) if record.group_name else None
             meeting = existing.get(record.slug)
             if meeting is None:
-                meeting = Meeting(source=self.key, source_slug=record.slug, slug=self._slug(record, taken))
+                meeting = _new_meeting(source=self.key, source_slug=record.slug, slug=self._slug(record, taken))
                 _apply(meeting, record, group)
                 meeting.updated = record.updated or self.now
                 new.append(meeting)
@@ -239,7 +237,13 @@ class _Writer:
         self.save_locations()
         for meeting, location in placed:
             meeting.location = location
-        bulkrows.insert(Meeting, new, _MEETING_INSERT, ids=True)
+        bulkrows.insert(Meeting, new, _MEETING_INSERT, ids=False)
+        if new:
+            # One query for the new ids beats RETURNING row by row; (source, source_slug) is unique.
+            ids = dict(Meeting.objects.filter(source=self.key).values_list("source_slug", "pk"))
+            for meeting in new:
+                meeting.pk = ids[meeting.source_slug]
+                meeting._state.adding = False
         bulkrows.update(Meeting, changed, [*_MEETING_FIELDS, "updated"])
         self.report.created, self.report.updated = len(new), len(changed)
         self._rebuild_slots(new, changed)
@@ -371,8 +375,8 @@ class _Writer:
     def _rebuild_slots(self, new: list[Meeting], changed: list[Meeting]) -> None:
         for batch in _batches([m.pk for m in changed], ID_BATCH):
             MeetingSlot.objects.filter(meeting_id__in=batch).delete()
-        slots = [slot for meeting in (*new, *changed) for slot in slots_for(meeting)]
-        bulkrows.insert(MeetingSlot, slots, _SLOT_INSERT, ids=False)
+        rows = [row for meeting in (*new, *changed) for row in slot_rows(meeting)]
+        bulkrows.insert_tuples(MeetingSlot, SLOT_COLUMNS, rows)
 
     def save_locations(self) -> None:
         bulkrows.insert(Location, self._new_locations, _LOCATION_INSERT, ids=True)
@@ -382,6 +386,41 @@ class _Writer:
 # A location row is shared by the meetings of a source that give the same address and the same
 # position; a pin moved by the source makes a new row (the old one is removed once unused).
 LocationKey = tuple[str, str, str, str, str, str, float | None, float | None]
+
+
+# Positional construction is Django's fast path (the one Model.from_db takes): keyword
+# construction resolves every field's default by name, which is most of the cost at 200,000 rows.
+# The shared list defaults are never mutated: _apply assigns new lists.
+_MEETING_ATTNAMES = [f.attname for f in Meeting._meta.concrete_fields]
+_MEETING_DEFAULTS = {f.attname: f.get_default() for f in Meeting._meta.concrete_fields}
+
+
+def _new_meeting(**values: Any) -> Meeting:
+    meeting = Meeting(*[values.get(name, _MEETING_DEFAULTS[name]) for name in _MEETING_ATTNAMES])  # type: ignore[misc]
+    meeting._state.adding = True
+    return meeting
+
+
+# The finder index rows of a meeting, as tuples: the same rows as stayhere.directory.slots.slots_for
+# (a test holds them equal) without building a model instance per row.
+SLOT_COLUMNS = ("meeting", "start_mow", "timezone", "attendance", "fellowship", "cell", "latitude", "longitude")
+
+
+def slot_rows(meeting: Meeting) -> list[tuple[Any, ...]]:
+    if meeting.start_time is None or not meeting.day_mask:
+        return []
+    latitude = longitude = cell = None
+    location = meeting.location
+    if meeting.attendance in LOCATED_ATTENDANCE and location is not None and location.has_position:
+        assert location.latitude is not None and location.longitude is not None
+        latitude, longitude = location.latitude, location.longitude
+        cell = cell_of(latitude, longitude)
+    minute = schedule.minute_of_day(meeting.start_time)
+    return [
+        (meeting.pk, schedule.mow(day, minute), meeting.timezone, meeting.attendance, meeting.fellowship, cell,
+         latitude, longitude)
+        for day in schedule.mask_to_days(meeting.day_mask)
+    ]  # fmt: skip
 
 
 def _location_key(record: ListingRecord) -> LocationKey:
