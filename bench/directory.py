@@ -101,6 +101,8 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     results["generate_s"] = round(time.perf_counter() - started, 2)
     results["feed_file_bytes"] = feed.stat().st_size
 
+    # A world-sized feed is bigger than the default cap on feed files; we trust this one.
+    env["STAYHERE_FEED_MAX_BYTES"] = str(feed.stat().st_size + 1_000_000)
     _stayhere(env, "migrate", "-v0")
     started = time.perf_counter()
     output = _stayhere(env, "import-feed", str(feed))
@@ -157,7 +159,7 @@ def write_feed(meetings: int, seed: int, path: Path, data_dir: Path) -> tuple[Pa
     records = meeting_guide_records(world)
     del world
     with path.open("w") as handle:
-        json.dump(records, handle, ensure_ascii=False)
+        json.dump(records, handle, ensure_ascii=False, separators=(",", ":"))
     return path, towns
 
 
