@@ -13,10 +13,13 @@ import datetime as dt
 import io
 import json
 from collections.abc import AsyncIterator, Iterator
+from functools import lru_cache
 from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.db import connection
+from django.db.models import CharField
+from django.db.models.functions import Cast
 from django.urls import reverse
 
 from stayhere.directory.feeds import meeting_guide, tsml_csv
@@ -32,9 +35,23 @@ def meeting_url_prefix(site_url: str) -> str:
     return site_url.rstrip("/") + reverse("directory:meeting", args=["x"])[:-1]
 
 
+@lru_cache(maxsize=8192)
+def _json(text: str) -> Any:
+    """Parsed JSON of a column; the same few type lists and regions repeat across a whole feed.
+
+    Callers copy what they change: the cached values are shared.
+    """
+    return json.loads(text)
+
+
 def _rows() -> Iterator[dict[str, Any]]:
     fields = meeting_guide.EXPORT_FIELDS
-    sql, params = Meeting.objects.order_by("pk").values_list(*fields).query.sql_with_params()
+    # Times and timestamps are read as text: the database formats them faster than Python
+    # parses them back into objects only to format them again.
+    as_text = {name: Cast(name, output_field=CharField()) for name in (*_TIME_COLUMNS, "updated")}
+    query = Meeting.objects.order_by("pk").annotate(**{f"{k}_text": v for k, v in as_text.items()})
+    columns = [f"{name}_text" if name in as_text else name for name in fields]
+    sql, params = query.values_list(*columns).query.sql_with_params()
     json_at = [fields.index(name) for name in _JSON_COLUMNS]
     time_at = [fields.index(name) for name in _TIME_COLUMNS]
     updated_at = fields.index("updated")
@@ -48,7 +65,7 @@ def _rows() -> Iterator[dict[str, Any]]:
                 row = list(raw)
                 for index in json_at:
                     if isinstance(row[index], str):
-                        row[index] = json.loads(row[index])
+                        row[index] = _json(row[index])
                 for index in time_at:
                     row[index] = _hhmm(row[index])
                 row[updated_at] = _utc(row[updated_at])
@@ -58,14 +75,14 @@ def _rows() -> Iterator[dict[str, Any]]:
 def _hhmm(value: Any) -> str | None:
     if value is None:
         return None
-    if isinstance(value, str):  # SQLite keeps "HH:MM:SS"
-        return value[:5]
+    if isinstance(value, str):  # "HH:MM:SS"
+        return value[:5] if value[2] == ":" else f"0{value[:4]}"
     return f"{value.hour:02d}:{value.minute:02d}"
 
 
 def _utc(value: Any) -> str:
-    if isinstance(value, str):  # SQLite keeps naive UTC text, "YYYY-MM-DD HH:MM:SS[.ffffff]"
-        return value[:19]
+    if isinstance(value, str):  # UTC: "YYYY-MM-DD HH:MM:SS[.ffffff][+00]" (connections run in UTC)
+        return value[:19].replace("T", " ")
     moment: dt.datetime = value
     if moment.tzinfo is not None:
         moment = moment.astimezone(dt.UTC)
