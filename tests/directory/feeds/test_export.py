@@ -179,3 +179,19 @@ def test_the_round_trip_keeps_group_asserted_codes(client):
     feed = _feed(client)
     serenity = next(item for item in feed if item["slug"] == "sunday-serenity")
     assert "MOUD" in serenity["types"]
+
+
+def test_under_asgi_the_feed_streams_chunk_by_chunk(async_client):
+    from asgiref.sync import async_to_sync
+
+    for number in range(1100):  # more than one chunk of a thousand meetings
+        make_meeting(f"M{number}", attendance=Attendance.ONLINE, slug=f"m-{number}")
+
+    async def fetch() -> tuple[bool, list[bytes]]:
+        response = await async_client.get(reverse("directory:feed-meeting-guide"))
+        return response.is_async, [chunk async for chunk in response.streaming_content]
+
+    is_async, chunks = async_to_sync(fetch)()
+    assert is_async  # served from an async iterator, not read whole first
+    assert len(chunks) > 2
+    assert len(json.loads(b"".join(chunks))) == 1100

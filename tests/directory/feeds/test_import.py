@@ -214,3 +214,14 @@ def test_the_command_reports_counts_and_fails_when_nothing_was_imported():
         call_command("import_feed", str(TEST_DATA / "feeds" / "malformed.json"), stdout=io.StringIO())
     with pytest.raises(CommandError, match="There is no file"):
         call_command("import_feed", "/nonexistent/feed.json", stdout=io.StringIO())
+
+
+def test_the_import_writes_the_same_finder_slots_as_the_slots_module():
+    from stayhere.directory.slots import slots_for
+
+    _import(_small())
+    fields = ("meeting_id", "start_mow", "timezone", "attendance", "fellowship", "cell", "latitude", "longitude")
+    written = sorted(MeetingSlot.objects.values_list(*fields))
+    meetings = Meeting.objects.select_related("location")
+    expected = sorted(tuple(getattr(slot, name) for name in fields) for m in meetings for slot in slots_for(m))
+    assert written == expected and len(written) == 5
