@@ -254,7 +254,8 @@ class _Writer:
             MeetingSlot.objects.filter(meeting_id__in=batch).delete()
             Meeting.objects.filter(pk__in=batch).delete()
         self.report.removed = len(gone)
-        unused = list(old_location_ids)
+        # Locations this source no longer uses; the query still checks that no other meeting does.
+        unused = list(old_location_ids - {location.pk for _meeting, location in placed})
         for batch in _batches(unused, ID_BATCH):
             Location.objects.filter(pk__in=batch, meetings__isnull=True).delete()
 

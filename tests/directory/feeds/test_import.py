@@ -225,3 +225,13 @@ def test_the_import_writes_the_same_finder_slots_as_the_slots_module():
     meetings = Meeting.objects.select_related("location")
     expected = sorted(tuple(getattr(slot, name) for name in fields) for m in meetings for slot in slots_for(m))
     assert written == expected and len(written) == 5
+
+
+def test_a_location_no_meeting_uses_any_more_is_removed_and_a_shared_one_kept():
+    _import(_small())
+    assert Location.objects.count() == 2  # Springfield hall, and Elm Street
+    records = _small()
+    next(r for r in records if r["slug"] == "noon-step")["address"] = "10 Elm Street"
+    _import(records)
+    addresses = sorted(Location.objects.values_list("address", flat=True))
+    assert addresses == ["10 Elm Street", "123 Main Street"]
