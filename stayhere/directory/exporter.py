@@ -44,7 +44,8 @@ def _json(text: str) -> Any:
     return json.loads(text)
 
 
-def _rows() -> Iterator[dict[str, Any]]:
+def _rows() -> Iterator[list[Any]]:
+    """Every meeting as a list of values in the order of EXPORT_FIELDS, ready for render."""
     fields = meeting_guide.EXPORT_FIELDS
     # Times and timestamps are read as text: the database formats them faster than Python
     # parses them back into objects only to format them again.
@@ -52,9 +53,9 @@ def _rows() -> Iterator[dict[str, Any]]:
     query = Meeting.objects.order_by("pk").annotate(**{f"{k}_text": v for k, v in as_text.items()})
     columns = [f"{name}_text" if name in as_text else name for name in fields]
     sql, params = query.values_list(*columns).query.sql_with_params()
-    json_at = [fields.index(name) for name in _JSON_COLUMNS]
-    time_at = [fields.index(name) for name in _TIME_COLUMNS]
-    updated_at = fields.index("updated")
+    regions, types, contacts = (fields.index(name) for name in _JSON_COLUMNS)
+    start, end = (fields.index(name) for name in _TIME_COLUMNS)
+    updated = fields.index("updated")
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while True:
@@ -63,13 +64,18 @@ def _rows() -> Iterator[dict[str, Any]]:
                 return
             for raw in batch:
                 row = list(raw)
-                for index in json_at:
-                    if isinstance(row[index], str):
-                        row[index] = _json(row[index])
-                for index in time_at:
-                    row[index] = _hhmm(row[index])
-                row[updated_at] = _utc(row[updated_at])
-                yield dict(zip(fields, row, strict=True))
+                # SQLite hands JSON columns over as text, PostgreSQL as values.
+                if type(row[types]) is str:
+                    row[types] = _json(row[types])
+                    row[regions] = _json(row[regions])
+                    if row[contacts] is not None:
+                        row[contacts] = _json(row[contacts])
+                if row[start] is not None:
+                    row[start] = _hhmm(row[start])
+                if row[end] is not None:
+                    row[end] = _hhmm(row[end])
+                row[updated] = _utc(row[updated])
+                yield row
 
 
 def _hhmm(value: Any) -> str | None:
@@ -90,8 +96,9 @@ def _utc(value: Any) -> str:
 
 
 def meeting_guide_objects(url_prefix: str) -> Iterator[dict[str, Any]]:
+    slug = meeting_guide.SLUG
     for row in _rows():
-        yield meeting_guide.render(row, url_prefix + row["slug"])
+        yield meeting_guide.render(row, url_prefix + row[slug])
 
 
 def meeting_guide_chunks(url_prefix: str) -> Iterator[str]:
