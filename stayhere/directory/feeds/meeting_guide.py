@@ -81,6 +81,9 @@ def _field(item: Mapping[str, Any], name: str, parser: Any) -> Any:
         raise ValueError(str(exc), name) from None
 
 
+_CONTACT_KEYS = [(f"contact_{n}_name", f"contact_{n}_email", f"contact_{n}_phone") for n in (1, 2, 3)]
+
+
 def parse_record(index: int, item: Mapping[str, Any], problems: list[Problem]) -> ListingRecord:
     raw_slug = item.get("slug") if item.get("slug") not in (None, "") else item.get("id")
     record = ListingRecord(index=index, slug=clean_line(raw_slug, 200), name=clean_line(item.get("name"), 200))
@@ -125,12 +128,11 @@ def parse_record(index: int, item: Mapping[str, Any], problems: list[Problem]) -
     record.group_email = clean_line(item.get("email"), 254)
     record.group_phone = clean_line(item.get("phone"), 40)
     record.group_website = clean_line(item.get("website"), 200)
-    for number in (1, 2, 3):
-        entry = contact(
-            item.get(f"contact_{number}_name"), item.get(f"contact_{number}_email"), item.get(f"contact_{number}_phone")
-        )
-        if entry:
-            record.contacts.append(entry)
+    for name_key, email_key, phone_key in _CONTACT_KEYS:
+        if name_key in item or email_key in item or phone_key in item:
+            entry = contact(item.get(name_key), item.get(email_key), item.get(phone_key))
+            if entry:
+                record.contacts.append(entry)
 
     record.conference_url = clean_line(item.get("conference_url"), 500)
     record.conference_url_notes = clean_text(item.get("conference_url_notes"))

@@ -14,7 +14,11 @@ SHOWN_PROBLEMS = 50
 
 
 class Command(BaseCommand):
-    help = "Import meetings from a feed file or http(s) URL. Re-importing the same source updates it."
+    help = (
+        "Import meetings from a feed file or http(s) URL. Re-importing the same source updates it and removes "
+        "what it no longer lists. The codes MOUD and HRED set a group's own flags: import them only from the "
+        "group's own feed (a service office's list normally does not carry them)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("source", help="A file path or an http(s) URL.")
