@@ -29,7 +29,8 @@ VALIDATOR = jsonschema.Draft202012Validator(json.loads(SCHEMA_PATH.read_text()))
 def _feed(client) -> list[dict[str, Any]]:
     response = client.get(reverse("directory:feed-meeting-guide"))
     assert response.status_code == 200
-    return json.loads(b"".join(response.streaming_content))
+    feed: list[dict[str, Any]] = json.loads(b"".join(response.streaming_content))
+    return feed
 
 
 def _assert_valid(feed: list[dict[str, Any]]) -> None:

@@ -45,10 +45,11 @@ def _import(data: Any, key: str = "test-source", **options: Any):
 
 
 def _small() -> list[dict[str, Any]]:
-    return json.loads(SMALL.read_text())
+    records: list[dict[str, Any]] = json.loads(SMALL.read_text())
+    return records
 
 
-def _snapshot() -> list[tuple[Any, ...]]:
+def _snapshot() -> list[Any]:
     meetings = list(Meeting.objects.order_by("pk").values_list("pk", "slug", "name", "day_mask", "updated"))
     return [*meetings, Location.objects.count(), Group.objects.count(), MeetingSlot.objects.count()]
 
