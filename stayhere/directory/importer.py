@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone as django_timezone
 from django.utils.text import slugify
 
-from stayhere.directory import bulkrows, schedule
+from stayhere.directory import bulkrows, freshness, schedule
 from stayhere.directory.feeds import bmlt, meeting_guide, tsml_csv
 from stayhere.directory.feeds.common import FeedFormatError, ListingRecord, ParseResult, Problem
 from stayhere.directory.feeds.fetch import FORMATS, FeedFetchError, detect_format, read_source, source_key
@@ -149,6 +149,8 @@ def _import_text(
         _Writer(key, report, progress).write(parsed)
         if dry_run:
             transaction.set_rollback(True)
+    if not dry_run:
+        freshness.changed()  # caches built from the whole directory rebuild
     report.seconds = time.perf_counter() - started
     return report
 

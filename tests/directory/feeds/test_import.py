@@ -236,3 +236,13 @@ def test_a_location_no_meeting_uses_any_more_is_removed_and_a_shared_one_kept():
     _import(records)
     addresses = sorted(Location.objects.values_list("address", flat=True))
     assert addresses == ["10 Elm Street", "123 Main Street"]
+
+
+def test_an_import_tells_the_directory_caches_to_rebuild_and_a_dry_run_does_not():
+    from stayhere.directory import freshness
+
+    before = freshness.generation()
+    _import(_small(), dry_run=True)
+    assert freshness.generation() == before
+    _import(_small())
+    assert freshness.generation() > before
