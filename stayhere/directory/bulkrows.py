@@ -9,6 +9,7 @@ Only the field kinds the directory uses are handled; anything else is passed thr
 from __future__ import annotations
 
 import json
+import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -39,12 +40,21 @@ def _columns(model: type[models.Model], names: Sequence[str]) -> list[tuple[str,
     return out
 
 
-def _values(obj: models.Model, columns: list[tuple[str, str, Adapter | None]]) -> list[Any]:
-    row = []
-    for attname, _column, adapt in columns:
-        value = getattr(obj, attname)
-        row.append(adapt(value) if adapt is not None and value is not None else value)
-    return row
+def _reader(columns: list[tuple[str, str, Adapter | None]]) -> Callable[[models.Model], list[Any]]:
+    """A function from an object to its row: attrgetter reads every attribute in C, then only the
+    few columns that need adapting are touched."""
+    get = operator.attrgetter(*(attname for attname, _c, _a in columns))
+    adapted = [(index, adapt) for index, (_n, _c, adapt) in enumerate(columns) if adapt is not None]
+
+    def read(obj: models.Model) -> list[Any]:
+        values = get(obj)
+        row = list(values) if len(columns) > 1 else [values]
+        for index, adapt in adapted:
+            if row[index] is not None:
+                row[index] = adapt(row[index])
+        return row
+
+    return read
 
 
 def _pk_column(model: type[models.Model]) -> str:
@@ -67,16 +77,17 @@ def insert(model: type[models.Model], objs: Sequence[models.Model], names: Seque
     table = quote(model._meta.db_table)
     column_list = ", ".join(quote(column) for _a, column, _f in columns)
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    read = _reader(columns)
     with connection.cursor() as cursor:
         if not ids:
             sql = f"INSERT INTO {table} ({column_list}) VALUES {one}"  # noqa: S608 (names from the model)
-            cursor.executemany(sql, [_values(obj, columns) for obj in objs])
+            cursor.executemany(sql, [read(obj) for obj in objs])
             return
         pk = quote(_pk_column(model))
         size = _batch_size(len(columns))
         for start in range(0, len(objs), size):
             batch = objs[start : start + size]
-            params = [value for obj in batch for value in _values(obj, columns)]
+            params = [value for obj in batch for value in read(obj)]
             placeholders = ", ".join([one] * len(batch))
             sql = f"INSERT INTO {table} ({column_list}) VALUES {placeholders} RETURNING {pk}"  # noqa: S608
             cursor.execute(sql, params)
@@ -95,8 +106,9 @@ def update(model: type[models.Model], objs: Sequence[models.Model], names: Seque
     assignments = ", ".join(f"{quote(column)} = %s" for _a, column, _f in columns)
     pk = quote(_pk_column(model))
     sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {pk} = %s"  # noqa: S608
+    read = _reader(columns)
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [[*_values(obj, columns), obj.pk] for obj in objs])
+        cursor.executemany(sql, [[*read(obj), obj.pk] for obj in objs])
 
 
 def insert_tuples(model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from stayhere.directory.models import LOCATED_ATTENDANCE, Group, Location, Meeti
 from stayhere.directory.types import HARM_REDUCTION, MOUD_WELCOME
 
 BATCH = 2000
+_PLAIN_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ID_BATCH = 900  # stays under every database's limit of query parameters
 
 Progress = Callable[[int, int], None]
@@ -264,7 +266,10 @@ class _Writer:
     # Slugs -------------------------------------------------------------------------------------
 
     def _slug(self, record: ListingRecord, taken: set[str]) -> str:
-        base = slugify(record.slug)[:150] or slugify(record.name)[:150] or "meeting"
+        if _PLAIN_SLUG.match(record.slug) and len(record.slug) <= 150:
+            base = record.slug  # what slugify would return, without its cost
+        else:
+            base = slugify(record.slug)[:150] or slugify(record.name)[:150] or "meeting"
         candidate = base if base not in taken else f"{base}-{self.key_hash}"
         number = 2
         while candidate in taken:
