@@ -44,7 +44,7 @@ def hits_in(path: Path, needles: list[str]) -> list[str]:
 
 def test_searches_leave_no_text_position_place_or_address_behind(tmp_path: Path):
     data_dir, output = tmp_path / "data", tmp_path / "server.log"
-    data_dir.mkdir()
+    data_dir.mkdir(mode=0o700)
     with live_server(data_dir, output, setup=[["load_demo", "--meetings", "60", "--seed", "3"]]) as server:
         statuses = search_with_canaries(server)
     assert statuses == [200, 200, 400, 400, 400, 200, 404]
