@@ -11,7 +11,6 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import gc
-import math
 import random
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,26 +18,20 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TypeVar
 
-from django.utils.text import slugify
-
 from stayhere.directory import schedule
 from stayhere.directory.demo_places import (
-    AREA_WORD,
     COMMUNITY_GROUP_NAMES,
     CONFERENCE_HOSTS,
     CONTACT_NAMES,
-    DISTRICT_WORD,
     GROUP_NAMES,
     INACTIVE_REASONS,
-    INTERGROUP_WORD,
     LOCATION_NOTES,
-    REGIONS,
-    STREET_KINDS_EN,
-    STREET_WORDS,
-    TOWN_PARTS,
-    VENUES,
     Region,
 )
+from stayhere.directory.demo_towns import DemoBody, DemoTown, DemoVenue, Slugs, make_towns, make_venue
+
+__all__ = ["ATTENDANCE_MODES", "DemoBody", "DemoGroup", "DemoMeeting", "DemoTown", "DemoVenue", "World",
+           "generate", "paused_gc"]
 
 T = TypeVar("T")
 DEMO_SOURCE = ""  # demo listings are kept here, like any listing a service office types in
@@ -60,42 +53,6 @@ _COMMUNITIES = (("W", 0.06), ("M", 0.05), ("Y", 0.04), ("LGBTQ", 0.04), ("SEN", 
 _DAY_WEIGHTS = ((0, 1.2), (1, 1.0), (2, 1.0), (3, 1.0), (4, 1.0), (5, 1.1), (6, 1.2))
 _GROUP_SIZES = ((1, 50), (2, 25), (3, 15), (4, 10))
 _WEEKDAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
-
-
-@dataclass
-class DemoBody:
-    slug: str
-    name: str
-    kind: str
-    parent: str | None  # the parent's slug
-    url: str = ""
-    email: str = ""
-    location_description: str = ""
-
-
-@dataclass
-class DemoTown:
-    name: str
-    region: Region
-    latitude: float
-    longitude: float
-    population: float
-    spread: float  # degrees around the centre where its venues lie
-    intergroup: str  # slugs
-    district: str
-    venues: list[DemoVenue] = field(default_factory=list)
-
-
-@dataclass
-class DemoVenue:
-    key: int
-    name: str
-    address: str
-    town: DemoTown
-    postal_code: str
-    latitude: float
-    longitude: float
-    notes: str = ""
 
 
 @dataclass
@@ -155,130 +112,6 @@ def _pick(rng: random.Random, weighted: tuple[tuple[T, float], ...]) -> T:
     values, totals = _cumulative(weighted)
     picked: T = values[bisect.bisect(totals, rng.random() * totals[-1])]
     return picked
-
-
-@lru_cache(maxsize=65536)
-def _slugify(text: str) -> str:
-    return slugify(text)[:80] or "item"
-
-
-class _Slugs:
-    """Unique slugs: the second "serenity-seekers" becomes "serenity-seekers-2"."""
-
-    def __init__(self) -> None:
-        self.seen: dict[str, int] = {}
-
-    def __call__(self, text: str) -> str:
-        base = _slugify(text)
-        count = self.seen.get(base, 0) + 1
-        self.seen[base] = count
-        return base if count == 1 else f"{base}-{count}"
-
-
-def _place_in_zone(rng: random.Random, region: Region, centre: tuple[float, float] | None, spread: float) -> tuple[
-    float, float] | None:
-    """A point in the region (or near a centre) whose computed zone is the region's, or None."""
-    for _attempt in range(60):
-        if centre is None:
-            lat = rng.uniform(*region.latitudes)
-            lng = rng.uniform(*region.longitudes)
-        else:
-            lat = centre[0] + rng.uniform(-spread, spread)
-            lng = centre[1] + rng.uniform(-spread, spread) / max(0.3, math.cos(math.radians(centre[0])))
-        lat, lng = round(lat, 5), round(lng, 5)
-        if schedule.zone_at(lat, lng) == region.zone:
-            return lat, lng
-    return None
-
-
-def _towns(rng: random.Random, meetings: int, bodies: list[DemoBody], slugs: _Slugs) -> list[DemoTown]:
-    """Towns in every region, with Zipf-like populations, and the service bodies that serve them."""
-    total_weight = sum(region.weight for region in REGIONS)
-    wanted = max(len(REGIONS) * 2, min(6000, meetings // 30))
-    towns: list[DemoTown] = []
-    for region in REGIONS:
-        count = max(2, round(wanted * region.weight / total_weight))
-        firsts, endings = TOWN_PARTS[region.style]
-        area = DemoBody(slugs(f"{region.key} area"), f"{region.state} {AREA_WORD[region.style]}", "area", None,
-                        location_description=f"{region.state}, {region.country_name}")
-        bodies.append(area)
-        intergroups: list[DemoBody] = []
-        used: set[str] = set()
-        districts: dict[str, int] = {}
-        for rank in range(1, count + 1):
-            name = _town_name(rng, region.style, firsts, endings, used)
-            point = _place_in_zone(rng, region, None, 0)
-            if point is None:
-                continue
-            population = 1.0 / rank**1.07
-            # The biggest towns get an intergroup of their own; the rest join one of those.
-            if rank <= max(1, count // 12) or not intergroups:
-                domain = slugify(name)
-                body = DemoBody(slugs(f"{name} intergroup"), f"{name} {INTERGROUP_WORD[region.style]}",
-                                "intergroup", area.slug, url=f"https://{domain}-intergroup.example.org",
-                                email=f"info@{domain}-intergroup.example.org",
-                                location_description=f"{name}, {region.state}")
-                bodies.append(body)
-                intergroups.append(body)
-            intergroup = intergroups[(rank - 1) % len(intergroups)]
-            district_number = districts[intergroup.slug] = districts.get(intergroup.slug, 0) + 1
-            district = DemoBody(slugs(f"{intergroup.slug} district {district_number}"),
-                                f"{DISTRICT_WORD[region.style]} {district_number} ({intergroup.name})", "district",
-                                intergroup.slug)
-            bodies.append(district)
-            spread = 0.02 + 0.12 * math.sqrt(population)
-            towns.append(DemoTown(name, region, point[0], point[1], population, spread, intergroup.slug,
-                                  district.slug))
-    return towns
-
-
-_QUARTERS = {"en": ("North", "South", "East", "West"), "de": ("Nord", "Süd", "Ost", "West"),
-             "fr": ("Nord", "Sud", "Est", "Ouest"), "es": ("Norte", "Sur", "Oriente", "Poniente"),
-             "pt": ("Norte", "Sul", "Leste", "Oeste")}
-
-
-def _town_name(rng: random.Random, style: str, firsts: tuple[str, ...], endings: tuple[str, ...],
-               used: set[str]) -> str:
-    """A name not yet used in the region; when the word lists run dry, a quarter or a number tells them apart."""
-    name = f"{rng.choice(firsts)}{rng.choice(endings)}"
-    tries = 0
-    while name in used:
-        tries += 1
-        base = f"{rng.choice(firsts)}{rng.choice(endings)}"
-        if tries < 10:
-            name = base
-        elif tries < 30:
-            name = f"{base} {rng.choice(_QUARTERS[style])}"
-        else:
-            name = f"{base} {tries}"
-    used.add(name)
-    return name
-
-
-def _address(rng: random.Random, style: str) -> str:
-    number = rng.randint(1, 2400 if style == "en" else 120)
-    word = rng.choice(STREET_WORDS[style])
-    if style == "en":
-        return f"{number} {word} {rng.choice(STREET_KINDS_EN)}"
-    if style == "de":
-        return f"{word}{rng.choice(('straße', 'weg', 'platz'))} {number}"
-    if style == "fr":
-        return f"{number} {rng.choice(('rue', 'avenue', 'place'))} {word}"
-    if style == "es":
-        return f"Calle {word} {number}"
-    return f"Rua {word}, {number}"
-
-
-def _venue(rng: random.Random, town: DemoTown, key: int) -> DemoVenue | None:
-    point = _place_in_zone(rng, town.region, (town.latitude, town.longitude), town.spread)
-    if point is None:
-        return None
-    style = town.region.style
-    kind = rng.choice(VENUES[style])
-    name = f"{town.name} {kind}" if rng.random() < 0.5 else kind
-    postal = f"{rng.randint(10000, 99999)}" if town.region.country != "GB" else f"AB{rng.randint(1, 99)} 1ZZ"
-    notes = rng.choice(LOCATION_NOTES) if rng.random() < 0.2 else ""
-    return DemoVenue(key, name, _address(rng, style), town, postal, point[0], point[1], notes)
 
 
 def _days(rng: random.Random) -> list[int]:
@@ -345,9 +178,9 @@ def paused_gc() -> Iterator[None]:
 
 def _generate(meetings: int, seed: int, today: dt.date) -> World:
     rng = random.Random(seed)  # noqa: S311 (made-up data, not secrets)
-    slugs = _Slugs()
+    slugs = Slugs()
     bodies: list[DemoBody] = []
-    towns = _towns(rng, meetings, bodies, slugs)
+    towns = make_towns(rng, meetings, bodies, slugs)
     town_weights = [town.population * town.region.weight for town in towns]
     cumulative = _accumulate(town_weights)
     groups: list[DemoGroup] = []
@@ -367,7 +200,7 @@ def _generate(meetings: int, seed: int, today: dt.date) -> World:
             if town.venues and rng.random() < 0.55:
                 venue = rng.choice(town.venues)
             else:
-                venue = _venue(rng, town, venue_keys)
+                venue = make_venue(rng, town, venue_keys)
                 if venue is None:
                     continue
                 venue_keys += 1
@@ -407,7 +240,7 @@ def _accumulate(values: list[float]) -> list[float]:
     return out
 
 
-def _meeting(rng: random.Random, slugs: _Slugs, group: DemoGroup, town: DemoTown, venue: DemoVenue | None,
+def _meeting(rng: random.Random, slugs: Slugs, group: DemoGroup, town: DemoTown, venue: DemoVenue | None,
              attendance: str, fellowship: str, community: str | None, days: list[int], start: dt.time,
              today: dt.date, index: int) -> DemoMeeting:
     # The first meetings also show a late meeting that crosses midnight and one with no end time.
