@@ -8,19 +8,23 @@ Only the field kinds the directory uses are handled; anything else is passed thr
 
 from __future__ import annotations
 
-import json
 import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import orjson
 from django.db import connection, models
 
 Adapter = Callable[[Any], Any]
 
 
+def _json_text(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
 def _adapter(field: models.Field[Any, Any]) -> Adapter | None:
     if isinstance(field, models.JSONField):
-        return json.dumps
+        return _json_text
     if isinstance(field, models.DateTimeField):
         return connection.ops.adapt_datetimefield_value
     if isinstance(field, models.TimeField):

@@ -11,11 +11,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 from collections.abc import AsyncIterator, Iterator
 from functools import lru_cache
 from typing import Any
 
+import orjson
 from asgiref.sync import sync_to_async
 from django.db import connection
 from django.db.models import CharField
@@ -41,7 +41,7 @@ def _json(text: str) -> Any:
 
     Callers copy what they change: the cached values are shared.
     """
-    return json.loads(text)
+    return orjson.loads(text)
 
 
 def _rows() -> Iterator[list[Any]]:
@@ -117,7 +117,7 @@ def meeting_guide_chunks(url_prefix: str) -> Iterator[str]:
 
 
 def _join(batch: list[dict[str, Any]], first: bool) -> str:
-    text = json.dumps(batch, ensure_ascii=False, separators=(",", ":"))[1:-1]
+    text = orjson.dumps(batch).decode()[1:-1]
     return text if first else "," + text
 
 

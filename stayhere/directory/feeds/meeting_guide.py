@@ -6,9 +6,10 @@ a bare string, ``attendance_option``, ``regions``); writing follows the specific
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+import orjson
 
 from stayhere.directory.feeds.common import (
     FeedFormatError,
@@ -36,8 +37,8 @@ ATTENDANCE_OPTIONS = {"in_person": "in_person", "online": "online", "hybrid": "h
 def load_json(text: str) -> Any:
     """The parsed document, or FeedFormatError naming the line and column of the fault."""
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
         raise FeedFormatError(
             f"The feed is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}. "
             "Fix the file there (or ask its publisher to) and import it again."
