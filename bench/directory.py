@@ -42,10 +42,22 @@ TARGETS = {
 }
 # Facet filters a person might tick, alone or with a language or fellowship.
 FACETS: list[list[tuple[str, str]]] = [
-    [("type", "O")], [("type", "C")], [("type", "D")], [("type", "SP")], [("type", "B")], [("type", "ST")],
-    [("type", "W")], [("type", "M")], [("type", "Y")], [("type", "LGBTQ")], [("type", "X")],
-    [("type", "O"), ("type", "D")], [("type", "O"), ("lang", "S")], [("type", "C"), ("fellowship", "NA")],
-    [("type", "O"), ("mode", "in_person")], [("type", "MOUD")],
+    [("type", "O")],
+    [("type", "C")],
+    [("type", "D")],
+    [("type", "SP")],
+    [("type", "B")],
+    [("type", "ST")],
+    [("type", "W")],
+    [("type", "M")],
+    [("type", "Y")],
+    [("type", "LGBTQ")],
+    [("type", "X")],
+    [("type", "O"), ("type", "D")],
+    [("type", "O"), ("lang", "S")],
+    [("type", "C"), ("fellowship", "NA")],
+    [("type", "O"), ("mode", "in_person")],
+    [("type", "MOUD")],
 ]
 
 
@@ -121,7 +133,10 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     log = (work / "server.log").open("w")
     server = subprocess.Popen(
         [sys.executable, "-m", "stayhere.cli", "serve", "--port", str(port), "--no-migrate"],
-        env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+        env=env,
+        cwd=REPO,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         _wait_for(port, server, work / "server.log")
@@ -154,8 +169,9 @@ def write_feed(meetings: int, seed: int, path: Path, data_dir: Path) -> tuple[Pa
     from stayhere.directory.demo_output import meeting_guide_records
 
     world = generate(meetings, seed)
-    towns = [Town(t.latitude, t.longitude, t.spread, t.region.zone, t.population * t.region.weight)
-             for t in world.towns]
+    towns = [
+        Town(t.latitude, t.longitude, t.spread, t.region.zone, t.population * t.region.weight) for t in world.towns
+    ]
     records = meeting_guide_records(world)
     del world
     with path.open("w") as handle:
@@ -248,8 +264,11 @@ def machine() -> dict[str, Any]:
     cpu = ""
     memory_kb = 0
     try:
-        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                   if line.startswith("model name"))
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
         memory_kb = int(Path("/proc/meminfo").read_text().split()[1])
     except (OSError, StopIteration, ValueError, IndexError):
         pass
@@ -290,8 +309,9 @@ def _three(results: dict[str, Any], prefix: str) -> str:
 
 
 def _stayhere(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "stayhere.cli", *args], env=env, cwd=REPO, capture_output=True,
-                          text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "stayhere.cli", *args], env=env, cwd=REPO, capture_output=True, text=True
+    )
     if done.returncode != 0:
         raise SystemExit(f"stayhere {' '.join(args)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
     return done.stdout

@@ -30,24 +30,79 @@ from stayhere.directory.demo_places import (
 )
 from stayhere.directory.demo_towns import DemoBody, DemoTown, DemoVenue, Slugs, make_towns, make_venue
 
-__all__ = ["ATTENDANCE_MODES", "DemoBody", "DemoGroup", "DemoMeeting", "DemoTown", "DemoVenue", "World",
-           "generate", "paused_gc"]
+__all__ = [
+    "ATTENDANCE_MODES",
+    "DemoBody",
+    "DemoGroup",
+    "DemoMeeting",
+    "DemoTown",
+    "DemoVenue",
+    "World",
+    "generate",
+    "paused_gc",
+]
 
 T = TypeVar("T")
 DEMO_SOURCE = ""  # demo listings are kept here, like any listing a service office types in
 ATTENDANCE_MODES = ("in_person", "online", "hybrid", "phone", "inactive")
 
-_FELLOWSHIPS = (("AA", 62), ("NA", 16), ("AL-ANON", 8), ("CA", 3), ("CMA", 2), ("OA", 2), ("CODA", 2),
-                ("SLAA", 1.5), ("ACA", 1.5), ("GA", 1), ("MA", 1))
+_FELLOWSHIPS = (
+    ("AA", 62),
+    ("NA", 16),
+    ("AL-ANON", 8),
+    ("CA", 3),
+    ("CMA", 2),
+    ("OA", 2),
+    ("CODA", 2),
+    ("SLAA", 1.5),
+    ("ACA", 1.5),
+    ("GA", 1),
+    ("MA", 1),
+)
 _ATTENDANCE = (("in_person", 62), ("hybrid", 13), ("online", 17), ("phone", 4), ("inactive", 4))
 # Local start times and how common they are: evenings heavy, mornings and noon common.
-_TIMES = (("06:30", 2), ("07:00", 6), ("07:30", 3), ("08:00", 3), ("09:00", 2), ("10:00", 4), ("10:30", 2),
-          ("12:00", 10), ("12:15", 3), ("12:30", 3), ("13:00", 2), ("15:00", 1), ("17:30", 4), ("18:00", 8),
-          ("18:30", 8), ("19:00", 16), ("19:30", 12), ("20:00", 14), ("20:30", 5), ("21:00", 3), ("22:00", 2),
-          ("23:00", 1), ("23:30", 0.5))
+_TIMES = (
+    ("06:30", 2),
+    ("07:00", 6),
+    ("07:30", 3),
+    ("08:00", 3),
+    ("09:00", 2),
+    ("10:00", 4),
+    ("10:30", 2),
+    ("12:00", 10),
+    ("12:15", 3),
+    ("12:30", 3),
+    ("13:00", 2),
+    ("15:00", 1),
+    ("17:30", 4),
+    ("18:00", 8),
+    ("18:30", 8),
+    ("19:00", 16),
+    ("19:30", 12),
+    ("20:00", 14),
+    ("20:30", 5),
+    ("21:00", 3),
+    ("22:00", 2),
+    ("23:00", 1),
+    ("23:30", 0.5),
+)
 _DURATIONS = ((60, 55), (90, 30), (75, 8), (120, 7))
-_FORMATS = (("D", 30), ("SP", 12), ("B", 12), ("ST", 10), ("12x12", 5), ("TR", 3), ("LIT", 6), ("MED", 3),
-            ("11", 3), ("BE", 5), ("DR", 4), ("LS", 2), ("H", 2), ("GR", 2))
+_FORMATS = (
+    ("D", 30),
+    ("SP", 12),
+    ("B", 12),
+    ("ST", 10),
+    ("12x12", 5),
+    ("TR", 3),
+    ("LIT", 6),
+    ("MED", 3),
+    ("11", 3),
+    ("BE", 5),
+    ("DR", 4),
+    ("LS", 2),
+    ("H", 2),
+    ("GR", 2),
+)
 _FEATURES = (("X", 0.45), ("XB", 0.15), ("BA", 0.04), ("CAN", 0.04), ("OUT", 0.02), ("FF", 0.03), ("POA", 0.05))
 _COMMUNITIES = (("W", 0.06), ("M", 0.05), ("Y", 0.04), ("LGBTQ", 0.04), ("SEN", 0.01), ("POC", 0.01))
 _DAY_WEIGHTS = ((0, 1.2), (1, 1.0), (2, 1.0), (3, 1.0), (4, 1.0), (5, 1.1), (6, 1.2))
@@ -206,13 +261,23 @@ def _generate(meetings: int, seed: int, today: dt.date) -> World:
                 venue_keys += 1
                 town.venues.append(venue)
         name = _group_name(rng, style, community, days)
-        group = DemoGroup(len(groups), slugs(f"{name} {town.name}"), name, town.intergroup,
-                          moud_welcome=fellowship in ("AA", "NA", "CA") and rng.random() < 0.06,
-                          harm_reduction=fellowship in ("NA", "CMA") and rng.random() < 0.05)
+        group = DemoGroup(
+            len(groups),
+            slugs(f"{name} {town.name}"),
+            name,
+            town.intergroup,
+            moud_welcome=fellowship in ("AA", "NA", "CA") and rng.random() < 0.06,
+            harm_reduction=fellowship in ("NA", "CMA") and rng.random() < 0.05,
+        )
         if rng.random() < 0.25:
             for contact in rng.sample(CONTACT_NAMES, rng.randint(1, 2)):
-                group.contacts.append({"name": contact, "email": f"{contact.lower()}.{group.key}@example.org",
-                                       "phone": f"+1-555-01{rng.randint(0, 99):02d}"})
+                group.contacts.append(
+                    {
+                        "name": contact,
+                        "email": f"{contact.lower()}.{group.key}@example.org",
+                        "phone": f"+1-555-01{rng.randint(0, 99):02d}",
+                    }
+                )
             group.contacts_public = rng.random() < 0.15
         if rng.random() < 0.3:
             group.email = f"{group.slug[:40]}@groups.example.org"
@@ -221,8 +286,11 @@ def _generate(meetings: int, seed: int, today: dt.date) -> World:
         size = 1 if index < len(ATTENDANCE_MODES) else _pick(rng, _GROUP_SIZES)
         for _ in range(min(size, meetings - len(result))):
             start = _time(_pick(rng, _TIMES))
-            result.append(_meeting(rng, slugs, group, town, venue, attendance, fellowship, community, days,
-                                   start, today, len(result)))
+            result.append(
+                _meeting(
+                    rng, slugs, group, town, venue, attendance, fellowship, community, days, start, today, len(result)
+                )
+            )
             days = _days(rng)
     return World(seed, bodies, towns, groups, result)
 
@@ -240,9 +308,20 @@ def _accumulate(values: list[float]) -> list[float]:
     return out
 
 
-def _meeting(rng: random.Random, slugs: Slugs, group: DemoGroup, town: DemoTown, venue: DemoVenue | None,
-             attendance: str, fellowship: str, community: str | None, days: list[int], start: dt.time,
-             today: dt.date, index: int) -> DemoMeeting:
+def _meeting(
+    rng: random.Random,
+    slugs: Slugs,
+    group: DemoGroup,
+    town: DemoTown,
+    venue: DemoVenue | None,
+    attendance: str,
+    fellowship: str,
+    community: str | None,
+    days: list[int],
+    start: dt.time,
+    today: dt.date,
+    index: int,
+) -> DemoMeeting:
     # The first meetings also show a late meeting that crosses midnight and one with no end time.
     if index in (5, 6):
         start = dt.time(23, 0) if index == 5 else start
@@ -252,8 +331,17 @@ def _meeting(rng: random.Random, slugs: Slugs, group: DemoGroup, town: DemoTown,
         total = (schedule.minute_of_day(start) + int(minutes)) % schedule.MINUTES_PER_DAY
         end = dt.time(total // 60, total % 60)
     meeting = DemoMeeting(
-        slug=slugs(group.name), name=group.name, fellowship=fellowship, group=group, service_body=town.district,
-        town=town, venue=venue, days=days, start=start, end=end, attendance=attendance,
+        slug=slugs(group.name),
+        name=group.name,
+        fellowship=fellowship,
+        group=group,
+        service_body=town.district,
+        town=town,
+        venue=venue,
+        days=days,
+        start=start,
+        end=end,
+        attendance=attendance,
         types=_types(rng, town.region, community, start),
         regions=[town.region.state, town.name],
         updated=dt.datetime.combine(today - dt.timedelta(days=rng.randint(1, 900)), dt.time(12), dt.UTC),

@@ -25,9 +25,15 @@ def store(world: World) -> int:
             if not level:
                 raise ValueError("The demo service bodies name a parent that does not exist.")
             saved = ServiceBody.objects.bulk_create(
-                ServiceBody(name=body.name, slug=body.slug, kind=body.kind,
-                            parent=bodies[body.parent] if body.parent else None, url=body.url,
-                            email=body.email, location_description=body.location_description)
+                ServiceBody(
+                    name=body.name,
+                    slug=body.slug,
+                    kind=body.kind,
+                    parent=bodies[body.parent] if body.parent else None,
+                    url=body.url,
+                    email=body.email,
+                    location_description=body.location_description,
+                )
                 for body in level
             )
             bodies.update((row.slug, row) for row in saved)
@@ -35,9 +41,16 @@ def store(world: World) -> int:
 
         groups = Group.objects.bulk_create(
             [
-                Group(name=g.name, slug=g.slug, service_body=bodies[g.service_body], contacts=g.contacts,
-                      contacts_public=g.contacts_public, email=g.email, moud_welcome=g.moud_welcome,
-                      harm_reduction=g.harm_reduction)
+                Group(
+                    name=g.name,
+                    slug=g.slug,
+                    service_body=bodies[g.service_body],
+                    contacts=g.contacts,
+                    contacts_public=g.contacts_public,
+                    email=g.email,
+                    moud_welcome=g.moud_welcome,
+                    harm_reduction=g.harm_reduction,
+                )
                 for g in world.groups
             ],
             batch_size=BATCH,
@@ -46,9 +59,17 @@ def store(world: World) -> int:
         venues = {id(venue): venue for meeting in world.meetings if (venue := meeting.venue) is not None}
         rows = Location.objects.bulk_create(
             [
-                Location(name=v.name, address=v.address, city=v.town.name, state=v.town.region.state,
-                         postal_code=v.postal_code, country=v.town.region.country, latitude=v.latitude,
-                         longitude=v.longitude, notes=v.notes)
+                Location(
+                    name=v.name,
+                    address=v.address,
+                    city=v.town.name,
+                    state=v.town.region.state,
+                    postal_code=v.postal_code,
+                    country=v.town.region.country,
+                    latitude=v.latitude,
+                    longitude=v.longitude,
+                    notes=v.notes,
+                )
                 for v in venues.values()
             ],
             batch_size=BATCH,
@@ -57,8 +78,12 @@ def store(world: World) -> int:
 
         for start in range(0, len(world.meetings), BATCH):
             chunk = [
-                _meeting_row(m, bodies[m.service_body], groups[m.group.key],
-                             locations[id(m.venue)] if m.venue is not None else None)
+                _meeting_row(
+                    m,
+                    bodies[m.service_body],
+                    groups[m.group.key],
+                    locations[id(m.venue)] if m.venue is not None else None,
+                )
                 for m in world.meetings[start : start + BATCH]
             ]
             saved_meetings = Meeting.objects.bulk_create(chunk)
@@ -68,11 +93,25 @@ def store(world: World) -> int:
 
 def _meeting_row(m: DemoMeeting, body: ServiceBody, group: Group, location: Location | None) -> Meeting:
     meeting = Meeting(
-        source=DEMO_SOURCE, slug=m.slug, name=m.name, fellowship=m.fellowship, group=group, service_body=body,
-        location=location, start_time=m.start, end_time=m.end, timezone=m.town.region.zone,
-        attendance=m.attendance, inactive_reason=m.inactive_reason, inactive_until=m.inactive_until,
-        regions=m.regions, conference_url=m.conference_url, conference_url_notes=m.conference_url_notes,
-        conference_phone=m.conference_phone, conference_phone_notes=m.conference_phone_notes, notes=m.notes,
+        source=DEMO_SOURCE,
+        slug=m.slug,
+        name=m.name,
+        fellowship=m.fellowship,
+        group=group,
+        service_body=body,
+        location=location,
+        start_time=m.start,
+        end_time=m.end,
+        timezone=m.town.region.zone,
+        attendance=m.attendance,
+        inactive_reason=m.inactive_reason,
+        inactive_until=m.inactive_until,
+        regions=m.regions,
+        conference_url=m.conference_url,
+        conference_url_notes=m.conference_url_notes,
+        conference_phone=m.conference_phone,
+        conference_phone_notes=m.conference_phone_notes,
+        notes=m.notes,
         updated=m.updated,
     )
     meeting.days = m.days
@@ -81,16 +120,23 @@ def _meeting_row(m: DemoMeeting, body: ServiceBody, group: Group, location: Loca
 
 
 # TSML's attendance_option has no "phone only": a phone meeting is "online" with a phone line and no link.
-_ATTENDANCE_OPTION = {"in_person": "in_person", "hybrid": "hybrid", "online": "online", "phone": "online",
-                      "inactive": "inactive"}
+_ATTENDANCE_OPTION = {
+    "in_person": "in_person",
+    "hybrid": "hybrid",
+    "online": "online",
+    "phone": "online",
+    "inactive": "inactive",
+}
 
 
 def meeting_guide_records(world: World) -> list[dict[str, Any]]:
     """The world as a Meeting Guide JSON feed (a list of meeting records in the spec's shape)."""
     bodies = {body.slug: body for body in world.bodies}
     with paused_gc():
-        return [_record(m, bodies[m.town.intergroup].name, bodies[m.town.intergroup].url,
-                            bodies[m.town.intergroup].email) for m in world.meetings]
+        return [
+            _record(m, bodies[m.town.intergroup].name, bodies[m.town.intergroup].url, bodies[m.town.intergroup].email)
+            for m in world.meetings
+        ]
 
 
 def _hhmm(value: dt.time) -> str:
@@ -127,17 +173,29 @@ def _record(m: DemoMeeting, entity: str, entity_url: str, entity_email: str) -> 
         record["end_time"] = _hhmm(m.end)
     if m.venue is not None:
         record.update(
-            location=m.venue.name, address=m.venue.address, city=m.town.name, state=region.state,
-            postal_code=m.venue.postal_code, country=region.country, latitude=m.venue.latitude,
-            longitude=m.venue.longitude, approximate="no",
+            location=m.venue.name,
+            address=m.venue.address,
+            city=m.town.name,
+            state=region.state,
+            postal_code=m.venue.postal_code,
+            country=region.country,
+            latitude=m.venue.latitude,
+            longitude=m.venue.longitude,
+            approximate="no",
         )
         if m.venue.notes:
             record["location_notes"] = m.venue.notes
     else:
         # No door to go to: the spec asks for an approximate place of origin, which also implies the zone.
         record.update(formatted_address=f"{m.town.name}, {region.state}, {region.country}", approximate="yes")
-    for key in ("conference_url", "conference_url_notes", "conference_phone", "conference_phone_notes",
-                "notes", "inactive_reason"):
+    for key in (
+        "conference_url",
+        "conference_url_notes",
+        "conference_phone",
+        "conference_phone_notes",
+        "notes",
+        "inactive_reason",
+    ):
         if value := getattr(m, key):
             record[key] = value
     if m.inactive_until is not None:

@@ -82,8 +82,9 @@ class Slugs:
         return base if count == 1 else f"{base}-{count}"
 
 
-def place_in_zone(rng: random.Random, region: Region, centre: tuple[float, float] | None, spread: float) -> tuple[
-    float, float] | None:
+def place_in_zone(
+    rng: random.Random, region: Region, centre: tuple[float, float] | None, spread: float
+) -> tuple[float, float] | None:
     """A point in the region (or near a centre) whose computed zone is the region's, or None."""
     for _attempt in range(60):
         if centre is None:
@@ -106,8 +107,13 @@ def make_towns(rng: random.Random, meetings: int, bodies: list[DemoBody], slugs:
     for region in REGIONS:
         count = max(2, round(wanted * region.weight / total_weight))
         firsts, endings = TOWN_PARTS[region.style]
-        area = DemoBody(slugs(f"{region.key} area"), f"{region.state} {AREA_WORD[region.style]}", "area", None,
-                        location_description=f"{region.state}, {region.country_name}")
+        area = DemoBody(
+            slugs(f"{region.key} area"),
+            f"{region.state} {AREA_WORD[region.style]}",
+            "area",
+            None,
+            location_description=f"{region.state}, {region.country_name}",
+        )
         bodies.append(area)
         intergroups: list[DemoBody] = []
         used: set[str] = set()
@@ -121,31 +127,43 @@ def make_towns(rng: random.Random, meetings: int, bodies: list[DemoBody], slugs:
             # The biggest towns get an intergroup of their own; the rest join one of those.
             if rank <= max(1, count // 12) or not intergroups:
                 domain = slugify(name)
-                body = DemoBody(slugs(f"{name} intergroup"), f"{name} {INTERGROUP_WORD[region.style]}",
-                                "intergroup", area.slug, url=f"https://{domain}-intergroup.example.org",
-                                email=f"info@{domain}-intergroup.example.org",
-                                location_description=f"{name}, {region.state}")
+                body = DemoBody(
+                    slugs(f"{name} intergroup"),
+                    f"{name} {INTERGROUP_WORD[region.style]}",
+                    "intergroup",
+                    area.slug,
+                    url=f"https://{domain}-intergroup.example.org",
+                    email=f"info@{domain}-intergroup.example.org",
+                    location_description=f"{name}, {region.state}",
+                )
                 bodies.append(body)
                 intergroups.append(body)
             intergroup = intergroups[(rank - 1) % len(intergroups)]
             district_number = districts[intergroup.slug] = districts.get(intergroup.slug, 0) + 1
-            district = DemoBody(slugs(f"{intergroup.slug} district {district_number}"),
-                                f"{DISTRICT_WORD[region.style]} {district_number} ({intergroup.name})", "district",
-                                intergroup.slug)
+            district = DemoBody(
+                slugs(f"{intergroup.slug} district {district_number}"),
+                f"{DISTRICT_WORD[region.style]} {district_number} ({intergroup.name})",
+                "district",
+                intergroup.slug,
+            )
             bodies.append(district)
             spread = 0.02 + 0.12 * math.sqrt(population)
-            towns.append(DemoTown(name, region, point[0], point[1], population, spread, intergroup.slug,
-                                  district.slug))
+            towns.append(DemoTown(name, region, point[0], point[1], population, spread, intergroup.slug, district.slug))
     return towns
 
 
-_QUARTERS = {"en": ("North", "South", "East", "West"), "de": ("Nord", "Süd", "Ost", "West"),
-             "fr": ("Nord", "Sud", "Est", "Ouest"), "es": ("Norte", "Sur", "Oriente", "Poniente"),
-             "pt": ("Norte", "Sul", "Leste", "Oeste")}
+_QUARTERS = {
+    "en": ("North", "South", "East", "West"),
+    "de": ("Nord", "Süd", "Ost", "West"),
+    "fr": ("Nord", "Sud", "Est", "Ouest"),
+    "es": ("Norte", "Sur", "Oriente", "Poniente"),
+    "pt": ("Norte", "Sul", "Leste", "Oeste"),
+}
 
 
-def _town_name(rng: random.Random, style: str, firsts: tuple[str, ...], endings: tuple[str, ...],
-               used: set[str]) -> str:
+def _town_name(
+    rng: random.Random, style: str, firsts: tuple[str, ...], endings: tuple[str, ...], used: set[str]
+) -> str:
     """A name not yet used in the region; when the word lists run dry, a quarter or a number tells them apart."""
     name = f"{rng.choice(firsts)}{rng.choice(endings)}"
     tries = 0

@@ -64,8 +64,16 @@ def test_every_located_meeting_lies_in_the_time_zone_it_is_listed_in(world: Worl
 
 def test_the_world_spans_many_time_zones(world: World) -> None:
     zones = {m.town.region.zone for m in world.meetings}
-    for expected in ("America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
-                     "Europe/London", "Europe/Berlin", "America/Mexico_City", "Australia/Sydney"):
+    for expected in (
+        "America/New_York",
+        "America/Chicago",
+        "America/Denver",
+        "America/Los_Angeles",
+        "Europe/London",
+        "Europe/Berlin",
+        "America/Mexico_City",
+        "Australia/Sydney",
+    ):
         assert expected in zones
 
 
@@ -184,12 +192,28 @@ def test_the_benchmark_smoke_run_writes_every_figure(tmp_path: Path) -> None:
     env = {key: value for key, value in os.environ.items() if key != "STAYHERE_DATABASE_URL"}
     done = subprocess.run(
         [sys.executable, "-m", "bench.directory", "--smoke", "--json", str(output)],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     figures = json.loads(output.read_text())
-    for key in ("meetings", "query_p50_ms", "query_p95_ms", "query_p99_ms", "floor_p50_ms", "floor_p95_ms",
-                "floor_p99_ms", "import_per_s", "export_s", "first_page_bytes", "machine", "command"):
+    for key in (
+        "meetings",
+        "query_p50_ms",
+        "query_p95_ms",
+        "query_p99_ms",
+        "floor_p50_ms",
+        "floor_p95_ms",
+        "floor_p99_ms",
+        "import_per_s",
+        "export_s",
+        "first_page_bytes",
+        "machine",
+        "command",
+    ):
         assert key in figures, key
     assert figures["imported_meetings"] == figures["meetings"]
     assert figures["query_errors"] == 0 and figures["export_status"] == 200
