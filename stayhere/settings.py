@@ -96,6 +96,8 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "stayhere.sqlite3",
+            # Kept open between requests: opening and tuning a connection cost more than a search.
+            "CONN_MAX_AGE": 600,
             # WAL lets the finder read while an import writes; see stayhere.core.apps.
             "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
         }
