@@ -7,9 +7,10 @@ from typing import Any
 
 from django.db import transaction
 
+from stayhere.directory import bulkrows, freshness
 from stayhere.directory.demo import DEMO_SOURCE, DemoMeeting, World, paused_gc
 from stayhere.directory.models import Group, Location, Meeting, MeetingSlot, ServiceBody
-from stayhere.directory.slots import slots_for
+from stayhere.directory.slots import SLOT_COLUMNS, slot_rows
 
 BATCH = 2000
 
@@ -87,7 +88,8 @@ def store(world: World) -> int:
                 for m in world.meetings[start : start + BATCH]
             ]
             saved_meetings = Meeting.objects.bulk_create(chunk)
-            MeetingSlot.objects.bulk_create([slot for m in saved_meetings for slot in slots_for(m)])
+            bulkrows.insert_tuples(MeetingSlot, SLOT_COLUMNS, [row for m in saved_meetings for row in slot_rows(m)])
+    freshness.changed()
     return len(world.meetings)
 
 

@@ -137,7 +137,7 @@ def csv_chunks(url_prefix: str) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-async def as_async(chunks: Iterator[str]) -> AsyncIterator[str]:
+async def as_async(chunks: Iterator[str] | Iterator[bytes]) -> AsyncIterator[str | bytes]:
     """Serve a synchronous chunk iterator under ASGI without first reading it all into memory.
 
     Each step runs in the one thread Django keeps for synchronous work, so the database cursor
@@ -149,5 +149,5 @@ async def as_async(chunks: Iterator[str]) -> AsyncIterator[str]:
         chunk = await step()
         if chunk is end:
             return
-        assert isinstance(chunk, str)
+        assert isinstance(chunk, str | bytes)
         yield chunk

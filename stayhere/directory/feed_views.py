@@ -6,26 +6,32 @@ from collections.abc import Iterator
 
 from django.core.handlers.asgi import ASGIRequest
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from stayhere.directory import exporter
+from stayhere.directory import exporter, feed_cache
 from stayhere.directory.feeds import ics
 from stayhere.directory.models import Meeting
 
 FEED_MAX_AGE = 300
 
 
-def _stream(request: HttpRequest, chunks: Iterator[str], content_type: str) -> StreamingHttpResponse:
-    # Under ASGI a synchronous iterator would be read whole before the first byte is sent.
-    content = exporter.as_async(chunks) if isinstance(request, ASGIRequest) else chunks
-    return StreamingHttpResponse(content, content_type=content_type)
+def _for_asgi(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+    # Under Django's ASGI handler a synchronous iterator would be read whole before the first
+    # byte is sent (stayhere serves HTTP through the WSGI handler, but tests and other set-ups
+    # may not).
+    if isinstance(request, ASGIRequest) and isinstance(response, StreamingHttpResponse):
+        content = response.streaming_content
+        if isinstance(content, Iterator):
+            response.streaming_content = exporter.as_async(content)
+    return response
 
 
-def _feed_headers(response: StreamingHttpResponse) -> StreamingHttpResponse:
+def _feed_headers(response: HttpResponseBase) -> HttpResponseBase:
     # Other meeting finders read this feed from their own pages: it is public data.
     response["Access-Control-Allow-Origin"] = "*"
     response["Cache-Control"] = f"public, max-age={FEED_MAX_AGE}"
@@ -33,18 +39,19 @@ def _feed_headers(response: StreamingHttpResponse) -> StreamingHttpResponse:
 
 
 @require_safe
-def meeting_guide_feed(request: HttpRequest) -> StreamingHttpResponse:
+def meeting_guide_feed(request: HttpRequest) -> HttpResponseBase:
     prefix = exporter.meeting_url_prefix(request.build_absolute_uri("/"))
-    response = _stream(request, exporter.meeting_guide_chunks(prefix), "application/json; charset=utf-8")
-    return _feed_headers(response)
+    json_type = "application/json; charset=utf-8"
+    response = feed_cache.response(request, "meeting-guide.json", prefix, exporter.meeting_guide_chunks, json_type)
+    return _feed_headers(_for_asgi(request, response))
 
 
 @require_safe
-def csv_feed(request: HttpRequest) -> StreamingHttpResponse:
+def csv_feed(request: HttpRequest) -> HttpResponseBase:
     prefix = exporter.meeting_url_prefix(request.build_absolute_uri("/"))
-    response = _stream(request, exporter.csv_chunks(prefix), "text/csv; charset=utf-8")
+    response = feed_cache.response(request, "meetings.csv", prefix, exporter.csv_chunks, "text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="meetings.csv"'
-    return _feed_headers(response)
+    return _feed_headers(_for_asgi(request, response))
 
 
 @require_safe

@@ -27,7 +27,8 @@ from stayhere.directory.feeds import bmlt, meeting_guide, tsml_csv
 from stayhere.directory.feeds.common import FeedFormatError, ListingRecord, ParseResult, Problem
 from stayhere.directory.feeds.fetch import FORMATS, FeedFetchError, detect_format, read_source, source_key
 from stayhere.directory.feeds.resolve import INACTIVE_REASON, resolve
-from stayhere.directory.models import LOCATED_ATTENDANCE, Group, Location, Meeting, MeetingSlot, cell_of
+from stayhere.directory.models import Group, Location, Meeting, MeetingSlot
+from stayhere.directory.slots import SLOT_COLUMNS, slot_rows
 from stayhere.directory.types import HARM_REDUCTION, MOUD_WELCOME
 
 BATCH = 2000
@@ -407,28 +408,6 @@ def _new_meeting(**values: Any) -> Meeting:
     meeting = Meeting(*[values.get(name, _MEETING_DEFAULTS[name]) for name in _MEETING_ATTNAMES])  # type: ignore[misc]
     meeting._state.adding = True
     return meeting
-
-
-# The finder index rows of a meeting, as tuples: the same rows as stayhere.directory.slots.slots_for
-# (a test holds them equal) without building a model instance per row.
-SLOT_COLUMNS = ("meeting", "start_mow", "timezone", "attendance", "fellowship", "cell", "latitude", "longitude")
-
-
-def slot_rows(meeting: Meeting) -> list[tuple[Any, ...]]:
-    if meeting.start_time is None or not meeting.day_mask:
-        return []
-    latitude = longitude = cell = None
-    location = meeting.location
-    if meeting.attendance in LOCATED_ATTENDANCE and location is not None and location.has_position:
-        assert location.latitude is not None and location.longitude is not None
-        latitude, longitude = location.latitude, location.longitude
-        cell = cell_of(latitude, longitude)
-    minute = schedule.minute_of_day(meeting.start_time)
-    return [
-        (meeting.pk, schedule.mow(day, minute), meeting.timezone, meeting.attendance, meeting.fellowship, cell,
-         latitude, longitude)
-        for day in schedule.mask_to_days(meeting.day_mask)
-    ]  # fmt: skip
 
 
 def _location_key(record: ListingRecord) -> LocationKey:

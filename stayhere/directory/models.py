@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import secrets
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -308,3 +309,21 @@ class MeetingSlot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.meeting_id}@{self.start_mow}"
+
+
+def _new_epoch() -> str:
+    return secrets.token_hex(8)
+
+
+class DirectoryState(models.Model):
+    """One row: a version number that moves whenever any listing changes (see freshness.py).
+
+    The epoch is drawn when the row is made, so a database made afresh never reuses the
+    versions, and the cached feed files, of an earlier one.
+    """
+
+    epoch = models.CharField(max_length=16, default=_new_epoch)
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"directory version {self.epoch}.{self.version}"

@@ -1,39 +1,42 @@
-"""Keeps the finder's index of weekly occurrences (MeetingSlot) in step with meetings."""
+"""Keeps the finder's index of weekly occurrences (MeetingSlot) in step with meetings.
+
+``slot_rows`` is the one definition of what the index holds for a meeting; bulk writers (the
+importer, the demo loader) insert its tuples directly, ``rebuild`` goes through the ORM.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import transaction
 
 from stayhere.directory import freshness, schedule
 from stayhere.directory.models import LOCATED_ATTENDANCE, Meeting, MeetingSlot, cell_of
 
+SLOT_COLUMNS = ("meeting_id", "start_mow", "timezone", "attendance", "fellowship", "cell", "latitude", "longitude")
 
-def slots_for(meeting: Meeting) -> list[MeetingSlot]:
+
+def slot_rows(meeting: Meeting) -> list[tuple[Any, ...]]:
+    """The index rows of a saved meeting, as tuples in the order of SLOT_COLUMNS."""
     if meeting.start_time is None or not meeting.day_mask:
         return []
+    latitude = longitude = cell = None
     location = meeting.location
-    latitude = longitude = None
-    cell = None
     if meeting.attendance in LOCATED_ATTENDANCE and location is not None and location.has_position:
         assert location.latitude is not None and location.longitude is not None
         latitude, longitude = location.latitude, location.longitude
         cell = cell_of(latitude, longitude)
     minute = schedule.minute_of_day(meeting.start_time)
+    zone, attendance, fellowship = meeting.timezone, meeting.attendance, meeting.fellowship
     return [
-        MeetingSlot(
-            meeting_id=meeting.pk,
-            start_mow=schedule.mow(day, minute),
-            timezone=meeting.timezone,
-            attendance=meeting.attendance,
-            fellowship=meeting.fellowship,
-            cell=cell,
-            latitude=latitude,
-            longitude=longitude,
-        )
-        for day in meeting.days
+        (meeting.pk, schedule.mow(day, minute), zone, attendance, fellowship, cell, latitude, longitude)
+        for day in schedule.mask_to_days(meeting.day_mask)
     ]
+
+
+def slots_for(meeting: Meeting) -> list[MeetingSlot]:
+    return [MeetingSlot(**dict(zip(SLOT_COLUMNS, row, strict=True))) for row in slot_rows(meeting)]
 
 
 def rebuild(meetings: Iterable[Meeting], batch_size: int = 2000) -> int:
