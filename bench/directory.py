@@ -38,6 +38,7 @@ TARGETS = {
     "query_p95_over_floor": 6.0,
     "import_per_s": 5000.0,
     "export_s": 5.0,
+    "export_cold_s": 5.0,
     "first_page_bytes": 60 * 1024,
 }
 # Facet filters a person might tick, alone or with a language or fellowship.
@@ -76,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--queries", type=int, default=3000, help="near-me-now queries measured (3000)")
     parser.add_argument("--floor", type=int, default=3000, help="GET /health requests measured (3000)")
-    parser.add_argument("--exports", type=int, default=3, help="full feed downloads measured (3)")
+    parser.add_argument("--exports", type=int, default=3, help="feed downloads after the first (3)")
     parser.add_argument("--json", type=Path, help="write the figures here as JSON")
     parser.add_argument("--smoke", action="store_true", help="a tiny quick run: 300 meetings, few requests")
     parser.add_argument("--keep", action="store_true", help="keep the temporary data directory")
@@ -214,14 +215,17 @@ def measure(args: argparse.Namespace, port: int, towns: list[Town]) -> dict[str,
     p95, floor95 = results["query_p95_ms"], results["floor_p95_ms"]
     results["query_p95_over_floor"] = round(p95 / floor95, 2) if p95 and floor95 else None
 
+    # The first download after the import renders the feed (and keeps a copy); the later ones
+    # are served from that copy until the directory changes. Both figures are reported.
     runs: list[float] = []
     export_bytes = 0
     export_status = 0
-    for _ in range(args.exports):
+    for _ in range(1 + args.exports):
         export_status, seconds, export_bytes = client.stream_seconds("/feeds/meeting-guide.json")
         runs.append(seconds)
     results.update(
-        export_s=round(statistics.median(runs), 3) if export_status == 200 else None,
+        export_cold_s=round(runs[0], 3) if export_status == 200 else None,
+        export_s=round(statistics.median(runs[1:]), 3) if export_status == 200 else None,
         export_runs_s=[round(value, 3) for value in runs],
         export_bytes=export_bytes,
         export_status=export_status,
@@ -295,7 +299,8 @@ def print_table(results: dict[str, Any]) -> None:
         ("near-me-now p50/p95/p99", _three(results, "query"), "ms (target p95 <= 10 and <= 6x floor)"),
         ("near-me-now p95 / floor p95", results.get("query_p95_over_floor"), "x"),
         ("near-me-now errors", results.get("query_errors"), f"of {results.get('query_count')}"),
-        ("feed export to last byte", results.get("export_s"), f"s, {results.get('export_bytes')} bytes (<= 5)"),
+        ("feed rendered, to last byte", results.get("export_cold_s"), f"s, {results.get('export_bytes')} bytes (<= 5)"),
+        ("feed from the kept copy", results.get("export_s"), "s (<= 5)"),
         ("first page over the wire", results.get("first_page_bytes"), "bytes (target <= 61440)"),
     ]
     for label, value, unit in rows:
