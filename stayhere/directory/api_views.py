@@ -79,8 +79,9 @@ def page_json(page: SearchPage, *, explicit_page_size: bool) -> dict[str, Any]:
         if explicit_page_size:
             params.append(("page_size", str(page.query.page_size)))
         next_url = f"{reverse('directory:api-meetings')}?{urlencode(params)}"
+    page_prefix = reverse("directory:meeting", kwargs={"slug": "-"})[:-1]  # once, not per meeting
     return {
-        "meetings": [meeting_json(result) for result in page.results],
+        "meetings": [meeting_json(result, page_prefix) for result in page.results],
         "page": page.page,
         "page_size": page.query.page_size,
         "has_next": page.has_next,
@@ -110,7 +111,8 @@ def location_json(location: Location | None) -> dict[str, Any] | None:
     }
 
 
-def meeting_json(result: Result) -> dict[str, Any]:
+def meeting_json(result: Result, page_prefix: str) -> dict[str, Any]:
+    """One meeting of a result page; ``page_prefix`` is the meeting pages' path without the slug."""
     meeting: Meeting = result.meeting
     return {
         "slug": meeting.slug,
@@ -132,7 +134,7 @@ def meeting_json(result: Result) -> dict[str, Any]:
         "next_start": _iso(result.next_start),
         "next_start_viewer": _iso(result.next_start_viewer),
         "in_progress": result.in_progress and meeting.attendance != Attendance.INACTIVE,
-        "url": reverse("directory:meeting", kwargs={"slug": meeting.slug}),
+        "url": page_prefix + meeting.slug,
     }
 
 

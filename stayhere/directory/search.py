@@ -23,7 +23,7 @@ from typing import Any
 
 from django.db import connection
 
-from stayhere.directory import freshness, schedule
+from stayhere.directory import freshness, loading, schedule
 from stayhere.directory.models import CELL_COLUMNS, CELL_DEGREES, Attendance, Meeting, MeetingSlot
 from stayhere.directory.query import TIMES_OF_DAY, QueryError, SearchQuery, parse_query
 from stayhere.directory.types import HARM_REDUCTION, MOUD_WELCOME
@@ -313,7 +313,7 @@ def search(query: SearchQuery, now: dt.datetime) -> SearchPage:
     if matches is None and query.page > 1:  # past the last page: still say how many there are
         _ids, matches = _rank(SearchQuery(**{**query.__dict__, "page": 1, "page_size": 1}), now)
     total = matches or 0
-    meetings = Meeting.objects.select_related("location", "group", "service_body").in_bulk(ids)
+    meetings = loading.meetings_by_id(ids)
     results = [_result(meetings[meeting_id], query, now) for meeting_id in ids if meeting_id in meetings]
     return SearchPage(query=query, results=results, page=query.page, has_next=offset + len(ids) < total, total=total)
 
