@@ -27,6 +27,7 @@ from stayhere.directory.feeds import bmlt, meeting_guide, tsml_csv
 from stayhere.directory.feeds.common import FeedFormatError, ListingRecord, ParseResult, Problem
 from stayhere.directory.feeds.fetch import FORMATS, FeedFetchError, detect_format, read_source, source_key
 from stayhere.directory.feeds.resolve import INACTIVE_REASON, resolve
+from stayhere.directory.fellowships import Fellowship
 from stayhere.directory.models import Group, Location, Meeting, MeetingSlot
 from stayhere.directory.slots import SLOT_COLUMNS, slot_rows
 from stayhere.directory.types import HARM_REDUCTION, MOUD_WELCOME
@@ -94,6 +95,7 @@ def import_feed(
     format: str | None = None,
     key: str | None = None,
     default_zone: str | None = None,
+    default_fellowship: str | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
 ) -> ImportReport:
@@ -108,6 +110,7 @@ def import_feed(
         key=key or source_key(source),
         format=format,
         default_zone=default_zone,
+        default_fellowship=default_fellowship,
         dry_run=dry_run,
         progress=progress,
     )
@@ -120,6 +123,7 @@ def _import_text(
     key: str,
     format: str | None = None,
     default_zone: str | None = None,
+    default_fellowship: str | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
 ) -> ImportReport:
@@ -132,6 +136,13 @@ def _import_text(
             default_zone = schedule.canonical_zone(default_zone)
         except ValueError as exc:
             raise ImportFailed(f"--timezone: {exc}.") from None
+    if default_fellowship:
+        default_fellowship = default_fellowship.strip().upper()
+        if default_fellowship not in Fellowship.values:
+            raise ImportFailed(
+                f"--fellowship: {default_fellowship!r} is not a fellowship stayhere knows; "
+                f"use one of {', '.join(Fellowship.values)}."
+            )
     try:
         chosen = format or detect_format(source_name, text)
         if chosen not in PARSERS:
@@ -139,6 +150,9 @@ def _import_text(
         parsed = resolve(PARSERS[chosen](text), default_zone)
     except FeedFormatError as exc:
         raise ImportFailed(str(exc)) from None
+    if default_fellowship:  # for the meetings whose format does not say (Meeting Guide never does)
+        for record in parsed.records:
+            record.fellowship = record.fellowship or default_fellowship
     report = ImportReport(source_key=key, format=chosen, problems=parsed.problems, dry_run=dry_run)
     report.skipped = sum(1 for p in parsed.problems if p.severity == "error")
     report.warned = len({p.where for p in parsed.problems if p.severity == "warning"})
@@ -165,6 +179,7 @@ def import_text(
     key: str,
     format: str | None = None,
     default_zone: str | None = None,
+    default_fellowship: str | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
 ) -> ImportReport:
@@ -179,6 +194,7 @@ def import_text(
             key=key,
             format=format,
             default_zone=default_zone,
+            default_fellowship=default_fellowship,
             dry_run=dry_run,
             progress=progress,
         )

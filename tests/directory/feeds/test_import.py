@@ -246,3 +246,21 @@ def test_an_import_tells_the_directory_caches_to_rebuild_and_a_dry_run_does_not(
     assert freshness.generation() == before
     _import(_small())
     assert freshness.generation() > before
+
+
+def test_a_feed_that_does_not_name_its_fellowship_takes_the_one_given(shared_feeds: Path):
+    import_feed(str(shared_feeds / "mg-alanon-massachusetts-code4recovery.json"), default_fellowship="al-anon")
+    assert set(Meeting.objects.values_list("fellowship", flat=True)) == {"AL-ANON"}
+
+
+def test_a_fellowship_the_directory_does_not_know_is_refused_and_nothing_changes():
+    _import(_small())
+    before = _snapshot()
+    with pytest.raises(ImportFailed, match="--fellowship: 'ABC' is not a fellowship"):
+        _import(_small(), default_fellowship="abc")
+    assert _snapshot() == before
+
+
+def test_a_bmlt_feed_keeps_its_own_fellowship_over_the_one_given(shared_feeds: Path):
+    import_feed(str(shared_feeds / "bmlt-upstate-ny-yap.json"), default_fellowship="AA")
+    assert set(Meeting.objects.values_list("fellowship", flat=True)) == {"NA"}

@@ -29,6 +29,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--timezone", help="The IANA time zone of meetings that give neither a zone nor coordinates."
         )
+        parser.add_argument(
+            "--fellowship",
+            help="The fellowship of meetings whose feed does not say (Meeting Guide feeds never do), e.g. AL-ANON.",
+        )
         parser.add_argument("--dry-run", action="store_true", help="Check and count, but write nothing.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -39,6 +43,7 @@ class Command(BaseCommand):
                 format=options["format"],
                 key=options["source_key"],
                 default_zone=options["timezone"],
+                default_fellowship=options["fellowship"],
                 dry_run=options["dry_run"],
                 progress=progress,
             )
