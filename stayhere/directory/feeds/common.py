@@ -176,6 +176,17 @@ def clean_line(value: Any, limit: int = 0) -> str:
     """A one-line value: internal whitespace collapsed, cut to ``limit`` characters when given."""
     if value is None or value == "":
         return ""
+    if (
+        type(value) is str
+        and value.isprintable()  # no control characters: no newline, tab, or C1 character
+        and "<" not in value
+        and "&" not in value
+        and "  " not in value
+        and value[0] != " "
+        and value[-1] != " "
+    ):
+        # Already clean, the common case: answered with C-level string checks alone.
+        return value[:limit] if limit else value
     text = " ".join((value if type(value) is str and not _NEEDS_WORK.search(value) else clean_text(value)).split())
     return text[:limit] if limit else text
 
