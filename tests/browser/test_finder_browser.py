@@ -159,6 +159,15 @@ def test_results_show_the_viewers_own_time_from_their_zone(make_page: Any) -> No
     assert_stayed_home(watched)
 
 
+def test_a_viewer_in_the_meetings_own_zone_sees_no_empty_your_time(visitor: Watched) -> None:
+    # The seed's meetings are in Chicago, and so is this visitor: there is no other time to show.
+    page = visitor.page
+    page.goto("/?q=serenity&tz=America/Chicago")
+    assert page.locator(".viewer-time").count() > 0
+    assert page.locator(".viewer-time:visible").count() == 0
+    assert_stayed_home(visitor)
+
+
 def test_a_favourite_stays_on_the_device_and_shows_on_the_finder(visitor: Watched) -> None:
     page = visitor.page
     page.goto("/meetings/phone-friends")
