@@ -13,9 +13,18 @@ SHARED_FEEDS = REPO.parent / "shared" / "data" / "feeds"
 TEST_DATA = Path(__file__).resolve().parent / "data"
 
 
+COPIED_FEEDS = TEST_DATA / "feeds" / "real"  # five MIT/BSD ones, see tests/data/feeds/SOURCES.md
+
+
 @pytest.fixture
 def shared_feeds() -> Path:
-    """The real feeds of ../shared/data/feeds, or a skip that says why."""
-    if not SHARED_FEEDS.is_dir():
-        pytest.skip(f"the shared real feeds are not here ({SHARED_FEEDS}); they come with the steering repository")
-    return SHARED_FEEDS
+    """The real feeds: all of ../shared/data/feeds when it is there, else the five copied into tests/data."""
+    return SHARED_FEEDS if SHARED_FEEDS.is_dir() else COPIED_FEEDS
+
+
+def real_feed(folder: Path, name: str) -> Path:
+    """A real feed from that folder, or a skip that says why it is not there."""
+    path = folder / name
+    if not path.is_file():
+        pytest.skip(f"{name} is not here: it comes with ../shared/data/feeds (the steering repository)")
+    return path

@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 
 from stayhere.directory.importer import ImportFailed, import_feed, import_text
 from stayhere.directory.models import Group, Location, Meeting, MeetingSlot
-from tests.conftest import TEST_DATA
+from tests.conftest import TEST_DATA, real_feed
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +56,7 @@ def _snapshot() -> list[Any]:
 
 @pytest.mark.parametrize(("name", "zone", "expected"), SHARED)
 def test_every_shared_real_feed_imports_without_errors(shared_feeds: Path, name, zone, expected):
-    report = import_feed(str(shared_feeds / name), default_zone=zone)
+    report = import_feed(str(real_feed(shared_feeds, name)), default_zone=zone)
     assert [str(p) for p in report.problems if p.severity == "error"] == []
     assert report.created == expected
     assert Meeting.objects.count() == expected
@@ -65,7 +65,7 @@ def test_every_shared_real_feed_imports_without_errors(shared_feeds: Path, name,
 
 def test_a_feed_without_zones_reports_each_meeting_it_cannot_place_in_time(shared_feeds: Path):
     # 53 records sit on "null island" and 13 at longitude 0.0: no coordinates, no zone.
-    report = import_feed(str(shared_feeds / "mg-nw-texas-code4recovery.json"))
+    report = import_feed(str(real_feed(shared_feeds, "mg-nw-texas-code4recovery.json")))
     assert report.created == 547
     assert report.skipped == 66
     problem = next(p for p in report.problems if p.severity == "error")
@@ -74,7 +74,7 @@ def test_a_feed_without_zones_reports_each_meeting_it_cannot_place_in_time(share
 
 def test_a_feed_with_no_zone_at_all_fails_as_a_whole_and_says_to_pass_one(shared_feeds: Path):
     with pytest.raises(ImportFailed, match="--timezone"):
-        import_feed(str(shared_feeds / "mg-edmonton-ab-code4recovery.json"))
+        import_feed(str(real_feed(shared_feeds, "mg-edmonton-ab-code4recovery.json")))
     assert Meeting.objects.count() == 0
 
 
@@ -249,7 +249,9 @@ def test_an_import_tells_the_directory_caches_to_rebuild_and_a_dry_run_does_not(
 
 
 def test_a_feed_that_does_not_name_its_fellowship_takes_the_one_given(shared_feeds: Path):
-    import_feed(str(shared_feeds / "mg-alanon-massachusetts-code4recovery.json"), default_fellowship="al-anon")
+    import_feed(
+        str(real_feed(shared_feeds, "mg-alanon-massachusetts-code4recovery.json")), default_fellowship="al-anon"
+    )
     assert set(Meeting.objects.values_list("fellowship", flat=True)) == {"AL-ANON"}
 
 
@@ -262,5 +264,5 @@ def test_a_fellowship_the_directory_does_not_know_is_refused_and_nothing_changes
 
 
 def test_a_bmlt_feed_keeps_its_own_fellowship_over_the_one_given(shared_feeds: Path):
-    import_feed(str(shared_feeds / "bmlt-upstate-ny-yap.json"), default_fellowship="AA")
+    import_feed(str(real_feed(shared_feeds, "bmlt-upstate-ny-yap.json")), default_fellowship="AA")
     assert set(Meeting.objects.values_list("fellowship", flat=True)) == {"NA"}
