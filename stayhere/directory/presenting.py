@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from stayhere.directory import schedule
 from stayhere.directory.models import Attendance, Meeting
 from stayhere.directory.search import TIMES_OF_DAY, Result
 from stayhere.directory.types import Facet, describe
@@ -68,11 +69,6 @@ def day_abbr(day: int) -> str:
     return str(DAY_ABBRS[day % 7])
 
 
-def spec_day(moment: dt.datetime) -> int:
-    """The Meeting Guide weekday (0 = Sunday) of an aware datetime, in its own zone."""
-    return (moment.weekday() + 1) % 7
-
-
 def clock(value: dt.time | dt.datetime | None) -> str:
     """24-hour wall-clock time, the form every locale reads: 19:30."""
     if value is None:
@@ -90,7 +86,7 @@ def days_text(days: list[int]) -> str:
 
 def when_text(moment: dt.datetime) -> str:
     """The weekday and wall-clock time of an aware datetime in its own zone, e.g. "Tue 19:00"."""
-    return f"{day_abbr(spec_day(moment))} {clock(moment)}"
+    return f"{day_abbr(schedule.python_weekday_to_spec(moment.weekday()))} {clock(moment)}"
 
 
 def distance_text(km: float | None) -> str:
