@@ -14,7 +14,8 @@ import gc
 import hashlib
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -116,7 +117,7 @@ def import_feed(
     )
 
 
-def _import_text(
+def import_text(
     text: str,
     *,
     source_name: str,
@@ -126,6 +127,33 @@ def _import_text(
     default_fellowship: str | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
+) -> ImportReport:
+    with _cyclic_gc_paused():
+        return _import(text, source_name, key, format, default_zone, default_fellowship, dry_run, progress)
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    # An import makes a few objects per meeting and frees none until the end: the cyclic garbage
+    # collector would walk the growing heap again and again for nothing (a third of the time).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _import(
+    text: str,
+    source_name: str,
+    key: str,
+    format: str | None,
+    default_zone: str | None,
+    default_fellowship: str | None,
+    dry_run: bool,
+    progress: Progress | None,
 ) -> ImportReport:
     started = time.perf_counter()
     key = key.strip()[:300]
@@ -170,37 +198,6 @@ def _import_text(
         freshness.changed()  # caches built from the whole directory rebuild
     report.seconds = time.perf_counter() - started
     return report
-
-
-def import_text(
-    text: str,
-    *,
-    source_name: str,
-    key: str,
-    format: str | None = None,
-    default_zone: str | None = None,
-    default_fellowship: str | None = None,
-    dry_run: bool = False,
-    progress: Progress | None = None,
-) -> ImportReport:
-    # An import makes a few objects per meeting and frees none until the end: the cyclic garbage
-    # collector would walk the growing heap again and again for nothing (a third of the time).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _import_text(
-            text,
-            source_name=source_name,
-            key=key,
-            format=format,
-            default_zone=default_zone,
-            default_fellowship=default_fellowship,
-            dry_run=dry_run,
-            progress=progress,
-        )
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _batches(items: list[Any], size: int) -> Iterable[list[Any]]:
