@@ -64,10 +64,7 @@ def parse(text: str) -> ParseResult:
         try:
             record = _record(index, item, formats, result.problems)
         except ValueError as exc:
-            field_name = exc.args[1] if len(exc.args) > 1 else "record"
-            result.problems.append(Problem(slug or f"#{index + 1}", field_name, f"{exc.args[0]}; skipped"))
-            if slug:
-                result.failed_slugs.add(slug)
+            result.skip(exc, slug or f"#{index + 1}", slug)
             continue
         result.records.append(record)
     return result

@@ -99,6 +99,13 @@ class ParseResult:
     # Slugs of records that were present but could not be read: their old rows are kept.
     failed_slugs: set[str] = field(default_factory=set)
 
+    def skip(self, error: ValueError, where: str, slug: str) -> None:
+        """Report a record its parser refused (ValueError(reason, field)); an earlier version of it stays."""
+        field_name = error.args[1] if len(error.args) > 1 else "record"
+        self.problems.append(Problem(where, field_name, f"{error.args[0]}; skipped"))
+        if slug:
+            self.failed_slugs.add(slug)
+
 
 class FeedFormatError(Exception):
     """The source as a whole cannot be read in this format; the message says what to do."""

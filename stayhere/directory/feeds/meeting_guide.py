@@ -65,11 +65,7 @@ def parse_items(items: list[Any]) -> ParseResult:
         try:
             record = parse_record(index, item, result.problems)
         except ValueError as exc:
-            where = slug or f"#{index + 1}"
-            field_name = exc.args[1] if len(exc.args) > 1 else "record"
-            result.problems.append(Problem(where, field_name, f"{exc.args[0]}; skipped"))
-            if slug:
-                result.failed_slugs.add(slug)
+            result.skip(exc, slug or f"#{index + 1}", slug)
             continue
         result.records.append(record)
     return result

@@ -89,10 +89,7 @@ def parse(text: str) -> ParseResult:
         try:
             record = _tsml_record(index, row, result.problems)
         except ValueError as exc:
-            field_name = exc.args[1] if len(exc.args) > 1 else "record"
-            result.problems.append(Problem(slug or f"row {index + 2}", field_name, f"{exc.args[0]}; skipped"))
-            if slug:
-                result.failed_slugs.add(slug)
+            result.skip(exc, slug or f"row {index + 2}", slug)
             continue
         if not record.slug:
             record.slug = _unique(slugify(record.name)[:180] or "meeting", used)
@@ -202,10 +199,7 @@ def parse_naws_rows(rows: list[dict[str, str]]) -> ParseResult:
         try:
             record = _naws_record(index, row, result.problems)
         except ValueError as exc:
-            field_name = exc.args[1] if len(exc.args) > 1 else "record"
-            result.problems.append(Problem(slug or f"row {index + 2}", field_name, f"{exc.args[0]}; skipped"))
-            if slug:
-                result.failed_slugs.add(slug)
+            result.skip(exc, slug or f"row {index + 2}", slug)
             continue
         if not record.slug:
             base = slugify(f"{row.get('committee', '')}-{record.name}-{record.days}-{record.start_time}")
