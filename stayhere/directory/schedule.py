@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 MINUTES_PER_DAY = 1440
 MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
+# The largest jump of a zone's clocks in the tz database's recent years (Troll station: 2 hours).
+LONGEST_CLOCK_CHANGE = dt.timedelta(hours=3)
 ALL_DAYS_MASK = 0b1111111
 
 # Zone names older feeds still use; zoneinfo knows them, but we store the canonical name.
@@ -142,20 +144,84 @@ class Window:
 
 
 def mow_ranges(window: Window, zone_name: str) -> list[tuple[int, int]]:
-    """The local minute-of-week ranges (inclusive) that a window of absolute time covers in a zone.
+    """The local minute-of-week ranges (inclusive) of the meetings that start within a window.
 
     A window of a week or longer covers everything; one that runs over the end of the local
-    week is split in two.
+    week is split in two. Around a change of the zone's clocks, local times are placed as
+    ``next_start`` places them: a time skipped when clocks go forward (02:30 on the night they
+    jump from 02:00 to 03:00) happens as far after the jump as it was into the gap, and a time
+    repeated when they go back happens on its first pass only.
     """
     if window.end - window.start >= dt.timedelta(days=7):
         return [(0, MINUTES_PER_WEEK - 1)]
-    first = local_mow(window.start, zone_name)
-    last = local_mow(window.end - dt.timedelta(minutes=1), zone_name)
-    if window.end - window.start <= dt.timedelta(minutes=1):
-        return [(first, first)]
+    # Meetings start on whole minutes: those in [start, end) run from start rounded up to end
+    # rounded up, exclusive.
+    start, end = _ceil_minute(window.start), _ceil_minute(window.end)
+    # A change up to a few hours before the window still matters: its skipped times land after it.
+    change = _offset_change(Window(start - LONGEST_CLOCK_CHANGE, end), zone_name)
+    if change is None:
+        return _steady_ranges(Window(start, end), zone_name)
+    ranges = _steady_ranges(Window(start, min(change, end)), zone_name)
+    before, after = local_mow(change - dt.timedelta(minutes=1), zone_name), local_mow(change, zone_name)
+    jump = (after - before - 1) % MINUTES_PER_WEEK
+    if jump < MINUTES_PER_DAY:  # forward: skipped time `before + 1 + k` starts at change + k minutes
+        ranges += _steady_ranges(Window(max(change, start), end), zone_name)
+        first, last = max(change, start), min(change + dt.timedelta(minutes=jump), end)
+        if first < last:
+            offset = int((first - change).total_seconds() // 60)
+            length = int((last - first).total_seconds() // 60)
+            ranges += _span((before + 1 + offset) % MINUTES_PER_WEEK, length)
+    else:  # back: the repeated local times' second pass, [change, change + repeat), names nothing
+        repeat = dt.timedelta(minutes=MINUTES_PER_WEEK - jump)
+        ranges += _steady_ranges(Window(max(change + repeat, start), end), zone_name)
+    return _merged(ranges)
+
+
+def _ceil_minute(moment: dt.datetime) -> dt.datetime:
+    floor = moment.replace(second=0, microsecond=0)
+    return floor if floor == moment else floor + dt.timedelta(minutes=1)
+
+
+def _steady_ranges(window: Window, zone_name: str) -> list[tuple[int, int]]:
+    """Ranges for a window of whole minutes in which the zone's offset does not change."""
+    if window.end <= window.start:
+        return []
+    return _span(local_mow(window.start, zone_name), int((window.end - window.start).total_seconds() // 60))
+
+
+def _span(first: int, length: int) -> list[tuple[int, int]]:
+    """``length`` minutes of the week from ``first``, split where the week ends."""
+    if length <= 0:
+        return []
+    last = (first + length - 1) % MINUTES_PER_WEEK
     if first <= last:
         return [(first, last)]
     return [(first, MINUTES_PER_WEEK - 1), (0, last)]
+
+
+def _offset_change(window: Window, zone_name: str) -> dt.datetime | None:
+    """The first whole minute of the window at which the zone's UTC offset differs from its start."""
+    start_offset = utc_offset_minutes(zone_name, window.start)
+    low, high = 0, int((window.end - window.start).total_seconds() // 60) - 1
+    if high <= 0 or utc_offset_minutes(zone_name, window.start + dt.timedelta(minutes=high)) == start_offset:
+        return None  # no zone changes its offset twice within a week
+    while high - low > 1:  # offset at minute `low` is the start's, at minute `high` it is not
+        middle = (low + high) // 2
+        if utc_offset_minutes(zone_name, window.start + dt.timedelta(minutes=middle)) == start_offset:
+            low = middle
+        else:
+            high = middle
+    return window.start + dt.timedelta(minutes=high)
+
+
+def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for lo, hi in sorted(ranges):
+        if out and lo <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
 
 
 def utc_offset_minutes(zone_name: str, at: dt.datetime) -> int:
