@@ -144,7 +144,6 @@ class Attendance(models.TextChoices):
 
 
 LOCATED_ATTENDANCE = (Attendance.IN_PERSON, Attendance.HYBRID)
-REMOTE_ATTENDANCE = (Attendance.ONLINE, Attendance.HYBRID, Attendance.PHONE)
 
 
 class Meeting(models.Model):
@@ -263,10 +262,6 @@ class Meeting(models.Model):
         if "C" in self.types:
             return False
         return None
-
-    @property
-    def is_located(self) -> bool:
-        return self.attendance in LOCATED_ATTENDANCE and self.location is not None and self.location.has_position
 
     def clean(self) -> None:
         errors: dict[str, Any] = {}

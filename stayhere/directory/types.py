@@ -173,9 +173,5 @@ def describe(code: str) -> MeetingType:
     return CATALOG.get(code) or MeetingType(code, code, Facet.CUSTOM, spec=False)
 
 
-def facet_of(code: str) -> Facet:
-    return describe(code).facet
-
-
 def codes_in(facet: Facet) -> list[MeetingType]:
     return [entry for entry in CATALOG.values() if entry.facet == facet]
