@@ -22,4 +22,6 @@ http_application = WSGIMiddleware(get_wsgi_application(), workers=HTTP_THREADS) 
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402  (needs Django set up)
 
-application = ProtocolTypeRouter({"http": http_application, "websocket": URLRouter([])})
+from stayhere.rooms.routing import websocket_urlpatterns  # noqa: E402
+
+application = ProtocolTypeRouter({"http": http_application, "websocket": URLRouter(websocket_urlpatterns)})

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "channels",
     "stayhere.core",
     "stayhere.directory",
+    "stayhere.rooms",
 ]
 
 MIDDLEWARE = [

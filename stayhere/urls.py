@@ -8,5 +8,6 @@ from stayhere.core import views as core_views
 urlpatterns = [
     path("health", core_views.health, name="health"),
     path("admin/", admin.site.urls),
+    path("", include("stayhere.rooms.urls")),
     path("", include("stayhere.directory.urls")),
 ]
