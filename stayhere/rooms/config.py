@@ -43,7 +43,8 @@ class RoomConfig:
     format: tuple[Segment, ...]
     starts_at: float  # Unix seconds: this instance's scheduled start
     ends_at: float  # and end
-    scheduled: bool = True  # False: a chair opened the room outside the schedule
+    scheduled: bool = True  # False: outside the schedule's window; only a chair may open it then
+    next_opens_at: float | None = None  # when not scheduled: when members may next join (None: no schedule)
     chat_policy: str = "hosts"
     allow_private: bool = False  # private messages between members
     passcode: str = ""  # digits, or empty for none
