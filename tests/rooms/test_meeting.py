@@ -85,7 +85,7 @@ def test_members_cannot_open_a_room_outside_its_schedule_but_a_chair_can() -> No
 
 
 def test_the_queue_keeps_raised_hands_in_order_and_a_seat_only_once() -> None:
-    meeting, chair = chaired()
+    meeting, _chair = chaired()
     a, b = meeting.join("A"), meeting.join("B")
     meeting.say(a, "hand", up=True)
     meeting.say(b, "hand", up=True)
@@ -220,7 +220,7 @@ def test_everyone_once_before_anyone_twice_skips_those_who_shared() -> None:
 
 
 def test_a_member_cannot_use_any_host_only_message() -> None:
-    meeting, chair = chaired()
+    meeting, _chair = chaired()
     member, other = meeting.join("Member"), meeting.join("Other")
     host_only = {kind for kind, roles in PERMISSIONS.items() if roles is not None}
     fields = {"seat": other, "index": 1, "seconds": 60, "mode": "round_robin", "role": "cohost", "locked": True}
@@ -345,7 +345,7 @@ def test_the_chair_hands_the_chair_on_and_becomes_a_cohost() -> None:
 
 
 def test_a_dropped_seat_keeps_its_place_within_the_grace_period() -> None:
-    meeting, chair = chaired()
+    meeting, _chair = chaired()
     a, b = meeting.join("A"), meeting.join("B")
     meeting.say(a, "hand", up=True)
     meeting.say(b, "hand", up=True)
@@ -357,7 +357,7 @@ def test_a_dropped_seat_keeps_its_place_within_the_grace_period() -> None:
 
 
 def test_a_dropped_seat_is_gone_after_the_grace_period() -> None:
-    meeting, chair = chaired()
+    meeting, _chair = chaired()
     a = meeting.join("A")
     meeting.say(a, "hand", up=True)
     meeting.drop(a)
@@ -403,7 +403,7 @@ def test_when_everyone_has_left_nothing_remains() -> None:
 
 
 def test_every_event_carries_a_rising_sequence_number() -> None:
-    meeting, chair = chaired()
+    meeting, _chair = chaired()
     a = meeting.join("A")
     meeting.say(a, "hand", up=True)
     numbers = [send.event["seq"] for send in meeting.sent if send.keep]
