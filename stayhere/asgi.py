@@ -21,7 +21,10 @@ HTTP_THREADS = 8
 http_application = WSGIMiddleware(get_wsgi_application(), workers=HTTP_THREADS)  # type: ignore[arg-type]
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402  (needs Django set up)
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from stayhere.rooms.routing import websocket_urlpatterns  # noqa: E402
 
-application = ProtocolTypeRouter({"http": http_application, "websocket": URLRouter(websocket_urlpatterns)})
+# The rooms' handshake must come from a page of ours: Origin is checked against the allowed hosts.
+rooms = AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns))
+application = ProtocolTypeRouter({"http": http_application, "websocket": rooms})

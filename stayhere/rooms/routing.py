@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from django.urls import path
 
-websocket_urlpatterns: list[Any] = []
+from stayhere.rooms.consumers import RoomConsumer
+
+websocket_urlpatterns = [path("ws/rooms/<slug:slug>", RoomConsumer.as_asgi())]

@@ -9,6 +9,7 @@ from typing import Any
 
 from stayhere.rooms import sharing
 from stayhere.rooms.effects import Outbox, Refused
+from stayhere.rooms.snapshot import snapshot_for
 from stayhere.rooms.state import (
     CHAIR,
     COHOST,
@@ -62,6 +63,7 @@ def let_in(room: Room, target: Seat, out: Outbox) -> Room:
     room = room.with_seat(target)
     out.send(target.id, "admitted")
     out.send(EVERYONE, "joined", participant=target.public(room.queue))
+    out.send(target.id, "snapshot", **snapshot_for(room, target.id))
     return room
 
 
@@ -161,6 +163,7 @@ def set_role(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Ou
     target = replace(target, role=msg["role"])
     room = room.with_seat(target)
     out.send(EVERYONE, "participant", participant=target.public(room.queue))
+    out.send(target.id, "snapshot", **snapshot_for(room, target.id))  # what the new role may see
     return log(room, seat, f"role:{target.role}", target.name, now, out)
 
 
@@ -175,6 +178,7 @@ def hand_chair(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: 
     room = room.with_seat(new_chair).with_seat(old_chair)
     for changed in (new_chair, old_chair):
         out.send(EVERYONE, "participant", participant=changed.public(room.queue))
+        out.send(changed.id, "snapshot", **snapshot_for(room, changed.id))
     return log(room, seat, "hand_chair", target.name, now, out)
 
 
@@ -187,6 +191,7 @@ def succeed_chair(room: Room, out: Outbox) -> Room:
             promoted = replace(candidate, role=CHAIR)
             room = room.with_seat(promoted)
             out.send(EVERYONE, "participant", participant=promoted.public(room.queue))
+            out.send(promoted.id, "snapshot", **snapshot_for(room, promoted.id))
             return room
     return room
 

@@ -1,0 +1,188 @@
+"""The thin Channels adapter: decode a frame, hand it to the room hub, write what comes back.
+
+It reads nothing from the frames but their type and fields, logs none of them, and never sees an address.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import hashlib
+import hmac
+import importlib
+import secrets
+import time
+from http.cookies import SimpleCookie
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from stayhere.rooms.config import RoomConfig
+from stayhere.rooms.hub import RoomHub
+from stayhere.rooms.meeting import Join, Message, Resume
+from stayhere.rooms.protocol import SEAT_ID_ALPHABET, ProtocolError, decode, encode
+
+COOKIE = "stayhere_seat"
+# A frame flood: more than this many frames in FLOOD_WINDOW_S seconds closes the connection.
+FLOOD_FRAMES = 40
+FLOOD_WINDOW_S = 2.0
+# A client that has not read this many frames is too far behind: it is closed and resumes with a snapshot.
+BACKLOG_LIMIT = 2000
+JOIN_TIMEOUT_S = 20.0
+PASSCODE_TRIES = 5
+
+hub = RoomHub()
+
+
+def new_seat_id() -> str:
+    return "s" + "".join(secrets.choice(SEAT_ID_ALPHABET) for _ in range(10))
+
+
+def browser_hash(scope: dict[str, Any]) -> str:
+    """A keyed hash of the browser session's cookie: enough to refuse a removed seat, useless outside the room."""
+    cookie = ""
+    for name, value in scope.get("headers", []):
+        if name == b"cookie":
+            jar: SimpleCookie = SimpleCookie()
+            try:
+                jar.load(value.decode("latin-1"))
+            except Exception:  # noqa: S112  (a malformed cookie header is the same as none)
+                continue
+            if COOKIE in jar:
+                cookie = jar[COOKIE].value
+    if not cookie:
+        cookie = secrets.token_urlsafe(18)  # no session cookie: this connection is its own session
+    return hmac.new(settings.SECRET_KEY.encode(), cookie.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
+    # The rooms fan out through the hub, not the channel layer: no channel per connection is needed.
+    channel_layer_alias = "__rooms_do_not_use_the_channel_layer__"
+
+    async def connect(self) -> None:
+        self.slug: str = self.scope["url_route"]["kwargs"]["slug"]
+        self.seat: str | None = None
+        self.browser = browser_hash(self.scope)
+        self.frames: collections.deque[float] = collections.deque()
+        self.passcode_tries = 0
+        self.backlog: collections.deque[str] = collections.deque()
+        self.wake = asyncio.Event()
+        self.closing: int | None = None
+        await self.accept()
+        self.writer = asyncio.create_task(self._write())
+        self.join_timer = asyncio.get_running_loop().call_later(JOIN_TIMEOUT_S, self._join_timeout)
+
+    # Connection (for the hub): never awaits, so one event reaches a thousand seats without a task each.
+    def push(self, text: str) -> None:
+        if self.closing is not None:
+            return
+        if len(self.backlog) >= BACKLOG_LIMIT:
+            self.hangup(4008)
+            return
+        self.backlog.append(text)
+        self.wake.set()
+
+    def hangup(self, code: int) -> None:
+        if self.closing is None:
+            self.closing = code
+            self.wake.set()
+
+    async def _write(self) -> None:
+        try:
+            while True:
+                await self.wake.wait()
+                self.wake.clear()
+                while self.backlog:
+                    await self.send(text_data=self.backlog.popleft())
+                if self.closing is not None:
+                    await AsyncWebsocketConsumer.close(self, code=self.closing)
+                    return
+        except Exception:
+            return  # the socket is gone; disconnect() tidies up
+
+    def _join_timeout(self) -> None:
+        if self.seat is None:
+            self.push(encode(_error("not_joined", "Join the meeting within 20 seconds of connecting.", "")))
+            self.hangup(4001)
+
+    async def disconnect(self, code: int) -> None:
+        self.join_timer.cancel()
+        if self.seat is not None:
+            await hub.disconnected(self.slug, self.seat, self)
+        self.closing = self.closing or 1000
+        self.wake.set()
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self._flooding():
+            self.hangup(1008)
+            return
+        try:
+            kind, fields = decode(text_data if text_data is not None else bytes_data)
+        except ProtocolError as problem:
+            self.push(encode(_error(problem.code, problem.message, problem.ref, hub.current_seq(self.slug))))
+            if problem.code == "too_long":
+                self.hangup(1009)
+            return
+        if self.seat is None:
+            await self._enter(kind, fields)
+        elif kind in ("join", "resume"):
+            self.push(encode(_error("already_joined", "You are already in this meeting.", kind)))
+        else:
+            await hub.handle(self.slug, Message(self.seat, kind, fields))
+            if kind == "leave":
+                self.seat = None
+
+    async def _enter(self, kind: str, fields: dict[str, Any]) -> None:
+        if kind == "join":
+            seat = new_seat_id()
+            event = Join(
+                seat=seat,
+                token=secrets.token_urlsafe(18),
+                browser=self.browser,
+                name=fields["name"],
+                passcode=fields.get("passcode"),
+                chair_key=fields.get("chair_key"),
+            )
+            try:
+                joined = await hub.join(self.slug, self, event, self._load_config)
+            except RoomClosed as closed:
+                self.push(encode(_error("closed", str(closed), kind)))
+                return
+            if joined:
+                self.seat = seat
+            elif fields.get("passcode") is not None:
+                self.passcode_tries += 1
+                if self.passcode_tries >= PASSCODE_TRIES:
+                    self.hangup(1008)
+        elif kind == "resume":
+            seat, token, last_seq = fields["seat"], fields["token"], fields["last_seq"]
+            resume = Resume(seat=seat, token=token, browser=self.browser, last_seq=last_seq)
+            if await hub.resume(self.slug, self, resume):
+                self.seat = fields["seat"]
+        else:
+            self.push(encode(_error("not_joined", "Join the meeting first.", kind)))
+
+    async def _load_config(self) -> RoomConfig:
+        setup = importlib.import_module("stayhere.rooms.setup")
+        try:
+            config: RoomConfig = await database_sync_to_async(setup.load_room_config)(self.slug, time.time())
+        except setup.RoomUnavailable as unavailable:
+            raise RoomClosed(str(unavailable)) from None
+        return config
+
+    def _flooding(self) -> bool:
+        now = time.monotonic()
+        self.frames.append(now)
+        while self.frames and now - self.frames[0] > FLOOD_WINDOW_S:
+            self.frames.popleft()
+        return len(self.frames) > FLOOD_FRAMES
+
+
+class RoomClosed(Exception):
+    """The meeting has no room open now; the message says why."""
+
+
+def _error(code: str, message: str, ref: str, seq: int = 0) -> dict[str, Any]:
+    return {"type": "error", "seq": seq, "code": code, "message": message, "ref": ref}
