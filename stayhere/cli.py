@@ -58,6 +58,10 @@ def serve(argv: list[str], *, demo: bool = False) -> int:
         proxy_headers=False,
         server_header=False,
         lifespan="off",
+        # A room frame is at most 8 KiB (docs/protocol.md); anything far larger is cut off by the server itself.
+        ws_max_size=64 * 1024,
+        ws_ping_interval=20,
+        ws_ping_timeout=20,
     )
     return 0
 
