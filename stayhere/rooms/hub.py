@@ -128,14 +128,16 @@ class RoomHub:
         seats = self.connections.get(room_id)
         if seats is not None and seats.get(seat) is conn:
             del seats[seat]
+            if not seats:
+                del self.connections[room_id]
 
     def _deliver(self, room_id: str, room: Room | None, effects: list[Effect]) -> None:
         conns = self.connections.get(room_id, {})
-        ring = self.rings.setdefault(room_id, collections.deque(maxlen=RING))
+        ring = self.rings.setdefault(room_id, collections.deque(maxlen=RING)) if room is not None else None
         for effect in effects:
             if isinstance(effect, Send):
                 text = encode(effect.event)
-                if effect.keep:
+                if effect.keep and ring is not None:
                     if len(ring) == RING:
                         self.evicted[room_id] = ring[0][0]
                     ring.append((effect.event["seq"], effect.to, text))
