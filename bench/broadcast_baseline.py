@@ -1,0 +1,99 @@
+"""The yardstick for ``bench.rooms``: a bare broadcast server written with the ``websockets`` library.
+
+    python -m bench.broadcast_baseline --port P
+
+It speaks just enough of the room protocol (docs/protocol.md) for the benchmark's clients: a ``join``
+gets a ``welcome`` with a seat id; every later message is decoded, stamped with the room's next ``seq``,
+the sender's seat and the time, encoded once and handed to ``websockets.broadcast()`` for every connection
+of the same room (``/ws/rooms/<slug>``), the sender included. No state machine, no permissions, no flood
+control: what is left is the cost of moving frames, which is what stayhere's figures are compared with.
+Compression is negotiated as a browser would (permessage-deflate), like uvicorn does for stayhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import secrets
+import signal
+import time
+from collections import defaultdict
+from typing import Any
+
+from websockets.asyncio.server import ServerConnection, broadcast, serve
+from websockets.exceptions import ConnectionClosed
+
+PREFIX = "/ws/rooms/"
+MAX_FRAME = 8 * 1024  # the same inbound limit the room protocol sets
+
+
+class Rooms:
+    def __init__(self) -> None:
+        self.connections: dict[str, set[ServerConnection]] = defaultdict(set)
+        self.seq: dict[str, int] = defaultdict(int)
+
+    def next_seq(self, slug: str) -> int:
+        self.seq[slug] += 1
+        return self.seq[slug]
+
+    async def handle(self, connection: ServerConnection) -> None:
+        path = connection.request.path if connection.request else ""
+        if not path.startswith(PREFIX):
+            await connection.close(1008, "unknown path")
+            return
+        slug = path[len(PREFIX) :]
+        members = self.connections[slug]
+        seat = ""
+        name = ""
+        try:
+            async for raw in connection:
+                try:
+                    message: dict[str, Any] = json.loads(raw)
+                except ValueError:
+                    continue
+                kind = message.get("type")
+                if not seat:
+                    if kind != "join":
+                        continue
+                    seat = "s" + secrets.token_hex(5)
+                    name = str(message.get("name", ""))
+                    members.add(connection)
+                    welcome = {"type": "welcome", "seq": self.next_seq(slug), "seat": seat, "token": "", "snapshot": {}}
+                    await connection.send(json.dumps(welcome))
+                    continue
+                event = {**message, "seq": self.next_seq(slug), "from": seat, "name": name, "at": time.time()}
+                if kind == "chat":
+                    event["id"] = f"c{event['seq']}"
+                    event.setdefault("to", None)
+                broadcast(members, json.dumps(event))
+        except ConnectionClosed:
+            pass
+        finally:
+            members.discard(connection)
+            if not members:
+                self.connections.pop(slug, None)
+                self.seq.pop(slug, None)
+
+
+async def run(host: str, port: int) -> None:
+    rooms = Rooms()
+    stop = asyncio.get_running_loop().create_future()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        asyncio.get_running_loop().add_signal_handler(signum, stop.set_result, None)
+    async with serve(rooms.handle, host, port, max_size=MAX_FRAME, ping_interval=None):
+        print(f"baseline listening on {host}:{port}", flush=True)
+        await stop
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.broadcast_baseline", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args(argv)
+    asyncio.run(run(args.host, args.port))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,82 @@
+"""The meetings ``bench.rooms`` drives: one online meeting with a stayhere room per benchmark room.
+
+    STAYHERE_DATA_DIR=... python -m bench.room_setup --meetings M --chair-key KEY
+
+Run by the benchmark in a child process against its own freshly migrated data directory (never yours).
+Each room: no waiting room, chat open to everyone, no passcode, and the chair key given (stored hashed, as
+the settings page would). Prints the rooms' slugs as one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from typing import Any
+
+SLUG = "bench-room-{number}"
+
+
+def create_rooms(meetings: int, chair_key: str) -> list[str]:
+    from stayhere.directory import slots
+    from stayhere.directory.models import Attendance, Meeting
+
+    created: list[Meeting] = []
+    for number in range(1, meetings + 1):
+        meeting = Meeting(
+            name=f"Bench Room {number}",
+            slug=SLUG.format(number=number),
+            timezone="UTC",
+            start_time=dt.time(19, 0),
+            end_time=dt.time(20, 0),
+            attendance=Attendance.ONLINE,
+            has_room=True,
+        )
+        meeting.days = [0, 1, 2, 3, 4, 5, 6]
+        meeting.set_types(["O", "D"])
+        meeting.full_clean()
+        created.append(meeting)
+    Meeting.objects.bulk_create(created)
+    saved = list(Meeting.objects.filter(slug__startswith="bench-room-"))
+    slots.rebuild(saved)
+    for meeting in saved:
+        configure_room(meeting, chair_key)
+    return sorted((m.slug for m in saved), key=lambda slug: int(slug.rsplit("-", 1)[1]))
+
+
+def configure_room(meeting: Any, chair_key: str) -> None:
+    """The room's settings as a secretary would choose them for an open, unmoderated test room."""
+    from stayhere.rooms.models import RoomSettings
+
+    from stayhere.rooms import keys
+
+    settings = RoomSettings.for_meeting(meeting) if hasattr(RoomSettings, "for_meeting") else None
+    if settings is None:
+        settings = RoomSettings(meeting=meeting)
+    settings.waiting_room = False
+    settings.chat_policy = "open"
+    settings.passcode = ""
+    settings.chair_key_hash = keys.hash_key(chair_key)
+    settings.save()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.room_setup", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--meetings", type=int, required=True)
+    parser.add_argument("--chair-key", required=True)
+    args = parser.parse_args(argv)
+    if "STAYHERE_DATA_DIR" not in os.environ:
+        print("Set STAYHERE_DATA_DIR to the benchmark's own data directory.", file=sys.stderr)
+        return 2
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stayhere.settings")
+    import django
+
+    django.setup()
+    print(json.dumps(create_rooms(args.meetings, args.chair_key)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

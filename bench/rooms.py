@@ -1,0 +1,540 @@
+"""Live rooms under load: delivery latency to every seat, deliveries per second, server CPU and memory.
+
+    python -m bench.rooms --participants 1000 --rate 10 --json PATH          (docs/BENCHMARKS.md, Rooms)
+    python -m bench.rooms --participants 5000 --meetings 250 --rate 2 --json PATH
+    python -m bench.rooms --participants 1000 --saturate --json PATH
+    python -m bench.rooms --smoke --json PATH                                (a tiny quick run)
+
+Migrates a fresh data directory, creates the meetings with their rooms (``bench.room_setup``), starts
+``stayhere serve`` (embedded mode: one process, in-memory channel layer) and connects the participants
+from client processes (``bench.room_clients``): in each room the chair first, with the chair key, then the
+members. It then drives every room at ``--rate`` events a second (80 % chat, 15 % hands up and down, 5 %
+chair calls; a called seat passes), measures, and does the same against a bare ``websockets.broadcast()``
+server (``bench.broadcast_baseline``) under the same load. Server and clients share this machine's cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections import Counter
+from pathlib import Path
+from typing import IO, Any
+
+from bench.directory import _free_port, machine
+from bench.room_setup import SLUG
+
+REPO = Path(__file__).resolve().parent.parent
+TARGETS = {"p99_ms": 150.0, "rss_mib": 1536.0, "ratio": 0.5}
+MIX = {"chat": 0.80, "hand": 0.15, "call": 0.05}
+SATURATED_P99_MS = 500.0
+SATURATED_LOST = 0.01  # more than 1 % of chat deliveries missing after the drain: the server fell behind
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.rooms", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--participants", type=int, default=1000, help="seats in all, chairs included (1000)")
+    parser.add_argument("--meetings", type=int, default=1, help="rooms the seats are spread over (1)")
+    parser.add_argument("--rate", type=float, default=10.0, help="events a second in each room (10)")
+    parser.add_argument("--seconds", type=float, default=20.0, help="measured seconds (20)")
+    parser.add_argument("--warmup", type=float, default=5.0, help="seconds driven before measuring (5)")
+    parser.add_argument("--drain", type=float, default=3.0, help="seconds to wait for late frames (3)")
+    parser.add_argument("--processes", type=int, help="client processes (4; 8 past 2,500 seats)")
+    parser.add_argument("--saturate", action="store_true", help="step the rate up until a server cannot keep up")
+    parser.add_argument("--start-rate", type=float, default=2.5, help="--saturate: the first rate (2.5)")
+    parser.add_argument("--step-seconds", type=float, default=8.0, help="--saturate: measured seconds a step (8)")
+    parser.add_argument(
+        "--compression",
+        choices=["deflate", "none"],
+        default="deflate",
+        help="permessage-deflate, as browsers ask for it (deflate)",
+    )
+    parser.add_argument("--only", choices=["stayhere", "baseline"], help="measure one server only")
+    parser.add_argument("--json", type=Path, help="write the figures here as JSON")
+    parser.add_argument("--smoke", action="store_true", help="a tiny quick run: 20 seats, 5 s")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary data directory")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.participants, args.meetings, args.rate, args.seconds, args.warmup = 20, 1, 5.0, 5.0, 2.0
+        args.processes, args.start_rate, args.step_seconds = args.processes or 2, 2.5, 3.0
+    if args.meetings < 1 or args.participants < 2 * args.meetings:
+        parser.error("Give each meeting at least two seats: --participants must be at least 2 x --meetings.")
+    if args.rate <= 0 or args.seconds <= 0:
+        parser.error("--rate and --seconds must be above zero.")
+    args.processes = args.processes or (8 if args.participants > 2500 else 4)
+
+    work = Path(tempfile.mkdtemp(prefix="stayhere-bench-rooms-"))
+    try:
+        results = run(args, work)
+    finally:
+        if args.keep:
+            print(f"kept {work}", file=sys.stderr)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    results["command"] = " ".join(["python -m bench.rooms", *(argv if argv is not None else sys.argv[1:])])
+    print_table(results)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+    return 0
+
+
+def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    data_dir = work / "data"
+    data_dir.mkdir(mode=0o700)
+    env = {**os.environ, "STAYHERE_DATA_DIR": str(data_dir), "STAYHERE_LOG_LEVEL": "WARNING"}
+    env.pop("STAYHERE_DATABASE_URL", None)  # the embedded default: SQLite, in-memory channel layer
+    env["DJANGO_SETTINGS_MODULE"] = "stayhere.settings"
+    chair_key = secrets.token_urlsafe(24)
+    slugs = [SLUG.format(number=number) for number in range(1, args.meetings + 1)]
+    if args.only != "baseline":
+        _child(env, "-m", "stayhere.cli", "migrate", "-v0")
+        setup = ["-m", "bench.room_setup", "--meetings", str(args.meetings), "--chair-key", chair_key]
+        slugs = json.loads(_child(env, *setup))
+    seats = plan_seats(slugs, args.participants)
+    results: dict[str, Any] = {
+        "participants": args.participants,
+        "meetings": args.meetings,
+        "rate": args.rate,
+        "rate_total": round(args.rate * args.meetings, 2),
+        "seconds": args.step_seconds if args.saturate else args.seconds,
+        "saturate": args.saturate,
+        "processes": args.processes,
+        "compression": args.compression,
+        "mix": MIX,
+        "load_before": [round(value, 2) for value in os.getloadavg()],
+    }
+    rates = saturation_rates(args.start_rate) if args.saturate else [args.rate]
+    measured: dict[str, dict[str, Any]] = {}
+    for target in ("stayhere", "baseline"):
+        if args.only and args.only != target:
+            continue
+        port = _free_port()
+        log_path = work / f"{target}.log"
+        with log_path.open("w") as log:
+            server = start_server(target, port, env, log)
+            try:
+                wait_until_up(target, port, server, log_path)
+                measured[target] = drive(args, target, port, server.pid, seats, chair_key, rates)
+            finally:
+                server.terminate()
+                try:
+                    server.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    server.kill()
+        if measured[target].get("join_failed"):
+            print(f"{target}: log tail\n{log_path.read_text(errors='replace')[-2000:]}", file=sys.stderr)
+    results["load_after"] = [round(value, 2) for value in os.getloadavg()]
+    summarise(results, measured, args.saturate)
+    results["machine"] = machine()
+    results["date"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    results["targets"] = TARGETS
+    results["missed"] = missed(results)
+    return results
+
+
+def plan_seats(slugs: list[str], participants: int) -> list[dict[str, Any]]:
+    """Seats spread evenly over the rooms; each room's first seat is its chair."""
+    seats: list[dict[str, Any]] = []
+    per_room, extra = divmod(participants, len(slugs))
+    for number, slug in enumerate(slugs):
+        for place in range(per_room + (1 if number < extra else 0)):
+            seats.append({"room": slug, "index": len(seats), "chair": place == 0})
+    return seats
+
+
+def saturation_rates(start: float) -> list[float]:
+    """Steps of the square root of two: 2.5, 3.5, 5, 7.1, 10, 14, 20, ... up to 64 x the start."""
+    return [round(start * math.sqrt(2) ** step, 2) for step in range(13)]
+
+
+def start_server(target: str, port: int, env: dict[str, str], log: IO[str]) -> subprocess.Popen[bytes]:
+    if target == "stayhere":
+        command = ["-m", "stayhere.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--no-migrate"]
+    else:
+        command = ["-m", "bench.broadcast_baseline", "--host", "127.0.0.1", "--port", str(port)]
+    return subprocess.Popen([sys.executable, *command], env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+
+
+def wait_until_up(target: str, port: int, server: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    url = f"http://127.0.0.1:{port}/health"
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"{target} stopped ({server.returncode}):\n{log.read_text()[-3000:]}")
+        try:
+            if target == "stayhere":
+                with urllib.request.urlopen(url, timeout=2) as answer:
+                    if answer.status == 200:
+                        return
+            elif "listening" in log.read_text():
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise SystemExit(f"{target} did not answer on port {port} within 60 s:\n{log.read_text()[-3000:]}")
+
+
+class Clients:
+    """The client processes, each holding its share of the seats, spoken to in JSON lines."""
+
+    def __init__(self, count: int, port: int, seats: list[dict[str, Any]], chair_key: str, compression: str) -> None:
+        self.shares = [seats[number::count] for number in range(count)]
+        self.processes = [
+            subprocess.Popen(
+                [sys.executable, "-m", "bench.room_clients"],
+                cwd=REPO,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(count)
+        ]
+        config = {
+            "url": f"ws://127.0.0.1:{port}/ws/rooms/",
+            "origin": f"http://127.0.0.1:{port}",
+            "chair_key": chair_key,
+            "compression": None if compression == "none" else compression,
+        }
+        for process, share in zip(self.processes, self.shares, strict=True):
+            self._write(process, {**config, "seats": share})
+
+    def ask(self, commands: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        for process, command in zip(self.processes, commands, strict=True):
+            self._write(process, command)
+        answers = []
+        for process in self.processes:
+            assert process.stdout is not None
+            line = process.stdout.readline()
+            if not line:
+                raise SystemExit(f"a client process stopped ({process.poll()}); see its output above.")
+            answers.append(json.loads(line))
+        return answers
+
+    def pids(self) -> list[int]:
+        return [process.pid for process in self.processes]
+
+    def close(self) -> None:
+        try:
+            self.ask([{"cmd": "quit"}] * len(self.processes))
+        except (SystemExit, BrokenPipeError, ValueError):
+            pass
+        for process in self.processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    @staticmethod
+    def _write(process: subprocess.Popen[str], message: dict[str, Any]) -> None:
+        assert process.stdin is not None
+        process.stdin.write(json.dumps(message) + "\n")
+        process.stdin.flush()
+
+
+def drive(
+    args: argparse.Namespace,
+    target: str,
+    port: int,
+    server_pid: int,
+    seats: list[dict[str, Any]],
+    chair_key: str,
+    rates: list[float],
+) -> dict[str, Any]:
+    clients = Clients(args.processes, port, seats, chair_key, args.compression)
+    out: dict[str, Any] = {"server": target}
+    try:
+        started = time.perf_counter()
+        failures: Counter[str] = Counter()
+        joined = 0
+        for chairs in (True, False):
+            for answer in clients.ask([{"cmd": "join", "chairs": chairs}] * args.processes):
+                joined += answer["joined"]
+                failures.update(answer["failures"])
+        out["join_s"] = round(time.perf_counter() - started, 1)
+        out["joined"] = joined
+        out["join_failed"] = sum(failures.values())
+        out["join_failures"] = dict(failures)
+        out["rss_joined_mib"] = _memory(server_pid)[0]
+        print(f"{target}: {joined} of {len(seats)} seats joined in {out['join_s']} s", file=sys.stderr)
+        if joined < len(seats):
+            print(f"{target}: joins refused: {dict(failures)}", file=sys.stderr)
+        time.sleep(2.0)  # let the join announcements drain before the clock starts
+        seconds = args.step_seconds if args.saturate else args.seconds
+        warmup = min(args.warmup, 3.0) if args.saturate else args.warmup
+        steps = []
+        for rate in rates:
+            step = measure_step(clients, seats, server_pid, rate, warmup, seconds, args.drain)
+            steps.append(step)
+            print(
+                f"{target}: {rate:g} events/s a room: {step['deliveries_per_s']:,.0f} deliveries/s, "
+                f"p99 {step['p99_ms']} ms, lost {step['lost']}, server CPU {step['cpu_percent']} %",
+                file=sys.stderr,
+            )
+            if args.saturate and not keeps_up(step):
+                break
+            time.sleep(args.drain)
+        out["steps"] = steps
+    finally:
+        clients.close()
+    return out
+
+
+def measure_step(
+    clients: Clients,
+    seats: list[dict[str, Any]],
+    server_pid: int,
+    rate: float,
+    warmup: float,
+    seconds: float,
+    drain: float,
+) -> dict[str, Any]:
+    count = len(clients.processes)
+    room_members = Counter(seat["room"] for seat in seats if not seat["chair"])
+    room_sizes = Counter(seat["room"] for seat in seats)
+    t_start = time.time() + 1.0
+    t_measure = t_start + warmup
+    t_end = t_measure + seconds
+    commands = []
+    for number, share in enumerate(clients.shares):
+        # This process's part of each room's rate: its members' share of the room's members.
+        part = sum(1 / room_members[seat["room"]] for seat in share if not seat["chair"])
+        chairs = sum(1 for seat in share if seat["chair"])
+        commands.append(
+            {
+                "cmd": "run",
+                "chat_rate": rate * MIX["chat"] * part,
+                "hand_rate": rate * MIX["hand"] * part,
+                "call_rate": rate * MIX["call"] * chairs,
+                "offset": number / count,
+                "t_start": t_start,
+                "t_measure": t_measure,
+                "t_end": t_end,
+                "drain": drain,
+            }
+        )
+    sampler = Sampler(server_pid, clients.pids(), t_measure, t_end)
+    sampler.start()
+    answers = clients.ask(commands)
+    sampler.join()
+
+    latency: Counter[int] = Counter()
+    received: Counter[str] = Counter()
+    sent: Counter[str] = Counter()
+    sent_all: Counter[str] = Counter()
+    errors: Counter[str] = Counter()
+    types: Counter[str] = Counter()
+    for answer in answers:
+        latency.update({int(key): value for key, value in answer["latency"].items()})
+        received.update(answer["received"])
+        sent.update(answer["sent"])
+        sent_all.update(answer["sent_all"])
+        errors.update(answer["errors"])
+        types.update(answer["types"])
+    expected = sum(sent[room] * (room_sizes[room] - 1) for room in sent)
+    lost = max(0, expected - sum(received.values()))
+    frames = sum(answer["frames"] for answer in answers)
+    return {
+        "rate": rate,
+        "p50_ms": _percentile(latency, 0.50),
+        "p95_ms": _percentile(latency, 0.95),
+        "p99_ms": _percentile(latency, 0.99),
+        "max_ms": round(max(latency) / 10, 1) if latency else None,
+        "chat_deliveries": sum(latency.values()),
+        "deliveries_per_s": round(frames / seconds, 1),
+        "chats_sent": sum(sent.values()),
+        "sent": dict(sent_all),
+        "expected_chat_deliveries": expected,
+        "lost": lost,
+        "lost_share": round(lost / expected, 4) if expected else None,
+        "errors": dict(errors),
+        "frame_types_sampled": dict(types),
+        "closed": sum(answer["closed"] for answer in answers),
+        "client_late_ms": max(answer["late_ms"] for answer in answers),
+        **sampler.figures(seconds),
+    }
+
+
+def keeps_up(step: dict[str, Any]) -> bool:
+    p99 = step["p99_ms"]
+    share = step["lost_share"]
+    return p99 is not None and p99 <= SATURATED_P99_MS and (share or 0.0) <= SATURATED_LOST and not step["closed"]
+
+
+class Sampler(threading.Thread):
+    """CPU time of the server and the clients over the measured window; the server's memory every 0.5 s."""
+
+    def __init__(self, server: int, clients: list[int], start: float, end: float) -> None:
+        super().__init__(daemon=True)
+        self.server, self.clients, self.start_at, self.end_at = server, clients, start, end
+        self.cpu: dict[str, float] = {}
+        self.machine: tuple[float, float] = (0.0, 0.0)
+        self.rss_max = 0.0
+        self.rss_end = 0.0
+        self.peak = 0.0
+
+    def run(self) -> None:
+        time.sleep(max(0.0, self.start_at - time.time()))
+        server0, clients0, machine0 = _cpu(self.server), sum(map(_cpu, self.clients)), _machine_cpu()
+        while time.time() < self.end_at:
+            self.rss_max = max(self.rss_max, _memory(self.server)[0])
+            time.sleep(min(0.5, max(0.0, self.end_at - time.time())))
+        server1, clients1, machine1 = _cpu(self.server), sum(map(_cpu, self.clients)), _machine_cpu()
+        self.cpu = {"server": server1 - server0, "clients": clients1 - clients0}
+        busy, total = machine1[0] - machine0[0], machine1[1] - machine0[1]
+        self.machine = (busy, total)
+        rss, peak = _memory(self.server)
+        self.rss_end, self.peak = rss, peak
+
+    def figures(self, seconds: float) -> dict[str, Any]:
+        busy, total = self.machine
+        return {
+            "cpu_percent": round(100 * self.cpu["server"] / seconds, 1),
+            "client_cpu_percent": round(100 * self.cpu["clients"] / seconds, 1),
+            "machine_busy_percent": round(100 * busy / total, 1) if total else None,
+            "rss_mib": self.rss_end,
+            "rss_max_mib": max(self.rss_max, self.rss_end),
+            "peak_rss_mib": self.peak,
+        }
+
+
+def _cpu(pid: int) -> float:
+    """utime + stime of a process, in seconds (fields 14 and 15 of /proc/PID/stat)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def _memory(pid: int) -> tuple[float, float]:
+    """(VmRSS, VmHWM) in MiB."""
+    values = {"VmRSS": 0.0, "VmHWM": 0.0}
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            name = line.split(":", 1)[0]
+            if name in values:
+                values[name] = round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return values["VmRSS"], values["VmHWM"]
+
+
+def _machine_cpu() -> tuple[float, float]:
+    """(busy, total) jiffies of every core, from /proc/stat."""
+    numbers = [int(value) for value in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = numbers[3] + numbers[4]
+    return float(sum(numbers) - idle), float(sum(numbers))
+
+
+def _percentile(histogram: Counter[int], share: float) -> float | None:
+    """From latencies counted in tenths of a millisecond."""
+    total = sum(histogram.values())
+    if not total:
+        return None
+    rank = max(1, math.ceil(share * total))
+    seen = 0
+    for key in sorted(histogram):
+        seen += histogram[key]
+        if seen >= rank:
+            return round(key / 10, 1)
+    return None
+
+
+def summarise(results: dict[str, Any], measured: dict[str, dict[str, Any]], saturate: bool) -> None:
+    """The headline figures: the given rate's step, or with --saturate the fastest step each server kept up."""
+    for target, out in measured.items():
+        results[target] = out
+    ours = measured.get("stayhere")
+    base = measured.get("baseline")
+    pick = _best if saturate else _only
+    chosen = pick(ours) if ours else None
+    base_step = pick(base) if base else None
+    for key in ("p50_ms", "p95_ms", "p99_ms", "deliveries_per_s", "lost", "cpu_percent", "rss_mib", "peak_rss_mib"):
+        results[key] = chosen.get(key) if chosen else None
+    results["rate_kept_up"] = chosen["rate"] if chosen and saturate else None
+    results["baseline_deliveries_per_s"] = base_step.get("deliveries_per_s") if base_step else None
+    results["baseline_p99_ms"] = base_step.get("p99_ms") if base_step else None
+    results["baseline_rate_kept_up"] = base_step["rate"] if base_step and saturate else None
+    ours_rate, base_rate = results["deliveries_per_s"], results["baseline_deliveries_per_s"]
+    results["ratio"] = round(ours_rate / base_rate, 3) if ours_rate is not None and base_rate else None
+    results["ratio_of"] = (
+        "the highest deliveries/s each server kept up with (p99 <= 500 ms, <= 1 % lost)"
+        if saturate
+        else "deliveries/s measured at the same offered rate (not at saturation)"
+    )
+
+
+def _only(out: dict[str, Any]) -> dict[str, Any] | None:
+    return out["steps"][0] if out.get("steps") else None
+
+
+def _best(out: dict[str, Any]) -> dict[str, Any] | None:
+    kept = [step for step in out.get("steps", []) if keeps_up(step)]
+    return max(kept, key=lambda step: step["deliveries_per_s"]) if kept else {"rate": 0.0, "deliveries_per_s": 0.0}
+
+
+def missed(results: dict[str, Any]) -> list[str]:
+    out = []
+    if not results["saturate"] and results["participants"] >= 1000 and results["meetings"] == 1:
+        if results["p99_ms"] is None or results["p99_ms"] > TARGETS["p99_ms"]:
+            out.append(f"p99_ms: {results['p99_ms']} > {TARGETS['p99_ms']}")
+    if results["participants"] >= 5000 and (results["peak_rss_mib"] or 0) > TARGETS["rss_mib"]:
+        out.append(f"peak_rss_mib: {results['peak_rss_mib']} > {TARGETS['rss_mib']}")
+    if results["saturate"] and (results["ratio"] is None or results["ratio"] < TARGETS["ratio"]):
+        out.append(f"ratio: {results['ratio']} < {TARGETS['ratio']}")
+    return out
+
+
+def print_table(results: dict[str, Any]) -> None:
+    load = "saturation steps" if results["saturate"] else f"{results['rate']:g} events/s a room"
+    print(
+        f"{results['participants']} seats in {results['meetings']} room(s), {load}, "
+        f"{results['processes']} client processes, compression {results['compression']}"
+    )
+    header = ("server", "rate", "p50 ms", "p95 ms", "p99 ms", "deliv/s", "lost", "srv CPU%", "cli CPU%", "RSS MiB")
+    print(" ".join(f"{cell:>10}" for cell in header))
+    for target in ("stayhere", "baseline"):
+        for step in results.get(target, {}).get("steps", []):
+            row = (
+                target,
+                step["rate"],
+                step["p50_ms"],
+                step["p95_ms"],
+                step["p99_ms"],
+                step["deliveries_per_s"],
+                step["lost"],
+                step["cpu_percent"],
+                step["client_cpu_percent"],
+                step["rss_mib"],
+            )
+            print(" ".join(f"{cell!s:>10}" for cell in row))
+    print(f"ratio {results['ratio']} ({results['ratio_of']})")
+    for target in ("stayhere", "baseline"):
+        if target in results:
+            out = results[target]
+            print(f"{target}: joined {out['joined']} in {out['join_s']} s, RSS after joins {out['rss_joined_mib']} MiB")
+    for line in results.get("missed", []):
+        print(f"MISSED {line}")
+
+
+def _child(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run([sys.executable, *args], env=env, cwd=REPO, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+if __name__ == "__main__":
+    sys.exit(main())
