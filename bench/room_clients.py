@@ -81,6 +81,7 @@ class Window:
     types: Counter[str] = field(default_factory=Counter)  # frames received in the window, by type (sampled)
     closed: int = 0  # connections that closed during the run
     late_ms: float = 0.0  # how far behind its schedule the sender fell, at worst
+    worst: dict[int, int] = field(default_factory=dict)  # second of sending -> slowest delivery (0.1 ms)
 
     def reset(self, measure_from: float, measure_to: float) -> None:
         """Starts a new run in place: the readers hold this object."""
@@ -97,6 +98,7 @@ class Window:
             "types": dict(self.types),
             "closed": self.closed,
             "late_ms": round(self.late_ms, 1),
+            "worst": {str(second): tenths / 10 for second, tenths in self.worst.items()},
         }
 
 
@@ -196,7 +198,11 @@ class Participants:
                 hash_at = raw.find("#", at)
                 sent_at = float(raw[at + 6 : hash_at])
                 if window.measure_from <= sent_at < window.measure_to:
-                    window.latency[int((now - sent_at) * 10_000)] += 1
+                    tenths = int((now - sent_at) * 10_000)
+                    window.latency[tenths] += 1
+                    second = int(sent_at)
+                    if tenths > window.worst.get(second, 0):
+                        window.worst[second] = tenths
                     end = hash_at + 1
                     while raw[end].isdigit():
                         end += 1

@@ -335,7 +335,10 @@ def measure_step(
     sent_all: Counter[str] = Counter()
     errors: Counter[str] = Counter()
     types: Counter[str] = Counter()
+    worst: dict[int, float] = {}
     for answer in answers:
+        for second, ms in answer["worst"].items():
+            worst[int(second)] = max(worst.get(int(second), 0.0), ms)
         latency.update({int(key): value for key, value in answer["latency"].items()})
         received.update(answer["received"])
         sent.update(answer["sent"])
@@ -362,6 +365,8 @@ def measure_step(
         "frame_types_sampled": dict(types),
         "closed": sum(answer["closed"] for answer in answers),
         "client_late_ms": max(answer["late_ms"] for answer in answers),
+        # The slowest delivery of the chats sent in each second of the window: stalls show as spikes.
+        "worst_ms_by_second": [worst[second] for second in sorted(worst)],
         **sampler.figures(seconds),
     }
 
