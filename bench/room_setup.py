@@ -3,8 +3,8 @@
     STAYHERE_DATA_DIR=... python -m bench.room_setup --meetings M --chair-key KEY
 
 Run by the benchmark in a child process against its own freshly migrated data directory (never yours).
-Each room: no waiting room, chat open to everyone, no passcode, and the chair key given (stored hashed, as
-the settings page would). Prints the rooms' slugs as one JSON line.
+Each meeting has its own group, whose room settings say: no waiting room, chat open to everyone, no passcode,
+and the chair key given (stored hashed, as the settings page would). Prints the rooms' slugs as one JSON line.
 """
 
 from __future__ import annotations
@@ -14,20 +14,25 @@ import datetime as dt
 import json
 import os
 import sys
-from typing import Any
 
 SLUG = "bench-room-{number}"
 
 
 def create_rooms(meetings: int, chair_key: str) -> list[str]:
     from stayhere.directory import slots
-    from stayhere.directory.models import Attendance, Meeting
+    from stayhere.directory.models import Attendance, Group, Meeting
+    from stayhere.rooms.keys import hash_key
+    from stayhere.rooms.models import RoomSettings
 
+    numbers = range(1, meetings + 1)
+    Group.objects.bulk_create(Group(name=f"Bench Group {n}", slug=f"bench-group-{n}") for n in numbers)
+    groups = {group.slug: group for group in Group.objects.filter(slug__startswith="bench-group-")}
     created: list[Meeting] = []
-    for number in range(1, meetings + 1):
+    for number in numbers:
         meeting = Meeting(
             name=f"Bench Room {number}",
             slug=SLUG.format(number=number),
+            group=groups[f"bench-group-{number}"],
             timezone="UTC",
             start_time=dt.time(19, 0),
             end_time=dt.time(20, 0),
@@ -41,25 +46,15 @@ def create_rooms(meetings: int, chair_key: str) -> list[str]:
     Meeting.objects.bulk_create(created)
     saved = list(Meeting.objects.filter(slug__startswith="bench-room-"))
     slots.rebuild(saved)
-    for meeting in saved:
-        configure_room(meeting, chair_key)
+    # As a secretary would set up an open, unmoderated test room: no waiting room, chat open to everyone,
+    # no passcode; the chair key stored as its hash, as the settings page does.
+    RoomSettings.objects.bulk_create(
+        RoomSettings(
+            group=group, waiting_room=False, chat_policy="open", passcode="", chair_key_hash=hash_key(chair_key)
+        )
+        for group in groups.values()
+    )
     return sorted((m.slug for m in saved), key=lambda slug: int(slug.rsplit("-", 1)[1]))
-
-
-def configure_room(meeting: Any, chair_key: str) -> None:
-    """The room's settings as a secretary would choose them for an open, unmoderated test room."""
-    from stayhere.rooms.models import RoomSettings
-
-    from stayhere.rooms import keys
-
-    settings = RoomSettings.for_meeting(meeting) if hasattr(RoomSettings, "for_meeting") else None
-    if settings is None:
-        settings = RoomSettings(meeting=meeting)
-    settings.waiting_room = False
-    settings.chat_policy = "open"
-    settings.passcode = ""
-    settings.chair_key_hash = keys.hash_key(chair_key)
-    settings.save()
 
 
 def main(argv: list[str] | None = None) -> int:
