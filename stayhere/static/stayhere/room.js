@@ -1,0 +1,349 @@
+// The meeting room in the browser: joins over one WebSocket (docs/protocol.md), keeps a local model of the room
+// and redraws only the regions an event changed. Nothing is sent anywhere but this site.
+import { applyEvent, applySnapshot, emptyModel, isHost, nameAdvice } from './room_model.js';
+import { createView, fill } from './room_view.js';
+import { createConsole } from './room_host.js';
+
+// Every sentence this script puts on the page, in one place so that it can be translated.
+export const T = {
+  you: 'You', youMark: '(you)', someone: 'Someone',
+  connecting: 'Connecting…', connected: 'Connected.', reconnecting: 'Reconnecting…',
+  reconnectIn: 'Connection lost. Reconnecting in {n} seconds…', inAnotherTab: 'This meeting is open in another tab or window; this one has stopped.',
+  left: 'You have left the meeting. Nothing from it was kept.', waitingShort: 'In the waiting room.',
+  admitted: 'A host let you in. Welcome.', joinFirst: 'Type a name to join.',
+  advice: {
+    full: 'That looks like a full name. You may want to use just a first name or an initial; you can still join.',
+    email: 'That looks like an email address. You may want to use just a first name or any alias; you can still join.',
+    phone: 'That looks like a phone number. You may want to use just a first name or any alias; you can still join.',
+  },
+  nobodySharing: 'Nobody is sharing now.', isSharing: '{name} is sharing.', youAreSharing: 'You are sharing.',
+  isCalled: '{name} has been called on.', youAreCalled: 'You have been called on.',
+  offerAlert: 'You are next: share or pass.', nearlyUp: 'Your time is nearly up.', timeUpAlert: 'Time is up.',
+  shareLeft: '{time} left', timeIsUp: 'Time is up', passedNote: '{name} passed.',
+  raiseHand: 'Raise hand', lowerHand: 'Lower hand', raiseHandMode: 'Raise your hand to share.',
+  roundRobin: 'Round robin: the chair calls on each person in turn; you can always pass.',
+  onceNote: 'Everyone once before anyone twice.', queueItem: '{n}. {name}', call: 'Call', callLabel: 'Call on {name}',
+  handAt: 'hand up, #{n}', unmuted: 'can be heard', count: '({n})', manage: 'Manage', manageLabel: 'Manage {name}',
+  roles: { chair: 'Chair', cohost: 'Co-host', greeter: 'Greeter', reader: 'Reader', timekeeper: 'Timekeeper', member: 'Member' },
+  toHosts: '(to the hosts)', toYou: '(to you)', toPerson: '(to {name})',
+  delete: 'Delete', deleteLabel: 'Delete the message from {name}',
+  chatOff: 'Chat is off in this meeting. To reach the hosts, use “Report to the hosts”.',
+  chatHostsOnly: 'During the meeting, your messages go to the hosts only. Chat opens to everyone at the closing.',
+  chatOpen: 'Messages here go to everyone in the meeting.',
+  messageHosts: 'Message to the hosts', messageEveryone: 'Message to everyone',
+  scheduled: 'Scheduled {start}–{end} (your time)', startsIn: 'Starts in {time}', endsIn: '{n} min left',
+  overTime: 'The scheduled time is over.', reminder: '{n} minutes to the scheduled end.',
+  goTo: 'Go to', goToLabel: 'Go to “{title}”', lock: 'Lock the room', unlock: 'Unlock the room',
+  admit: 'Admit', deny: 'Deny', admitLabel: 'Admit {name}', denyLabel: 'Deny {name}',
+  undo: 'Undo', undoLabel: 'Undo the removal of {name}', about: 'about {name}',
+  removeQuestion: 'Remove {name} for the rest of this meeting? They cannot come back from this browser. You can undo it from the list of removals.',
+  reportSent: 'Sent to the hosts. Only they see it.',
+  actions: { admit: 'admitted', admit_all: 'admitted all waiting', deny: 'denied', lock: 'locked the room',
+    unlock: 'unlocked the room', mute: 'muted', mute_all: 'muted everyone', remove: 'removed',
+    undo_remove: 'undid the removal of', hand_chair: 'handed the chair to' },
+};
+
+const $ = (id) => document.getElementById(id);
+const root = $('room');
+const wsPath = root.dataset.wsPath;
+const slug = root.dataset.slug;
+const chairKey = root.dataset.chairKey || null;
+const storeKey = 'stayhere.room.' + slug;
+
+// --- what this tab remembers: seat, resume token, the highest seq seen, and the name (for a new join) ---
+const load = () => { try { return JSON.parse(sessionStorage.getItem(storeKey)) || {}; } catch { return {}; } };
+let saved = load();
+const save = () => { try { sessionStorage.setItem(storeKey, JSON.stringify(saved)); } catch { /* private mode */ } };
+const forget = () => { saved = {}; try { sessionStorage.removeItem(storeKey); } catch { /* private mode */ } };
+
+const model = emptyModel();
+let skew = null; // local clock minus the server's, estimated from events as they arrive
+const ctx = {
+  model, T,
+  send: (message) => send(message),
+  serverNow: () => Date.now() / 1000 - (skew || 0),
+};
+const view = createView(ctx);
+const tools = createConsole(ctx);
+
+// --- announcements: the status line is polite, alerts interrupt ---
+const status = (text) => { $('room-status').textContent = text; };
+function alert(text) {
+  const box = $('room-alert');
+  box.textContent = '';
+  setTimeout(() => { box.textContent = text; }, 50); // a change the screen reader notices, even if repeated
+}
+
+// --- what is shown: join form, waiting room, the meeting, or the closing message ---
+function show(part) {
+  for (const [id, name] of [['room-join', 'join'], ['room-waiting', 'waiting'], ['room-meeting', 'meeting'], ['room-closed', 'closed']]) {
+    $(id).hidden = part !== name;
+  }
+}
+
+// --- drawing, batched: many events in a burst cost one redraw of each region they touched ---
+const dirty = new Set();
+const dirtyPeople = new Set();
+let pending = 0;
+function mark(regions) {
+  for (const region of regions) {
+    if (region.startsWith('p:')) dirtyPeople.add(region.slice(2));
+    else dirty.add(region);
+  }
+  if (!pending) pending = setTimeout(flush, 30);
+}
+function flush() {
+  pending = 0;
+  if (dirty.has('all')) {
+    dirty.clear(); dirtyPeople.clear();
+    drawAll();
+    return;
+  }
+  if (!model.admitted) { dirty.clear(); dirtyPeople.clear(); return; }
+  for (const seat of dirtyPeople) view.person(seat);
+  if (dirtyPeople.size) { view.count(); view.me(); }
+  const regions = { segment: view.segment, format: view.format, floor: view.floor, queue: view.queue, count: view.count,
+    chat: view.chat, clock: view.clock, console: tools.settings, waiting: tools.waiting, removals: tools.removals,
+    reports: tools.reports, log: tools.log };
+  for (const region of dirty) if (regions[region]) regions[region]();
+  tools.person();
+  dirty.clear(); dirtyPeople.clear();
+}
+function drawAll() {
+  if (!model.admitted) {
+    show('waiting');
+    return;
+  }
+  show('meeting');
+  tools.mount();
+  view.segment(); view.format(); view.floor(); view.queue(); view.people(); view.chat(); view.clock(); view.me();
+  tools.all();
+}
+setInterval(() => { if (model.admitted) view.tick(); }, 1000);
+
+// --- the connection ---
+let socket = null;
+let stopped = false;
+let attempt = 0;
+let retryTimer = 0;
+
+function connect() {
+  clearTimeout(retryTimer);
+  stopped = false;
+  status(attempt ? T.reconnecting : T.connecting);
+  const ws = new WebSocket((location.protocol === 'https:' ? 'wss:' : 'ws:') + '//' + location.host + wsPath);
+  socket = ws;
+  ws.onopen = () => {
+    status(T.connected);
+    if (saved.seat && saved.token) {
+      // A page loaded afresh has no model yet: asking from beyond the room's seq brings a full snapshot.
+      const last = model.seat === saved.seat ? saved.seq || 0 : 2 ** 31;
+      ws.send(JSON.stringify({ type: 'resume', seat: saved.seat, token: saved.token, last_seq: last }));
+    } else {
+      sendJoin(ws);
+    }
+  };
+  ws.onmessage = (message) => {
+    let event;
+    try { event = JSON.parse(message.data); } catch { return; }
+    if (ws !== socket) return;
+    attempt = 0;
+    receive(event);
+  };
+  ws.onclose = (closing) => {
+    if (ws !== socket) return;
+    socket = null;
+    if (closing.code === 4000) { stop(T.inAnotherTab); return; }
+    if (stopped || !saved.name) return;
+    const delay = Math.min(30, 2 ** attempt) * (0.5 + Math.random() / 2);
+    attempt += 1;
+    status(fill(T.reconnectIn, { n: Math.ceil(delay) }));
+    retryTimer = setTimeout(connect, delay * 1000);
+  };
+}
+
+function sendJoin(ws) {
+  const message = { type: 'join', name: saved.name };
+  if (saved.passcode) message.passcode = saved.passcode;
+  if (chairKey) message.chair_key = chairKey;
+  ws.send(JSON.stringify(message));
+}
+
+function send(message) {
+  if (socket && socket.readyState === WebSocket.OPEN) {
+    socket.send(JSON.stringify(message));
+    return true;
+  }
+  status(T.reconnecting);
+  return false;
+}
+
+function stop(message, { clear = false } = {}) {
+  stopped = true;
+  clearTimeout(retryTimer);
+  if (clear) forget();
+  if (socket) { const ws = socket; socket = null; ws.close(1000); }
+  $('closed-message').textContent = message;
+  status(message);
+  show('closed');
+  $('room-closed').focus();
+}
+
+const CLOSING = new Set(['denied', 'removed', 'ended']);
+
+function receive(event) {
+  if (typeof event.seq === 'number' && event.seq > (saved.seq || 0)) { saved.seq = event.seq; save(); }
+  const now = Date.now() / 1000;
+  const stamp = event.type === 'share' ? event.started_at : event.type === 'chat' ? event.at : null;
+  if (typeof stamp === 'number' && (skew === null || now - stamp < skew)) skew = now - stamp;
+  if (CLOSING.has(event.type)) {
+    stop(event.message, { clear: true });
+    return;
+  }
+  switch (event.type) {
+    case 'welcome':
+      saved.seat = event.seat; saved.token = event.token; save();
+      status(T.connected);
+      if (event.advice) { $('me-advice').textContent = event.advice; $('j-name-advice').textContent = event.advice; }
+      applySnapshot(model, event.snapshot);
+      mark(['all']);
+      return;
+    case 'waiting':
+      $('waiting-message').textContent = event.message;
+      status(T.waitingShort);
+      show('waiting');
+      return;
+    case 'admitted':
+      status(T.admitted);
+      return;
+    case 'advice':
+      $('me-advice').textContent = event.advice;
+      return;
+    case 'snapshot':
+      status(T.connected);
+      break;
+    case 'error':
+      onError(event);
+      return;
+    case 'offer':
+      if (event.seat && event.seat === model.seat) alert(T.offerAlert);
+      break;
+    case 'share_warning':
+      if (event.seat === model.seat) alert(T.nearlyUp);
+      break;
+    case 'time_up':
+      if (event.seat === model.seat) alert(T.timeUpAlert);
+      break;
+    case 'passed':
+      status(fill(T.passedNote, { name: event.seat === model.seat ? T.you : model.people.get(event.seat)?.name || T.someone }));
+      break;
+    case 'reminder':
+      alert(fill(T.reminder, { n: event.minutes }));
+      return;
+    case 'report':
+      if (event.from === model.seat) $('report-sent').textContent = T.reportSent;
+      if (!isHost(model)) return;
+      break;
+    case 'participant':
+      if (event.participant.seat === model.seat && event.participant.role !== model.role) {
+        model.role = event.participant.role; // a snapshot for the new role follows
+      }
+      break;
+    default:
+  }
+  mark(applyEvent(model, event));
+}
+
+function onError(event) {
+  if (event.code === 'resume_failed') {
+    delete saved.seat; delete saved.token; delete saved.seq; save();
+    Object.assign(model, emptyModel());
+    if (socket && saved.name) sendJoin(socket);
+    else { stop(event.message, { clear: true }); }
+    return;
+  }
+  if (event.code === 'removed') { stop(event.message, { clear: true }); return; }
+  if (!model.seat && ['join', 'resume', ''].includes(event.ref || '')) {
+    // Refused at the door (passcode, locked, closed...): back to the form with the reason.
+    stopped = true;
+    if (socket) { const ws = socket; socket = null; ws.close(1000); }
+    showJoinError(event.message);
+    return;
+  }
+  status(event.message);
+}
+
+function showJoinError(message) {
+  show('join');
+  const box = $('join-error');
+  box.textContent = message;
+  box.hidden = false;
+  status(message);
+  $(/passcode/i.test(message) ? 'j-passcode' : 'j-name').focus();
+}
+
+// --- the forms and buttons ---
+function adviseName() {
+  const kind = nameAdvice($('j-name').value);
+  $('j-name-advice').textContent = kind ? T.advice[kind] : '';
+}
+$('j-name').addEventListener('input', adviseName);
+
+$('join-form').addEventListener('submit', (submitted) => {
+  submitted.preventDefault();
+  const name = $('j-name').value.trim();
+  if (!name) { showJoinError(T.joinFirst); return; }
+  $('join-error').hidden = true;
+  saved = { name, passcode: $('j-passcode').value.trim() || undefined };
+  save();
+  attempt = 0;
+  if (socket && socket.readyState === WebSocket.OPEN) sendJoin(socket);
+  else connect();
+});
+
+function submitText(formId, inputId, build) {
+  $(formId).addEventListener('submit', (submitted) => {
+    submitted.preventDefault();
+    const input = $(inputId);
+    const text = input.value.trim();
+    if (text && send(build(text))) input.value = '';
+  });
+}
+submitText('chat-form', 'chat-text', (text) => ({ type: 'chat', text }));
+submitText('report-form', 'report-text', (text) => ({ type: 'report', text }));
+submitText('rename-form', 'rename-name', (name) => {
+  saved.name = name; save();
+  return { type: 'rename', name };
+});
+
+const ownActions = {
+  hand: () => send({ type: 'hand', up: !model.queue.includes(model.seat) }),
+  accept: () => send({ type: 'accept' }),
+  pass: () => send({ type: 'pass' }),
+  done: () => send({ type: 'done' }),
+};
+$('b-hand').addEventListener('click', ownActions.hand);
+$('b-accept').addEventListener('click', ownActions.accept);
+$('b-pass').addEventListener('click', ownActions.pass);
+$('b-done').addEventListener('click', ownActions.done);
+
+for (const button of document.querySelectorAll('.leave')) {
+  button.addEventListener('click', () => {
+    send({ type: 'leave' });
+    stop(T.left, { clear: true });
+  });
+}
+
+function act(event) {
+  const el = event.target.closest('[data-act]');
+  if (!el || !root.contains(el)) return;
+  if ((event.type === 'change') !== (el.tagName === 'SELECT' || el.type === 'checkbox')) return;
+  const action = tools.actions[el.dataset.act];
+  if (action) action(el);
+}
+root.addEventListener('click', act);
+root.addEventListener('change', act);
+
+// A tab that was in the meeting (a reload) takes its seat back; otherwise the form waits for a name.
+if (saved.seat && saved.name) connect();
+else { show('join'); $('j-name').value = saved.name || ''; }

@@ -1,0 +1,141 @@
+// The service tools: drawn only for a seat whose role uses them (the template's data-for says which), and
+// every button only sends a protocol message: the server decides whether this seat may do it.
+import { GREETER_ROLES, HOST_ROLES, nameOf } from './room_model.js';
+import { fill, h } from './room_view.js';
+
+const $ = (id) => document.getElementById(id);
+const TOOL_ROLES = [...GREETER_ROLES, 'timekeeper'];
+
+export function createConsole(ctx) {
+  const { model, T, send } = ctx;
+  let mountedFor = null;
+  let personSeat = null;
+
+  function mount() {
+    const slot = $('host-slot');
+    if (mountedFor === model.role) return false;
+    mountedFor = model.role;
+    personSeat = null;
+    slot.replaceChildren();
+    if (!TOOL_ROLES.includes(model.role)) return true;
+    const tools = $('host-console').content.cloneNode(true);
+    for (const part of tools.querySelectorAll('[data-for]')) {
+      if (!part.dataset.for.split(' ').includes(model.role)) part.remove();
+    }
+    slot.append(tools);
+    return true;
+  }
+
+  function settings() {
+    if ($('h-mode')) $('h-mode').value = model.mode;
+    if ($('h-once')) $('h-once').checked = model.once;
+    if ($('h-policy')) $('h-policy').value = model.chatPolicy;
+    const lock = $('h-lock');
+    if (lock) {
+      lock.setAttribute('aria-pressed', model.locked ? 'true' : 'false');
+      lock.textContent = model.locked ? T.unlock : T.lock;
+    }
+  }
+
+  function list(id, emptyId, rows) {
+    const target = $(id);
+    if (!target) return;
+    target.replaceChildren(...rows);
+    if (emptyId) $(emptyId).hidden = rows.length > 0;
+  }
+
+  function waiting() {
+    list('h-waiting', 'h-waiting-empty', model.waiting.map((w) => h('li', {},
+      h('span', { class: 'name', text: w.name }), ' ',
+      h('button', { type: 'button', 'data-act': 'admit', 'data-seat': w.seat, 'aria-label': fill(T.admitLabel, w), text: T.admit }),
+      ' ',
+      h('button', { type: 'button', 'data-act': 'deny', 'data-seat': w.seat, 'aria-label': fill(T.denyLabel, w), text: T.deny }))));
+    if ($('h-waiting-count')) $('h-waiting-count').textContent = fill(T.count, { n: model.waiting.length });
+  }
+
+  function removals() {
+    list('h-removals', 'h-removals-empty', model.removals.map((r) => h('li', {},
+      h('span', { class: 'name', text: r.name }), ' ',
+      h('button', { type: 'button', 'data-act': 'unremove', 'data-removal': r.id,
+        'aria-label': fill(T.undoLabel, r), text: T.undo }))));
+  }
+
+  function reports() {
+    list('h-reports', 'h-reports-empty', model.reports.map((r) => {
+      const about = r.about ? ' ' + fill(T.about, { name: nameOf(model, r.about) || T.someone }) : '';
+      return h('li', {}, h('span', { class: 'from', text: r.name + about + ':' }), ' ', h('span', { text: r.text }));
+    }));
+  }
+
+  function log() {
+    list('h-log', null, model.hostLog.map((e) => h('li', {
+      text: [e.by, T.actions[e.action] || e.action, e.target].filter(Boolean).join(' · '),
+    })));
+  }
+
+  function person() {
+    const panel = $('h-person');
+    if (!panel) return;
+    const data = personSeat && model.people.get(personSeat);
+    if (!data) {
+      panel.hidden = true;
+      personSeat = null;
+      return;
+    }
+    panel.hidden = false;
+    $('h-person-name').textContent = data.name + (data.role !== 'member' ? ' · ' + (T.roles[data.role] || data.role) : '');
+    if ($('h-role') && data.role !== 'chair') $('h-role').value = data.role;
+  }
+
+  function all() {
+    settings(); waiting(); removals(); reports(); log(); person();
+  }
+
+  const need = (name) => () => send({ type: name });
+  const seatOf = (el) => el.dataset.seat;
+  // Buttons and selects with data-act; the handlers here are for the service tools only.
+  const actions = {
+    'seg-prev': () => send({ type: 'segment', index: Math.max(0, model.segment - 1) }),
+    'seg-next': () => send({ type: 'segment', index: Math.min(model.format.length - 1, model.segment + 1) }),
+    segment: (el) => send({ type: 'segment', index: Number(el.dataset.index) }),
+    'call-next': need('call'),
+    call: (el) => send({ type: 'call', seat: seatOf(el) || personSeat }),
+    mode: (el) => send({ type: 'mode', mode: el.value, once: $('h-once') ? $('h-once').checked : model.once }),
+    once: (el) => send({ type: 'mode', mode: model.mode, once: el.checked }),
+    extend: (el) => send({ type: 'extend', seconds: Number(el.dataset.seconds) }),
+    'end-share': need('end_share'),
+    admit: (el) => send({ type: 'admit', seat: seatOf(el) }),
+    deny: (el) => send({ type: 'deny', seat: seatOf(el) }),
+    'admit-all': need('admit_all'),
+    lock: () => send({ type: 'lock', locked: !model.locked }),
+    'mute-all': need('mute_all'),
+    policy: (el) => send({ type: 'chat_policy', policy: el.value }),
+    'delete-chat': (el) => send({ type: 'delete_chat', id: Number(el.dataset.id) }),
+    unremove: (el) => send({ type: 'unremove', removal: Number(el.dataset.removal) }),
+    person: (el) => {
+      personSeat = seatOf(el);
+      $('h-confirm').hidden = true;
+      person();
+      $('h-person').focus();
+    },
+    'close-person': () => { personSeat = null; person(); },
+    role: () => send({ type: 'role', seat: personSeat, role: $('h-role').value }),
+    'hand-chair': () => send({ type: 'hand_chair', seat: personSeat }),
+    mute: () => send({ type: 'mute', seat: personSeat }),
+    remove: () => {
+      $('h-confirm-q').textContent = fill(T.removeQuestion, { name: nameOf(model, personSeat) });
+      $('h-confirm').hidden = false;
+      $('h-confirm').querySelector('button').focus();
+    },
+    'confirm-remove': () => {
+      send({ type: 'remove', seat: personSeat });
+      $('h-confirm').hidden = true;
+    },
+    'cancel-remove': () => { $('h-confirm').hidden = true; },
+    end: () => { $('h-end-confirm').hidden = false; $('h-end-confirm').querySelector('button').focus(); },
+    'confirm-end': need('end'),
+    'cancel-end': () => { $('h-end-confirm').hidden = true; },
+  };
+
+  return { mount, all, settings, waiting, removals, reports, log, person, actions, isTools: () => HOST_ROLES.includes(model.role) };
+}

@@ -1,0 +1,114 @@
+// The room as this seat knows it, and how each event from the server changes it (see docs/protocol.md).
+// apply() returns the names of the page regions that need drawing again; "p:<seat>" names one participant.
+
+export const HOST_ROLES = ['chair', 'cohost'];
+export const GREETER_ROLES = ['chair', 'cohost', 'greeter'];
+const KEPT = 100; // chat messages, reports and log lines kept on the page, like the server
+
+export function emptyModel() {
+  return {
+    seat: null, role: null, admitted: false, phase: 'open', title: '', format: [], segment: 0,
+    people: new Map(), queue: [], offer: null, share: null, mode: 'raise_hand', once: false,
+    chatPolicy: 'hosts', chatOpen: false, chat: [], locked: false, waitingRoom: false, passcode: false,
+    clock: null, waiting: [], reports: [], hostLog: [], removals: [],
+  };
+}
+
+export const isHost = (model) => HOST_ROLES.includes(model.role);
+
+export function applySnapshot(model, snap) {
+  const fresh = emptyModel();
+  fresh.seat = snap.seat;
+  fresh.role = snap.role;
+  fresh.admitted = !!snap.admitted;
+  fresh.phase = snap.phase || 'open';
+  fresh.title = snap.title || '';
+  fresh.passcode = !!snap.passcode;
+  fresh.clock = snap.clock || null;
+  if (fresh.admitted) {
+    fresh.format = snap.format || [];
+    fresh.segment = snap.segment || 0;
+    for (const person of snap.participants || []) fresh.people.set(person.seat, person);
+    fresh.queue = snap.queue || [];
+    fresh.offer = snap.offer && snap.offer.seat ? snap.offer : null;
+    fresh.share = snap.share || null;
+    fresh.mode = snap.mode;
+    fresh.once = !!snap.once;
+    fresh.chatPolicy = snap.chat_policy;
+    fresh.chatOpen = !!snap.chat_open;
+    fresh.chat = (snap.chat || []).slice(-KEPT);
+    fresh.locked = !!snap.locked;
+    fresh.waitingRoom = !!snap.waiting_room;
+    fresh.waiting = snap.waiting || [];
+    fresh.reports = (snap.reports || []).slice(-KEPT);
+    fresh.hostLog = (snap.host_log || []).slice(-KEPT);
+    fresh.removals = snap.removals || [];
+  }
+  Object.assign(model, fresh);
+  return ['all'];
+}
+
+const push = (list, item) => { list.push(item); if (list.length > KEPT) list.splice(0, list.length - KEPT); };
+
+// Each handler changes the model and says which regions to draw.
+const HANDLERS = {
+  joined(m, e) { m.people.set(e.participant.seat, e.participant); return ['p:' + e.participant.seat, 'count']; },
+  left(m, e) { m.people.delete(e.seat); return ['p:' + e.seat, 'count', 'queue', 'floor']; },
+  participant(m, e) {
+    const p = e.participant;
+    m.people.set(p.seat, p);
+    return ['p:' + p.seat, 'queue', 'floor'];
+  },
+  segment(m, e) {
+    m.segment = e.index;
+    m.format[e.index] = e.segment;
+    return ['segment', 'format'];
+  },
+  queue(m, e) {
+    const before = new Set(m.queue);
+    m.queue = e.queue;
+    const touched = new Set([...before, ...e.queue]);
+    return ['queue', 'floor', ...[...touched].map((s) => 'p:' + s)];
+  },
+  offer(m, e) { m.offer = e.seat ? { seat: e.seat, expires_at: e.expires_at } : null; return ['floor', 'queue']; },
+  share(m, e) {
+    m.share = { seat: e.seat, started_at: e.started_at, ends_at: e.ends_at, seconds: e.seconds, warn_at: e.warn_at };
+    if (m.offer && m.offer.seat === e.seat) m.offer = null;
+    return ['floor'];
+  },
+  share_warning(m, e) { if (m.share && m.share.seat === e.seat) m.share.warned = true; return ['floor']; },
+  time_up(m, e) { if (m.share && m.share.seat === e.seat) m.share.timeUp = true; return ['floor']; },
+  share_ended(m, e) { if (m.share && m.share.seat === e.seat) m.share = null; return ['floor']; },
+  passed(m, e) { if (m.offer && m.offer.seat === e.seat) m.offer = null; return ['floor']; },
+  mode(m, e) { m.mode = e.mode; m.once = !!e.once; return ['queue', 'console']; },
+  chat(m, e) { push(m.chat, e); return ['chat']; },
+  chat_deleted(m, e) { m.chat = m.chat.filter((c) => c.id !== e.id); return ['chat']; },
+  chat_policy(m, e) { m.chatPolicy = e.policy; m.chatOpen = !!e.open; return ['chat', 'console']; },
+  room(m, e) { m.locked = !!e.locked; m.waitingRoom = !!e.waiting_room; m.passcode = !!e.passcode; return ['console']; },
+  clock(m, e) { m.clock = { starts_at: e.starts_at, ends_at: e.ends_at, closes_at: e.closes_at }; return ['clock']; },
+  waiting_list(m, e) { m.waiting = e.waiting || []; return ['waiting']; },
+  report(m, e) { push(m.reports, e); return ['reports']; },
+  host_log(m, e) { push(m.hostLog, e.entry); return ['log']; },
+  removals(m, e) { m.removals = e.removals || []; return ['removals']; },
+};
+
+export function applyEvent(model, event) {
+  if (event.type === 'snapshot') return applySnapshot(model, event);
+  const handler = HANDLERS[event.type];
+  return handler ? handler(model, event) : [];
+}
+
+export function nameOf(model, seat) {
+  const person = model.people.get(seat);
+  return person ? person.name : '';
+}
+
+// Mirrors the server's gentle advice (stayhere/rooms/names.py): a note, never a refusal.
+export function nameAdvice(name) {
+  if (/\S+@\S+\.\S+/.test(name)) return 'email';
+  if ((name.match(/\d/g) || []).length >= 7) return 'phone';
+  const words = name.trim().split(/\s+/);
+  const capitalised = words.filter((w) => /^\p{Lu}/u.test(w) && w.replace(/\.+$/, '').length > 1);
+  if (words.length >= 2 && capitalised.length >= 2) return 'full';
+  return '';
+}

@@ -1,0 +1,217 @@
+// Drawing the room: one function per region of the page, each cheap and called only when its region changed.
+import { isHost, nameOf } from './room_model.js';
+
+const $ = (id) => document.getElementById(id);
+
+export function h(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key === 'text') node.textContent = value;
+    else if (key === 'class') node.className = value;
+    else node.setAttribute(key, value === true ? '' : value);
+  }
+  for (const child of children) if (child) node.append(child);
+  return node;
+}
+
+export function fill(template, values) {
+  return template.replace(/\{(\w+)\}/g, (_, key) => (key in values ? String(values[key]) : ''));
+}
+
+const pad = (n) => String(n).padStart(2, '0');
+export function minutesSeconds(seconds) {
+  const s = Math.max(0, Math.round(seconds));
+  return Math.floor(s / 60) + ':' + pad(s % 60);
+}
+const wallClock = (unix) => {
+  const d = new Date(unix * 1000);
+  return pad(d.getHours()) + ':' + pad(d.getMinutes());
+};
+
+export function createView(ctx) {
+  const { model, T } = ctx;
+  const peopleItems = new Map(); // seat -> <li>
+  let offerShownFor = null;
+
+  const who = (seat) => (seat === model.seat ? T.you : nameOf(model, seat) || T.someone);
+  const roleLabel = (role) => T.roles[role] || role;
+
+  function segment() {
+    const seg = model.format[model.segment];
+    $('seg-h').textContent = seg ? seg.title : '';
+    const box = $('seg-text');
+    box.replaceChildren();
+    if (seg && seg.text) {
+      for (const para of seg.text.split(/\n\s*\n/)) box.append(h('p', { text: para.trim() }));
+    }
+  }
+
+  function format() {
+    const chair = model.role === 'chair';
+    const items = model.format.map((seg, index) => {
+      const current = index === model.segment;
+      const li = h('li', { 'aria-current': current ? 'step' : null, class: current ? 'current' : null },
+        h('span', { text: seg.title }));
+      if (chair && !current) {
+        li.append(' ', h('button', { type: 'button', 'data-act': 'segment', 'data-index': index,
+          'aria-label': fill(T.goToLabel, { title: seg.title }), text: T.goTo }));
+      }
+      return li;
+    });
+    $('format-list').replaceChildren(...items);
+  }
+
+  function floor() {
+    const me = model.seat;
+    const share = model.share;
+    const offer = model.offer;
+    let text = T.nobodySharing;
+    if (share) text = fill(share.seat === me ? T.youAreSharing : T.isSharing, { name: who(share.seat) });
+    else if (offer) text = fill(offer.seat === me ? T.youAreCalled : T.isCalled, { name: who(offer.seat) });
+    $('floor-now').textContent = text;
+    $('floor-timer').hidden = !share;
+    const mineOffered = !!offer && offer.seat === me;
+    $('my-offer').hidden = !mineOffered;
+    if (mineOffered && offerShownFor !== offer.expires_at) {
+      offerShownFor = offer.expires_at;
+      $('b-accept').focus();
+    }
+    if (!mineOffered) offerShownFor = null;
+    const sharing = !!share && share.seat === me;
+    $('my-share').hidden = !sharing;
+    const hand = $('b-hand');
+    const up = model.queue.includes(me);
+    hand.hidden = sharing || mineOffered;
+    hand.setAttribute('aria-pressed', up ? 'true' : 'false');
+    hand.textContent = up ? T.lowerHand : T.raiseHand;
+    tick();
+  }
+
+  function queue() {
+    const chair = model.role === 'chair';
+    $('queue-mode').textContent = (model.mode === 'round_robin' ? T.roundRobin : T.raiseHandMode) +
+      (model.once ? ' ' + T.onceNote : '');
+    const items = model.queue.map((seat, index) => {
+      const li = h('li', {}, h('span', { text: fill(T.queueItem, { n: index + 1, name: who(seat) }) }));
+      if (chair) {
+        li.append(' ', h('button', { type: 'button', 'data-act': 'call', 'data-seat': seat,
+          'aria-label': fill(T.callLabel, { name: who(seat) }), text: T.call }));
+      }
+      return li;
+    });
+    $('queue-list').replaceChildren(...items);
+    $('queue-empty').hidden = items.length > 0;
+  }
+
+  function personItem(person) {
+    const bits = [];
+    if (person.role !== 'member') bits.push(roleLabel(person.role));
+    if (person.hand_at) bits.push(fill(T.handAt, { n: person.hand_at }));
+    if (!person.connected) bits.push(T.reconnecting);
+    if (!person.muted) bits.push(T.unmuted);
+    const li = h('li', { class: person.seat === model.seat ? 'me' : null },
+      h('span', { class: 'name', text: person.name + (person.seat === model.seat ? ' ' + T.youMark : '') }),
+      bits.length ? h('span', { class: 'tags', text: bits.join(' · ') }) : null);
+    if (isHost(model) && person.seat !== model.seat) {
+      li.append(' ', h('button', { type: 'button', 'data-act': 'person', 'data-seat': person.seat,
+        'aria-label': fill(T.manageLabel, { name: person.name }), text: T.manage }));
+    }
+    return li;
+  }
+
+  function person(seat) {
+    const old = peopleItems.get(seat);
+    const data = model.people.get(seat);
+    if (!data) {
+      if (old) old.remove();
+      peopleItems.delete(seat);
+      return;
+    }
+    const li = personItem(data);
+    if (old) old.replaceWith(li);
+    else $('people-list').append(li);
+    peopleItems.set(seat, li);
+  }
+
+  function people() {
+    peopleItems.clear();
+    const items = [];
+    for (const data of model.people.values()) {
+      const li = personItem(data);
+      peopleItems.set(data.seat, li);
+      items.push(li);
+    }
+    $('people-list').replaceChildren(...items);
+    count();
+  }
+
+  function count() {
+    $('people-count').textContent = fill(T.count, { n: model.people.size });
+  }
+
+  function chatTarget(to) {
+    if (to === null || to === undefined) return '';
+    if (to === 'hosts') return T.toHosts;
+    return to === model.seat ? T.toYou : fill(T.toPerson, { name: who(to) });
+  }
+
+  function chat() {
+    const host = isHost(model);
+    const items = model.chat.map((msg) => {
+      const target = chatTarget(msg.to);
+      const li = h('li', {},
+        h('span', { class: 'from', text: (msg.from === model.seat ? T.you : msg.name) + (target ? ' ' + target : '') + ':' }),
+        ' ', h('span', { class: 'text', text: msg.text }));
+      if (host) {
+        li.append(' ', h('button', { type: 'button', class: 'small', 'data-act': 'delete-chat', 'data-id': msg.id,
+          'aria-label': fill(T.deleteLabel, { name: msg.name }), text: T.delete }));
+      }
+      return li;
+    });
+    $('chat-list').replaceChildren(...items);
+    const policy = model.chatPolicy;
+    const form = $('chat-form');
+    form.hidden = policy === 'off';
+    let note = T.chatOff;
+    if (policy !== 'off') {
+      const toHosts = !host && !model.chatOpen;
+      $('chat-label').textContent = toHosts ? T.messageHosts : T.messageEveryone;
+      note = toHosts ? T.chatHostsOnly : T.chatOpen;
+    }
+    $('chat-policy').textContent = note;
+  }
+
+  function clock() {
+    const c = model.clock;
+    $('clock-times').textContent = c ? fill(T.scheduled, { start: wallClock(c.starts_at), end: wallClock(c.ends_at) }) : '';
+    tick();
+  }
+
+  // Once a second: the share timer and the time left, computed here from the server's times.
+  function tick() {
+    const now = ctx.serverNow();
+    const share = model.share;
+    if (share) {
+      const left = share.ends_at - now;
+      $('floor-timer').textContent = left > 0 ? fill(T.shareLeft, { time: minutesSeconds(left) }) : T.timeIsUp;
+      $('floor-timer').classList.toggle('late', left <= 0 || now >= share.warn_at);
+    }
+    const c = model.clock;
+    if (c) {
+      let text = '';
+      if (now < c.starts_at) text = fill(T.startsIn, { time: minutesSeconds(c.starts_at - now) });
+      else if (now < c.ends_at) text = fill(T.endsIn, { n: Math.ceil((c.ends_at - now) / 60) });
+      else text = T.overTime;
+      $('clock-left').textContent = text;
+    }
+  }
+
+  function me() {
+    const mine = model.people.get(model.seat);
+    const input = $('rename-name');
+    if (mine && document.activeElement !== input) input.value = mine.name;
+  }
+
+  return { segment, format, floor, queue, people, person, count, chat, clock, tick, me };
+}
