@@ -1,0 +1,64 @@
+"""The secret links' keys: drawn at random, shown once, stored only as sha256 hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+
+from django.utils import timezone
+
+from stayhere.rooms.models import RoomSettings
+
+KEY_BYTES = 24
+# What a key from a link can look like (token_urlsafe's alphabet); anything else matches nothing.
+KEY_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,100}$")
+
+
+def new_key() -> str:
+    return secrets.token_urlsafe(KEY_BYTES)
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def key_matches(key: str, expected_hash: str) -> bool:
+    """Constant-time: whether ``key`` is the key whose hash is stored. An empty hash matches nothing."""
+    if not expected_hash or not KEY_SHAPE.match(key):
+        return False
+    return hmac.compare_digest(hash_key(key), expected_hash)
+
+
+def settings_for_key(key: str) -> RoomSettings | None:
+    """The room settings a settings link opens, or None."""
+    if not KEY_SHAPE.match(key):
+        return None
+    found = RoomSettings.objects.select_related("group").filter(settings_key_hash=hash_key(key)).first()
+    if found is None or not key_matches(key, found.settings_key_hash):
+        return None
+    return found
+
+
+def rotate_chair_key(room: RoomSettings) -> str:
+    """A new chair link key; the old one stops working. Returns the key, which is not stored."""
+    key = new_key()
+    room.chair_key_hash = hash_key(key)
+    room.keys_rotated_at = timezone.now()
+    room.save(update_fields=["chair_key_hash", "keys_rotated_at"])
+    return key
+
+
+def rotate_settings_key(room: RoomSettings) -> str:
+    """A new settings link key; the old one stops working. Returns the key, which is not stored."""
+    key = new_key()
+    room.settings_key_hash = hash_key(key)
+    room.keys_rotated_at = timezone.now()
+    room.save(update_fields=["settings_key_hash", "keys_rotated_at"])
+    return key
+
+
+def rotate_both(room: RoomSettings) -> tuple[str, str]:
+    """New settings and chair keys, in that order."""
+    return rotate_settings_key(room), rotate_chair_key(room)
