@@ -6,9 +6,13 @@ import hashlib
 import hmac
 import re
 import secrets
+from dataclasses import dataclass
 
+from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from stayhere.directory.models import Group
 from stayhere.rooms.models import RoomSettings
 
 KEY_BYTES = 24
@@ -62,3 +66,26 @@ def rotate_settings_key(room: RoomSettings) -> str:
 def rotate_both(room: RoomSettings) -> tuple[str, str]:
     """New settings and chair keys, in that order."""
     return rotate_settings_key(room), rotate_chair_key(room)
+
+
+@dataclass(frozen=True)
+class GroupLinks:
+    group: str
+    settings_url: str
+    chair_urls: list[tuple[str, str]]  # (meeting name, chair link), one per meeting held in a stayhere room
+
+
+def fresh_links(group: Group, base_url: str) -> GroupLinks:
+    """Sets the group's room up with the defaults if it has none, rotates both keys, and returns the new links.
+
+    ``base_url`` is the site's address ("" gives paths)."""
+    base = base_url.rstrip("/")
+    with transaction.atomic():
+        room, _created = RoomSettings.objects.get_or_create(group=group)
+        settings_key, chair_key = rotate_both(room)
+    meetings = group.meetings.filter(has_room=True).order_by("name", "slug")
+    return GroupLinks(
+        group=group.name,
+        settings_url=base + reverse("rooms:settings", args=[settings_key]),
+        chair_urls=[(m.name, base + reverse("rooms:room-chair", args=[m.slug, chair_key])) for m in meetings],
+    )
