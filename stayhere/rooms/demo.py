@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TextIO
+from typing import Any, Protocol
 
 from django.db import transaction
 from django.urls import reverse
@@ -16,6 +16,10 @@ from stayhere.rooms.models import RoomSettings
 DEMO_ROOM_GROUPS = 3
 
 
+class Writer(Protocol):
+    def write(self, text: str, /) -> Any: ...
+
+
 @dataclass(frozen=True)
 class DemoRooms:
     group_slug: str  # the group whose room anyone may try alone (no waiting room, open chat)
@@ -24,7 +28,7 @@ class DemoRooms:
     room_url: str
 
 
-def setup_demo_rooms(out: TextIO | None = None) -> DemoRooms | None:
+def setup_demo_rooms(out: Writer | None = None) -> DemoRooms | None:
     """Gives the online meetings of a few demo groups a room with the default settings; the first group's room has
     no waiting room and an open chat. Returns (and writes to ``out``) that room's new settings and chair links."""
     groups = _room_groups()
