@@ -35,6 +35,7 @@ export function createView(ctx) {
   let offerShownFor = null;
 
   const who = (seat) => (seat === model.seat ? T.you : nameOf(model, seat) || T.someone);
+  const named = (seat) => (nameOf(model, seat) || T.someone) + (seat === model.seat ? ' ' + T.youMark : '');
   const roleLabel = (role) => T.roles[role] || role;
 
   function segment() {
@@ -93,7 +94,7 @@ export function createView(ctx) {
     $('queue-mode').textContent = (model.mode === 'round_robin' ? T.roundRobin : T.raiseHandMode) +
       (model.once ? ' ' + T.onceNote : '');
     const items = model.queue.map((seat, index) => {
-      const li = h('li', {}, h('span', { text: fill(T.queueItem, { n: index + 1, name: who(seat) }) }));
+      const li = h('li', {}, h('span', { text: fill(T.queueItem, { n: index + 1, name: named(seat) }) }));
       if (chair) {
         li.append(' ', h('button', { type: 'button', 'data-act': 'call', 'data-seat': seat,
           'aria-label': fill(T.callLabel, { name: who(seat) }), text: T.call }));

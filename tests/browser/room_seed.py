@@ -1,0 +1,42 @@
+"""A meeting with a room for the room's browser test, held every day and running now.
+
+Run inside a stayhere process (``stayhere shell -c``): it writes to that server's database and prints the
+chair link's key on a line of its own (``CHAIR-KEY <key>``) for the test to read from the server's output.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from stayhere.directory.models import Attendance
+from tests.directory.factories import make_meeting
+from tests.rooms.factories import make_room
+
+SLUG = "browser-room"
+NAME = "Evening Serenity Room"
+OPENING = "Welcome to this meeting. Whoever you are, you are welcome here; you may share or pass."
+CLOSING = "Thank you for being here. What was said here stays here. Keep coming back."
+FORMAT = [
+    {"kind": "reading", "title": "Opening", "text": OPENING, "minutes": 3},
+    {"kind": "speaker", "title": "Our speaker", "text": "", "minutes": 20, "share_seconds": 300},
+    {"kind": "sharing", "title": "Open sharing", "text": "", "minutes": 30, "share_seconds": 120},
+    {"kind": "closing", "title": "Closing", "text": CLOSING, "minutes": 3},
+]
+
+
+def seed() -> None:
+    # Began ten minutes ago (UTC), every day, so the room is open whenever the test runs.
+    start = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=10)).replace(second=0, microsecond=0)
+    end = start + dt.timedelta(minutes=60)
+    meeting = make_meeting(
+        NAME,
+        slug=SLUG,
+        days=list(range(7)),
+        start=start.strftime("%H:%M"),
+        end=end.strftime("%H:%M"),
+        tz="UTC",
+        attendance=Attendance.ONLINE,
+        has_room=True,
+    )
+    room = make_room(meeting, waiting_room=True, chat_policy="hosts", format=FORMAT, share_seconds=120)
+    print("CHAIR-KEY", room.chair_key)

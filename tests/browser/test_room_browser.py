@@ -1,0 +1,211 @@
+"""A whole online meeting in real browsers against a real server: a chair and three members, each in a browser
+context of their own, from the waiting room to the closing.
+
+Screenshots of each step are saved under the test's tmp directory (the path is printed). Every page is checked
+to have asked nothing of another origin and broken no CSP rule.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import REPO, Watched, watch
+from tests.browser.room_seed import CLOSING, NAME, OPENING, SLUG
+from tests.live_server import LiveServer, live_server
+
+pytestmark = pytest.mark.browser
+
+WAIT_MS = 10_000
+
+
+@pytest.fixture(scope="module")
+def room_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, str]]:
+    """A server with one meeting whose room is open now; and its chair link's key."""
+    data_dir = tmp_path_factory.mktemp("room-data")
+    output = tmp_path_factory.mktemp("room-logs") / "server.log"
+    seed = ["shell", "-c", "from tests.browser.room_seed import seed; seed()"]
+    with live_server(data_dir, output, setup=[seed], extra_env={"PYTHONPATH": str(REPO)}) as running:
+        keys = [line.split()[1] for line in running.log_text().splitlines() if line.startswith("CHAIR-KEY ")]
+        assert keys, "the seed printed no chair key"
+        yield running, keys[-1]
+
+
+class Person:
+    """One browser context: one person at the meeting."""
+
+    def __init__(self, browser: Any, server: LiveServer, label: str, shots: Path) -> None:
+        self.context = browser.new_context(base_url=server.url, viewport={"width": 1100, "height": 900})
+        self.watched: Watched = watch(self.context, server.url)
+        self.page = self.watched.page
+        self.label = label
+        self.shots = shots
+
+    def shot(self, step: str) -> None:
+        self.page.screenshot(path=str(self.shots / f"{step}-{self.label}.png"), full_page=True)
+
+    def join(self, path: str, name: str) -> None:
+        self.page.goto(path)
+        self.page.get_by_label("Your name in this meeting").fill(name)
+        self.page.get_by_role("button", name="Join", exact=True).click()
+
+    def button(self, name: str) -> Any:
+        return self.page.get_by_role("button", name=name, exact=True)
+
+    def see(self, selector: str, text: str | re.Pattern[str]) -> None:
+        expect(self.page.locator(selector)).to_contain_text(text, timeout=WAIT_MS)
+
+
+@pytest.fixture
+def people(browser: Any, room_server: tuple[LiveServer, str], tmp_path: Path) -> Iterator[dict[str, Person]]:
+    server, _ = room_server
+    shots = tmp_path / "room-screenshots"
+    shots.mkdir()
+    print(f"\nroom screenshots: {shots}")
+    made = {label: Person(browser, server, label, shots) for label in ("chair", "ana", "ben", "cy")}
+    yield made
+    for person in made.values():
+        person.context.close()
+
+
+def test_a_whole_meeting_from_the_waiting_room_to_the_closing(
+    people: dict[str, Person], room_server: tuple[LiveServer, str]
+) -> None:
+    _, chair_key = room_server
+    chair, ana, ben, cy = people["chair"], people["ana"], people["ben"], people["cy"]
+    everyone = [chair, ana, ben, cy]
+    members = [ana, ben, cy]
+
+    # The chair opens the room with the chair link and gets the service tools.
+    chair.join(f"/meetings/{SLUG}/room/chair/{chair_key}", "Pat")
+    chair.see("#seg-h", "Opening")
+    expect(chair.page.get_by_role("heading", name="Service tools")).to_be_visible()
+    chair.see("#people-list", "Chair")
+
+    # A full name gets a gentle word, and joining still works.
+    ana.page.goto(f"/meetings/{SLUG}/room")
+    expect(ana.page.locator("h1")).to_have_text(NAME)
+    ana.page.get_by_label("Your name in this meeting").fill("Ana Lopez")
+    ana.see("#j-name-advice", "just a first name")
+    ana.page.get_by_label("Your name in this meeting").fill("Ana")
+    expect(ana.page.locator("#j-name-advice")).to_have_text("")
+    ana.page.get_by_role("button", name="Join", exact=True).click()
+    ben.join(f"/meetings/{SLUG}/room", "Ben")
+    cy.join(f"/meetings/{SLUG}/room", "Cy")
+    for member in members:
+        member.see("#room-waiting", "waiting room")
+        expect(member.page.get_by_role("heading", name="Service tools")).to_have_count(0)
+    chair.see("#h-waiting", "Cy")
+    chair.shot("01-waiting-room")
+    ana.shot("01-waiting-room")
+
+    # The chair admits Ana, then everyone else waiting.
+    chair.button("Admit Ana").click()
+    ana.see("#seg-h", "Opening")
+    chair.button("Admit all").click()
+    for member in members:
+        member.see("#seg-text", OPENING)
+        member.see("#people-list", "Pat")
+        expect(member.page.locator("#host-slot")).to_be_empty()
+    chair.see("#people-count", "(4)")
+    ben.shot("02-opening-reading")
+
+    # The speaker: Ana raises her hand, is called, shares, and is done.
+    chair.button("Next part").click()
+    for person in everyone:
+        person.see("#seg-h", "Our speaker")
+    ana.button("Raise hand").click()
+    chair.see("#queue-list", "Ana")
+    chair.button("Call next").click()
+    ana.see("#room-alert", "You are next: share or pass.")
+    expect(ana.button("Share")).to_be_focused()
+    ana.shot("03-offered")
+    ana.button("Share").click()
+    for person in everyone:
+        person.see("#floor-now", re.compile(r"(Ana is sharing|You are sharing)"))
+    ben.see("#floor-timer", re.compile(r"\d+:\d\d left"))
+    ben.shot("04-speaker-sharing")
+    ana.button("I'm done").click()
+    ben.see("#floor-now", "Nobody is sharing now.")
+
+    # Open sharing: two shares and a pass.
+    chair.button("Next part").click()
+    cy.see("#seg-h", "Open sharing")
+    ben.button("Raise hand").click()
+    ben.see("#queue-list", "Ben")
+    ana.button("Raise hand").click()
+    cy.button("Raise hand").click()
+    chair.see("#queue-list", re.compile(r"1\. Ben.*2\. Ana.*3\. Cy", re.S))
+    expect(cy.button("Lower hand")).to_have_attribute("aria-pressed", "true")
+    cy.shot("05-queue")
+    chair.button("Call next").click()
+    ben.button("Share").click()
+    chair.see("#floor-now", "Ben is sharing.")
+    chair.button("+1 min").click()
+    ben.button("I'm done").click()
+    chair.see("#floor-now", "Nobody is sharing now.")
+    chair.button("Call next").click()
+    ana.button("Share").click()
+    cy.see("#floor-now", "Ana is sharing.")
+    ana.button("I'm done").click()
+    chair.see("#floor-now", "Nobody is sharing now.")
+    chair.button("Call next").click()
+    cy.see("#room-alert", "You are next")
+    cy.button("Pass").click()
+    chair.see("#room-status", "Cy passed.")
+    expect(cy.page.locator("#my-offer")).to_be_hidden()
+
+    # During the meeting a member's chat reaches the hosts only.
+    ben.see("#chat-label", "Message to the hosts")
+    ben.page.locator("#chat-text").fill("Could we read the closing slowly?")
+    ben.page.locator("#chat-form button").click()
+    chair.see("#chat-list", "Could we read the closing slowly?")
+    chair.see("#chat-list", "(to the hosts)")
+    expect(ana.page.locator("#chat-list")).not_to_contain_text("closing slowly")
+
+    # A removal, with its confirm step, and its undo.
+    chair.button("Manage Cy").click()
+    chair.button("Remove…").click()
+    chair.see("#h-confirm-q", "Remove Cy for the rest of this meeting?")
+    chair.shot("06-remove-confirm")
+    chair.button("Yes, remove").click()
+    cy.see("#room-closed", "The hosts removed you from this meeting.")
+    cy.shot("07-removed")
+    chair.see("#h-removals", "Cy")
+    ana.see("#people-count", "(3)")
+    chair.button("Undo the removal of Cy").click()
+    chair.see("#h-removals-empty", "Nobody has been removed.")
+    cy.join(f"/meetings/{SLUG}/room", "Cy")
+    cy.see("#room-waiting", "waiting room")
+    chair.button("Admit Cy").click()
+    cy.see("#seg-h", "Open sharing")
+
+    # The closing: chat opens to everyone.
+    chair.page.get_by_role("button", name="Go to “Closing”").click()
+    for person in everyone:
+        person.see("#seg-text", CLOSING)
+    ana.see("#chat-label", "Message to everyone")
+    ana.page.locator("#chat-text").fill("Thank you all, see you next week")
+    ana.page.locator("#chat-form button").click()
+    for person in (ben, cy, chair):
+        person.see("#chat-list", "Thank you all, see you next week")
+    cy.shot("08-closing-chat")
+    chair.shot("08-closing-chat")
+
+    # The chair ends the meeting, after a confirm step; everyone is told, and nothing remains.
+    chair.button("End meeting…").click()
+    chair.button("Yes, end the meeting").click()
+    for person in everyone:
+        person.see("#room-closed", "The meeting has ended.")
+        assert person.page.evaluate(f"sessionStorage.getItem('stayhere.room.{SLUG}')") is None
+    ana.shot("09-ended")
+
+    for person in everyone:
+        assert person.watched.foreign_requests() == [], person.label
+        assert person.watched.csp_violations() == [], person.label
+        assert [e for e in person.watched.console_errors if "WebSocket" not in e] == [], person.label
