@@ -170,5 +170,9 @@ LOGGING: dict[str, Any] = {
         "django.request": {"level": "ERROR", "propagate": True},
         "django.server": {"level": "ERROR", "propagate": True},
         "uvicorn.access": {"handlers": [], "propagate": False},
+        # At DEBUG the websockets protocol (which logs through uvicorn.error) prints every frame: names, chat,
+        # reports. Those loggers never go below INFO, whatever STAYHERE_LOG_LEVEL says.
+        "uvicorn.error": {"level": "INFO" if LOG_LEVEL == "DEBUG" else LOG_LEVEL, "propagate": True},
+        "websockets": {"level": "WARNING", "propagate": True},
     },
 }

@@ -1,0 +1,264 @@
+"""The room over a real WebSocket connection (Channels' communicator against the project's ASGI application)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
+
+import pytest
+from channels.testing import WebsocketCommunicator
+
+from stayhere.asgi import application
+from stayhere.directory.models import Attendance
+from stayhere.rooms import consumers, hub
+from tests.directory.factories import make_meeting
+from tests.rooms.factories import make_room
+
+pytestmark = pytest.mark.django_db(transaction=True)
+ORIGIN = (b"origin", b"http://127.0.0.1")
+
+
+@pytest.fixture(autouse=True)
+def fresh_hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[hub.RoomHub]:
+    rooms = hub.RoomHub()
+    monkeypatch.setattr(consumers, "hub", rooms)
+    yield rooms
+
+
+class Client:
+    """One browser tab's connection to a room."""
+
+    def __init__(self, slug: str, cookie: str | None = None, origin: tuple[bytes, bytes] = ORIGIN) -> None:
+        headers = [origin]
+        if cookie:
+            headers.append((b"cookie", f"stayhere_seat={cookie}".encode()))
+        self.ws = WebsocketCommunicator(application, f"/ws/rooms/{slug}", headers=headers)
+        self.seen: list[dict[str, Any]] = []
+
+    async def open(self) -> bool:
+        connected, _ = await self.ws.connect()
+        return bool(connected)
+
+    async def send(self, **message: Any) -> None:
+        await self.ws.send_to(text_data=json.dumps(message))
+
+    async def next(self, kind: str | None = None, timeout: float = 3) -> dict[str, Any]:
+        """The next event (of this type, skipping others)."""
+        while True:
+            event = json.loads(await self.ws.receive_from(timeout=timeout))
+            self.seen.append(event)
+            if kind is None or event["type"] == kind:
+                return event
+
+    async def join(self, name: str, **fields: Any) -> dict[str, Any]:
+        await self.send(type="join", name=name, **fields)
+        return await self.next("welcome")
+
+    async def closed_with(self) -> int:
+        while True:
+            output = await self.ws.receive_output(timeout=3)
+            if output["type"] == "websocket.close":
+                return int(output.get("code", 1000))
+
+
+def run(test: Callable[[], Awaitable[None]]) -> None:
+    asyncio.run(test())
+
+
+def test_a_chair_admits_a_member_from_the_waiting_room() -> None:
+    room = make_room(waiting_room=True)
+
+    async def scenario() -> None:
+        chair, member = Client(room.meeting.slug, "c1"), Client(room.meeting.slug, "m1")
+        assert await chair.open() and await member.open()
+        welcome = await chair.join("Chair", chair_key=room.chair_key)
+        assert welcome["snapshot"]["role"] == "chair"
+        waiting = await member.join("Alex")
+        assert waiting["snapshot"]["admitted"] is False and "participants" not in waiting["snapshot"]
+        listed = await chair.next("waiting_list")
+        await chair.send(type="admit", seat=listed["waiting"][0]["seat"])
+        await member.next("admitted")
+        snapshot = await member.next("snapshot")
+        assert [p["name"] for p in snapshot["participants"]] == ["Chair", "Alex"]
+
+    run(scenario)
+
+
+def test_the_handshake_refuses_a_page_from_another_origin() -> None:
+    room = make_room()
+
+    async def scenario() -> None:
+        stranger = Client(room.meeting.slug, origin=(b"origin", b"https://elsewhere.example"))
+        assert not await stranger.open()
+
+    run(scenario)
+
+
+def test_bad_messages_get_errors_and_the_connection_goes_on() -> None:
+    room = make_room(waiting_room=False)
+
+    async def scenario() -> None:
+        chair = Client(room.meeting.slug, "c1")
+        await chair.open()
+        await chair.ws.send_to(text_data="{not json")
+        assert (await chair.next("error"))["code"] == "bad_json"
+        await chair.send(type="hand", up=True)
+        assert (await chair.next("error"))["code"] == "not_joined"
+        await chair.join("Chair", chair_key=room.chair_key)
+        await chair.send(type="dance")
+        assert (await chair.next("error"))["code"] == "unknown_type"
+        await chair.send(type="extend", seconds="lots")
+        error = await chair.next("error")
+        assert error["code"] == "bad_message" and "seconds" in error["message"]
+        await chair.send(type="hand", up=True)
+        assert (await chair.next("queue"))["queue"]
+
+    run(scenario)
+
+
+def test_an_oversized_frame_is_cut_off() -> None:
+    room = make_room()
+
+    async def scenario() -> None:
+        client = Client(room.meeting.slug, "c1")
+        await client.open()
+        await client.ws.send_to(text_data="x" * 9000)
+        assert (await client.next("error"))["code"] == "too_long"
+        assert await client.closed_with() == 1009
+
+    run(scenario)
+
+
+def test_a_flood_of_frames_is_cut_off() -> None:
+    room = make_room()
+
+    async def scenario() -> None:
+        client = Client(room.meeting.slug, "c1")
+        await client.open()
+        for _ in range(consumers.FLOOD_FRAMES + 5):
+            await client.ws.send_to(text_data="{}")
+        assert await client.closed_with() == 1008
+
+    run(scenario)
+
+
+def test_a_member_cannot_join_before_the_room_opens_but_a_chair_opens_it() -> None:
+    # No weekly schedule, so the room is never open to members on its own, whenever the test runs.
+    unscheduled = make_meeting("By Appointment", days=[], attendance=Attendance.ONLINE, has_room=True)
+    room = make_room(unscheduled, waiting_room=False)
+
+    async def scenario() -> None:
+        early = Client(room.meeting.slug, "m1")
+        await early.open()
+        await early.send(type="join", name="Early")
+        assert (await early.next("error"))["code"] == "closed"
+        chair = Client(room.meeting.slug, "c1")
+        await chair.open()
+        await chair.join("Chair", chair_key=room.chair_key)
+        welcome = await early.join("Early")
+        assert welcome["snapshot"]["admitted"] is True
+
+    run(scenario)
+
+
+def test_a_meeting_without_a_room_answers_with_a_clear_error() -> None:
+    async def scenario() -> None:
+        client = Client("no-such-meeting", "c1")
+        await client.open()
+        await client.send(type="join", name="Sam")
+        error = await client.next("error")
+        assert error["code"] == "closed" and error["message"].endswith(".")
+
+    run(scenario)
+
+
+def test_a_dropped_seat_resumes_and_receives_what_it_missed_in_order() -> None:
+    room = make_room(waiting_room=False, chat_policy="open")
+
+    async def scenario() -> None:
+        chair, member = Client(room.meeting.slug, "c1"), Client(room.meeting.slug, "m1")
+        await chair.open()
+        await member.open()
+        await chair.join("Chair", chair_key=room.chair_key)
+        welcome = await member.join("Alex")
+        await member.send(type="hand", up=True)
+        last = (await member.next("queue"))["seq"]
+        await member.ws.disconnect()
+        await chair.send(type="chat", text="first")
+        await chair.send(type="chat", text="second")
+        await chair.next("chat")
+        await chair.next("chat")
+        back = Client(room.meeting.slug, "m1")
+        await back.open()
+        await back.send(type="resume", seat=welcome["seat"], token=welcome["token"], last_seq=last)
+        texts = [(await back.next("chat"))["text"], (await back.next("chat"))["text"]]
+        assert texts == ["first", "second"]
+        await chair.send(type="call")
+        offer = await back.next("offer")
+        assert offer["seat"] == welcome["seat"], "the seat kept its place in the queue"
+
+    run(scenario)
+
+
+def test_a_resume_that_missed_too_much_gets_a_fresh_snapshot(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(hub, "RING", 3)
+    room = make_room(waiting_room=False, chat_policy="open")
+
+    async def scenario() -> None:
+        chair, member = Client(room.meeting.slug, "c1"), Client(room.meeting.slug, "m1")
+        await chair.open()
+        await member.open()
+        await chair.join("Chair", chair_key=room.chair_key)
+        welcome = await member.join("Alex")
+        await member.ws.disconnect()
+        for text in ("one", "two", "three", "four", "five"):
+            await chair.send(type="chat", text=text)
+            await chair.next("chat")
+        back = Client(room.meeting.slug, "m1")
+        await back.open()
+        await back.send(type="resume", seat=welcome["seat"], token=welcome["token"], last_seq=1)
+        snapshot = await back.next()
+        assert snapshot["type"] == "snapshot"
+        assert [m["text"] for m in snapshot["chat"]] == ["one", "two", "three", "four", "five"]
+
+    run(scenario)
+
+
+def test_a_removed_browser_session_cannot_come_back() -> None:
+    room = make_room(waiting_room=False)
+
+    async def scenario() -> None:
+        chair, intruder = Client(room.meeting.slug, "c1"), Client(room.meeting.slug, "x1")
+        await chair.open()
+        await intruder.open()
+        await chair.join("Chair", chair_key=room.chair_key)
+        seat = (await intruder.join("Troll"))["seat"]
+        await chair.send(type="remove", seat=seat)
+        assert (await intruder.next("removed"))["message"]
+        assert await intruder.closed_with() == 4403
+        again = Client(room.meeting.slug, "x1")
+        await again.open()
+        await again.send(type="join", name="Troll2")
+        assert (await again.next("error"))["code"] == "removed"
+
+    run(scenario)
+
+
+def test_ending_the_meeting_tells_everyone_and_deletes_the_room(fresh_hub: hub.RoomHub) -> None:
+    room = make_room(waiting_room=False)
+
+    async def scenario() -> None:
+        chair, member = Client(room.meeting.slug, "c1"), Client(room.meeting.slug, "m1")
+        await chair.open()
+        await member.open()
+        await chair.join("Chair", chair_key=room.chair_key)
+        await member.join("Alex")
+        await chair.send(type="end")
+        assert (await member.next("ended"))["message"]
+        assert await member.closed_with() == 1000
+        assert await fresh_hub.store.get(room.meeting.slug) is None
+        assert room.meeting.slug not in fresh_hub.connections
+
+    run(scenario)
