@@ -9,7 +9,6 @@ import asyncio
 import collections
 import hashlib
 import hmac
-import importlib
 import secrets
 import time
 from http.cookies import SimpleCookie
@@ -23,6 +22,7 @@ from stayhere.rooms.config import RoomConfig
 from stayhere.rooms.hub import RoomHub
 from stayhere.rooms.meeting import Join, Message, Resume
 from stayhere.rooms.protocol import SEAT_ID_ALPHABET, ProtocolError, decode, encode
+from stayhere.rooms.setup import RoomUnavailable, load_room_config
 
 COOKIE = "stayhere_seat"
 # A frame flood: more than this many frames in FLOOD_WINDOW_S seconds closes the connection.
@@ -165,10 +165,9 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             self.push(encode(_error("not_joined", "Join the meeting first.", kind)))
 
     async def _load_config(self) -> RoomConfig:
-        setup = importlib.import_module("stayhere.rooms.setup")
         try:
-            config: RoomConfig = await database_sync_to_async(setup.load_room_config)(self.slug, time.time())
-        except setup.RoomUnavailable as unavailable:
+            config: RoomConfig = await database_sync_to_async(load_room_config)(self.slug, time.time())
+        except RoomUnavailable as unavailable:
             raise RoomClosed(str(unavailable)) from None
         return config
 
