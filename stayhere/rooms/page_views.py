@@ -7,7 +7,6 @@ sends a referrer, and the key is never logged: the access log names the URL patt
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import secrets
 from typing import Any
 
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_safe
 from stayhere.directory.models import Meeting
 from stayhere.directory.presenting import clock, when_text
 from stayhere.directory.search import DEFAULT_DURATION
+from stayhere.rooms.setup import chair_key_matches
 
 SEAT_COOKIE = "stayhere_seat"
 
@@ -29,18 +29,6 @@ def _meeting_with_room(slug: str) -> Meeting:
     if meeting is None:
         raise Http404("no meeting with a room at this address")
     return meeting
-
-
-def chair_key_matches(slug: str, key: str) -> bool:
-    """Asks the room settings whether this is the meeting's current chair key (any key until they exist)."""
-    try:
-        setup = importlib.import_module("stayhere.rooms.setup")
-    except ModuleNotFoundError as missing:
-        if missing.name != "stayhere.rooms.setup":
-            raise
-        return True
-    check = getattr(setup, "chair_key_matches", None)
-    return True if check is None else bool(check(slug, key))
 
 
 def schedule_context(meeting: Meeting, now: dt.datetime) -> dict[str, Any]:

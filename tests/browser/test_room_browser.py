@@ -209,3 +209,67 @@ def test_a_whole_meeting_from_the_waiting_room_to_the_closing(
         assert person.watched.foreign_requests() == [], person.label
         assert person.watched.csp_violations() == [], person.label
         assert [e for e in person.watched.console_errors if "WebSocket" not in e] == [], person.label
+
+
+# Keeps every WebSocket the page opens reachable from the test, so a test can drop one as a network would.
+SOCKET_RECORDER = """
+(() => {
+  const Real = window.WebSocket;
+  window.__sockets = [];
+  window.WebSocket = class extends Real {
+    constructor(...args) { super(...args); window.__sockets.push(this); }
+  };
+})();
+"""
+
+
+def test_a_dropped_connection_or_a_reload_keeps_the_seat_and_its_role(
+    people: dict[str, Person], room_server: tuple[LiveServer, str]
+) -> None:
+    _, chair_key = room_server
+    chair, dee = people["chair"], people["ana"]
+    dee.context.add_init_script(SOCKET_RECORDER)
+    chair.join(f"/meetings/{SLUG}/room/chair/{chair_key}", "Pat")
+    chair.see("#seg-h", "Opening")
+    dee.join(f"/meetings/{SLUG}/room", "Dee")
+    chair.button("Admit Dee").click()
+    dee.see("#seg-h", "Opening")
+
+    # The chair makes Dee the timekeeper: she gets the share tools, and only those.
+    chair.button("Manage Dee").click()
+    chair.page.get_by_label("Role").select_option("timekeeper")
+    chair.button("Set role").click()
+    dee.see("#host-slot", "The current share")
+    expect(dee.button("+1 min")).to_be_visible()
+    expect(dee.page.get_by_role("button", name="End meeting…")).to_have_count(0)
+    expect(dee.page.get_by_role("button", name="Admit all")).to_have_count(0)
+
+    # Her connection drops; what happens meanwhile reaches her when she is back, on the same seat.
+    dee.page.evaluate("window.__sockets.at(-1).close()")
+    chair.button("Next part").click()
+    dee.see("#seg-h", "Our speaker")
+    dee.see("#room-status", "Connected.")
+    assert dee.page.evaluate("window.__sockets.length") == 2
+    chair.see("#people-count", "(2)")
+    expect(dee.button("+1 min")).to_be_visible()
+    dee.shot("10-after-a-drop")
+
+    # A reload takes the seat back too, with a fresh picture of the room and no second join.
+    dee.page.reload()
+    dee.see("#seg-h", "Our speaker")
+    expect(dee.page.locator("#room-join")).to_be_hidden()
+    expect(dee.button("+1 min")).to_be_visible()
+    dee.see("#people-list", "Dee (you)")
+    chair.see("#people-count", "(2)")
+    expect(chair.page.locator("#people-list")).not_to_contain_text("reconnecting", timeout=WAIT_MS)
+
+    # Dee leaves; the chair ends the meeting.
+    dee.page.locator("#r-me").get_by_role("button", name="Leave").click()
+    dee.see("#room-closed", "You have left the meeting.")
+    chair.see("#people-count", "(1)")
+    chair.button("End meeting…").click()
+    chair.button("Yes, end the meeting").click()
+    chair.see("#room-closed", "The meeting has ended.")
+    for person in (chair, dee):
+        assert person.watched.foreign_requests() == [], person.label
+        assert person.watched.csp_violations() == [], person.label

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from http.cookies import Morsel
 
@@ -10,13 +9,12 @@ import pytest
 from django.test import Client
 
 from stayhere.directory.models import Attendance, Meeting
+from stayhere.rooms import keys
+from stayhere.rooms.models import RoomSettings
 from tests.directory.factories import make_meeting
+from tests.rooms.factories import make_room
 
 pytestmark = pytest.mark.django_db
-
-HAS_SETUP = importlib.util.find_spec("stayhere.rooms.setup") is not None and (
-    importlib.util.find_spec("tests.rooms.factories") is not None
-)
 
 
 def room_meeting(slug: str = "night-owls-room") -> Meeting:
@@ -25,12 +23,12 @@ def room_meeting(slug: str = "night-owls-room") -> Meeting:
 
 
 def chair_key_for(meeting: Meeting) -> str:
-    """The meeting's real chair key once room settings exist; any key is accepted before that."""
-    if not HAS_SETUP:
-        return "a-chair-key-for-tests"
-    from tests.rooms.factories import make_room
+    return make_room(meeting).chair_key
 
-    return str(make_room(meeting).chair_key)
+
+def make_room_key_rotated(meeting: Meeting) -> str:
+    room = RoomSettings.objects.get(group=meeting.group)
+    return keys.rotate_chair_key(room)
 
 
 def seat_cookie(client: Client, path: str) -> Morsel[str] | None:
@@ -45,9 +43,12 @@ def test_it_answers_404_for_a_meeting_that_does_not_exist(client: Client) -> Non
 
 
 def test_it_answers_404_for_a_meeting_without_a_room(client: Client) -> None:
-    make_meeting("Daily Reprieve", slug="no-room-here", attendance=Attendance.ONLINE)
+    meeting = make_meeting("Daily Reprieve", slug="no-room-here", attendance=Attendance.ONLINE)
     assert client.get("/meetings/no-room-here/room").status_code == 404
     assert client.get("/meetings/no-room-here/room/chair/somekey").status_code == 404
+    # Its group's room settings and a chair key do not open a room the listing does not have.
+    key = make_room(meeting).chair_key
+    assert client.get(f"/meetings/no-room-here/room/chair/{key}").status_code == 404
 
 
 def test_it_shows_the_meetings_name_and_its_scheduled_time(client: Client) -> None:
@@ -114,12 +115,15 @@ def test_only_the_chair_page_embeds_the_chair_key(client: Client) -> None:
     assert f'data-chair-key="{key}"' in chair_html
 
 
-@pytest.mark.skipif(not HAS_SETUP, reason="room settings (stayhere.rooms.setup, make_room) are not there yet")
-def test_the_chair_page_answers_404_for_a_wrong_key(client: Client) -> None:
+def test_the_chair_page_answers_404_for_a_wrong_or_old_key(client: Client) -> None:
     meeting = room_meeting()
     key = chair_key_for(meeting)
     assert client.get("/meetings/night-owls-room/room/chair/" + key[::-1] + "x").status_code == 404
+    assert client.get("/meetings/night-owls-room/room/chair/" + key[:-1]).status_code == 404
     assert client.get(f"/meetings/night-owls-room/room/chair/{key}").status_code == 200
+    rotated = make_room_key_rotated(meeting)
+    assert client.get(f"/meetings/night-owls-room/room/chair/{key}").status_code == 404
+    assert client.get(f"/meetings/night-owls-room/room/chair/{rotated}").status_code == 200
 
 
 def test_the_page_has_no_inline_script_or_style(client: Client) -> None:
