@@ -314,10 +314,12 @@ class Participants:
         self.window.sent_all["call"] += 1
 
     async def close(self) -> None:
+        closing = []
         for seat in self.seats:
             connection, seat.connection = seat.connection, None
             if connection is not None:
-                await connection.close()
+                closing.append(connection.close())
+        await asyncio.gather(*closing, return_exceptions=True)
         for reader in self.readers:
             reader.cancel()
 

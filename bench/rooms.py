@@ -226,15 +226,18 @@ class Clients:
         return [process.pid for process in self.processes]
 
     def close(self) -> None:
-        try:
-            self.ask([{"cmd": "quit"}] * len(self.processes))
-        except (SystemExit, BrokenPipeError, ValueError):
-            pass
+        """Asks each process to close its connections; one that does not answer in time is stopped."""
+        for process in self.processes:
+            try:
+                self._write(process, {"cmd": "quit"})
+            except (BrokenPipeError, ValueError):
+                pass
         for process in self.processes:
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
+                process.wait()
 
     @staticmethod
     def _write(process: subprocess.Popen[str], message: dict[str, Any]) -> None:
@@ -408,6 +411,13 @@ class Sampler(threading.Thread):
             "cpu_percent": round(100 * self.cpu["server"] / seconds, 1),
             "client_cpu_percent": round(100 * self.cpu["clients"] / seconds, 1),
             "machine_busy_percent": round(100 * busy / total, 1) if total else None,
+            # The rest of the machine's busy time (other programs, and kernel work charged to no process of
+            # ours), in % of one core: a shared machine's neighbours show here.
+            "others_cpu_percent": round(
+                max(0.0, 100 * busy / total * (os.cpu_count() or 1) - 100 * sum(self.cpu.values()) / seconds), 1
+            )
+            if total
+            else None,
             "rss_mib": self.rss_end,
             "rss_max_mib": max(self.rss_max, self.rss_end),
             "peak_rss_mib": self.peak,
@@ -508,7 +518,19 @@ def print_table(results: dict[str, Any]) -> None:
         f"{results['participants']} seats in {results['meetings']} room(s), {load}, "
         f"{results['processes']} client processes, compression {results['compression']}"
     )
-    header = ("server", "rate", "p50 ms", "p95 ms", "p99 ms", "deliv/s", "lost", "srv CPU%", "cli CPU%", "RSS MiB")
+    header = (
+        "server",
+        "rate",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "deliv/s",
+        "lost",
+        "srv CPU%",
+        "cli CPU%",
+        "oth CPU%",
+        "RSS MiB",
+    )
     print(" ".join(f"{cell:>10}" for cell in header))
     for target in ("stayhere", "baseline"):
         for step in results.get(target, {}).get("steps", []):
