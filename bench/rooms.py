@@ -273,7 +273,7 @@ def drive(
         print(f"{target}: {joined} of {len(seats)} seats joined in {out['join_s']} s", file=sys.stderr)
         if joined < len(seats):
             print(f"{target}: joins refused: {dict(failures)}", file=sys.stderr)
-        time.sleep(2.0)  # let the join announcements drain before the clock starts
+        out["settle_s"] = settle(server_pid)
         seconds = args.step_seconds if args.saturate else args.seconds
         warmup = min(args.warmup, 3.0) if args.saturate else args.warmup
         steps = []
@@ -372,6 +372,17 @@ def measure_step(
         "worst_ms_by_second": [worst[second] for second in sorted(worst)],
         **sampler.figures(seconds),
     }
+
+
+def settle(pid: int, idle_percent: float = 15.0, limit_s: float = 120.0) -> float:
+    """Waits until the server has worked through the joins (under 15 % of a core for a second); the seconds."""
+    started = time.monotonic()
+    while time.monotonic() - started < limit_s:
+        before = _cpu(pid)
+        time.sleep(1.0)
+        if 100 * (_cpu(pid) - before) < idle_percent:
+            break
+    return round(time.monotonic() - started, 1)
 
 
 def keeps_up(step: dict[str, Any]) -> bool:
@@ -551,7 +562,10 @@ def print_table(results: dict[str, Any]) -> None:
     for target in ("stayhere", "baseline"):
         if target in results:
             out = results[target]
-            print(f"{target}: joined {out['joined']} in {out['join_s']} s, RSS after joins {out['rss_joined_mib']} MiB")
+            print(
+                f"{target}: joined {out['joined']} in {out['join_s']} s, idle {out['settle_s']} s later, "
+                f"RSS after joins {out['rss_joined_mib']} MiB"
+            )
     for line in results.get("missed", []):
         print(f"MISSED {line}")
 
