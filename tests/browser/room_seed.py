@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from stayhere.directory.models import Attendance
+from stayhere.directory.models import Attendance, Meeting
 from tests.directory.factories import make_meeting
 from tests.rooms.factories import make_room
 
 SLUG = "browser-room"
 NAME = "Evening Serenity Room"
+PASSCODE_SLUG = "browser-room-passcode"
+PASSCODE = "2468"
 OPENING = "Welcome to this meeting. Whoever you are, you are welcome here; you may share or pass."
 CLOSING = "Thank you for being here. What was said here stays here. Keep coming back."
 FORMAT = [
@@ -25,12 +27,21 @@ FORMAT = [
 
 
 def seed() -> None:
-    # Began ten minutes ago (UTC), every day, so the room is open whenever the test runs.
+    meeting = running_now(NAME, SLUG)
+    room = make_room(meeting, waiting_room=True, chat_policy="hosts", format=FORMAT, share_seconds=120)
+    print("CHAIR-KEY", room.chair_key)
+    # A second room: a passcode, no waiting room, no chat.
+    lunchtime = running_now("Lunchtime Passcode Room", PASSCODE_SLUG)
+    make_room(lunchtime, passcode=PASSCODE, waiting_room=False, chat_policy="off")
+
+
+def running_now(name: str, slug: str) -> Meeting:
+    """A meeting that began ten minutes ago (UTC), every day, so its room is open whenever the test runs."""
     start = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=10)).replace(second=0, microsecond=0)
     end = start + dt.timedelta(minutes=60)
-    meeting = make_meeting(
-        NAME,
-        slug=SLUG,
+    return make_meeting(
+        name,
+        slug=slug,
         days=list(range(7)),
         start=start.strftime("%H:%M"),
         end=end.strftime("%H:%M"),
@@ -38,5 +49,3 @@ def seed() -> None:
         attendance=Attendance.ONLINE,
         has_room=True,
     )
-    room = make_room(meeting, waiting_room=True, chat_policy="hosts", format=FORMAT, share_seconds=120)
-    print("CHAIR-KEY", room.chair_key)

@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import REPO, Watched, watch
-from tests.browser.room_seed import CLOSING, NAME, OPENING, SLUG
+from tests.browser.room_seed import CLOSING, NAME, OPENING, PASSCODE, PASSCODE_SLUG, SLUG
 from tests.live_server import LiveServer, live_server
 
 pytestmark = pytest.mark.browser
@@ -273,3 +273,43 @@ def test_a_dropped_connection_or_a_reload_keeps_the_seat_and_its_role(
     for person in (chair, dee):
         assert person.watched.foreign_requests() == [], person.label
         assert person.watched.csp_violations() == [], person.label
+
+
+def test_on_a_phone_a_wrong_passcode_is_explained_and_the_right_one_lets_a_member_in(
+    browser: Any, room_server: tuple[LiveServer, str], tmp_path: Path
+) -> None:
+    server, _ = room_server
+    context = browser.new_context(base_url=server.url, viewport={"width": 390, "height": 844}, is_mobile=True)
+    watched = watch(context, server.url)
+    page = watched.page
+    try:
+        page.goto(f"/meetings/{PASSCODE_SLUG}/room")
+        page.get_by_label("Your name in this meeting").fill("Eve")
+        page.get_by_label("Passcode, if the meeting has one").fill("1111")
+        page.get_by_role("button", name="Join", exact=True).click()
+        expect(page.locator("#join-error")).to_contain_text("passcode is not right", timeout=WAIT_MS)
+        expect(page.get_by_label("Passcode, if the meeting has one")).to_be_focused()
+        page.get_by_label("Passcode, if the meeting has one").fill(PASSCODE)
+        page.get_by_role("button", name="Join", exact=True).click()
+        # No waiting room here: straight in, alone, with the chat off and Report still there.
+        expect(page.locator("#people-list")).to_contain_text("Eve (you)", timeout=WAIT_MS)
+        expect(page.locator("#chat-form")).to_be_hidden()
+        expect(page.locator("#chat-policy")).to_contain_text("Chat is off")
+        page.get_by_label("Only the hosts see this.", exact=False).fill("The link in the listing is old")
+        page.get_by_role("button", name="Send to the hosts").click()
+        expect(page.locator("#report-sent")).to_contain_text("Sent to the hosts", timeout=WAIT_MS)
+        # A rename to a full name gets the server's gentle word.
+        page.get_by_label("Change your name").fill("Eve Hartley")
+        page.get_by_role("button", name="Rename").click()
+        expect(page.locator("#me-advice")).to_contain_text("full name", timeout=WAIT_MS)
+        expect(page.locator("#people-list")).to_contain_text("Eve Hartley (you)")
+        # One column: nothing is wider than the phone's screen.
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.screenshot(path=str(tmp_path / "11-phone.png"), full_page=True)
+        print(f"\nphone screenshot: {tmp_path / '11-phone.png'}")
+        page.locator("#r-me").get_by_role("button", name="Leave").click()
+        expect(page.locator("#room-closed")).to_contain_text("You have left", timeout=WAIT_MS)
+        assert watched.foreign_requests() == []
+        assert watched.csp_violations() == []
+    finally:
+        context.close()

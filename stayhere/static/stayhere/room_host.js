@@ -130,11 +130,12 @@ export function createConsole(ctx) {
     'confirm-remove': () => {
       send({ type: 'remove', seat: personSeat });
       $('h-confirm').hidden = true;
+      $('h-removals-h').focus();
     },
-    'cancel-remove': () => { $('h-confirm').hidden = true; },
+    'cancel-remove': () => { $('h-confirm').hidden = true; $('h-person').querySelector('[data-act=remove]').focus(); },
     end: () => { $('h-end-confirm').hidden = false; $('h-end-confirm').querySelector('button').focus(); },
     'confirm-end': need('end'),
-    'cancel-end': () => { $('h-end-confirm').hidden = true; },
+    'cancel-end': () => { $('h-end-confirm').hidden = true; $('h-end-confirm').previousElementSibling.querySelector('button').focus(); },
   };
 
   return { mount, all, settings, waiting, removals, reports, log, person, actions, isTools: () => HOST_ROLES.includes(model.role) };

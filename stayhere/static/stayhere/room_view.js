@@ -80,12 +80,15 @@ export function createView(ctx) {
     }
     if (!mineOffered) offerShownFor = null;
     const sharing = !!share && share.seat === me;
+    const hadFocus = ['my-offer', 'my-share'].some((id) => $(id).contains(document.activeElement));
     $('my-share').hidden = !sharing;
     const hand = $('b-hand');
     const up = model.queue.includes(me);
     hand.hidden = sharing || mineOffered;
     hand.setAttribute('aria-pressed', up ? 'true' : 'false');
     hand.textContent = up ? T.lowerHand : T.raiseHand;
+    if (sharing && hadFocus && !mineOffered) $('b-done').focus();
+    else if (hadFocus && !sharing && !mineOffered) hand.focus(); // the buttons that had focus have gone
     tick();
   }
 
