@@ -54,7 +54,9 @@ const storeKey = 'stayhere.room.' + slug;
 const load = () => { try { return JSON.parse(sessionStorage.getItem(storeKey)) || {}; } catch { return {}; } };
 let saved = load();
 const save = () => { try { sessionStorage.setItem(storeKey, JSON.stringify(saved)); } catch { /* private mode */ } };
-const forget = () => { saved = {}; try { sessionStorage.removeItem(storeKey); } catch { /* private mode */ } };
+let saveTimer = 0; // the seq changes with every event: written at most a few times a second
+const saveSoon = () => { if (!saveTimer) saveTimer = setTimeout(() => { saveTimer = 0; save(); }, 250); };
+const forget = () => { saved = {}; clearTimeout(saveTimer); saveTimer = 0; try { sessionStorage.removeItem(storeKey); } catch { /* private mode */ } };
 
 const model = emptyModel();
 let skew = null; // local clock minus the server's, estimated from events as they arrive
@@ -68,7 +70,7 @@ const tools = createConsole(ctx);
 
 // --- announcements: the status line is polite, alerts interrupt ---
 const status = (text) => { $('room-status').textContent = text; };
-function alert(text) {
+function announce(text) {
   const box = $('room-alert');
   box.textContent = '';
   setTimeout(() => { box.textContent = text; }, 50); // a change the screen reader notices, even if repeated
@@ -94,6 +96,7 @@ function mark(regions) {
 }
 function flush() {
   pending = 0;
+  if (stopped && socket === null) { dirty.clear(); dirtyPeople.clear(); return; } // closed: nothing more to draw
   if (dirty.has('all')) {
     dirty.clear(); dirtyPeople.clear();
     drawAll();
@@ -192,7 +195,7 @@ function stop(message, { clear = false } = {}) {
 const CLOSING = new Set(['denied', 'removed', 'ended']);
 
 function receive(event) {
-  if (typeof event.seq === 'number' && event.seq > (saved.seq || 0)) { saved.seq = event.seq; save(); }
+  if (typeof event.seq === 'number' && event.seq > (saved.seq || 0)) { saved.seq = event.seq; saveSoon(); }
   const now = Date.now() / 1000;
   const stamp = event.type === 'share' ? event.started_at : event.type === 'chat' ? event.at : null;
   if (typeof stamp === 'number' && (skew === null || now - stamp < skew)) skew = now - stamp;
@@ -226,19 +229,19 @@ function receive(event) {
       onError(event);
       return;
     case 'offer':
-      if (event.seat && event.seat === model.seat) alert(T.offerAlert);
+      if (event.seat && event.seat === model.seat) announce(T.offerAlert);
       break;
     case 'share_warning':
-      if (event.seat === model.seat) alert(T.nearlyUp);
+      if (event.seat === model.seat) announce(T.nearlyUp);
       break;
     case 'time_up':
-      if (event.seat === model.seat) alert(T.timeUpAlert);
+      if (event.seat === model.seat) announce(T.timeUpAlert);
       break;
     case 'passed':
       status(fill(T.passedNote, { name: event.seat === model.seat ? T.you : model.people.get(event.seat)?.name || T.someone }));
       break;
     case 'reminder':
-      alert(fill(T.reminder, { n: event.minutes }));
+      announce(fill(T.reminder, { n: event.minutes }));
       return;
     case 'report':
       if (event.from === model.seat) $('report-sent').textContent = T.reportSent;
