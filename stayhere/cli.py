@@ -60,6 +60,10 @@ def serve(argv: list[str], *, demo: bool = False) -> int:
         lifespan="off",
         # A room frame is at most 8 KiB (docs/protocol.md); anything far larger is cut off by the server itself.
         ws_max_size=64 * 1024,
+        # No permessage-deflate: compressing every small event once per seat cost more CPU than the fan-out,
+        # a zlib context per connection cost memory, and compressing a member's message in one stream with
+        # what an attacker types invites CRIME-style guessing of what others said.
+        ws_per_message_deflate=False,
         ws_ping_interval=20,
         ws_ping_timeout=20,
     )
