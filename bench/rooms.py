@@ -555,6 +555,7 @@ def print_table(results: dict[str, Any]) -> None:
                 step["lost"],
                 step["cpu_percent"],
                 step["client_cpu_percent"],
+                step.get("others_cpu_percent"),
                 step["rss_mib"],
             )
             print(" ".join(f"{cell!s:>10}" for cell in row))
