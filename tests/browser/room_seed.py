@@ -22,6 +22,7 @@ FORMAT = [
     {"kind": "reading", "title": "Opening", "text": OPENING, "minutes": 3},
     {"kind": "speaker", "title": "Our speaker", "text": "", "minutes": 20, "share_seconds": 300},
     {"kind": "sharing", "title": "Open sharing", "text": "", "minutes": 30, "share_seconds": 120},
+    {"kind": "sharing", "title": "Quick check-in", "text": "", "minutes": 5, "share_seconds": 12},
     {"kind": "closing", "title": "Closing", "text": CLOSING, "minutes": 3},
 ]
 

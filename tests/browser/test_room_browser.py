@@ -132,6 +132,7 @@ def test_a_whole_meeting_from_the_waiting_room_to_the_closing(
     ben.shot("04-speaker-sharing")
     ana.button("I'm done").click()
     ben.see("#floor-now", "Nobody is sharing now.")
+    expect(ana.button("Raise hand")).to_be_focused()
 
     # Open sharing: two shares and a pass.
     chair.button("Next part").click()
@@ -263,6 +264,21 @@ def test_a_dropped_connection_or_a_reload_keeps_the_seat_and_its_role(
     chair.see("#people-count", "(2)")
     expect(chair.page.locator("#people-list")).not_to_contain_text("reconnecting", timeout=WAIT_MS)
 
+    # A short share: its speaker is told, out loud, that time is nearly up and then that it is up.
+    chair.page.get_by_role("button", name="Go to “Quick check-in”").click()
+    dee.see("#seg-h", "Quick check-in")
+    dee.button("Raise hand").click()
+    chair.see("#queue-list", "Dee")
+    chair.button("Call next").click()
+    dee.button("Share").click()
+    expect(dee.button("I'm done")).to_be_focused()  # focus follows the buttons that replace the one pressed
+    dee.see("#room-alert", "Your time is nearly up.")
+    expect(dee.page.locator("#room-alert")).to_have_text("Time is up.", timeout=20_000)
+    chair.see("#floor-timer", "Time is up")
+    expect(chair.page.locator("#room-alert")).to_have_text("")
+    dee.button("End share").click()  # Dee is also the timekeeper
+    chair.see("#floor-now", "Nobody is sharing now.")
+
     # Dee leaves; the chair ends the meeting.
     dee.page.locator("#r-me").get_by_role("button", name="Leave").click()
     dee.see("#room-closed", "You have left the meeting.")
@@ -290,7 +306,7 @@ def test_on_a_phone_a_wrong_passcode_is_explained_and_the_right_one_lets_a_membe
         expect(page.locator("#join-error")).to_contain_text("passcode is not right", timeout=WAIT_MS)
         expect(page.get_by_label("Passcode, if the meeting has one")).to_be_focused()
         page.get_by_label("Passcode, if the meeting has one").fill(PASSCODE)
-        page.get_by_role("button", name="Join", exact=True).click()
+        page.keyboard.press("Enter")  # the form works from the keyboard
         # No waiting room here: straight in, alone, with the chat off and Report still there.
         expect(page.locator("#people-list")).to_contain_text("Eve (you)", timeout=WAIT_MS)
         expect(page.locator("#chat-form")).to_be_hidden()
