@@ -61,6 +61,12 @@ def main(argv: list[str] | None = None) -> int:
         default="deflate",
         help="permessage-deflate, as browsers ask for it (deflate)",
     )
+    parser.add_argument(
+        "--quiet-wait",
+        type=float,
+        default=300.0,
+        help="before each step, wait up to this many seconds for the rest of the machine to go quiet (300)",
+    )
     parser.add_argument("--only", choices=["stayhere", "baseline"], help="measure one server only")
     parser.add_argument("--json", type=Path, help="write the figures here as JSON")
     parser.add_argument("--smoke", action="store_true", help="a tiny quick run: 20 seats, 5 s")
@@ -69,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.smoke:
         args.participants, args.meetings, args.rate, args.seconds, args.warmup = 20, 1, 5.0, 5.0, 2.0
         args.processes, args.start_rate, args.step_seconds = args.processes or 2, 2.5, 3.0
+        args.quiet_wait = 0.0
     if args.meetings < 1 or args.participants < 2 * args.meetings:
         parser.error("Give each meeting at least two seats: --participants must be at least 2 x --meetings.")
     if args.rate <= 0 or args.seconds <= 0:
@@ -278,7 +285,7 @@ def drive(
         warmup = min(args.warmup, 3.0) if args.saturate else args.warmup
         steps = []
         for rate in rates:
-            step = measure_step(clients, seats, server_pid, rate, warmup, seconds, args.drain)
+            step = measure_step(clients, seats, server_pid, rate, warmup, seconds, args.drain, args.quiet_wait)
             steps.append(step)
             print(
                 f"{target}: {rate:g} events/s a room: {step['deliveries_per_s']:,.0f} deliveries/s, "
@@ -302,10 +309,12 @@ def measure_step(
     warmup: float,
     seconds: float,
     drain: float,
+    quiet_limit: float,
 ) -> dict[str, Any]:
     count = len(clients.processes)
     room_members = Counter(seat["room"] for seat in seats if not seat["chair"])
     room_sizes = Counter(seat["room"] for seat in seats)
+    quiet_s = wait_for_quiet([server_pid, *clients.pids()], quiet_limit)
     t_start = time.time() + 1.0
     t_measure = t_start + warmup
     t_end = t_measure + seconds
@@ -368,10 +377,31 @@ def measure_step(
         "frame_types_sampled": dict(types),
         "closed": sum(answer["closed"] for answer in answers),
         "client_late_ms": max(answer["late_ms"] for answer in answers),
+        "waited_for_quiet_s": quiet_s,
         # The slowest delivery of the chats sent in each second of the window: stalls show as spikes.
         "worst_ms_by_second": [worst[second] for second in sorted(worst)],
         **sampler.figures(seconds),
     }
+
+
+def wait_for_quiet(ours: list[int], limit_s: float, busy_percent: float = 25.0) -> float | None:
+    """Waits (up to ``limit_s``) until the rest of the machine uses under 25 % of a core for 3 s running.
+
+    The machine may be shared: another program's burst in the window would be measured as our latency.
+    Returns the seconds waited, or None if it never went quiet (the step is then measured anyway).
+    """
+    started = time.monotonic()
+    quiet_for = 0.0
+    while time.monotonic() - started < limit_s:
+        ours_before, machine_before = sum(map(_cpu, ours)), _machine_cpu()
+        time.sleep(1.0)
+        ours_after, machine_after = sum(map(_cpu, ours)), _machine_cpu()
+        busy, total = machine_after[0] - machine_before[0], machine_after[1] - machine_before[1]
+        others = 100 * busy / total * (os.cpu_count() or 1) - 100 * (ours_after - ours_before) if total else 0.0
+        quiet_for = quiet_for + 1.0 if others < busy_percent else 0.0
+        if quiet_for >= 3.0:
+            return round(time.monotonic() - started, 1)
+    return None if limit_s > 0 else 0.0
 
 
 def settle(pid: int, idle_percent: float = 15.0, limit_s: float = 120.0) -> float:
