@@ -329,3 +329,76 @@ def test_on_a_phone_a_wrong_passcode_is_explained_and_the_right_one_lets_a_membe
         assert watched.csp_violations() == []
     finally:
         context.close()
+
+
+def test_the_service_tools_send_what_the_room_understands(
+    people: dict[str, Person], room_server: tuple[LiveServer, str]
+) -> None:
+    _, chair_key = room_server
+    chair, ana, ben, cy = people["chair"], people["ana"], people["ben"], people["cy"]
+    chair.join(f"/meetings/{SLUG}/room/chair/{chair_key}", "Pat")
+    chair.see("#seg-h", "Opening")
+    ana.join(f"/meetings/{SLUG}/room", "Ana")
+    ben.join(f"/meetings/{SLUG}/room", "Ben")
+    chair.see("#h-waiting", "Ben")
+
+    # The waiting room: one denied, one admitted.
+    chair.button("Deny Ben").click()
+    ben.see("#room-closed", "The hosts did not let you in")
+    chair.button("Admit Ana").click()
+    ana.see("#seg-h", "Opening")
+
+    # A locked room keeps newcomers out until it is unlocked.
+    chair.button("Lock the room").click()
+    expect(chair.button("Unlock the room")).to_have_attribute("aria-pressed", "true")
+    cy.join(f"/meetings/{SLUG}/room", "Cy")
+    cy.see("#join-error", "locked")
+    chair.button("Unlock the room").click()
+    expect(chair.button("Lock the room")).to_have_attribute("aria-pressed", "false")
+
+    # A report reaches the hosts; a chat message can be deleted; the chair opens the chat.
+    ana.page.locator("#report-text").fill("Someone keeps unmuting")
+    ana.button("Send to the hosts").click()
+    chair.see("#h-reports", "Ana: Someone keeps unmuting")
+    ana.page.locator("#chat-text").fill("Hello hosts")
+    ana.page.locator("#chat-form button").click()
+    chair.see("#chat-list", "Hello hosts")
+    chair.button("Delete the message from Ana").click()
+    expect(ana.page.locator("#chat-list")).not_to_contain_text("Hello hosts", timeout=WAIT_MS)
+    expect(chair.page.locator("#chat-list")).not_to_contain_text("Hello hosts")
+    chair.page.locator("#h-policy").select_option("open")
+    ana.see("#chat-label", "Message to everyone")
+
+    # Round robin, everyone once before anyone twice.
+    chair.page.locator("#h-mode").select_option("round_robin")
+    ana.see("#queue-mode", "Round robin")
+    chair.page.get_by_label("Everyone once before anyone twice").check()
+    ana.see("#queue-mode", "Everyone once before anyone twice")
+
+    # Muting, and the host log that says what the hosts did.
+    chair.button("Mute all").click()
+    chair.button("Manage Ana").click()
+    chair.button("Mute").click()
+    chair.page.get_by_text("Host log").click()
+    for words in ("Pat · admitted · Ana", "denied · Ben", "locked the room", "unlocked the room", "muted everyone"):
+        chair.see("#h-log", words)
+
+    # Roles: a co-host gets the safety tools but not the chair's; then the chair is handed on.
+    chair.page.get_by_label("Role").select_option("cohost")
+    chair.button("Set role").click()
+    ana.see("#people-list", "Ana (you) Co-host")
+    expect(ana.button("Lock the room")).to_be_visible(timeout=WAIT_MS)
+    expect(ana.page.get_by_role("button", name="End meeting…")).to_have_count(0)
+    chair.button("Manage Ana").click()
+    chair.button("Hand them the chair").click()
+    expect(ana.button("End meeting…")).to_be_visible(timeout=WAIT_MS)
+    expect(chair.page.get_by_role("button", name="End meeting…")).to_have_count(0)
+    expect(chair.button("Lock the room")).to_be_visible()
+    chair.shot("12-chair-handed-on")
+
+    ana.button("End meeting…").click()
+    ana.button("Yes, end the meeting").click()
+    chair.see("#room-closed", "The meeting has ended.")
+    for person in (chair, ana, ben, cy):
+        assert person.watched.foreign_requests() == [], person.label
+        assert person.watched.csp_violations() == [], person.label

@@ -116,7 +116,7 @@ export function createView(ctx) {
     if (!person.muted) bits.push(T.unmuted);
     const li = h('li', { class: person.seat === model.seat ? 'me' : null },
       h('span', { class: 'name', text: person.name + (person.seat === model.seat ? ' ' + T.youMark : '') }),
-      bits.length ? h('span', { class: 'tags', text: bits.join(' · ') }) : null);
+      bits.length ? ' ' : null, bits.length ? h('span', { class: 'tags', text: bits.join(' · ') }) : null);
     if (isHost(model) && person.seat !== model.seat) {
       li.append(' ', h('button', { type: 'button', 'data-act': 'person', 'data-seat': person.seat,
         'aria-label': fill(T.manageLabel, { name: person.name }), text: T.manage }));
