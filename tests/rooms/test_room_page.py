@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from http.cookies import Morsel
 
@@ -155,3 +156,13 @@ def test_the_service_tools_are_a_template_the_page_does_not_render(client: Clien
 def test_a_post_to_the_room_page_is_refused(client: Client) -> None:
     room_meeting()
     assert client.post("/meetings/night-owls-room/room").status_code == 405
+
+
+def test_the_chair_key_never_reaches_the_log(client: Client, caplog: pytest.LogCaptureFixture) -> None:
+    meeting = room_meeting()
+    key = chair_key_for(meeting)
+    caplog.set_level(logging.DEBUG)
+    assert client.get(f"/meetings/night-owls-room/room/chair/{key}").status_code == 200
+    assert client.get(f"/meetings/night-owls-room/room/chair/{key[:-1]}").status_code == 404
+    assert caplog.records, "the access log wrote nothing: this test would see nothing"
+    assert key[:-1] not in caplog.text
