@@ -360,6 +360,9 @@ def measure_step(
     expected = sum(sent[room] * (room_sizes[room] - 1) for room in sent)
     lost = max(0, expected - sum(received.values()))
     frames = sum(answer["frames"] for answer in answers)
+    figures = sampler.figures(seconds)
+    # Server CPU time per delivered frame: the least disturbed figure when the machine is shared.
+    cost = round(figures["cpu_percent"] * 10_000 / frames * seconds, 1) if frames else None
     return {
         "rate": rate,
         "p50_ms": _percentile(latency, 0.50),
@@ -380,7 +383,8 @@ def measure_step(
         "waited_for_quiet_s": quiet_s,
         # The slowest delivery of the chats sent in each second of the window: stalls show as spikes.
         "worst_ms_by_second": [worst[second] for second in sorted(worst)],
-        **sampler.figures(seconds),
+        **figures,
+        "server_us_per_delivery": cost,
     }
 
 
@@ -517,11 +521,13 @@ def summarise(results: dict[str, Any], measured: dict[str, dict[str, Any]], satu
     pick = _best if saturate else _only
     chosen = pick(ours) if ours else None
     base_step = pick(base) if base else None
-    for key in ("p50_ms", "p95_ms", "p99_ms", "deliveries_per_s", "lost", "cpu_percent", "rss_mib", "peak_rss_mib"):
+    headline = ("p50_ms", "p95_ms", "p99_ms", "deliveries_per_s", "lost", "cpu_percent", "rss_mib", "peak_rss_mib")
+    for key in (*headline, "server_us_per_delivery", "others_cpu_percent"):
         results[key] = chosen.get(key) if chosen else None
     results["rate_kept_up"] = chosen["rate"] if chosen and saturate else None
     results["baseline_deliveries_per_s"] = base_step.get("deliveries_per_s") if base_step else None
     results["baseline_p99_ms"] = base_step.get("p99_ms") if base_step else None
+    results["baseline_us_per_delivery"] = base_step.get("server_us_per_delivery") if base_step else None
     results["baseline_rate_kept_up"] = base_step["rate"] if base_step and saturate else None
     ours_rate, base_rate = results["deliveries_per_s"], results["baseline_deliveries_per_s"]
     results["ratio"] = round(ours_rate / base_rate, 3) if ours_rate is not None and base_rate else None
