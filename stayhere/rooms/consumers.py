@@ -95,7 +95,7 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
                 await self.wake.wait()
                 self.wake.clear()
                 while self.backlog:
-                    await self.send(text_data=self.backlog.popleft())
+                    await self.base_send({"type": "websocket.send", "text": self.backlog.popleft()})
                 if self.closing is not None:
                     await AsyncWebsocketConsumer.close(self, code=self.closing)
                     return

@@ -148,8 +148,16 @@ class RoomHub:
                             conn.push(text)
                     continue
                 seats = room.seats
-                if len(effect.to) == 1 and effect.to[0] in conns:  # one seat: the common private case
-                    conns[effect.to[0]].push(text)
+                if effect.to == (EVERYONE,):  # the common case, kept short: every admitted seat
+                    for seat_id, conn in conns.items():
+                        seat = seats.get(seat_id)
+                        if seat is not None and seat.admitted:
+                            conn.push(text)
+                    continue
+                if len(effect.to) == 1 and not effect.to[0].startswith("@"):  # one seat
+                    target = conns.get(effect.to[0])
+                    if target is not None:
+                        target.push(text)
                     continue
                 for seat_id, conn in conns.items():
                     seat = seats.get(seat_id)
