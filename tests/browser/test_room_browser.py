@@ -123,6 +123,7 @@ def test_a_whole_meeting_from_the_waiting_room_to_the_closing(
     chair.see("#queue-list", "Ana")
     chair.button("Call next").click()
     ana.see("#room-alert", "You are next: share or pass.")
+    ana.see("#offer-left", re.compile(r"within \d+ seconds, it counts as a pass"))
     expect(ana.button("Share")).to_be_focused()
     ana.shot("03-offered")
     ana.button("Share").click()

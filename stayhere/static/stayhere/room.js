@@ -19,7 +19,7 @@ export const T = {
   nobodySharing: 'Nobody is sharing now.', isSharing: '{name} is sharing.', youAreSharing: 'You are sharing.',
   isCalled: '{name} has been called on.', youAreCalled: 'You have been called on.',
   offerAlert: 'You are next: share or pass.', nearlyUp: 'Your time is nearly up.', timeUpAlert: 'Time is up.',
-  shareLeft: '{time} left', timeIsUp: 'Time is up', passedNote: '{name} passed.',
+  shareLeft: '{time} left', offerLeft: 'If you do not answer within {n} seconds, it counts as a pass.', timeIsUp: 'Time is up', passedNote: '{name} passed.',
   raiseHand: 'Raise hand', lowerHand: 'Lower hand', raiseHandMode: 'Raise your hand to share.',
   roundRobin: 'Round robin: the chair calls on each person in turn; you can always pass.',
   onceNote: 'Everyone once before anyone twice.', queueItem: '{n}. {name}', call: 'Call', callLabel: 'Call on {name}',
@@ -207,7 +207,7 @@ function receive(event) {
     case 'welcome':
       saved.seat = event.seat; saved.token = event.token; save();
       status(T.connected);
-      if (event.advice) { $('me-advice').textContent = event.advice; $('j-name-advice').textContent = event.advice; }
+      for (const id of ['me-advice', 'waiting-advice']) $(id).textContent = event.advice || '';
       applySnapshot(model, event.snapshot);
       mark(['all']);
       return;

@@ -201,6 +201,10 @@ export function createView(ctx) {
       $('floor-timer').textContent = left > 0 ? fill(T.shareLeft, { time: minutesSeconds(left) }) : T.timeIsUp;
       $('floor-timer').classList.toggle('late', left <= 0 || now >= share.warn_at);
     }
+    const offer = model.offer;
+    if (offer && offer.seat === model.seat) {
+      $('offer-left').textContent = fill(T.offerLeft, { n: Math.max(0, Math.round(offer.expires_at - now)) });
+    }
     const c = model.clock;
     if (c) {
       let text = '';
