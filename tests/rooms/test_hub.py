@@ -8,7 +8,7 @@ from typing import Any
 
 from stayhere.rooms.config import RoomConfig
 from stayhere.rooms.hub import RoomHub
-from stayhere.rooms.meeting import Join, Message
+from stayhere.rooms.meeting import Join, Message, Resume
 from tests.rooms.roomkit import CHAIR_KEY, T0, config
 
 
@@ -97,3 +97,23 @@ def test_ending_the_meeting_hangs_up_everyone_and_forgets_the_room() -> None:
     run(hub, steps)
     assert all(tab.types()[-1] == "ended" and tab.hung_up == 1000 for tab in tabs.values())
     assert hub.connections == {} and hub.rings == {} and hub.tickers == {}
+
+
+def test_a_resume_from_a_reloaded_page_gets_a_snapshot_not_a_replay() -> None:
+    hub, tabs, cfg = seated(chat_policy="open")
+
+    async def load() -> RoomConfig:
+        return cfg
+
+    async def steps() -> None:
+        tabs["chair"] = Tab()
+        await hub.join("r", tabs["chair"], Join("s0000000001", "tok", "b1", "Chair", chair_key=CHAIR_KEY), load)
+        await hub.handle("r", Message("s0000000001", "chat", {"text": "before the reload"}))
+        await hub.disconnected("r", "s0000000001", tabs["chair"])
+        tabs["reloaded"] = Tab()
+        assert await hub.resume("r", tabs["reloaded"], Resume("s0000000001", "tok", "b1", 2**31))
+
+    run(hub, steps)
+    first = tabs["reloaded"].frames[0]
+    assert first["type"] == "snapshot" and first["role"] == "chair"
+    assert [m["text"] for m in first["chat"]] == ["before the reload"]
