@@ -115,3 +115,16 @@ class Meeting:
 
     def deleted(self) -> bool:
         return any(isinstance(e, Delete) for e in self.effects)
+
+
+def run_async(coroutine: Any) -> Any:
+    """Runs a coroutine to the end on a new event loop in its own thread.
+
+    Playwright's synchronous API (the browser tests) leaves an event loop marked as running in the main
+    thread for the whole session, so ``asyncio.run`` cannot be called there after a browser test.
+    """
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
@@ -15,6 +14,7 @@ from stayhere.directory.models import Attendance
 from stayhere.rooms import consumers, hub
 from tests.directory.factories import make_meeting
 from tests.rooms.factories import make_room
+from tests.rooms.roomkit import run_async
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ORIGIN = (b"origin", b"http://127.0.0.1")
@@ -64,7 +64,7 @@ class Client:
 
 
 def run(test: Callable[[], Awaitable[None]]) -> None:
-    asyncio.run(test())
+    run_async(test())
 
 
 def test_a_chair_admits_a_member_from_the_waiting_room() -> None:

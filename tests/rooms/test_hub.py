@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
 from stayhere.rooms.config import RoomConfig
 from stayhere.rooms.hub import RoomHub
 from stayhere.rooms.meeting import Join, Message, Resume
-from tests.rooms.roomkit import CHAIR_KEY, T0, config
+from tests.rooms.roomkit import CHAIR_KEY, T0, config, run_async
 
 
 class Tab:
@@ -35,7 +34,7 @@ def run(hub: RoomHub, steps: Any) -> None:
         for ticker in hub.tickers.values():
             ticker.cancel()
 
-    asyncio.run(scenario())
+    run_async(scenario())
 
 
 def seated(**changes: Any) -> tuple[RoomHub, dict[str, Tab], RoomConfig]:
