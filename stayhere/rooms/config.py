@@ -55,6 +55,8 @@ class RoomConfig:
     once: bool = False  # everyone once before anyone twice
     grace_s: int = 60  # how long a dropped seat is kept for a resume
     close_after_s: int = CLOSES_AFTER_S
+    slips: bool = False  # the group signs attendance slips (see stayhere.slips)
+    slip_minimum_minutes: int = 45  # present at least this long to ask for one
     extra: dict[str, str] = field(default_factory=dict)  # reserved; nothing personal
 
     @property

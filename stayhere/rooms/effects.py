@@ -31,11 +31,20 @@ class Replay:
 
 
 @dataclass(frozen=True)
+class IssueSlip:
+    """Sign an attendance slip for this seat: only a commitment to its name and the minutes it was present."""
+
+    seat: str
+    commitment: str
+    minutes: int
+
+
+@dataclass(frozen=True)
 class Delete:
     """The meeting is over: close every connection and delete the room from the store."""
 
 
-Effect = Send | Close | Floor | Replay | Delete
+Effect = Send | Close | Floor | Replay | IssueSlip | Delete
 
 
 class Refused(Exception):

@@ -12,10 +12,10 @@ import collections
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 from stayhere.rooms.config import RoomConfig
-from stayhere.rooms.effects import Close, Delete, Effect, Floor, Replay, Send
+from stayhere.rooms.effects import Close, Delete, Effect, Floor, IssueSlip, Replay, Send
 from stayhere.rooms.meeting import Disconnect, Event, Join, Resume, Tick, apply
 from stayhere.rooms.protocol import encode
 from stayhere.rooms.snapshot import sees, snapshot_for
@@ -37,6 +37,12 @@ class Connection(Protocol):
 
 ConfigLoader = Callable[[], Awaitable[RoomConfig]]
 FloorListener = Callable[[str, str | None], None]
+# (room id, commitment, minutes present) -> the signed slip, or SlipRefused with a sentence.
+SlipIssuer = Callable[[str, str, int], Awaitable[dict[str, Any]]]
+
+
+class SlipRefused(Exception):
+    """The slip could not be signed; the message says why, for the person who asked."""
 
 
 class RoomHub:
@@ -48,6 +54,8 @@ class RoomHub:
         self.evicted: dict[str, int] = {}  # per room: the last sequence number dropped from its ring
         self.tickers: dict[str, asyncio.Task[None]] = {}
         self.floor_listeners: list[FloorListener] = []
+        self.slip_issuer: SlipIssuer | None = None
+        self.pending: set[asyncio.Task[None]] = set()
 
     # -- entry points used by the consumer -------------------------------------------------------------
 
@@ -171,6 +179,12 @@ class RoomHub:
             elif isinstance(effect, Floor):
                 for listener in self.floor_listeners:
                     listener(room_id, effect.seat)
+            elif isinstance(effect, IssueSlip):
+                asker = conns.get(effect.seat)
+                if asker is not None:
+                    task = asyncio.create_task(self._issue_slip(room_id, asker, effect))
+                    self.pending.add(task)
+                    task.add_done_callback(self.pending.discard)
             elif isinstance(effect, Delete):
                 self._forget(room_id)
 
@@ -193,6 +207,18 @@ class RoomHub:
                     conn.push(text)
         else:
             conn.push(encode({"type": "snapshot", "seq": room.seq, **snapshot_for(room, seat.id)}))
+
+    async def _issue_slip(self, room_id: str, conn: Connection, request: IssueSlip) -> None:
+        """Signs in the background and hands the slip to the one seat that asked; nothing about it is kept."""
+        if self.slip_issuer is None:
+            conn.push(_error("slips_off", "This server does not sign attendance slips.", "slip"))
+            return
+        try:
+            slip = await self.slip_issuer(room_id, request.commitment, request.minutes)
+        except SlipRefused as refused:
+            conn.push(_error("slip_refused", str(refused), "slip"))
+            return
+        conn.push(encode({"type": "slip", "seq": self.current_seq(room_id), "slip": slip}))
 
     def _forget(self, room_id: str) -> None:
         for conn in self.connections.pop(room_id, {}).values():
@@ -222,8 +248,8 @@ def _resumed(effects: list[Effect], seat: str) -> bool:
     return any(isinstance(effect, Replay) and effect.seat == seat for effect in effects)
 
 
-def _error(code: str, message: str) -> str:
-    return encode({"type": "error", "seq": 0, "code": code, "message": message, "ref": "resume"})
+def _error(code: str, message: str, ref: str = "resume") -> str:
+    return encode({"type": "error", "seq": 0, "code": code, "message": message, "ref": ref})
 
 
 def _missing_config() -> RoomConfig:

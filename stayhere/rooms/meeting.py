@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from stayhere.rooms import chat, safety, sharing
-from stayhere.rooms.effects import Close, Delete, Effect, Floor, Outbox, Refused, Replay, Send
+from stayhere.rooms.effects import Close, Delete, Effect, Floor, IssueSlip, Outbox, Refused, Replay, Send
 from stayhere.rooms.names import name_advice
 from stayhere.rooms.snapshot import snapshot_for
 from stayhere.rooms.state import (
@@ -33,6 +33,8 @@ from stayhere.rooms.state import (
 MAX_SEATS = 3000
 # The chair is reminded this long before the scheduled end.
 REMINDER_S = 5 * 60
+# Attendance slips are given from this long before the scheduled end (or from the closing segment on).
+SLIPS_FROM_S = 15 * 60
 
 ENDED_MESSAGE = "The meeting has ended. Nothing from it was kept. Thank you for being here."
 CLOSED_MESSAGE = "The room has closed. Nothing from it was kept."
@@ -85,6 +87,7 @@ PERMISSIONS: dict[str, frozenset[str] | None] = {
     "done": ANYONE,
     "chat": ANYONE,
     "report": ANYONE,
+    "slip": ANYONE,
     "segment": frozenset({CHAIR}),
     "call": frozenset({CHAIR}),
     "mode": frozenset({CHAIR}),
@@ -178,8 +181,24 @@ def _rename(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Out
     return room
 
 
+def _slip(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbox) -> Room:
+    """A seat asks for proof of attendance: the room measures its presence from its own join time, keeps nothing."""
+    if not room.config.slips:
+        raise Refused("slips_off", "This group does not give attendance slips. Ask the chair what the group does.")
+    minutes = int((now - seat.joined_at) // 60)
+    needed = room.config.slip_minimum_minutes
+    if minutes < needed:
+        raise Refused("too_early", f"A slip needs {needed} minutes in the meeting; you have been here {minutes}.")
+    closing = bool(room.config.format) and room.config.format[room.segment].kind == "closing"
+    if not closing and now < room.config.ends_at - SLIPS_FROM_S:
+        raise Refused("too_early", "Slips are given near the end of the meeting. Ask again at the closing.")
+    out.add(IssueSlip(seat.id, msg["commitment"], minutes))
+    return room
+
+
 HANDLERS: dict[str, Handler] = {
     "rename": _rename,
+    "slip": _slip,
     "hand": sharing.hand,
     "accept": sharing.accept,
     "pass": sharing.pass_turn,

@@ -21,6 +21,7 @@ TEXT_MAX = 1000
 SEAT_ID = re.compile(r"^s[A-Za-z0-9_-]{10}$")
 KEY = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
 PASSCODE = re.compile(r"^[0-9]{1,20}$")
+COMMITMENT = re.compile(r"^[0-9a-f]{64}$")
 SEAT_ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
 
@@ -125,6 +126,7 @@ SCHEMAS: dict[str, dict[str, tuple[Check, bool]]] = {
     "delete_chat": {"id": (_ids, True)},
     "chat_policy": {"policy": (_choice(CHAT_POLICIES), True)},
     "end": {},
+    "slip": {"commitment": (_pattern(COMMITMENT, "64 hexadecimal digits (a SHA-256 hash)"), True)},
 }
 
 

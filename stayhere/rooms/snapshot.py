@@ -37,6 +37,8 @@ def snapshot_for(room: Room, seat_id: str) -> dict[str, Any]:
         "chat": [m.as_event() for m in room.chat if chat.visible_to(m, seat)],
         "locked": room.locked,
         "waiting_room": room.waiting_room,
+        "slips": room.config.slips,
+        "slip_minimum_minutes": room.config.slip_minimum_minutes,
     }
     if seat.role in GREETER_ROLES:
         snapshot["waiting"] = [{"seat": s.id, "name": s.name} for s in room.waiting()]

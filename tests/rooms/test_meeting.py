@@ -422,3 +422,34 @@ def _join(seat: str, **fields: object) -> object:
     from stayhere.rooms.meeting import Join
 
     return Join(seat=seat, token="t" + seat, browser=str(fields.pop("browser", "b" + seat)), name="Pat", **fields)  # type: ignore[arg-type]
+
+
+COMMITMENT = "ab" * 32
+
+
+def test_a_slip_needs_the_groups_minimum_time_and_the_end_of_the_meeting() -> None:
+    meeting, _chair = chaired(slips=True, slip_minimum_minutes=45)
+    member = meeting.join("M")
+    meeting.tick(30 * 60)
+    assert meeting.errors(meeting.say(member, "slip", commitment=COMMITMENT)) == ["too_early"]
+    meeting.tick(20 * 60)  # 50 minutes in, 10 before the scheduled end
+    effects = meeting.say(member, "slip", commitment=COMMITMENT)
+    issued = [e for e in effects if type(e).__name__ == "IssueSlip"]
+    assert len(issued) == 1 and issued[0].minutes == 50 and issued[0].commitment == COMMITMENT  # type: ignore[attr-defined]
+    assert meeting.errors(effects) == []
+
+
+def test_a_slip_is_refused_where_the_group_gives_none() -> None:
+    meeting, _ = chaired(slips=False)
+    member = meeting.join("M")
+    meeting.tick(3000)
+    assert meeting.errors(meeting.say(member, "slip", commitment=COMMITMENT)) == ["slips_off"]
+
+
+def test_the_closing_opens_slips_even_before_the_last_quarter_hour() -> None:
+    meeting, chair = chaired(slips=True, slip_minimum_minutes=1, ends_at=10_000_000_000.0)
+    member = meeting.join("M")
+    meeting.tick(120)
+    assert meeting.errors(meeting.say(member, "slip", commitment=COMMITMENT)) == ["too_early"]
+    meeting.say(chair, "segment", index=4)
+    assert meeting.errors(meeting.say(member, "slip", commitment=COMMITMENT)) == []
