@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "stayhere.core",
     "stayhere.directory",
     "stayhere.rooms",
+    "stayhere.slips",
 ]
 
 MIDDLEWARE = [

@@ -9,5 +9,6 @@ urlpatterns = [
     path("health", core_views.health, name="health"),
     path("admin/", admin.site.urls),
     path("", include("stayhere.rooms.urls")),
+    path("", include("stayhere.slips.urls")),
     path("", include("stayhere.directory.urls")),
 ]

@@ -3,6 +3,7 @@
 import { applyEvent, applySnapshot, emptyModel, isHost, nameAdvice } from './room_model.js';
 import { createView, fill } from './room_view.js';
 import { createConsole } from './room_host.js';
+import { initSlips, slipError, slipEvent, slipSnapshot } from './room_slip.js';
 
 // Every sentence this script puts on the page, in one place so that it can be translated.
 export const T = {
@@ -209,6 +210,7 @@ function receive(event) {
       status(T.connected);
       for (const id of ['me-advice', 'waiting-advice']) $(id).textContent = event.advice || '';
       applySnapshot(model, event.snapshot);
+      slipSnapshot(event.snapshot);
       mark(['all']);
       return;
     case 'waiting':
@@ -224,9 +226,13 @@ function receive(event) {
       return;
     case 'snapshot':
       status(T.connected);
+      slipSnapshot(event);
       break;
     case 'error':
       onError(event);
+      return;
+    case 'slip':
+      slipEvent(event.slip);
       return;
     case 'offer':
       if (event.seat && event.seat === model.seat) announce(T.offerAlert);
@@ -266,6 +272,7 @@ function onError(event) {
     return;
   }
   if (event.code === 'removed') { stop(event.message, { clear: true }); return; }
+  if (event.ref === 'slip') { slipError(event.message); return; }
   if (!model.seat && ['join', 'resume', ''].includes(event.ref || '')) {
     // Refused at the door (passcode, locked, closed...): back to the form with the reason.
     stopped = true;
@@ -346,6 +353,8 @@ function act(event) {
 }
 root.addEventListener('click', act);
 root.addEventListener('change', act);
+
+initSlips(send);
 
 // A tab that was in the meeting (a reload) takes its seat back; otherwise the form waits for a name.
 if (saved.seat && saved.name) connect();
