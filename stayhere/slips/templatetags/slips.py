@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import template
-from django.utils.html import json_script
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from stayhere.directory.models import Group
@@ -60,11 +62,16 @@ def _verify_labels() -> dict[str, str]:
     }
 
 
-@register.simple_tag
-def slip_labels() -> str:
-    return json_script(_slip_labels(), "slip-labels")
+def _labels(element_id: str, labels: dict[str, str]) -> SafeString:
+    # A data attribute rather than a JSON script element: the room page carries no script element with a body.
+    return format_html('<div id="{}" hidden data-labels="{}"></div>', element_id, json.dumps(labels))
 
 
 @register.simple_tag
-def verify_labels() -> str:
-    return json_script(_verify_labels(), "verify-labels")
+def slip_labels() -> SafeString:
+    return _labels("slip-labels", _slip_labels())
+
+
+@register.simple_tag
+def verify_labels() -> SafeString:
+    return _labels("verify-labels", _verify_labels())

@@ -16,7 +16,7 @@ function el(tag, props = {}, children = []) {
 
 function labels(container) {
   const source = document.getElementById('slip-labels');
-  return source ? JSON.parse(source.textContent) : {};
+  return source ? JSON.parse(source.dataset.labels) : {};
 }
 
 // Keeps the slip with its name and salt in this browser, so it can be shown and printed again.

@@ -8,7 +8,7 @@ const section = document.getElementById('verdict');
 const signatureLine = document.getElementById('verdict-signature');
 const nameLine = document.getElementById('verdict-name');
 const fields = document.getElementById('verdict-slip');
-const L = JSON.parse(document.getElementById('verify-labels').textContent);
+const L = JSON.parse(document.getElementById('verify-labels').dataset.labels);
 
 // Opened from a slip's QR code: the slip is after '#', which the browser never sends to the server.
 if (location.hash.length > 1) tokenBox.value = decodeURIComponent(location.hash.slice(1));
