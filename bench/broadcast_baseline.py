@@ -7,7 +7,8 @@ gets a ``welcome`` with a seat id; every later message is decoded, stamped with 
 the sender's seat and the time, encoded once and handed to ``websockets.broadcast()`` for every connection
 of the same room (``/ws/rooms/<slug>``), the sender included. No state machine, no permissions, no flood
 control: what is left is the cost of moving frames, which is what stayhere's figures are compared with.
-Compression is negotiated as a browser would (permessage-deflate), like uvicorn does for stayhere.
+``--compression none`` (what ``stayhere serve`` does) declines permessage-deflate; ``deflate`` accepts it. The
+benchmark starts it with whatever stayhere negotiated, so both pay for the same bytes.
 """
 
 from __future__ import annotations
@@ -76,12 +77,12 @@ class Rooms:
                 self.seq.pop(slug, None)
 
 
-async def run(host: str, port: int) -> None:
+async def run(host: str, port: int, compression: str | None) -> None:
     rooms = Rooms()
     stop = asyncio.get_running_loop().create_future()
     for signum in (signal.SIGTERM, signal.SIGINT):
         asyncio.get_running_loop().add_signal_handler(signum, stop.set_result, None)
-    async with serve(rooms.handle, host, port, max_size=MAX_FRAME, ping_interval=None):
+    async with serve(rooms.handle, host, port, max_size=MAX_FRAME, ping_interval=None, compression=compression):
         print(f"baseline listening on {host}:{port}", flush=True)
         await stop
 
@@ -90,8 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.broadcast_baseline", description=__doc__.split("\n\n")[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--compression", choices=["deflate", "none"], default="none")
     args = parser.parse_args(argv)
-    asyncio.run(run(args.host, args.port))
+    asyncio.run(run(args.host, args.port, None if args.compression == "none" else args.compression))
     return 0
 
 

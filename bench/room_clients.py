@@ -112,12 +112,15 @@ class Participants:
         self.window = Window()
         self.readers: list[asyncio.Task[None]] = []
         self.join_failures: Counter[str] = Counter()
+        self.extensions: Counter[str] = Counter()  # Sec-WebSocket-Extensions the server answered, per connection
         self.pending: set[asyncio.Task[None]] = set()
 
     # Joining -------------------------------------------------------------------------------------
 
     async def join(self, chairs: bool) -> dict[str, Any]:
         chosen = [seat for seat in self.seats if seat.chair == chairs]
+        self.extensions.clear()
+        self.join_failures.clear()
         gate = asyncio.Semaphore(JOIN_CONCURRENCY)
         started = time.perf_counter()
 
@@ -130,6 +133,7 @@ class Participants:
             "joined": sum(outcomes),
             "failed": len(outcomes) - sum(outcomes),
             "failures": dict(self.join_failures),
+            "extensions": dict(self.extensions),
             "seconds": round(time.perf_counter() - started, 2),
         }
 
@@ -153,6 +157,8 @@ class Participants:
         except Exception as error:
             self.join_failures[f"connect: {type(error).__name__}: {error}"[:160]] += 1
             return False
+        answered = connection.response.headers.get("Sec-WebSocket-Extensions", "") if connection.response else ""
+        self.extensions[answered.split(";")[0].strip() or "none"] += 1
         message: dict[str, Any] = {"type": "join", "name": f"Bench {seat.index}"}
         if seat.chair:
             message["chair_key"] = self.chair_key

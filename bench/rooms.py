@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         "--compression",
         choices=["deflate", "none"],
         default="deflate",
-        help="permessage-deflate, as browsers ask for it (deflate)",
+        help="offer permessage-deflate, as browsers do (deflate); the baseline then answers as stayhere did",
     )
     parser.add_argument(
         "--quiet-wait",
@@ -124,13 +124,14 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     }
     rates = saturation_rates(args.start_rate) if args.saturate else [args.rate]
     measured: dict[str, dict[str, Any]] = {}
+    compression = args.compression  # the baseline answers as stayhere did, once stayhere has been asked
     for target in ("stayhere", "baseline"):
         if args.only and args.only != target:
             continue
         port = _free_port()
         log_path = work / f"{target}.log"
         with log_path.open("w") as log:
-            server = start_server(target, port, env, log)
+            server = start_server(target, port, env, log, compression)
             try:
                 wait_until_up(target, port, server, log_path)
                 measured[target] = drive(args, target, port, server.pid, seats, chair_key, rates)
@@ -140,6 +141,10 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
                     server.wait(timeout=15)
                 except subprocess.TimeoutExpired:
                     server.kill()
+        if target == "stayhere":
+            negotiated = measured[target].get("negotiated", {})
+            compression = "deflate" if negotiated.get("permessage-deflate") else "none"
+            results["stayhere_compression"] = compression
         if measured[target].get("join_failed"):
             print(f"{target}: log tail\n{log_path.read_text(errors='replace')[-2000:]}", file=sys.stderr)
     results["load_after"] = [round(value, 2) for value in os.getloadavg()]
@@ -166,11 +171,14 @@ def saturation_rates(start: float) -> list[float]:
     return [round(start * math.sqrt(2) ** step, 2) for step in range(13)]
 
 
-def start_server(target: str, port: int, env: dict[str, str], log: IO[str]) -> subprocess.Popen[bytes]:
+def start_server(
+    target: str, port: int, env: dict[str, str], log: IO[str], compression: str
+) -> subprocess.Popen[bytes]:
     if target == "stayhere":
         command = ["-m", "stayhere.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--no-migrate"]
     else:
         command = ["-m", "bench.broadcast_baseline", "--host", "127.0.0.1", "--port", str(port)]
+        command += ["--compression", compression]
     return subprocess.Popen([sys.executable, *command], env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
 
 
@@ -267,15 +275,18 @@ def drive(
     try:
         started = time.perf_counter()
         failures: Counter[str] = Counter()
+        extensions: Counter[str] = Counter()
         joined = 0
         for chairs in (True, False):
             for answer in clients.ask([{"cmd": "join", "chairs": chairs}] * args.processes):
                 joined += answer["joined"]
                 failures.update(answer["failures"])
+                extensions.update(answer["extensions"])
         out["join_s"] = round(time.perf_counter() - started, 1)
         out["joined"] = joined
         out["join_failed"] = sum(failures.values())
         out["join_failures"] = dict(failures)
+        out["negotiated"] = dict(extensions)
         out["rss_joined_mib"] = _memory(server_pid)[0]
         print(f"{target}: {joined} of {len(seats)} seats joined in {out['join_s']} s", file=sys.stderr)
         if joined < len(seats):
