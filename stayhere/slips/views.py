@@ -132,7 +132,7 @@ def chair_code(request: HttpRequest, slug: str, key: str) -> JsonResponse:
     except SlipRefused as refused:
         return JsonResponse({"error": str(refused)}, status=409)
     url = _base(request) + shown.path
-    return JsonResponse({"minute": shown.minute, "seconds_left": shown.seconds_left, "qr_svg": qr_svg(url)})
+    return JsonResponse({"minute": shown.minute, "seconds_left": shown.seconds_left, "url": url, "qr_svg": qr_svg(url)})
 
 
 @never_cache

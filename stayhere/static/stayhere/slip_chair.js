@@ -4,6 +4,7 @@ import { svgNode } from './slip_commit.js';
 const page = document.getElementById('slip-chair');
 const box = document.getElementById('chair-qr');
 const statusLine = document.getElementById('chair-status');
+const link = document.getElementById('chair-link');
 
 async function refresh() {
   let wait = 15;
@@ -16,6 +17,8 @@ async function refresh() {
     } else {
       box.replaceChildren(svgNode(answer.qr_svg));
       box.dataset.minute = String(answer.minute);
+      link.href = answer.url;
+      link.textContent = answer.url;
       statusLine.textContent = (page.dataset.changes || 'The code changes in {n} seconds.').replace('{n}', answer.seconds_left);
       wait = answer.seconds_left + 1;
     }
