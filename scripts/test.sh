@@ -5,7 +5,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
-apt_need chromium postgresql
+apt_need chromium postgresql janus
 python_env "[test]"
 
 # PostgreSQL: start the cluster if it is down, and make a role for the tests if there is none.
