@@ -23,7 +23,11 @@ from stayhere.audio.http import request_json
 from stayhere.audio.janus import JanusAdmin, JanusError
 
 log = logging.getLogger("stayhere.audio")
-ADDRESS = re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}\b|\b[0-9a-fA-F]{0,4}(?::[0-9a-fA-F]{0,4}){2,7}\b")
+ADDRESS = re.compile(
+    r"\b\d{1,3}(?:\.\d{1,3}){3}\b"  # IPv4
+    r"|\b(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}\b"  # IPv6, full
+    r"|[0-9a-fA-F]{0,4}(?::[0-9a-fA-F]{1,4})*::[0-9a-fA-F]{0,4}(?::[0-9a-fA-F]{1,4})*"  # IPv6 with ::
+)
 _warned_missing = False
 _current: EmbeddedJanus | None = None
 

@@ -1,0 +1,197 @@
+"""Against a real Janus with stayhere's configuration: rooms, plain RTP participants, mutes, and what Janus keeps."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from stayhere.audio.http import request_json
+from stayhere.audio.janus import AudioRoom, JanusAdmin, JanusRefused, JanusSession, JanusUnavailable, RtpJoin
+from stayhere.audio.process import EmbeddedJanus
+from stayhere.audio.rtp import RtpPeer, rms, tone, tone_power
+
+from .conftest import run_janus
+
+PHONE_A = "127.0.0.77"  # loopback addresses of the RTP participants: searched for in Janus' output
+PHONE_B = "127.0.0.78"
+LOUD = 3000.0  # a half-scale tone measures about 11300; silence 0
+QUIET = 300.0
+
+
+def files_under(folder: Path) -> set[str]:
+    return {str(p.relative_to(folder)) for p in folder.rglob("*")}
+
+
+def open_regular_files(pid: int) -> list[str]:
+    """Regular files the process holds open now (a recording would be one)."""
+    out = []
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("/") and Path(target).is_file():
+            out.append(target)
+    return out
+
+
+class Phone:
+    """A plain RTP participant: its own UDP socket and AudioBridge handle."""
+
+    def __init__(self, peer: RtpPeer, handle: int, participant: int) -> None:
+        self.peer, self.handle, self.participant = peer, handle, participant
+
+    @classmethod
+    async def join(cls, session: JanusSession, room: AudioRoom, ip: str, name: str, muted: bool) -> Phone:
+        peer = await RtpPeer.open(ip)
+        handle = await session.attach()
+        joined = await session.join(handle, room, display=name, rtp=RtpJoin(*peer.address), muted=muted)
+        assert joined.rtp is not None
+        peer.remote = (joined.rtp["ip"], joined.rtp["port"])
+        return cls(peer, handle, joined.participant)
+
+
+async def talk(a: Phone, b: Phone, warmup_frames: int = 50, frames: int = 50) -> tuple[list[int], list[int]]:
+    """A plays 440 Hz and B 1000 Hz; returns what each heard after the warm-up (jitter buffers filling)."""
+    await asyncio.gather(a.peer.play(tone(440, warmup_frames)), b.peer.play(tone(1000, warmup_frames)))
+    start = time.monotonic()
+    await asyncio.gather(a.peer.play(tone(440, frames)), b.peer.play(tone(1000, frames)))
+    await asyncio.sleep(0.2)
+    return a.peer.samples_since(start), b.peer.samples_since(start)
+
+
+def test_janus_starts_on_loopback_and_answers_info(janus: EmbeddedJanus) -> None:
+    info = asyncio.run(request_json("POST", janus.http_url, {"janus": "info", "transaction": "t"}, 5.0))
+    assert info["janus"] == "server_info" and info["server-name"] == "stayhere"
+    assert list(info["plugins"]) == ["janus.plugin.audiobridge"]
+    assert list(info["transports"]) == ["janus.transport.http"]
+    assert info["events"] == {}
+    assert janus.http_url.startswith("http://127.0.0.1:")
+
+
+def test_a_room_is_created_and_gone_after_destroy(janus: EmbeddedJanus) -> None:
+    async def scenario() -> None:
+        admin = janus.admin()
+        room = await admin.create_room()
+        assert await admin.exists(room.room)
+        assert await admin.list_participants(room) == []
+        await admin.destroy_room(room)
+        assert not await admin.exists(room.room)
+        with pytest.raises(JanusRefused, match="No such room"):
+            await admin.destroy_room(room)
+
+    asyncio.run(scenario())
+
+
+def test_it_refuses_a_wrong_admin_secret_or_admin_key(janus: EmbeddedJanus) -> None:
+    good = janus.admin()
+
+    async def scenario() -> None:
+        with pytest.raises(JanusRefused, match="Unauthorized"):
+            await JanusAdmin(good.admin_url, "janusoverlord", good.admin_key).create_room()
+        with pytest.raises(JanusRefused, match="Unauthorized"):
+            await JanusAdmin(good.admin_url, good.admin_secret, "guess").create_room()
+        with pytest.raises(JanusRefused, match="Unauthorized"):
+            await JanusSession.create(janus.http_url, "wrong")
+
+    asyncio.run(scenario())
+
+
+def test_a_stopped_janus_is_reported_as_unreachable(janus: EmbeddedJanus) -> None:
+    port = janus.config.settings.admin_port + 0
+    admin = JanusAdmin(f"http://127.0.0.1:{1 if port == 1 else 9}/admin", "x", "y", timeout=2.0)
+    with pytest.raises(JanusUnavailable, match="is it running"):
+        asyncio.run(admin.ping())
+
+
+def test_only_the_unmuted_participant_is_heard_and_a_host_mute_silences_it(janus: EmbeddedJanus) -> None:
+    before = files_under(janus.config.directory)
+
+    async def scenario() -> None:
+        admin = janus.admin()
+        room = await admin.create_room(allow_rtp_participants=True)
+        session = await JanusSession.create(janus.http_url, janus.api_secret)
+        a = await Phone.join(session, room, PHONE_A, "A", muted=False)
+        b = await Phone.join(session, room, PHONE_B, "B", muted=True)
+        try:
+            heard_by_a, heard_by_b = await talk(a, b)
+            assert heard_by_a and heard_by_b
+            assert rms(heard_by_a) < QUIET, "B is muted: A must hear nothing"
+            assert tone_power(heard_by_a, 1000) < QUIET
+            assert tone_power(heard_by_b, 440) > LOUD, "A is unmuted: B must hear A's tone"
+            assert tone_power(heard_by_b, 1000) < QUIET, "nobody hears themselves"
+            assert not open_regular_files(janus.process.pid)  # type: ignore[union-attr]
+
+            await admin.mute(room, a.participant)
+            listed = {p["id"]: p["muted"] for p in await admin.list_participants(room)}
+            assert listed == {a.participant: True, b.participant: True}
+            heard_by_a, heard_by_b = await talk(a, b)
+            assert rms(heard_by_b) < QUIET, "A was muted by the host: B must hear nothing"
+            assert rms(heard_by_a) < QUIET
+
+            await admin.unmute(room, b.participant)  # the floor moves to B
+            heard_by_a, heard_by_b = await talk(a, b)
+            assert tone_power(heard_by_a, 1000) > LOUD and rms(heard_by_b) < QUIET
+
+            await admin.kick(room, b.participant)
+            for _ in range(50):  # the kicked participant leaves once the plugin has hung it up
+                listed = {p["id"]: p["muted"] for p in await admin.list_participants(room)}
+                if b.participant not in listed:
+                    break
+                await asyncio.sleep(0.1)
+            assert listed == {a.participant: True}
+        finally:
+            a.peer.close()
+            b.peer.close()
+            await admin.destroy_room(room)
+            await session.destroy()
+        assert not await admin.exists(room.room)
+
+    asyncio.run(scenario())
+    assert files_under(janus.config.directory) == before, "Janus wrote a file (a recording?)"
+    output = "\n".join(janus.output)
+    assert PHONE_A not in output and PHONE_B not in output
+    assert janus.addresses_blanked == 0, "Janus itself wrote an address at stayhere's log level"
+    assert janus.config.secrets.admin_secret not in output
+
+
+def test_the_no_file_check_would_see_a_recording(tmp_path: Path) -> None:
+    """Turned on by hand with the admin key (stayhere's client has no way to), a recording is caught."""
+    janus = run_janus(tmp_path / "conf")
+    try:
+        before = files_under(janus.config.directory)
+
+        async def scenario() -> None:
+            admin = janus.admin()
+            await admin.message_plugin({"request": "create", "admin_key": admin.admin_key, "room": 5, "record": True})
+            await asyncio.sleep(0.5)  # the mixer opens the file on its first pass
+            await admin.message_plugin({"request": "destroy", "room": 5})
+
+        asyncio.run(scenario())
+    finally:
+        janus.stop()
+    assert files_under(janus.config.directory) != before
+
+
+def test_at_a_verbose_level_janus_would_log_addresses_and_stayhere_blanks_them(tmp_path: Path) -> None:
+    janus = run_janus(tmp_path / "conf", debug_level=6)
+    try:
+
+        async def scenario() -> None:
+            admin = janus.admin()
+            room = await admin.create_room(allow_rtp_participants=True)
+            session = await JanusSession.create(janus.http_url, janus.api_secret)
+            phone = await Phone.join(session, room, PHONE_A, "A", muted=True)
+            phone.peer.close()
+            await admin.destroy_room(room)
+            await session.destroy()
+
+        asyncio.run(scenario())
+    finally:
+        janus.stop()
+    assert janus.addresses_blanked > 0
+    assert PHONE_A not in "\n".join(janus.output)
