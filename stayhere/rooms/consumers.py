@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import dataclasses
 import hashlib
 import hmac
 import secrets
@@ -32,8 +33,6 @@ FLOOD_WINDOW_S = 2.0
 BACKLOG_LIMIT = 2000
 JOIN_TIMEOUT_S = 20.0
 PASSCODE_TRIES = 5
-
-hub = RoomHub()
 
 
 def new_seat_id() -> str:
@@ -65,6 +64,7 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         self.slug: str = self.scope["url_route"]["kwargs"]["slug"]
         self.seat: str | None = None
         self.browser = browser_hash(self.scope)
+        self.base_url = base_url(self.scope)
         self.frames: collections.deque[float] = collections.deque()
         self.passcode_tries = 0
         self.backlog: collections.deque[str] = collections.deque()
@@ -166,7 +166,7 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
 
     async def _load_config(self) -> RoomConfig:
         try:
-            config: RoomConfig = await database_sync_to_async(load_room_config)(self.slug, time.time())
+            config: RoomConfig = await database_sync_to_async(room_config)(self.slug, time.time())
         except RoomUnavailable as unavailable:
             raise RoomClosed(str(unavailable)) from None
         return config
@@ -179,9 +179,39 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         return len(self.frames) > FLOOD_FRAMES
 
 
+def room_config(slug: str, now: float) -> RoomConfig:
+    """The room's configuration, with the group's attendance-slip settings (the slips app's, read here)."""
+    from stayhere.slips.signing import room_slip_settings
+
+    config = load_room_config(slug, now)
+    slips, minimum = room_slip_settings(slug)
+    return dataclasses.replace(config, slips=slips, slip_minimum_minutes=minimum)
+
+
+def base_url(scope: dict[str, Any]) -> str:
+    """This site's address as the browser sees it (the handshake's Host passed the allowed-hosts check)."""
+    host = next((value.decode("latin-1") for name, value in scope.get("headers", []) if name == b"host"), "")
+    return ("https://" if scope.get("scheme") == "wss" else "http://") + host
+
+
+async def issue_slip(room_id: str, commitment: str, minutes: int, url: str) -> dict[str, Any]:
+    """Has the slips app sign a slip for this meeting (SlipRefused, with a sentence, when it will not)."""
+    from stayhere.slips.signing import issue_slip as sign
+
+    slip: dict[str, Any] = await database_sync_to_async(sign)(
+        room_id, commitment, minutes, time.time(), via="room", base_url=url
+    )
+    return slip
+
+
 class RoomClosed(Exception):
     """The meeting has no room open now; the message says why."""
 
 
 def _error(code: str, message: str, ref: str, seq: int = 0) -> dict[str, Any]:
     return {"type": "error", "seq": seq, "code": code, "message": message, "ref": ref}
+
+
+# This process's rooms. (A module attribute, so tests can give each test a fresh one.)
+hub = RoomHub()
+hub.slip_issuer = issue_slip

@@ -30,6 +30,8 @@ TICK_S = 1.0
 
 
 class Connection(Protocol):
+    base_url: str  # this site as the connection's browser sees it, for links in what it is sent
+
     def push(self, text: str) -> None: ...
 
     def hangup(self, code: int) -> None: ...
@@ -37,8 +39,8 @@ class Connection(Protocol):
 
 ConfigLoader = Callable[[], Awaitable[RoomConfig]]
 FloorListener = Callable[[str, str | None], None]
-# (room id, commitment, minutes present) -> the signed slip, or SlipRefused with a sentence.
-SlipIssuer = Callable[[str, str, int], Awaitable[dict[str, Any]]]
+# (room id, commitment, minutes present, the site's base URL) -> the signed slip, or SlipRefused with a sentence.
+SlipIssuer = Callable[[str, str, int, str], Awaitable[dict[str, Any]]]
 
 
 class SlipRefused(Exception):
@@ -214,7 +216,7 @@ class RoomHub:
             conn.push(_error("slips_off", "This server does not sign attendance slips.", "slip"))
             return
         try:
-            slip = await self.slip_issuer(room_id, request.commitment, request.minutes)
+            slip = await self.slip_issuer(room_id, request.commitment, request.minutes, conn.base_url)
         except SlipRefused as refused:
             conn.push(_error("slip_refused", str(refused), "slip"))
             return

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import time
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
@@ -12,6 +14,9 @@ from channels.testing import WebsocketCommunicator
 from stayhere.asgi import application
 from stayhere.directory.models import Attendance
 from stayhere.rooms import consumers, hub
+from stayhere.slips import keystore
+from stayhere.slips.signing import commitment_of
+from stayhere.slips.verify import verify_with_name
 from tests.directory.factories import make_meeting
 from tests.rooms.factories import make_room
 from tests.rooms.roomkit import run_async
@@ -23,6 +28,7 @@ ORIGIN = (b"origin", b"http://127.0.0.1")
 @pytest.fixture(autouse=True)
 def fresh_hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[hub.RoomHub]:
     rooms = hub.RoomHub()
+    rooms.slip_issuer = consumers.issue_slip
     monkeypatch.setattr(consumers, "hub", rooms)
     yield rooms
 
@@ -262,3 +268,48 @@ def test_ending_the_meeting_tells_everyone_and_deletes_the_room(fresh_hub: hub.R
         assert room.meeting.slug not in fresh_hub.connections
 
     run(scenario)
+
+
+def test_a_member_present_long_enough_gets_a_signed_slip_that_verifies_with_their_name(
+    monkeypatch: pytest.MonkeyPatch, fresh_hub: hub.RoomHub
+) -> None:
+    # A daily meeting that began 50 minutes ago (UTC), so its last quarter hour is now.
+    started = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=50)
+    meeting = make_meeting(
+        "Slip Room",
+        days=list(range(7)),
+        start=started.strftime("%H:%M"),
+        end=(started + dt.timedelta(hours=1)).strftime("%H:%M"),
+        tz="UTC",
+        attendance=Attendance.ONLINE,
+        has_room=True,
+    )
+    room = make_room(meeting, waiting_room=False)
+    keystore.enable(meeting.group, dt.datetime.now(dt.UTC), minimum_minutes=1)  # type: ignore[arg-type]
+    later = [0.0]
+    fresh_hub.clock = lambda: time.time() + later[0]
+    salt = bytes(range(16))
+    commitment = commitment_of("Alex", salt)
+
+    async def scenario() -> None:
+        chair, member = Client(meeting.slug, "c1"), Client(meeting.slug, "m1")
+        await chair.open()
+        await member.open()
+        await chair.join("Chair", chair_key=room.chair_key)
+        welcome = await member.join("Alex")
+        assert welcome["snapshot"]["slips"] is True
+        await member.send(type="slip", commitment=commitment)
+        assert (await member.next("error"))["code"] == "too_early"
+        later[0] = 90.0
+        await member.send(type="slip", commitment=commitment)
+        slips.append((await member.next("slip"))["slip"])
+        await chair.send(type="hand", up=True)
+        await chair.next("queue")
+        assert not [event for event in chair.seen if event["type"] == "slip"], "a slip went to someone else"
+
+    slips: list[dict[str, Any]] = []
+    run(scenario)
+    slip = slips[0]
+    assert slip["slip"]["minutes"] >= 1 and "Alex" not in json.dumps(slip)
+    assert verify_with_name(slip["token"], "Alex", salt.hex()).valid
+    assert not verify_with_name(slip["token"], "Sam", salt.hex()).valid

@@ -14,6 +14,8 @@ from tests.rooms.roomkit import CHAIR_KEY, T0, config, run_async
 class Tab:
     """A connection as the hub sees it: it takes frames and can be hung up."""
 
+    base_url = "http://127.0.0.1"
+
     def __init__(self) -> None:
         self.frames: list[dict[str, Any]] = []
         self.hung_up: int | None = None
