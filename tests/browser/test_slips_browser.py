@@ -55,6 +55,7 @@ def slip_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Live
 def record_bodies(watched: Watched) -> list[str]:
     bodies: list[str] = []
     watched.page.on("request", lambda request: bodies.append(f"{request.url} {request.post_data or ''}"))
+    watched.page.on("websocket", lambda ws: ws.on("framesent", lambda frame: bodies.append(f"ws {frame}")))
     return bodies
 
 
@@ -146,3 +147,87 @@ def test_the_name_is_nowhere_on_the_server_after_the_meeting(slip_server: tuple[
         found += [f"{needle} in {path}" for needle in hits_in(path, ["SlipCanaryAxolotl", "slipcanaryaxolotl"])]
     assert found == [], "the attendee's name was kept: " + "; ".join(found)
     assert "/slips/scan/<slug:slug>" in server.log_text(), "the server did serve the scan (the search is not vacuous)"
+
+
+ROOM_SLUG = "slip-room"
+ROOM_SEED = f"""
+import datetime as dt
+from stayhere.directory.models import Attendance
+from stayhere.slips import keystore
+from tests.directory.factories import make_meeting
+from tests.rooms.factories import make_room
+from tests.browser.room_seed import FORMAT
+start = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=10)).replace(second=0, microsecond=0)
+meeting = make_meeting("Online Slip Room", slug="{ROOM_SLUG}", days=list(range(7)), start=start.strftime("%H:%M"),
+                       end=(start + dt.timedelta(minutes=60)).strftime("%H:%M"), tz="UTC",
+                       attendance=Attendance.ONLINE, has_room=True)
+room = make_room(meeting, waiting_room=False, chat_policy="open", format=FORMAT)
+keystore.enable(meeting.group, dt.datetime.now(dt.UTC) - dt.timedelta(days=1), minimum_minutes=0)
+print("CHAIR-KEY", room.chair_key)
+"""
+
+
+@pytest.fixture(scope="module")
+def room_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, str]]:
+    data_dir = tmp_path_factory.mktemp("slip-room-data")
+    output = tmp_path_factory.mktemp("slip-room-logs") / "server.log"
+    setup = [["shell", "-c", ROOM_SEED]]
+    with live_server(data_dir, output, setup=setup, extra_env={"PYTHONPATH": str(REPO)}) as running:
+        keys = [line.split()[1] for line in running.log_text().splitlines() if line.startswith("CHAIR-KEY ")]
+        assert keys, "the seed printed no chair key"
+        yield running, keys[-1]
+
+
+def test_a_participant_asks_for_a_slip_in_a_room_too_early_then_at_the_closing(
+    browser: Any, room_server: tuple[LiveServer, str], tmp_path: Path
+) -> None:
+    server, chair_key = room_server
+    contexts = [browser.new_context(base_url=server.url) for _ in range(3)]
+    chair, member, officer = (watch(context, server.url) for context in contexts)
+    sent = [record_bodies(w) for w in (chair, member, officer)]
+    try:
+        for watched, path, display in (
+            (chair, f"/meetings/{ROOM_SLUG}/room/chair/{chair_key}", "Pat"),
+            (member, f"/meetings/{ROOM_SLUG}/room", "Sam"),
+        ):
+            watched.page.goto(path)
+            watched.page.get_by_label("Your name in this meeting").fill(display)
+            watched.page.get_by_role("button", name="Join", exact=True).click()
+        section = member.page.locator("#room-slip")
+        expect(section).to_be_visible(timeout=WAIT_MS)
+        expect(section).to_contain_text("Get an attendance slip")
+
+        # Asked at the opening: refused with a sentence, nothing signed.
+        member.page.get_by_label("Your name for the slip").fill(NAME)
+        member.page.get_by_role("button", name="Get my attendance slip").click()
+        expect(member.page.locator("#slip-status")).to_contain_text("near the end", timeout=WAIT_MS)
+        expect(member.page.locator("#slip")).to_have_count(0)
+
+        # At the closing: the slip, printed to PDF, verified by an officer.
+        chair.page.get_by_role("button", name="Go to “Closing”").click()
+        expect(member.page.locator("#seg-h")).to_contain_text("Closing", timeout=WAIT_MS)
+        member.page.get_by_role("button", name="Get my attendance slip").click()
+        slip = member.page.locator("#slip")
+        expect(slip).to_contain_text(NAME, timeout=WAIT_MS)
+        expect(slip).to_contain_text("Online Slip Room")
+        salt = slip.locator("dd").nth(1).inner_text()
+        verify_link = slip.locator(".slip-url code").inner_text()
+        assert verify_link.startswith(server.url + "/verify#SH1.")
+        pdf = member.page.pdf(path=str(tmp_path / "room-slip.pdf"))
+        assert pdf.startswith(b"%PDF")
+
+        officer.page.goto(verify_link)
+        officer.page.get_by_label("Name the attendee gave you").fill(NAME)
+        officer.page.get_by_label("Salt printed on the slip next to the name").fill(salt)
+        officer.page.get_by_role("button", name="Verify").click()
+        expect(officer.page.locator("#verdict-signature")).to_have_attribute("data-code", "valid", timeout=WAIT_MS)
+        expect(officer.page.locator("#verdict-name")).to_have_attribute("data-code", "match")
+        for watched in (chair, member, officer):
+            assert watched.foreign_requests() == []
+            assert watched.csp_violations() == []
+    finally:
+        for context in contexts:
+            context.close()
+    everything_sent = "\n".join(line for lines in sent for line in lines)
+    assert "SlipCanaryAxolotl" not in everything_sent and salt.replace(" ", "") not in everything_sent
+    assert '"type": "slip"' in everything_sent or '"type":"slip"' in everything_sent, "the room was asked"

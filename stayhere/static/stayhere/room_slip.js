@@ -40,6 +40,7 @@ export async function slipEvent(result) {
   const linked = await withLink(result);
   keep(linked, name, salt);
   $('slip-status').textContent = '';
+  $('slip-request').hidden = true;
   renderSlip($('slip-out'), linked, name, salt);
 }
 
