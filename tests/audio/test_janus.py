@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import os
-import time
 from pathlib import Path
 
 import pytest
 
 from stayhere.audio.http import request_json
-from stayhere.audio.janus import AudioRoom, JanusAdmin, JanusRefused, JanusSession, JanusUnavailable, RtpJoin
+from stayhere.audio.janus import JanusAdmin, JanusRefused, JanusSession, JanusUnavailable
 from stayhere.audio.process import EmbeddedJanus
-from stayhere.audio.rtp import RtpPeer, rms, tone, tone_power
+from stayhere.audio.rtp import rms, tone_power
 
 from .conftest import run_janus
+from .phones import Phone, talk
 
 PHONE_A = "127.0.0.77"  # loopback addresses of the RTP participants: searched for in Janus' output
 PHONE_B = "127.0.0.78"
@@ -37,31 +37,6 @@ def open_regular_files(pid: int) -> list[str]:
         if target.startswith("/") and Path(target).is_file():
             out.append(target)
     return out
-
-
-class Phone:
-    """A plain RTP participant: its own UDP socket and AudioBridge handle."""
-
-    def __init__(self, peer: RtpPeer, handle: int, participant: int) -> None:
-        self.peer, self.handle, self.participant = peer, handle, participant
-
-    @classmethod
-    async def join(cls, session: JanusSession, room: AudioRoom, ip: str, name: str, muted: bool) -> Phone:
-        peer = await RtpPeer.open(ip)
-        handle = await session.attach()
-        joined = await session.join(handle, room, display=name, rtp=RtpJoin(*peer.address), muted=muted)
-        assert joined.rtp is not None
-        peer.remote = (joined.rtp["ip"], joined.rtp["port"])
-        return cls(peer, handle, joined.participant)
-
-
-async def talk(a: Phone, b: Phone, warmup_frames: int = 50, frames: int = 50) -> tuple[list[int], list[int]]:
-    """A plays 440 Hz and B 1000 Hz; returns what each heard after the warm-up (jitter buffers filling)."""
-    await asyncio.gather(a.peer.play(tone(440, warmup_frames)), b.peer.play(tone(1000, warmup_frames)))
-    start = time.monotonic()
-    await asyncio.gather(a.peer.play(tone(440, frames)), b.peer.play(tone(1000, frames)))
-    await asyncio.sleep(0.2)
-    return a.peer.samples_since(start), b.peer.samples_since(start)
 
 
 def test_janus_starts_on_loopback_and_answers_info(janus: EmbeddedJanus) -> None:

@@ -1,0 +1,155 @@
+"""The floor on the AudioBridge: one stayhere room, one Janus room; only the seat holding the floor is heard.
+
+The room hub emits ``Floor(seat)`` effects and calls ``floor_listener(room_id, seat)``; this module turns that
+into server-side mutes. The mute state is read back from Janus each time, so a participant that unmuted itself
+(a Janus ``configure`` the relay should never have passed) is muted again at the next floor change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from dataclasses import dataclass, field
+
+from stayhere.audio.janus import AudioRoom, JanusAdmin, JanusError, JanusSession, Joined, RtpJoin
+
+log = logging.getLogger("stayhere.audio")
+
+
+class NoAudioRoom(Exception):
+    """The meeting has no audio room (not opened, already closed, or Janus is not running)."""
+
+
+@dataclass
+class _Room:
+    audio: AudioRoom
+    seats: dict[str, int] = field(default_factory=dict)  # seat id -> AudioBridge participant id
+    floor: str | None = None
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+class AudioFloor:
+    """Audio rooms of this process, keyed by stayhere room id, with the floor each one has."""
+
+    def __init__(self, admin: JanusAdmin, *, allow_rtp_participants: bool = True) -> None:
+        self.admin = admin
+        self.allow_rtp_participants = allow_rtp_participants
+        self.rooms: dict[str, _Room] = {}
+        self.pending: set[asyncio.Task[None]] = set()
+
+    async def open(self, room_id: str) -> AudioRoom:
+        """Creates the meeting's audio room (once); only seats given a token by ``admit`` may join it."""
+        known = self.rooms.get(room_id)
+        if known is not None:
+            return known.audio
+        audio = await self.admin.create_room(allow_rtp_participants=self.allow_rtp_participants)
+        await self.admin.allow_tokens(audio, [secrets.token_urlsafe(24)], "enable")
+        self.rooms[room_id] = _Room(audio)
+        return audio
+
+    async def close(self, room_id: str) -> None:
+        """Destroys the meeting's audio room: every participant is dropped."""
+        room = self.rooms.pop(room_id, None)
+        if room is not None:
+            await self.admin.destroy_room(room.audio)
+
+    def _room(self, room_id: str) -> _Room:
+        room = self.rooms.get(room_id)
+        if room is None:
+            raise NoAudioRoom(f"Room {room_id} has no audio room: open it first (or Janus is not running).")
+        return room
+
+    async def admit(self, room_id: str) -> str:
+        """A fresh one-seat token for the AudioBridge's allowed list."""
+        room = self._room(room_id)
+        token = secrets.token_urlsafe(24)
+        await self.admin.allow_tokens(room.audio, [token], "add")
+        return token
+
+    async def join_seat(
+        self,
+        session: JanusSession,
+        handle: int,
+        room_id: str,
+        seat: str,
+        *,
+        offer: dict[str, object] | None = None,
+        rtp: RtpJoin | None = None,
+        display: str = "",
+    ) -> Joined:
+        """Joins a seat muted (a browser with its ``offer``, or a phone bridge with ``rtp``), then gives it
+        its voice if it already holds the floor. Returns Janus' answer for the browser."""
+        room = self._room(room_id)
+        token = await self.admit(room_id)
+        joined = await session.join(handle, room.audio, display=display, offer=offer, rtp=rtp, token=token, muted=True)
+        room.seats[seat] = joined.participant
+        if room.floor == seat:
+            self._schedule(room_id)
+        return joined
+
+    def seat_left(self, room_id: str, seat: str) -> None:
+        room = self.rooms.get(room_id)
+        if room is not None:
+            room.seats.pop(seat, None)
+
+    def may_unmute_self(self, room_id: str, seat: str) -> bool:
+        """The relay's rule for a browser's own ``configure``: muting is always allowed, unmuting only here."""
+        room = self.rooms.get(room_id)
+        return room is not None and room.floor == seat
+
+    def floor_listener(self, room_id: str, seat: str | None) -> None:
+        """For ``hub.floor_listeners``: records who holds the floor now and applies it in the background."""
+        room = self.rooms.get(room_id)
+        if room is None:
+            return
+        room.floor = seat
+        self._schedule(room_id)
+
+    def _schedule(self, room_id: str) -> None:
+        task = asyncio.get_running_loop().create_task(self._apply_logged(room_id))
+        self.pending.add(task)
+        task.add_done_callback(self.pending.discard)
+
+    async def _apply_logged(self, room_id: str) -> None:
+        try:
+            await self.apply(room_id)
+        except (JanusError, NoAudioRoom) as exc:
+            log.warning("The audio floor could not be applied: %s", exc)
+
+    async def set_floor(self, room_id: str, seat: str | None) -> None:
+        """Gives ``seat`` the floor (None: nobody) and waits until Janus has it."""
+        self._room(room_id).floor = seat
+        await self.apply(room_id)
+
+    async def apply(self, room_id: str) -> None:
+        """Mutes everyone in the Janus room but the floor holder's participant, then unmutes that one."""
+        room = self._room(room_id)
+        async with room.lock:  # changes apply one at a time, each reading the latest floor
+            holder = room.seats.get(room.floor) if room.floor is not None else None
+            listed = await self.admin.list_participants(room.audio)
+            for participant in listed:
+                if participant.get("id") != holder and not participant.get("muted"):
+                    await self.admin.mute(room.audio, int(participant["id"]))
+            for participant in listed:
+                if participant.get("id") == holder and participant.get("muted"):
+                    await self.admin.unmute(room.audio, int(participant["id"]))
+
+    async def drain(self) -> None:
+        """Waits for floor changes still being applied (shutdown, tests)."""
+        while self.pending:
+            await asyncio.gather(*list(self.pending), return_exceptions=True)
+
+    async def mute_seat(self, room_id: str, seat: str) -> None:
+        """A host's server-side mute of one seat."""
+        room = self._room(room_id)
+        participant = room.seats.get(seat)
+        if participant is not None:
+            await self.admin.mute(room.audio, participant)
+
+    async def kick_seat(self, room_id: str, seat: str) -> None:
+        """Drops a removed seat from the audio room."""
+        room = self._room(room_id)
+        participant = room.seats.pop(seat, None)
+        if participant is not None:
+            await self.admin.kick(room.audio, participant)

@@ -1,0 +1,125 @@
+"""The floor on a real Janus: only the seat holding it is heard; joins need a seat token; rooms end with meetings."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from stayhere.audio.floor import AudioFloor, NoAudioRoom
+from stayhere.audio.janus import JanusRefused, JanusSession, RtpJoin
+from stayhere.audio.process import EmbeddedJanus
+from stayhere.audio.rtp import RtpPeer, rms, tone_power
+
+from .phones import Phone, chorus
+
+LOUD = 3000.0
+QUIET = 300.0
+A, B, C = 440.0, 1000.0, 1600.0  # each phone's tone, and its name in the results
+
+
+async def seat_phone(floor: AudioFloor, session: JanusSession, room_id: str, seat: str, ip: str) -> Phone:
+    peer = await RtpPeer.open(ip)
+    handle = await session.attach()
+    joined = await floor.join_seat(session, handle, room_id, seat, rtp=RtpJoin(*peer.address), display=seat)
+    assert joined.rtp is not None
+    peer.remote = (joined.rtp["ip"], joined.rtp["port"])
+    return Phone(peer, handle, joined.participant)
+
+
+def hears(samples: list[int], frequency: float) -> bool:
+    return tone_power(samples, frequency) > LOUD
+
+
+def test_only_the_floor_holder_is_heard_as_the_floor_moves(janus: EmbeddedJanus) -> None:
+    async def scenario() -> None:
+        floor = AudioFloor(janus.admin())
+        await floor.open("room-1")
+        session = await JanusSession.create(janus.http_url, janus.api_secret)
+        phones = {
+            A: await seat_phone(floor, session, "room-1", "seat-a", "127.0.0.81"),
+            B: await seat_phone(floor, session, "room-1", "seat-b", "127.0.0.82"),
+            C: await seat_phone(floor, session, "room-1", "seat-c", "127.0.0.83"),
+        }
+        try:
+            heard = await chorus(phones)
+            assert all(rms(samples) < QUIET for samples in heard.values()), "everyone is muted on entry"
+
+            floor.floor_listener("room-1", "seat-a")  # what the hub calls on Floor("seat-a")
+            await floor.drain()
+            heard = await chorus(phones)
+            assert hears(heard[B], A) and hears(heard[C], A)
+            assert not hears(heard[B], C) and not hears(heard[C], B)
+            assert rms(heard[A]) < QUIET
+            assert floor.may_unmute_self("room-1", "seat-a") and not floor.may_unmute_self("room-1", "seat-b")
+
+            floor.floor_listener("room-1", "seat-b")
+            await floor.drain()
+            heard = await chorus(phones)
+            assert hears(heard[A], B) and hears(heard[C], B)
+            assert not hears(heard[C], A)
+
+            # Janus lets a participant unmute itself (why the relay must filter a browser's configure)...
+            await session.configure(phones[C].handle, muted=False)
+            listed = {p["id"]: p["muted"] for p in await floor.admin.list_participants(floor.rooms["room-1"].audio)}
+            assert listed[phones[C].participant] is False
+            # ...and the next floor change mutes it again, since the floor reads the mutes back from Janus.
+            floor.floor_listener("room-1", None)
+            await floor.drain()
+            heard = await chorus(phones)
+            assert all(rms(samples) < QUIET for samples in heard.values()), "a closed floor: nobody is heard"
+        finally:
+            for phone in phones.values():
+                phone.peer.close()
+            audio = floor.rooms["room-1"].audio
+            await floor.close("room-1")
+            await session.destroy()
+        assert not await floor.admin.exists(audio.room)
+        with pytest.raises(NoAudioRoom, match="open it first"):
+            await floor.set_floor("room-1", "seat-a")
+
+    asyncio.run(scenario())
+
+
+def test_a_join_without_a_seat_token_is_refused(janus: EmbeddedJanus) -> None:
+    async def scenario() -> None:
+        floor = AudioFloor(janus.admin())
+        audio = await floor.open("room-2")
+        session = await JanusSession.create(janus.http_url, janus.api_secret)
+        peer = await RtpPeer.open("127.0.0.84")
+        try:
+            handle = await session.attach()
+            with pytest.raises(JanusRefused, match="AudioBridge refused joining"):
+                await session.join(handle, audio, rtp=RtpJoin(*peer.address))
+            with pytest.raises(JanusRefused, match="AudioBridge refused joining"):
+                await session.join(handle, audio, rtp=RtpJoin(*peer.address), token="a-guessed-token")
+            assert await floor.admin.list_participants(audio) == []
+        finally:
+            peer.close()
+            await floor.close("room-2")
+            await session.destroy()
+
+    asyncio.run(scenario())
+
+
+def test_a_seat_that_joins_holding_the_floor_is_heard(janus: EmbeddedJanus) -> None:
+    async def scenario() -> None:
+        floor = AudioFloor(janus.admin())
+        await floor.open("room-3")
+        floor.floor_listener("room-3", "seat-a")  # the floor moved before the seat's audio connected
+        session = await JanusSession.create(janus.http_url, janus.api_secret)
+        phones = {
+            A: await seat_phone(floor, session, "room-3", "seat-a", "127.0.0.85"),
+            B: await seat_phone(floor, session, "room-3", "seat-b", "127.0.0.86"),
+        }
+        try:
+            await floor.drain()
+            heard = await chorus(phones)
+            assert hears(heard[B], A) and rms(heard[A]) < QUIET
+        finally:
+            for phone in phones.values():
+                phone.peer.close()
+            await floor.close("room-3")
+            await session.destroy()
+
+    asyncio.run(scenario())
