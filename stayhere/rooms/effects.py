@@ -73,6 +73,11 @@ class Outbox:
         self.seq += 1
         self.effects.append(Send((to_seat,), {"type": kind, "seq": self.seq, **fields}, keep=False))
 
+    def error(self, seat: str, code: str, message: str, ref: str) -> None:
+        """An error for one seat that the room still acts on (it records something), unnumbered like all errors."""
+        event = {"type": "error", "seq": self.seq, "code": code, "message": message, "ref": ref}
+        self.effects.append(Send((seat,), event, keep=False))
+
     def close(self, seat: str, code: int = 1000) -> None:
         self.effects.append(Close(seat, code))
 

@@ -33,6 +33,9 @@ from stayhere.rooms.state import (
 MAX_SEATS = 3000
 # The chair is reminded this long before the scheduled end.
 REMINDER_S = 5 * 60
+# Wrong passcodes tried for one meeting, from any connection, before it refuses tries for a while.
+PASSCODE_FAILURES = 20
+PASSCODE_WINDOW_S = 60.0
 # Attendance slips are given from this long before the scheduled end (or from the closing segment on).
 SLIPS_FROM_S = 15 * 60
 
@@ -247,8 +250,14 @@ def _join(room: Room, event: Join, now: float, out: Outbox) -> Room:
             )
         if room.locked:
             raise Refused("locked", "The hosts have locked this meeting; nobody new can join now.")
-        if room.config.passcode and not hmac.compare_digest(event.passcode or "", room.config.passcode):
-            raise Refused("passcode", "That passcode is not right. Check the meeting's listing and try again.")
+        if room.config.passcode:
+            recent = tuple(t for t in room.passcode_failures if now - t < PASSCODE_WINDOW_S)
+            if len(recent) >= PASSCODE_FAILURES:
+                raise Refused("passcode_limit", "Too many wrong passcodes were tried here just now. Wait a minute.")
+            if not hmac.compare_digest(event.passcode or "", room.config.passcode):
+                message = "That passcode is not right. Check the meeting's listing and try again."
+                out.error(event.seat, "passcode", message, "join")
+                return replace(room, passcode_failures=(*recent, now))
     if len(room.seats) >= MAX_SEATS:
         raise Refused("full", "This meeting is full.")
     role = MEMBER

@@ -189,6 +189,7 @@ class Room:
     reports: tuple[Report, ...] = ()
     host_log: tuple[LogEntry, ...] = ()
     reminded: bool = False
+    passcode_failures: tuple[float, ...] = ()  # when wrong passcodes were tried (times only), for a rate limit
     opened_by_host: bool = False  # a host has joined this instance (needed to open it outside the schedule)
     next_id: int = 1
 

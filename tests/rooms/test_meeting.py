@@ -453,3 +453,13 @@ def test_the_closing_opens_slips_even_before_the_last_quarter_hour() -> None:
     assert meeting.errors(meeting.say(member, "slip", commitment=COMMITMENT)) == ["too_early"]
     meeting.say(chair, "segment", index=4)
     assert meeting.errors(meeting.say(member, "slip", commitment=COMMITMENT)) == []
+
+
+def test_wrong_passcodes_are_limited_per_meeting_whatever_the_connection() -> None:
+    meeting, _ = chaired(passcode="4321")
+    for number in range(20):
+        assert meeting.errors(meeting.apply(_join(f"s{number:010d}", passcode="0000"))) == ["passcode"]
+    assert meeting.errors(meeting.apply(_join("s0000000099", passcode="4321"))) == ["passcode_limit"]
+    meeting.tick(61)
+    meeting.apply(_join("s0000000098", passcode="4321"))
+    assert "s0000000098" in meeting.live.seats
