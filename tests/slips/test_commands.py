@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from stayhere.directory.models import Group
+from stayhere.directory.models import Attendance, Group
 from stayhere.slips.models import SigningKey, SlipSettings
 from stayhere.slips.signing import commitment_of, issue_slip
 from tests.slips.factories import NOW, make_slip_meeting
@@ -75,3 +75,11 @@ def test_slip_keys_refuses_unknown_groups_keys_and_minimums() -> None:
         run("slip_keys", "keys-group", "--revoke", "0123456789abcdef")
     with pytest.raises(CommandError, match="0 to 600"):
         run("slip_keys", "keys-group", "--enable", "--minimum", "-5")
+
+
+def test_slip_keys_prints_the_in_person_code_pages_with_a_fresh_chair_key(client) -> None:
+    meeting, _key = make_slip_meeting(attendance=Attendance.IN_PERSON)
+    out = run("slip_keys", meeting.group.slug, "--chair-links", "--base-url", "https://m.example.org/")
+    link = next(line.split(": ", 1)[1] for line in out.splitlines() if meeting.name in line)
+    assert link.startswith(f"https://m.example.org/slips/chair/{meeting.slug}/")
+    assert client.get(link.removeprefix("https://m.example.org")).status_code == 200

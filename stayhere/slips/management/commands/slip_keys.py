@@ -1,4 +1,4 @@
-"""``stayhere slip-keys GROUP [--enable [--minimum N] | --disable | --rotate | --revoke KEYID]``."""
+"""``stayhere slip-keys GROUP [--enable [--minimum N] | --disable | --rotate | --revoke KEYID | --chair-links]``."""
 
 from __future__ import annotations
 
@@ -6,9 +6,13 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from stayhere.directory.models import Group
+from stayhere.directory.models import Attendance, Group
+from stayhere.rooms.keys import rotate_chair_key
+from stayhere.rooms.models import RoomSettings
 from stayhere.slips import keystore
 
 
@@ -25,7 +29,13 @@ class Command(BaseCommand):
         action.add_argument("--disable", action="store_true", help="Stop giving slips (keys still verify).")
         action.add_argument("--rotate", action="store_true", help="A new key signs from now on.")
         action.add_argument("--revoke", metavar="KEYID", help="Withdraw a key: the slips it signed stop verifying.")
+        action.add_argument(
+            "--chair-links",
+            action="store_true",
+            help="New chair key; print the in-person code pages (the room chair links change too).",
+        )
         parser.add_argument("--minimum", type=int, default=None, help="Minutes present for a slip (with --enable).")
+        parser.add_argument("--base-url", default="", help="The site's address for --chair-links (default: paths).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         group = Group.objects.filter(slug=options["group"]).first()
@@ -48,8 +58,22 @@ class Command(BaseCommand):
             elif options["revoke"]:
                 keystore.revoke(group, options["revoke"], now)
                 self.stdout.write(f"Key {options['revoke']} is revoked: slips it signed no longer verify.")
+            elif options["chair_links"]:
+                self._chair_links(group, options["base_url"])
         except keystore.KeyProblem as problem:
             raise CommandError(str(problem)) from problem
         for key in group.signing_keys.order_by("created_at"):
             state = "revoked" if key.revoked_at else "replaced" if key.retired_at else "active"
             self.stdout.write(f"  {key.key_id}  {state:8}  {key.public_key}")
+
+    def _chair_links(self, group: Group, base_url: str) -> None:
+        with transaction.atomic():
+            room, _created = RoomSettings.objects.get_or_create(group=group)
+            chair_key = rotate_chair_key(room)
+        self.stdout.write(
+            "New chair key: the group's room chair links changed too (stayhere room_links prints them). "
+            "In-person attendance code pages, for the chair's phone:"
+        )
+        for meeting in group.meetings.exclude(attendance__in=[Attendance.ONLINE, Attendance.PHONE]).order_by("name"):
+            path = reverse("slips:chair", args=[meeting.slug, chair_key])
+            self.stdout.write(f"  {meeting.name}: {base_url.rstrip('/')}{path}")
