@@ -10,6 +10,7 @@ import collections
 import dataclasses
 import hashlib
 import hmac
+import logging
 import secrets
 import time
 from http.cookies import SimpleCookie
@@ -25,6 +26,7 @@ from stayhere.rooms.meeting import Join, Message, Resume
 from stayhere.rooms.protocol import SEAT_ID_ALPHABET, ProtocolError, decode, encode
 from stayhere.rooms.setup import RoomUnavailable, load_room_config
 
+log = logging.getLogger("stayhere.rooms")
 COOKIE = "stayhere_seat"
 # A frame flood: more than this many frames in FLOOD_WINDOW_S seconds closes the connection.
 FLOOD_FRAMES = 40
@@ -125,6 +127,21 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             if problem.code == "too_long":
                 self.hangup(1009)
             return
+        try:
+            await self._act(kind, fields)
+        except Exception as failure:
+            # A fault in stayhere, not in the message. The room is as it was before the message (the store only
+            # keeps a completed change); the person hears so; the log gets the fault's kind and where it was,
+            # never the message, the name or the room's state.
+            where = failure.__traceback__
+            while where is not None and where.tb_next is not None:
+                where = where.tb_next
+            place = f"{where.tb_frame.f_code.co_filename}:{where.tb_lineno}" if where else "?"
+            log.error("A room message of type %s failed with %s at %s.", kind, type(failure).__name__, place)
+            sorry = "Something went wrong on the server; nothing changed. Try again."
+            self.push(encode(_error("internal", sorry, kind)))
+
+    async def _act(self, kind: str, fields: dict[str, Any]) -> None:
         if self.seat is None:
             await self._enter(kind, fields)
         elif kind in ("join", "resume"):

@@ -13,7 +13,7 @@ from channels.testing import WebsocketCommunicator
 
 from stayhere.asgi import application
 from stayhere.directory.models import Attendance
-from stayhere.rooms import consumers, hub
+from stayhere.rooms import consumers, hub, meeting
 from stayhere.slips import keystore
 from stayhere.slips.signing import commitment_of
 from stayhere.slips.verify import verify_with_name
@@ -313,3 +313,28 @@ def test_a_member_present_long_enough_gets_a_signed_slip_that_verifies_with_thei
     assert slip["slip"]["minutes"] >= 1 and "Alex" not in json.dumps(slip)
     assert verify_with_name(slip["token"], "Alex", salt.hex()).valid
     assert not verify_with_name(slip["token"], "Sam", salt.hex()).valid
+
+
+def test_a_fault_in_a_handler_answers_with_an_error_keeps_the_room_and_logs_no_words(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    room = make_room(waiting_room=False, chat_policy="open")
+
+    def broken(*args: Any) -> Any:
+        raise ValueError(f"while handling {args[2]!r}")  # a fault that would carry the message into a log
+
+    async def scenario() -> None:
+        chair = Client(room.meeting.slug, "c1")
+        await chair.open()
+        await chair.join("ChairCanaryOkapi", chair_key=room.chair_key)
+        monkeypatch.setitem(meeting.HANDLERS, "chat", broken)
+        await chair.send(type="chat", text="CanaryChatTapir")
+        error = await chair.next("error")
+        assert error["code"] == "internal"
+        await chair.send(type="hand", up=True)
+        assert (await chair.next("queue"))["queue"], "the connection and the room go on"
+
+    caplog.set_level("DEBUG")
+    run(scenario)
+    assert "ValueError" in caplog.text
+    assert "CanaryChatTapir" not in caplog.text and "ChairCanaryOkapi" not in caplog.text
