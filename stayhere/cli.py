@@ -6,7 +6,14 @@ import argparse
 import os
 import sys
 
-SUBCOMMAND_ALIASES = {"import-feed": "import_feed", "load-demo": "load_demo", "export-feed": "export_feed"}
+SUBCOMMAND_ALIASES = {
+    "import-feed": "import_feed",
+    "load-demo": "load_demo",
+    "export-feed": "export_feed",
+    "room-links": "room_links",
+    "verify-slip": "verify_slip",
+    "slip-keys": "slip_keys",
+}
 
 
 def _setup() -> None:
@@ -79,6 +86,9 @@ def main(argv: list[str] | None = None) -> int:
             "  demo [--host H] [--port P]      load demo meetings (once) and serve\n"
             "  import-feed SOURCE [--format F] import a Meeting Guide JSON, 12 Step Meeting List CSV or BMLT feed\n"
             "  export-feed [--format F]        write the directory as a feed to standard output\n"
+            "  room-links GROUP                a group's room: fresh secret settings and chair links\n"
+            "  slip-keys GROUP --enable ...    a group's attendance-slip signing keys\n"
+            "  verify-slip FILE --name N --salt S   check an attendance slip\n"
             "  check, migrate, createsuperuser, ... any Django management command\n"
         )
         return 0
