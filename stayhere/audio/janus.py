@@ -28,6 +28,7 @@ __all__ = [
 ]
 
 PLUGIN = "janus.plugin.audiobridge"
+GONE = (404, 458)  # Janus' answers for a session it no longer has: HTTP 404 on GET, error 458 on POST
 log = logging.getLogger("stayhere.audio")
 
 
@@ -183,7 +184,7 @@ class JanusEvent:
     """Something Janus said about a handle outside a request: talking, webrtcup, hangup, a kick..."""
 
     handle: int | None
-    kind: str  # the ``janus`` field: event, webrtcup, media, hangup, slowlink, detached
+    kind: str  # the ``janus`` field (event, webrtcup, media, hangup, slowlink, detached), or gone: session ended
     data: dict[str, Any] = field(default_factory=dict)  # plugindata.data for events, else the whole message
 
 
@@ -220,7 +221,15 @@ class JanusSession:
         if self.closed:
             raise JanusError(f"The Janus session is closed; cannot send {what}. Start a new session.")
         payload = {"transaction": _transaction(), "apisecret": self.api_secret, **body}
-        return _check(await request_json("POST", path, payload, self.timeout), what)
+        try:
+            return _check(await request_json("POST", path, payload, self.timeout), what)
+        except JanusRefused as exc:
+            if exc.code in GONE:
+                self._gone(str(exc))
+                raise JanusRefused(
+                    f"Janus no longer knows this session, so {what} failed: start a new session."
+                ) from None
+            raise
 
     async def _poll(self) -> None:
         while not self.closed:
@@ -230,15 +239,30 @@ class JanusSession:
             except JanusError as exc:
                 if self.closed:
                     return
+                if isinstance(exc, JanusRefused) and exc.code in GONE:
+                    self._gone(str(exc))
+                    return
                 log.warning("Janus event poll failed: %s", exc)
                 for waiter in self._waiting.values():
                     if not waiter.done():
                         waiter.set_exception(JanusUnavailable(f"Janus stopped answering events: {exc}"))
                 await asyncio.sleep(1.0)
                 continue
+            if isinstance(answer, dict) and answer.get("janus") == "error":
+                self._gone(str((answer.get("error") or {}).get("reason", "no reason given")))
+                return
             for message in answer if isinstance(answer, list) else [answer]:
                 if isinstance(message, dict):
                     self._dispatch(message)
+
+    def _gone(self, reason: str) -> None:
+        """Janus no longer knows the session (timed out, destroyed elsewhere): nothing more will come."""
+        self.closed = True
+        for waiter in self._waiting.values():
+            if not waiter.done():
+                waiter.set_exception(JanusRefused(f"Janus ended the session ({reason}); start a new one."))
+        with contextlib.suppress(asyncio.QueueFull):
+            self.events.put_nowait(JanusEvent(None, "gone", {"reason": reason}))
 
     def _dispatch(self, message: dict[str, Any]) -> None:
         kind = str(message.get("janus", ""))
@@ -359,14 +383,13 @@ class JanusSession:
 
     async def destroy(self) -> None:
         """Ends the session (Janus detaches its handles, so its participants leave their rooms)."""
-        if self.closed:
-            return
-        self.closed = True  # first, so the event poll stops asking about a session that is going away
+        was_open, self.closed = not self.closed, True  # first, so the event poll stops asking
         try:
-            payload = {"janus": "destroy", "transaction": _transaction(), "apisecret": self.api_secret}
-            _check(await request_json("POST", self.url, payload, self.timeout), "ending the session")
+            if was_open:
+                payload = {"janus": "destroy", "transaction": _transaction(), "apisecret": self.api_secret}
+                _check(await request_json("POST", self.url, payload, self.timeout), "ending the session")
         finally:
-            if self._poller is not None:
+            if self._poller is not None and self._poller is not asyncio.current_task():
                 self._poller.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await self._poller

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from stayhere.audio.config import LOOPBACK, JanusConfig, JanusSettings, settings_from_env, write_config
 from stayhere.audio.http import request_json
-from stayhere.audio.janus import JanusAdmin, JanusError
+from stayhere.audio.janus import JanusAdmin, JanusError, JanusSession
 
 log = logging.getLogger("stayhere.audio")
 ADDRESS = re.compile(
@@ -67,6 +67,10 @@ class EmbeddedJanus:
     def admin(self) -> JanusAdmin:
         keys = self.config.secrets
         return JanusAdmin(self.config.admin_url, keys.admin_secret, keys.admin_key)
+
+    async def new_session(self) -> JanusSession:
+        """A Janus session for one browser connection (or for a phone bridge's RTP participants)."""
+        return await JanusSession.create(self.http_url, self.api_secret)
 
     @property
     def api_secret(self) -> str:
@@ -192,11 +196,16 @@ def start_janus(settings: JanusSettings, directory: Path | None = None, timeout:
 def start_embedded_janus(env: Mapping[str, str] | None = None) -> EmbeddedJanus | None:
     """For ``stayhere serve``: starts Janus from STAYHERE_JANUS_* settings, stops it at exit.
 
-    Returns None (and meetings run without audio) when Janus is switched off or not installed.
+    Returns None (and meetings run without audio, said in the log) when Janus is switched off, not installed
+    or does not start; a bad STAYHERE_JANUS_* value raises ImproperlyConfigured.
     ``current_janus()`` returns it afterwards, for the room hub.
     """
     global _current
-    janus = start_janus(settings_from_env(env))
+    try:
+        janus = start_janus(settings_from_env(env))
+    except JanusStartError as exc:
+        log.error("Janus did not start, so meetings run without audio: %s", exc)
+        return None
     if janus is not None:
         atexit.register(janus.stop)
         _current = janus

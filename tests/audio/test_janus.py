@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 from pathlib import Path
 
 import pytest
 
 from stayhere.audio.http import request_json
-from stayhere.audio.janus import JanusAdmin, JanusRefused, JanusSession, JanusUnavailable
-from stayhere.audio.process import EmbeddedJanus
+from stayhere.audio.janus import JanusAdmin, JanusError, JanusRefused, JanusSession, JanusUnavailable
+from stayhere.audio.process import EmbeddedJanus, JanusStartError, current_janus, start_embedded_janus, start_janus
 from stayhere.audio.rtp import rms, tone_power
 
-from .conftest import run_janus
+from .conftest import janus_settings, need_janus, run_janus
 from .phones import Phone, talk
 
 PHONE_A = "127.0.0.77"  # loopback addresses of the RTP participants: searched for in Janus' output
@@ -170,3 +171,60 @@ def test_at_a_verbose_level_janus_would_log_addresses_and_stayhere_blanks_them(t
         janus.stop()
     assert janus.addresses_blanked > 0
     assert PHONE_A not in "\n".join(janus.output)
+
+
+def test_a_session_janus_ended_is_reported_as_gone(janus: EmbeddedJanus) -> None:
+    async def scenario() -> None:
+        session = await janus.new_session()
+        elsewhere = JanusSession(janus.http_url, janus.api_secret, session.session_id)
+        await elsewhere.destroy()
+        with pytest.raises(JanusRefused, match="no longer knows this session"):
+            await session.keepalive()
+        event = session.events.get_nowait()
+        assert event.kind == "gone" and session.closed
+        with pytest.raises(JanusError, match="session is closed"):
+            await session.attach()
+        await session.destroy()  # nothing left to end: no error
+
+    asyncio.run(scenario())
+
+
+def test_it_will_not_start_on_a_taken_port(tmp_path: Path) -> None:
+    need_janus()
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        taken = holder.getsockname()[1]
+        with pytest.raises(JanusStartError, match=f"Port {taken} .* is taken"):
+            start_janus(janus_settings(http_port=taken), directory=tmp_path / "conf")
+
+
+def test_serve_starts_janus_from_the_environment_and_the_hub_can_find_it(tmp_path: Path) -> None:
+    need_janus()
+    settings = janus_settings()
+    env = {
+        "STAYHERE_JANUS_HTTP_PORT": str(settings.http_port),
+        "STAYHERE_JANUS_ADMIN_PORT": str(settings.admin_port),
+        "STAYHERE_JANUS_RTP_PORTS": str(settings.rtp_ports),
+        "STAYHERE_JANUS_PHONE_RTP_PORTS": str(settings.phone_rtp_ports),
+    }
+    janus = start_embedded_janus(env)
+    assert janus is not None
+    try:
+        assert current_janus() is janus
+        assert asyncio.run(janus.admin().ping())
+        assert oct(janus.config.directory.stat().st_mode)[-3:] == "700"
+    finally:
+        janus.stop()
+    assert current_janus() is None
+    assert not janus.config.directory.exists(), "the private configuration is deleted when Janus stops"
+
+
+def test_serve_runs_without_audio_when_janus_cannot_start(caplog: pytest.LogCaptureFixture) -> None:
+    need_janus()
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        env = {"STAYHERE_JANUS_HTTP_PORT": str(holder.getsockname()[1]), "STAYHERE_JANUS_ADMIN_PORT": "7199"}
+        assert start_embedded_janus(env) is None
+    assert any("without audio" in r.getMessage() for r in caplog.records)
