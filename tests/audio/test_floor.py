@@ -123,3 +123,29 @@ def test_a_seat_that_joins_holding_the_floor_is_heard(janus: EmbeddedJanus) -> N
             await session.destroy()
 
     asyncio.run(scenario())
+
+
+def test_a_host_mutes_and_removes_a_seat(janus: EmbeddedJanus) -> None:
+    async def scenario() -> None:
+        floor = AudioFloor(janus.admin())
+        audio = await floor.open("room-4")
+        session = await JanusSession.create(janus.http_url, janus.api_secret)
+        phone = await seat_phone(floor, session, "room-4", "seat-a", "127.0.0.87")
+        try:
+            await floor.set_floor("room-4", "seat-a")
+            assert [p["muted"] for p in await floor.admin.list_participants(audio)] == [False]
+            await floor.mute_seat("room-4", "seat-a")
+            assert [p["muted"] for p in await floor.admin.list_participants(audio)] == [True]
+            await floor.kick_seat("room-4", "seat-a")
+            for _ in range(50):
+                if not await floor.admin.list_participants(audio):
+                    break
+                await asyncio.sleep(0.1)
+            assert await floor.admin.list_participants(audio) == []
+            assert "seat-a" not in floor.rooms["room-4"].seats
+        finally:
+            phone.peer.close()
+            await floor.close("room-4")
+            await session.destroy()
+
+    asyncio.run(scenario())
