@@ -32,12 +32,15 @@ _warned_missing = False
 _current: EmbeddedJanus | None = None
 
 
+try:  # loaded here, not in the forked child, where taking the loader's lock could hang
+    _LIBC: ctypes.CDLL | None = ctypes.CDLL("libc.so.6", use_errno=True)
+except OSError:  # not glibc: Janus is still stopped at exit, just not when stayhere is killed
+    _LIBC = None
+
+
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
-    try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG: Janus ends if stayhere is killed
-    except OSError:
-        pass
+    if _LIBC is not None:
+        _LIBC.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG: Janus ends if stayhere is killed
 
 
 def _port_free(port: int) -> bool:
@@ -166,7 +169,11 @@ class EmbeddedJanus:
 
 
 def start_janus(settings: JanusSettings, directory: Path | None = None, timeout: float = 20.0) -> EmbeddedJanus | None:
-    """Writes a private configuration and starts Janus; None (said once in the log) when it is not installed."""
+    """Writes a private configuration and starts Janus; None (said once in the log) when it is not installed.
+
+    Call it from a thread that lives as long as Janus should (the main thread in ``serve``): Linux ends the
+    child when the thread that started it ends.
+    """
     global _warned_missing
     if not settings.enabled:
         return None
