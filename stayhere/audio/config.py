@@ -60,6 +60,7 @@ class JanusSettings:
     library_dir: str = ""  # where plugins/ and transports/ are; empty: found next to Debian's layout
     ice: IceSettings = IceSettings()
     debug_level: int = SAFE_DEBUG_LEVEL  # not from the environment: a higher level logs addresses
+    session_timeout: int = 60  # seconds without a request before Janus ends a session
 
 
 @dataclass(frozen=True)
@@ -234,7 +235,7 @@ def core_sections(directory: Path, settings: JanusSettings, keys: JanusSecrets) 
             "server_name": "stayhere",
             "api_secret": keys.api_secret,
             "admin_secret": keys.admin_secret,
-            "session_timeout": 60,
+            "session_timeout": settings.session_timeout,
             "hide_dependencies": True,
             "exit_on_dl_error": True,
             # Janus refuses to record into protected folders: every absolute path is one.

@@ -192,7 +192,9 @@ class JanusSession:
     """One Janus session (one per browser connection, or one for many RTP participants).
 
     A background long-poll collects Janus' events: those answering a request wake it, the rest go to
-    ``events``. The long-poll also keeps the session alive; ``keepalive`` is there for quiet times.
+    ``events``. A long-poll does not count as activity for Janus (measured: a session with only long-polls
+    timed out), so a second task sends a keepalive every ``keepalive_every`` seconds (Janus ends a session
+    after 60 quiet seconds).
     """
 
     def __init__(self, http_url: str, api_secret: str, session_id: int, timeout: float = 10.0) -> None:
@@ -203,15 +205,31 @@ class JanusSession:
         self.events: asyncio.Queue[JanusEvent] = asyncio.Queue(maxsize=1000)
         self._waiting: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self._poller: asyncio.Task[None] | None = None
+        self._pinger: asyncio.Task[None] | None = None
         self.closed = False
 
     @classmethod
-    async def create(cls, http_url: str, api_secret: str, timeout: float = 10.0) -> JanusSession:
+    async def create(
+        cls, http_url: str, api_secret: str, timeout: float = 10.0, keepalive_every: float = 25.0
+    ) -> JanusSession:
         body = {"janus": "create", "transaction": _transaction(), "apisecret": api_secret}
         answer = _check(await request_json("POST", http_url, body, timeout), "creating a session")
         session = cls(http_url, api_secret, int(answer["data"]["id"]), timeout)
         session._poller = asyncio.create_task(session._poll())
+        session._pinger = asyncio.create_task(session._keep_alive(keepalive_every))
         return session
+
+    async def _keep_alive(self, every: float) -> None:
+        while not self.closed:
+            await asyncio.sleep(every)
+            if self.closed:
+                return
+            try:
+                await self.keepalive()
+            except JanusRefused:
+                return  # the session is gone; _post has said so in ``events``
+            except JanusError as exc:
+                log.warning("Janus keepalive failed: %s", exc)
 
     @property
     def url(self) -> str:
@@ -226,9 +244,8 @@ class JanusSession:
         except JanusRefused as exc:
             if exc.code in GONE:
                 self._gone(str(exc))
-                raise JanusRefused(
-                    f"Janus no longer knows this session, so {what} failed: start a new session."
-                ) from None
+                message = f"Janus no longer knows this session, so {what} failed: start a new session."
+                raise JanusRefused(message, exc.code) from None
             raise
 
     async def _poll(self) -> None:
@@ -389,7 +406,8 @@ class JanusSession:
                 payload = {"janus": "destroy", "transaction": _transaction(), "apisecret": self.api_secret}
                 _check(await request_json("POST", self.url, payload, self.timeout), "ending the session")
         finally:
-            if self._poller is not None and self._poller is not asyncio.current_task():
-                self._poller.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await self._poller
+            for task in (self._poller, self._pinger):
+                if task is not None and task is not asyncio.current_task():
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task

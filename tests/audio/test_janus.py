@@ -228,3 +228,25 @@ def test_serve_runs_without_audio_when_janus_cannot_start(caplog: pytest.LogCapt
         env = {"STAYHERE_JANUS_HTTP_PORT": str(holder.getsockname()[1]), "STAYHERE_JANUS_ADMIN_PORT": "7199"}
         assert start_embedded_janus(env) is None
     assert any("without audio" in r.getMessage() for r in caplog.records)
+
+
+def test_a_session_is_kept_alive_while_nothing_else_is_sent(tmp_path: Path) -> None:
+    janus = run_janus(tmp_path / "conf", session_timeout=2)
+    try:
+
+        async def scenario() -> None:
+            kept = await JanusSession.create(janus.http_url, janus.api_secret, keepalive_every=0.5)
+            left = await JanusSession.create(janus.http_url, janus.api_secret, keepalive_every=3600)
+            for _ in range(100):  # Janus looks at its sessions' timeouts about once a second
+                if left.closed:
+                    break
+                await asyncio.sleep(0.1)
+            assert left.closed, "with event polls alone, Janus ends a session"
+            await kept.attach()  # still known to Janus
+            assert not kept.closed
+            await kept.destroy()
+            await left.destroy()
+
+        asyncio.run(scenario())
+    finally:
+        janus.stop()
