@@ -14,7 +14,7 @@ access_log = logging.getLogger("stayhere.access")
 GetResponse = Callable[[HttpRequest], HttpResponse]
 
 # Pages may load only from our own origin. Geolocation is the browser's own API (no request
-# leaves); the microphone is allowed only where rooms ask for it, later.
+# leaves); the microphone is allowed only on the room page, which sets ROOM_PERMISSIONS_POLICY itself.
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -30,6 +30,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 PERMISSIONS_POLICY = "geolocation=(self), microphone=(), camera=(), interest-cohort=(), browsing-topics=()"
+ROOM_PERMISSIONS_POLICY = PERMISSIONS_POLICY.replace("microphone=()", "microphone=(self)")
 
 
 class AccessLogMiddleware:
@@ -60,6 +61,9 @@ class AccessLogMiddleware:
 
 
 class SecurityHeadersMiddleware:
+    """The same strict headers on every answer. A view may set its own Permissions-Policy (only the room page
+    does, to allow the microphone); everything else is fixed here."""
+
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 

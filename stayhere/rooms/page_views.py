@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from stayhere.core.middleware import ROOM_PERMISSIONS_POLICY
 from stayhere.directory.models import Meeting
 from stayhere.directory.presenting import clock, when_text
 from stayhere.directory.search import DEFAULT_DURATION
@@ -53,6 +54,7 @@ def _page(request: HttpRequest, meeting: Meeting, chair_key: str = "") -> HttpRe
     response = render(request, "rooms/room.html", context)
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer"
+    response["Permissions-Policy"] = ROOM_PERMISSIONS_POLICY  # the microphone, for the meeting's audio
     if not request.COOKIES.get(SEAT_COOKIE):
         # A browser-session cookie: no expiry, so it goes when the browser closes.
         response.set_cookie(
