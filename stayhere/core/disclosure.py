@@ -1,0 +1,180 @@
+"""What the database can hold, table by table and column by column, and why none of it is attendance or speech.
+
+The one list both `stayhere disclose` (docs/SECURITY.md's subpoena table) and the schema allowlist test
+(tests/confidentiality/test_schema_allowlist.py) read. A new model or column fails that test until it is listed
+here with a reason: the place to stop and ask whether it could record who came to a meeting or what was said.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.apps import apps
+
+LISTING = "a public meeting listing, as published in the feeds"
+SETTING = "the group's own room or slip settings, chosen by its trusted servants"
+KEY = "a hash of, or a key for, a secret link or signature; nothing about a person"
+INDEX = "derived from the listing for search; rebuilt, never edited"
+ID = "a row id"
+
+# Django's own tables: operators' accounts and the admin's record of operators' edits to listings. No room,
+# page or feed writes to them (the room page sets no session; see test_room_page).
+DJANGO = {
+    "admin.LogEntry",
+    "auth.Permission",
+    "auth.Group",
+    "auth.User",
+    "contenttypes.ContentType",
+    "sessions.Session",
+}
+
+ALLOWED: dict[str, dict[str, str]] = {
+    "directory.ServiceBody": dict.fromkeys(
+        ["id", "name", "slug", "kind", "parent", "url", "email", "phone", "location_description", "world_id"], LISTING
+    ),
+    "directory.Group": {
+        **dict.fromkeys(["id", "name", "slug", "service_body", "notes", "statement", "website"], LISTING),
+        **dict.fromkeys(["email", "phone"], "the group's public contact, as the group lists it"),
+        "contacts": "trusted servants' first names and contacts the group chose to list, public only by its choice",
+        "contacts_public": LISTING,
+        "moud_welcome": "asserted by the group itself",
+        "harm_reduction": "asserted by the group itself",
+    },
+    "directory.Location": dict.fromkeys(
+        [
+            "id",
+            "name",
+            "address",
+            "city",
+            "state",
+            "postal_code",
+            "country",
+            "latitude",
+            "longitude",
+            "approximate",
+            "notes",
+        ],
+        LISTING,
+    ),
+    "directory.Meeting": dict.fromkeys(
+        [
+            "id",
+            "source",
+            "source_slug",
+            "slug",
+            "name",
+            "fellowship",
+            "group",
+            "service_body",
+            "location",
+            "day_mask",
+            "start_time",
+            "end_time",
+            "timezone",
+            "attendance",
+            "inactive_reason",
+            "inactive_until",
+            "regions",
+            "conference_url",
+            "conference_url_notes",
+            "conference_phone",
+            "conference_phone_notes",
+            "has_room",
+            "notes",
+            "types",
+            "type_index",
+            "venmo",
+            "square",
+            "paypal",
+            "homegroup_online",
+            "url",
+            "feedback_url",
+            "updated",
+        ],
+        LISTING,
+    ),
+    "directory.MeetingSlot": dict.fromkeys(
+        ["id", "meeting", "start_mow", "timezone", "attendance", "fellowship", "cell", "latitude", "longitude"], INDEX
+    ),
+    "directory.DirectoryState": {"id": ID, "epoch": INDEX, "version": INDEX},
+    "rooms.RoomSettings": {
+        **dict.fromkeys(
+            [
+                "id",
+                "group",
+                "format",
+                "welcome_statement",
+                "chat_policy",
+                "allow_private",
+                "passcode",
+                "waiting_room",
+                "share_seconds",
+                "mode",
+                "once",
+            ],
+            SETTING,
+        ),
+        "settings_key_hash": KEY,
+        "chair_key_hash": KEY,
+        "keys_rotated_at": "when the links were last rotated: a setting's date, not a meeting's",
+    },
+    "slips.SlipSettings": dict.fromkeys(["id", "group", "enabled", "minimum_minutes"], SETTING),
+    "slips.SigningKey": {
+        **dict.fromkeys(["id", "group", "key_id", "public_key", "private_key"], KEY),
+        **dict.fromkeys(["created_at", "retired_at", "revoked_at"], "a key's validity, for verifying old slips"),
+    },
+}
+
+
+# What Django's own tables hold, for the disclosure (their columns are Django's, listed whole).
+DJANGO_REASONS: dict[str, str] = {
+    "admin.LogEntry": "the admin's record of operators' edits to listings: which operator changed which listing, when",
+    "auth.Permission": "the names of the admin's permissions",
+    "auth.Group": "operators' permission groups",
+    "auth.User": "operators' accounts (trusted servants who sign in): a username, a password hash, an optional "
+    "email; members who attend meetings never have one",
+    "contenttypes.ContentType": "the names of the models",
+    "sessions.Session": "signed-in operators' sessions; the pages members use set none",
+}
+
+
+@dataclass(frozen=True)
+class Disclosed:
+    """A group of a table's columns that share one reason."""
+
+    table: str
+    label: str
+    columns: tuple[str, ...]
+    reason: str
+
+
+def disclosure() -> list[Disclosed]:
+    """Every table of the live schema, its columns grouped by reason, in a stable order.
+
+    A column missing from ALLOWED is disclosed as "NOT LISTED" rather than hidden: the allowlist test fails on it.
+    """
+    rows: list[Disclosed] = []
+    for model in sorted(apps.get_models(), key=lambda m: m._meta.label):
+        label = model._meta.label
+        table = model._meta.db_table
+        columns = [str(field.column) for field in model._meta.concrete_fields]
+        if label in DJANGO:
+            rows.append(Disclosed(table, label, tuple(columns), DJANGO_REASONS.get(label, "NOT LISTED")))
+            continue
+        reasons = ALLOWED.get(label, {})
+        grouped: dict[str, list[str]] = {}
+        for field in model._meta.concrete_fields:
+            grouped.setdefault(reasons.get(field.name, "NOT LISTED"), []).append(str(field.column))
+        rows += [Disclosed(table, label, tuple(cols), reason) for reason, cols in grouped.items()]
+    return rows
+
+
+def markdown_table(rows: list[Disclosed]) -> str:
+    lines = ["| table | columns | what they hold |", "|---|---|---|"]
+    previous = ""
+    for row in rows:
+        name = f"`{row.table}` ({row.label})" if row.table != previous else ""
+        previous = row.table
+        columns = ", ".join(f"`{column}`" for column in row.columns)
+        lines.append(f"| {name} | {columns} | {row.reason} |")
+    return "\n".join(lines) + "\n"
