@@ -107,7 +107,7 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     slugs = [SLUG.format(number=number) for number in range(1, args.meetings + 1)]
     if args.only != "baseline":
         _child(env, "-m", "stayhere.cli", "migrate", "-v0")
-        setup = ["-m", "bench.room_setup", "--meetings", str(args.meetings), "--chair-key", chair_key]
+        setup = ["-m", "bench.room_setup", "--meetings", str(args.meetings), f"--chair-key={chair_key}"]
         slugs = json.loads(_child(env, *setup))
     seats = plan_seats(slugs, args.participants)
     results: dict[str, Any] = {
@@ -447,13 +447,22 @@ class Sampler(threading.Thread):
         self.rss_max = 0.0
         self.rss_end = 0.0
         self.peak = 0.0
+        self.others: list[float] = []  # the rest of the machine's CPU, % of one core, second by second
+
+    def _ours(self) -> float:
+        return _cpu(self.server) + sum(map(_cpu, self.clients))
 
     def run(self) -> None:
         time.sleep(max(0.0, self.start_at - time.time()))
         server0, clients0, machine0 = _cpu(self.server), sum(map(_cpu, self.clients)), _machine_cpu()
+        ours_then, machine_then, second_ends = self._ours(), machine0, time.time() + 1.0
         while time.time() < self.end_at:
             self.rss_max = max(self.rss_max, _memory(self.server)[0])
             time.sleep(min(0.5, max(0.0, self.end_at - time.time())))
+            if time.time() >= second_ends:
+                ours_now, machine_now = self._ours(), _machine_cpu()
+                self.others.append(_others(ours_now - ours_then, machine_then, machine_now))
+                ours_then, machine_then, second_ends = ours_now, machine_now, second_ends + 1.0
         server1, clients1, machine1 = _cpu(self.server), sum(map(_cpu, self.clients)), _machine_cpu()
         self.cpu = {"server": server1 - server0, "clients": clients1 - clients0}
         busy, total = machine1[0] - machine0[0], machine1[1] - machine0[1]
@@ -474,10 +483,20 @@ class Sampler(threading.Thread):
             )
             if total
             else None,
+            "others_cpu_by_second": self.others,
             "rss_mib": self.rss_end,
             "rss_max_mib": max(self.rss_max, self.rss_end),
             "peak_rss_mib": self.peak,
         }
+
+
+def _others(ours_s: float, machine_before: tuple[float, float], machine_after: tuple[float, float]) -> float:
+    """What the rest of the machine used between two /proc/stat readings, in % of one core."""
+    busy, total = machine_after[0] - machine_before[0], machine_after[1] - machine_before[1]
+    if not total:
+        return 0.0
+    cores = os.cpu_count() or 1
+    return round(max(0.0, 100 * (busy / total * cores) - 100 * ours_s / (total / TICK / cores)), 1)
 
 
 def _cpu(pid: int) -> float:
