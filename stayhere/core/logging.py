@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import traceback
 
 IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
 # Runs of hex digits and colons with at least two colons; see _ipv6 for which of them are addresses.
@@ -23,12 +24,34 @@ def scrub(text: str) -> str:
     return HEX_COLONS.sub(_ipv6, IPV4.sub("[address]", text))
 
 
+def fault_summary(error: BaseException) -> str:
+    """Where a fault happened, frame by frame, and its kind: never its message, which may quote what someone typed."""
+    lines = []
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        frames = traceback.extract_tb(current.__traceback__)
+        lines.append(f"{type(current).__name__} (its message is not logged)")
+        lines += [f"  at {frame.filename}:{frame.lineno} in {frame.name}" for frame in frames]
+        current = current.__cause__ or current.__context__
+    return "\n".join(lines)
+
+
 class ScrubFilter(logging.Filter):
-    """Formats the record's message once and blanks IPv4 and IPv6 addresses in it."""
+    """Formats the record's message once and blanks IPv4 and IPv6 addresses in it.
+
+    A record with an exception keeps the exception's kind and frames but not its message, nor the message of
+    any exception chained to it: a fault's message may quote a search, a name or a chat line.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         cleaned = scrub(message)
+        if record.exc_info and record.exc_info[1] is not None:
+            cleaned = f"{cleaned}\n{fault_summary(record.exc_info[1])}"
+            record.exc_info = None
+            record.exc_text = None
         if cleaned != message:
             record.msg = cleaned
             record.args = None
