@@ -89,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
             "  room-links GROUP                a group's room: fresh secret settings and chair links\n"
             "  slip-keys GROUP --enable ...    a group's attendance-slip signing keys\n"
             "  verify-slip FILE --name N --salt S   check an attendance slip\n"
+            "  disclose [--example]            every table and column this server keeps, and why\n"
             "  check, migrate, createsuperuser, ... any Django management command\n"
         )
         return 0
