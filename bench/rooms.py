@@ -1,7 +1,7 @@
 """Live rooms under load: delivery latency to every seat, deliveries per second, server CPU and memory.
 
     python -m bench.rooms --participants 1000 --rate 10 --json PATH          (docs/BENCHMARKS.md, Rooms)
-    python -m bench.rooms --participants 5000 --meetings 250 --rate 2 --json PATH
+    python -m bench.rooms --participants 5000 --meetings 250 --rate 1 --json PATH
     python -m bench.rooms --participants 1000 --saturate --json PATH
     python -m bench.rooms --smoke --json PATH                                (a tiny quick run)
 
