@@ -39,7 +39,7 @@ REPORTS_KEPT = 50
 HOST_LOG_KEPT = 100
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Seat:
     id: str
     name: str
@@ -72,14 +72,14 @@ class Seat:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Offer:
     seat: str
     expires_at: float
     from_queue: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Share:
     seat: str
     started_at: float
@@ -107,7 +107,7 @@ def warning_lead(seconds: int) -> int:
     return min(60, max(10, seconds // 4))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ChatMessage:
     id: int
     sender: str
@@ -120,7 +120,7 @@ class ChatMessage:
         return {"id": self.id, "from": self.sender, "name": self.name, "text": self.text, "to": self.to, "at": self.at}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Report:
     id: int
     sender: str
@@ -140,7 +140,7 @@ class Report:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Removal:
     id: int
     browser: str
@@ -151,7 +151,7 @@ class Removal:
         return {"id": self.id, "name": self.name, "at": self.at}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LogEntry:
     at: float
     by: str
@@ -166,7 +166,7 @@ def _frozen(seats: Mapping[str, Seat]) -> Mapping[str, Seat]:
     return MappingProxyType(dict(seats))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Room:
     config: RoomConfig
     opened_at: float
