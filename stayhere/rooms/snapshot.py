@@ -34,6 +34,7 @@ def snapshot_for(room: Room, seat_id: str) -> dict[str, Any]:
         "once": room.once,
         "chat_policy": room.chat_policy,
         "chat_open": chat.open_to_all(room),
+        "allow_private": room.config.allow_private,
         "chat": [m.as_event() for m in room.chat if chat.visible_to(m, seat)],
         "locked": room.locked,
         "waiting_room": room.waiting_room,
