@@ -20,6 +20,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
+from stayhere.rooms.audio_relay import SeatAudio, relay_for
 from stayhere.rooms.config import RoomConfig
 from stayhere.rooms.hub import RoomHub
 from stayhere.rooms.meeting import Join, Message, Resume
@@ -72,6 +73,7 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         self.backlog: collections.deque[str] = collections.deque()
         self.wake = asyncio.Event()
         self.closing: int | None = None
+        self.audio: SeatAudio | None = None
         await self.accept()
         self.writer = asyncio.create_task(self._write())
         self.join_timer = asyncio.get_running_loop().call_later(JOIN_TIMEOUT_S, self._join_timeout)
@@ -111,6 +113,9 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
 
     async def disconnect(self, code: int) -> None:
         self.join_timer.cancel()
+        if self.audio is not None:
+            audio, self.audio = self.audio, None
+            await relay_for(hub).stop(audio)
         if self.seat is not None:
             await hub.disconnected(self.slug, self.seat, self)
         self.closing = self.closing or 1000
@@ -146,6 +151,8 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             await self._enter(kind, fields)
         elif kind in ("join", "resume"):
             self.push(encode(_error("already_joined", "You are already in this meeting.", kind)))
+        elif kind.startswith("audio_"):
+            await self._audio(kind, fields)
         else:
             await hub.handle(self.slug, Message(self.seat, kind, fields))
             if kind == "leave":
@@ -169,6 +176,7 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
                 return
             if joined:
                 self.seat = seat
+                self.push(relay_for(hub).status())
             elif fields.get("passcode") is not None:
                 self.passcode_tries += 1
                 if self.passcode_tries >= PASSCODE_TRIES:
@@ -178,8 +186,20 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             resume = Resume(seat=seat, token=token, browser=self.browser, last_seq=last_seq)
             if await hub.resume(self.slug, self, resume):
                 self.seat = fields["seat"]
+                self.push(relay_for(hub).status())
         else:
             self.push(encode(_error("not_joined", "Join the meeting first.", kind)))
+
+    async def _audio(self, kind: str, fields: dict[str, Any]) -> None:
+        """The browser's audio signalling, relayed to Janus by stayhere (the browser never talks to Janus)."""
+        assert self.seat is not None
+        relay = relay_for(hub)
+        if kind == "audio_offer":
+            self.audio = await relay.offer(self, self.slug, self.seat, fields["sdp"], self.audio)
+        elif kind == "audio_candidate":
+            await relay.candidate(self, self.audio, fields)
+        else:
+            await relay.mute(self, self.audio, fields["muted"])
 
     async def _load_config(self) -> RoomConfig:
         try:

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from stayhere.rooms.config import RoomConfig
 from stayhere.rooms.effects import Close, Delete, Effect, Floor, IssueSlip, Replay, Send
-from stayhere.rooms.meeting import Disconnect, Event, Join, Resume, Tick, apply
+from stayhere.rooms.meeting import Disconnect, Event, Join, Message, Resume, Tick, apply
 from stayhere.rooms.protocol import encode
 from stayhere.rooms.snapshot import sees, snapshot_for
 from stayhere.rooms.state import ALL_SEATS, EVERYONE, Room, open_room
@@ -39,6 +39,13 @@ class Connection(Protocol):
 
 ConfigLoader = Callable[[], Awaitable[RoomConfig]]
 FloorListener = Callable[[str, str | None], None]
+# (room id, seats a host muted): a host's ``mute`` or ``mute_all`` the room accepted.
+MuteListener = Callable[[str, tuple[str, ...]], None]
+# (room id, seat): the room sent this seat away (it left, was removed or denied).
+GoneListener = Callable[[str, str], None]
+# (room id): the meeting is over and the room deleted.
+EndListener = Callable[[str], None]
+HOST_MUTES = ("mute", "mute_all")
 # (room id, commitment, minutes present, the site's base URL) -> the signed slip, or SlipRefused with a sentence.
 SlipIssuer = Callable[[str, str, int, str], Awaitable[dict[str, Any]]]
 
@@ -56,6 +63,9 @@ class RoomHub:
         self.evicted: dict[str, int] = {}  # per room: the last sequence number dropped from its ring
         self.tickers: dict[str, asyncio.Task[None]] = {}
         self.floor_listeners: list[FloorListener] = []
+        self.mute_listeners: list[MuteListener] = []
+        self.gone_listeners: list[GoneListener] = []
+        self.end_listeners: list[EndListener] = []
         self.slip_issuer: SlipIssuer | None = None
         self.pending: set[asyncio.Task[None]] = set()
 
@@ -106,6 +116,19 @@ class RoomHub:
     async def handle(self, room_id: str, event: Event) -> None:
         room, effects = await self._apply(room_id, event)
         self._deliver(room_id, room, effects)
+        if isinstance(event, Message) and event.type in HOST_MUTES and room is not None:
+            muted = _host_muted(room, event, effects)
+            if muted:
+                for listener in self.mute_listeners:
+                    listener(room_id, muted)
+
+    def push_admitted(self, room_id: str, event: dict[str, Any], room: Room) -> None:
+        """An event outside the room's numbered stream (not kept for replay), to every admitted seat here."""
+        text = encode({**event, "seq": self.current_seq(room_id)})
+        for seat_id, conn in self.connections.get(room_id, {}).items():
+            seat = room.seats.get(seat_id)
+            if seat is not None and seat.admitted:
+                conn.push(text)
 
     async def disconnected(self, room_id: str, seat: str, conn: Connection) -> None:
         """A connection went away; if it still held its seat, the seat keeps its place for the grace period."""
@@ -176,6 +199,8 @@ class RoomHub:
             elif isinstance(effect, Close):
                 if effect.seat in conns:
                     conns.pop(effect.seat).hangup(effect.code)
+                for gone in self.gone_listeners:
+                    gone(room_id, effect.seat)
             elif isinstance(effect, Replay) and room is not None:
                 self._replay(room_id, room, effect)
             elif isinstance(effect, Floor):
@@ -225,6 +250,9 @@ class RoomHub:
     def _forget(self, room_id: str) -> None:
         for conn in self.connections.pop(room_id, {}).values():
             conn.hangup(1000)
+        if room_id in self.rings or room_id in self.tickers:
+            for ended in self.end_listeners:
+                ended(room_id)
         self.rings.pop(room_id, None)
         self.evicted.pop(room_id, None)
         ticker = self.tickers.pop(room_id, None)
@@ -244,6 +272,16 @@ class RoomHub:
         except Exception:
             # Never the event or the room: either may hold what people said.
             log.exception("A room's timer failed; the room carries on without it until the next event.")
+
+
+def _host_muted(room: Room, event: Message, effects: list[Effect]) -> tuple[str, ...]:
+    """The seats a host's mute or mute_all muted; () when the room refused it (its only effect is an error)."""
+    errors = [e.event for e in effects if isinstance(e, Send) and e.event.get("type") == "error"]
+    if any(error.get("ref") == event.type for error in errors):
+        return ()
+    if event.type == "mute":
+        return (str(event.fields["seat"]),)
+    return tuple(seat.id for seat in room.admitted() if seat.id != event.seat)
 
 
 def _resumed(effects: list[Effect], seat: str) -> bool:

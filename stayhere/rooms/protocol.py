@@ -17,6 +17,7 @@ from stayhere.rooms.names import clean_name
 from stayhere.rooms.state import ASSIGNABLE_ROLES
 
 MAX_FRAME = 8 * 1024
+SDP_MAX = MAX_FRAME - 100  # an audio-only offer is 2-4 KiB; the rest of the frame is its JSON wrapping
 TEXT_MAX = 1000
 SEAT_ID = re.compile(r"^s[A-Za-z0-9_-]{10}$")
 KEY = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
@@ -89,6 +90,24 @@ def _choice(options: tuple[str, ...]) -> Check:
     return check
 
 
+def _sdp(value: Any) -> str:
+    # Kept as sent (a session description ends with a line break); the frame limit bounds its size.
+    if not isinstance(value, str) or not value.startswith("v=0"):
+        raise ValueError("must be a session description (from the browser's createOffer)")
+    if len(value) > SDP_MAX:
+        raise ValueError(f"must be at most {SDP_MAX} characters")
+    return value
+
+
+def _short(limit: int) -> Check:
+    def check(value: Any) -> str:
+        if not isinstance(value, str) or len(value) > limit:
+            raise ValueError(f"must be text of at most {limit} characters")
+        return value
+
+    return check
+
+
 _seat = _pattern(SEAT_ID, "a seat id")
 _ids = _int(0, 2**31)
 
@@ -126,6 +145,14 @@ SCHEMAS: dict[str, dict[str, tuple[Check, bool]]] = {
     "delete_chat": {"id": (_ids, True)},
     "chat_policy": {"policy": (_choice(CHAT_POLICIES), True)},
     "end": {},
+    "audio_offer": {"sdp": (_sdp, True)},
+    # No candidate (or null): the browser has no more candidates.
+    "audio_candidate": {
+        "candidate": (_short(1000), False),
+        "sdpMid": (_short(32), False),
+        "sdpMLineIndex": (_int(0, 64), False),
+    },
+    "audio_mute": {"muted": (_bool, True)},
     "slip": {"commitment": (_pattern(COMMITMENT, "64 hexadecimal digits (a SHA-256 hash)"), True)},
 }
 

@@ -1,0 +1,300 @@
+"""Meeting audio for the rooms: relays a browser's signalling to Janus and keeps the floor's rule in the server.
+
+The browser never talks to Janus. It sends ``audio_offer``, ``audio_candidate`` and ``audio_mute`` over the room's
+WebSocket; this module builds every Janus request itself (so nothing a browser sends becomes a Janus body), lets
+only admitted seats join, lets a seat mute itself at any time but unmute itself only while it holds the floor and
+no host has muted it since. The Janus room, its secret and pin, and the seat's participant id stay here; the
+person's name never goes to Janus. See docs/audio.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from stayhere.audio.floor import AudioFloor, NoAudioRoom
+from stayhere.audio.janus import JanusAdmin, JanusError, JanusSession
+from stayhere.rooms import sharing
+from stayhere.rooms.hub import Connection, RoomHub
+from stayhere.rooms.protocol import encode
+
+log = logging.getLogger("stayhere.audio")
+
+NO_JANUS = "This server has no meeting audio right now; the meeting goes on in text."
+NOT_ADMITTED = "You can join the audio once a host lets you in."
+NOT_YOUR_TURN = "You can unmute when it is your turn to speak: raise your hand, or accept when you are called."
+HOST_MUTED = "A host muted you. You can speak again when the floor comes back to you."
+AUDIO_FAILED = "The audio could not connect. Try “Join audio” again."
+NOT_STARTED = "Join the audio first."
+
+
+class JanusServer(Protocol):
+    def admin(self) -> JanusAdmin: ...
+
+    async def new_session(self) -> JanusSession: ...
+
+
+@dataclass
+class SeatAudio:
+    """One connection's audio: its Janus session and handle, and its participant in the room's audio room."""
+
+    room_id: str
+    seat: str
+    session: JanusSession
+    handle: int
+    conn: Connection
+    participant: int = 0
+    watcher: asyncio.Task[None] | None = None
+    talking: bool = False
+
+
+@dataclass
+class _RoomAudio:
+    seats: dict[str, SeatAudio] = field(default_factory=dict)
+    host_muted: set[str] = field(default_factory=set)  # muted by a host since the floor last moved
+
+
+def _event(kind: str, **fields: Any) -> str:
+    return encode({"type": kind, "seq": 0, **fields})
+
+
+def _error(code: str, message: str, ref: str) -> str:
+    return encode({"type": "error", "seq": 0, "code": code, "message": message, "ref": ref})
+
+
+class AudioRelay:
+    """This process's meeting audio: one AudioFloor, the hub's audio listeners, and each connection's session."""
+
+    def __init__(self, janus: JanusServer | None, hub: RoomHub) -> None:
+        self.janus = janus
+        self.hub = hub
+        self.floor = AudioFloor(janus.admin()) if janus is not None else None
+        self.rooms: dict[str, _RoomAudio] = {}
+        self.opening: dict[str, asyncio.Lock] = {}
+        self.pending: set[asyncio.Task[None]] = set()
+        if self.floor is not None:
+            hub.floor_listeners.append(self.on_floor)
+            hub.mute_listeners.append(self.on_host_mute)
+            hub.gone_listeners.append(self.on_gone)
+            hub.end_listeners.append(self.on_end)
+
+    @property
+    def available(self) -> bool:
+        return self.floor is not None
+
+    def status(self) -> str:
+        """The ``audio`` event a seat gets after its welcome."""
+        if self.available:
+            return _event("audio", available=True, reason="")
+        return _event("audio", available=False, reason=NO_JANUS)
+
+    # -- the browser's messages ----------------------------------------------------------------------------
+
+    async def offer(
+        self, conn: Connection, room_id: str, seat: str, sdp: str, current: SeatAudio | None
+    ) -> SeatAudio | None:
+        """Joins the seat to the meeting's audio room muted; the browser gets Janus' answer. None when refused."""
+        if self.janus is None or self.floor is None:
+            conn.push(_error("audio_unavailable", NO_JANUS, "audio_offer"))
+            return None
+        room = await self.hub.store.get(room_id)
+        place = room.seats.get(seat) if room is not None else None
+        if room is None or place is None or not place.admitted:
+            conn.push(_error("waiting", NOT_ADMITTED, "audio_offer"))
+            return None
+        if current is not None:
+            await self.stop(current)  # a fresh offer replaces the seat's earlier audio (a retry, a new microphone)
+        session: JanusSession | None = None
+        try:
+            await self._open(room_id)
+            session = await self.janus.new_session()
+            handle = await session.attach()
+            audio = SeatAudio(room_id, seat, session, handle, conn)
+            joined = await self.floor.join_seat(session, handle, room_id, seat, offer={"type": "offer", "sdp": sdp})
+        except (JanusError, NoAudioRoom, ValueError) as failure:
+            log.warning("A seat's audio could not join: %s", type(failure).__name__)
+            if session is not None:
+                with contextlib.suppress(JanusError):
+                    await session.destroy()
+            conn.push(_error("audio_failed", AUDIO_FAILED, "audio_offer"))
+            return None
+        audio.participant = joined.participant
+        self.rooms.setdefault(room_id, _RoomAudio()).seats[seat] = audio
+        answer = joined.answer or {}
+        conn.push(_event("audio_answer", sdp=str(answer.get("sdp", ""))))
+        conn.push(_event("live", live=self.is_live(room_id, seat)))
+        audio.watcher = asyncio.create_task(self._watch(audio))
+        return audio
+
+    async def candidate(self, conn: Connection, audio: SeatAudio | None, fields: dict[str, Any]) -> None:
+        if audio is None:
+            conn.push(_error("audio_not_started", NOT_STARTED, "audio_candidate"))
+            return
+        body: dict[str, Any] = {k: fields[k] for k in ("candidate", "sdpMid", "sdpMLineIndex") if k in fields}
+        try:
+            await audio.session.trickle(audio.handle, body if "candidate" in body else None)
+        except JanusError as failure:
+            log.warning("An ICE candidate could not be passed on: %s", type(failure).__name__)
+
+    async def mute(self, conn: Connection, audio: SeatAudio | None, muted: bool) -> None:
+        """A seat's own mute: always allowed; its unmute only with the floor and no host mute since."""
+        if audio is None or self.floor is None:
+            conn.push(_error("audio_not_started", NOT_STARTED, "audio_mute"))
+            return
+        if not muted:
+            if audio.seat in self.rooms.get(audio.room_id, _RoomAudio()).host_muted:
+                conn.push(_error("host_muted", HOST_MUTED, "audio_mute"))
+                return
+            if not self.floor.may_unmute_self(audio.room_id, audio.seat):
+                conn.push(_error("not_your_turn", NOT_YOUR_TURN, "audio_mute"))
+                return
+        try:
+            await audio.session.configure(audio.handle, muted=muted)
+        except JanusError as failure:
+            log.warning("A seat's own mute failed: %s", type(failure).__name__)
+            conn.push(_error("audio_failed", AUDIO_FAILED, "audio_mute"))
+            return
+        conn.push(_event("live", live=not muted and self.is_live(audio.room_id, audio.seat)))
+
+    async def stop(self, audio: SeatAudio) -> None:
+        """The connection went away (or replaced its audio): the seat leaves the audio room."""
+        room = self.rooms.get(audio.room_id)
+        if room is not None and room.seats.get(audio.seat) is audio:
+            del room.seats[audio.seat]
+            if self.floor is not None:
+                known = self.floor.rooms.get(audio.room_id)
+                if known is not None and known.seats.get(audio.seat) == audio.participant:
+                    self.floor.seat_left(audio.room_id, audio.seat)
+        if audio.watcher is not None:
+            audio.watcher.cancel()
+        with contextlib.suppress(JanusError):
+            await audio.session.destroy()
+
+    # -- the room's changes (hub listeners; they never await, so they run in tasks) ------------------------
+
+    def is_live(self, room_id: str, seat: str) -> bool:
+        room = self.rooms.get(room_id)
+        held = self.floor is not None and self.floor.may_unmute_self(room_id, seat)
+        return held and (room is None or seat not in room.host_muted)
+
+    def on_floor(self, room_id: str, seat: str | None) -> None:
+        if self.floor is None:
+            return
+        self.floor.floor_listener(room_id, seat)
+        room = self.rooms.get(room_id)
+        if room is None:
+            return
+        room.host_muted.clear()
+        for audio in room.seats.values():
+            audio.conn.push(_event("live", live=audio.seat == seat))
+
+    def on_host_mute(self, room_id: str, seats: tuple[str, ...]) -> None:
+        room = self.rooms.get(room_id)
+        if room is None or self.floor is None:
+            return
+        room.host_muted.update(seats)
+        for seat in seats:
+            self._background(self._host_mute(room_id, seat))
+            audio = room.seats.get(seat)
+            if audio is not None:
+                audio.conn.push(_event("live", live=False))
+
+    async def _host_mute(self, room_id: str, seat: str) -> None:
+        assert self.floor is not None
+        await self.floor.mute_seat(room_id, seat)
+
+    def on_gone(self, room_id: str, seat: str) -> None:
+        room = self.rooms.get(room_id)
+        if room is None or self.floor is None or seat not in room.seats:
+            return
+        audio = room.seats[seat]
+        self._background(self._kick(audio))
+
+    async def _kick(self, audio: SeatAudio) -> None:
+        assert self.floor is not None
+        await self.floor.kick_seat(audio.room_id, audio.seat)
+        await self.stop(audio)
+
+    def on_end(self, room_id: str) -> None:
+        room = self.rooms.pop(room_id, None)
+        self.opening.pop(room_id, None)
+        if self.floor is None:
+            return
+        self._background(self._end(room_id, room))
+
+    async def _end(self, room_id: str, room: _RoomAudio | None) -> None:
+        assert self.floor is not None
+        await self.floor.close(room_id)
+        for audio in list(room.seats.values()) if room is not None else []:
+            await self.stop(audio)
+
+    # -- internals -------------------------------------------------------------------------------------------
+
+    async def _open(self, room_id: str) -> None:
+        """Creates the meeting's audio room on the first offer, with the floor the meeting has now."""
+        assert self.floor is not None
+        lock = self.opening.setdefault(room_id, asyncio.Lock())
+        async with lock:
+            if room_id in self.floor.rooms:
+                return
+            await self.floor.open(room_id)
+            self.rooms.setdefault(room_id, _RoomAudio())
+            room = await self.hub.store.get(room_id)
+            if room is None:  # the meeting ended while the audio room was made
+                await self.floor.close(room_id)
+                raise NoAudioRoom("The meeting has ended.")
+            self.floor.rooms[room_id].floor = sharing.floor_holder(room)
+
+    async def _watch(self, audio: SeatAudio) -> None:
+        """Tells the room when this seat's participant starts and stops talking (Janus says so to every session
+        in the room; each seat reports only its own)."""
+        while not audio.session.closed:
+            event = await audio.session.events.get()
+            kind = event.data.get("audiobridge")
+            if kind in ("talking", "stopped-talking") and event.data.get("id") == audio.participant:
+                talking = kind == "talking"
+                room = await self.hub.store.get(audio.room_id)
+                if room is not None and talking != audio.talking:
+                    audio.talking = talking
+                    said = {"type": "talking", "seat": audio.seat, "talking": talking}
+                    self.hub.push_admitted(audio.room_id, said, room)
+
+    def _background(self, work: Any) -> None:
+        task = asyncio.get_running_loop().create_task(self._logged(work))
+        self.pending.add(task)
+        task.add_done_callback(self.pending.discard)
+
+    async def _logged(self, work: Any) -> None:
+        try:
+            await work
+        except (JanusError, NoAudioRoom) as failure:
+            log.warning("A meeting audio change failed: %s", type(failure).__name__)
+
+    async def drain(self) -> None:
+        """Waits for audio changes still under way (tests, shutdown)."""
+        while self.pending or (self.floor is not None and self.floor.pending):
+            await asyncio.gather(*list(self.pending), return_exceptions=True)
+            if self.floor is not None:
+                await self.floor.drain()
+
+
+_relays: dict[int, AudioRelay] = {}
+
+
+def relay_for(hub: RoomHub) -> AudioRelay:
+    """The hub's audio relay, made on first use inside the event loop (with the Janus ``serve`` started, if any)."""
+    relay = _relays.get(id(hub))
+    if relay is None or relay.hub is not hub:
+        from stayhere.audio.process import current_janus
+
+        relay = AudioRelay(current_janus(), hub)
+        _relays[id(hub)] = relay
+    return relay
+
+
+def use_relay(relay: AudioRelay) -> None:
+    """Sets a hub's relay (tests: a relay on a Janus the test started)."""
+    _relays[id(relay.hub)] = relay
