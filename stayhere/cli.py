@@ -46,6 +46,8 @@ def serve(argv: list[str], *, demo: bool = False) -> int:
     if demo:
         call_command("load_demo", if_empty=True)
 
+    _start_audio(args.workers)
+
     import uvicorn
 
     host_for_url = f"[{args.host}]" if ":" in args.host else args.host
@@ -75,6 +77,20 @@ def serve(argv: list[str], *, demo: bool = False) -> int:
         ws_ping_timeout=20,
     )
     return 0
+
+
+def _start_audio(workers: int) -> None:
+    """Janus as a child of this process (the embedded default); meetings run without audio when it is absent."""
+    import logging
+
+    if workers > 1:
+        logging.getLogger("stayhere.audio").warning(
+            "Meeting audio needs a single worker for now (--workers %d): meetings run without audio.", workers
+        )
+        return
+    from stayhere.audio.process import start_embedded_janus
+
+    start_embedded_janus()  # None: no audio, and the log has said why once
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -157,7 +157,8 @@ class AudioRelay:
             log.warning("A seat's own mute failed: %s", type(failure).__name__)
             conn.push(_error("audio_failed", AUDIO_FAILED, "audio_mute"))
             return
-        conn.push(_event("live", live=not muted and self.is_live(audio.room_id, audio.seat)))
+        # ``live`` says the floor is this seat's (heard unless it muted itself), so the page can offer Unmute.
+        conn.push(_event("live", live=self.is_live(audio.room_id, audio.seat)))
 
     async def stop(self, audio: SeatAudio) -> None:
         """The connection went away (or replaced its audio): the seat leaves the audio room."""

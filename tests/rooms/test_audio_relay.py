@@ -108,7 +108,13 @@ def test_only_the_floor_holder_is_unmuted_and_a_participant_cannot_unmute_itself
         assert await mutes(relay, slug) == {chair_seat: False, seat: True}
 
         await chair.send(type="audio_mute", muted=True)  # muting oneself is always allowed
-        assert (await chair.next("live"))["live"] is False
+        assert (await chair.next("live"))["live"] is True, "the floor is still the chair's, to unmute"
+        assert await mutes(relay, slug) == {chair_seat: True, seat: True}
+        await chair.send(type="audio_mute", muted=False)
+        await chair.next("live")
+        assert await mutes(relay, slug) == {chair_seat: False, seat: True}
+        await chair.send(type="audio_mute", muted=True)
+        await chair.next("live")
         assert await mutes(relay, slug) == {chair_seat: True, seat: True}
 
         await chair.send(type="call", seat=seat)

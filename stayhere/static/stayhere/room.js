@@ -4,6 +4,7 @@ import { applyEvent, applySnapshot, emptyModel, isHost, nameAdvice } from './roo
 import { createView, fill } from './room_view.js';
 import { createConsole } from './room_host.js';
 import { initSlips, slipError, slipEvent, slipSnapshot } from './room_slip.js';
+import { createAudio } from './room_audio.js';
 
 // Every sentence this script puts on the page, in one place so that it can be translated.
 export const T = {
@@ -68,6 +69,7 @@ const ctx = {
 };
 const view = createView(ctx);
 const tools = createConsole(ctx);
+const audio = createAudio(ctx);
 
 // --- announcements: the status line is polite, alerts interrupt ---
 const status = (text) => { $('room-status').textContent = text; };
@@ -105,7 +107,7 @@ function flush() {
   }
   if (!model.admitted) { dirty.clear(); dirtyPeople.clear(); return; }
   for (const seat of dirtyPeople) view.person(seat);
-  if (dirtyPeople.size) { view.count(); view.me(); }
+  if (dirtyPeople.size) { view.count(); view.me(); audio.markTalking(); }
   const regions = { segment: view.segment, format: view.format, floor: view.floor, queue: view.queue, count: view.count,
     chat: view.chat, clock: view.clock, console: tools.settings, waiting: tools.waiting, removals: tools.removals,
     reports: tools.reports, log: tools.log };
@@ -121,6 +123,7 @@ function drawAll() {
   show('meeting');
   tools.mount();
   view.segment(); view.format(); view.floor(); view.queue(); view.people(); view.chat(); view.clock(); view.me();
+  audio.markTalking();
   tools.all();
 }
 setInterval(() => { if (model.admitted) view.tick(); }, 1000);
@@ -157,6 +160,7 @@ function connect() {
   ws.onclose = (closing) => {
     if (ws !== socket) return;
     socket = null;
+    audio.stop(); // the server ended this connection's audio with it
     if (closing.code === 4000) { stop(T.inAnotherTab); return; }
     if (stopped || !saved.name) return;
     const delay = Math.min(30, 2 ** attempt) * (0.5 + Math.random() / 2);
@@ -185,6 +189,7 @@ function send(message) {
 function stop(message, { clear = false } = {}) {
   stopped = true;
   clearTimeout(retryTimer);
+  audio.stop();
   if (clear) forget();
   if (socket) { const ws = socket; socket = null; ws.close(1000); }
   $('closed-message').textContent = message;
@@ -204,6 +209,7 @@ function receive(event) {
     stop(event.message, { clear: true });
     return;
   }
+  if (audio.onEvent(event)) return;
   switch (event.type) {
     case 'welcome':
       saved.seat = event.seat; saved.token = event.token; save();
@@ -273,6 +279,7 @@ function onError(event) {
   }
   if (event.code === 'removed') { stop(event.message, { clear: true }); return; }
   if (event.ref === 'slip') { slipError(event.message); return; }
+  if (audio.onError(event)) return;
   if (!model.seat && ['join', 'resume', ''].includes(event.ref || '')) {
     // Refused at the door (passcode, locked, closed...): back to the form with the reason.
     stopped = true;
