@@ -191,6 +191,8 @@ class AudioRelay:
         room.host_muted.clear()
         for audio in room.seats.values():
             audio.conn.push(_event("live", live=audio.seat == seat))
+            if audio.talking and audio.seat != seat:
+                self._stopped_talking(audio)
 
     def on_host_mute(self, room_id: str, seats: tuple[str, ...]) -> None:
         room = self.rooms.get(room_id)
@@ -202,6 +204,8 @@ class AudioRelay:
             audio = room.seats.get(seat)
             if audio is not None:
                 audio.conn.push(_event("live", live=False))
+                if audio.talking:
+                    self._stopped_talking(audio)
 
     async def _host_mute(self, room_id: str, seat: str) -> None:
         assert self.floor is not None
@@ -256,12 +260,22 @@ class AudioRelay:
             event = await audio.session.events.get()
             kind = event.data.get("audiobridge")
             if kind in ("talking", "stopped-talking") and event.data.get("id") == audio.participant:
-                talking = kind == "talking"
+                # Only a seat that is heard is shown speaking: a muted person's voice at home is nobody's business.
+                talking = kind == "talking" and self.is_live(audio.room_id, audio.seat)
                 room = await self.hub.store.get(audio.room_id)
                 if room is not None and talking != audio.talking:
                     audio.talking = talking
                     said = {"type": "talking", "seat": audio.seat, "talking": talking}
                     self.hub.push_admitted(audio.room_id, said, room)
+
+    def _stopped_talking(self, audio: SeatAudio) -> None:
+        audio.talking = False
+        self._background(self._say_stopped(audio))
+
+    async def _say_stopped(self, audio: SeatAudio) -> None:
+        room = await self.hub.store.get(audio.room_id)
+        if room is not None:
+            self.hub.push_admitted(audio.room_id, {"type": "talking", "seat": audio.seat, "talking": False}, room)
 
     def _background(self, work: Any) -> None:
         task = asyncio.get_running_loop().create_task(self._logged(work))
