@@ -42,15 +42,11 @@ def audio_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Liv
 
 
 @pytest.fixture(scope="module")
-def media_browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"Debian's Chromium is not installed at {CHROMIUM}: apt-get install chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS + FAKE_MEDIA)
-        yield launched
-        launched.close()
+def media_browser(browser: Any) -> Iterator[Any]:
+    """A Chromium with a fake microphone, from the session's Playwright (one per thread is allowed)."""
+    launched = browser.browser_type.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS + FAKE_MEDIA)
+    yield launched
+    launched.close()
 
 
 def test_the_chair_joins_the_audio_is_live_with_the_floor_and_can_mute(
