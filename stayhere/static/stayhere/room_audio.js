@@ -46,6 +46,7 @@ export function createAudio({ send, model }) {
     if (pc) { pc.onicecandidate = null; pc.ontrack = null; pc.onconnectionstatechange = null; pc.close(); }
     if (stream) for (const track of stream.getTracks()) track.stop();
     pc = null; stream = null; serverLive = false;
+    delete $('r-audio').dataset.connection;
     const out = $('audio-out');
     out.srcObject = null;
     talking.clear();
@@ -78,7 +79,9 @@ export function createAudio({ send, model }) {
       out.play().catch(() => { /* autoplay refused: the join button was a click, so this is rare */ });
     };
     pc.onconnectionstatechange = () => {
-      if (pc && pc.connectionState === 'failed') { stop(); note.textContent = AT.failed; }
+      if (!pc) return;
+      $('r-audio').dataset.connection = pc.connectionState; // for the page's tests and styles
+      if (pc.connectionState === 'failed') { stop(); note.textContent = AT.failed; }
     };
     const offer = await pc.createOffer();
     await pc.setLocalDescription(offer);
