@@ -153,6 +153,29 @@ def test_a_host_mute_mutes_in_janus_and_holds_until_the_floor_moves(relay: Audio
     run(scenario)
 
 
+def test_a_hosts_mute_all_mutes_the_sharer_in_janus(relay: AudioRelay) -> None:
+    room = make_room(waiting_room=False)
+
+    async def scenario() -> None:
+        slug = room.meeting.slug
+        chair, member = Client(slug, "c1"), Client(slug, "m1")
+        await chair.open()
+        await member.open()
+        await chair.join("Chair", chair_key=room.chair_key)
+        seat = (await member.join("Alex"))["seat"]
+        await join_audio(member)
+        await chair.send(type="call", seat=seat)
+        await member.next("offer")
+        await member.send(type="accept")
+        assert (await member.next("live"))["live"] is True
+        assert (await mutes(relay, slug))[seat] is False
+        await chair.send(type="mute_all")
+        assert (await member.next("live"))["live"] is False
+        assert (await mutes(relay, slug))[seat] is True
+
+    run(scenario)
+
+
 def test_ending_the_meeting_destroys_its_audio_room(relay: AudioRelay) -> None:
     room = make_room(waiting_room=False)
 
