@@ -186,6 +186,10 @@ def test_only_the_floor_holder_is_heard_through_janus(browser: Any, inside: tupl
         print(f"levels: ana hears {heard_by_ana:.4f}, chair hears {heard_by_chair:.4f}")
         assert heard_by_ana > LOUD, "the chair, holding the floor, is heard"
         assert heard_by_chair < QUIET, "Ana, muted, is not"
+        # Janus' talking events reach the page: the chair is shown speaking, and Ana (muted) never is.
+        speaking = ana.locator("#people-list li.talking")
+        expect(speaking).to_have_count(1, timeout=WAIT_MS)
+        expect(speaking).to_contain_text("Pat")
 
         # The floor moves to Ana when she accepts a share: now she is heard and the chair is not.
         chair.get_by_role("button", name="Next part").click()
