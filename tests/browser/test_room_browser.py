@@ -403,3 +403,33 @@ def test_the_service_tools_send_what_the_room_understands(
     for person in (chair, ana, ben, cy):
         assert person.watched.foreign_requests() == [], person.label
         assert person.watched.csp_violations() == [], person.label
+
+
+def test_private_messages_go_to_one_person_and_members_may_only_write_privately_to_hosts(
+    people: dict[str, Person], room_server: tuple[LiveServer, str]
+) -> None:
+    _, chair_key = room_server
+    chair, ana, ben = people["chair"], people["ana"], people["ben"]
+    chair.join(f"/meetings/{SLUG}/room/chair/{chair_key}", "Pat")
+    chair.see("#seg-h", "Opening")
+    ana.join(f"/meetings/{SLUG}/room", "Ana")
+    ben.join(f"/meetings/{SLUG}/room", "Ben")
+    chair.see("#h-waiting", "Ben")
+    chair.button("Admit all").click()
+    ana.see("#seg-h", "Opening")
+    ben.see("#people-list", "Ana")
+
+    # This group does not allow private messages between members: a member may write privately to a host only.
+    member_choices = ana.page.locator("#chat-to option")
+    expect(member_choices).to_have_text(["The hosts", "Pat (private)"], timeout=WAIT_MS)
+
+    # A host may write privately to anyone; only that person (and the host) sees it.
+    chair.see("#chat-to", "Ana (private)")
+    chair.page.locator("#chat-to").select_option(label="Ana (private)")
+    chair.page.locator("#chat-text").fill("Welcome, glad you came")
+    chair.page.locator("#chat-form button").click()
+    ana.see("#chat-list", "(to you): Welcome, glad you came")
+    chair.see("#chat-list", "(to Ana): Welcome, glad you came")
+    ben.page.wait_for_timeout(500)
+    expect(ben.page.locator("#chat-list")).not_to_contain_text("glad you came")
+    assert all(not p.watched.foreign_requests() and not p.watched.csp_violations() for p in (chair, ana, ben))

@@ -28,6 +28,7 @@ export const T = {
   handAt: 'hand up, #{n}', unmuted: 'can be heard', count: '({n})', manage: 'Manage', manageLabel: 'Manage {name}',
   roles: { chair: 'Chair', cohost: 'Co-host', greeter: 'Greeter', reader: 'Reader', timekeeper: 'Timekeeper', member: 'Member' },
   toHosts: '(to the hosts)', toYou: '(to you)', toPerson: '(to {name})',
+  everyone: 'Everyone', theHosts: 'The hosts', privatelyTo: '{name} (private)',
   delete: 'Delete', deleteLabel: 'Delete the message from {name}',
   chatOff: 'Chat is off in this meeting. To reach the hosts, use “Report to the hosts”.',
   chatHostsOnly: 'During the meeting, your messages go to the hosts only. Chat opens to everyone at the closing.',
@@ -107,7 +108,7 @@ function flush() {
   }
   if (!model.admitted) { dirty.clear(); dirtyPeople.clear(); return; }
   for (const seat of dirtyPeople) view.person(seat);
-  if (dirtyPeople.size) { view.count(); view.me(); audio.markTalking(); }
+  if (dirtyPeople.size) { view.count(); view.me(); view.recipients(); audio.markTalking(); }
   const regions = { segment: view.segment, format: view.format, floor: view.floor, queue: view.queue, count: view.count,
     chat: view.chat, clock: view.clock, console: tools.settings, waiting: tools.waiting, removals: tools.removals,
     reports: tools.reports, log: tools.log };
@@ -326,7 +327,7 @@ function submitText(formId, inputId, build) {
     if (text && send(build(text))) input.value = '';
   });
 }
-submitText('chat-form', 'chat-text', (text) => ({ type: 'chat', text }));
+submitText('chat-form', 'chat-text', (text) => ($('chat-to').value ? { type: 'chat', text, to: $('chat-to').value } : { type: 'chat', text }));
 submitText('report-form', 'report-text', (text) => ({ type: 'report', text }));
 submitText('rename-form', 'rename-name', (name) => {
   saved.name = name; save();

@@ -36,6 +36,7 @@ export function applySnapshot(model, snap) {
     fresh.once = !!snap.once;
     fresh.chatPolicy = snap.chat_policy;
     fresh.chatOpen = !!snap.chat_open;
+    fresh.allowPrivate = !!snap.allow_private;
     fresh.chat = (snap.chat || []).slice(-KEPT);
     fresh.locked = !!snap.locked;
     fresh.waitingRoom = !!snap.waiting_room;

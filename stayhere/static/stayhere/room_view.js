@@ -1,5 +1,5 @@
 // Drawing the room: one function per region of the page, each cheap and called only when its region changed.
-import { isHost, nameOf } from './room_model.js';
+import { HOST_ROLES, isHost, nameOf } from './room_model.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -184,6 +184,25 @@ export function createView(ctx) {
       note = toHosts ? T.chatHostsOnly : T.chatOpen;
     }
     $('chat-policy').textContent = note;
+    recipients();
+  }
+
+  // Who a message can go to: the policy's default, and each person the group lets this seat write to
+  // privately (anyone, if the group allows private messages or this seat is a host; otherwise the hosts).
+  function recipients() {
+    const select = $('chat-to');
+    const chosen = select.value;
+    const host = isHost(model);
+    const options = [h('option', { value: '', text: !host && !model.chatOpen ? T.theHosts : T.everyone })];
+    for (const person of model.people.values()) {
+      if (person.seat === model.seat) continue;
+      if (model.allowPrivate || host || HOST_ROLES.includes(person.role)) {
+        options.push(h('option', { value: person.seat, text: fill(T.privatelyTo, { name: person.name }) }));
+      }
+    }
+    select.replaceChildren(...options);
+    select.value = options.some((option) => option.value === chosen) ? chosen : '';
+    $('chat-to-row').hidden = options.length < 2 || model.chatPolicy === 'off';
   }
 
   function clock() {
@@ -221,5 +240,5 @@ export function createView(ctx) {
     if (mine && document.activeElement !== input) input.value = mine.name;
   }
 
-  return { segment, format, floor, queue, people, person, count, chat, clock, tick, me };
+  return { segment, format, floor, queue, people, person, count, chat, recipients, clock, tick, me };
 }
