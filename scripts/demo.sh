@@ -2,6 +2,8 @@
 # Installs stayhere in .venv and serves it with demo meetings on the embedded default (SQLite).
 # Usage: bash scripts/demo.sh [--host H] [--port P]
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# Janus carries the rooms' audio; without it the rooms still run, in text.
+apt_need janus
 python_env ""
 export STAYHERE_DATA_DIR="${STAYHERE_DATA_DIR:-$ROOT/data}"
 exec "$VENV/bin/stayhere" demo "$@"
