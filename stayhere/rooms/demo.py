@@ -58,7 +58,7 @@ def setup_demo_rooms(out: Writer | None = None) -> DemoRooms | None:
             f"  the chair link of {meeting.name}: {rooms.chair_url}\n"
             f"  and, in another window, the room as a member: {rooms.room_url}\n"
             f"  the group's room settings (the secretary's link): {rooms.settings_url}\n"
-            f"These links are shown once. For new ones: stayhere room_links {rooms.group_slug}\n"
+            f"These links are shown once. For new ones: stayhere room-links {rooms.group_slug}\n"
         )
     return rooms
 

@@ -71,7 +71,7 @@ class Command(BaseCommand):
             room, _created = RoomSettings.objects.get_or_create(group=group)
             chair_key = rotate_chair_key(room)
         self.stdout.write(
-            "New chair key: the group's room chair links changed too (stayhere room_links prints them). "
+            "New chair key: the group's room chair links changed too (stayhere room-links prints them). "
             "In-person attendance code pages, for the chair's phone:"
         )
         for meeting in group.meetings.exclude(attendance__in=[Attendance.ONLINE, Attendance.PHONE]).order_by("name"):
