@@ -25,6 +25,13 @@ class Floor:
 
 
 @dataclass(frozen=True)
+class Muted:
+    """A host muted these seats: the audio must mute them, whatever they had asked for themselves."""
+
+    seats: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Replay:
     seat: str  # a seat that resumed: send what it missed after ``after``, or a snapshot
     after: int
@@ -44,7 +51,7 @@ class Delete:
     """The meeting is over: close every connection and delete the room from the store."""
 
 
-Effect = Send | Close | Floor | Replay | IssueSlip | Delete
+Effect = Send | Close | Floor | Muted | Replay | IssueSlip | Delete
 
 
 class Refused(Exception):

@@ -15,8 +15,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from stayhere.rooms.config import RoomConfig
-from stayhere.rooms.effects import Close, Delete, Effect, Floor, IssueSlip, Replay, Send
-from stayhere.rooms.meeting import Disconnect, Event, Join, Message, Resume, Tick, apply
+from stayhere.rooms.effects import Close, Delete, Effect, Floor, IssueSlip, Muted, Replay, Send
+from stayhere.rooms.meeting import Disconnect, Event, Join, Resume, Tick, apply
 from stayhere.rooms.protocol import encode
 from stayhere.rooms.snapshot import sees, snapshot_for
 from stayhere.rooms.state import ALL_SEATS, EVERYONE, Room, open_room
@@ -45,7 +45,6 @@ MuteListener = Callable[[str, tuple[str, ...]], None]
 GoneListener = Callable[[str, str], None]
 # (room id): the meeting is over and the room deleted.
 EndListener = Callable[[str], None]
-HOST_MUTES = ("mute", "mute_all")
 # (room id, commitment, minutes present, the site's base URL) -> the signed slip, or SlipRefused with a sentence.
 SlipIssuer = Callable[[str, str, int, str], Awaitable[dict[str, Any]]]
 
@@ -116,11 +115,6 @@ class RoomHub:
     async def handle(self, room_id: str, event: Event) -> None:
         room, effects = await self._apply(room_id, event)
         self._deliver(room_id, room, effects)
-        if isinstance(event, Message) and event.type in HOST_MUTES and room is not None:
-            muted = _host_muted(room, event, effects)
-            if muted:
-                for listener in self.mute_listeners:
-                    listener(room_id, muted)
 
     def push_admitted(self, room_id: str, event: dict[str, Any], room: Room) -> None:
         """An event outside the room's numbered stream (not kept for replay), to every admitted seat here."""
@@ -203,6 +197,9 @@ class RoomHub:
                     gone(room_id, effect.seat)
             elif isinstance(effect, Replay) and room is not None:
                 self._replay(room_id, room, effect)
+            elif isinstance(effect, Muted):
+                for muted in self.mute_listeners:
+                    muted(room_id, effect.seats)
             elif isinstance(effect, Floor):
                 for listener in self.floor_listeners:
                     listener(room_id, effect.seat)
@@ -272,16 +269,6 @@ class RoomHub:
         except Exception:
             # Never the event or the room: either may hold what people said.
             log.exception("A room's timer failed; the room carries on without it until the next event.")
-
-
-def _host_muted(room: Room, event: Message, effects: list[Effect]) -> tuple[str, ...]:
-    """The seats a host's mute or mute_all muted; () when the room refused it (its only effect is an error)."""
-    errors = [e.event for e in effects if isinstance(e, Send) and e.event.get("type") == "error"]
-    if any(error.get("ref") == event.type for error in errors):
-        return ()
-    if event.type == "mute":
-        return (str(event.fields["seat"]),)
-    return tuple(seat.id for seat in room.admitted() if seat.id != event.seat)
 
 
 def _resumed(effects: list[Effect], seat: str) -> bool:

@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from stayhere.rooms import sharing
-from stayhere.rooms.effects import Outbox, Refused
+from stayhere.rooms.effects import Muted, Outbox, Refused
 from stayhere.rooms.snapshot import snapshot_for
 from stayhere.rooms.state import (
     CHAIR,
@@ -101,20 +101,14 @@ def lock(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbox
 
 
 def mute(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbox) -> Room:
+    """Mutes a seat's audio; who may be heard is the audio's state (Janus), not the room's."""
     target = _admitted_seat(room, msg["seat"])
-    if not target.muted:
-        target = replace(target, muted=True)
-        room = room.with_seat(target)
-        out.send(EVERYONE, "participant", participant=target.public(room.queue))
+    out.add(Muted((target.id,)))
     return log(room, seat, "mute", target.name, now, out)
 
 
 def mute_all(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbox) -> Room:
-    for target in room.admitted():
-        if not target.muted and target.id != seat.id:
-            target = replace(target, muted=True)
-            room = room.with_seat(target)
-            out.send(EVERYONE, "participant", participant=target.public(room.queue))
+    out.add(Muted(tuple(target.id for target in room.admitted() if target.id != seat.id)))
     return log(room, seat, "mute_all", "", now, out)
 
 

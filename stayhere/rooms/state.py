@@ -50,7 +50,6 @@ class Seat:
     admitted: bool = True
     connected: bool = True
     dropped_at: float | None = None
-    muted: bool = True
     shares: int = 0
     chat_times: tuple[float, ...] = ()
 
@@ -67,7 +66,6 @@ class Seat:
             "hand": position is not None,
             "hand_at": position,
             "connected": self.connected,
-            "muted": self.muted,
             "shares": self.shares,
         }
 

@@ -463,3 +463,13 @@ def test_wrong_passcodes_are_limited_per_meeting_whatever_the_connection() -> No
     meeting.tick(61)
     meeting.apply(_join("s0000000098", passcode="4321"))
     assert "s0000000098" in meeting.live.seats
+
+
+def test_a_host_mute_tells_the_audio_which_seats_to_mute() -> None:
+    from stayhere.rooms.effects import Muted
+
+    meeting, chair = chaired()
+    a, b = meeting.join("A"), meeting.join("B")
+    assert [e for e in meeting.say(chair, "mute", seat=a) if isinstance(e, Muted)] == [Muted((a,))]
+    assert [e for e in meeting.say(chair, "mute_all") if isinstance(e, Muted)] == [Muted((a, b))]
+    assert not [e for e in meeting.say(a, "mute", seat=b) if isinstance(e, Muted)]

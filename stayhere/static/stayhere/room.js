@@ -25,7 +25,7 @@ export const T = {
   raiseHand: 'Raise hand', lowerHand: 'Lower hand', raiseHandMode: 'Raise your hand to share.',
   roundRobin: 'Round robin: the chair calls on each person in turn; you can always pass.',
   onceNote: 'Everyone once before anyone twice.', queueItem: '{n}. {name}', call: 'Call', callLabel: 'Call on {name}',
-  handAt: 'hand up, #{n}', unmuted: 'can be heard', count: '({n})', manage: 'Manage', manageLabel: 'Manage {name}',
+  handAt: 'hand up, #{n}', count: '({n})', manage: 'Manage', manageLabel: 'Manage {name}',
   roles: { chair: 'Chair', cohost: 'Co-host', greeter: 'Greeter', reader: 'Reader', timekeeper: 'Timekeeper', member: 'Member' },
   toHosts: '(to the hosts)', toYou: '(to you)', toPerson: '(to {name})',
   everyone: 'Everyone', theHosts: 'The hosts', privatelyTo: '{name} (private)',

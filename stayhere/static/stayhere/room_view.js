@@ -113,7 +113,6 @@ export function createView(ctx) {
     if (person.role !== 'member') bits.push(roleLabel(person.role));
     if (person.hand_at) bits.push(fill(T.handAt, { n: person.hand_at }));
     if (!person.connected) bits.push(T.reconnecting);
-    if (!person.muted) bits.push(T.unmuted);
     const li = h('li', { class: person.seat === model.seat ? 'me' : null },
       h('span', { class: 'name', text: person.name + (person.seat === model.seat ? ' ' + T.youMark : '') }),
       bits.length ? ' ' : null, bits.length ? h('span', { class: 'tags', text: bits.join(' · ') }) : null);
