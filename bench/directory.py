@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -87,7 +88,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.meetings < 10:
         parser.error("--meetings must be 10 or more.")
 
-    work = Path(tempfile.mkdtemp(prefix="stayhere-bench-"))
+    return run_and_report("directory", args, argv, run, print_table)
+
+
+def run_and_report(
+    name: str,
+    args: argparse.Namespace,
+    argv: list[str] | None,
+    run: Callable[[argparse.Namespace, Path], dict[str, Any]],
+    print_table: Callable[[dict[str, Any]], None],
+) -> int:
+    """Runs a benchmark in a fresh work directory (kept with --keep), prints its table and writes its JSON."""
+    work = Path(tempfile.mkdtemp(prefix=f"stayhere-bench-{name}-"))
     try:
         results = run(args, work)
     finally:
@@ -95,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"kept {work}", file=sys.stderr)
         else:
             shutil.rmtree(work, ignore_errors=True)
-    results["command"] = " ".join(["python -m bench.directory", *(argv if argv is not None else sys.argv[1:])])
+    results["command"] = " ".join([f"python -m bench.{name}", *(argv if argv is not None else sys.argv[1:])])
     print_table(results)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")

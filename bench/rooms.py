@@ -21,10 +21,8 @@ import json
 import math
 import os
 import secrets
-import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.request
@@ -32,7 +30,7 @@ from collections import Counter
 from pathlib import Path
 from typing import IO, Any
 
-from bench.directory import _free_port, machine
+from bench.directory import _free_port, machine, run_and_report
 from bench.room_setup import SLUG
 
 REPO = Path(__file__).resolve().parent.parent
@@ -82,19 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--rate and --seconds must be above zero.")
     args.processes = args.processes or (8 if args.participants > 2500 else 4)
 
-    work = Path(tempfile.mkdtemp(prefix="stayhere-bench-rooms-"))
-    try:
-        results = run(args, work)
-    finally:
-        if args.keep:
-            print(f"kept {work}", file=sys.stderr)
-        else:
-            shutil.rmtree(work, ignore_errors=True)
-    results["command"] = " ".join(["python -m bench.rooms", *(argv if argv is not None else sys.argv[1:])])
-    print_table(results)
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=2) + "\n")
-    return 0
+    return run_and_report("rooms", args, argv, run, print_table)
 
 
 def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
