@@ -1,0 +1,76 @@
+"""A Room to bytes and back, for a store outside the process (Redis in the scale-out deployment).
+
+Plain JSON (orjson), never pickle: whoever can write to the store must not be able to run code in the
+server. Decoding builds each value with its own constructor, field by field, so a stored room that does not
+have the expected shape fails loudly (``ValueError``) instead of becoming a half-built room.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+import orjson
+
+from stayhere.rooms.config import RoomConfig, Segment
+from stayhere.rooms.state import ChatMessage, LogEntry, Offer, Removal, Report, Room, Seat, Share
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, MappingProxyType):
+        return dict(value)
+    if isinstance(value, frozenset):
+        return sorted(value)
+    raise TypeError(f"cannot store a {type(value).__name__} in a room")
+
+
+def dump_room(room: Room) -> bytes:
+    return orjson.dumps(room, default=_default)
+
+
+def load_room(data: bytes | str) -> Room:
+    try:
+        raw = orjson.loads(data)
+        return _room(raw)
+    except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError) as problem:
+        raise ValueError(f"a stored room could not be read ({type(problem).__name__})") from None
+
+
+def _room(raw: Mapping[str, Any]) -> Room:
+    offer = raw["offer"]
+    share = raw["share"]
+    return Room(
+        config=_config(raw["config"]),
+        opened_at=raw["opened_at"],
+        seq=raw["seq"],
+        phase=raw["phase"],
+        seats=MappingProxyType({key: _seat(value) for key, value in raw["seats"].items()}),
+        segment=raw["segment"],
+        queue=tuple(raw["queue"]),
+        offer=Offer(**offer) if offer is not None else None,
+        share=Share(**share) if share is not None else None,
+        mode=raw["mode"],
+        once=raw["once"],
+        round_done=frozenset(raw["round_done"]),
+        chat_policy=raw["chat_policy"],
+        chat_open=raw["chat_open"],
+        chat=tuple(ChatMessage(**message) for message in raw["chat"]),
+        locked=raw["locked"],
+        waiting_room=raw["waiting_room"],
+        removals=tuple(Removal(**removal) for removal in raw["removals"]),
+        reports=tuple(Report(**report) for report in raw["reports"]),
+        host_log=tuple(LogEntry(**entry) for entry in raw["host_log"]),
+        reminded=raw["reminded"],
+        passcode_failures=tuple(raw["passcode_failures"]),
+        opened_by_host=raw["opened_by_host"],
+        next_id=raw["next_id"],
+    )
+
+
+def _seat(raw: Mapping[str, Any]) -> Seat:
+    return Seat(**{**raw, "chat_times": tuple(raw["chat_times"])})
+
+
+def _config(raw: Mapping[str, Any]) -> RoomConfig:
+    return RoomConfig(**{**raw, "format": tuple(Segment(**segment) for segment in raw["format"])})

@@ -1,0 +1,48 @@
+"""A room survives the trip to a store outside the process (Redis) and back, unchanged and without pickle."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from stayhere.rooms.codec import dump_room, load_room
+from stayhere.rooms.meeting import Join, Message, apply
+from stayhere.rooms.state import Room
+from tests.rooms.roomkit import CHAIR_KEY, T0
+from tests.rooms.test_meeting_properties import _fresh, checked, steps
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps)
+def test_every_reachable_room_reads_back_equal_to_what_was_stored(sequence: list[tuple[Any, float]]) -> None:
+    room: Room | None = apply(_fresh(True, "open"), Join("s9999999999", "t", "b0", "Chair", chair_key=CHAIR_KEY), T0)[0]
+    now = T0
+    for event, gap in sequence:
+        if room is None:
+            break
+        now += gap
+        if isinstance(event, Message):
+            event = checked(event)
+            if event is None:
+                continue
+        room, _ = apply(room, event, now)
+        if room is not None:
+            back = load_room(dump_room(room))
+            assert back == room
+            assert list(back.seats) == list(room.seats), "the seats' joining order changed"
+
+
+def test_a_stored_room_is_plain_json_not_code() -> None:
+    room = apply(_fresh(True, "open"), Join("s9999999999", "t", "b0", "Chair", chair_key=CHAIR_KEY), T0)[0]
+    assert room is not None
+    stored = orjson.loads(dump_room(room))
+    assert stored["seats"]["s9999999999"]["name"] == "Chair"
+
+
+@pytest.mark.parametrize("bad", [b"", b"[]", b'{"config": 1}', b"\x80\x04pickle", b'{"seats": {}}'])
+def test_a_stored_room_of_the_wrong_shape_is_refused_loudly(bad: bytes) -> None:
+    with pytest.raises(ValueError, match="could not be read"):
+        load_room(bad)
