@@ -22,6 +22,15 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
+        from django.contrib import admin
+        from django.contrib.auth.models import User
+
         from stayhere.core import checks  # noqa: F401  (registers the system checks)
+        from stayhere.core.signin import SignInForm
+
+        # Operators' sign-in: failed attempts limited per account name and overall (stayhere.core.signin).
+        admin.site.login_form = SignInForm
+        # No email is required of an operator: createsuperuser asks only for a name and a password.
+        User.REQUIRED_FIELDS = []
 
         connection_created.connect(_tune_sqlite)

@@ -1,0 +1,109 @@
+"""Operators' sign-in (the admin's login): failed attempts limited per account name and overall.
+
+The counters live in Django's cache under a keyed hash of the account name (never the name itself, never
+an address), in fixed windows of ``SIGNIN_WINDOW_SECONDS``. A refused attempt checks no password and is
+answered 429 with a sentence saying when to try again. Unknown names and wrong passwords get the same
+answer after the same work: Django's ModelBackend hashes the password once for an unknown name, as it
+verifies one for a known name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+
+OVERALL_KEY = "signin:all"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a sign-in was not even tried, and in how many seconds the window closes."""
+
+    overall: bool
+    retry_after: int
+
+    def sentence(self) -> str:
+        minutes = max(1, math.ceil(self.retry_after / 60))
+        until = (datetime.now(UTC) + timedelta(seconds=self.retry_after)).strftime("%H:%M UTC")
+        who = "on this server" if self.overall else "for this account name"
+        unit = "minute" if minutes == 1 else "minutes"
+        return f"Too many failed sign-ins {who}: wait {minutes} {unit} (until {until}) and try again."
+
+
+def _name_key(name: str, window: int) -> str:
+    digest = hmac.new(settings.SECRET_KEY.encode(), name.casefold().encode(), hashlib.sha256).hexdigest()[:32]
+    return f"signin:name:{digest}:{window}"
+
+
+def _window(now: float) -> tuple[int, int]:
+    """The current window's number and the seconds left in it."""
+    length: int = settings.SIGNIN_WINDOW_SECONDS
+    index = int(now // length)
+    return index, max(1, math.ceil((index + 1) * length - now))
+
+
+def refusal(name: str, now: float | None = None) -> Refusal | None:
+    """A Refusal when this name, or the server as a whole, has used up its failed attempts in this window."""
+    index, left = _window(time.time() if now is None else now)
+    name_key, all_key = _name_key(name, index), f"{OVERALL_KEY}:{index}"
+    counts = cache.get_many([name_key, all_key])
+    if counts.get(all_key, 0) >= settings.SIGNIN_FAILURES_OVERALL:
+        return Refusal(overall=True, retry_after=left)
+    if counts.get(name_key, 0) >= settings.SIGNIN_FAILURES_PER_NAME:
+        return Refusal(overall=False, retry_after=left)
+    return None
+
+
+def record_failure(name: str, now: float | None = None) -> None:
+    """Counts one failed attempt against the name and against the server."""
+    index, _left = _window(time.time() if now is None else now)
+    timeout = 2 * settings.SIGNIN_WINDOW_SECONDS
+    for key in (_name_key(name, index), f"{OVERALL_KEY}:{index}"):
+        if not cache.add(key, 1, timeout=timeout):
+            try:
+                cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.set(key, 1, timeout=timeout)
+
+
+class SignInForm(AdminAuthenticationForm):
+    """The admin's login form, refusing attempts over the limits before any password is checked."""
+
+    refused: Refusal | None = None
+
+    def clean(self) -> dict[str, Any]:
+        name = self.cleaned_data.get("username")
+        if name is None or not self.cleaned_data.get("password"):
+            return super().clean()
+        self.refused = refusal(name)
+        if self.refused is not None:
+            raise ValidationError(self.refused.sentence(), code="throttled")
+        try:
+            return super().clean()
+        except ValidationError:
+            record_failure(name)
+            raise
+
+
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """The admin's login page (its form is SignInForm, see CoreConfig); 429 and Retry-After when refused."""
+    response = admin.site.login(request)
+    context = response.context_data if isinstance(response, TemplateResponse) else None
+    form = context.get("form") if context else None
+    if isinstance(form, SignInForm) and form.refused is not None:
+        response.status_code = 429
+        response["Retry-After"] = str(form.refused.retry_after)
+    return response
