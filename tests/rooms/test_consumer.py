@@ -13,7 +13,7 @@ from channels.testing import WebsocketCommunicator
 
 from stayhere.asgi import application
 from stayhere.directory.models import Attendance
-from stayhere.rooms import consumers, hub, meeting
+from stayhere.rooms import consumers, hub, meeting, store
 from stayhere.slips import keystore
 from stayhere.slips.signing import commitment_of
 from stayhere.slips.verify import verify_with_name
@@ -209,7 +209,7 @@ def test_a_dropped_seat_resumes_and_receives_what_it_missed_in_order() -> None:
 
 
 def test_a_resume_that_missed_too_much_gets_a_fresh_snapshot(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(hub, "RING", 3)
+    monkeypatch.setattr(store, "RING", 3)
     room = make_room(waiting_room=False, chat_policy="open")
 
     async def scenario() -> None:

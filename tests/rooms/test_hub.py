@@ -79,7 +79,7 @@ def test_a_refused_join_gets_its_error_and_leaves_no_room_behind() -> None:
 
     run(hub, steps)
     assert tab.frames[0]["code"] == "closed"
-    assert hub.connections == {} and hub.rings == {}
+    assert hub.connections == {} and hub.seqs == {}
 
 
 def test_ending_the_meeting_hangs_up_everyone_and_forgets_the_room() -> None:
@@ -97,7 +97,7 @@ def test_ending_the_meeting_hangs_up_everyone_and_forgets_the_room() -> None:
 
     run(hub, steps)
     assert all(tab.types()[-1] == "ended" and tab.hung_up == 1000 for tab in tabs.values())
-    assert hub.connections == {} and hub.rings == {} and hub.tickers == {}
+    assert hub.connections == {} and hub.seqs == {} and hub.tickers == {}
 
 
 def test_a_resume_from_a_reloaded_page_gets_a_snapshot_not_a_replay() -> None:
