@@ -1,0 +1,119 @@
+"""deploy/nginx/stayhere.conf, run by Debian's nginx in front of two real ``stayhere serve`` workers.
+
+The workers share one database (the embedded SQLite, in one data directory). Through nginx: pages come back,
+a room's WebSocket opens and the chair is seated, requests reach both workers, a worker that stops is passed
+over, and nothing nginx wrote names a client address.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from websockets.sync.client import connect
+
+from tests.deploy.nginx_kit import NGINX, Nginx, nginx_in_front
+from tests.live_server import LiveServer, free_port, live_server
+
+pytestmark = pytest.mark.skipif(
+    not NGINX.exists(), reason="Debian's nginx is not installed (/usr/sbin/nginx): apt-get install nginx"
+)
+
+REPO = Path(__file__).resolve().parents[2]
+SEED = ["shell", "-c", "from tests.browser.room_seed import seed; seed()"]
+ROOM = "browser-room"  # tests.browser.room_seed: running now, a waiting room
+LOOPBACK = re.compile(rb"127\.0\.0\.\d+")
+
+
+def get(url: str) -> tuple[int, str]:
+    with urllib.request.urlopen(url, timeout=10) as answer:
+        return answer.status, answer.read().decode()
+
+
+def served(worker: LiveServer, route: str) -> int:
+    """How many requests for this route the worker's access log shows (it logs the route, never an address)."""
+    return sum(1 for line in worker.log_text().splitlines() if f"GET {route} " in line)
+
+
+@dataclass
+class Site:
+    proxy: Nginx
+    workers: list[LiveServer]
+    stop_second: Callable[[], None]
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Site]:
+    data = tmp_path / "data"
+    data.mkdir(mode=0o700)
+    env = {"PYTHONPATH": str(REPO), "STAYHERE_JANUS": "0", "STAYHERE_LOG_LEVEL": "INFO"}
+    prefix = tmp_path / "nginx"
+    prefix.mkdir()
+    with ExitStack() as stack, ExitStack() as second_stack:
+        first = stack.enter_context(live_server(data, tmp_path / "worker-1.log", setup=[SEED], extra_env=env))
+        second = second_stack.enter_context(live_server(data, tmp_path / "worker-2.log", extra_env=env))
+        workers = [first, second]
+        ports = [int(worker.url.rsplit(":", 1)[1]) for worker in workers]
+        proxy = stack.enter_context(nginx_in_front(prefix, ports, free_port()))
+        yield Site(proxy, workers, second_stack.close)
+
+
+def chair_key(worker: LiveServer) -> str:
+    return next(line.split()[1] for line in worker.log_text().splitlines() if line.startswith("CHAIR-KEY"))
+
+
+def until(ws: Any, kind: str) -> dict[str, Any]:
+    while True:
+        event: dict[str, Any] = json.loads(ws.recv(timeout=10))
+        if event["type"] == kind:
+            return event
+
+
+def test_pages_and_a_room_through_nginx_reach_both_workers_and_nginx_logs_no_address(site: Site) -> None:
+    proxy, workers = site.proxy, site.workers
+
+    status, page = get(proxy.url + "/")
+    assert status == 200 and "<form" in page
+    status, page = get(f"{proxy.url}/meetings/{ROOM}/room")
+    assert status == 200 and f"/ws/rooms/{ROOM}" in page
+
+    # Round robin: twenty requests through nginx, and each worker answered some of them.
+    before = [served(worker, "/health") for worker in workers]
+    for _ in range(20):
+        assert get(proxy.url + "/health")[0] == 200
+    after = [served(worker, "/health") for worker in workers]
+    answered = [late - early for early, late in zip(before, after, strict=True)]
+    assert sum(answered) == 20 and min(answered) > 0, f"requests per worker: {answered}"
+
+    # A room's WebSocket upgrade goes through nginx (Host and Origin intact), on either worker.
+    address = f"ws://{proxy.url.removeprefix('http://')}/ws/rooms/{ROOM}"
+    with (
+        connect(address, origin=proxy.url) as chair,  # type: ignore[arg-type]
+        connect(address, origin=proxy.url) as member,  # type: ignore[arg-type]
+    ):
+        chair.send(json.dumps({"type": "join", "name": "Chair Through Nginx", "chair_key": chair_key(workers[0])}))
+        assert until(chair, "welcome")["snapshot"]["role"] == "chair"
+        chair.send(json.dumps({"type": "chat", "text": "through the proxy"}))
+        assert until(chair, "chat")["text"] == "through the proxy"
+        member.send(json.dumps({"type": "join", "name": "Member Through Nginx"}))
+        assert until(member, "welcome")["snapshot"]["admitted"] is False  # the room has a waiting room
+
+    # One worker stops: nginx passes over it, and its complaint about the refused connection (which would name
+    # the client) is not written.
+    site.stop_second()
+    for _ in range(6):
+        assert get(proxy.url + "/health")[0] == 200
+
+    written = proxy.written_files()
+    assert any(path.name == "error.log" and path.stat().st_size > 0 for path in written), written
+    leaks = [
+        f"{path.name}: {line!r}" for path in written for line in path.read_bytes().splitlines() if LOOPBACK.search(line)
+    ]
+    assert leaks == [], "nginx wrote a client address: " + "; ".join(leaks)
