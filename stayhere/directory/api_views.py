@@ -66,7 +66,7 @@ def meetings(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"errors": errors}, status=400)
     try:
         page = search(query, timezone.now())
-        body = page_json(page, explicit_page_size="page_size" in request.GET)
+        body = page_json(page, explicit_page_size=bool(request.GET.get("page_size", "").strip()))
     except DatabaseError:
         return unavailable()
     return JsonResponse(body)
@@ -91,7 +91,8 @@ def page_json(page: SearchPage, *, explicit_page_size: bool) -> dict[str, Any]:
 
 
 def _iso(moment: dt.datetime | None) -> str | None:
-    return None if moment is None else moment.isoformat(timespec="minutes")
+    """RFC 3339, as the schema's date-time format says: seconds are required even when they are zero."""
+    return None if moment is None else moment.isoformat(timespec="seconds")
 
 
 def location_json(location: Location | None) -> dict[str, Any] | None:

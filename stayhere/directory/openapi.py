@@ -24,7 +24,14 @@ def _nullable(kind: str, **extra: Any) -> Schema:
 
 
 def _query(name: str, description: str, schema: Schema, *, repeatable: bool = False) -> Schema:
-    parameter: Schema = {"name": name, "in": "query", "required": False, "description": description}
+    # An empty value is the same as leaving the parameter out, as the finder's own form sends its empty fields.
+    parameter: Schema = {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "allowEmptyValue": True,
+    }
     if repeatable:
         parameter["schema"] = {"type": "array", "items": schema}
         parameter["style"] = "form"
