@@ -19,6 +19,7 @@ class LiveServer:
     url: str
     data_dir: Path
     output: Path  # the server's stdout and stderr, together
+    pid: int = 0  # the serving process (for tests that watch its memory)
 
     def log_text(self) -> str:
         return self.output.read_text(errors="replace")
@@ -70,7 +71,7 @@ def live_server(
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"stayhere did not start:\n{output.read_text(errors='replace')}") from None
                 time.sleep(0.2)
-        yield LiveServer(url=url, data_dir=data_dir, output=output)
+        yield LiveServer(url=url, data_dir=data_dir, output=output, pid=process.pid)
     finally:
         process.terminate()
         try:
