@@ -21,6 +21,16 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stayhere.settings")
 HTTP_THREADS = 8
 http_application = WSGIMiddleware(get_wsgi_application(), workers=HTTP_THREADS)  # type: ignore[arg-type]
 
+from django.conf import settings  # noqa: E402
+
+if settings.REDIS_URL:  # also checked by `stayhere serve`; here for a server started another way
+    from stayhere.core.redis import RedisRefused, ensure_no_persistence
+
+    try:
+        ensure_no_persistence(settings.REDIS_URL, settings.REDIS_ALLOW_PERSISTENCE)
+    except RedisRefused as refused:
+        raise SystemExit(f"stayhere: {refused}") from None
+
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402  (needs Django set up)
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 

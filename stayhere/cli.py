@@ -39,6 +39,21 @@ def serve(argv: list[str], *, demo: bool = False) -> int:
         parser.error("--workers must be 1 or more.")
 
     _setup()
+    from django.conf import settings
+
+    if args.workers > 1 and not settings.REDIS_URL:
+        parser.error(
+            f"--workers {args.workers} needs STAYHERE_REDIS_URL: without Redis each worker would hold its own "
+            "meetings and a participant could land in the wrong one. Set it, or serve with one worker."
+        )
+    if settings.REDIS_URL:
+        from stayhere.core.redis import RedisRefused, ensure_no_persistence
+
+        try:
+            ensure_no_persistence(settings.REDIS_URL, settings.REDIS_ALLOW_PERSISTENCE)
+        except RedisRefused as refused:
+            print(f"stayhere: {refused}", file=sys.stderr)
+            return 2
     from django.core.management import call_command
 
     if not args.no_migrate:
@@ -83,6 +98,15 @@ def _start_audio(workers: int) -> None:
     """Janus as a child of this process (the embedded default); meetings run without audio when it is absent."""
     import logging
 
+    from django.conf import settings
+
+    if settings.REDIS_URL:
+        # Each worker's own Janus would split a meeting's audio between the workers its seats landed on.
+        logging.getLogger("stayhere.audio").warning(
+            "Meeting audio across workers needs a shared Janus, which stayhere cannot use yet: with "
+            "STAYHERE_REDIS_URL set, meetings run without audio."
+        )
+        return
     if workers > 1:
         logging.getLogger("stayhere.audio").warning(
             "Meeting audio needs a single worker for now (--workers %d): meetings run without audio.", workers

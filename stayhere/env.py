@@ -109,3 +109,28 @@ def database_from_url(name: str, url: str) -> dict[str, object]:
         "CONN_HEALTH_CHECKS": True,
         "OPTIONS": {"connect_timeout": 5},
     }
+
+
+def redis_url(name: str, env: Mapping[str, str] | None = None) -> str:
+    """A Redis address (redis://, rediss:// or unix://), or '' when unset (the embedded default)."""
+    url = envstr(name, "", env)
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme not in {"redis", "rediss", "unix"}:
+        raise ImproperlyConfigured(
+            f"{name} must start with redis://, rediss:// or unix:// (got {parts.scheme or 'no scheme'}://), "
+            "e.g. redis://127.0.0.1:6379/0. Leave it unset to keep meetings in this one process."
+        )
+    if parts.scheme != "unix" and not parts.hostname:
+        raise ImproperlyConfigured(
+            f"{name} names no host: write it as redis://HOST:PORT/DB, e.g. redis://127.0.0.1:6379/0."
+        )
+    try:
+        parts.port  # noqa: B018  (a bad port raises here)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} has a port that is not a number from 1 to 65535.") from None
+    database = parts.path.lstrip("/")
+    if parts.scheme != "unix" and database and not database.isdigit():
+        raise ImproperlyConfigured(f"{name} must end with a database number (e.g. /0), not /{database}.")
+    return url

@@ -11,7 +11,7 @@ import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from stayhere.env import database_from_url, envbool, envint, envlist, envpath, envstr
+from stayhere.env import database_from_url, envbool, envint, envlist, envpath, envstr, redis_url
 
 django_stubs_ext.monkeypatch()  # lets admin.ModelAdmin[Meeting] and friends be written typed
 
@@ -106,9 +106,30 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Scale-out: with Redis, live meetings are kept there (memory only; see stayhere.rooms.redis_store and
+# stayhere.core.redis), so several worker processes serve the same meetings.
+REDIS_URL = redis_url("STAYHERE_REDIS_URL")
+# Start even when Redis would write snapshots or an append-only file to disk (and so, meetings' state).
+REDIS_ALLOW_PERSISTENCE = envbool("STAYHERE_REDIS_ALLOW_PERSISTENCE", False)
+if REDIS_URL:
+    # The pub/sub layer: one PUBLISH per group message, fanned out by Redis (docs/BENCHMARKS.md, Channels layer).
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": "stayhere:layer"},
+        }
+    }
+    # Shared by the workers: sign-in limits (counts per account name, never addresses) and the like.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "stayhere:cache",
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Operators' passwords: Argon2 first (argon2-cffi); the others only read hashes made before it.
 PASSWORD_HASHERS = [

@@ -249,6 +249,19 @@ def _error(code: str, message: str, ref: str, seq: int = 0) -> dict[str, Any]:
     return {"type": "error", "seq": seq, "code": code, "message": message, "ref": ref}
 
 
+def make_hub(redis_url: str = "") -> RoomHub:
+    """This process's rooms: in its own memory (the embedded default), or in Redis shared with other workers."""
+    if not redis_url:
+        made = RoomHub()
+    else:
+        from stayhere.rooms.redis_store import RedisRoomStore
+
+        store = RedisRoomStore(redis_url)
+        made = RoomHub(store)
+        store.on_lost = made.interrupt_all
+    made.slip_issuer = issue_slip
+    return made
+
+
 # This process's rooms. (A module attribute, so tests can give each test a fresh one.)
-hub = RoomHub()
-hub.slip_issuer = issue_slip
+hub = make_hub(settings.REDIS_URL)

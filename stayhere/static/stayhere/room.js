@@ -271,6 +271,15 @@ function receive(event) {
 }
 
 function onError(event) {
+  if (event.code === 'interrupted') {
+    // The server lost the meeting (its store restarted): nothing of it is left to resume. Offer a fresh start.
+    delete saved.seat; delete saved.token; delete saved.seq; save();
+    Object.assign(model, emptyModel());
+    stop(event.message);
+    $('closed-rejoin').hidden = false;
+    $('closed-rejoin').focus();
+    return;
+  }
   if (event.code === 'resume_failed') {
     delete saved.seat; delete saved.token; delete saved.seq; save();
     Object.assign(model, emptyModel());
@@ -317,6 +326,12 @@ $('join-form').addEventListener('submit', (submitted) => {
   attempt = 0;
   if (socket && socket.readyState === WebSocket.OPEN) sendJoin(socket);
   else connect();
+});
+
+$('closed-rejoin').addEventListener('click', () => {
+  $('closed-rejoin').hidden = true;
+  attempt = 0;
+  connect();
 });
 
 function submitText(formId, inputId, build) {
