@@ -9,6 +9,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from stayhere.core.unavailable import answer_database_error
+
 access_log = logging.getLogger("stayhere.access")
 
 GetResponse = Callable[[HttpRequest], HttpResponse]
@@ -58,6 +60,12 @@ class AccessLogMiddleware:
                 route = "[no route]"
             access_log.info("%s %s %s %.1fms", request.method, route, response.status_code, elapsed_ms)
         return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        """A database that cannot be reached answers 503 with a page that says so (stayhere.core.unavailable).
+
+        Here, on the outermost middleware already in every deployment, so it covers every view."""
+        return answer_database_error(request, exception)
 
 
 class SecurityHeadersMiddleware:

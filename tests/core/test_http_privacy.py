@@ -45,7 +45,7 @@ def test_the_scrubber_blanks_addresses_whatever_wrote_them():
 
 def test_the_health_check_answers_json(client):
     response = client.get("/health")
-    assert response.status_code == 200 and response.json() == {"status": "ok"}
+    assert response.status_code == 200 and response.json() == {"status": "ok", "database": "ok"}
 
 
 def test_the_scrubber_leaves_clock_times_alone():
