@@ -1,14 +1,16 @@
 """deploy/nginx/stayhere.conf, run by Debian's nginx in front of two real ``stayhere serve`` workers.
 
-The workers share one database (the embedded SQLite, in one data directory). Through nginx: pages come back,
-a room's WebSocket opens and the chair is seated, requests reach both workers, a worker that stops is passed
-over, and nothing nginx wrote names a client address.
+The workers share one database (the embedded SQLite, in one data directory) and the suite's Redis (the rooms).
+Through nginx: pages come back, requests reach both workers, a meeting's WebSockets land on both workers and
+everyone in it hears everyone, a worker that stops is passed over, and nothing nginx wrote names a client
+address.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import secrets
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -21,14 +23,20 @@ from websockets.sync.client import connect
 
 from tests.deploy.nginx_kit import NGINX, Nginx, nginx_in_front
 from tests.live_server import LiveServer, free_port, live_server
+from tests.rooms.redis_server import shared_redis_url
 
 pytestmark = pytest.mark.skipif(
     not NGINX.exists(), reason="Debian's nginx is not installed (/usr/sbin/nginx): apt-get install nginx"
 )
 
 REPO = Path(__file__).resolve().parents[2]
-SEED = ["shell", "-c", "from tests.browser.room_seed import seed; seed()"]
-ROOM = "browser-room"  # tests.browser.room_seed: running now, a waiting room
+ROOM = "nginx-room-" + secrets.token_hex(4)  # its own meeting in the shared Redis
+SEED = f"""
+from tests.browser.room_seed import running_now
+from tests.rooms.factories import make_room
+room = make_room(running_now("Nginx Room", "{ROOM}"), waiting_room=False, chat_policy="open")
+print("CHAIR-KEY", room.chair_key)
+"""
 LOOPBACK = re.compile(rb"127\.0\.0\.\d+")
 
 
@@ -53,11 +61,13 @@ class Site:
 def site(tmp_path: Path) -> Iterator[Site]:
     data = tmp_path / "data"
     data.mkdir(mode=0o700)
-    env = {"PYTHONPATH": str(REPO), "STAYHERE_JANUS": "0", "STAYHERE_LOG_LEVEL": "INFO"}
+    env = {"PYTHONPATH": str(REPO), "STAYHERE_REDIS_URL": shared_redis_url(), "STAYHERE_LOG_LEVEL": "INFO"}
     prefix = tmp_path / "nginx"
     prefix.mkdir()
     with ExitStack() as stack, ExitStack() as second_stack:
-        first = stack.enter_context(live_server(data, tmp_path / "worker-1.log", setup=[SEED], extra_env=env))
+        first = stack.enter_context(
+            live_server(data, tmp_path / "worker-1.log", setup=[["shell", "-c", SEED]], extra_env=env)
+        )
         second = second_stack.enter_context(live_server(data, tmp_path / "worker-2.log", extra_env=env))
         workers = [first, second]
         ports = [int(worker.url.rsplit(":", 1)[1]) for worker in workers]
@@ -67,6 +77,14 @@ def site(tmp_path: Path) -> Iterator[Site]:
 
 def chair_key(worker: LiveServer) -> str:
     return next(line.split()[1] for line in worker.log_text().splitlines() if line.startswith("CHAIR-KEY"))
+
+
+def sockets_accepted(worker: LiveServer) -> int:
+    return sum(1 for line in worker.log_text().splitlines() if f"/ws/rooms/{ROOM}" in line and "[accepted]" in line)
+
+
+def send(ws: Any, kind: str, **fields: Any) -> None:
+    ws.send(json.dumps({"type": kind, **fields}))
 
 
 def until(ws: Any, kind: str) -> dict[str, Any]:
@@ -92,18 +110,26 @@ def test_pages_and_a_room_through_nginx_reach_both_workers_and_nginx_logs_no_add
     answered = [late - early for early, late in zip(before, after, strict=True)]
     assert sum(answered) == 20 and min(answered) > 0, f"requests per worker: {answered}"
 
-    # A room's WebSocket upgrade goes through nginx (Host and Origin intact), on either worker.
+    # A meeting's WebSockets go through nginx (Host and Origin intact) and land on both workers (round robin);
+    # every message reaches everyone, whichever worker holds their socket.
     address = f"ws://{proxy.url.removeprefix('http://')}/ws/rooms/{ROOM}"
-    with (
-        connect(address, origin=proxy.url) as chair,  # type: ignore[arg-type]
-        connect(address, origin=proxy.url) as member,  # type: ignore[arg-type]
-    ):
-        chair.send(json.dumps({"type": "join", "name": "Chair Through Nginx", "chair_key": chair_key(workers[0])}))
+    accepted = [sockets_accepted(worker) for worker in workers]
+    with ExitStack() as sockets:
+        chair, *members = (sockets.enter_context(connect(address, origin=proxy.url)) for _ in range(4))  # type: ignore[arg-type]
+        send(chair, "join", name="Chair Through Nginx", chair_key=chair_key(workers[0]))
         assert until(chair, "welcome")["snapshot"]["role"] == "chair"
-        chair.send(json.dumps({"type": "chat", "text": "through the proxy"}))
-        assert until(chair, "chat")["text"] == "through the proxy"
-        member.send(json.dumps({"type": "join", "name": "Member Through Nginx"}))
-        assert until(member, "welcome")["snapshot"]["admitted"] is False  # the room has a waiting room
+        for number, member in enumerate(members):
+            send(member, "join", name=f"Member {number}")
+            until(member, "welcome")
+        for number, member in enumerate(members):
+            send(member, "chat", text=f"hello from member {number}")
+            for listener in [chair, *members]:
+                assert until(listener, "chat")["text"] == f"hello from member {number}"
+        send(chair, "end")  # the meeting's keys leave Redis
+        for member in members:
+            assert until(member, "ended")["message"]
+    spread = [sockets_accepted(worker) - before for worker, before in zip(workers, accepted, strict=True)]
+    assert sum(spread) == 4 and min(spread) > 0, f"room sockets per worker: {spread}"
 
     # One worker stops: nginx passes over it, and its complaint about the refused connection (which would name
     # the client) is not written.
