@@ -22,6 +22,7 @@ from django.db.models import CharField
 from django.db.models.functions import Cast
 from django.urls import reverse
 
+from stayhere.directory import feed_sql
 from stayhere.directory.feeds import meeting_guide, tsml_csv
 from stayhere.directory.models import Meeting
 
@@ -102,7 +103,13 @@ def meeting_guide_objects(url_prefix: str) -> Iterator[dict[str, Any]]:
 
 
 def meeting_guide_chunks(url_prefix: str) -> Iterator[str]:
-    """A JSON array, a thousand meetings per chunk."""
+    """The Meeting Guide feed as a JSON array in chunks, its objects written by the database (feed_sql)."""
+    return feed_sql.meeting_guide_chunks(url_prefix)
+
+
+def python_meeting_guide_chunks(url_prefix: str) -> Iterator[str]:
+    """The same feed rendered meeting by meeting in Python (meeting_guide.render): the reference the
+    database-built feed is tested against, a thousand meetings per chunk."""
     yield "["
     batch: list[dict[str, Any]] = []
     first = True

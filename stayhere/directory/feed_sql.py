@@ -1,0 +1,226 @@
+"""The Meeting Guide feed built by the database: one query whose rows are finished JSON objects.
+
+Building a dict per meeting in Python and encoding it cost about 20 µs a meeting, most of a
+200,000-meeting feed's time. Here SQLite (its JSON functions) or PostgreSQL writes each
+object's text, and Python only joins the rows. The objects hold what
+``feeds.meeting_guide.render`` makes, key for key and in the same order (that renderer stays
+the reference, and the CSV feed still uses it); tests compare the two on both databases.
+
+Numbers: PostgreSQL writes the shortest text that reads back as the same double; SQLite writes
+15 significant digits, so a coordinate that needs more is written with 17 (same value read back).
+"""
+
+# ruff: noqa: S608  (the SQL is put together from fixed fragments and the models' table names; the
+# one value, the site's address, is a query parameter)
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.db import connection
+
+from stayhere.directory.models import Group, Location, Meeting
+from stayhere.directory.schedule import mask_to_days
+
+ROWS_PER_CHUNK = 1000
+
+
+class _Dialect:
+    """The few expressions that differ between SQLite and PostgreSQL."""
+
+    def __init__(self, vendor: str) -> None:
+        self.postgres = vendor == "postgresql"
+
+    def quote(self, expr: str) -> str:
+        """A text expression as a JSON string."""
+        return f"to_json({expr})::text" if self.postgres else f"json_quote({expr})"
+
+    def number(self, expr: str) -> str:
+        if self.postgres:
+            return f"to_json({expr})::text"
+        # json_quote writes %!.15g: exact for any coordinate a feed gives; otherwise 17 digits.
+        return (
+            f"CASE WHEN CAST(json_quote({expr}) AS REAL) = {expr} THEN json_quote({expr}) "
+            f"ELSE printf('%%!.17g', {expr}) END"
+        )
+
+    def hhmm(self, expr: str) -> str:
+        if self.postgres:
+            return f"'\"' || to_char({expr}, 'HH24:MI') || '\"'"
+        # Stored as "HH:MM:SS[.ffffff]"
+        return (
+            f"CASE WHEN substr({expr}, 3, 1) = ':' THEN '\"' || substr({expr}, 1, 5) || '\"' "
+            f"ELSE '\"0' || substr({expr}, 1, 4) || '\"' END"
+        )
+
+    def utc(self, expr: str) -> str:
+        if self.postgres:
+            return f"'\"' || to_char({expr} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || '\"'"
+        # Stored in UTC as "YYYY-MM-DD HH:MM:SS[.ffffff]"
+        return f"'\"' || replace(substr({expr}, 1, 19), 'T', ' ') || '\"'"
+
+    def json_text(self, expr: str) -> str:
+        return f"{expr}::text" if self.postgres else expr
+
+    def not_empty_array(self, expr: str) -> str:
+        # Django and the importer write an empty list as "[]"; parsing every row's JSON to count costs more.
+        return f"jsonb_array_length({expr}) > 0" if self.postgres else f"{expr} <> '[]'"
+
+    def append(self, array: str, code: str) -> str:
+        """The JSON array's text with one more string at its end."""
+        if self.postgres:
+            return f"({array} || '[\"{code}\"]'::jsonb)"
+        # The stored text is a JSON array ("[...]"): edited as text, it is not parsed for every meeting.
+        return f"CASE WHEN {array} = '[]' THEN '[\"{code}\"]' ELSE rtrim({array}, ']') || ',\"{code}\"]' END"
+
+    def reversed_join(self, array: str) -> str:
+        """The array's strings, last first, joined with ", "."""
+        if self.postgres:
+            return (
+                f"(SELECT string_agg(r.value, ', ' ORDER BY r.ord DESC) "
+                f"FROM jsonb_array_elements_text({array}) WITH ORDINALITY AS r(value, ord))"
+            )
+        return f"(SELECT group_concat(value, ', ') FROM (SELECT value FROM json_each({array}) ORDER BY key DESC))"
+
+    def contacts(self, array: str) -> str:
+        """',"contact_1_name":..., ...' for the first three entries: first names only, empty values left out."""
+        if self.postgres:
+            rows = (
+                f"SELECT c.ord AS n, split_part(coalesce(c.value->>'name', ''), ' ', 1) AS nm, "
+                f"coalesce(c.value->>'email', '') AS em, coalesce(c.value->>'phone', '') AS ph "
+                f"FROM jsonb_array_elements({array}) WITH ORDINALITY AS c(value, ord) WHERE c.ord <= 3"
+            )
+            number = "n::text"
+        else:
+            name = "coalesce(CAST(json_extract(value, '$.name') AS TEXT), '')"
+            rows = (
+                f"SELECT key + 1 AS n, CASE WHEN instr({name}, ' ') > 0 THEN substr({name}, 1, instr({name}, ' ') - 1)"
+                f" ELSE {name} END AS nm, coalesce(CAST(json_extract(value, '$.email') AS TEXT), '') AS em, "
+                f"coalesce(CAST(json_extract(value, '$.phone') AS TEXT), '') AS ph "
+                f"FROM json_each({array}) WHERE key < 3 ORDER BY key"
+            )
+            number = "n"
+        piece = " || ".join(
+            f"CASE WHEN {column} <> '' THEN ',\"contact_' || {number} || '_{key}\":' || {self.quote(column)} "
+            "ELSE '' END"
+            for column, key in (("nm", "name"), ("em", "email"), ("ph", "phone"))
+        )
+        if self.postgres:
+            return f"(SELECT coalesce(string_agg({piece}, '' ORDER BY n), '') FROM ({rows}) AS c3)"
+        return f"(SELECT coalesce(group_concat({piece}, ''), '') FROM ({rows}))"
+
+
+_DAY_WIDTH = 16  # "[0,1,2,3,4,5,6]" and a space
+
+
+def _days(expr: str) -> str:
+    """The Meeting Guide "day" (a number, or an array for several days) for a weekday mask, cut from a
+    table of all 128 masks written at a fixed width (one substr, where a CASE would compare 64 times)."""
+    table = ""
+    for mask in range(128):
+        days = mask_to_days(mask)
+        text = str(days[0]) if len(days) == 1 else "[" + ",".join(map(str, days)) + "]"
+        table += text.ljust(_DAY_WIDTH)
+    single = " ".join(f"WHEN {1 << day} THEN '{day}'" for day in range(7))  # most meetings: one day
+    return f"CASE {expr} {single} ELSE rtrim(substr('{table}', ({expr} & 127) * {_DAY_WIDTH} + 1, {_DAY_WIDTH})) END"
+
+
+def meeting_guide_sql(vendor: str) -> str:
+    """The query; its one parameter is the meeting-page address prefix (for meetings without a url)."""
+    d = _Dialect(vendor)
+    m, l, lx, g, gx = "m", "l", "lx", "g", "gx"  # noqa: E741
+
+    def opt(key: str, column: str) -> str:
+        return f"CASE WHEN {column} <> '' THEN ',\"{key}\":' || {d.quote(column)} ELSE '' END"
+
+    types = f"{m}.types"
+    with_moud = f"CASE WHEN {gx}.moud THEN {d.append(types, 'MOUD')} ELSE {types} END"
+    with_codes = f"CASE WHEN {gx}.hred THEN {d.append(with_moud, 'HRED')} ELSE {with_moud} END"
+    types_part = (
+        f"CASE WHEN {gx}.moud OR {gx}.hred THEN ',\"types\":' || {d.json_text(with_codes)} "
+        f"WHEN {d.not_empty_array(types)} THEN ',\"types\":' || {d.json_text(types)} ELSE '' END"
+    )
+    place = " || ".join(
+        [
+            opt("location", f"{l}.name"),
+            opt("address", f"{l}.address"),
+            opt("city", f"{l}.city"),
+            opt("state", f"{l}.state"),
+            opt("postal_code", f"{l}.postal_code"),
+            opt("country", f"{l}.country"),
+            opt("location_notes", f"{l}.notes"),
+            f"CASE WHEN {l}.latitude IS NOT NULL AND {l}.longitude IS NOT NULL THEN ',\"latitude\":' || "
+            f"{d.number(f'{l}.latitude')} || ',\"longitude\":' || {d.number(f'{l}.longitude')} ELSE '' END",
+            f'CASE WHEN {l}.approximate THEN \',"approximate":"yes"\' ELSE \',"approximate":"no"\' END',
+        ]
+    )
+    has_regions = d.not_empty_array(f"{m}.regions")
+    where = (
+        f"CASE WHEN {m}.attendance NOT IN ('online', 'phone') AND {lx}.part IS NOT NULL THEN {lx}.part "
+        f"WHEN {has_regions} THEN ',\"formatted_address\":' || {d.quote(d.reversed_join(f'{m}.regions'))} "
+        f"|| ',\"approximate\":\"yes\"' ELSE '' END"
+    )
+    group = " || ".join(
+        [
+            f"',\"group\":' || {d.quote(f'{g}.name')}",
+            opt("group_notes", f"{g}.notes"),
+            opt("email", f"{g}.email"),
+            opt("phone", f"{g}.phone"),
+            opt("website", f"{g}.website"),
+            f"CASE WHEN {g}.contacts_public THEN {d.contacts(f'{g}.contacts')} ELSE '' END",
+        ]
+    )
+    parts = [
+        f"'{{\"name\":' || {d.quote(f'{m}.name')} || ',\"slug\":' || {d.quote(f'{m}.slug')}",
+        f"CASE WHEN {m}.day_mask <> 0 AND {m}.start_time IS NOT NULL THEN ',\"day\":' || {_days(f'{m}.day_mask')} "
+        f"|| ',\"time\":' || {d.hhmm(f'{m}.start_time')} || CASE WHEN {m}.end_time IS NOT NULL "
+        f"THEN ',\"end_time\":' || {d.hhmm(f'{m}.end_time')} ELSE '' END ELSE '' END",
+        f"',\"timezone\":' || {d.quote(f'{m}.timezone')}",
+        f"',\"attendance_option\":' || CASE WHEN {m}.attendance = 'phone' THEN '\"online\"' "
+        f"ELSE {d.quote(f'{m}.attendance')} END",
+        types_part,
+        where,
+        f"CASE WHEN {has_regions} THEN ',\"regions\":' || {d.json_text(f'{m}.regions')} ELSE '' END",
+        opt("conference_url", f"{m}.conference_url"),
+        opt("conference_url_notes", f"{m}.conference_url_notes"),
+        opt("conference_phone", f"{m}.conference_phone"),
+        opt("conference_phone_notes", f"{m}.conference_phone_notes"),
+        opt("notes", f"{m}.notes"),
+        f"coalesce({gx}.part, '')",
+        opt("venmo", f"{m}.venmo"),
+        opt("square", f"{m}.square"),
+        opt("paypal", f"{m}.paypal"),
+        opt("homegroup_online", f"{m}.homegroup_online"),
+        opt("feedback_url", f"{m}.feedback_url"),
+        f"',\"url\":' || CASE WHEN {m}.url <> '' THEN {d.quote(f'{m}.url')} "
+        f"ELSE {d.quote(f'(CAST(%s AS TEXT) || {m}.slug)')} END",
+        f"',\"updated\":' || {d.utc(f'{m}.updated')} || '}}'",
+    ]
+    meeting, location, grp = (model._meta.db_table for model in (Meeting, Location, Group))
+    # A place's and a group's parts are written once each, not once per meeting: there are fewer
+    # of them (and a group with many contacts is a long row SQLite would read for every meeting).
+    return (
+        f"WITH {lx} AS MATERIALIZED (SELECT {l}.id, {place} AS part FROM {location} {l}), "
+        f"{gx} AS MATERIALIZED (SELECT {g}.id, {g}.moud_welcome AS moud, {g}.harm_reduction AS hred, "
+        f"CASE WHEN {g}.name <> '' THEN {group} ELSE '' END AS part FROM {grp} {g}) "
+        f"SELECT {' || '.join(parts)} FROM {meeting} {m} "
+        f"LEFT JOIN {lx} ON {lx}.id = {m}.location_id "
+        f"LEFT JOIN {gx} ON {gx}.id = {m}.group_id ORDER BY {m}.id"
+    )
+
+
+def meeting_guide_chunks(url_prefix: str) -> Iterator[str]:
+    """The feed as a JSON array, a thousand meetings per chunk, read through a chunked cursor."""
+    sql = meeting_guide_sql(connection.vendor)
+    yield "["
+    first = True
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, [url_prefix])
+        while True:
+            rows = cursor.fetchmany(ROWS_PER_CHUNK)
+            if not rows:
+                break
+            text = ",".join([row[0] for row in rows])
+            yield text if first else "," + text
+            first = False
+    yield "]\n"
