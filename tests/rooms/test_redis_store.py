@@ -6,6 +6,7 @@ Each hub has its own RedisRoomStore, as each worker process does; they meet only
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,15 @@ def within(hubs: tuple[RoomHub, ...], steps: Callable[[], Awaitable[None]]) -> N
                 await hub.store.close()
 
     run_async(scenario())
+    store = hubs[0].store
+    assert isinstance(store, RedisRoomStore)
+    with contextlib.suppress(redis.exceptions.ConnectionError):  # a test's own Redis may be stopped by now
+        client = redis.Redis.from_url(store.url)
+        try:
+            for key in client.scan_iter(match=store.prefix + ":*"):
+                client.delete(key)
+        finally:
+            client.close()
 
 
 async def settle(*tabs: Tab, kind: str, count: int = 1) -> None:
