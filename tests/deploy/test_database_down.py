@@ -1,6 +1,7 @@
 """PostgreSQL goes away during a meeting: the meeting goes on, pages that need the database say so plainly.
 
-A real ``stayhere serve`` runs on a PostgreSQL cluster of the test's own. Two people meet in a room over real
+A real ``stayhere serve`` runs on a PostgreSQL cluster of the test's own, with its rooms in the process (the
+embedded default) or in the suite's Redis (scale-out). Two people meet in a room over real
 WebSockets; then the cluster is stopped. The meeting goes on (chat, a hand, a share, a third person joining);
 the finder, a meeting's page, the room pages, the feeds and the slips' keys answer 503 with a sentence for
 people; /health says the database is down; and the server printed no trace.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -21,6 +23,7 @@ from websockets.sync.client import ClientConnection, connect
 
 from tests.deploy.throwaway_postgres import Cluster, postgres_bin, throwaway_postgres
 from tests.live_server import LiveServer, live_server
+from tests.rooms.redis_server import shared_redis_url
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = postgres_bin()
@@ -28,7 +31,7 @@ pytestmark = pytest.mark.skipif(
     BIN is None, reason="PostgreSQL's server programs are not installed (/usr/lib/postgresql/*/bin/initdb)"
 )
 
-SLUG = "database-down-room"
+SLUG = "database-down-room-" + secrets.token_hex(4)  # its own meeting in the shared Redis
 SEED = f"""
 from tests.browser.room_seed import FORMAT, running_now
 from tests.rooms.factories import make_room
@@ -39,8 +42,8 @@ SHARING = 2  # the format's "Open sharing" segment
 ADDRESS = re.compile(r"\b127\.0\.0\.\d+\b|\[?::1\]?")
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[LiveServer, Cluster]]:
+@pytest.fixture(params=["rooms in the process", "rooms in Redis"])
+def served(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[LiveServer, Cluster]]:
     assert BIN is not None
     data = tmp_path / "data"
     data.mkdir(mode=0o700)
@@ -51,6 +54,8 @@ def served(tmp_path: Path) -> Iterator[tuple[LiveServer, Cluster]]:
             "STAYHERE_JANUS": "0",
             "STAYHERE_LOG_LEVEL": "INFO",
         }
+        if request.param == "rooms in Redis":
+            env["STAYHERE_REDIS_URL"] = shared_redis_url()
         with live_server(data, tmp_path / "server.log", setup=[["shell", "-c", SEED]], extra_env=env) as server:
             yield server, cluster
 
