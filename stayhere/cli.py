@@ -145,5 +145,16 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def run(argv: list[str] | None = None) -> int:
+    """The console command: a setting with a bad value ends it with the sentence naming it, not a traceback."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        return main(argv)
+    except ImproperlyConfigured as problem:
+        print(f"stayhere: {problem}", file=sys.stderr)
+        return 2
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())

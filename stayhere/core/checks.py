@@ -225,5 +225,22 @@ def check_janus_admin_is_loopback(app_configs: Any, **kwargs: Any) -> list[Check
     return []
 
 
-# TODO(scale-out issue): a deploy check that the Redis room store and channel layer keep nothing on disk
-# (CONFIG GET save == "" and appendonly == "no"), refused unless the operator says otherwise.
+@register(Tags.security, deploy=True)
+def check_redis_keeps_nothing_on_disk(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    """With Redis, live meetings are kept there: it must not write them to disk (RDB snapshots or AOF)."""
+    url = getattr(settings, "REDIS_URL", "")
+    if not url or getattr(settings, "REDIS_ALLOW_PERSISTENCE", False):
+        return []
+    from stayhere.core.redis import RedisRefused, ensure_no_persistence
+
+    try:
+        ensure_no_persistence(url, allow=False)
+    except RedisRefused as refused:
+        return [
+            Error(
+                str(refused).splitlines()[0],
+                hint=" ".join(line.lstrip("- ") for line in str(refused).splitlines()[1:]),
+                id="stayhere.E012",
+            )
+        ]
+    return []

@@ -41,7 +41,7 @@ def readme_production_environment() -> dict[str, str]:
 
 def check_deploy(tmp_path: Path, changes: dict[str, str | None], data_mode: int = 0o700) -> subprocess.CompletedProcess:
     data_dir = tmp_path / "data"
-    data_dir.mkdir()
+    data_dir.mkdir(parents=True)
     data_dir.chmod(data_mode)
     env = {name: value for name, value in os.environ.items() if not name.startswith(("STAYHERE_", "DJANGO_"))}
     env |= PRODUCTION | {"STAYHERE_DATA_DIR": str(data_dir), "STAYHERE_JANUS": "0"}
@@ -114,3 +114,35 @@ def test_the_deploy_checks_are_only_run_by_check_deploy():
     everyday = {check.__name__ for check in registry.registry.get_checks(include_deployment_checks=False)}
     assert {"check_secret_key_comes_from_the_environment", "check_hsts_is_on"} <= deploy - everyday
     assert "check_access_logs_carry_no_addresses" in everyday
+
+
+def test_a_redis_that_writes_to_disk_fails_check_deploy_and_one_that_keeps_nothing_passes(tmp_path):
+    from tests.rooms.redis_server import private_redis
+
+    with private_redis(tmp_path / "writes", "--save", "60 1", "--appendonly", "yes") as writes:
+        result = check_deploy(tmp_path / "a", {"STAYHERE_REDIS_URL": writes.url})
+        assert result.returncode != 0
+        assert "(stayhere.E012)" in result.stderr
+        assert 'save ""' in result.stderr and "appendonly no" in result.stderr
+        allowed = check_deploy(
+            tmp_path / "b", {"STAYHERE_REDIS_URL": writes.url, "STAYHERE_REDIS_ALLOW_PERSISTENCE": "1"}
+        )
+        assert allowed.returncode == 0, allowed.stderr
+    with private_redis(tmp_path / "keeps-nothing") as memory_only:
+        result = check_deploy(tmp_path / "c", {"STAYHERE_REDIS_URL": memory_only.url})
+        assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("http://127.0.0.1:6379/0", "must start with redis://"),
+        ("redis://127.0.0.1:6379/rooms", "database number"),
+        ("redis://127.0.0.1:notaport/0", "port"),
+    ],
+)
+def test_a_bad_redis_url_stops_start_up_with_a_sentence_naming_it(tmp_path, url, says):
+    result = check_deploy(tmp_path, {"STAYHERE_REDIS_URL": url})
+    assert result.returncode != 0
+    assert "STAYHERE_REDIS_URL" in result.stderr and says in result.stderr
+    assert "Traceback" not in result.stderr

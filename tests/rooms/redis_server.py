@@ -71,6 +71,7 @@ class PrivateRedis:
 def private_redis(directory: Path, *args: str) -> Iterator[PrivateRedis]:
     """A redis-server of the test's own on a free loopback port; by default it keeps nothing on disk."""
     needs_redis_server()
+    directory.mkdir(parents=True, exist_ok=True)
     server = PrivateRedis(free_port(), directory, args or ("--save", "", "--appendonly", "no"))
     server.start()
     try:
