@@ -11,6 +11,8 @@ import json
 import os
 import secrets
 import signal
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -23,8 +25,8 @@ import pytest
 import redis
 from websockets.sync.client import ClientConnection, connect
 
-from tests.live_server import LiveServer, live_server
-from tests.rooms.redis_server import shared_redis_url
+from tests.live_server import LiveServer, free_port, live_server
+from tests.rooms.redis_server import private_redis, shared_redis_url
 
 REPO = Path(__file__).resolve().parents[2]
 # Each run's own meeting: the suite's Redis may still hold an earlier run's room until it expires.
@@ -220,3 +222,24 @@ def test_killing_a_server_mid_share_its_people_carry_on_through_the_other(tmp_pa
             numbers = [event["seq"] for event in person.seen if event["type"] != "error" and event["seq"]]
             assert numbers == sorted(numbers)
         assert "Traceback" not in survivor.log_text()
+
+
+def serve_and_wait(tmp_path: Path, env_changes: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    env = {name: value for name, value in os.environ.items() if not name.startswith("STAYHERE_")}
+    env |= {"STAYHERE_DATA_DIR": str(tmp_path / "data"), "STAYHERE_JANUS": "0", **env_changes}
+    command = [sys.executable, "-m", "stayhere.cli", "serve", "--port", str(free_port()), *args]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=60, check=False)
+
+
+def test_serve_refuses_a_redis_that_would_write_meetings_to_disk(tmp_path: Path) -> None:
+    with private_redis(tmp_path / "redis", "--save", "900 1", "--appendonly", "no") as writes:
+        refused = serve_and_wait(tmp_path, {"STAYHERE_REDIS_URL": writes.url})
+    assert refused.returncode == 2
+    assert 'save ""' in refused.stderr and "STAYHERE_REDIS_ALLOW_PERSISTENCE" in refused.stderr
+    assert "Traceback" not in refused.stderr
+
+
+def test_several_workers_without_redis_are_refused_with_what_to_set(tmp_path: Path) -> None:
+    refused = serve_and_wait(tmp_path, {}, "--workers", "2")
+    assert refused.returncode == 2
+    assert "STAYHERE_REDIS_URL" in refused.stderr
