@@ -19,7 +19,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+import orjson
+from django.db import connection, transaction
 from django.utils import timezone as django_timezone
 from django.utils.text import slugify
 
@@ -30,8 +31,8 @@ from stayhere.directory.feeds.fetch import FORMATS, FeedFetchError, detect_forma
 from stayhere.directory.feeds.resolve import INACTIVE_REASON, resolve
 from stayhere.directory.fellowships import Fellowship
 from stayhere.directory.models import Group, Location, Meeting, MeetingSlot
-from stayhere.directory.slots import SLOT_COLUMNS, slot_rows
-from stayhere.directory.types import HARM_REDUCTION, MOUD_WELCOME
+from stayhere.directory.slots import SLOT_COLUMNS, slot_rows, slot_tuples
+from stayhere.directory.types import GROUP_ASSERTED, HARM_REDUCTION, MOUD_WELCOME
 
 BATCH = 2000
 _PLAIN_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -53,7 +54,6 @@ _MEETING_FIELDS = (
 _LOCATION_FIELDS = ("approximate", "notes")
 # What a re-import compares to decide whether a meeting changed (its location is compared apart).
 _SNAPSHOT = tuple("group_id" if name == "group" else name for name in _MEETING_FIELDS if name != "location")
-_MEETING_INSERT = tuple(f.name for f in Meeting._meta.concrete_fields if not f.primary_key)
 _LOCATION_INSERT = tuple(f.name for f in Location._meta.concrete_fields if not f.primary_key)
 _GROUP_INSERT = tuple(f.name for f in Group._meta.concrete_fields if not f.primary_key)
 _GROUP_FIELDS = ("notes", "email", "phone", "website", "contacts", "moud_welcome", "harm_reduction")
@@ -220,7 +220,9 @@ class _Writer:
         groups = self._groups(parsed.records, existing)
         taken = set(Meeting.objects.values_list("slug", flat=True))
 
-        new: list[Meeting] = []
+        # New meetings are written as rows straight from their records (no model instances:
+        # at 200,000 meetings building them cost more than SQLite's inserts).
+        new: list[tuple[ListingRecord, Group | None, Location | None, str]] = []
         changed: list[Meeting] = []
         # A new location has no id until it is saved; meetings take it afterwards.
         placed: list[tuple[Meeting, Location]] = []
@@ -230,10 +232,7 @@ class _Writer:
             group = groups.get(record.group_name) if record.group_name else None
             meeting = existing.get(record.slug)
             if meeting is None:
-                meeting = _new_meeting(source=self.key, source_slug=record.slug, slug=self._slug(record, taken))
-                _apply(meeting, record, group)
-                meeting.updated = record.updated or self.now
-                new.append(meeting)
+                new.append((record, group, location, self._slug(record, taken)))
             else:
                 before = _snapshot(meeting)
                 moved = (location.pk if location is not None else None) != meeting.location_id or (
@@ -245,26 +244,27 @@ class _Writer:
                     changed.append(meeting)
                 else:
                     self.report.unchanged += 1
-            if location is not None:
-                placed.append((meeting, location))
-            elif meeting.location_id is not None:
-                meeting.location = None
+                if location is not None:
+                    placed.append((meeting, location))
+                elif meeting.location_id is not None:
+                    meeting.location = None
             if self.progress is not None and (done % 1000 == 0 or done == total):
                 self.progress(done, total)
 
         self.save_locations()
         for meeting, location in placed:
             meeting.location = location
-        bulkrows.insert(Meeting, new, _MEETING_INSERT, ids=False)
+        new_rows = _NewRows(self.key, self.now)
+        bulkrows.insert_tuples(Meeting, _NEW_COLUMNS, [new_rows.row(*entry) for entry in new])
+        slot_rows_of_new: list[tuple[Any, ...]] = []
         if new:
             # One query for the new ids beats RETURNING row by row; (source, source_slug) is unique.
             ids = dict(Meeting.objects.filter(source=self.key).values_list("source_slug", "pk"))
-            for meeting in new:
-                meeting.pk = ids[meeting.source_slug]
-                meeting._state.adding = False
+            for record, _group, location, _slug in new:
+                slot_rows_of_new.extend(new_rows.slots(ids[record.slug], record, location))
         bulkrows.update(Meeting, changed, [*_MEETING_FIELDS, "updated"])
         self.report.created, self.report.updated = len(new), len(changed)
-        self._rebuild_slots(new, changed)
+        self._rebuild_slots(slot_rows_of_new, changed)
 
         keep = {record.slug for record in parsed.records} | parsed.failed_slugs
         gone = [m.pk for slug, m in existing.items() if slug not in keep]
@@ -273,7 +273,9 @@ class _Writer:
             Meeting.objects.filter(pk__in=batch).delete()
         self.report.removed = len(gone)
         # Locations this source no longer uses; the query still checks that no other meeting does.
-        unused = list(old_location_ids - {location.pk for _meeting, location in placed})
+        used = {location.pk for _meeting, location in placed}
+        used.update(location.pk for _record, _group, location, _slug in new if location is not None)
+        unused = list(old_location_ids - used)
         for batch in _batches(unused, ID_BATCH):
             Location.objects.filter(pk__in=batch, meetings__isnull=True).delete()
 
@@ -394,10 +396,11 @@ class _Writer:
 
     # Slots -------------------------------------------------------------------------------------
 
-    def _rebuild_slots(self, new: list[Meeting], changed: list[Meeting]) -> None:
+    def _rebuild_slots(self, rows: list[tuple[Any, ...]], changed: list[Meeting]) -> None:
+        """Writes the new meetings' slot rows and replaces the changed meetings' slots."""
         for batch in _batches([m.pk for m in changed], ID_BATCH):
             MeetingSlot.objects.filter(meeting_id__in=batch).delete()
-        rows = [row for meeting in (*new, *changed) for row in slot_rows(meeting)]
+        rows.extend(row for meeting in changed for row in slot_rows(meeting))
         bulkrows.insert_tuples(MeetingSlot, SLOT_COLUMNS, rows)
 
     def save_locations(self) -> None:
@@ -410,17 +413,81 @@ class _Writer:
 LocationKey = tuple[str, str, str, str, str, str, float | None, float | None]
 
 
-# Positional construction is Django's fast path (the one Model.from_db takes): keyword
-# construction resolves every field's default by name, which is most of the cost at 200,000 rows.
-# The shared list defaults are never mutated: _apply assigns new lists.
-_MEETING_ATTNAMES = [f.attname for f in Meeting._meta.concrete_fields]
-_MEETING_DEFAULTS = {f.attname: f.get_default() for f in Meeting._meta.concrete_fields}
+# The columns of a new meeting's row, in the order _NewRows.row writes them; every other column
+# is empty (service body, inactive_until).
+_NEW_COLUMNS = (
+    "source", "source_slug", "slug", "name", "fellowship", "group", "location", "day_mask", "start_time",
+    "end_time", "timezone", "attendance", "inactive_reason", "regions", "conference_url", "conference_url_notes",
+    "conference_phone", "conference_phone_notes", "notes", "types", "type_index", "venmo", "square", "paypal",
+    "homegroup_online", "url", "feedback_url", "updated", "has_room",
+)  # fmt: skip
+_DEFAULT_FELLOWSHIP = Meeting._meta.get_field("fellowship").get_default()
 
 
-def _new_meeting(**values: Any) -> Meeting:
-    meeting = Meeting(*[values.get(name, _MEETING_DEFAULTS[name]) for name in _MEETING_ATTNAMES])  # type: ignore[misc]
-    meeting._state.adding = True
-    return meeting
+class _NewRows:
+    """A new meeting as a row of database values, from its record: what _apply and a save would store."""
+
+    def __init__(self, key: str, now: Any) -> None:
+        self.key = key
+        ops = connection.ops
+        self.adapt_time = ops.adapt_timefield_value
+        self.adapt_datetime = ops.adapt_datetimefield_value
+        self.now = self.adapt_datetime(now)
+        self._updated: dict[Any, Any] = {}  # feeds repeat the same few timestamps
+
+    def row(self, record: ListingRecord, group: Group | None, location: Location | None, slug: str) -> tuple[Any, ...]:
+        types = [code for code in dict.fromkeys(record.types) if code and code not in GROUP_ASSERTED]
+        updated = record.updated
+        if updated is None:
+            stored = self.now
+        else:
+            stored = self._updated.get(updated)
+            if stored is None:
+                stored = self._updated[updated] = self.adapt_datetime(updated)
+        return (
+            self.key,
+            record.slug,
+            slug,
+            record.name,
+            record.fellowship or _DEFAULT_FELLOWSHIP,
+            group.pk if group is not None else None,
+            location.pk if location is not None else None,
+            schedule.days_to_mask(record.days),
+            self.adapt_time(record.start_time) if record.start_time is not None else None,
+            self.adapt_time(record.end_time) if record.end_time is not None else None,
+            record.timezone,
+            record.attendance,
+            INACTIVE_REASON if record.attendance == "inactive" else "",
+            orjson.dumps(record.regions).decode(),
+            record.conference_url,
+            record.conference_url_notes,
+            record.conference_phone,
+            record.conference_phone_notes,
+            record.notes,
+            orjson.dumps(types).decode(),
+            "|" + "|".join(types) + "|" if types else "",
+            record.venmo,
+            record.square,
+            record.paypal,
+            record.homegroup_online,
+            record.url,
+            record.feedback_url,
+            stored,
+            False,  # has_room: an imported listing names no room here
+        )
+
+    @staticmethod
+    def slots(meeting_id: int, record: ListingRecord, location: Location | None) -> list[tuple[Any, ...]]:
+        return slot_tuples(
+            meeting_id,
+            schedule.days_to_mask(record.days),
+            record.start_time,
+            record.timezone,
+            record.attendance,
+            record.fellowship or _DEFAULT_FELLOWSHIP,
+            location.latitude if location is not None else None,
+            location.longitude if location is not None else None,
+        )
 
 
 def _location_key(record: ListingRecord) -> LocationKey:

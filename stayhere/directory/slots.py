@@ -6,6 +6,7 @@ importer, the demo loader) insert its tuples directly, ``rebuild`` goes through 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
@@ -19,19 +20,41 @@ SLOT_COLUMNS = ("meeting_id", "start_mow", "timezone", "attendance", "fellowship
 
 def slot_rows(meeting: Meeting) -> list[tuple[Any, ...]]:
     """The index rows of a saved meeting, as tuples in the order of SLOT_COLUMNS."""
-    if meeting.start_time is None or not meeting.day_mask:
-        return []
-    latitude = longitude = cell = None
     location = meeting.location
-    if meeting.attendance in LOCATED_ATTENDANCE and location is not None and location.has_position:
-        assert location.latitude is not None and location.longitude is not None
-        latitude, longitude = location.latitude, location.longitude
+    return slot_tuples(
+        meeting.pk,
+        meeting.day_mask,
+        meeting.start_time,
+        meeting.timezone,
+        meeting.attendance,
+        meeting.fellowship,
+        location.latitude if location is not None else None,
+        location.longitude if location is not None else None,
+    )
+
+
+def slot_tuples(
+    meeting_id: int,
+    day_mask: int,
+    start_time: dt.time | None,
+    zone: str,
+    attendance: str,
+    fellowship: str,
+    latitude: float | None,
+    longitude: float | None,
+) -> list[tuple[Any, ...]]:
+    """The same rows from the values themselves, for writers that hold no Meeting (the importer)."""
+    if start_time is None or not day_mask:
+        return []
+    cell = None
+    if attendance in LOCATED_ATTENDANCE and latitude is not None and longitude is not None:
         cell = cell_of(latitude, longitude)
-    minute = schedule.minute_of_day(meeting.start_time)
-    zone, attendance, fellowship = meeting.timezone, meeting.attendance, meeting.fellowship
+    else:
+        latitude = longitude = None
+    minute = schedule.minute_of_day(start_time)
     return [
-        (meeting.pk, schedule.mow(day, minute), zone, attendance, fellowship, cell, latitude, longitude)
-        for day in schedule.mask_to_days(meeting.day_mask)
+        (meeting_id, schedule.mow(day, minute), zone, attendance, fellowship, cell, latitude, longitude)
+        for day in schedule.mask_to_days(day_mask)
     ]
 
 
