@@ -37,6 +37,7 @@ from tests.browser.room_seed import FORMAT, running_now
 from tests.rooms.factories import make_room
 room = make_room(running_now("Database Down Room", "{SLUG}"), waiting_room=False, chat_policy="open", format=FORMAT)
 print("CHAIR-KEY", room.chair_key)
+make_room(running_now("Not Yet Opened Room", "{SLUG}-unopened"), waiting_room=False)
 """
 SHARING = 2  # the format's "Open sharing" segment
 ADDRESS = re.compile(r"\b127\.0\.0\.\d+\b|\[?::1\]?")
@@ -133,6 +134,11 @@ def test_a_meeting_goes_on_and_pages_say_the_database_is_down(served: tuple[Live
             send(newcomer, "join", name="Newcomer Sam")
             newcomer_seat = until(newcomer, "welcome")["seat"]
             until(chair, "joined", newcomer_seat)
+        # A meeting nobody has opened yet needs its settings from the database: the person is told, not seated.
+        host = server.url.removeprefix("http://")
+        with connect(f"ws://{host}/ws/rooms/{SLUG}-unopened", origin=server.url) as first:  # type: ignore[arg-type]
+            send(first, "join", name="Too Early")
+            assert until(first, "error")["ref"] == "join"  # (today code "internal": docs/deploy.md)
         send(member, "done")
         assert until(chair, "share_ended")["seat"] == member_seat
         send(chair, "end")
