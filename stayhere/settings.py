@@ -11,6 +11,7 @@ import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from stayhere.audio.turn import turn_from_env
 from stayhere.env import database_from_url, envbool, envint, envlist, envpath, envstr, redis_url
 
 django_stubs_ext.monkeypatch()  # lets admin.ModelAdmin[Meeting] and friends be written typed
@@ -174,6 +175,10 @@ SECURE_SSL_REDIRECT = envbool("STAYHERE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = envint("STAYHERE_HSTS_SECONDS", 0, minimum=0)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 X_FRAME_OPTIONS = "DENY"
+
+# TURN relays for browsers behind strict NATs: coturn's use-auth-secret, a short-lived credential per admitted
+# seat (stayhere.audio.turn, docs/audio.md). None unless STAYHERE_TURN_URLS and STAYHERE_TURN_SECRET are set.
+TURN = turn_from_env()
 
 # The finder: how far "near" reaches by default and the page size of results.
 FINDER_RADIUS_KM = envint("STAYHERE_FINDER_RADIUS_KM", 25, minimum=1, maximum=500)
