@@ -326,6 +326,7 @@ class RoomHub:
             for ended in self.end_listeners:
                 ended(room_id)
         self.seqs.pop(room_id, None)
+        self.store.release(room_id)
         ticker = self.tickers.pop(room_id, None)
         if ticker is not None and ticker is not asyncio.current_task():
             ticker.cancel()
@@ -341,6 +342,7 @@ class RoomHub:
                     # does, it expires from the store).
                     self.tickers.pop(room_id, None)
                     self.seqs.pop(room_id, None)
+                    self.store.release(room_id)
                     return
                 if ticks % ORPHAN_TICKS == 0:
                     for seat in await self.store.orphans(room_id):

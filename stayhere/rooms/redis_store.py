@@ -300,14 +300,20 @@ class RedisRoomStore:
             return []
         alive = await self._guard(client.mget([self._worker_key(worker) for worker in workers]))
         gone = {worker for worker, beat in zip(workers, alive, strict=True) if beat is None}
+        if not gone:
+            return []
         room = (await self._fetch(room_id))[1]
-        if room is None or not gone:
+        if room is None:
             return []
         return [
             seat
             for seat, worker in held.items()
             if worker in gone and seat in room.seats and room.seats[seat].connected
         ]
+
+    def release(self, room_id: str) -> None:
+        """This worker serves the room no more: its copy of the room goes."""
+        self._cache.pop(room_id, None)
 
     async def keep_alive(self, room_id: str) -> None:
         client = await self._guard(self._client())

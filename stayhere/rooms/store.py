@@ -75,6 +75,10 @@ class RoomStore(Protocol):
         """Pushes back the expiry of a room that is still being served."""
         ...
 
+    def release(self, room_id: str) -> None:
+        """This process no longer serves the room (it may keep serving it elsewhere)."""
+        ...
+
     async def room_ids(self) -> list[str]: ...
 
 
@@ -131,6 +135,9 @@ class MemoryRoomStore:
 
     async def keep_alive(self, room_id: str) -> None:
         return None
+
+    def release(self, room_id: str) -> None:
+        return None  # the room lives here until its meeting ends
 
     async def room_ids(self) -> list[str]:
         return list(self._rooms)
