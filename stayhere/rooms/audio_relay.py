@@ -12,14 +12,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from django.conf import settings
+
 from stayhere.audio.floor import AudioFloor, NoAudioRoom
 from stayhere.audio.janus import JanusAdmin, JanusError, JanusSession
+from stayhere.audio.turn import TurnSettings, ice_servers
 from stayhere.rooms import sharing
 from stayhere.rooms.hub import Connection, RoomHub
 from stayhere.rooms.protocol import encode
+from stayhere.rooms.store import StoreUnavailable
 
 log = logging.getLogger("stayhere.audio")
 
@@ -68,9 +74,17 @@ def _error(code: str, message: str, ref: str) -> str:
 class AudioRelay:
     """This process's meeting audio: one AudioFloor, the hub's audio listeners, and each connection's session."""
 
-    def __init__(self, janus: JanusServer | None, hub: RoomHub) -> None:
+    def __init__(
+        self,
+        janus: JanusServer | None,
+        hub: RoomHub,
+        turn: TurnSettings | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.janus = janus
         self.hub = hub
+        self.turn = turn
+        self.clock = clock
         self.floor = AudioFloor(janus.admin()) if janus is not None else None
         self.rooms: dict[str, _RoomAudio] = {}
         self.opening: dict[str, asyncio.Lock] = {}
@@ -85,11 +99,29 @@ class AudioRelay:
     def available(self) -> bool:
         return self.floor is not None
 
-    def status(self) -> str:
-        """The ``audio`` event a seat gets after its welcome."""
-        if self.available:
+    async def status(self, room_id: str, seat: str) -> str:
+        """The ``audio`` event a seat gets after its welcome or resume (and when its page asks, ``audio_ice``).
+
+        With TURN configured it says ``turn: true``, and an admitted seat's carries ``ice_servers`` with a fresh
+        credential (and ``ice_expires``, when coturn stops accepting it for new relays); a seat in the waiting
+        room gets none (its page asks again with ``audio_ice`` once it is let in). Nothing of it is kept or logged.
+        """
+        if not self.available:
+            return _event("audio", available=False, reason=NO_JANUS)
+        if self.turn is None:
             return _event("audio", available=True, reason="")
-        return _event("audio", available=False, reason=NO_JANUS)
+        try:
+            room = await self.hub.store.get(room_id)
+        except StoreUnavailable:
+            room = None
+        place = room.seats.get(seat) if room is not None else None
+        if place is None or not place.admitted:
+            return _event("audio", available=True, reason="", turn=True)
+        now = self.clock()
+        servers = ice_servers(self.turn, now)
+        return _event(
+            "audio", available=True, reason="", turn=True, ice_servers=servers, ice_expires=int(now) + self.turn.ttl
+        )
 
     # -- the browser's messages ----------------------------------------------------------------------------
 
@@ -305,7 +337,7 @@ def relay_for(hub: RoomHub) -> AudioRelay:
     if relay is None or relay.hub is not hub:
         from stayhere.audio.process import current_janus
 
-        relay = AudioRelay(current_janus(), hub)
+        relay = AudioRelay(current_janus(), hub, turn=getattr(settings, "TURN", None))
         _relays[id(hub)] = relay
     return relay
 

@@ -176,7 +176,7 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
                 return
             if joined:
                 self.seat = seat
-                self.push(relay_for(hub).status())
+                self.push(await relay_for(hub).status(self.slug, seat))
             elif fields.get("passcode") is not None:
                 self.passcode_tries += 1
                 if self.passcode_tries >= PASSCODE_TRIES:
@@ -186,7 +186,7 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             resume = Resume(seat=seat, token=token, browser=self.browser, last_seq=last_seq)
             if await hub.resume(self.slug, self, resume):
                 self.seat = fields["seat"]
-                self.push(relay_for(hub).status())
+                self.push(await relay_for(hub).status(self.slug, self.seat))
         else:
             self.push(encode(_error("not_joined", "Join the meeting first.", kind)))
 
@@ -198,6 +198,8 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             self.audio = await relay.offer(self, self.slug, self.seat, fields["sdp"], self.audio)
         elif kind == "audio_candidate":
             await relay.candidate(self, self.audio, fields)
+        elif kind == "audio_ice":  # a fresh TURN credential before the page joins the audio (docs/audio.md)
+            self.push(await relay.status(self.slug, self.seat))
         else:
             await relay.mute(self, self.audio, fields["muted"])
 

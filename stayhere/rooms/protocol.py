@@ -153,6 +153,7 @@ SCHEMAS: dict[str, dict[str, tuple[Check, bool]]] = {
         "sdpMLineIndex": (_int(0, 64), False),
     },
     "audio_mute": {"muted": (_bool, True)},
+    "audio_ice": {},
     "slip": {"commitment": (_pattern(COMMITMENT, "64 hexadecimal digits (a SHA-256 hash)"), True)},
 }
 
