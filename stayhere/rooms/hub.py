@@ -86,6 +86,8 @@ class RoomHub:
         except StoreUnavailable:
             conn.push(_error("interrupted", INTERRUPTED, "join"))
             return False
+        if existing is None and room_id in self.connections:
+            self.interrupt(room_id)  # the store lost the room under the seats here: they start again too
         config = None if existing is not None else await load_config()
         now = self.clock()
 

@@ -142,6 +142,7 @@ class RedisRoomStore:
         """Reads every committed change from the channel and hands it to this worker's hub, in order."""
         assert self._redis is not None and self._ready is not None
         pubsub = self._redis.pubsub()
+        closing = False
         try:
             await pubsub.subscribe(self.channel)
             # The subscription is confirmed before any change this worker makes is published.
@@ -157,6 +158,7 @@ class RedisRoomStore:
                 if message is not None and message.get("type") == "message":
                     await self._received(message["data"])
         except asyncio.CancelledError:
+            closing = True  # this worker is shutting the store down
             raise
         except FAILURES as failure:
             kind = type(failure).__name__
@@ -164,15 +166,15 @@ class RedisRoomStore:
         finally:
             with contextlib.suppress(Exception):
                 await pubsub.aclose()  # type: ignore[no-untyped-call]
-            self._lost()
+            self._lost(interrupt=not closing)
 
-    def _lost(self) -> None:
+    def _lost(self, interrupt: bool = True) -> None:
         self._cache.clear()
         for waiting in self._waiting.values():
             if not waiting.done():
                 waiting.set_exception(StoreUnavailable("the connection to Redis was lost"))
         self._waiting.clear()
-        if self.on_lost is not None:
+        if interrupt and self.on_lost is not None:
             self.on_lost()
 
     async def _received(self, data: bytes) -> None:

@@ -277,3 +277,25 @@ def test_an_unreachable_redis_is_refused_with_what_to_do() -> None:
 
     with pytest.raises(RedisRefused, match="could not reach Redis"):
         ensure_no_persistence(f"redis://127.0.0.1:{free_port()}/0", allow=False)
+
+
+def test_a_room_deleted_from_redis_under_its_seats_interrupts_them_when_anyone_acts() -> None:
+    url, prefix = shared_redis_url(), unique_prefix()
+    left, right = two_workers(url, prefix)
+    cfg = config(chat_policy="open", waiting_room=False)
+    chair, member, newcomer = Tab(), Tab(), Tab()
+
+    async def steps() -> None:
+        await left.join("r", chair, Join(CHAIR, "t1", "b1", "Chair", chair_key=CHAIR_KEY), loader(cfg))
+        await right.join("r", member, Join(MEMBER, "t2", "b2", "Alex"), loader(cfg))
+        client = redis.Redis.from_url(url)
+        try:
+            client.delete(*[key for key in keys_of(url, prefix) if b":worker:" not in key])
+        finally:
+            client.close()
+        await right.handle("r", Message(MEMBER, "chat", {"text": "hello?"}))  # the member's worker finds out
+        assert await left.join("r", newcomer, Join(OTHER, "t3", "b3", "Sam"), loader(cfg))  # and the chair's
+
+    within((left, right), steps)
+    assert member.hung_up == INTERRUPTED_CODE and chair.hung_up == INTERRUPTED_CODE
+    assert newcomer.frames[0]["type"] == "welcome" and newcomer.hung_up is None, newcomer.frames
