@@ -19,10 +19,11 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.db import DatabaseError
 
 from stayhere.rooms.audio_relay import SeatAudio, relay_for
 from stayhere.rooms.config import RoomConfig
-from stayhere.rooms.hub import RoomHub
+from stayhere.rooms.hub import RoomHub, SlipRefused
 from stayhere.rooms.meeting import Join, Message, Resume
 from stayhere.rooms.protocol import SEAT_ID_ALPHABET, ProtocolError, decode, encode
 from stayhere.rooms.setup import RoomUnavailable, load_room_config
@@ -208,6 +209,9 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             config: RoomConfig = await database_sync_to_async(room_config)(self.slug, time.time())
         except RoomUnavailable as unavailable:
             raise RoomClosed(str(unavailable)) from None
+        except DatabaseError:
+            log.warning("A room could not be opened: the database is unavailable.")
+            raise RoomClosed(DATABASE_DOWN) from None
         return config
 
     def _flooding(self) -> bool:
@@ -237,10 +241,20 @@ async def issue_slip(room_id: str, commitment: str, minutes: int, url: str) -> d
     """Has the slips app sign a slip for this meeting (SlipRefused, with a sentence, when it will not)."""
     from stayhere.slips.signing import issue_slip as sign
 
-    slip: dict[str, Any] = await database_sync_to_async(sign)(
-        room_id, commitment, minutes, time.time(), via="room", base_url=url
-    )
+    try:
+        slip: dict[str, Any] = await database_sync_to_async(sign)(
+            room_id, commitment, minutes, time.time(), via="room", base_url=url
+        )
+    except DatabaseError:
+        log.warning("A slip could not be signed: the database is unavailable.")
+        raise SlipRefused("The server cannot sign slips right now. Ask again in a minute or two.") from None
     return slip
+
+
+DATABASE_DOWN = (
+    "The meeting cannot be opened right now: the server cannot reach its database. Try again in a minute; "
+    "a meeting that is already under way goes on."
+)
 
 
 class RoomClosed(Exception):

@@ -138,7 +138,9 @@ def test_a_meeting_goes_on_and_pages_say_the_database_is_down(served: tuple[Live
         host = server.url.removeprefix("http://")
         with connect(f"ws://{host}/ws/rooms/{SLUG}-unopened", origin=server.url) as first:  # type: ignore[arg-type]
             send(first, "join", name="Too Early")
-            assert until(first, "error")["ref"] == "join"  # (today code "internal": docs/deploy.md)
+            refused = until(first, "error")
+            assert refused["ref"] == "join" and refused["code"] == "closed"
+            assert "cannot reach its database" in refused["message"]
         send(member, "done")
         assert until(chair, "share_ended")["seat"] == member_seat
         send(chair, "end")
