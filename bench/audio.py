@@ -1,0 +1,332 @@
+"""Audio rooms under load: Janus' CPU and memory with N participants, and the AudioBridge's mixing delay.
+
+    python -m bench.audio --participants 100 --json PATH       (docs/BENCHMARKS.md, Audio)
+    python -m bench.audio --smoke --json PATH                   (5 participants, 3 s: does it work at all)
+
+Starts a real Janus with stayhere's own generated configuration (``stayhere.audio.process.start_janus``: only
+the AudioBridge, loopback, random secrets), opens the meeting's audio room as stayhere does
+(``stayhere.audio.floor.AudioFloor``: a private room with per-seat tokens and RTP participants allowed),
+and joins N plain RTP participants (``stayhere.audio.rtp``, G.711 mu-law), each admitted with its own
+token and joined muted. They stand in for phones on a SIP bridge, and for browsers: 100 headless Chromiums
+will not fit on this 2-core machine, while an RTP participant costs the mixer about what a browser does
+(one decode in, one mix and encode out; a browser's is Opus, a bit dearer than mu-law).
+The participants live in client processes (``bench.audio_clients``, 50 to a process), so their Python
+does not share a core with the benchmark's own loop; their CPU is reported apart and is not Janus'.
+
+The floor is given to the first participant through ``AudioFloor.set_floor`` (as the share queue would):
+it sends silence with a 200 ms 400 Hz tone burst every second. Everyone else is muted by the floor and
+streams a 1000 Hz tone all the time, so the mixer receives N streams and a mute that did not hold would be
+heard. After a warm-up it measures for ``--seconds``:
+
+- ``janus_cpu_percent``: utime + stime of the Janus process (every thread) from ``/proc/PID/stat`` over the
+  window, in % of ONE core (100 = one core);
+- ``janus_rss_mib``: VmRSS of Janus at the end of the window (``janus_rss_max_mib``: the largest seen);
+- ``mix_delay_ms``: from the floor holder sending a burst's first tone frame (after silence) to another
+  participant receiving the first mixed packet with energy in it, for every burst and every listener
+  (p50; p95 and max beside it). It includes Janus' jitter buffer (6 packets of prebuffering, as stayhere
+  creates rooms), the 20 ms mixing tick, and the clients' own scheduling;
+- who joined, who received audio, who heard the floor holder, and packets with energy outside a burst
+  (``leaked_packets``: must be 0, else a muted participant was heard).
+
+All times are ``time.monotonic()`` (CLOCK_MONOTONIC, one clock for every process on the machine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import secrets
+import socket
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.directory import machine, run_and_report
+from bench.rooms import _cpu, _machine_cpu, _memory, _others
+from stayhere.audio.config import JanusSettings, PortRange
+from stayhere.audio.floor import AudioFloor
+from stayhere.audio.http import request_json
+from stayhere.audio.janus import RtpJoin
+from stayhere.audio.process import EmbeddedJanus, start_janus
+
+REPO = Path(__file__).resolve().parent.parent
+TARGET_CPU_PERCENT = 100.0  # a 100-participant meeting with Janus under one core
+PER_PROCESS = 50
+PERIOD = 1.0  # a burst every second
+BURST = 0.2  # of 200 ms
+HEARD_WITHIN = 0.5  # energy later than this after a burst's start is not that burst's (nor a delay)
+JOIN_CONCURRENCY = 8
+ROOM = "bench"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.audio", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--participants", type=int, default=100, help="RTP participants in the room (100)")
+    parser.add_argument("--seconds", type=float, default=20.0, help="measured seconds (20)")
+    parser.add_argument("--warmup", type=float, default=5.0, help="seconds streamed before measuring (5)")
+    parser.add_argument("--processes", type=int, help=f"client processes (one per {PER_PROCESS} participants)")
+    parser.add_argument("--json", type=Path, help="write the figures here as JSON")
+    parser.add_argument("--smoke", action="store_true", help="a tiny quick run: 5 participants, 3 s")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary Janus configuration")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.participants, args.seconds, args.warmup = 5, 3.0, 2.0
+    if args.participants < 2:
+        parser.error("--participants must be 2 or more: one holds the floor, the others listen.")
+    if args.seconds < 2 * PERIOD or args.warmup < 0:
+        parser.error(f"--seconds must be at least {2 * PERIOD:g} (a burst every {PERIOD:g} s); --warmup >= 0.")
+    if args.processes is None:
+        args.processes = math.ceil(args.participants / PER_PROCESS)
+    args.processes = max(1, min(args.processes, args.participants))
+    return run_and_report("audio", args, argv, run, print_table)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def bench_settings(participants: int) -> JanusSettings:
+    """stayhere's defaults but free loopback ports, and a phone port range with room for every participant."""
+    size = max(200, 3 * participants)
+    base = 20000 + size * secrets.randbelow(max(1, 12000 // size))  # below the ephemeral ports (32768-)
+    return JanusSettings(
+        http_port=_free_port(),
+        admin_port=_free_port(),
+        rtp_ports=PortRange(base + size, base + size + 99),
+        phone_rtp_ports=PortRange(base, base + size - 1),
+    )
+
+
+def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    if sys.platform != "linux":
+        raise SystemExit("bench.audio reads /proc: run it on Linux.")
+    load_before = [round(value, 2) for value in os.getloadavg()]
+    janus = start_janus(bench_settings(args.participants), directory=work / "janus")
+    if janus is None:
+        raise SystemExit("Janus is not installed (no `janus` on the PATH): apt-get install janus, then rerun.")
+    try:
+        results = asyncio.run(measure(args, janus))
+    finally:
+        janus.stop()
+    results["load_before"] = load_before
+    results["load_after"] = [round(value, 2) for value in os.getloadavg()]
+    results["machine"] = machine()
+    return results
+
+
+async def _spawn(count: int, floor: bool) -> asyncio.subprocess.Process:
+    command = [sys.executable, "-m", "bench.audio_clients", str(count), *(["--floor"] if floor else [])]
+    return await asyncio.create_subprocess_exec(
+        *command, cwd=REPO, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, limit=2**26
+    )
+
+
+async def _line(process: asyncio.subprocess.Process, timeout: float) -> dict[str, Any]:
+    assert process.stdout is not None
+    raw = await asyncio.wait_for(process.stdout.readline(), timeout)
+    if not raw:
+        raise RuntimeError(f"A client process (pid {process.pid}) ended early, exit code {await process.wait()}.")
+    answer: dict[str, Any] = json.loads(raw)
+    return answer
+
+
+async def measure(args: argparse.Namespace, janus: EmbeddedJanus) -> dict[str, Any]:
+    assert janus.process is not None
+    pid = janus.process.pid
+    info = await request_json("POST", janus.http_url, {"janus": "info", "transaction": "bench"}, 5.0)
+    version = info.get("version_string") if isinstance(info, dict) else None
+    results: dict[str, Any] = {
+        "participants_asked": args.participants,
+        "seconds": args.seconds,
+        "warmup": args.warmup,
+        "processes": args.processes,
+        "janus_version": version,
+        "codec": "pcmu",
+        "room_sampling_rate": 16000,
+        "burst_period_s": PERIOD,
+        "burst_s": BURST,
+    }
+
+    # Janus alone, before the room: its idle CPU, the floor under every figure.
+    before, started = _cpu(pid), time.monotonic()
+    await asyncio.sleep(2.0)
+    results["janus_idle_cpu_percent"] = round(100 * (_cpu(pid) - before) / (time.monotonic() - started), 2)
+    results["janus_idle_rss_mib"] = _memory(pid)[0]
+
+    floor = AudioFloor(janus.admin())
+    await floor.open(ROOM)
+    session = await janus.new_session()  # one session for every RTP participant, as a phone bridge would use
+    shares = [
+        args.participants // args.processes + (i < args.participants % args.processes) for i in range(args.processes)
+    ]
+    clients = [await _spawn(count, floor=index == 0) for index, count in enumerate(shares)]
+    try:
+        addresses = [(await _line(client, 30.0))["addresses"] for client in clients]
+        seats = [f"s{p}-{i}" for p, share in enumerate(addresses) for i in range(len(share))]
+        flat = [tuple(address) for share in addresses for address in share]
+        remotes: dict[str, tuple[str, int]] = {}
+        limit = asyncio.Semaphore(JOIN_CONCURRENCY)
+
+        async def join(seat: str, address: tuple[str, int]) -> None:
+            async with limit:
+                handle = await session.attach()
+                joined = await floor.join_seat(session, handle, ROOM, seat, rtp=RtpJoin(address[0], int(address[1])))
+                if joined.rtp is None:
+                    raise RuntimeError("Janus answered an RTP join without the address to send audio to.")
+                remotes[seat] = (str(joined.rtp["ip"]), int(joined.rtp["port"]))
+
+        join_started = time.monotonic()
+        await asyncio.gather(*(join(seat, address) for seat, address in zip(seats, flat, strict=True)))
+        results["join_s"] = round(time.monotonic() - join_started, 2)
+        holder = seats[0]
+        await floor.set_floor(ROOM, holder)  # what the share queue does when a share is accepted
+        listed = await floor.admin.list_participants(floor.rooms[ROOM].audio)
+        holder_id = floor.rooms[ROOM].seats[holder]
+        results["participants"] = len(listed)
+        results["unmuted"] = sum(1 for p in listed if not p.get("muted"))
+        results["floor_holder_unmuted"] = any(p.get("id") == holder_id and not p.get("muted") for p in listed)
+
+        t0 = time.monotonic() + 0.5
+        t_measure = t0 + PERIOD * math.ceil(args.warmup / PERIOD)
+        t_end = t_measure + PERIOD * math.ceil(args.seconds / PERIOD)
+        drain = 1.0
+        index = 0
+        for client, share in zip(clients, addresses, strict=True):
+            plan = {
+                "remotes": [remotes[seat] for seat in seats[index : index + len(share)]],
+                "t0": t0,
+                "t_measure": t_measure,
+                "t_end": t_end,
+                "drain": drain,
+                "period": PERIOD,
+                "burst": BURST,
+            }
+            index += len(share)
+            assert client.stdin is not None
+            client.stdin.write((json.dumps(plan) + "\n").encode())
+            await client.stdin.drain()
+
+        await asyncio.sleep(max(0.0, t_measure - time.monotonic()))
+        pids = [client.pid for client in clients]
+        cpu_before, clients_before, machine_before = _cpu(pid), sum(_cpu(p) for p in pids), _machine_cpu()
+        started = time.monotonic()
+        rss_max = 0.0
+        while time.monotonic() < t_end:
+            rss_max = max(rss_max, _memory(pid)[0])
+            await asyncio.sleep(min(1.0, max(0.0, t_end - time.monotonic())))
+        elapsed = time.monotonic() - started
+        janus_s, clients_s = _cpu(pid) - cpu_before, sum(_cpu(p) for p in pids) - clients_before
+        machine_after = _machine_cpu()
+        rss = _memory(pid)[0]
+        results["janus_cpu_percent"] = round(100 * janus_s / elapsed, 1)
+        results["janus_cpu_percent_per_participant"] = round(100 * janus_s / elapsed / len(listed), 3)
+        results["janus_rss_mib"] = rss
+        results["janus_rss_max_mib"] = max(rss_max, rss)
+        results["janus_rss_per_participant_kib"] = round(
+            1024 * (rss - results["janus_idle_rss_mib"]) / max(1, len(listed)), 1
+        )
+        results["clients_cpu_percent"] = round(100 * clients_s / elapsed, 1)
+        results["others_cpu_percent"] = _others(janus_s + clients_s, machine_before, machine_after)
+        results["measured_s"] = round(elapsed, 2)
+
+        reports = [await _line(client, t_end - time.monotonic() + drain + 30.0) for client in clients]
+        for client in clients:
+            await client.wait()
+        results.update(judge(reports, t_end - t_measure))
+        audio = floor.rooms[ROOM].audio
+        await floor.close(ROOM)  # the meeting ends: the room is destroyed
+        results["room_destroyed"] = not await floor.admin.exists(audio.room)
+    finally:
+        for client in clients:
+            if client.returncode is None:
+                client.kill()
+                await client.wait()
+        await session.destroy()
+    return results
+
+
+def _percentile(values: list[float], share: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, math.ceil(share * len(ordered)) - 1)]
+
+
+def judge(reports: list[dict[str, Any]], window: float) -> dict[str, Any]:
+    """Delays, who received and who heard the floor, and energy where there should be none."""
+    bursts = reports[0]["bursts"]  # the floor holder is the first participant of the first process
+    peers = [peer for report in reports for peer in report["peers"]]
+    delays: list[float] = []
+    leaked = heard_floor = 0
+    for number, peer in enumerate(peers):
+        loud = sorted(peer["loud"])
+        if number == 0:  # the floor holder: everyone else is muted, so it must hear nothing
+            leaked += len(loud)
+            continue
+        heard = False
+        for arrival in loud:
+            starts = [b for b in bursts if b <= arrival < b + BURST + HEARD_WITHIN]
+            if not starts:
+                leaked += 1
+        for burst in bursts:
+            first = next((a for a in loud if burst <= a < burst + HEARD_WITHIN), None)
+            if first is not None:
+                delays.append(1000 * (first - burst))
+                heard = True
+        heard_floor += heard
+    listeners = len(peers) - 1
+    p50 = _percentile(delays, 0.50)
+    return {
+        "receiving": sum(1 for peer in peers if peer["packets"] > 0),
+        "heard_floor": heard_floor,
+        "listeners": listeners,
+        "bursts": len(bursts),
+        "bursts_heard_share": round(len(delays) / (len(bursts) * listeners), 4) if bursts and listeners else 0.0,
+        "packets_per_participant_per_s": round(statistics.mean(peer["packets"] for peer in peers) / window, 1),
+        "leaked_packets": leaked,
+        "client_late_ticks": sum(report["late_ticks"] for report in reports),
+        "mix_delay_ms": round(p50, 1) if p50 is not None else None,
+        "mix_delay_p50_ms": round(p50, 1) if p50 is not None else None,
+        "mix_delay_p95_ms": round(_percentile(delays, 0.95) or 0.0, 1) if delays else None,
+        "mix_delay_max_ms": round(max(delays), 1) if delays else None,
+        "mix_delay_min_ms": round(min(delays), 1) if delays else None,
+        "mix_delay_samples": len(delays),
+    }
+
+
+def print_table(results: dict[str, Any]) -> None:
+    rows = [
+        ("participants joined / asked", f"{results.get('participants')} / {results.get('participants_asked')}", ""),
+        ("unmuted (the floor holder)", results.get("unmuted"), "(1 expected)"),
+        ("receiving audio", results.get("receiving"), "participants"),
+        ("heard the floor holder", f"{results.get('heard_floor')} / {results.get('listeners')}", "listeners"),
+        ("bursts heard", results.get("bursts_heard_share"), f"of {results.get('bursts')} bursts x listeners"),
+        ("energy outside a burst", results.get("leaked_packets"), "packets (0 expected)"),
+        ("Janus CPU", results.get("janus_cpu_percent"), f"% of one core (target < {TARGET_CPU_PERCENT:g})"),
+        ("Janus CPU per participant", results.get("janus_cpu_percent_per_participant"), "% of one core"),
+        ("Janus CPU idle, before the room", results.get("janus_idle_cpu_percent"), "% of one core"),
+        ("Janus RSS (max)", f"{results.get('janus_rss_mib')} ({results.get('janus_rss_max_mib')})", "MiB"),
+        ("Janus RSS per participant", results.get("janus_rss_per_participant_kib"), "KiB"),
+        (
+            "mix delay p50/p95/max",
+            " / ".join(str(results.get(f"mix_delay_{k}_ms")) for k in ("p50", "p95", "max")),
+            f"ms ({results.get('mix_delay_samples')} samples)",
+        ),
+        ("client processes CPU", results.get("clients_cpu_percent"), f"% of one core ({results.get('processes')})"),
+        ("rest of the machine CPU", results.get("others_cpu_percent"), "% of one core"),
+        ("load average before / after", f"{results.get('load_before')} / {results.get('load_after')}", ""),
+        ("Janus", results.get("janus_version"), ""),
+    ]
+    for label, value, unit in rows:
+        print(f"{label:<32} {value!s:>28}  {unit}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
