@@ -4,6 +4,7 @@
     python -m bench.rooms --participants 5000 --meetings 250 --rate 1 --json PATH
     python -m bench.rooms --participants 1000 --saturate --json PATH
     python -m bench.rooms --smoke --json PATH                                (a tiny quick run)
+    python -m bench.rooms --redis redis://127.0.0.1:6391/0 --workers 2 [--database-url postgresql://...] ...
 
 Migrates a fresh data directory, creates the meetings with their rooms (``bench.room_setup``), starts
 ``stayhere serve`` (embedded mode: one process, in-memory channel layer) and connects the participants
@@ -11,6 +12,12 @@ from client processes (``bench.room_clients``): in each room the chair first, wi
 members. It then drives every room at ``--rate`` events a second (80 % chat, 15 % hands up and down, 5 %
 chair calls; a called seat passes), measures, and does the same against a bare ``websockets.broadcast()``
 server (``bench.broadcast_baseline``) under the same load. Server and clients share this machine's cores.
+
+With ``--redis URL --workers N`` (``bench.scale_out``) stayhere runs as the scale-out deployment instead: N
+``stayhere serve`` processes sharing the Redis and the database (a throwaway PostgreSQL database with
+``--database-url``, else the SQLite data directory) behind Debian's nginx from ``deploy/nginx/stayhere.conf``;
+the clients connect to nginx. Server CPU and memory are then summed over the workers, and Redis' and nginx's
+CPU are reported apart.
 """
 
 from __future__ import annotations
@@ -27,11 +34,13 @@ import threading
 import time
 import urllib.request
 from collections import Counter
+from contextlib import ExitStack
 from pathlib import Path
 from typing import IO, Any
 
 from bench.directory import _free_port, machine, run_and_report
 from bench.room_setup import SLUG
+from bench.scale_out import Processes
 
 REPO = Path(__file__).resolve().parent.parent
 TARGETS = {"p99_ms": 150.0, "rss_mib": 1536.0, "ratio": 0.5}
@@ -69,6 +78,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write the figures here as JSON")
     parser.add_argument("--smoke", action="store_true", help="a tiny quick run: 20 seats, 5 s")
     parser.add_argument("--keep", action="store_true", help="keep the temporary data directory")
+    parser.add_argument(
+        "--redis", metavar="URL", help="the scale-out deployment: rooms in this Redis (a database of the bench's own)"
+    )
+    parser.add_argument("--workers", type=int, default=1, help="--redis: stayhere serve processes behind nginx (1)")
+    parser.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="--redis: a PostgreSQL server whose role may create databases; the bench uses a throwaway one "
+        "(default: the SQLite data directory, shared by the workers)",
+    )
     args = parser.parse_args(argv)
     if args.smoke:
         args.participants, args.meetings, args.rate, args.seconds, args.warmup = 20, 1, 5.0, 5.0, 2.0
@@ -79,6 +98,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.rate <= 0 or args.seconds <= 0:
         parser.error("--rate and --seconds must be above zero.")
     args.processes = args.processes or (8 if args.participants > 2500 else 4)
+    if args.workers < 1:
+        parser.error("--workers must be 1 or more.")
+    if (args.workers > 1 or args.database_url) and not args.redis:
+        parser.error("--workers and --database-url are for the scale-out deployment: give --redis URL as well.")
 
     return run_and_report("rooms", args, argv, run, print_table)
 
@@ -88,7 +111,23 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     data_dir.mkdir(mode=0o700)
     env = {**os.environ, "STAYHERE_DATA_DIR": str(data_dir), "STAYHERE_LOG_LEVEL": "WARNING"}
     env.pop("STAYHERE_DATABASE_URL", None)  # the embedded default: SQLite, in-memory channel layer
+    env.pop("STAYHERE_REDIS_URL", None)
     env["DJANGO_SETTINGS_MODULE"] = "stayhere.settings"
+    if not args.redis:
+        return run_in(args, work, env)
+    from bench import scale_out
+
+    scale_out.check_redis_is_ours(args.redis)
+    with ExitStack() as stack:
+        if args.database_url:
+            env["STAYHERE_DATABASE_URL"] = stack.enter_context(scale_out.throwaway_database(args.database_url))
+        env["STAYHERE_REDIS_URL"] = args.redis
+        env["STAYHERE_SECRET_KEY"] = secrets.token_urlsafe(48)  # one key for every worker
+        stack.callback(lambda: scale_out.log(f"deleted {scale_out.flush_redis(args.redis)} Redis key(s) left over"))
+        return run_in(args, work, env)
+
+
+def run_in(args: argparse.Namespace, work: Path, env: dict[str, str]) -> dict[str, Any]:
     chair_key = secrets.token_urlsafe(24)
     slugs = [SLUG.format(number=number) for number in range(1, args.meetings + 1)]
     if args.only != "baseline":
@@ -108,31 +147,38 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         "mix": MIX,
         "load_before": [round(value, 2) for value in os.getloadavg()],
     }
+    if args.redis:
+        results["deployment"] = {
+            "redis": args.redis,
+            "workers": args.workers,
+            "database": "postgresql" if args.database_url else "sqlite",
+            "proxy": "nginx (deploy/nginx/stayhere.conf)",
+        }
     rates = saturation_rates(args.start_rate) if args.saturate else [args.rate]
     measured: dict[str, dict[str, Any]] = {}
     compression = args.compression  # the baseline answers as stayhere did, once stayhere has been asked
     for target in ("stayhere", "baseline"):
         if args.only and args.only != target:
             continue
-        port = _free_port()
-        log_path = work / f"{target}.log"
-        with log_path.open("w") as log:
-            server = start_server(target, port, env, log, compression)
-            try:
+        with ExitStack() as servers:
+            if target == "stayhere" and args.redis:
+                port, processes, logs = start_scale_out(servers, args, env, work, len(seats))
+            else:
+                port = _free_port()
+                log_path = work / f"{target}.log"
+                log = servers.enter_context(log_path.open("w"))
+                server = start_server(target, port, env, log, compression)
+                servers.callback(_stop, server)
                 wait_until_up(target, port, server, log_path)
-                measured[target] = drive(args, target, port, server.pid, seats, chair_key, rates)
-            finally:
-                server.terminate()
-                try:
-                    server.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    server.kill()
+                processes, logs = Processes([server.pid]), [log_path]
+            measured[target] = drive(args, target, port, processes, seats, chair_key, rates)
         if target == "stayhere":
             negotiated = measured[target].get("negotiated", {})
             compression = "deflate" if negotiated.get("permessage-deflate") else "none"
             results["stayhere_compression"] = compression
         if measured[target].get("join_failed"):
-            print(f"{target}: log tail\n{log_path.read_text(errors='replace')[-2000:]}", file=sys.stderr)
+            for log_path in logs:
+                print(f"{target}: log tail\n{log_path.read_text(errors='replace')[-2000:]}", file=sys.stderr)
     results["load_after"] = [round(value, 2) for value in os.getloadavg()]
     summarise(results, measured, args.saturate)
     results["machine"] = machine()
@@ -140,6 +186,43 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     results["targets"] = TARGETS
     results["missed"] = missed(results)
     return results
+
+
+def start_scale_out(
+    stack: ExitStack, args: argparse.Namespace, env: dict[str, str], work: Path, seats: int
+) -> tuple[int, Processes, list[Path]]:
+    """N workers on their own ports, then nginx in front of them; stopped when ``stack`` closes (nginx first)."""
+    from bench import scale_out
+
+    ports = [_free_port() for _ in range(args.workers)]
+    logs = [work / f"stayhere-{number}.log" for number in range(1, args.workers + 1)]
+    workers = []
+    for port, log_path in zip(ports, logs, strict=True):
+        log = stack.enter_context(log_path.open("w"))
+        workers.append(start_server("stayhere", port, env, log, "none"))
+        stack.callback(_stop, workers[-1])
+    for port, worker, log_path in zip(ports, workers, logs, strict=True):
+        wait_until_up("stayhere", port, worker, log_path)
+    proxy_port = _free_port()
+    prefix = work / "nginx"
+    proxy = scale_out.start_nginx(prefix, ports, proxy_port, seats)
+    stack.callback(lambda: scale_out.log(scale_out.nginx_errors(prefix)))
+    stack.callback(_stop, proxy)
+    processes = Processes([worker.pid for worker in workers], scale_out.redis_pid(args.redis), proxy.pid)
+    processes.redis_url = args.redis
+    processes.refresh()
+    if processes.redis is None:
+        scale_out.log("Redis' process is not on this machine (or not visible): its CPU is not measured.")
+    return proxy_port, processes, logs
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def plan_seats(slugs: list[str], participants: int) -> list[dict[str, Any]]:
@@ -251,7 +334,7 @@ def drive(
     args: argparse.Namespace,
     target: str,
     port: int,
-    server_pid: int,
+    processes: Processes,
     seats: list[dict[str, Any]],
     chair_key: str,
     rates: list[float],
@@ -273,20 +356,26 @@ def drive(
         out["join_failed"] = sum(failures.values())
         out["join_failures"] = dict(failures)
         out["negotiated"] = dict(extensions)
-        out["rss_joined_mib"] = _memory(server_pid)[0]
+        out["rss_joined_mib"] = _memory_sum(processes.servers)[0]
         print(f"{target}: {joined} of {len(seats)} seats joined in {out['join_s']} s", file=sys.stderr)
         if joined < len(seats):
             print(f"{target}: joins refused: {dict(failures)}", file=sys.stderr)
-        out["settle_s"] = settle(server_pid)
+        out["settle_s"] = settle(processes.servers)
         seconds = args.step_seconds if args.saturate else args.seconds
         warmup = min(args.warmup, 3.0) if args.saturate else args.warmup
         steps = []
         for rate in rates:
-            step = measure_step(clients, seats, server_pid, rate, warmup, seconds, args.drain, args.quiet_wait)
+            step = measure_step(clients, seats, processes, rate, warmup, seconds, args.drain, args.quiet_wait)
             steps.append(step)
             print(
                 f"{target}: {rate:g} events/s a room: {step['deliveries_per_s']:,.0f} deliveries/s, "
-                f"p99 {step['p99_ms']} ms, lost {step['lost']}, server CPU {step['cpu_percent']} %",
+                f"p99 {step['p99_ms']} ms, lost {step['lost']}, server CPU {step['cpu_percent']} %"
+                + (
+                    f" (workers {step['workers_cpu_percent']}), Redis {step['redis_cpu_percent']} %, "
+                    f"nginx {step['nginx_cpu_percent']} %"
+                    if "redis_cpu_percent" in step
+                    else ""
+                ),
                 file=sys.stderr,
             )
             if args.saturate and not keeps_up(step):
@@ -301,7 +390,7 @@ def drive(
 def measure_step(
     clients: Clients,
     seats: list[dict[str, Any]],
-    server_pid: int,
+    processes: Processes,
     rate: float,
     warmup: float,
     seconds: float,
@@ -311,7 +400,8 @@ def measure_step(
     count = len(clients.processes)
     room_members = Counter(seat["room"] for seat in seats if not seat["chair"])
     room_sizes = Counter(seat["room"] for seat in seats)
-    quiet_s = wait_for_quiet([server_pid, *clients.pids()], quiet_limit)
+    processes.refresh()
+    quiet_s = wait_for_quiet([*processes.everything(), *clients.pids()], quiet_limit)
     t_start = time.time() + 1.0
     t_measure = t_start + warmup
     t_end = t_measure + seconds
@@ -333,7 +423,7 @@ def measure_step(
                 "drain": drain,
             }
         )
-    sampler = Sampler(server_pid, clients.pids(), t_measure, t_end)
+    sampler = Sampler(processes, clients.pids(), t_measure, t_end)
     sampler.start()
     answers = clients.ask(commands)
     sampler.join()
@@ -405,13 +495,13 @@ def wait_for_quiet(ours: list[int], limit_s: float, busy_percent: float = 25.0) 
     return None if limit_s > 0 else 0.0
 
 
-def settle(pid: int, idle_percent: float = 15.0, limit_s: float = 120.0) -> float:
+def settle(pids: list[int], idle_percent: float = 15.0, limit_s: float = 120.0) -> float:
     """Waits until the server has worked through the joins (under 15 % of a core for a second); the seconds."""
     started = time.monotonic()
     while time.monotonic() - started < limit_s:
-        before = _cpu(pid)
+        before = sum(map(_cpu, pids))
         time.sleep(1.0)
-        if 100 * (_cpu(pid) - before) < idle_percent:
+        if 100 * (sum(map(_cpu, pids)) - before) < idle_percent:
             break
     return round(time.monotonic() - started, 1)
 
@@ -423,12 +513,20 @@ def keeps_up(step: dict[str, Any]) -> bool:
 
 
 class Sampler(threading.Thread):
-    """CPU time of the server and the clients over the measured window; the server's memory every 0.5 s."""
+    """CPU time of the server and the clients over the measured window; the server's memory every 0.5 s.
 
-    def __init__(self, server: int, clients: list[int], start: float, end: float) -> None:
+    The server is every stayhere process (one, or the scale-out deployment's workers, summed); Redis and nginx,
+    when there are any, are counted apart, and with the server's commands to Redis over the window.
+    """
+
+    def __init__(self, processes: Processes, clients: list[int], start: float, end: float) -> None:
         super().__init__(daemon=True)
-        self.server, self.clients, self.start_at, self.end_at = server, clients, start, end
+        self.processes, self.clients, self.start_at, self.end_at = processes, clients, start, end
+        self.server = processes.servers
+        self.scale_out = processes.redis_url is not None
         self.cpu: dict[str, float] = {}
+        self.workers: list[float] = []
+        self.redis_stats: dict[str, float] = {}
         self.machine: tuple[float, float] = (0.0, 0.0)
         self.rss_max = 0.0
         self.rss_end = 0.0
@@ -436,29 +534,61 @@ class Sampler(threading.Thread):
         self.others: list[float] = []  # the rest of the machine's CPU, % of one core, second by second
 
     def _ours(self) -> float:
-        return _cpu(self.server) + sum(map(_cpu, self.clients))
+        return sum(map(_cpu, [*self.processes.everything(), *self.clients]))
+
+    def _apart(self) -> dict[str, float]:
+        return {
+            "server": sum(map(_cpu, self.server)),
+            "clients": sum(map(_cpu, self.clients)),
+            "redis": _cpu(self.processes.redis) if self.processes.redis else 0.0,
+            "nginx": sum(map(_cpu, self.processes.nginx)),
+        }
+
+    def _redis_info(self) -> dict[str, float]:
+        if not self.processes.redis_url:
+            return {}
+        import redis
+
+        client = redis.Redis.from_url(self.processes.redis_url)
+        try:
+            stats = client.info("stats")
+            memory = client.info("memory")
+        finally:
+            client.close()
+        return {
+            "commands": float(stats["total_commands_processed"]),
+            "net_in": float(stats["total_net_input_bytes"]),
+            "net_out": float(stats["total_net_output_bytes"]),
+            "used_memory": float(memory["used_memory"]),
+        }
 
     def run(self) -> None:
         time.sleep(max(0.0, self.start_at - time.time()))
-        server0, clients0, machine0 = _cpu(self.server), sum(map(_cpu, self.clients)), _machine_cpu()
+        apart0, workers0, machine0 = self._apart(), [_cpu(pid) for pid in self.server], _machine_cpu()
+        redis0 = self._redis_info()
         ours_then, machine_then, second_ends = self._ours(), machine0, time.time() + 1.0
         while time.time() < self.end_at:
-            self.rss_max = max(self.rss_max, _memory(self.server)[0])
+            self.rss_max = max(self.rss_max, _memory_sum(self.server)[0])
             time.sleep(min(0.5, max(0.0, self.end_at - time.time())))
             if time.time() >= second_ends:
                 ours_now, machine_now = self._ours(), _machine_cpu()
                 self.others.append(_others(ours_now - ours_then, machine_then, machine_now))
                 ours_then, machine_then, second_ends = ours_now, machine_now, second_ends + 1.0
-        server1, clients1, machine1 = _cpu(self.server), sum(map(_cpu, self.clients)), _machine_cpu()
-        self.cpu = {"server": server1 - server0, "clients": clients1 - clients0}
+        apart1, workers1, machine1 = self._apart(), [_cpu(pid) for pid in self.server], _machine_cpu()
+        redis1 = self._redis_info()
+        self.cpu = {key: apart1[key] - apart0[key] for key in apart0}
+        self.workers = [after - before for before, after in zip(workers0, workers1, strict=True)]
+        self.redis_stats = {key: redis1[key] - redis0[key] for key in redis0}
+        if redis1:
+            self.redis_stats["used_memory"] = redis1["used_memory"]
         busy, total = machine1[0] - machine0[0], machine1[1] - machine0[1]
         self.machine = (busy, total)
-        rss, peak = _memory(self.server)
+        rss, peak = _memory_sum(self.server)
         self.rss_end, self.peak = rss, peak
 
     def figures(self, seconds: float) -> dict[str, Any]:
         busy, total = self.machine
-        return {
+        figures: dict[str, Any] = {
             "cpu_percent": round(100 * self.cpu["server"] / seconds, 1),
             "client_cpu_percent": round(100 * self.cpu["clients"] / seconds, 1),
             "machine_busy_percent": round(100 * busy / total, 1) if total else None,
@@ -474,6 +604,21 @@ class Sampler(threading.Thread):
             "rss_max_mib": max(self.rss_max, self.rss_end),
             "peak_rss_mib": self.peak,
         }
+        if self.scale_out:
+            stats = self.redis_stats
+            figures.update(
+                {
+                    "workers_cpu_percent": [round(100 * value / seconds, 1) for value in self.workers],
+                    "redis_cpu_percent": round(100 * self.cpu["redis"] / seconds, 1) if self.processes.redis else None,
+                    "nginx_cpu_percent": round(100 * self.cpu["nginx"] / seconds, 1),
+                    "redis_rss_mib": _memory(self.processes.redis)[0] if self.processes.redis else None,
+                    "redis_used_memory_mib": round(stats.get("used_memory", 0.0) / 2**20, 1),
+                    "redis_commands_per_s": round(stats.get("commands", 0.0) / seconds, 1),
+                    "redis_in_kib_per_s": round(stats.get("net_in", 0.0) / 1024 / seconds, 1),
+                    "redis_out_kib_per_s": round(stats.get("net_out", 0.0) / 1024 / seconds, 1),
+                }
+            )
+        return figures
 
 
 def _others(ours_s: float, machine_before: tuple[float, float], machine_after: tuple[float, float]) -> float:
@@ -505,6 +650,12 @@ def _memory(pid: int) -> tuple[float, float]:
     except OSError:
         pass
     return values["VmRSS"], values["VmHWM"]
+
+
+def _memory_sum(pids: list[int]) -> tuple[float, float]:
+    """(VmRSS, VmHWM) in MiB, added up over processes (the peaks' sum: an upper bound of the joint peak)."""
+    both = [_memory(pid) for pid in pids]
+    return round(sum(rss for rss, _ in both), 1), round(sum(peak for _, peak in both), 1)
 
 
 def _machine_cpu() -> tuple[float, float]:
@@ -540,6 +691,9 @@ def summarise(results: dict[str, Any], measured: dict[str, dict[str, Any]], satu
     headline = ("p50_ms", "p95_ms", "p99_ms", "deliveries_per_s", "lost", "cpu_percent", "rss_mib", "peak_rss_mib")
     for key in (*headline, "server_us_per_delivery", "others_cpu_percent"):
         results[key] = chosen.get(key) if chosen else None
+    if chosen and "redis_cpu_percent" in chosen:
+        for key in ("workers_cpu_percent", "redis_cpu_percent", "nginx_cpu_percent", "redis_commands_per_s"):
+            results[key] = chosen.get(key)
     results["rate_kept_up"] = chosen["rate"] if chosen and saturate else None
     results["baseline_deliveries_per_s"] = base_step.get("deliveries_per_s") if base_step else None
     results["baseline_p99_ms"] = base_step.get("p99_ms") if base_step else None
@@ -612,6 +766,19 @@ def print_table(results: dict[str, Any]) -> None:
             )
             print(" ".join(f"{cell!s:>10}" for cell in row))
     print(f"ratio {results['ratio']} ({results['ratio_of']})")
+    if "deployment" in results:
+        deployment = results["deployment"]
+        print(
+            f"scale-out: {deployment['workers']} worker(s) behind nginx, Redis {deployment['redis']}, "
+            f"{deployment['database']}; server CPU and RSS above are the workers' sum"
+        )
+        for step in results.get("stayhere", {}).get("steps", []):
+            print(
+                f"  rate {step['rate']}: workers CPU {step['workers_cpu_percent']} %, Redis CPU "
+                f"{step['redis_cpu_percent']} %, nginx CPU {step['nginx_cpu_percent']} %, Redis "
+                f"{step['redis_commands_per_s']} commands/s, {step['redis_out_kib_per_s']} KiB/s out, "
+                f"Redis RSS {step['redis_rss_mib']} MiB"
+            )
     for target in ("stayhere", "baseline"):
         if target in results:
             out = results[target]
