@@ -161,7 +161,7 @@ function connect() {
   ws.onclose = (closing) => {
     if (ws !== socket) return;
     socket = null;
-    audio.stop(); // the server ended this connection's audio with it
+    audio.dropped(); // the server ended this connection's audio with it; a resume joins it again, muted
     if (closing.code === 4000) { stop(T.inAnotherTab); return; }
     if (stopped || !saved.name) return;
     const delay = Math.min(30, 2 ** attempt) * (0.5 + Math.random() / 2);
@@ -281,6 +281,7 @@ function onError(event) {
     return;
   }
   if (event.code === 'resume_failed') {
+    audio.stop(); // a new seat starts without audio
     delete saved.seat; delete saved.token; delete saved.seq; save();
     Object.assign(model, emptyModel());
     if (socket && saved.name) sendJoin(socket);

@@ -13,16 +13,26 @@ export const AT = {
   unavailable: 'Audio is not available in this meeting; the meeting goes on in text.',
   noMicrophone: 'Your microphone could not be used ({reason}). You can still follow the meeting in text.',
   failed: 'The audio connection was lost. Press “Join audio” to try again.',
+  rejoined: 'The connection came back and you are in the audio again, muted. Press “Unmute” when it is your turn.',
   mute: 'Mute', unmute: 'Unmute', join: 'Join audio', leave: 'Leave audio', speaking: 'speaking',
 };
 
-export function createAudio({ send, model }) {
+export function createAudio({ send, model, serverNow }) {
   let pc = null;
   let stream = null;
   let serverLive = false;
   let selfMuted = false;
   let available = false;
   const talking = new Set();
+  // TURN: the server says whether it has a relay (turn) and gives an admitted seat short-lived ice_servers.
+  let turn = false;
+  let iceServers = [];
+  let iceExpires = 0;
+  let askedIce = null; // the start() options waiting for the fresh `audio` event that audio_ice asks for
+  // The person joined the audio and has not left it: after a dropped connection resumes, the page joins again.
+  let wanted = false;
+  let rejoin = false; // the connection dropped with the audio on: join again after the next `audio` event
+  let rejoining = false; // this offer is such a join: muted, and said so once the answer is in
 
   const joinButton = $('b-audio-join');
   const muteButton = $('b-audio-mute');
@@ -42,7 +52,8 @@ export function createAudio({ send, model }) {
     state.classList.toggle('live', on && serverLive && !selfMuted);
   }
 
-  function stop() {
+  function teardown() {
+    askedIce = null;
     if (pc) { pc.onicecandidate = null; pc.ontrack = null; pc.onconnectionstatechange = null; pc.close(); }
     if (stream) for (const track of stream.getTracks()) track.stop();
     pc = null; stream = null; serverLive = false;
@@ -54,19 +65,31 @@ export function createAudio({ send, model }) {
     draw();
   }
 
-  async function start() {
+  // A credential the TURN server still takes for a new relay (it checks at allocation only), with a margin.
+  const iceFresh = () => !turn || (iceServers.length > 0 && iceExpires - serverNow() > 120);
+
+  async function start({ rejoined = false, asked = false } = {}) {
+    wanted = true;
+    rejoining = rejoined;
+    if (rejoined) selfMuted = true; // back in the audio without a click: muted until the person unmutes
     note.textContent = '';
     state.textContent = AT.joining;
+    if (!iceFresh() && !asked) {
+      // Let in after the welcome, or the credential is old: ask for fresh ones; the `audio` event resumes here.
+      askedIce = { rejoined };
+      if (!send({ type: 'audio_ice' })) { askedIce = null; draw(); }
+      return;
+    }
     try {
       stream = await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true }, video: false });
     } catch (problem) {
       note.textContent = AT.noMicrophone.replace('{reason}', problem && problem.name ? problem.name : 'error');
-      stream = null;
+      stream = null; wanted = false;
       draw();
       return;
     }
-    // No STUN or TURN servers unless the server names some: no request goes to another party.
-    pc = new RTCPeerConnection({ iceServers: [] });
+    // No STUN or TURN servers unless the server names some (its own TURN relay): no request goes to another party.
+    pc = new RTCPeerConnection({ iceServers: turn ? iceServers : [] });
     for (const track of stream.getAudioTracks()) { track.enabled = !selfMuted; pc.addTrack(track, stream); }
     pc.onicecandidate = (found) => {
       const c = found.candidate;
@@ -81,15 +104,27 @@ export function createAudio({ send, model }) {
     pc.onconnectionstatechange = () => {
       if (!pc) return;
       $('r-audio').dataset.connection = pc.connectionState; // for the page's tests and styles
-      if (pc.connectionState === 'failed') { stop(); note.textContent = AT.failed; }
+      if (pc.connectionState === 'failed') { teardown(); note.textContent = AT.failed; }
     };
     const offer = await pc.createOffer();
     await pc.setLocalDescription(offer);
-    if (!send({ type: 'audio_offer', sdp: offer.sdp })) stop();
+    if (!send({ type: 'audio_offer', sdp: offer.sdp })) teardown();
     draw();
   }
 
-  joinButton.addEventListener('click', () => { if (pc) stop(); else start(); });
+  // The person leaves the audio (or the meeting): nothing is joined again by itself.
+  function stop() {
+    wanted = false; rejoin = false; rejoining = false;
+    teardown();
+  }
+
+  // The room's connection dropped: its audio ended with it on the server. Joined again after a resume.
+  function dropped() {
+    rejoin = wanted;
+    teardown();
+  }
+
+  joinButton.addEventListener('click', () => { if (pc || askedIce) stop(); else start(); });
   muteButton.addEventListener('click', () => {
     selfMuted = !selfMuted;
     if (stream) for (const track of stream.getAudioTracks()) track.enabled = !selfMuted;
@@ -124,11 +159,21 @@ export function createAudio({ send, model }) {
     switch (event.type) {
       case 'audio':
         available = !!event.available;
+        turn = !!event.turn;
+        if (Array.isArray(event.ice_servers)) { iceServers = event.ice_servers; iceExpires = event.ice_expires || 0; }
         if (!available) { stop(); note.textContent = event.reason || ''; }
         draw();
+        if (available && askedIce) { const options = askedIce; askedIce = null; start({ ...options, asked: true }); }
+        else if (available && rejoin && !pc) { rejoin = false; start({ rejoined: true }); }
         return true;
       case 'audio_answer':
-        if (pc) pc.setRemoteDescription({ type: 'answer', sdp: event.sdp }).catch(() => { stop(); note.textContent = AT.failed; });
+        if (!pc) return true;
+        pc.setRemoteDescription({ type: 'answer', sdp: event.sdp }).then(() => {
+          if (!rejoining) return;
+          rejoining = false;
+          send({ type: 'audio_mute', muted: true }); // the server's side matches the page's: muted
+          note.textContent = AT.rejoined;
+        }).catch(() => { teardown(); note.textContent = AT.failed; });
         return true;
       case 'live':
         serverLive = !!event.live;
@@ -146,6 +191,7 @@ export function createAudio({ send, model }) {
   function onError(event) {
     if (!(event.ref || '').startsWith('audio_')) return false;
     if (event.ref === 'audio_offer') stop();
+    if (event.ref === 'audio_ice') askedIce = null;
     if (event.ref === 'audio_mute' && !selfMuted) serverLive = false;
     note.textContent = event.message;
     draw();
@@ -153,5 +199,5 @@ export function createAudio({ send, model }) {
   }
 
   draw();
-  return { onEvent, onError, stop, markTalking };
+  return { onEvent, onError, stop, dropped, markTalking };
 }
