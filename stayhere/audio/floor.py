@@ -3,6 +3,9 @@
 The room hub emits ``Floor(seat)`` effects and calls ``floor_listener(room_id, seat)``; this module turns that
 into server-side mutes. The mute state is read back from Janus each time, so a participant that unmuted itself
 (a Janus ``configure`` the relay should never have passed) is muted again at the next floor change.
+
+The floor may also be open (``OPEN_FLOOR``, when the chair opens it in a small meeting): then the server unmutes
+nobody; everyone is muted when it opens, and anyone in the room may unmute themselves through the relay.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import secrets
 from dataclasses import dataclass, field
 
 from stayhere.audio.janus import AudioRoom, JanusAdmin, JanusError, JanusSession, Joined, RtpJoin
+from stayhere.rooms.effects import OPEN_FLOOR
 
 log = logging.getLogger("stayhere.audio")
 
@@ -25,7 +29,8 @@ class NoAudioRoom(Exception):
 class _Room:
     audio: AudioRoom
     seats: dict[str, int] = field(default_factory=dict)  # seat id -> AudioBridge participant id
-    floor: str | None = None
+    floor: str | None = None  # a seat id, OPEN_FLOOR, or None
+    spoke: set[str] = field(default_factory=set)  # seats that unmuted themselves while the floor has been open
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
@@ -92,18 +97,48 @@ class AudioFloor:
         room = self.rooms.get(room_id)
         if room is not None:
             room.seats.pop(seat, None)
+            room.spoke.discard(seat)
 
     def may_unmute_self(self, room_id: str, seat: str) -> bool:
-        """The relay's rule for a browser's own ``configure``: muting is always allowed, unmuting only here."""
+        """The relay's rule for a browser's own ``configure``: muting is always allowed, unmuting only here
+        (the seat holds the floor, or the floor is open to everyone)."""
         room = self.rooms.get(room_id)
-        return room is not None and room.floor == seat
+        return room is not None and room.floor in (seat, OPEN_FLOOR)
+
+    def is_open(self, room_id: str) -> bool:
+        """Whether the floor is open to everyone now (nobody is unmuted by the server; anyone may unmute)."""
+        room = self.rooms.get(room_id)
+        return room is not None and room.floor == OPEN_FLOOR
+
+    def heard(self, room_id: str, seat: str) -> bool:
+        """Whether the floor lets this seat be heard now: it holds the floor, or it unmuted itself in an open one."""
+        room = self.rooms.get(room_id)
+        if room is None:
+            return False
+        return room.floor == seat or (room.floor == OPEN_FLOOR and seat in room.spoke)
+
+    def unmuting_self(self, room_id: str, seat: str) -> None:
+        """The relay is about to pass a seat's own unmute: with an open floor, the floor must not mute it again."""
+        room = self.rooms.get(room_id)
+        if room is not None and room.floor == OPEN_FLOOR:
+            room.spoke.add(seat)
+
+    def muted_self(self, room_id: str, seat: str) -> None:
+        room = self.rooms.get(room_id)
+        if room is not None:
+            room.spoke.discard(seat)
+
+    def _set(self, room: _Room, seat: str | None) -> None:
+        if room.floor != seat:
+            room.spoke.clear()  # a floor that opens (again) starts with everyone muted
+        room.floor = seat
 
     def floor_listener(self, room_id: str, seat: str | None) -> None:
         """For ``hub.floor_listeners``: records who holds the floor now and applies it in the background."""
         room = self.rooms.get(room_id)
         if room is None:
             return
-        room.floor = seat
+        self._set(room, seat)
         self._schedule(room_id)
 
     def _schedule(self, room_id: str) -> None:
@@ -118,21 +153,27 @@ class AudioFloor:
             log.warning("The audio floor could not be applied: %s", exc)
 
     async def set_floor(self, room_id: str, seat: str | None) -> None:
-        """Gives ``seat`` the floor (None: nobody) and waits until Janus has it."""
-        self._room(room_id).floor = seat
+        """Gives ``seat`` the floor (None: nobody; OPEN_FLOOR: anyone who unmutes) and waits until Janus has it."""
+        self._set(self._room(room_id), seat)
         await self.apply(room_id)
 
     async def apply(self, room_id: str) -> None:
-        """Mutes everyone in the Janus room but the floor holder's participant, then unmutes that one."""
+        """Mutes everyone in the Janus room but the floor holder's participant, then unmutes that one. With an
+        open floor nobody is unmuted here, and only those who unmuted themselves since it opened stay unmuted."""
         room = self._room(room_id)
         async with room.lock:  # changes apply one at a time, each reading the latest floor
-            holder = room.seats.get(room.floor) if room.floor is not None else None
             listed = await self.admin.list_participants(room.audio)
+            if room.floor == OPEN_FLOOR:  # read after the list: a seat unmuting itself meanwhile is in `spoke`
+                holder = None
+                keep = {room.seats[seat] for seat in room.spoke if seat in room.seats}
+            else:
+                holder = room.seats.get(room.floor) if room.floor is not None else None
+                keep = {holder} if holder is not None else set()
             for participant in listed:
-                if participant.get("id") != holder and not participant.get("muted"):
+                if participant.get("id") not in keep and not participant.get("muted"):
                     await self.admin.mute(room.audio, int(participant["id"]))
             for participant in listed:
-                if participant.get("id") == holder and participant.get("muted"):
+                if holder is not None and participant.get("id") == holder and participant.get("muted"):
                     await self.admin.unmute(room.audio, int(participant["id"]))
 
     async def drain(self) -> None:
@@ -143,6 +184,7 @@ class AudioFloor:
     async def mute_seat(self, room_id: str, seat: str) -> None:
         """A host's server-side mute of one seat."""
         room = self._room(room_id)
+        room.spoke.discard(seat)
         participant = room.seats.get(seat)
         if participant is not None:
             await self.admin.mute(room.audio, participant)
@@ -150,6 +192,7 @@ class AudioFloor:
     async def kick_seat(self, room_id: str, seat: str) -> None:
         """Drops a removed seat from the audio room."""
         room = self._room(room_id)
+        room.spoke.discard(seat)
         participant = room.seats.pop(seat, None)
         if participant is not None:
             await self.admin.kick(room.audio, participant)

@@ -23,6 +23,7 @@ from stayhere.audio.floor import AudioFloor, NoAudioRoom
 from stayhere.audio.janus import JanusAdmin, JanusError, JanusSession
 from stayhere.audio.turn import TurnSettings, ice_servers
 from stayhere.rooms import sharing
+from stayhere.rooms.effects import OPEN_FLOOR
 from stayhere.rooms.hub import Connection, RoomHub
 from stayhere.rooms.protocol import encode
 from stayhere.rooms.store import StoreUnavailable
@@ -157,7 +158,7 @@ class AudioRelay:
         self.rooms.setdefault(room_id, _RoomAudio()).seats[seat] = audio
         answer = joined.answer or {}
         conn.push(_event("audio_answer", sdp=str(answer.get("sdp", ""))))
-        conn.push(_event("live", live=self.is_live(room_id, seat)))
+        conn.push(self._live(room_id, seat))
         audio.watcher = asyncio.create_task(self._watch(audio))
         return audio
 
@@ -183,14 +184,19 @@ class AudioRelay:
             if not self.floor.may_unmute_self(audio.room_id, audio.seat):
                 conn.push(_error("not_your_turn", NOT_YOUR_TURN, "audio_mute"))
                 return
+            self.floor.unmuting_self(audio.room_id, audio.seat)  # an open floor must not mute it again
+        else:
+            self.floor.muted_self(audio.room_id, audio.seat)
+            if audio.talking:
+                self._stopped_talking(audio)
         try:
             await audio.session.configure(audio.handle, muted=muted)
         except JanusError as failure:
             log.warning("A seat's own mute failed: %s", type(failure).__name__)
             conn.push(_error("audio_failed", AUDIO_FAILED, "audio_mute"))
             return
-        # ``live`` says the floor is this seat's (heard unless it muted itself), so the page can offer Unmute.
-        conn.push(_event("live", live=self.is_live(audio.room_id, audio.seat)))
+        # ``live`` says the floor is this seat's or open (heard unless it muted itself), so the page offers Unmute.
+        conn.push(self._live(audio.room_id, audio.seat))
 
     async def stop(self, audio: SeatAudio) -> None:
         """The connection went away (or replaced its audio): the seat leaves the audio room."""
@@ -213,6 +219,12 @@ class AudioRelay:
         held = self.floor is not None and self.floor.may_unmute_self(room_id, seat)
         return held and (room is None or seat not in room.host_muted)
 
+    def _live(self, room_id: str, seat: str) -> str:
+        """The ``live`` event for a seat: ``open`` says the floor is open to everyone, so the seat is muted until it
+        unmutes itself (the floor opening mutes everyone)."""
+        is_open = self.floor is not None and self.floor.is_open(room_id)
+        return _event("live", live=self.is_live(room_id, seat), open=is_open)
+
     def on_floor(self, room_id: str, seat: str | None) -> None:
         if self.floor is None:
             return
@@ -221,9 +233,10 @@ class AudioRelay:
         if room is None:
             return
         room.host_muted.clear()
+        is_open = seat == OPEN_FLOOR
         for audio in room.seats.values():
-            audio.conn.push(_event("live", live=audio.seat == seat))
-            if audio.talking and audio.seat != seat:
+            audio.conn.push(_event("live", live=is_open or audio.seat == seat, open=is_open))
+            if audio.talking and (is_open or audio.seat != seat):  # an open floor starts with everyone muted
                 self._stopped_talking(audio)
 
     def on_host_mute(self, room_id: str, seats: tuple[str, ...]) -> None:
@@ -235,7 +248,7 @@ class AudioRelay:
             self._background(self._host_mute(room_id, seat))
             audio = room.seats.get(seat)
             if audio is not None:
-                audio.conn.push(_event("live", live=False))
+                audio.conn.push(self._live(room_id, seat))
                 if audio.talking:
                     self._stopped_talking(audio)
 
@@ -293,12 +306,15 @@ class AudioRelay:
             kind = event.data.get("audiobridge")
             if kind in ("talking", "stopped-talking") and event.data.get("id") == audio.participant:
                 # Only a seat that is heard is shown speaking: a muted person's voice at home is nobody's business.
-                talking = kind == "talking" and self.is_live(audio.room_id, audio.seat)
+                talking = kind == "talking" and self.is_live(audio.room_id, audio.seat) and self._heard(audio)
                 room = await self.hub.store.get(audio.room_id)
                 if room is not None and talking != audio.talking:
                     audio.talking = talking
                     said = {"type": "talking", "seat": audio.seat, "talking": talking}
                     self.hub.push_admitted(audio.room_id, said, room)
+
+    def _heard(self, audio: SeatAudio) -> bool:
+        return self.floor is not None and self.floor.heard(audio.room_id, audio.seat)
 
     def _stopped_talking(self, audio: SeatAudio) -> None:
         audio.talking = False

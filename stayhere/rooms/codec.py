@@ -61,6 +61,7 @@ def _room(raw: Mapping[str, Any]) -> Room:
         removals=tuple(Removal(**removal) for removal in raw["removals"]),
         reports=tuple(Report(**report) for report in raw["reports"]),
         host_log=tuple(LogEntry(**entry) for entry in raw["host_log"]),
+        open_floor=raw.get("open_floor", False),  # absent from a room stored before the open floor existed
         reminded=raw["reminded"],
         passcode_failures=tuple(raw["passcode_failures"]),
         opened_by_host=raw["opened_by_host"],

@@ -16,6 +16,9 @@ MODES = ("raise_hand", "round_robin")
 OPENS_BEFORE_S = 30 * 60
 # And closes (everything in it deleted) this long after the scheduled end.
 CLOSES_AFTER_S = 15 * 60
+# An open floor (anyone may unmute themselves) is for small meetings: the largest a group may allow it in.
+OPEN_FLOOR_MAX_DEFAULT = 12
+OPEN_FLOOR_MAX_LIMIT = 30
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,8 @@ class RoomConfig:
     close_after_s: int = CLOSES_AFTER_S
     slips: bool = False  # the group signs attendance slips (see stayhere.slips)
     slip_minimum_minutes: int = 45  # present at least this long to ask for one
+    open_floor: bool = False  # the chair may open the floor to everyone (anyone admitted may unmute themselves)
+    open_floor_max: int = OPEN_FLOOR_MAX_DEFAULT  # ...while at most this many seats are admitted
     extra: dict[str, str] = field(default_factory=dict)  # reserved; nothing personal
 
     @property

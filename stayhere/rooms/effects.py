@@ -19,9 +19,14 @@ class Close:
     code: int = 1000
 
 
+# Floor.seat when the chair has opened the floor: nobody is unmuted by the server, anyone admitted may unmute
+# themselves (a host's mute still holds). Never a seat id: those start with "s".
+OPEN_FLOOR = "@open"
+
+
 @dataclass(frozen=True)
 class Floor:
-    seat: str | None  # who may be heard now; None: nobody
+    seat: str | None  # who may be heard now: a seat id, OPEN_FLOOR (anyone who unmutes), or None (nobody)
 
 
 @dataclass(frozen=True)

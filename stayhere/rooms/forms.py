@@ -7,8 +7,8 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from stayhere.rooms.config import SEGMENT_KINDS
-from stayhere.rooms.models import SHARE_SECONDS_MAX, SHARE_SECONDS_MIN, RoomSettings
+from stayhere.rooms.config import OPEN_FLOOR_MAX_LIMIT, SEGMENT_KINDS
+from stayhere.rooms.models import OPEN_FLOOR_MAX_MIN, SHARE_SECONDS_MAX, SHARE_SECONDS_MIN, RoomSettings
 from stayhere.rooms.readings import MOUD_STATEMENT
 
 SEGMENT_KIND_LABELS = {
@@ -20,6 +20,9 @@ SEGMENT_KIND_LABELS = {
     "closing": _("Closing"),
 }
 SHARE_TIME_ERROR = _("Give a share time from 60 to 1200 seconds (1 to 20 minutes).")
+OPEN_FLOOR_MAX_ERROR = _(
+    "Give the largest meeting for an open floor as a whole number of people from 2 to 30 (12 suits most groups)."
+)
 MAX_SEGMENTS = 40
 
 
@@ -45,6 +48,21 @@ class RoomSettingsForm(forms.ModelForm[RoomSettings]):
             "required": SHARE_TIME_ERROR,
         },
     )
+    open_floor_max = forms.IntegerField(
+        min_value=OPEN_FLOOR_MAX_MIN,
+        max_value=OPEN_FLOOR_MAX_LIMIT,
+        label=_("Largest meeting for an open floor (people)"),
+        help_text=_(
+            "The chair can open the floor only while at most this many people are in the meeting, and it closes "
+            "by itself when more come in: 2 to 30."
+        ),
+        error_messages={
+            "invalid": OPEN_FLOOR_MAX_ERROR,
+            "min_value": OPEN_FLOOR_MAX_ERROR,
+            "max_value": OPEN_FLOOR_MAX_ERROR,
+            "required": OPEN_FLOOR_MAX_ERROR,
+        },
+    )
 
     class Meta:
         model = RoomSettings
@@ -57,6 +75,8 @@ class RoomSettingsForm(forms.ModelForm[RoomSettings]):
             "share_seconds",
             "mode",
             "once",
+            "open_floor",
+            "open_floor_max",
         )
         labels = {
             "welcome_statement": _(
@@ -68,6 +88,13 @@ class RoomSettingsForm(forms.ModelForm[RoomSettings]):
             "waiting_room": _("Waiting room: hosts let each person in"),
             "mode": _("How people share"),
             "once": _("Everyone once before anyone twice"),
+            "open_floor": _("Open floor: the chair may let everyone unmute themselves, in small meetings"),
+        }
+        help_texts = {
+            "open_floor": _(
+                "Off by default. While the chair has the floor open, anyone may unmute and speak without being "
+                "called on; a share or a reading still has the floor to itself."
+            ),
         }
         error_messages = {
             "chat_policy": {"invalid_choice": _("Choose one of the chat settings listed.")},

@@ -97,6 +97,7 @@ PERMISSIONS: dict[str, frozenset[str] | None] = {
     "role": frozenset({CHAIR}),
     "hand_chair": frozenset({CHAIR}),
     "chat_policy": frozenset({CHAIR}),
+    "open_floor": frozenset({CHAIR}),
     "end": frozenset({CHAIR}),
     "extend": frozenset({CHAIR, TIMEKEEPER}),
     "end_share": frozenset({CHAIR, TIMEKEEPER}),
@@ -134,6 +135,7 @@ def apply(room: Room, event: Event, now: float) -> tuple[Room | None, list[Effec
         return room, effects
     if result is None:
         return None, [*out.effects, Delete()]
+    result = sharing.settle_open_floor(room, result, out)
     result = replace(result, seq=out.seq)
     floor_after = sharing.floor_holder(result)
     if floor_after != floor_before:
@@ -211,6 +213,7 @@ HANDLERS: dict[str, Handler] = {
     "extend": sharing.extend,
     "end_share": sharing.end_share_by_host,
     "mode": sharing.set_mode,
+    "open_floor": sharing.set_open_floor,
     "chat": chat.send_chat,
     "delete_chat": chat.delete_chat,
     "chat_policy": chat.set_policy,

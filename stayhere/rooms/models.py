@@ -10,11 +10,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from stayhere.directory.models import Group
+from stayhere.rooms.config import OPEN_FLOOR_MAX_DEFAULT, OPEN_FLOOR_MAX_LIMIT
 from stayhere.rooms.readings import default_format
 
 SHARE_SECONDS_MIN = 60
 SHARE_SECONDS_MAX = 1200
 PASSCODE_PATTERN = r"^[0-9]{4,10}$"
+OPEN_FLOOR_MAX_MIN = 2
 
 
 class RoomSettings(models.Model):
@@ -47,6 +49,13 @@ class RoomSettings(models.Model):
     )
     mode = models.CharField(max_length=12, choices=Mode.choices, default=Mode.RAISE_HAND)
     once = models.BooleanField(_("everyone once before anyone twice"), default=False)
+    # The chair may open the floor: anyone admitted may unmute themselves, in meetings up to open_floor_max seats.
+    open_floor = models.BooleanField(_("the chair may open the floor to everyone in small meetings"), default=False)
+    open_floor_max = models.PositiveSmallIntegerField(
+        _("largest meeting for an open floor"),
+        default=OPEN_FLOOR_MAX_DEFAULT,
+        validators=[MinValueValidator(OPEN_FLOOR_MAX_MIN), MaxValueValidator(OPEN_FLOOR_MAX_LIMIT)],
+    )
     # sha256 hex of the secret links' keys; the keys themselves are shown once and never stored.
     settings_key_hash = models.CharField(max_length=64, blank=True, db_index=True)
     chair_key_hash = models.CharField(max_length=64, blank=True)

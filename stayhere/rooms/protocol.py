@@ -144,6 +144,7 @@ SCHEMAS: dict[str, dict[str, tuple[Check, bool]]] = {
     "unremove": {"removal": (_ids, True)},
     "delete_chat": {"id": (_ids, True)},
     "chat_policy": {"policy": (_choice(CHAT_POLICIES), True)},
+    "open_floor": {"open": (_bool, True)},
     "end": {},
     "audio_offer": {"sdp": (_sdp, True)},
     # No candidate (or null): the browser has no more candidates.

@@ -51,6 +51,8 @@ def load_room_config(slug: str, now: float) -> RoomConfig:
         chair_key_hash=room.chair_key_hash,
         mode=room.mode,
         once=room.once,
+        open_floor=room.open_floor,
+        open_floor_max=room.open_floor_max,
     )
 
 

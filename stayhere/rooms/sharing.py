@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from stayhere.rooms.effects import Outbox, Refused
+from stayhere.rooms.effects import OPEN_FLOOR, Outbox, Refused
 from stayhere.rooms.state import EVERYONE, READER, Offer, Room, Seat, Share
 
 # How long a called seat has to answer before the call counts as a pass.
@@ -16,16 +16,82 @@ READING_KINDS = ("reading", "closing")
 
 
 def floor_holder(room: Room) -> str | None:
-    """Who may be heard now: the sharer; during a reading the reader (else the chair); the chair between shares."""
+    """Who may be heard now: the sharer; during a reading the reader (else the chair); between shares the chair,
+    or, while the chair has opened the floor, anyone who unmutes (OPEN_FLOOR). A share or a reading takes the floor
+    from an open floor while it runs; the open floor comes back when it ends."""
     if room.share is not None:
         return room.share.seat
-    kind = room.config.format[room.segment].kind if room.config.format else "sharing"
-    if kind in READING_KINDS:
+    if _kind(room) in READING_KINDS:
         for seat in room.seats.values():
             if seat.role == READER and seat.admitted and seat.connected:
                 return seat.id
+    elif room.open_floor:
+        return OPEN_FLOOR
     chair = room.chair()
     return chair.id if chair is not None else None
+
+
+def _kind(room: Room) -> str:
+    return room.config.format[room.segment].kind if room.config.format else "sharing"
+
+
+def open_floor_paused(room: Room) -> str | None:
+    """Why an open floor is waiting now: "share" (someone is sharing), "reading" (a reading or the closing), or
+    None (it is open to everyone, or it is not open at all)."""
+    if not room.open_floor:
+        return None
+    if room.share is not None:
+        return "share"
+    if _kind(room) in READING_KINDS:
+        return "reading"
+    return None
+
+
+def open_floor_state(room: Room) -> dict[str, Any]:
+    """The open floor as the page shows it (the snapshot's ``open_floor``)."""
+    return {
+        "allowed": room.config.open_floor,
+        "max": room.config.open_floor_max,
+        "open": room.open_floor,
+        "paused": open_floor_paused(room),
+    }
+
+
+def announce_open_floor(room: Room, reason: str, out: Outbox) -> None:
+    out.send(EVERYONE, "open_floor", open=room.open_floor, paused=open_floor_paused(room), reason=reason)
+
+
+def set_open_floor(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbox) -> Room:
+    """The chair opens the floor to everyone (if the group allows it and the meeting is small enough) or closes it."""
+    wanted = bool(msg["open"])
+    if wanted == room.open_floor:
+        return room
+    if wanted:
+        if not room.config.open_floor:
+            raise Refused(
+                "open_floor_off",
+                "This group has not allowed an open floor. The group's secretary can allow it in the room settings.",
+            )
+        limit, here = room.config.open_floor_max, len(room.admitted())
+        if here > limit:
+            raise Refused(
+                "open_floor_too_big",
+                f"An open floor is for meetings of up to {limit} people, and {here} are here. Call on people instead.",
+            )
+    room = replace(room, open_floor=wanted)
+    announce_open_floor(room, "chair", out)
+    return room
+
+
+def settle_open_floor(before: Room, after: Room, out: Outbox) -> Room:
+    """After any change: an open floor closes by itself when the meeting has grown past the group's limit, and
+    everyone is told when a share or a reading starts or stops holding it."""
+    if after.open_floor and len(after.admitted()) > after.config.open_floor_max:
+        after = replace(after, open_floor=False)
+        announce_open_floor(after, "too_many", out)
+    elif before.open_floor and after.open_floor and open_floor_paused(before) != open_floor_paused(after):
+        announce_open_floor(after, "paused" if open_floor_paused(after) else "resumed", out)
+    return after
 
 
 def share_seconds(room: Room) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from stayhere.rooms import chat
+from stayhere.rooms import chat, sharing
 from stayhere.rooms.state import GREETER_ROLES, Room, Seat
 
 
@@ -32,6 +32,7 @@ def snapshot_for(room: Room, seat_id: str) -> dict[str, Any]:
         "share": room.share.as_dict() if room.share else None,
         "mode": room.mode,
         "once": room.once,
+        "open_floor": sharing.open_floor_state(room),
         "chat_policy": room.chat_policy,
         "chat_open": chat.open_to_all(room),
         "allow_private": room.config.allow_private,

@@ -186,6 +186,7 @@ class Room:
     removals: tuple[Removal, ...] = ()
     reports: tuple[Report, ...] = ()
     host_log: tuple[LogEntry, ...] = ()
+    open_floor: bool = False  # the chair opened the floor to everyone (see sharing.floor_holder)
     reminded: bool = False
     passcode_failures: tuple[float, ...] = ()  # when wrong passcodes were tried (times only), for a rate limit
     opened_by_host: bool = False  # a host has joined this instance (needed to open it outside the schedule)

@@ -7,8 +7,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from stayhere.rooms.effects import OPEN_FLOOR
 from stayhere.rooms.meeting import PERMISSIONS, Disconnect, Join, Message, Resume, Tick, apply
 from stayhere.rooms.protocol import SCHEMAS, ProtocolError, decode
+from stayhere.rooms.sharing import floor_holder
 from stayhere.rooms.state import HOST_ROLES, Room, open_room
 from tests.rooms.roomkit import CHAIR_KEY, T0, config
 
@@ -29,7 +31,9 @@ messages = st.builds(
     seat_ids,
     st.sampled_from(KINDS),
     st.dictionaries(
-        st.sampled_from(["seat", "index", "seconds", "mode", "once", "role", "locked", "up", "text", "to", "id"]),
+        st.sampled_from(
+            ["seat", "index", "seconds", "mode", "once", "role", "locked", "up", "text", "to", "id", "open"]
+        ),
         field_values,
         max_size=3,
     ),
@@ -83,15 +87,20 @@ def assert_invariants(room: Room) -> None:
     if room.offer is not None:
         assert room.offer.seat in room.seats and (room.share is None)
     assert 0 <= room.segment < len(room.config.format)
+    if room.open_floor:
+        assert room.config.open_floor, "an open floor in a group that does not allow it"
+        assert len(room.admitted()) <= room.config.open_floor_max, "an open floor in a meeting past the limit"
+    if floor_holder(room) == OPEN_FLOOR:
+        assert room.open_floor and room.share is None, "the floor is open to all while it is closed, or in a share"
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(steps, st.booleans(), st.sampled_from(["off", "hosts", "open"]))
+@given(steps, st.booleans(), st.sampled_from(["off", "hosts", "open"]), st.booleans())
 def test_no_sequence_of_events_breaks_the_rooms_invariants(
-    sequence: list[tuple[Any, float]], waiting_room: bool, chat_policy: str
+    sequence: list[tuple[Any, float]], waiting_room: bool, chat_policy: str, open_floor: bool
 ) -> None:
     room: Room | None = apply(
-        _fresh(waiting_room, chat_policy), Join("s9999999999", "t", "b0", "Chair", chair_key=CHAIR_KEY), T0
+        _fresh(waiting_room, chat_policy, open_floor), Join("s9999999999", "t", "b0", "Chair", chair_key=CHAIR_KEY), T0
     )[0]
     now = T0
     for event, gap in sequence:
@@ -149,5 +158,7 @@ def test_the_protocol_answers_any_frame_with_a_message_or_a_clear_error(frame: b
         assert kind in SCHEMAS and isinstance(fields, dict)
 
 
-def _fresh(waiting_room: bool, chat_policy: str) -> Room:
-    return open_room(config(waiting_room=waiting_room, chat_policy=chat_policy, passcode="1234"), T0)
+def _fresh(waiting_room: bool, chat_policy: str, open_floor: bool = False) -> Room:
+    # A small limit (3 of the 7 seats the events use), so that the open floor's limit is reached often.
+    changes = {"open_floor": open_floor, "open_floor_max": 3}
+    return open_room(config(waiting_room=waiting_room, chat_policy=chat_policy, passcode="1234", **changes), T0)

@@ -12,9 +12,10 @@ from django.test import Client
 from django.urls import reverse
 
 from stayhere.directory.models import Attendance
+from stayhere.rooms.config import RoomConfig
 from stayhere.rooms.models import RoomSettings
 from stayhere.rooms.readings import default_format
-from stayhere.rooms.setup import chair_key_matches
+from stayhere.rooms.setup import chair_key_matches, load_room_config
 from tests.directory.factories import make_meeting
 from tests.rooms.factories import MadeRoom, make_room
 
@@ -162,6 +163,10 @@ def test_saving_keeps_every_setting() -> None:
         ("share_seconds", "30", "from 60 to 1200 seconds"),
         ("share_seconds", "5000", "from 60 to 1200 seconds"),
         ("share_seconds", "three", "from 60 to 1200 seconds"),
+        ("open_floor_max", "1", "open floor as a whole number of people from 2 to 30"),
+        ("open_floor_max", "31", "open floor as a whole number of people from 2 to 30"),
+        ("open_floor_max", "twelve", "open floor as a whole number of people from 2 to 30"),
+        ("open_floor_max", "", "open floor as a whole number of people from 2 to 30"),
         ("chat_policy", "everyone", "Choose one of the chat settings listed"),
         ("mode", "shout", "Choose one of the ways of sharing listed"),
         ("seg__0__title", "", "Give the segment a title"),
@@ -184,6 +189,34 @@ def test_a_bad_value_gets_a_clear_message_and_nothing_is_saved(field: str, value
     after = stored(made)
     assert after.format == before.format
     assert (after.passcode, after.chat_policy, after.welcome_statement) == ("1111", "off", True)
+
+
+@pytest.mark.django_db
+def test_the_open_floor_is_off_by_default_and_saved_with_its_limit_into_the_rooms_config() -> None:
+    made = make_room()
+    client = Client()
+    form = read_form(client, url_of(made))
+    assert "open_floor" not in form.data, "the open floor is off until the group turns it on"
+    assert form.data["open_floor_max"] == "12"
+    assert config_of(made).open_floor is False
+
+    response = submit(client, url_of(made), open_floor="on", open_floor_max="8")
+    assert response.status_code == 302
+    row = stored(made)
+    assert (row.open_floor, row.open_floor_max) == (True, 8)
+    config = config_of(made)
+    assert (config.open_floor, config.open_floor_max) == (True, 8)
+
+    response = submit(client, url_of(made), open_floor="on", open_floor_max="40")
+    assert response.status_code == 400
+    assert "from 2 to 30" in response.content.decode()
+    assert (stored(made).open_floor, stored(made).open_floor_max) == (True, 8)
+
+
+def config_of(made: MadeRoom) -> RoomConfig:
+    import time
+
+    return load_room_config(made.meeting.slug, time.time())
 
 
 @pytest.mark.django_db
