@@ -207,6 +207,17 @@ _COMPACT = re.compile(r"^(\d{1,2})(\d{2})$")
 
 def parse_time(value: Any) -> dt.time | None:
     """'8:00 PM', 'Noon', 'Midnight', '20:00', '1930', '20:00:00' -> time; '' -> None; else ValueError."""
+    if type(value) is str:
+        return _parse_time_text(value)  # a feed repeats a few hundred times over and over
+    return _parse_time(value)
+
+
+@lru_cache(maxsize=4096)
+def _parse_time_text(value: str) -> dt.time | None:
+    return _parse_time(value)
+
+
+def _parse_time(value: Any) -> dt.time | None:
     text = clean_line(value).lower()
     if not text:
         return None
@@ -237,7 +248,11 @@ def parse_days(value: Any) -> list[int]:
     """0-6 (0 = Sunday) from an int, '3', [1, 3], 'Monday' or 'Monday, Wednesday'; ValueError if not."""
     if value is None or value == "":
         return []
+    if type(value) is int and 0 <= value <= 6:
+        return [value]
     items: list[Any]
+    if type(value) is list and all(type(item) is int and 0 <= item <= 6 for item in value):
+        return sorted(set(value))  # the common case: numbers already
     if isinstance(value, list | tuple):
         items = list(value)
     elif isinstance(value, str):
@@ -289,6 +304,17 @@ _UPDATED_FORMATS = (
 
 def parse_updated(value: Any) -> dt.datetime | None:
     """A UTC timestamp from the formats feeds use, or None when absent or unreadable."""
+    if type(value) is str:
+        return _parse_updated_text(value)  # many meetings of a feed share a timestamp
+    return _parse_updated(value)
+
+
+@lru_cache(maxsize=16384)
+def _parse_updated_text(value: str) -> dt.datetime | None:
+    return _parse_updated(value)
+
+
+def _parse_updated(value: Any) -> dt.datetime | None:
     text = clean_line(value)
     if not text:
         return None
@@ -377,7 +403,16 @@ class SortedTypes:
 
 
 def sort_codes(raw_codes: list[str]) -> SortedTypes:
-    """Feed codes, canonicalised, sorted into meeting types, the online marker and group assertions."""
+    """Feed codes, canonicalised, sorted into meeting types, the online marker and group assertions.
+
+    The answer is the caller's own (a feed repeats the same few lists of codes: those are cached).
+    """
+    cached = _sort_codes_cached(tuple(raw_codes))
+    return SortedTypes(list(cached.types), cached.online, list(cached.group_codes), list(cached.unknown))
+
+
+@lru_cache(maxsize=8192)
+def _sort_codes_cached(raw_codes: tuple[str, ...]) -> SortedTypes:
     result = SortedTypes()
     for raw in raw_codes:
         code = canonical_code(raw)
@@ -400,7 +435,7 @@ def type_codes_from_value(value: Any) -> list[str]:
     if value is None or value == "":
         return []
     if isinstance(value, list):
-        return [clean_line(item) for item in value if clean_line(item)]
+        return [code for code in map(clean_line, value) if code]
     text = clean_line(value)
     if text.startswith("[") and text.endswith("]"):
         words = [w.strip().strip("\"'") for w in text[1:-1].split(",")]
