@@ -10,6 +10,7 @@ from stayhere.audio.floor import AudioFloor, NoAudioRoom
 from stayhere.audio.janus import JanusRefused, JanusSession, RtpJoin
 from stayhere.audio.process import EmbeddedJanus
 from stayhere.audio.rtp import RtpPeer, rms, tone_power
+from stayhere.rooms.effects import OPEN_FLOOR
 
 from .phones import Phone, chorus
 
@@ -146,6 +147,58 @@ def test_a_host_mutes_and_removes_a_seat(janus: EmbeddedJanus) -> None:
         finally:
             phone.peer.close()
             await floor.close("room-4")
+            await session.destroy()
+
+    asyncio.run(scenario())
+
+
+def test_an_open_floor_unmutes_nobody_and_hears_whoever_unmutes_themselves(janus: EmbeddedJanus) -> None:
+    async def scenario() -> None:
+        floor = AudioFloor(janus.admin())
+        await floor.open("room-5")
+        session = await JanusSession.create(janus.http_url, janus.api_secret)
+        phones = {
+            A: await seat_phone(floor, session, "room-5", "seat-a", "127.0.0.88"),
+            B: await seat_phone(floor, session, "room-5", "seat-b", "127.0.0.89"),
+            C: await seat_phone(floor, session, "room-5", "seat-c", "127.0.0.90"),
+        }
+        try:
+            await floor.set_floor("room-5", "seat-a")  # the chair speaks...
+            assert hears((await chorus(phones))[B], A)
+            await floor.set_floor("room-5", OPEN_FLOOR)  # ...and opens the floor: everyone must unmute themselves
+            heard = await chorus(phones)
+            assert all(rms(samples) < QUIET for samples in heard.values()), "an open floor starts with all muted"
+            assert all(floor.may_unmute_self("room-5", seat) for seat in ("seat-a", "seat-b", "seat-c"))
+            assert floor.is_open("room-5")
+
+            # B unmutes itself (what the relay does for an accepted audio_mute false): B is heard, alone.
+            floor.unmuting_self("room-5", "seat-b")
+            await session.configure(phones[B].handle, muted=False)
+            await floor.apply("room-5")  # a floor change applied now must not mute B again
+            heard = await chorus(phones)
+            assert hears(heard[A], B) and hears(heard[C], B)
+            assert not hears(heard[B], A) and not hears(heard[B], C)
+            assert floor.heard("room-5", "seat-b") and not floor.heard("room-5", "seat-c")
+
+            # C joins in: an open floor hears more than one voice.
+            floor.unmuting_self("room-5", "seat-c")
+            await session.configure(phones[C].handle, muted=False)
+            heard = await chorus(phones)
+            assert hears(heard[A], B) and hears(heard[A], C)
+
+            # A share takes the floor: only the sharer is heard; when it ends everyone must unmute again.
+            await floor.set_floor("room-5", "seat-c")
+            heard = await chorus(phones)
+            assert hears(heard[A], C) and not hears(heard[A], B)
+            assert not floor.may_unmute_self("room-5", "seat-b")
+            await floor.set_floor("room-5", OPEN_FLOOR)
+            heard = await chorus(phones)
+            assert all(rms(samples) < QUIET for samples in heard.values()), "the open floor resumes all muted"
+            assert not floor.heard("room-5", "seat-b"), "who spoke before the share must unmute again"
+        finally:
+            for phone in phones.values():
+                phone.peer.close()
+            await floor.close("room-5")
             await session.destroy()
 
     asyncio.run(scenario())

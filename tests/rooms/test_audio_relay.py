@@ -257,3 +257,77 @@ def test_a_bad_audio_message_gets_a_clear_error(fresh_hub: hub.RoomHub) -> None:
         assert relay_for(fresh_hub).available is False
 
     run(scenario)
+
+
+SHARING_ONLY = [{"kind": "sharing", "title": "Open sharing", "text": "", "minutes": 0, "share_seconds": 0}]
+
+
+def test_with_an_open_floor_a_member_may_unmute_itself_and_without_it_may_not(relay: AudioRelay) -> None:
+    room = make_room(waiting_room=False, open_floor=True, open_floor_max=4, format=SHARING_ONLY)
+
+    async def scenario() -> None:
+        slug = room.meeting.slug
+        chair, member = Client(slug, "c1"), Client(slug, "m1")
+        await chair.open()
+        await member.open()
+        chair_seat = (await chair.join("Chair", chair_key=room.chair_key))["seat"]
+        seat = (await member.join("Alex"))["seat"]
+        await join_audio(chair)
+        await join_audio(member)
+        assert await member.next("live") == {"type": "live", "seq": 0, "live": False, "open": False}
+        await member.send(type="audio_mute", muted=False)
+        assert (await member.next("error"))["code"] == "not_your_turn"
+        assert await mutes(relay, slug) == {chair_seat: False, seat: True}
+
+        await chair.send(type="open_floor", open=True)
+        said = await member.next("open_floor")
+        assert (said["open"], said["paused"], said["reason"]) == (True, None, "chair")
+        assert (await member.next("live"))["open"] is True
+        assert await mutes(relay, slug) == {chair_seat: True, seat: True}, "everyone is muted as the floor opens"
+
+        await member.send(type="audio_mute", muted=False)
+        live = await member.next("live")
+        assert (live["live"], live["open"]) == (True, True)
+        assert await mutes(relay, slug) == {chair_seat: True, seat: False}
+        assert not [e for e in member.seen if e["type"] == "error" and e["ref"] == "audio_mute"][1:]
+
+        # A host's mute still holds in an open floor.
+        await chair.send(type="mute", seat=seat)
+        assert (await member.next("live"))["live"] is False
+        assert (await mutes(relay, slug))[seat] is True
+        await member.send(type="audio_mute", muted=False)
+        assert (await member.next("error"))["code"] == "host_muted"
+        assert (await mutes(relay, slug))[seat] is True
+
+        # Closed again, the floor is the chair's; the member's own unmute is refused as before.
+        await chair.send(type="open_floor", open=False)
+        assert (await member.next("open_floor"))["open"] is False
+        live = await member.next("live")
+        assert (live["live"], live["open"]) == (False, False)
+        await member.send(type="audio_mute", muted=False)
+        assert (await member.next("error"))["code"] == "not_your_turn"
+        assert await mutes(relay, slug) == {chair_seat: False, seat: True}
+
+    run(scenario)
+
+
+def test_a_group_without_the_open_floor_cannot_open_it_and_the_member_stays_muted(relay: AudioRelay) -> None:
+    room = make_room(waiting_room=False, format=SHARING_ONLY)
+
+    async def scenario() -> None:
+        slug = room.meeting.slug
+        chair, member = Client(slug, "c1"), Client(slug, "m1")
+        await chair.open()
+        await member.open()
+        chair_seat = (await chair.join("Chair", chair_key=room.chair_key))["seat"]
+        seat = (await member.join("Alex"))["seat"]
+        await join_audio(member)
+        await chair.send(type="open_floor", open=True)
+        error = await chair.next("error")
+        assert (error["code"], error["ref"]) == ("open_floor_off", "open_floor")
+        await member.send(type="audio_mute", muted=False)
+        assert (await member.next("error"))["code"] == "not_your_turn"
+        assert await mutes(relay, slug) == {seat: True}
+        assert chair_seat not in await mutes(relay, slug)
+
+    run(scenario)
