@@ -10,6 +10,7 @@ export const AT = {
   live: 'You are live: the meeting hears you.',
   muted: 'You are muted. The meeting does not hear you.',
   yourTurnMuted: 'You are muted. It is your turn: press “Unmute” to speak.',
+  openMuted: 'You are muted. The floor is open: press “Unmute” to speak.',
   unavailable: 'Audio is not available in this meeting; the meeting goes on in text.',
   noMicrophone: 'Your microphone could not be used ({reason}). You can still follow the meeting in text.',
   failed: 'The audio connection was lost. Press “Join audio” to try again.',
@@ -21,6 +22,7 @@ export function createAudio({ send, model, serverNow }) {
   let pc = null;
   let stream = null;
   let serverLive = false;
+  let serverOpen = false; // the chair opened the floor: anyone may unmute; it starts with everyone muted
   let selfMuted = false;
   let available = false;
   const talking = new Set();
@@ -47,7 +49,7 @@ export function createAudio({ send, model, serverNow }) {
     muteButton.textContent = selfMuted ? AT.unmute : AT.mute;
     muteButton.setAttribute('aria-pressed', selfMuted ? 'true' : 'false');
     let text = available ? AT.off : AT.unavailable;
-    if (on) text = serverLive && !selfMuted ? AT.live : serverLive ? AT.yourTurnMuted : AT.muted;
+    if (on) text = serverLive && !selfMuted ? AT.live : serverLive ? (serverOpen ? AT.openMuted : AT.yourTurnMuted) : AT.muted;
     if (state.textContent !== text) state.textContent = text;
     state.classList.toggle('live', on && serverLive && !selfMuted);
   }
@@ -56,7 +58,7 @@ export function createAudio({ send, model, serverNow }) {
     askedIce = null;
     if (pc) { pc.onicecandidate = null; pc.ontrack = null; pc.onconnectionstatechange = null; pc.close(); }
     if (stream) for (const track of stream.getTracks()) track.stop();
-    pc = null; stream = null; serverLive = false;
+    pc = null; stream = null; serverLive = false; serverOpen = false;
     delete $('r-audio').dataset.connection;
     const out = $('audio-out');
     out.srcObject = null;
@@ -177,6 +179,12 @@ export function createAudio({ send, model, serverNow }) {
         return true;
       case 'live':
         serverLive = !!event.live;
+        if (event.open && !serverOpen && pc) {
+          // The floor opened (or this seat joined while it is open): the server muted everyone; so does the page.
+          selfMuted = true;
+          if (stream) for (const track of stream.getAudioTracks()) track.enabled = false;
+        }
+        serverOpen = !!event.open;
         draw();
         return true;
       case 'talking':
