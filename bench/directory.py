@@ -2,10 +2,13 @@
 
     python -m bench.directory --meetings 200000 --json PATH     (docs/BENCHMARKS.md)
     python -m bench.directory --smoke --json PATH               (a tiny run the tests use)
+    python -m bench.directory --database-url postgresql://USER:PASSWORD@HOST:5432/postgres ...
 
 Generates the demo world as a Meeting Guide JSON file, imports it into a fresh SQLite data
 directory with ``stayhere import-feed``, starts ``stayhere serve`` (one uvicorn worker) as a
-subprocess and measures it over keep-alive HTTP from this process.
+subprocess and measures it over keep-alive HTTP from this process. With ``--database-url`` the
+same runs on PostgreSQL: a throwaway database is made on that server (the role must be allowed
+to create databases) and dropped at the end.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import json
 import os
 import platform
 import random
+import secrets
 import shutil
 import socket
 import sqlite3
@@ -25,11 +29,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from bench.http_client import Client, Timings, first_page_weight
 
@@ -82,7 +88,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write the figures here as JSON")
     parser.add_argument("--smoke", action="store_true", help="a tiny quick run: 300 meetings, few requests")
     parser.add_argument("--keep", action="store_true", help="keep the temporary data directory")
+    parser.add_argument(
+        "--database-url",
+        help="measure PostgreSQL instead of SQLite: the URL of a role that may create databases, e.g. "
+        "postgresql://stayhere_test:stayhere_test@127.0.0.1:5432/postgres (a throwaway database is made and dropped)",
+    )
     args = parser.parse_args(argv)
+    if args.database_url and urlsplit(args.database_url).scheme not in ("postgres", "postgresql"):
+        parser.error("--database-url must be a postgresql:// URL.")
     if args.smoke:
         args.meetings, args.queries, args.floor, args.exports = 300, 60, 60, 1
     if args.meetings < 10:
@@ -115,11 +128,42 @@ def run_and_report(
 
 
 def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    if not args.database_url:
+        return _run(args, work, None)
+    with throwaway_database(args.database_url) as url:
+        return _run(args, work, url)
+
+
+@contextmanager
+def throwaway_database(server_url: str) -> Iterator[str]:
+    """A new empty database on the server of ``server_url``, as a URL; dropped afterwards."""
+    import psycopg
+    from psycopg import sql
+
+    name = f"stayhere_bench_{os.getpid()}_{secrets.token_hex(3)}"
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    parts = urlsplit(server_url)
+    try:
+        yield urlunsplit(parts._replace(path="/" + name))
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as admin:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def _run(args: argparse.Namespace, work: Path, database_url: str | None) -> dict[str, Any]:
     data_dir = work / "data"
     data_dir.mkdir(mode=0o700)
     env = {**os.environ, "STAYHERE_DATA_DIR": str(data_dir), "STAYHERE_LOG_LEVEL": "WARNING"}
-    env.pop("STAYHERE_DATABASE_URL", None)  # this benchmark measures the embedded default, SQLite
-    results: dict[str, Any] = {"meetings": args.meetings, "seed": args.seed, "database": "sqlite"}
+    env.pop("STAYHERE_DATABASE_URL", None)  # the embedded default, SQLite, unless --database-url
+    if database_url:
+        env["STAYHERE_DATABASE_URL"] = database_url
+    count = partial(_count, database_url or data_dir / "stayhere.sqlite3")
+    results: dict[str, Any] = {
+        "meetings": args.meetings,
+        "seed": args.seed,
+        "database": "postgresql" if database_url else "sqlite",
+    }
 
     started = time.perf_counter()
     feed, towns = write_feed(args.meetings, args.seed, work / "feed.json", data_dir)
@@ -132,14 +176,14 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     started = time.perf_counter()
     output = _stayhere(env, "import-feed", str(feed))
     import_s = time.perf_counter() - started
-    imported = _count(data_dir / "stayhere.sqlite3", "directory_meeting")
+    imported = count("directory_meeting")
     results.update(
         importer="stayhere import-feed",
         import_s=round(import_s, 2),
         imported_meetings=imported,
         import_per_s=round(imported / import_s, 1),
         import_summary=output.strip().splitlines()[-1] if output.strip() else "",
-        slots=_count(data_dir / "stayhere.sqlite3", "directory_meetingslot"),
+        slots=count("directory_meetingslot"),
     )
 
     port = _free_port()
@@ -164,7 +208,7 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         except subprocess.TimeoutExpired:
             server.kill()
         log.close()
-    results["machine"] = machine()
+    results["machine"] = machine(database_url)
     results["date"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     results["targets"] = TARGETS
     results["missed"] = missed(results)
@@ -276,7 +320,7 @@ def missed(results: dict[str, Any]) -> list[str]:
     return out
 
 
-def machine() -> dict[str, Any]:
+def machine(database_url: str | None = None) -> dict[str, Any]:
     cpu = ""
     memory_kb = 0
     try:
@@ -291,7 +335,15 @@ def machine() -> dict[str, Any]:
     import django
 
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
+    postgresql = {}
+    if database_url:
+        import psycopg
+
+        with psycopg.connect(database_url) as connection:
+            row = connection.execute("SHOW server_version").fetchone()
+            postgresql = {"postgresql": row[0] if row else ""}
     return {
+        **postgresql,
         "cpu": cpu or platform.processor(),
         "cpus": os.cpu_count(),
         "memory_gb": round(memory_kb / 1024 / 1024, 1),
@@ -305,6 +357,7 @@ def machine() -> dict[str, Any]:
 
 def print_table(results: dict[str, Any]) -> None:
     rows = [
+        ("database", results.get("database"), ""),
         ("meetings", results.get("meetings"), ""),
         ("import", results.get("import_per_s"), "meetings/s (target >= 5000)"),
         ("floor GET /health p50/p95/p99", _three(results, "floor"), "ms"),
@@ -334,9 +387,17 @@ def _stayhere(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
-def _count(database: Path, table: str) -> int:
+def _count(database: Path | str, table: str) -> int:
+    """Rows in a table of the SQLite file or the PostgreSQL database (a URL)."""
+    query = f"SELECT COUNT(*) FROM {table}"  # noqa: S608 (our names)
+    if isinstance(database, str):
+        import psycopg
+
+        with psycopg.connect(database) as pg:
+            row = pg.execute(query.encode()).fetchone()
+            return int(row[0]) if row else 0
     with sqlite3.connect(database) as connection:
-        return int(connection.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])  # noqa: S608 (our names)
+        return int(connection.execute(query).fetchone()[0])
 
 
 def _free_port() -> int:
