@@ -27,7 +27,7 @@ def served(tmp_path_factory: pytest.TempPathFactory):
     tmp: Path = tmp_path_factory.mktemp("openapi-fuzz")
     data_dir = tmp / "data"
     data_dir.mkdir(mode=0o700)
-    setup = [["load_demo", "--meetings", "300", "--seed", "5"]]
+    setup = [["load_demo", "--meetings", "120", "--seed", "5"]]
     with live_server(data_dir, tmp / "server.log", setup=setup, extra_env={"STAYHERE_JANUS": "0"}) as server:
         yield server
 
