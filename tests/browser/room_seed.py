@@ -16,6 +16,8 @@ SLUG = "browser-room"
 NAME = "Evening Serenity Room"
 PASSCODE_SLUG = "browser-room-passcode"
 PASSCODE = "2468"
+OPEN_FLOOR_SLUG = "browser-room-open-floor"
+OPEN_FLOOR_MAX = 2
 OPENING = "Welcome to this meeting. Whoever you are, you are welcome here; you may share or pass."
 CLOSING = "Thank you for being here. What was said here stays here. Keep coming back."
 FORMAT = [
@@ -34,6 +36,11 @@ def seed() -> None:
     # A second room: a passcode, no waiting room, no chat.
     lunchtime = running_now("Lunchtime Passcode Room", PASSCODE_SLUG)
     make_room(lunchtime, passcode=PASSCODE, waiting_room=False, chat_policy="off")
+    # A third: a small group that allows an open floor (for two people at most), straight into open sharing.
+    small = running_now("Small Open Floor Room", OPEN_FLOOR_SLUG)
+    sharing = [{"kind": "sharing", "title": "Open sharing", "text": "", "minutes": 30, "share_seconds": 120}]
+    opened = make_room(small, waiting_room=False, format=sharing, open_floor=True, open_floor_max=OPEN_FLOOR_MAX)
+    print("OPEN-FLOOR-CHAIR-KEY", opened.chair_key)
 
 
 def running_now(name: str, slug: str) -> Meeting:

@@ -39,6 +39,13 @@ export const T = {
   goTo: 'Go to', goToLabel: 'Go to “{title}”', lock: 'Lock the room', unlock: 'Unlock the room',
   admit: 'Admit', deny: 'Deny', admitLabel: 'Admit {name}', denyLabel: 'Deny {name}',
   undo: 'Undo', undoLabel: 'Undo the removal of {name}', about: 'about {name}',
+  floorOpen: 'The floor is open: unmute to speak.',
+  floorOpenAfterShare: 'The floor is open to everyone again when this share ends.',
+  floorOpenAfterReading: 'The floor is open to everyone again after the reading.',
+  floorClosedByChair: 'The chair closed the open floor. Raise your hand to share.',
+  floorClosedTooMany: 'The open floor has closed: the meeting is now larger than {n} people. Raise your hand to share.',
+  openTheFloor: 'Open the floor to everyone', closeTheFloor: 'Close the open floor',
+  openFloorHint: 'For meetings of up to {n} people: anyone may unmute and speak without being called on. A share or a reading still has the floor to itself. It closes by itself if the meeting grows larger.',
   removeQuestion: 'Remove {name} for the rest of this meeting? They cannot come back from this browser. You can undo it from the list of removals.',
   reportSent: 'Sent to the hosts. Only they see it.',
   actions: { admit: 'admitted', admit_all: 'admitted all waiting', deny: 'denied', lock: 'locked the room',
@@ -252,6 +259,10 @@ function receive(event) {
       break;
     case 'passed':
       status(fill(T.passedNote, { name: event.seat === model.seat ? T.you : model.people.get(event.seat)?.name || T.someone }));
+      break;
+    case 'open_floor':
+      if (!event.open && event.reason === 'too_many') status(fill(T.floorClosedTooMany, { n: model.openFloor.max }));
+      else if (!event.open) status(T.floorClosedByChair);
       break;
     case 'reminder':
       announce(fill(T.reminder, { n: event.minutes }));

@@ -30,6 +30,14 @@ export function createConsole(ctx) {
     if ($('h-mode')) $('h-mode').value = model.mode;
     if ($('h-once')) $('h-once').checked = model.once;
     if ($('h-policy')) $('h-policy').value = model.chatPolicy;
+    const openBox = $('h-open-floor-box');
+    if (openBox) {
+      const open = model.openFloor;
+      openBox.hidden = !open.allowed;
+      $('h-open-floor').textContent = open.open ? T.closeTheFloor : T.openTheFloor;
+      $('h-open-floor').setAttribute('aria-pressed', open.open ? 'true' : 'false');
+      $('h-open-floor-hint').textContent = fill(T.openFloorHint, { n: open.max });
+    }
     const lock = $('h-lock');
     if (lock) {
       lock.setAttribute('aria-pressed', model.locked ? 'true' : 'false');
@@ -109,6 +117,7 @@ export function createConsole(ctx) {
     'admit-all': need('admit_all'),
     lock: () => send({ type: 'lock', locked: !model.locked }),
     'mute-all': need('mute_all'),
+    'open-floor': () => send({ type: 'open_floor', open: !model.openFloor.open }),
     policy: (el) => send({ type: 'chat_policy', policy: el.value }),
     'delete-chat': (el) => send({ type: 'delete_chat', id: Number(el.dataset.id) }),
     unremove: (el) => send({ type: 'unremove', removal: Number(el.dataset.removal) }),

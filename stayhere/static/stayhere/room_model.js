@@ -11,6 +11,7 @@ export function emptyModel() {
     people: new Map(), queue: [], offer: null, share: null, mode: 'raise_hand', once: false,
     chatPolicy: 'hosts', chatOpen: false, chat: [], locked: false, waitingRoom: false, passcode: false,
     clock: null, waiting: [], reports: [], hostLog: [], removals: [],
+    openFloor: { allowed: false, max: 0, open: false, paused: null },
   };
 }
 
@@ -34,6 +35,7 @@ export function applySnapshot(model, snap) {
     fresh.share = snap.share || null;
     fresh.mode = snap.mode;
     fresh.once = !!snap.once;
+    if (snap.open_floor) fresh.openFloor = { ...fresh.openFloor, ...snap.open_floor };
     fresh.chatPolicy = snap.chat_policy;
     fresh.chatOpen = !!snap.chat_open;
     fresh.allowPrivate = !!snap.allow_private;
@@ -82,6 +84,7 @@ const HANDLERS = {
   share_ended(m, e) { if (m.share && m.share.seat === e.seat) m.share = null; return ['floor']; },
   passed(m, e) { if (m.offer && m.offer.seat === e.seat) m.offer = null; return ['floor']; },
   mode(m, e) { m.mode = e.mode; m.once = !!e.once; return ['queue', 'console']; },
+  open_floor(m, e) { m.openFloor = { ...m.openFloor, open: !!e.open, paused: e.paused || null }; return ['floor', 'console']; },
   chat(m, e) { push(m.chat, e); return ['chat']; },
   chat_deleted(m, e) { m.chat = m.chat.filter((c) => c.id !== e.id); return ['chat']; },
   chat_policy(m, e) { m.chatPolicy = e.policy; m.chatOpen = !!e.open; return ['chat', 'console']; },

@@ -72,6 +72,10 @@ export function createView(ctx) {
     else if (offer) text = fill(offer.seat === me ? T.youAreCalled : T.isCalled, { name: who(offer.seat) });
     $('floor-now').textContent = text;
     $('floor-timer').hidden = !share;
+    const open = model.openFloor;
+    let openText = '';
+    if (open.open) openText = open.paused === 'share' ? T.floorOpenAfterShare : open.paused === 'reading' ? T.floorOpenAfterReading : T.floorOpen;
+    if ($('floor-open').textContent !== openText) $('floor-open').textContent = openText; // aria-live: said once
     const mineOffered = !!offer && offer.seat === me;
     $('my-offer').hidden = !mineOffered;
     if (mineOffered && offerShownFor !== offer.expires_at) {
