@@ -47,7 +47,6 @@ from pathlib import Path
 from typing import Any
 
 from bench.directory import machine, run_and_report
-from bench.rooms import _cpu, _machine_cpu, _memory, _others
 from stayhere.audio.config import JanusSettings, PortRange
 from stayhere.audio.floor import AudioFloor
 from stayhere.audio.http import request_json
@@ -62,6 +61,7 @@ BURST = 0.2  # of 200 ms
 HEARD_WITHIN = 0.5  # energy later than this after a burst's start is not that burst's (nor a delay)
 JOIN_CONCURRENCY = 8
 ROOM = "bench"
+TICK = os.sysconf("SC_CLK_TCK")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,6 +84,42 @@ def main(argv: list[str] | None = None) -> int:
         args.processes = math.ceil(args.participants / PER_PROCESS)
     args.processes = max(1, min(args.processes, args.participants))
     return run_and_report("audio", args, argv, run, print_table)
+
+
+def _cpu(pid: int) -> float:
+    """utime + stime of a process and all its threads, in seconds (fields 14 and 15 of /proc/PID/stat)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def _rss_mib(pid: int) -> float:
+    """VmRSS of a process in MiB (0 when it is gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return 0.0
+
+
+def _machine_busy() -> tuple[float, float]:
+    """(busy, total) jiffies of every core together, from /proc/stat."""
+    numbers = [int(value) for value in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = numbers[3] + numbers[4]
+    return float(sum(numbers) - idle), float(sum(numbers))
+
+
+def _others(ours_s: float, before: tuple[float, float], after: tuple[float, float]) -> float:
+    """What the rest of the machine used between two /proc/stat readings, in % of one core."""
+    busy, total = after[0] - before[0], after[1] - before[1]
+    if not total:
+        return 0.0
+    cores = os.cpu_count() or 1
+    return round(max(0.0, 100 * busy / total * cores - 100 * ours_s / (total / TICK / cores)), 1)
 
 
 def _free_port() -> int:
@@ -158,7 +194,7 @@ async def measure(args: argparse.Namespace, janus: EmbeddedJanus) -> dict[str, A
     before, started = _cpu(pid), time.monotonic()
     await asyncio.sleep(2.0)
     results["janus_idle_cpu_percent"] = round(100 * (_cpu(pid) - before) / (time.monotonic() - started), 2)
-    results["janus_idle_rss_mib"] = _memory(pid)[0]
+    results["janus_idle_rss_mib"] = _rss_mib(pid)
 
     floor = AudioFloor(janus.admin())
     await floor.open(ROOM)
@@ -215,16 +251,16 @@ async def measure(args: argparse.Namespace, janus: EmbeddedJanus) -> dict[str, A
 
         await asyncio.sleep(max(0.0, t_measure - time.monotonic()))
         pids = [client.pid for client in clients]
-        cpu_before, clients_before, machine_before = _cpu(pid), sum(_cpu(p) for p in pids), _machine_cpu()
+        cpu_before, clients_before, machine_before = _cpu(pid), sum(_cpu(p) for p in pids), _machine_busy()
         started = time.monotonic()
         rss_max = 0.0
         while time.monotonic() < t_end:
-            rss_max = max(rss_max, _memory(pid)[0])
+            rss_max = max(rss_max, _rss_mib(pid))
             await asyncio.sleep(min(1.0, max(0.0, t_end - time.monotonic())))
         elapsed = time.monotonic() - started
         janus_s, clients_s = _cpu(pid) - cpu_before, sum(_cpu(p) for p in pids) - clients_before
-        machine_after = _machine_cpu()
-        rss = _memory(pid)[0]
+        machine_after = _machine_busy()
+        rss = _rss_mib(pid)
         results["janus_cpu_percent"] = round(100 * janus_s / elapsed, 1)
         results["janus_cpu_percent_per_participant"] = round(100 * janus_s / elapsed / len(listed), 3)
         results["janus_rss_mib"] = rss
