@@ -111,6 +111,8 @@ ALLOWED: dict[str, dict[str, str]] = {
                 "share_seconds",
                 "mode",
                 "once",
+                "open_floor",
+                "open_floor_max",
             ],
             SETTING,
         ),
