@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Installs what the tests need (Debian's Chromium, PostgreSQL, Redis and nginx included), starts
+# Installs what the tests need (Debian's Chromium, PostgreSQL, Redis, nginx and coturn included), starts
 # PostgreSQL and Redis (persistence off) if they are not running, then runs ruff, mypy and the whole
 # test suite: once on SQLite, and the directory tests again on PostgreSQL.
 # Usage: bash scripts/test.sh [extra pytest arguments]
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
-apt_need chromium postgresql janus redis-server nginx
+apt_need chromium postgresql janus redis-server nginx coturn
 python_env "[test]"
 
 # PostgreSQL: start the cluster if it is down, and make a role for the tests if there is none.
