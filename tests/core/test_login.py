@@ -52,8 +52,10 @@ def sign_in(client, username: str, password: str):
 
 
 def comparable(body: str, username: str) -> str:
-    """The page with what must differ masked: the name typed back into the form, and the CSRF token."""
+    """The page with what must differ masked: the name typed back into the form, the CSRF token, and the wait
+    (the two answers come seconds apart, so the minutes left and the clock time may differ by one)."""
     body = body.replace(username, "NAME")
+    body = re.sub(r"wait \d+ minutes? \(until \d\d:\d\d UTC\)", "wait N minutes (until HH:MM UTC)", body)
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', 'name="csrfmiddlewaretoken" value="TOKEN"', body)
 
 
