@@ -108,6 +108,7 @@ class Participants:
         self.origin = config["origin"]
         self.compression: str | None = config.get("compression") or None
         self.chair_key: str = config.get("chair_key", "")
+        self.join_concurrency = int(config.get("join_concurrency") or JOIN_CONCURRENCY)
         self.seats = [Seat(room=s["room"], index=s["index"], chair=s["chair"]) for s in config["seats"]]
         self.window = Window()
         self.readers: list[asyncio.Task[None]] = []
@@ -121,7 +122,7 @@ class Participants:
         chosen = [seat for seat in self.seats if seat.chair == chairs]
         self.extensions.clear()
         self.join_failures.clear()
-        gate = asyncio.Semaphore(JOIN_CONCURRENCY)
+        gate = asyncio.Semaphore(self.join_concurrency)
         started = time.perf_counter()
 
         async def one(seat: Seat) -> bool:

@@ -76,6 +76,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--only", choices=["stayhere", "baseline"], help="measure one server only")
     parser.add_argument("--json", type=Path, help="write the figures here as JSON")
+    parser.add_argument(
+        "--join-concurrency",
+        type=int,
+        help="joins in flight at once in each client process (16); all seats' joins are in one room's rush",
+    )
     parser.add_argument("--smoke", action="store_true", help="a tiny quick run: 20 seats, 5 s")
     parser.add_argument("--keep", action="store_true", help="keep the temporary data directory")
     parser.add_argument(
@@ -145,6 +150,7 @@ def run_in(args: argparse.Namespace, work: Path, env: dict[str, str]) -> dict[st
         "processes": args.processes,
         "compression": args.compression,
         "mix": MIX,
+        "join_concurrency": args.join_concurrency or 16,
         "load_before": [round(value, 2) for value in os.getloadavg()],
     }
     if args.redis:
@@ -273,7 +279,15 @@ def wait_until_up(target: str, port: int, server: subprocess.Popen[bytes], log: 
 class Clients:
     """The client processes, each holding its share of the seats, spoken to in JSON lines."""
 
-    def __init__(self, count: int, port: int, seats: list[dict[str, Any]], chair_key: str, compression: str) -> None:
+    def __init__(
+        self,
+        count: int,
+        port: int,
+        seats: list[dict[str, Any]],
+        chair_key: str,
+        compression: str,
+        join_concurrency: int | None = None,
+    ) -> None:
         self.shares = [seats[number::count] for number in range(count)]
         self.processes = [
             subprocess.Popen(
@@ -290,6 +304,7 @@ class Clients:
             "origin": f"http://127.0.0.1:{port}",
             "chair_key": chair_key,
             "compression": None if compression == "none" else compression,
+            "join_concurrency": join_concurrency,
         }
         for process, share in zip(self.processes, self.shares, strict=True):
             self._write(process, {**config, "seats": share})
@@ -339,7 +354,7 @@ def drive(
     chair_key: str,
     rates: list[float],
 ) -> dict[str, Any]:
-    clients = Clients(args.processes, port, seats, chair_key, args.compression)
+    clients = Clients(args.processes, port, seats, chair_key, args.compression, args.join_concurrency)
     out: dict[str, Any] = {"server": target}
     try:
         started = time.perf_counter()
