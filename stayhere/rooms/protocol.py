@@ -163,7 +163,9 @@ def decode(text: str | bytes | None) -> tuple[str, dict[str, Any]]:
     """A client frame as (type, checked fields); raises ProtocolError saying what is wrong."""
     if text is None:
         raise ProtocolError("bad_json", "Send messages as JSON text.")
-    if len(text) > MAX_FRAME:
+    # Measured in bytes, as the limit is stated: a text frame of multi-byte characters is longer than its length.
+    size = len(text) if isinstance(text, bytes) or len(text) <= MAX_FRAME // 4 else len(text.encode())
+    if size > MAX_FRAME:
         raise ProtocolError("too_long", f"A message may be at most {MAX_FRAME} bytes.")
     try:
         data = orjson.loads(text)

@@ -363,11 +363,6 @@ def test_thousands_of_frames_floods_and_huge_frames_leave_memory_bounded_and_the
         listener.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="stayhere.rooms.protocol.decode measures a text frame in characters, not bytes: 3,000 three-byte "
-    "characters (9,000 bytes, over the 8 KiB docs/protocol.md states) pass as a frame of 3,000",
-)
 def test_a_frame_over_8_kib_of_multibyte_text_is_cut_off_too(server: tuple[LiveServer, str]) -> None:
     live, _chair_key = server
     frame = json.dumps({"type": "chat", "text": "€" * 3000}, ensure_ascii=False)
