@@ -54,6 +54,8 @@ class RoomConfig:
     waiting_room: bool = True
     share_seconds: int = 180  # a share in open sharing, unless the segment says otherwise
     chair_key_hash: str = ""  # sha256 hex of the chair link's key; empty: no chair link yet
+    # An unlisted room: sha256 hex of the members' link key, which every join but a chair's must carry.
+    link_key_hash: str = ""
     mode: str = "raise_hand"
     once: bool = False  # everyone once before anyone twice
     grace_s: int = 60  # how long a dropped seat is kept for a resume

@@ -169,6 +169,7 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
                 name=fields["name"],
                 passcode=fields.get("passcode"),
                 chair_key=fields.get("chair_key"),
+                link_key=fields.get("link_key"),
             )
             try:
                 joined = await hub.join(self.slug, self, event, self._load_config)

@@ -72,6 +72,7 @@ class RoomSettingsForm(forms.ModelForm[RoomSettings]):
             "allow_private",
             "passcode",
             "waiting_room",
+            "unlisted",
             "share_seconds",
             "mode",
             "once",
@@ -89,8 +90,13 @@ class RoomSettingsForm(forms.ModelForm[RoomSettings]):
             "mode": _("How people share"),
             "once": _("Everyone once before anyone twice"),
             "open_floor": _("Open floor: the chair may let everyone unmute themselves, in small meetings"),
+            "unlisted": _("Unlisted room: only people given the members' link can join"),
         }
         help_texts = {
+            "unlisted": _(
+                "The meeting's page then shows no link to the room, and the room's address alone lets nobody in: "
+                "share the members' link (shown once when drawn) with the group. Chair links still work."
+            ),
             "open_floor": _(
                 "Off by default. While the chair has the floor open, anyone may unmute and speak without being "
                 "called on; a share or a reading still has the floor to itself."

@@ -63,6 +63,15 @@ def rotate_settings_key(room: RoomSettings) -> str:
     return key
 
 
+def rotate_link_key(room: RoomSettings) -> str:
+    """A new members' link key for an unlisted room; the old link stops working. Returns the key, not stored."""
+    key = new_key()
+    room.link_key_hash = hash_key(key)
+    room.keys_rotated_at = timezone.now()
+    room.save(update_fields=["link_key_hash", "keys_rotated_at"])
+    return key
+
+
 def rotate_both(room: RoomSettings) -> tuple[str, str]:
     """New settings and chair keys, in that order."""
     return rotate_settings_key(room), rotate_chair_key(room)
@@ -73,6 +82,7 @@ class GroupLinks:
     group: str
     settings_url: str
     chair_urls: list[tuple[str, str]]  # (meeting name, chair link), one per meeting held in a stayhere room
+    member_urls: list[tuple[str, str]]  # (meeting name, members' link) of an unlisted room; empty when listed
 
 
 def fresh_links(group: Group, base_url: str) -> GroupLinks:
@@ -83,9 +93,13 @@ def fresh_links(group: Group, base_url: str) -> GroupLinks:
     with transaction.atomic():
         room, _created = RoomSettings.objects.get_or_create(group=group)
         settings_key, chair_key = rotate_both(room)
+        link_key = rotate_link_key(room) if room.unlisted else ""
     meetings = group.meetings.filter(has_room=True).order_by("name", "slug")
     return GroupLinks(
         group=group.name,
         settings_url=base + reverse("rooms:settings", args=[settings_key]),
         chair_urls=[(m.name, base + reverse("rooms:room-chair", args=[m.slug, chair_key])) for m in meetings],
+        member_urls=[(m.name, base + reverse("rooms:room-link", args=[m.slug, link_key])) for m in meetings]
+        if link_key
+        else [],
     )

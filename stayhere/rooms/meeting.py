@@ -39,6 +39,10 @@ PASSCODE_WINDOW_S = 60.0
 # Attendance slips are given from this long before the scheduled end (or from the closing segment on).
 SLIPS_FROM_S = 15 * 60
 
+PRIVATE_MESSAGE = (
+    "This meeting's room is unlisted: it is reached only through the members' link its group shares. "
+    "Ask the group for the current link."
+)
 ENDED_MESSAGE = "The meeting has ended. Nothing from it was kept. Thank you for being here."
 CLOSED_MESSAGE = "The room has closed. Nothing from it was kept."
 
@@ -51,6 +55,7 @@ class Join:
     name: str  # already cleaned by the protocol
     passcode: str | None = None
     chair_key: str | None = None
+    link_key: str | None = None  # the members' link key of an unlisted room
 
 
 @dataclass(frozen=True)
@@ -246,6 +251,9 @@ def _join(room: Room, event: Join, now: float, out: Outbox) -> Room:
     is_host = _is_host_key(room, event.chair_key)
     if event.browser in room.removed_browsers() and not is_host:
         raise Refused("removed", safety.REMOVED_MESSAGE)
+    expected_link = room.config.link_key_hash
+    if not is_host and expected_link and not hmac.compare_digest(hash_secret(event.link_key or ""), expected_link):
+        raise Refused("private", PRIVATE_MESSAGE)
     if not is_host:
         if not room.config.scheduled and not room.opened_by_host:
             raise Refused(

@@ -56,9 +56,14 @@ class RoomSettings(models.Model):
         default=OPEN_FLOOR_MAX_DEFAULT,
         validators=[MinValueValidator(OPEN_FLOOR_MAX_MIN), MaxValueValidator(OPEN_FLOOR_MAX_LIMIT)],
     )
+    # Unlisted: the meeting's page shows no room link, and only people with the members' link can join.
+    unlisted = models.BooleanField(
+        _("keep the room unlisted: only people given the members' link can join"), default=False
+    )
     # sha256 hex of the secret links' keys; the keys themselves are shown once and never stored.
     settings_key_hash = models.CharField(max_length=64, blank=True, db_index=True)
     chair_key_hash = models.CharField(max_length=64, blank=True)
+    link_key_hash = models.CharField(max_length=64, blank=True)  # the members' link of an unlisted room
     keys_rotated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

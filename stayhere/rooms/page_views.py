@@ -20,7 +20,7 @@ from stayhere.core.middleware import ROOM_PERMISSIONS_POLICY
 from stayhere.directory.models import Meeting
 from stayhere.directory.presenting import clock, when_text
 from stayhere.directory.search import DEFAULT_DURATION
-from stayhere.rooms.setup import chair_key_matches
+from stayhere.rooms.setup import chair_key_matches, link_key_matches, room_is_listed
 
 SEAT_COOKIE = "stayhere_seat"
 
@@ -44,11 +44,12 @@ def schedule_context(meeting: Meeting, now: dt.datetime) -> dict[str, Any]:
     }
 
 
-def _page(request: HttpRequest, meeting: Meeting, chair_key: str = "") -> HttpResponse:
+def _page(request: HttpRequest, meeting: Meeting, chair_key: str = "", link_key: str = "") -> HttpResponse:
     context = {
         "meeting": meeting,
         "ws_path": f"/ws/rooms/{meeting.slug}",
         "chair_key": chair_key,
+        "link_key": link_key,
         **schedule_context(meeting, timezone.now()),
     }
     response = render(request, "rooms/room.html", context)
@@ -70,7 +71,19 @@ def _page(request: HttpRequest, meeting: Meeting, chair_key: str = "") -> HttpRe
 
 @require_safe
 def room(request: HttpRequest, slug: str) -> HttpResponse:
-    return _page(request, _meeting_with_room(slug))
+    meeting = _meeting_with_room(slug)
+    if not room_is_listed(meeting):
+        raise Http404("no meeting with a room at this address")  # the same answer as for no room at all
+    return _page(request, meeting)
+
+
+@require_safe
+def room_by_link(request: HttpRequest, slug: str, key: str) -> HttpResponse:
+    """An unlisted room, opened with the members' link its group shares."""
+    meeting = _meeting_with_room(slug)
+    if not link_key_matches(slug, key):
+        raise Http404("no meeting with a room at this address")
+    return _page(request, meeting, link_key=key)
 
 
 @require_safe

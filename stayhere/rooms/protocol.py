@@ -117,6 +117,7 @@ SCHEMAS: dict[str, dict[str, tuple[Check, bool]]] = {
         "name": (_name, True),
         "passcode": (_pattern(PASSCODE, "digits only"), False),
         "chair_key": (_pattern(KEY, "the key from a chair link"), False),
+        "link_key": (_pattern(KEY, "the key from the room's members' link"), False),
     },
     "resume": {"seat": (_seat, True), "token": (_pattern(KEY, "a resume token"), True), "last_seq": (_ids, True)},
     "rename": {"name": (_name, True)},

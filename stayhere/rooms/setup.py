@@ -49,6 +49,8 @@ def load_room_config(slug: str, now: float) -> RoomConfig:
         waiting_room=room.waiting_room,
         share_seconds=room.share_seconds,
         chair_key_hash=room.chair_key_hash,
+        # An unlisted room with no members' link yet lets nobody in but its chair: never an open door.
+        link_key_hash=(room.link_key_hash or "-") if room.unlisted else "",
         mode=room.mode,
         once=room.once,
         open_floor=room.open_floor,
@@ -61,6 +63,21 @@ def chair_key_matches(slug: str, key: str) -> bool:
     meeting = Meeting.objects.select_related("group").filter(slug=slug, has_room=True).first()
     room = None if meeting is None else _settings_of(meeting)
     return room is not None and key_matches(key, room.chair_key_hash)
+
+
+def link_key_matches(slug: str, key: str) -> bool:
+    """Whether ``key`` is the members' link key of this meeting's unlisted room."""
+    meeting = Meeting.objects.select_related("group").filter(slug=slug, has_room=True).first()
+    room = None if meeting is None else _settings_of(meeting)
+    return room is not None and room.unlisted and key_matches(key, room.link_key_hash)
+
+
+def room_is_listed(meeting: Meeting) -> bool:
+    """Whether the meeting's page may show its room's link (False for an unlisted room, or no room)."""
+    if not meeting.has_room:
+        return False
+    room = _settings_of(meeting)
+    return room is None or not room.unlisted
 
 
 def _settings_of(meeting: Meeting) -> RoomSettings | None:

@@ -40,6 +40,12 @@ def settings(request: HttpRequest, key: str) -> HttpResponse:
     if action == "rotate-settings":
         new_key = keys.rotate_settings_key(room)
         return HttpResponseRedirect(reverse("rooms:settings", args=[new_key]) + "?done=rotated")
+    if action == "rotate-link":
+        if not room.unlisted:
+            return _page(request, room, status=400, notice=_("The room is listed: it has no members' link to rotate."))
+        link_key = keys.rotate_link_key(room)
+        notice = _("New members' links are below. The old ones no longer work. Copy them now: they are shown once.")
+        return _page(request, room, status=200, notice=notice, link_key=link_key)
     if action == "rotate-chair":
         chair_key = keys.rotate_chair_key(room)
         notice = _("New chair links are below. The old chair link no longer works. Copy them now: they are shown once.")
@@ -62,6 +68,13 @@ def _save(request: HttpRequest, room: RoomSettings) -> HttpResponse:
         changed = form.save(commit=False)
         changed.format = moved_segments(formset.kept(), request.POST.get("move", ""))
         changed.save()
+        if changed.unlisted and not changed.link_key_hash:
+            link_key = keys.rotate_link_key(changed)  # a room made unlisted gets its members' link now
+            notice = _(
+                "Saved. The room is unlisted now: only people with the members' link below can join. "
+                "Copy it now and share it with the group: it is shown once."
+            )
+            return _page(request, changed, status=200, notice=notice, link_key=link_key)
     return HttpResponseRedirect(request.path + "?done=saved")
 
 
@@ -83,6 +96,7 @@ def _page(
     status: int,
     notice: str = "",
     chair_key: str = "",
+    link_key: str = "",
     form: RoomSettingsForm | None = None,
     formset: Any = None,
 ) -> HttpResponse:
@@ -90,7 +104,13 @@ def _page(
         MeetingLink(
             name=meeting.name,
             slug=meeting.slug,
-            room_url=request.build_absolute_uri(reverse("rooms:room", args=[meeting.slug])),
+            room_url=(
+                request.build_absolute_uri(reverse("rooms:room-link", args=[meeting.slug, link_key]))
+                if room.unlisted and link_key
+                else ""
+                if room.unlisted
+                else request.build_absolute_uri(reverse("rooms:room", args=[meeting.slug]))
+            ),
             chair_url=(
                 request.build_absolute_uri(reverse("rooms:room-chair", args=[meeting.slug, chair_key]))
                 if chair_key
@@ -107,6 +127,7 @@ def _page(
         "meetings": meetings,
         "notice": notice,
         "chair_key_shown": bool(chair_key),
+        "unlisted": room.unlisted,
         "settings_url": request.build_absolute_uri(request.path),
         "has_errors": form is not None,
     }

@@ -58,6 +58,7 @@ const root = $('room');
 const wsPath = root.dataset.wsPath;
 const slug = root.dataset.slug;
 const chairKey = root.dataset.chairKey || null;
+const linkKey = root.dataset.linkKey || null; // an unlisted room's members' link
 const storeKey = 'stayhere.room.' + slug;
 
 // --- what this tab remembers: seat, resume token, the highest seq seen, and the name (for a new join) ---
@@ -182,6 +183,7 @@ function sendJoin(ws) {
   const message = { type: 'join', name: saved.name };
   if (saved.passcode) message.passcode = saved.passcode;
   if (chairKey) message.chair_key = chairKey;
+  if (linkKey) message.link_key = linkKey;
   ws.send(JSON.stringify(message));
 }
 

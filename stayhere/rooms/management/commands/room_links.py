@@ -42,5 +42,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  settings, for the secretary: {links.settings_url}")
         for name, url in links.chair_urls:
             self.stdout.write(f"  chair of {name}: {url}")
+        for name, url in links.member_urls:
+            self.stdout.write(f"  members of {name} (the room is unlisted): {url}")
         if not links.chair_urls:
             self.stdout.write("  No meeting of this group is held in a stayhere room yet, so there is no chair link.")
