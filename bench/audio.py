@@ -95,6 +95,20 @@ def _cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICK
 
 
+def _threads(pid: int) -> dict[str, float]:
+    """CPU seconds of each thread of a process (``/proc/PID/task/TID/stat``), keyed "TID name"."""
+    out: dict[str, float] = {}
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            text = (task / "stat").read_text()
+        except OSError:
+            continue
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        fields = text.rsplit(")", 1)[1].split()
+        out[f"{task.name} {name}"] = (int(fields[11]) + int(fields[12])) / TICK
+    return out
+
+
 def _rss_mib(pid: int) -> float:
     """VmRSS of a process in MiB (0 when it is gone)."""
     try:
@@ -252,6 +266,7 @@ async def measure(args: argparse.Namespace, janus: EmbeddedJanus) -> dict[str, A
         await asyncio.sleep(max(0.0, t_measure - time.monotonic()))
         pids = [client.pid for client in clients]
         cpu_before, clients_before, machine_before = _cpu(pid), sum(_cpu(p) for p in pids), _machine_busy()
+        threads_before = _threads(pid)
         started = time.monotonic()
         rss_max = 0.0
         while time.monotonic() < t_end:
@@ -259,6 +274,12 @@ async def measure(args: argparse.Namespace, janus: EmbeddedJanus) -> dict[str, A
             await asyncio.sleep(min(1.0, max(0.0, t_end - time.monotonic())))
         elapsed = time.monotonic() - started
         janus_s, clients_s = _cpu(pid) - cpu_before, sum(_cpu(p) for p in pids) - clients_before
+        threads = {name: used - threads_before.get(name, 0.0) for name, used in _threads(pid).items()}
+        busiest = sorted(threads.items(), key=lambda item: -item[1])[:3]
+        # The AudioBridge mixes a room in one thread: a room's ceiling is that thread at one full core.
+        results["janus_busiest_threads"] = [
+            {"thread": name.split(" ")[1], "cpu_percent": round(100 * used / elapsed, 1)} for name, used in busiest
+        ]
         machine_after = _machine_busy()
         rss = _rss_mib(pid)
         results["janus_cpu_percent"] = round(100 * janus_s / elapsed, 1)
@@ -347,6 +368,11 @@ def print_table(results: dict[str, Any]) -> None:
         ("energy outside a burst", results.get("leaked_packets"), "packets (0 expected)"),
         ("Janus CPU", results.get("janus_cpu_percent"), f"% of one core (target < {TARGET_CPU_PERCENT:g})"),
         ("Janus CPU per participant", results.get("janus_cpu_percent_per_participant"), "% of one core"),
+        (
+            "Janus busiest threads",
+            ", ".join(f"{t['thread']} {t['cpu_percent']}" for t in results.get("janus_busiest_threads", [])),
+            "% of one core",
+        ),
         ("Janus CPU idle, before the room", results.get("janus_idle_cpu_percent"), "% of one core"),
         ("Janus RSS (max)", f"{results.get('janus_rss_mib')} ({results.get('janus_rss_max_mib')})", "MiB"),
         ("Janus RSS per participant", results.get("janus_rss_per_participant_kib"), "KiB"),
