@@ -13,6 +13,7 @@ SUBCOMMAND_ALIASES = {
     "room-links": "room_links",
     "verify-slip": "verify_slip",
     "slip-keys": "slip_keys",
+    "janus-config": "janus_config",
 }
 
 
@@ -100,11 +101,15 @@ def _start_audio(workers: int) -> None:
 
     from django.conf import settings
 
+    if settings.JANUS_SERVERS:
+        count = len(settings.JANUS_SERVERS)
+        logging.getLogger("stayhere.audio").info("Meeting audio goes through %d shared Janus server(s).", count)
+        return
     if settings.REDIS_URL:
         # Each worker's own Janus would split a meeting's audio between the workers its seats landed on.
         logging.getLogger("stayhere.audio").warning(
-            "Meeting audio across workers needs a shared Janus, which stayhere cannot use yet: with "
-            "STAYHERE_REDIS_URL set, meetings run without audio."
+            "Meeting audio across workers needs a shared Janus: with STAYHERE_REDIS_URL set and no "
+            "STAYHERE_JANUS_SERVERS, meetings run without audio (docs/deploy.md, Meeting audio)."
         )
         return
     if workers > 1:
@@ -130,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
             "  slip-keys GROUP --enable ...    a group's attendance-slip signing keys\n"
             "  verify-slip FILE --name N --salt S   check an attendance slip\n"
             "  disclose [--example]            every table and column this server keeps, and why\n"
+            "  janus-config DIR                a shared Janus server's configuration, and its entry for the workers\n"
             "  check, migrate, createsuperuser, ... any Django management command\n"
         )
         return 0

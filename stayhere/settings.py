@@ -11,6 +11,7 @@ import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from stayhere.audio.servers import parse_servers as janus_servers
 from stayhere.audio.turn import turn_from_env
 from stayhere.env import database_from_url, envbool, envint, envlist, envpath, envstr, redis_url
 
@@ -131,6 +132,9 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Janus servers shared by every worker (scale-out audio; stayhere.audio.servers). Empty: the embedded Janus.
+JANUS_SERVERS = janus_servers(envstr("STAYHERE_JANUS_SERVERS", ""))
 
 # Operators' passwords: Argon2 first (argon2-cffi); the others only read hashes made before it.
 PASSWORD_HASHERS = [

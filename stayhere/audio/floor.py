@@ -13,8 +13,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from stayhere.audio.http import JanusRefused
 from stayhere.audio.janus import AudioRoom, JanusAdmin, JanusError, JanusSession, Joined, RtpJoin
 from stayhere.rooms.effects import OPEN_FLOOR
 
@@ -25,10 +27,16 @@ class NoAudioRoom(Exception):
     """The meeting has no audio room (not opened, already closed, or Janus is not running)."""
 
 
+# The AudioBridge's answers when a room already exists (another worker made it) or no longer does.
+ROOM_EXISTS = 486
+NO_SUCH_ROOM = 485
+
+
 @dataclass
 class _Room:
     audio: AudioRoom
-    seats: dict[str, int] = field(default_factory=dict)  # seat id -> AudioBridge participant id
+    admin: JanusAdmin  # the Janus that holds this room
+    seats: dict[str, int] = field(default_factory=dict)  # seat id -> AudioBridge participant id (this worker's)
     floor: str | None = None  # a seat id, OPEN_FLOOR, or None
     spoke: set[str] = field(default_factory=set)  # seats that unmuted themselves while the floor has been open
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -37,9 +45,18 @@ class _Room:
 class AudioFloor:
     """Audio rooms of this process, keyed by stayhere room id, with the floor each one has."""
 
-    def __init__(self, admin: JanusAdmin, *, allow_rtp_participants: bool = True) -> None:
+    def __init__(
+        self,
+        admin: JanusAdmin,
+        *,
+        allow_rtp_participants: bool = True,
+        shared: Callable[[str], tuple[JanusAdmin, AudioRoom]] | None = None,
+    ) -> None:
+        """``shared``: the Janus servers are shared by several workers, and this gives each meeting's server and
+        its audio room (the same on every worker). Each worker then moves only its own seats' participants."""
         self.admin = admin
         self.allow_rtp_participants = allow_rtp_participants
+        self.shared = shared
         self.rooms: dict[str, _Room] = {}
         self.pending: set[asyncio.Task[None]] = set()
 
@@ -48,16 +65,32 @@ class AudioFloor:
         known = self.rooms.get(room_id)
         if known is not None:
             return known.audio
-        audio = await self.admin.create_room(allow_rtp_participants=self.allow_rtp_participants)
-        await self.admin.allow_tokens(audio, [secrets.token_urlsafe(24)], "enable")
-        self.rooms[room_id] = _Room(audio)
-        return audio
+        if self.shared is None:
+            audio = await self.admin.create_room(allow_rtp_participants=self.allow_rtp_participants)
+            await self.admin.allow_tokens(audio, [secrets.token_urlsafe(24)], "enable")
+            self.rooms[room_id] = _Room(audio, self.admin)
+            return audio
+        admin, given = self.shared(room_id)
+        try:
+            await admin.create_room(allow_rtp_participants=self.allow_rtp_participants, given=given)
+        except JanusRefused as refused:
+            if refused.code != ROOM_EXISTS:
+                raise
+        else:  # made here, first: only seats with a token may join (another worker's open must not reset it)
+            await admin.allow_tokens(given, [secrets.token_urlsafe(24)], "enable")
+        self.rooms[room_id] = _Room(given, admin)
+        return given
 
     async def close(self, room_id: str) -> None:
         """Destroys the meeting's audio room: every participant is dropped."""
         room = self.rooms.pop(room_id, None)
-        if room is not None:
-            await self.admin.destroy_room(room.audio)
+        if room is None:
+            return
+        try:
+            await room.admin.destroy_room(room.audio)
+        except JanusRefused as refused:
+            if self.shared is None or refused.code != NO_SUCH_ROOM:
+                raise  # on a shared Janus another worker may have destroyed it first
 
     def _room(self, room_id: str) -> _Room:
         room = self.rooms.get(room_id)
@@ -69,7 +102,7 @@ class AudioFloor:
         """A fresh one-seat token for the AudioBridge's allowed list."""
         room = self._room(room_id)
         token = secrets.token_urlsafe(24)
-        await self.admin.allow_tokens(room.audio, [token], "add")
+        await room.admin.allow_tokens(room.audio, [token], "add")
         return token
 
     async def join_seat(
@@ -162,7 +195,10 @@ class AudioFloor:
         open floor nobody is unmuted here, and only those who unmuted themselves since it opened stay unmuted."""
         room = self._room(room_id)
         async with room.lock:  # changes apply one at a time, each reading the latest floor
-            listed = await self.admin.list_participants(room.audio)
+            listed = await room.admin.list_participants(room.audio)
+            if self.shared is not None:  # other workers move their own seats' participants
+                mine = set(room.seats.values())
+                listed = [participant for participant in listed if participant.get("id") in mine]
             if room.floor == OPEN_FLOOR:  # read after the list: a seat unmuting itself meanwhile is in `spoke`
                 holder = None
                 keep = {room.seats[seat] for seat in room.spoke if seat in room.seats}
@@ -171,10 +207,10 @@ class AudioFloor:
                 keep = {holder} if holder is not None else set()
             for participant in listed:
                 if participant.get("id") not in keep and not participant.get("muted"):
-                    await self.admin.mute(room.audio, int(participant["id"]))
+                    await room.admin.mute(room.audio, int(participant["id"]))
             for participant in listed:
                 if holder is not None and participant.get("id") == holder and participant.get("muted"):
-                    await self.admin.unmute(room.audio, int(participant["id"]))
+                    await room.admin.unmute(room.audio, int(participant["id"]))
 
     async def drain(self) -> None:
         """Waits for floor changes still being applied (shutdown, tests)."""
@@ -187,7 +223,7 @@ class AudioFloor:
         room.spoke.discard(seat)
         participant = room.seats.get(seat)
         if participant is not None:
-            await self.admin.mute(room.audio, participant)
+            await room.admin.mute(room.audio, participant)
 
     async def kick_seat(self, room_id: str, seat: str) -> None:
         """Drops a removed seat from the audio room."""
@@ -195,4 +231,4 @@ class AudioFloor:
         room.spoke.discard(seat)
         participant = room.seats.pop(seat, None)
         if participant is not None:
-            await self.admin.kick(room.audio, participant)
+            await room.admin.kick(room.audio, participant)

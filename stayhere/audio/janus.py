@@ -101,9 +101,11 @@ class JanusAdmin:
         sampling_rate: int = 16000,
         allow_rtp_participants: bool = False,
         audiolevel_event: bool = True,
+        given: AudioRoom | None = None,
     ) -> AudioRoom:
-        """Creates a room with a fresh secret and pin; nobody is heard until unmuted, nothing is recorded."""
-        made = AudioRoom(room or _new_id(), secrets.token_urlsafe(24), secrets.token_urlsafe(24))
+        """Creates a room with a fresh secret and pin (or ``given`` ones, which every worker sharing this Janus
+        derives alike); nobody is heard until unmuted, nothing is recorded."""
+        made = given or AudioRoom(room or _new_id(), secrets.token_urlsafe(24), secrets.token_urlsafe(24))
         await self.message_plugin(
             {
                 "request": "create",

@@ -20,7 +20,8 @@ from typing import Any, Protocol
 from django.conf import settings
 
 from stayhere.audio.floor import AudioFloor, NoAudioRoom
-from stayhere.audio.janus import JanusAdmin, JanusError, JanusSession
+from stayhere.audio.janus import AudioRoom, JanusAdmin, JanusError, JanusSession
+from stayhere.audio.servers import JanusPool, shared_room
 from stayhere.audio.turn import TurnSettings, ice_servers
 from stayhere.rooms import sharing
 from stayhere.rooms.effects import OPEN_FLOOR
@@ -81,12 +82,25 @@ class AudioRelay:
         hub: RoomHub,
         turn: TurnSettings | None = None,
         clock: Callable[[], float] = time.time,
+        pool: JanusPool | None = None,
+        room_key: bytes = b"",
     ) -> None:
+        """``janus``: the one Janus this process started (the embedded default). ``pool``: Janus servers shared
+        by every worker (scale-out), each meeting on the one the pool picks, its room derived from ``room_key``."""
         self.janus = janus
+        self.pool = pool
         self.hub = hub
         self.turn = turn
         self.clock = clock
-        self.floor = AudioFloor(janus.admin()) if janus is not None else None
+        self.floor: AudioFloor | None = None
+        if pool is not None:
+
+            def shared(room_id: str) -> tuple[JanusAdmin, AudioRoom]:
+                return pool.admin_for(room_id), shared_room(room_id, room_key)
+
+            self.floor = AudioFloor(pool.servers[0].admin(), shared=shared)
+        elif janus is not None:
+            self.floor = AudioFloor(janus.admin())
         self.rooms: dict[str, _RoomAudio] = {}
         self.opening: dict[str, asyncio.Lock] = {}
         self.pending: set[asyncio.Task[None]] = set()
@@ -130,7 +144,7 @@ class AudioRelay:
         self, conn: Connection, room_id: str, seat: str, sdp: str, current: SeatAudio | None
     ) -> SeatAudio | None:
         """Joins the seat to the meeting's audio room muted; the browser gets Janus' answer. None when refused."""
-        if self.janus is None or self.floor is None:
+        if self.floor is None:
             conn.push(_error("audio_unavailable", NO_JANUS, "audio_offer"))
             return None
         room = await self.hub.store.get(room_id)
@@ -143,7 +157,7 @@ class AudioRelay:
         session: JanusSession | None = None
         try:
             await self._open(room_id)
-            session = await self.janus.new_session()
+            session = await self._new_session(room_id)
             handle = await session.attach()
             audio = SeatAudio(room_id, seat, session, handle, conn)
             joined = await self.floor.join_seat(session, handle, room_id, seat, offer={"type": "offer", "sdp": sdp})
@@ -283,6 +297,13 @@ class AudioRelay:
 
     # -- internals -------------------------------------------------------------------------------------------
 
+    async def _new_session(self, room_id: str) -> JanusSession:
+        """A Janus session on the server that holds this meeting's audio room."""
+        if self.pool is not None:
+            return await self.pool.new_session(room_id)
+        assert self.janus is not None
+        return await self.janus.new_session()
+
     async def _open(self, room_id: str) -> None:
         """Creates the meeting's audio room on the first offer, with the floor the meeting has now."""
         assert self.floor is not None
@@ -353,7 +374,13 @@ def relay_for(hub: RoomHub) -> AudioRelay:
     if relay is None or relay.hub is not hub:
         from stayhere.audio.process import current_janus
 
-        relay = AudioRelay(current_janus(), hub, turn=getattr(settings, "TURN", None))
+        servers = getattr(settings, "JANUS_SERVERS", ())
+        turn = getattr(settings, "TURN", None)
+        if servers:
+            pool = JanusPool(tuple(servers))
+            relay = AudioRelay(None, hub, turn=turn, pool=pool, room_key=settings.SECRET_KEY.encode())
+        else:
+            relay = AudioRelay(current_janus(), hub, turn=turn)
         _relays[id(hub)] = relay
     return relay
 
