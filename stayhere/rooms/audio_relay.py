@@ -332,7 +332,7 @@ class AudioRelay:
                 if room is not None and talking != audio.talking:
                     audio.talking = talking
                     said = {"type": "talking", "seat": audio.seat, "talking": talking}
-                    self.hub.push_admitted(audio.room_id, said, room)
+                    await self.hub.announce(audio.room_id, said, room)
 
     def _heard(self, audio: SeatAudio) -> bool:
         return self.floor is not None and self.floor.heard(audio.room_id, audio.seat)
@@ -344,7 +344,7 @@ class AudioRelay:
     async def _say_stopped(self, audio: SeatAudio) -> None:
         room = await self.hub.store.get(audio.room_id)
         if room is not None:
-            self.hub.push_admitted(audio.room_id, {"type": "talking", "seat": audio.seat, "talking": False}, room)
+            await self.hub.announce(audio.room_id, {"type": "talking", "seat": audio.seat, "talking": False}, room)
 
     def _background(self, work: Any) -> None:
         task = asyncio.get_running_loop().create_task(self._logged(work))

@@ -143,13 +143,15 @@ class RoomHub:
             self.interrupt(room_id)  # the store lost the room under its live connections (Redis restarted)
         return plan
 
-    def push_admitted(self, room_id: str, event: dict[str, Any], room: Room) -> None:
-        """An event outside the room's numbered stream (not kept for replay), to every admitted seat here."""
+    async def announce(self, room_id: str, event: dict[str, Any], room: Room) -> None:
+        """An event outside the room's numbered stream (not kept for replay, the room unchanged), to every admitted
+        seat on every worker serving the room: who is talking, say."""
         text = encode({**event, "seq": self.current_seq(room_id)})
-        for seat_id, conn in self.connections.get(room_id, {}).items():
-            seat = room.seats.get(seat_id)
-            if seat is not None and seat.admitted:
-                conn.push(text)
+        admitted = [seat_id for seat_id, seat in room.seats.items() if seat.admitted]
+        try:
+            await self.store.announce(room_id, [["send", text, admitted]])
+        except StoreUnavailable:
+            self.interrupt(room_id)
 
     async def disconnected(self, room_id: str, seat: str, conn: Connection) -> None:
         """A connection went away; if it still held its seat, the seat keeps its place for the grace period."""

@@ -31,7 +31,7 @@ from redis.backoff import NoBackoff
 
 from stayhere.rooms.codec import dump_room, load_room
 from stayhere.rooms.state import Room
-from stayhere.rooms.store import RING, Deliver, Kept, Plan, Step, StoreUnavailable
+from stayhere.rooms.store import RING, Deliver, Kept, Op, Plan, Step, StoreUnavailable
 
 log = logging.getLogger("stayhere.rooms")
 
@@ -312,6 +312,11 @@ class RedisRoomStore:
             for seat, worker in held.items()
             if worker in gone and seat in room.seats and room.seats[seat].connected
         ]
+
+    async def announce(self, room_id: str, ops: list[Op]) -> None:
+        client = await self._guard(self._client())
+        message = b"\n".join((room_id.encode(), self.worker.encode(), b"", orjson.dumps(ops)))
+        await self._guard(client.publish(self.channel, message))
 
     def release(self, room_id: str) -> None:
         """This worker serves the room no more: its copy of the room goes."""

@@ -75,6 +75,10 @@ class RoomStore(Protocol):
         """Pushes back the expiry of a room that is still being served."""
         ...
 
+    async def announce(self, room_id: str, ops: list[Op]) -> None:
+        """Has every process serving the room carry out ``ops`` without changing the room (no order kept)."""
+        ...
+
     def release(self, room_id: str) -> None:
         """This process no longer serves the room (it may keep serving it elsewhere)."""
         ...
@@ -135,6 +139,10 @@ class MemoryRoomStore:
 
     async def keep_alive(self, room_id: str) -> None:
         return None
+
+    async def announce(self, room_id: str, ops: list[Op]) -> None:
+        if self.deliver is not None:
+            await self.deliver(room_id, ops, self.worker)
 
     def release(self, room_id: str) -> None:
         return None  # the room lives here until its meeting ends

@@ -299,3 +299,25 @@ def test_a_room_deleted_from_redis_under_its_seats_interrupts_them_when_anyone_a
     within((left, right), steps)
     assert member.hung_up == INTERRUPTED_CODE and chair.hung_up == INTERRUPTED_CODE
     assert newcomer.frames[0]["type"] == "welcome" and newcomer.hung_up is None, newcomer.frames
+
+
+def test_an_announcement_outside_the_numbered_stream_reaches_admitted_seats_on_every_worker() -> None:
+    url, prefix = shared_redis_url(), unique_prefix()
+    left, right = two_workers(url, prefix)
+    cfg = config(waiting_room=True)
+    chair, member, waiting = Tab(), Tab(), Tab()
+
+    async def steps() -> None:
+        await left.join("r", chair, Join(CHAIR, "t1", "b1", "Chair", chair_key=CHAIR_KEY), loader(cfg))
+        await right.join("r", member, Join(MEMBER, "t2", "b2", "Alex"), loader(cfg))
+        await left.handle("r", Message(CHAIR, "admit", {"seat": MEMBER}))
+        await right.join("r", waiting, Join(OTHER, "t3", "b3", "Sam"), loader(cfg))
+        room = await left.store.get("r")
+        assert room is not None
+        await left.announce("r", {"type": "talking", "seat": CHAIR, "talking": True}, room)
+        await settle(chair, member, kind="talking")
+
+    within((left, right), steps)
+    for tab in (chair, member):
+        assert [frame["seat"] for frame in tab.frames if frame["type"] == "talking"] == [CHAIR]
+    assert "talking" not in waiting.types(), "the waiting room hears nothing of the meeting"
