@@ -294,12 +294,14 @@ async def measure(args: argparse.Namespace, janus: EmbeddedJanus) -> dict[str, A
         results["measured_s"] = round(elapsed, 2)
 
         reports = [await _line(client, t_end - time.monotonic() + drain + 30.0) for client in clients]
-        for client in clients:
-            await client.wait()
         results.update(judge(reports, t_end - t_measure))
         audio = floor.rooms[ROOM].audio
         await floor.close(ROOM)  # the meeting ends: the room is destroyed
         results["room_destroyed"] = not await floor.admin.exists(audio.room)
+        for client in clients:
+            assert client.stdin is not None
+            client.stdin.close()
+            await asyncio.wait_for(client.wait(), 10.0)
     finally:
         for client in clients:
             if client.returncode is None:

@@ -14,7 +14,7 @@ stream a 1000 Hz tone all the time, so a mute that did not hold would show as en
 
 Every participant keeps the number of packets that arrive between ``t_measure`` and ``t_end``, and the
 arrival time of each packet with energy in it from ``t_measure`` to ``t_end + drain``. The process then
-prints one JSON line with all of it and exits.
+prints one JSON line with all of it, and closes its sockets and exits when stdin ends.
 """
 
 from __future__ import annotations
@@ -110,9 +110,12 @@ async def run(count: int, floor: bool) -> None:
         "ticks": n,
         "peers": [{"packets": peer.packets, "loud": peer.loud} for peer in peers],
     }
+    print(json.dumps(result), flush=True)
+    # The sockets stay open until bench.audio has destroyed the room (it then closes stdin), so Janus never
+    # sends to a closed port.
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
     for peer in peers:
         peer.close()
-    print(json.dumps(result), flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
