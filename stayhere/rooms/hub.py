@@ -22,7 +22,7 @@ from stayhere.rooms.meeting import Disconnect, Event, Join, Resume, Tick, apply
 from stayhere.rooms.protocol import encode
 from stayhere.rooms.snapshot import sees, snapshot_for
 from stayhere.rooms.state import ALL_SEATS, EVERYONE, GREETERS, HOSTS, Room, Seat, open_room
-from stayhere.rooms.store import RING, MemoryRoomStore, Op, Plan, RoomStore, StoreUnavailable
+from stayhere.rooms.store import RING, MemoryRoomStore, Op, Plan, RoomStore, StoreBusy, StoreUnavailable
 
 log = logging.getLogger("stayhere.rooms")
 
@@ -32,6 +32,7 @@ TICK_S = 1.0
 KEEP_ALIVE_TICKS = 30  # every this many ticks a served room's expiry in the store is pushed back
 ORPHAN_TICKS = 5  # every this many ticks, seats held by a process that died are let go (they may resume)
 INTERRUPTED_CODE = 4011
+BUSY = "The meeting is very busy on the server just now, so that did not go through. Try it again."
 INTERRUPTED = (
     "The meeting was interrupted on the server and could not go on as it was. Rejoin to start it afresh; "
     "nothing from before was kept."
@@ -103,7 +104,7 @@ class RoomHub:
             return plan
 
         self._register(room_id, event.seat, conn)
-        plan = await self._commit(room_id, step)
+        plan = await self._commit(room_id, step, event.seat)
         joined = plan.room is not None and event.seat in plan.room.seats
         if not joined:
             self._unregister(room_id, event.seat, conn)
@@ -123,7 +124,7 @@ class RoomHub:
             return False
         previous = self.connections.get(room_id, {}).get(event.seat)
         self._register(room_id, event.seat, conn)
-        plan = await self._commit(room_id, self._step(event))
+        plan = await self._commit(room_id, self._step(event), event.seat)
         room = plan.room
         if room is None or event.seat not in room.seats or not _resumed(plan.effects, event.seat):
             self._unregister(room_id, event.seat, conn)
@@ -138,7 +139,7 @@ class RoomHub:
         return True
 
     async def handle(self, room_id: str, event: Event) -> Plan:
-        plan = await self._commit(room_id, self._step(event))
+        plan = await self._commit(room_id, self._step(event), getattr(event, "seat", None))
         if not plan.existed and room_id in self.connections:
             self.interrupt(room_id)  # the store lost the room under its live connections (Redis restarted)
         return plan
@@ -240,9 +241,16 @@ class RoomHub:
 
         return step
 
-    async def _commit(self, room_id: str, step: Callable[[Room | None], Plan]) -> Plan:
+    async def _commit(self, room_id: str, step: Callable[[Room | None], Plan], seat: str | None = None) -> Plan:
         try:
             return await self.store.commit(room_id, step)
+        except StoreBusy:
+            # Nothing changed; the meeting goes on. Whoever asked is told to try again.
+            log.warning("A room change lost the race to other workers too often; it was refused.")
+            conn = self.connections.get(room_id, {}).get(seat) if seat is not None else None
+            if conn is not None:
+                conn.push(_error("busy", BUSY, ""))
+            return Plan(room=None, existed=True)
         except StoreUnavailable:
             log.warning("The room store could not be reached; a meeting was interrupted.")
             self.interrupt(room_id)

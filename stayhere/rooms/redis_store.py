@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
 import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -31,7 +32,7 @@ from redis.backoff import NoBackoff
 
 from stayhere.rooms.codec import dump_room, load_room
 from stayhere.rooms.state import Room
-from stayhere.rooms.store import RING, Deliver, Kept, Op, Plan, Step, StoreUnavailable
+from stayhere.rooms.store import RING, Deliver, Kept, Op, Plan, Step, StoreBusy, StoreUnavailable
 
 log = logging.getLogger("stayhere.rooms")
 
@@ -41,6 +42,7 @@ HEARTBEAT_S = 5.0
 CHANNEL = "stayhere:rooms"
 ATTEMPTS = 50  # compare-and-set races lost in a row before a change gives up (never seen: a handful at most)
 DELIVERY_TIMEOUT_S = 10.0
+POOL_CONNECTIONS = 32  # connections to Redis per worker for changes and reads (the subscription has its own)
 FAILURES = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
 
 T = TypeVar("T")
@@ -84,8 +86,10 @@ class RedisRoomStore:
         self.deliver: Deliver | None = None
         self.on_lost: Callable[[], None] | None = None  # every room here is interrupted (set by the hub's owner)
         self._redis: aioredis.Redis | None = None
+        self._listener: aioredis.Redis | None = None
         self._commit: Any = None
         self._cache: dict[str, tuple[str, Room]] = {}  # room -> (version, room) as this worker last saw it
+        self._locks: dict[str, asyncio.Lock] = {}  # room -> this worker's changes to it, one at a time
         self._waiting: dict[str, asyncio.Future[None]] = {}  # version -> this worker's own change, delivered
         self._reader: asyncio.Task[None] | None = None
         self._heartbeat: asyncio.Task[None] | None = None
@@ -113,14 +117,20 @@ class RedisRoomStore:
             if self._redis is None:
                 # A connection found dead is opened again, once, before a command fails: after Redis restarts
                 # the pool holds only dead ones. (A change sent twice cannot apply twice: see commit.)
-                self._redis = aioredis.Redis.from_url(
-                    self.url,
-                    socket_timeout=5,
-                    socket_connect_timeout=3,
-                    health_check_interval=10,
-                    retry=Retry(NoBackoff(), 1),
-                    retry_on_error=[redis.exceptions.ConnectionError],
+                options: dict[str, Any] = {
+                    "socket_timeout": 5,
+                    "socket_connect_timeout": 3,
+                    "health_check_interval": 10,
+                    "retry": Retry(NoBackoff(), 1),
+                    "retry_on_error": [redis.exceptions.ConnectionError],
+                }
+                # A burst of joins waits its turn for one of a bounded number of connections rather than failing.
+                pool = aioredis.BlockingConnectionPool.from_url(
+                    self.url, max_connections=POOL_CONNECTIONS, timeout=DELIVERY_TIMEOUT_S, **options
                 )
+                self._redis = aioredis.Redis(connection_pool=pool)
+                # The subscription has a connection of its own: a busy pool never stops this worker hearing changes.
+                self._listener = aioredis.Redis.from_url(self.url, **options)
                 self._commit = self._redis.register_script(_COMMIT)
             if self._reader is None or self._reader.done():
                 self._ready = asyncio.Event()
@@ -140,8 +150,8 @@ class RedisRoomStore:
 
     async def _read(self) -> None:
         """Reads every committed change from the channel and hands it to this worker's hub, in order."""
-        assert self._redis is not None and self._ready is not None
-        pubsub = self._redis.pubsub()
+        assert self._listener is not None and self._ready is not None
+        pubsub = self._listener.pubsub()
         closing = False
         try:
             await pubsub.subscribe(self.channel)
@@ -199,12 +209,26 @@ class RedisRoomStore:
     # -- the store -----------------------------------------------------------------------------------------
 
     async def commit(self, room_id: str, step: Step) -> Plan:
+        # This worker's changes to one room go one at a time (its copy of the room is then always the latest it
+        # wrote), so compare-and-set races happen only between workers.
+        lock = self._locks.setdefault(room_id, asyncio.Lock())
+        async with lock:
+            plan, delivered = await self._commit_one(room_id, step)
+        if delivered is not None:
+            await self._guard(asyncio.wait_for(delivered, DELIVERY_TIMEOUT_S))
+        elif plan.ops and self.deliver is not None:
+            await self.deliver(room_id, plan.ops, self.worker)  # the room unchanged: answers to this worker's seat
+        return plan
+
+    async def _commit_one(self, room_id: str, step: Step) -> tuple[Plan, asyncio.Future[None] | None]:
+        """The compare-and-set loop: the plan, and what is delivered when this worker has read its own change back
+        (None: nothing was written, the plan is for this worker alone)."""
         client = await self._guard(self._client())
         state, ring, where = self._keys(room_id)
         cached = self._cache.get(room_id)
         trusted = cached is None  # a room just read from Redis is current; this worker's copy may not be
         version, room = cached if cached is not None else await self._fetch(room_id)
-        for _ in range(ATTEMPTS):
+        for attempt in range(ATTEMPTS):
             plan = step(room)
             plan.existed = room is not None
             if plan.room is room:
@@ -216,9 +240,7 @@ class RedisRoomStore:
                         version, room = await self._fetch(room_id)
                         trusted = True
                         continue
-                if plan.ops and self.deliver is not None:
-                    await self.deliver(room_id, plan.ops, self.worker)
-                return plan
+                return plan, None
             token = secrets.token_hex(8)
             new_version = token if plan.room is not None else ""
             message = b"\n".join((room_id.encode(), self.worker.encode(), token.encode(), orjson.dumps(plan.ops)))
@@ -236,20 +258,16 @@ class RedisRoomStore:
             except BaseException:
                 self._waiting.pop(token, None)
                 raise
-            if int(result[0]) == 1:
+            # Written; or written after all (the reply was lost, and the command sent again found its own version).
+            if int(result[0]) == 1 or (new_version and _text(result[1]) == new_version):
                 self._remember(room_id, new_version, plan.room)
-                await self._guard(asyncio.wait_for(delivered, DELIVERY_TIMEOUT_S))
-                return plan
-            if new_version and _text(result[1]) == new_version:
-                # Written after all: the reply was lost and the command sent again found its own version.
-                self._remember(room_id, new_version, plan.room)
-                await self._guard(asyncio.wait_for(delivered, DELIVERY_TIMEOUT_S))
-                return plan
+                return plan, delivered
             self._waiting.pop(token, None)
             version, room = _decoded(result[1], result[2])
             self._remember(room_id, version, room)
             trusted = True
-        raise StoreUnavailable("a room kept changing under this worker")
+            await asyncio.sleep(random.uniform(0, 0.001 * (attempt + 1)))  # noqa: S311  (jitter: another worker won)
+        raise StoreBusy("a room kept changing under this worker")
 
     async def get(self, room_id: str) -> Room | None:
         await self._guard(self._client())
@@ -321,6 +339,9 @@ class RedisRoomStore:
     def release(self, room_id: str) -> None:
         """This worker serves the room no more: its copy of the room goes."""
         self._cache.pop(room_id, None)
+        lock = self._locks.get(room_id)
+        if lock is not None and not lock.locked():
+            del self._locks[room_id]
 
     async def keep_alive(self, room_id: str) -> None:
         client = await self._guard(self._client())
@@ -346,6 +367,9 @@ class RedisRoomStore:
             with contextlib.suppress(*FAILURES):
                 await self._redis.delete(self._worker_key(self.worker))
             await self._redis.aclose()
+        if self._listener is not None:
+            await self._listener.aclose()
+            self._listener = None
         self._redis = self._reader = self._heartbeat = None
 
     @staticmethod

@@ -43,6 +43,10 @@ Step = Callable[[Room | None], Plan]
 Deliver = Callable[[str, list[Op], str], Awaitable[None]]  # (room id, ops, the process that committed them)
 
 
+class StoreBusy(Exception):
+    """A change lost the race for the room to other workers too many times in a row: try it again later."""
+
+
 class StoreUnavailable(Exception):
     """The store cannot be reached (Redis is down or restarting): the meeting is interrupted."""
 

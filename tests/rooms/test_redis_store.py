@@ -321,3 +321,24 @@ def test_an_announcement_outside_the_numbered_stream_reaches_admitted_seats_on_e
     for tab in (chair, member):
         assert [frame["seat"] for frame in tab.frames if frame["type"] == "talking"] == [CHAIR]
     assert "talking" not in waiting.types(), "the waiting room hears nothing of the meeting"
+
+
+def test_a_burst_of_joins_on_two_workers_seats_everyone_and_interrupts_nobody() -> None:
+    url, prefix = shared_redis_url(), unique_prefix()
+    left, right = two_workers(url, prefix)
+    cfg = config(waiting_room=False)
+    tabs = [Tab() for _ in range(240)]
+
+    async def steps() -> None:
+        assert await left.join("r", Tab(), Join(CHAIR, "t", "b", "Chair", chair_key=CHAIR_KEY), loader(cfg))
+        joins = [
+            (left if number % 2 else right).join("r", tab, Join(f"s{number:010d}", "t", f"b{number}", "N"), loader(cfg))
+            for number, tab in enumerate(tabs, start=100)
+        ]
+        assert all(await asyncio.gather(*joins)), "every join in the burst was seated"
+        room = await left.store.get("r")
+        assert room is not None and len(room.seats) == 241
+
+    within((left, right), steps)
+    assert not any(tab.hung_up for tab in tabs), "nobody was interrupted or cut off"
+    assert all(tab.frames[0]["type"] == "welcome" for tab in tabs)
