@@ -30,6 +30,9 @@ class _Dialect:
 
     def __init__(self, vendor: str) -> None:
         self.postgres = vendor == "postgresql"
+        # PostgreSQL plans a cursor's query for its first rows: with materialized parts it joined
+        # every meeting to every place (minutes at 200,000); inlined, it looks each up by its key.
+        self.kept = "NOT MATERIALIZED" if self.postgres else "MATERIALIZED"
 
     def quote(self, expr: str) -> str:
         """A text expression as a JSON string."""
@@ -197,11 +200,12 @@ def meeting_guide_sql(vendor: str) -> str:
         f"',\"updated\":' || {d.utc(f'{m}.updated')} || '}}'",
     ]
     meeting, location, grp = (model._meta.db_table for model in (Meeting, Location, Group))
-    # A place's and a group's parts are written once each, not once per meeting: there are fewer
-    # of them (and a group with many contacts is a long row SQLite would read for every meeting).
+    # On SQLite a place's and a group's parts are written once each, not once per meeting: there
+    # are fewer of them (and a group with many contacts is a long row SQLite would read for every
+    # meeting). See _Dialect.kept for PostgreSQL.
     return (
-        f"WITH {lx} AS MATERIALIZED (SELECT {l}.id, {place} AS part FROM {location} {l}), "
-        f"{gx} AS MATERIALIZED (SELECT {g}.id, {g}.moud_welcome AS moud, {g}.harm_reduction AS hred, "
+        f"WITH {lx} AS {d.kept} (SELECT {l}.id, {place} AS part FROM {location} {l}), "
+        f"{gx} AS {d.kept} (SELECT {g}.id, {g}.moud_welcome AS moud, {g}.harm_reduction AS hred, "
         f"CASE WHEN {g}.name <> '' THEN {group} ELSE '' END AS part FROM {grp} {g}) "
         f"SELECT {' || '.join(parts)} FROM {meeting} {m} "
         f"LEFT JOIN {lx} ON {lx}.id = {m}.location_id "
