@@ -8,6 +8,7 @@ have the expected shape fails loudly (``ValueError``) instead of becoming a half
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import fields
 from types import MappingProxyType
 from typing import Any
 
@@ -25,8 +26,28 @@ def _default(value: Any) -> Any:
     raise TypeError(f"cannot store a {type(value).__name__} in a room")
 
 
+# Seats are immutable and most of them do not change from one change of a room to the next: each seat is encoded
+# once and its JSON reused while the same Seat object is in the room, and decoding hands back the Seat already
+# built for the same values. Both caches are bounded; they hold what is in the rooms anyway, nothing more.
+_SEATS_KEPT = 50_000
+_encoded: dict[int, tuple[Seat, orjson.Fragment]] = {}
+_decoded: dict[tuple[Any, ...], Seat] = {}
+_ROOM_FIELDS = tuple(f.name for f in fields(Room))
+
+
 def dump_room(room: Room) -> bytes:
-    return orjson.dumps(room, default=_default)
+    if len(_encoded) > _SEATS_KEPT:
+        _encoded.clear()
+    seats = {}
+    for seat_id, seat in room.seats.items():
+        known = _encoded.get(id(seat))
+        if known is None or known[0] is not seat:
+            known = (seat, orjson.Fragment(orjson.dumps(seat)))
+            _encoded[id(seat)] = known
+        seats[seat_id] = known[1]
+    values = {name: getattr(room, name) for name in _ROOM_FIELDS}
+    values["seats"] = seats
+    return orjson.dumps(values, default=_default)
 
 
 def load_room(data: bytes | str) -> Room:
@@ -70,7 +91,27 @@ def _room(raw: Mapping[str, Any]) -> Room:
 
 
 def _seat(raw: Mapping[str, Any]) -> Seat:
-    return Seat(**{**raw, "chat_times": tuple(raw["chat_times"])})
+    key = (
+        raw["id"],
+        raw["name"],
+        raw["token_hash"],
+        raw["browser"],
+        raw["joined_at"],
+        raw["role"],
+        raw["admitted"],
+        raw["connected"],
+        raw["dropped_at"],
+        raw["shares"],
+        tuple(raw["chat_times"]),
+        len(raw),  # a stored seat with other fields than these is built (and refused) by Seat itself
+    )
+    seat = _decoded.get(key)
+    if seat is None:
+        if len(_decoded) > _SEATS_KEPT:
+            _decoded.clear()
+        seat = Seat(**{**raw, "chat_times": tuple(raw["chat_times"])})
+        _decoded[key] = seat
+    return seat
 
 
 def _config(raw: Mapping[str, Any]) -> RoomConfig:
