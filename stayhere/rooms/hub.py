@@ -30,7 +30,7 @@ __all__ = ["RING", "Connection", "RoomHub", "SlipRefused"]
 
 TICK_S = 1.0
 KEEP_ALIVE_TICKS = 30  # every this many ticks a served room's expiry in the store is pushed back
-ORPHAN_TICKS = 5  # every this many ticks, seats held by a process that died are let go (they may resume)
+ORPHAN_TICKS = 10  # every this many ticks, seats held by a process that died are let go (they may resume)
 INTERRUPTED_CODE = 4011
 BUSY = "The meeting is very busy on the server just now, so that did not go through. Try it again."
 INTERRUPTED = (

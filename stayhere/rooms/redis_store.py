@@ -89,6 +89,7 @@ class RedisRoomStore:
         self._listener: aioredis.Redis | None = None
         self._commit: Any = None
         self._cache: dict[str, tuple[str, Room]] = {}  # room -> (version, room) as this worker last saw it
+        self._fresh: set[str] = set()  # rooms whose copy here no other worker has changed since (as far as heard)
         self._locks: dict[str, asyncio.Lock] = {}  # room -> this worker's changes to it, one at a time
         self._waiting: dict[str, asyncio.Future[None]] = {}  # version -> this worker's own change, delivered
         self._reader: asyncio.Task[None] | None = None
@@ -130,7 +131,9 @@ class RedisRoomStore:
                 )
                 self._redis = aioredis.Redis(connection_pool=pool)
                 # The subscription has a connection of its own: a busy pool never stops this worker hearing changes.
-                self._listener = aioredis.Redis.from_url(self.url, **options)
+                # It is never quietly reconnected: changes published meanwhile would be missed, so a lost
+                # subscription is a lost meeting (see _read).
+                self._listener = aioredis.Redis.from_url(self.url, **{**options, "retry": Retry(NoBackoff(), 0)})
                 self._commit = self._redis.register_script(_COMMIT)
             if self._reader is None or self._reader.done():
                 self._ready = asyncio.Event()
@@ -180,6 +183,7 @@ class RedisRoomStore:
 
     def _lost(self, interrupt: bool = True) -> None:
         self._cache.clear()
+        self._fresh.clear()
         for waiting in self._waiting.values():
             if not waiting.done():
                 waiting.set_exception(StoreUnavailable("the connection to Redis was lost"))
@@ -189,6 +193,8 @@ class RedisRoomStore:
 
     async def _received(self, data: bytes) -> None:
         room_id, origin, version, body = data.split(b"\n", 3)
+        if version and origin.decode() != self.worker:
+            self._fresh.discard(room_id.decode())  # another worker changed the room: this copy is behind
         ops = orjson.loads(body)
         if self.deliver is not None:
             try:
@@ -226,7 +232,9 @@ class RedisRoomStore:
         client = await self._guard(self._client())
         state, ring, where = self._keys(room_id)
         cached = self._cache.get(room_id)
-        trusted = cached is None  # a room just read from Redis is current; this worker's copy may not be
+        # A room just read from Redis is current, and so is this worker's copy until another worker's change is
+        # heard of. (One heard late only delays a quiet tick's outcome by a tick: a write checks the version.)
+        trusted = cached is None or room_id in self._fresh
         version, room = cached if cached is not None else await self._fetch(room_id)
         for attempt in range(ATTEMPTS):
             plan = step(room)
@@ -283,8 +291,10 @@ class RedisRoomStore:
     def _remember(self, room_id: str, version: str, room: Room | None) -> None:
         if room is None:
             self._cache.pop(room_id, None)
+            self._fresh.discard(room_id)
         else:
             self._cache[room_id] = (version, room)
+            self._fresh.add(room_id)
 
     async def recent(self, room_id: str, after: int, upto: int) -> list[Kept] | None:
         client = await self._guard(self._client())
@@ -339,6 +349,7 @@ class RedisRoomStore:
     def release(self, room_id: str) -> None:
         """This worker serves the room no more: its copy of the room goes."""
         self._cache.pop(room_id, None)
+        self._fresh.discard(room_id)
         lock = self._locks.get(room_id)
         if lock is not None and not lock.locked():
             del self._locks[room_id]
