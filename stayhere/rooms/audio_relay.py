@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from django.conf import settings
 
 from stayhere.audio.floor import AudioFloor, NoAudioRoom
-from stayhere.audio.janus import AudioRoom, JanusAdmin, JanusError, JanusSession
+from stayhere.audio.janus import AudioRoom, JanusAdmin, JanusError, JanusSession, Joined, RtpJoin
 from stayhere.audio.servers import JanusPool, shared_room
 from stayhere.audio.turn import TurnSettings, ice_servers
 from stayhere.rooms import sharing
@@ -57,6 +57,7 @@ class SeatAudio:
     participant: int = 0
     watcher: asyncio.Task[None] | None = None
     talking: bool = False
+    remote: tuple[str, int] | None = None  # a phone's: where Janus takes the caller's RTP
 
 
 @dataclass
@@ -144,37 +145,68 @@ class AudioRelay:
         self, conn: Connection, room_id: str, seat: str, sdp: str, current: SeatAudio | None
     ) -> SeatAudio | None:
         """Joins the seat to the meeting's audio room muted; the browser gets Janus' answer. None when refused."""
+        found = await self._join(conn, room_id, seat, current, "audio_offer", offer={"type": "offer", "sdp": sdp})
+        if found is None:
+            return None
+        audio, joined = found
+        answer = joined.answer or {}
+        conn.push(_event("audio_answer", sdp=str(answer.get("sdp", ""))))
+        conn.push(self._live(room_id, seat))
+        return audio
+
+    async def join_phone(
+        self, conn: Connection, room_id: str, seat: str, rtp: RtpJoin, current: SeatAudio | None = None
+    ) -> SeatAudio | None:
+        """Joins a phone caller's seat as a plain RTP participant, muted like anyone. ``rtp`` is where the phone
+        bridge receives the mix; the returned audio's ``remote`` is where it sends the caller's voice."""
+        found = await self._join(conn, room_id, seat, current, "phone", rtp=rtp)
+        if found is None:
+            return None
+        audio, joined = found
+        where = joined.rtp or {}
+        audio.remote = (str(where.get("ip", "")), int(where.get("port", 0)))
+        conn.push(self._live(room_id, seat))
+        return audio
+
+    async def _join(
+        self,
+        conn: Connection,
+        room_id: str,
+        seat: str,
+        current: SeatAudio | None,
+        ref: str,
+        *,
+        offer: dict[str, object] | None = None,
+        rtp: RtpJoin | None = None,
+    ) -> tuple[SeatAudio, Joined] | None:
         if self.floor is None:
-            conn.push(_error("audio_unavailable", NO_JANUS, "audio_offer"))
+            conn.push(_error("audio_unavailable", NO_JANUS, ref))
             return None
         room = await self.hub.store.get(room_id)
         place = room.seats.get(seat) if room is not None else None
         if room is None or place is None or not place.admitted:
-            conn.push(_error("waiting", NOT_ADMITTED, "audio_offer"))
+            conn.push(_error("waiting", NOT_ADMITTED, ref))
             return None
         if current is not None:
-            await self.stop(current)  # a fresh offer replaces the seat's earlier audio (a retry, a new microphone)
+            await self.stop(current)  # a fresh join replaces the seat's earlier audio (a retry, a new microphone)
         session: JanusSession | None = None
         try:
             await self._open(room_id)
             session = await self._new_session(room_id)
             handle = await session.attach()
             audio = SeatAudio(room_id, seat, session, handle, conn)
-            joined = await self.floor.join_seat(session, handle, room_id, seat, offer={"type": "offer", "sdp": sdp})
+            joined = await self.floor.join_seat(session, handle, room_id, seat, offer=offer, rtp=rtp)
         except (JanusError, NoAudioRoom, ValueError) as failure:
             log.warning("A seat's audio could not join: %s", type(failure).__name__)
             if session is not None:
                 with contextlib.suppress(JanusError):
                     await session.destroy()
-            conn.push(_error("audio_failed", AUDIO_FAILED, "audio_offer"))
+            conn.push(_error("audio_failed", AUDIO_FAILED, ref))
             return None
         audio.participant = joined.participant
         self.rooms.setdefault(room_id, _RoomAudio()).seats[seat] = audio
-        answer = joined.answer or {}
-        conn.push(_event("audio_answer", sdp=str(answer.get("sdp", ""))))
-        conn.push(self._live(room_id, seat))
         audio.watcher = asyncio.create_task(self._watch(audio))
-        return audio
+        return audio, joined
 
     async def candidate(self, conn: Connection, audio: SeatAudio | None, fields: dict[str, Any]) -> None:
         if audio is None:

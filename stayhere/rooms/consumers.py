@@ -206,14 +206,7 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             await relay.mute(self, self.audio, fields["muted"])
 
     async def _load_config(self) -> RoomConfig:
-        try:
-            config: RoomConfig = await database_sync_to_async(room_config)(self.slug, time.time())
-        except RoomUnavailable as unavailable:
-            raise RoomClosed(str(unavailable)) from None
-        except DatabaseError:
-            log.warning("A room could not be opened: the database is unavailable.")
-            raise RoomClosed(DATABASE_DOWN) from None
-        return config
+        return await load_config(self.slug)
 
     def _flooding(self) -> bool:
         now = time.monotonic()
@@ -221,6 +214,18 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         while self.frames and now - self.frames[0] > FLOOD_WINDOW_S:
             self.frames.popleft()
         return len(self.frames) > FLOOD_FRAMES
+
+
+async def load_config(slug: str) -> RoomConfig:
+    """The room's configuration for a first join (RoomClosed, with a sentence, when it cannot open now)."""
+    try:
+        config: RoomConfig = await database_sync_to_async(room_config)(slug, time.time())
+    except RoomUnavailable as unavailable:
+        raise RoomClosed(str(unavailable)) from None
+    except DatabaseError:
+        log.warning("A room could not be opened: the database is unavailable.")
+        raise RoomClosed(DATABASE_DOWN) from None
+    return config
 
 
 def room_config(slug: str, now: float) -> RoomConfig:
