@@ -9,7 +9,9 @@ no addresses.
 from __future__ import annotations
 
 import glob
+import ipaddress
 import os
+import re
 import secrets
 import shutil
 from collections.abc import Mapping
@@ -61,6 +63,10 @@ class JanusSettings:
     ice: IceSettings = IceSettings()
     debug_level: int = SAFE_DEBUG_LEVEL  # not from the environment: a higher level logs addresses
     session_timeout: int = 60  # seconds without a request before Janus ends a session
+    # Where the HTTP and admin APIs (and plain RTP for phone bridges) listen, and the address prefixes they answer.
+    # Loopback unless `stayhere janus-config --listen` puts a shared Janus on a private network (docs/deploy.md).
+    api_ip: str = LOOPBACK
+    api_acl: str = "127."
 
 
 @dataclass(frozen=True)
@@ -84,11 +90,11 @@ class JanusConfig:
 
     @property
     def http_url(self) -> str:
-        return f"http://{LOOPBACK}:{self.settings.http_port}/janus"
+        return f"http://{bracketed(self.settings.api_ip)}:{self.settings.http_port}/janus"
 
     @property
     def admin_url(self) -> str:
-        return f"http://{LOOPBACK}:{self.settings.admin_port}/admin"
+        return f"http://{bracketed(self.settings.api_ip)}:{self.settings.admin_port}/admin"
 
     def command(self) -> list[str]:
         return [
@@ -103,6 +109,46 @@ class JanusConfig:
             "--debug-level",
             str(self.settings.debug_level),
         ]
+
+
+def bracketed(host: str) -> str:
+    """A host as it goes into a URL (an IPv6 address in brackets)."""
+    return f"[{host}]" if ":" in host else host
+
+
+def private_listen(address: str, allow: str) -> tuple[str, str]:
+    """``janus-config --listen ADDRESS --allow PREFIXES`` checked: a shared Janus' APIs on a private network.
+
+    Janus' HTTP APIs carry its secrets in plain HTTP and its admin API can mute, kick and destroy any room, so they
+    may face only a private network the operator controls (a VLAN, WireGuard), and answer only the workers'
+    addresses. Returns (address, Janus ACL); raises ValueError with a sentence saying what to give instead.
+    """
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        raise ValueError(f"--listen {address!r} is not an IP address: give this machine's private address.") from None
+    if ip.is_unspecified or ip.is_multicast or ip.is_link_local:
+        raise ValueError(f"--listen {address}: give one private address of this machine, not {address}.")
+    if ip.is_global:
+        raise ValueError(
+            f"--listen {address} is a public address: Janus' APIs carry its secrets in plain HTTP. Give an address "
+            "on a private network only your servers share (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10, "
+            "fd00::/8)."
+        )
+    prefixes = [part.strip() for part in allow.split(",") if part.strip()]
+    if ip.is_loopback and not prefixes:
+        prefixes = ["127."]
+    if not prefixes:
+        raise ValueError(
+            "--allow is needed with a private --listen: the workers' addresses or their common prefix, comma-"
+            "separated, as Janus matches them (e.g. 10.0.0.11,10.0.0.12 or 10.0.0.)."
+        )
+    for prefix in prefixes:
+        if not re.fullmatch(r"[0-9A-Fa-f:.]{2,45}", prefix) or prefix in (".", ":"):
+            raise ValueError(
+                f"--allow {prefix!r} is not an address or an address prefix: write e.g. 10.0.0.11 or 10.0.0."
+            )
+    return str(ip), ",".join(prefixes)
 
 
 def _port_range(name: str, default: PortRange, env: Mapping[str, str] | None) -> PortRange:
@@ -270,17 +316,17 @@ def write_config(directory: Path, settings: JanusSettings, keys: JanusSecrets | 
             "base_path": "/janus",
             "http": True,
             "port": settings.http_port,
-            "ip": LOOPBACK,
+            "ip": settings.api_ip,
             "https": False,
-            "acl": "127.",
+            "acl": settings.api_acl,
         },
         "admin": {
             "admin_base_path": "/admin",
             "admin_http": True,
             "admin_port": settings.admin_port,
-            "admin_ip": LOOPBACK,
+            "admin_ip": settings.api_ip,
             "admin_https": False,
-            "admin_acl": "127.",
+            "admin_acl": settings.api_acl,
         },
         "cors": {},
     }
@@ -291,7 +337,7 @@ def write_config(directory: Path, settings: JanusSettings, keys: JanusSecrets | 
             "lock_play_file": True,
             "events": False,
             "rtp_port_range": str(settings.phone_rtp_ports),
-            "local_ip": LOOPBACK,
+            "local_ip": settings.api_ip,
         }
     }
     files = {

@@ -24,6 +24,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
+from stayhere.audio.config import bracketed
 from stayhere.audio.janus import AudioRoom, JanusAdmin, JanusSession
 from stayhere.env import envstr
 
@@ -49,11 +50,11 @@ class ExternalJanus:
 
     @property
     def http_url(self) -> str:
-        return f"http://{_bracketed(self.host)}:{self.http_port}/janus"
+        return f"http://{bracketed(self.host)}:{self.http_port}/janus"
 
     @property
     def admin_url(self) -> str:
-        return f"http://{_bracketed(self.host)}:{self.admin_port}/admin"
+        return f"http://{bracketed(self.host)}:{self.admin_port}/admin"
 
     def admin(self) -> JanusAdmin:
         return JanusAdmin(self.admin_url, self.admin_secret, self.admin_key)
@@ -63,7 +64,7 @@ class ExternalJanus:
 
     def entry(self) -> str:
         """This server as a STAYHERE_JANUS_SERVERS entry (it holds the secrets: give it only to stayhere)."""
-        host = _bracketed(self.host)
+        host = bracketed(self.host)
         return (
             f"janus://{self.api_secret}:{self.admin_secret}@{host}:{self.http_port}/"
             f"?admin_port={self.admin_port}&admin_key={self.admin_key}"
@@ -141,7 +142,3 @@ def _parse_one(raw: str, where: str) -> ExternalJanus:
 def pool_from_env(env: Mapping[str, str] | None = None) -> JanusPool | None:
     servers = parse_servers(envstr(SETTING, "", env))
     return JanusPool(servers) if servers else None
-
-
-def _bracketed(host: str) -> str:
-    return f"[{host}]" if ":" in host else host

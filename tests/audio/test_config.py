@@ -19,6 +19,7 @@ from stayhere.audio.config import (
     JanusSettings,
     PortRange,
     find_library_dir,
+    private_listen,
     settings_from_env,
     write_config,
 )
@@ -47,6 +48,48 @@ def test_it_binds_both_apis_to_loopback_only(tmp_path: Path) -> None:
     every_address = re.findall(r"\d+\.\d+\.\d+\.\d+", "".join(files.values()))
     assert set(every_address) == {"127.0.0.1"}
     assert not any(values(text, "interface") for text in files.values())
+
+
+def test_a_private_listen_address_carries_both_apis_and_phone_rtp_and_answers_only_the_allowed(
+    tmp_path: Path,
+) -> None:
+    listen, acl = private_listen("10.20.0.5", "10.20.0.11, 10.20.0.12")
+    files = written(tmp_path, JanusSettings(api_ip=listen, api_acl=acl))
+    http, bridge = files["janus.transport.http.jcfg"], files["janus.plugin.audiobridge.jcfg"]
+    assert values(http, "ip") == ["10.20.0.5"] and values(http, "admin_ip") == ["10.20.0.5"]
+    assert values(http, "acl") == ["10.20.0.11,10.20.0.12"] and values(http, "admin_acl") == ["10.20.0.11,10.20.0.12"]
+    assert values(bridge, "local_ip") == ["10.20.0.5"]
+    assert private_listen("127.0.0.1", "") == ("127.0.0.1", "127.")
+    assert private_listen("fd00::5", "fd00::11") == ("fd00::5", "fd00::11")
+
+
+@pytest.mark.parametrize(
+    ("listen", "allow", "says"),
+    [
+        ("8.8.8.8", "10.0.0.", "public address"),
+        ("0.0.0.0", "10.0.0.", "not 0.0.0.0"),  # noqa: S104  (the address refused)
+        ("::", "10.0.0.", "not ::"),
+        ("fe80::1", "fe80::", "one private address"),
+        ("janus.internal", "10.0.0.", "not an IP address"),
+        ("10.0.0.5", "", "--allow is needed"),
+        ("10.0.0.5", "10.0.0.0/8", "not an address or an address prefix"),
+        ("10.0.0.5", "10.0.0.11,*", "not an address or an address prefix"),
+    ],
+)
+def test_a_listen_address_that_would_expose_janus_is_refused_with_what_to_give(
+    listen: str, allow: str, says: str
+) -> None:
+    with pytest.raises(ValueError, match=re.escape(says)):
+        private_listen(listen, allow)
+
+
+def test_janus_config_refuses_a_public_listen_address_and_writes_nothing(tmp_path: Path) -> None:
+    from django.core.management import CommandError, call_command
+
+    target = tmp_path / "janus"
+    with pytest.raises(CommandError, match="public address"):
+        call_command("janus_config", str(target), "--listen", "93.184.216.34", "--allow", "10.0.0.")
+    assert not target.exists()
 
 
 def test_it_loads_only_the_audiobridge_and_the_http_transport(tmp_path: Path) -> None:
