@@ -1,15 +1,16 @@
 """Audio rooms under load: Janus' CPU and memory with N participants, and the AudioBridge's mixing delay.
 
     python -m bench.audio --participants 100 --json PATH       (docs/BENCHMARKS.md, Audio)
+    python -m bench.audio --participants 100 --codec opus ...   (participants sending Opus, as browsers do)
     python -m bench.audio --smoke --json PATH                   (5 participants, 3 s: does it work at all)
 
 Starts a real Janus with stayhere's own generated configuration (``stayhere.audio.process.start_janus``: only
 the AudioBridge, loopback, random secrets), opens the meeting's audio room as stayhere does
 (``stayhere.audio.floor.AudioFloor``: a private room with per-seat tokens and RTP participants allowed),
 and joins N plain RTP participants (``stayhere.audio.rtp``, G.711 mu-law), each admitted with its own
-token and joined muted. They stand in for phones on a SIP bridge, and for browsers: 100 headless Chromiums
-will not fit on this 2-core machine, while an RTP participant costs the mixer about what a browser does
-(one decode in, one mix and encode out; a browser's is Opus, a bit dearer than mu-law).
+token and joined muted. They stand in for phones on a SIP bridge and, with ``--codec opus``, for browsers:
+100 headless Chromiums will not fit on this 2-core machine, while an Opus RTP participant costs the mixer what a
+browser's audio does (one Opus decode in, one mix and Opus encode out) but for SRTP and ICE.
 The participants live in client processes (``bench.audio_clients``, 50 to a process), so their Python
 does not share a core with the benchmark's own loop; their CPU is reported apart and is not Janus'.
 
@@ -61,6 +62,7 @@ BURST = 0.2  # of 200 ms
 HEARD_WITHIN = 0.5  # energy later than this after a burst's start is not that burst's (nor a delay)
 JOIN_CONCURRENCY = 8
 ROOM = "bench"
+CODECS = {"pcmu": 0, "opus": 111}  # codec -> the RTP payload type the participants use
 TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -71,6 +73,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=float, default=5.0, help="seconds streamed before measuring (5)")
     parser.add_argument("--processes", type=int, help=f"client processes (one per {PER_PROCESS} participants)")
     parser.add_argument("--json", type=Path, help="write the figures here as JSON")
+    parser.add_argument(
+        "--codec",
+        choices=CODECS,
+        default="pcmu",
+        help="what the participants send: pcmu (phones, the default) or opus (as browsers send, without SRTP)",
+    )
     parser.add_argument("--smoke", action="store_true", help="a tiny quick run: 5 participants, 3 s")
     parser.add_argument("--keep", action="store_true", help="keep the temporary Janus configuration")
     args = parser.parse_args(argv)
@@ -171,8 +179,9 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     return results
 
 
-async def _spawn(count: int, floor: bool) -> asyncio.subprocess.Process:
-    command = [sys.executable, "-m", "bench.audio_clients", str(count), *(["--floor"] if floor else [])]
+async def _spawn(count: int, floor: bool, codec: str) -> asyncio.subprocess.Process:
+    command = [sys.executable, "-m", "bench.audio_clients", str(count), "--codec", codec]
+    command += ["--floor"] if floor else []
     return await asyncio.create_subprocess_exec(
         *command, cwd=REPO, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, limit=2**26
     )
@@ -198,7 +207,7 @@ async def measure(args: argparse.Namespace, janus: EmbeddedJanus) -> dict[str, A
         "warmup": args.warmup,
         "processes": args.processes,
         "janus_version": version,
-        "codec": "pcmu",
+        "codec": args.codec,
         "room_sampling_rate": 16000,
         "burst_period_s": PERIOD,
         "burst_s": BURST,
@@ -216,7 +225,7 @@ async def measure(args: argparse.Namespace, janus: EmbeddedJanus) -> dict[str, A
     shares = [
         args.participants // args.processes + (i < args.participants % args.processes) for i in range(args.processes)
     ]
-    clients = [await _spawn(count, floor=index == 0) for index, count in enumerate(shares)]
+    clients = [await _spawn(count, index == 0, args.codec) for index, count in enumerate(shares)]
     try:
         addresses = [(await _line(client, 30.0))["addresses"] for client in clients]
         seats = [f"s{p}-{i}" for p, share in enumerate(addresses) for i in range(len(share))]
@@ -227,7 +236,8 @@ async def measure(args: argparse.Namespace, janus: EmbeddedJanus) -> dict[str, A
         async def join(seat: str, address: tuple[str, int]) -> None:
             async with limit:
                 handle = await session.attach()
-                joined = await floor.join_seat(session, handle, ROOM, seat, rtp=RtpJoin(address[0], int(address[1])))
+                rtp = RtpJoin(address[0], int(address[1]), codec=args.codec, payload_type=CODECS[args.codec])
+                joined = await floor.join_seat(session, handle, ROOM, seat, rtp=rtp)
                 if joined.rtp is None:
                     raise RuntimeError("Janus answered an RTP join without the address to send audio to.")
                 remotes[seat] = (str(joined.rtp["ip"]), int(joined.rtp["port"]))

@@ -1,6 +1,6 @@
 """The simulated phones of ``bench.audio``: one process holding many plain RTP participants.
 
-    python -m bench.audio_clients COUNT [--floor]     (started by bench.audio; JSON lines on stdin/stdout)
+    python -m bench.audio_clients COUNT [--floor] [--codec pcmu|opus]   (started by bench.audio; JSON lines)
 
 It opens COUNT UDP sockets (``stayhere.audio.rtp.RtpPeer``) on 127.0.0.1 and prints their addresses as one
 JSON line. bench.audio joins them to the AudioBridge room and answers with one line: where Janus wants each
@@ -12,6 +12,9 @@ first participant is the floor holder: silence, then a 400 Hz tone burst of ``bu
 of every ``period``; it records when it sent each burst's first tone frame. The others (muted by the floor)
 stream a 1000 Hz tone all the time, so a mute that did not hold would show as energy in the mix.
 
+With ``--codec opus`` the same streams are Opus (as browsers send; 16 kHz, 20 ms, RTP payload type 111),
+encoded once before the run, and each participant decodes what Janus mixes for it to find the energy.
+
 Every participant keeps the number of packets that arrive between ``t_measure`` and ``t_end``, and the
 arrival time of each packet with energy in it from ``t_measure`` to ``t_end + drain``. The process then
 prints one JSON line with all of it, and closes its sockets and exits when stdin ends.
@@ -22,10 +25,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import struct
 import sys
 import time
 from typing import Any
 
+from bench.opus import Decoder, encode_tone
 from stayhere.audio.rtp import FRAME, MULAW_TO_LINEAR, PCMU, RATE, RtpPeer, tone
 
 TICK = FRAME / RATE  # 20 ms
@@ -38,6 +43,8 @@ LOUD_LEVEL = LOUD >> 7
 SILENCE = b"\xff" * FRAME  # mu-law zero
 BURST_TONE = tone(400, 1)[0]  # 400 Hz: 20 samples a period, so one frame repeats without a seam
 MUTED_TONE = tone(1000, 1)[0]  # 1000 Hz: 8 samples a period
+OPUS = 111
+OPUS_TICK_SAMPLES = 960  # 20 ms on Opus' 48 kHz RTP clock
 
 
 class Listener(RtpPeer):
@@ -47,10 +54,12 @@ class Listener(RtpPeer):
     measure_until: float = float("inf")  # packets are counted until here; energy is kept through the drain
     packets: int = 0
     loud: list[float]
+    payload_type: int = PCMU
+    decoder: Decoder | None = None  # Opus: each listener decodes its own mix
 
     def datagram_received(self, data: bytes, addr: tuple[str | int, int]) -> None:
         now = time.monotonic()
-        if now < self.measure_from or len(data) < 12 or data[0] >> 6 != 2 or data[1] & 0x7F != PCMU:
+        if now < self.measure_from or len(data) < 12 or data[0] >> 6 != 2 or data[1] & 0x7F != self.payload_type:
             return
         start = 12 + 4 * (data[0] & 0x0F)
         if data[0] & 0x10 and len(data) >= start + 4:  # header extension
@@ -58,8 +67,18 @@ class Listener(RtpPeer):
         payload = data[start:]
         if now < self.measure_until:
             self.packets += 1
-        if payload and max(payload.translate(LEVEL)) >= LOUD_LEVEL:
+        if self.decoder is not None:
+            if payload and self.decoder.loudest(payload) >= LOUD:
+                self.loud.append(now)
+        elif payload and max(payload.translate(LEVEL)) >= LOUD_LEVEL:
             self.loud.append(now)
+
+    def send_opus(self, payload: bytes) -> None:
+        assert self.transport is not None and self.remote is not None
+        header = struct.pack("!BBHII", 0x80, OPUS, self.sequence & 0xFFFF, self.timestamp & 0xFFFFFFFF, self.ssrc)
+        self.transport.sendto(header + payload, self.remote)
+        self.sequence += 1
+        self.timestamp += OPUS_TICK_SAMPLES
 
 
 async def open_listener() -> Listener:
@@ -69,8 +88,12 @@ async def open_listener() -> Listener:
     return peer
 
 
-async def run(count: int, floor: bool) -> None:
+async def run(count: int, floor: bool, codec: str = "pcmu") -> None:
     peers = [await open_listener() for _ in range(count)]
+    opus = codec == "opus"
+    if opus:
+        for peer in peers:
+            peer.payload_type, peer.decoder = OPUS, Decoder()
     print(json.dumps({"addresses": [peer.address for peer in peers]}), flush=True)
     line = await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
     plan: dict[str, Any] = json.loads(line)
@@ -82,6 +105,9 @@ async def run(count: int, floor: bool) -> None:
     period, burst = float(plan["period"]), float(plan["burst"])
     period_ticks, burst_ticks = round(period / TICK), max(1, round(burst / TICK))
     holder = peers[0] if floor else None
+    if opus:  # one period of the holder's stream, and a second of the others' tone, each encoded as one stream
+        held = encode_tone(400, burst_ticks) + encode_tone(None, period_ticks - burst_ticks)
+        muted = encode_tone(1000, 50)
     bursts: list[float] = []
     late_ticks = 0
     n = 0
@@ -99,7 +125,12 @@ async def run(count: int, floor: bool) -> None:
             if peer is holder:
                 if phase == 0 and due >= t_measure:  # by the tick's due time: a timer may wake a little early
                     bursts.append(time.monotonic())
-                peer.send_frame(BURST_TONE if phase < burst_ticks else SILENCE)
+                if opus:
+                    peer.send_opus(held[phase])
+                else:
+                    peer.send_frame(BURST_TONE if phase < burst_ticks else SILENCE)
+            elif opus:
+                peer.send_opus(muted[n % len(muted)])
             else:
                 peer.send_frame(MUTED_TONE)
         n += 1
@@ -122,13 +153,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.audio_clients")
     parser.add_argument("count", type=int)
     parser.add_argument("--floor", action="store_true", help="the first participant holds the floor")
+    parser.add_argument("--codec", choices=("pcmu", "opus"), default="pcmu")
     args = parser.parse_args(argv)
     try:
         import uvloop
 
-        uvloop.run(run(args.count, args.floor))
+        uvloop.run(run(args.count, args.floor, args.codec))
     except ImportError:
-        asyncio.run(run(args.count, args.floor))
+        asyncio.run(run(args.count, args.floor, args.codec))
     return 0
 
 

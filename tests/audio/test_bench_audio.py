@@ -56,3 +56,34 @@ def test_the_audio_benchmark_smoke_run_measures_a_real_janus(tmp_path: Path) -> 
     assert 0 < results["mix_delay_p50_ms"] <= results["mix_delay_p95_ms"] <= results["mix_delay_max_ms"] < 500
     assert results["room_destroyed"] is True
     assert "Janus CPU" in done.stdout
+
+
+def test_the_audio_benchmark_with_opus_participants_hears_only_the_floor_holder(tmp_path: Path) -> None:
+    need_janus()
+    out = tmp_path / "audio-opus.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.audio", "--smoke", "--codec", "opus", "--json", str(out)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    results = json.loads(out.read_text())
+    assert results["codec"] == "opus"
+    assert results["participants"] == results["receiving"] == 5 and results["unmuted"] == 1
+    # Each listener decoded its Opus mix: every burst heard, no muted participant's tone.
+    assert results["heard_floor"] == results["listeners"] == 4
+    assert results["bursts_heard_share"] == 1.0 and results["leaked_packets"] == 0
+    assert 40 <= results["packets_per_participant_per_s"] <= 60
+
+
+def test_the_audio_benchmark_refuses_an_unknown_codec_with_the_choices(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.audio", "--smoke", "--codec", "g722"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2 and "pcmu" in done.stderr and "opus" in done.stderr
