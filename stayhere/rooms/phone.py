@@ -22,13 +22,15 @@ import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from stayhere.audio.janus import RtpJoin
-from stayhere.rooms.audio_relay import AudioRelay, SeatAudio
+from stayhere.rooms import consumers
+from stayhere.rooms.audio_relay import AudioRelay, SeatAudio, relay_for
 from stayhere.rooms.config import RoomConfig
 from stayhere.rooms.hub import RoomHub
 from stayhere.rooms.meeting import Join, Message
@@ -123,16 +125,19 @@ class PhoneCall:
         room_id: str,
         rtp: RtpJoin,
         *,
-        hub: RoomHub,
-        relay: AudioRelay,
-        load_config: Callable[[], Awaitable[RoomConfig]],
         caller: str | None = None,
         passcode: str | None = None,
+        hub: RoomHub | None = None,
+        relay: AudioRelay | None = None,
+        load_config: Callable[[], Awaitable[RoomConfig]] | None = None,
     ) -> PhoneCall:
         """Seats a call and, once it is admitted, joins its audio (``rtp``: where the front end takes the mix).
 
+        ``hub``, ``relay`` and ``load_config`` default to this process' rooms, as the WebSocket consumer uses them.
         Raises PhoneRefused when the room refuses the seat (closed, wrong passcode, locked, removed before) or when
         this server has no meeting audio (a phone seat without a voice would be no use)."""
+        hub = hub or consumers.hub
+        relay = relay or relay_for(hub)
         if not relay.available:
             raise PhoneRefused("audio_unavailable", str(NO_PHONE_AUDIO))
         seat = "s" + "".join(secrets.choice(SEAT_ID_ALPHABET) for _i in range(10))
@@ -145,11 +150,9 @@ class PhoneCall:
             name=phone_name(),
             passcode=passcode,
         )
-        from stayhere.rooms.consumers import RoomClosed
-
         try:
-            joined = await hub.join(room_id, call, join, load_config)
-        except RoomClosed as closed:
+            joined = await hub.join(room_id, call, join, load_config or partial(consumers.load_config, room_id))
+        except consumers.RoomClosed as closed:
             raise PhoneRefused("closed", str(closed)) from None
         if not joined:
             raise PhoneRefused(*(call.errors[-1] if call.errors else ("refused", str(NOT_SEATED))))
@@ -166,8 +169,10 @@ class PhoneCall:
 
     async def press(self, keys: str) -> None:
         """One keypad command (``KEYS``); anything else is answered with the ``unknown_key`` prompt."""
+        if self.ended.is_set():
+            return
         action = KEYS.get(keys)
-        if action is None or self.ended.is_set():
+        if action is None:
             self._say("unknown_key")
             return
         if action == "mute":

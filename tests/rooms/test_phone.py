@@ -55,15 +55,8 @@ class Caller:
     ) -> Caller:
         peer = await RtpPeer.open(ip)
         try:
-            call = await PhoneCall.dial(
-                slug,
-                RtpJoin(*peer.address),
-                hub=relay.hub,
-                relay=relay,
-                load_config=lambda: consumers.load_config(slug),
-                caller=number,
-                passcode=passcode,
-            )
+            # The hub and the room's configuration are this process' own, as for the WebSocket consumer.
+            call = await PhoneCall.dial(slug, RtpJoin(*peer.address), caller=number, passcode=passcode, relay=relay)
         except PhoneRefused:
             peer.close()
             raise
