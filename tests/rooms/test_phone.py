@@ -6,6 +6,7 @@ Each call streams a tone through its own UDP socket; what the other call hears i
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Iterator
 
 import pytest
@@ -82,7 +83,10 @@ async def settled(relay: AudioRelay, *calls: Caller) -> None:
     await relay.drain()
 
 
-def test_a_phone_caller_is_muted_on_entry_heard_only_while_sharing_and_muted_again_after(relay: AudioRelay) -> None:
+def test_a_phone_caller_is_muted_on_entry_heard_only_while_sharing_and_muted_again_after(
+    relay: AudioRelay, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    caplog.set_level(logging.DEBUG)
     room = make_room(waiting_room=False)
 
     async def scenario() -> None:
@@ -132,10 +136,12 @@ def test_a_phone_caller_is_muted_on_entry_heard_only_while_sharing_and_muted_aga
             heard = await chorus({A: a.phone(), B: b.phone()})
             assert rms(heard[A]) < QUIET and rms(heard[B]) < QUIET, "the share over, the floor closes"
 
-            # The number reached nothing: not the chair's screen, not the room's state, not Janus.
+            # The number reached nothing: not the chair's screen, the room's state, Janus, a log or the output.
             assert relay.floor is not None
             listed = await relay.floor.admin.list_participants(relay.floor.rooms[slug].audio)
-            seen = str(chair.seen) + str(listed) + repr(await relay.hub.store.get(slug))
+            await relay.drain()
+            out, err = capfd.readouterr()
+            seen = str(chair.seen) + str(listed) + repr(await relay.hub.store.get(slug)) + caplog.text + out + err
             for fragment in ("5550104477", "010-4477", "4477"):
                 assert fragment not in seen
             names = [e["participant"]["name"] for e in chair.seen if e["type"] == "joined"]
