@@ -384,8 +384,11 @@ def test_the_service_tools_send_what_the_room_understands(
     for words in ("Pat · admitted · Ana", "denied · Ben", "locked the room", "unlocked the room", "muted everyone"):
         chair.see("#h-log", words)
 
-    # Roles: a co-host gets the safety tools but not the chair's; then the chair is handed on.
+    # Roles: a co-host gets the safety tools but not the chair's; then the chair is handed on. An update about Ana
+    # arriving between choosing and sending (here her mute, again) does not undo the choice.
     chair.page.get_by_label("Role").select_option("cohost")
+    chair.button("Mute").click()
+    chair.see("#h-log", re.compile(r"muted · Ana[\s\S]*muted · Ana"))
     chair.button("Set role").click()
     ana.see("#people-list", "Ana (you) Co-host")
     expect(ana.button("Lock the room")).to_be_visible(timeout=WAIT_MS)

@@ -10,6 +10,7 @@ export function createConsole(ctx) {
   const { model, T, send } = ctx;
   let mountedFor = null;
   let personSeat = null;
+  let shownRole = null; // "seat role" last put into the role menu
 
   function mount() {
     const slot = $('host-slot');
@@ -92,7 +93,11 @@ export function createConsole(ctx) {
     }
     panel.hidden = false;
     $('h-person-name').textContent = data.name + (data.role !== 'member' ? ' · ' + (T.roles[data.role] || data.role) : '');
-    if ($('h-role') && data.role !== 'chair') $('h-role').value = data.role;
+    // The role menu follows the person's role only when it changes (or another person is opened): any other
+    // update (their mute, a hand raised) must not undo a choice the host is about to send.
+    const shown = personSeat + ' ' + data.role;
+    if ($('h-role') && data.role !== 'chair' && shownRole !== shown) $('h-role').value = data.role;
+    shownRole = shown;
   }
 
   function all() {
@@ -123,6 +128,7 @@ export function createConsole(ctx) {
     unremove: (el) => send({ type: 'unremove', removal: Number(el.dataset.removal) }),
     person: (el) => {
       personSeat = seatOf(el);
+      shownRole = null;
       $('h-confirm').hidden = true;
       person();
       $('h-person').focus();
