@@ -34,7 +34,6 @@ from stayhere.rooms.audio_relay import AudioRelay, SeatAudio, relay_for
 from stayhere.rooms.config import RoomConfig
 from stayhere.rooms.hub import RoomHub
 from stayhere.rooms.meeting import Join, Message
-from stayhere.rooms.protocol import SEAT_ID_ALPHABET
 
 log = logging.getLogger("stayhere.rooms")
 
@@ -106,8 +105,8 @@ class PhoneCall:
 
     base_url = ""  # a phone follows no links
 
-    def __init__(self, hub: RoomHub, relay: AudioRelay, room_id: str, seat: str) -> None:
-        self.hub, self.relay, self.room_id, self.seat = hub, relay, room_id, seat
+    def __init__(self, hub: RoomHub, relay: AudioRelay, room_id: str, seat: str, rtp: RtpJoin) -> None:
+        self.hub, self.relay, self.room_id, self.seat, self.rtp = hub, relay, room_id, seat, rtp
         self.prompts: asyncio.Queue[Prompt] = asyncio.Queue()
         self.audio: SeatAudio | None = None
         self.admitted = False
@@ -116,7 +115,6 @@ class PhoneCall:
         self.heard = False  # whether its participant is unmuted in Janus now, as far as the call knows
         self.errors: list[tuple[str, str]] = []  # (code, sentence) the room answered, newest last
         self.ended = asyncio.Event()
-        self.rtp: RtpJoin | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
     @classmethod
@@ -134,15 +132,15 @@ class PhoneCall:
         """Seats a call and, once it is admitted, joins its audio (``rtp``: where the front end takes the mix).
 
         ``hub``, ``relay`` and ``load_config`` default to this process' rooms, as the WebSocket consumer uses them.
-        Raises PhoneRefused when the room refuses the seat (closed, wrong passcode, locked, removed before) or when
-        this server has no meeting audio (a phone seat without a voice would be no use)."""
+        Raises PhoneRefused when the room refuses the seat (closed, wrong passcode, locked, removed before), when
+        this server has no meeting audio, or when Janus refuses the RTP join (a phone seat without a voice would be
+        no use)."""
         hub = hub or consumers.hub
         relay = relay or relay_for(hub)
         if not relay.available:
             raise PhoneRefused("audio_unavailable", str(NO_PHONE_AUDIO))
-        seat = "s" + "".join(secrets.choice(SEAT_ID_ALPHABET) for _i in range(10))
-        call = cls(hub, relay, room_id, seat)
-        call.rtp = rtp
+        seat = consumers.new_seat_id()
+        call = cls(hub, relay, room_id, seat, rtp)
         join = Join(
             seat=seat,
             token=secrets.token_urlsafe(18),
@@ -158,6 +156,9 @@ class PhoneCall:
             raise PhoneRefused(*(call.errors[-1] if call.errors else ("refused", str(NOT_SEATED))))
         if call.admitted:
             await call._join_audio()
+            if call.audio is None:  # Janus refused the join (the relay said why): no voice, so no seat either
+                await call.hang_up()
+                raise PhoneRefused(*call.errors[-1])
         return call
 
     @property
@@ -253,7 +254,7 @@ class PhoneCall:
         self.prompts.put_nowait(Prompt(name, code))
 
     async def _join_audio(self) -> None:
-        if self.ended.is_set() or self.rtp is None:
+        if self.ended.is_set():
             return
         self.audio = await self.relay.join_phone(self, self.room_id, self.seat, self.rtp, self.audio)
 

@@ -20,7 +20,7 @@ from stayhere.rooms.phone import KEYS, PROMPTS, PhoneCall, PhoneRefused, Prompt,
 from tests.audio.conftest import janus  # noqa: F401  (the module's Janus)
 from tests.audio.phones import Phone, chorus
 from tests.audio.test_floor import QUIET, hears
-from tests.rooms.factories import make_room
+from tests.rooms.factories import MadeRoom, make_room
 from tests.rooms.test_audio_relay import mutes
 from tests.rooms.test_consumer import Client, run
 
@@ -69,6 +69,14 @@ class Caller:
         return Phone(self.peer, 0, 0)
 
 
+async def chair_in(room: MadeRoom) -> Client:
+    """The chair, joined by the chair link (which opens the room)."""
+    chair = Client(room.meeting.slug, "c1")
+    await chair.open()
+    await chair.join("Chair", chair_key=room.chair_key)
+    return chair
+
+
 async def prompted(call: PhoneCall, name: str) -> Prompt:
     """The call's next prompt of this name (skipping others), as the front end would speak it."""
     while True:
@@ -91,9 +99,7 @@ def test_a_phone_caller_is_muted_on_entry_heard_only_while_sharing_and_muted_aga
 
     async def scenario() -> None:
         slug = room.meeting.slug
-        chair = Client(slug, "c1")
-        await chair.open()
-        await chair.join("Chair", chair_key=room.chair_key)
+        chair = await chair_in(room)
         a = await Caller.dial(relay, slug, "127.0.0.91", NUMBER)
         b = await Caller.dial(relay, slug, "127.0.0.92")
         try:
@@ -161,9 +167,7 @@ def test_a_host_mute_silences_a_sharing_caller_and_a_removed_caller_is_cut_off_a
 
     async def scenario() -> None:
         slug = room.meeting.slug
-        chair = Client(slug, "c1")
-        await chair.open()
-        await chair.join("Chair", chair_key=room.chair_key)
+        chair = await chair_in(room)
         a = await Caller.dial(relay, slug, "127.0.0.93", NUMBER)
         b = await Caller.dial(relay, slug, "127.0.0.94")
         try:
@@ -207,9 +211,7 @@ def test_a_caller_in_the_waiting_room_joins_the_audio_only_when_admitted(relay: 
 
     async def scenario() -> None:
         slug = room.meeting.slug
-        chair = Client(slug, "c1")
-        await chair.open()
-        await chair.join("Chair", chair_key=room.chair_key)
+        chair = await chair_in(room)
         a = await Caller.dial(relay, slug, "127.0.0.96")
         try:
             await prompted(a.call, "waiting")
@@ -233,9 +235,7 @@ def test_ending_the_meeting_ends_every_call_and_hanging_up_leaves_the_meeting(re
 
     async def scenario() -> None:
         slug = room.meeting.slug
-        chair = Client(slug, "c1")
-        await chair.open()
-        await chair.join("Chair", chair_key=room.chair_key)
+        chair = await chair_in(room)
         a = await Caller.dial(relay, slug, "127.0.0.97")
         b = await Caller.dial(relay, slug, "127.0.0.98")
         try:
@@ -267,9 +267,7 @@ def test_a_call_is_refused_with_a_sentence_for_a_wrong_passcode_a_closed_room_or
 
     async def scenario() -> None:
         slug = room.meeting.slug
-        chair = Client(slug, "c1")
-        await chair.open()
-        await chair.join("Chair", chair_key=room.chair_key)
+        chair = await chair_in(room)
         with pytest.raises(PhoneRefused) as wrong:
             await Caller.dial(relay, slug, "127.0.0.99", passcode="123")
         assert wrong.value.code == "passcode" and "passcode" in str(wrong.value)
@@ -287,6 +285,17 @@ def test_a_call_is_refused_with_a_sentence_for_a_wrong_passcode_a_closed_room_or
         participants = [e for e in chair.seen if e["type"] == "joined"]
         assert len(participants) <= 1, "a refused call takes no seat"
 
+        # Janus refusing the RTP join (a codec it does not have): the call is refused and leaves no seat behind.
+        seated = set((await fresh_hub.store.get(slug)).seats)
+        peer = await RtpPeer.open("127.0.0.103")
+        try:
+            with pytest.raises(PhoneRefused) as voiceless:
+                await PhoneCall.dial(slug, RtpJoin(*peer.address, codec="g729"), passcode="7-7-7", relay=relay)
+        finally:
+            peer.close()
+        assert voiceless.value.code == "audio_failed" and str(voiceless.value).endswith(".")
+        assert set((await fresh_hub.store.get(slug)).seats) == seated
+
     run(scenario)
 
 
@@ -298,9 +307,7 @@ def test_an_unknown_key_is_answered_and_changes_nothing(relay: AudioRelay) -> No
         with pytest.raises(PhoneRefused) as early:  # before a host opens it (and outside the meeting's hours)
             await Caller.dial(relay, slug, "127.0.0.102")
         assert early.value.code == "closed" and "not open" in str(early.value)
-        chair = Client(slug, "c1")
-        await chair.open()
-        await chair.join("Chair", chair_key=room.chair_key)
+        await chair_in(room)
         a = await Caller.dial(relay, slug, "127.0.0.102")
         try:
             before = await relay.hub.store.get(slug)
