@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import bisect
 import datetime as dt
+import itertools
 import json
 import os
 import platform
@@ -76,6 +77,26 @@ class Town:
     spread: float
     zone: str
     weight: float
+
+
+def towns_of(world: Any) -> list[Town]:
+    """The demo world's towns, weighted by population, where the benchmark's searches start."""
+    return [Town(t.latitude, t.longitude, t.spread, t.region.zone, t.population * t.region.weight) for t in world.towns]
+
+
+def near_me_now_queries(towns: list[Town], seed: int) -> Iterator[list[tuple[str, str]]]:
+    """Endless near-me-now searches as query parameters: a position drawn population-weighted and scattered across
+    its town, one of the facet mixes, and half of them with ``tz`` the town's zone."""
+    rng = random.Random(seed)
+    totals = list(itertools.accumulate(town.weight for town in towns))
+    while True:
+        town = towns[bisect.bisect(totals, rng.random() * totals[-1])]
+        lat = town.latitude + rng.uniform(-town.spread, town.spread)
+        lng = town.longitude + rng.uniform(-town.spread, town.spread)
+        params = [("near", f"{lat:.4f},{lng:.4f}"), ("now", "1"), *rng.choice(FACETS)]
+        if rng.random() < 0.5:
+            params.append(("tz", town.zone))
+        yield params
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -226,9 +247,7 @@ def write_feed(meetings: int, seed: int, path: Path, data_dir: Path) -> tuple[Pa
     from stayhere.directory.demo_output import meeting_guide_records
 
     world = generate(meetings, seed)
-    towns = [
-        Town(t.latitude, t.longitude, t.spread, t.region.zone, t.population * t.region.weight) for t in world.towns
-    ]
+    towns = towns_of(world)
     records = meeting_guide_records(world)
     del world
     with path.open("w") as handle:
@@ -238,21 +257,11 @@ def write_feed(meetings: int, seed: int, path: Path, data_dir: Path) -> tuple[Pa
 
 def measure(args: argparse.Namespace, port: int, towns: list[Town]) -> dict[str, Any]:
     client = Client(port)
-    rng = random.Random(args.seed)
-    totals: list[float] = []
-    running = 0.0
-    for town in towns:
-        running += town.weight
-        totals.append(running)
+
+    searches = near_me_now_queries(towns, args.seed)
 
     def query_path() -> str:
-        town = towns[bisect.bisect(totals, rng.random() * running)]
-        lat = town.latitude + rng.uniform(-town.spread, town.spread)
-        lng = town.longitude + rng.uniform(-town.spread, town.spread)
-        params = [("near", f"{lat:.4f},{lng:.4f}"), ("now", "1"), *rng.choice(FACETS)]
-        if rng.random() < 0.5:
-            params.append(("tz", town.zone))
-        return "/api/meetings?" + urlencode(params)
+        return "/api/meetings?" + urlencode(next(searches))
 
     warm = Timings()
     for _ in range(max(20, args.queries // 10)):

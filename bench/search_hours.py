@@ -4,25 +4,24 @@
     python -m bench.search_hours KEPT_FOLDER [--queries 400] [--step 2] [--json PATH]
 
 Calls ``search()`` in this process on a kept ``bench.directory`` database (SQLite), with the benchmark's own
-near-me-now queries (same towns, facets and seed), at one time every ``--step`` hours of a Monday, and prints
-p50/p95/p99 and the mean number of results at each. No HTTP: this is the query and the page's loading only.
+near-me-now queries (``bench.directory.near_me_now_queries``, same seed), at one time every ``--step`` hours of
+a Monday, and prints p50/p95/p99 and the mean number of results at each. No HTTP: this is the query and the
+page's loading only.
 """
 
 from __future__ import annotations
 
 import argparse
-import bisect
 import datetime as dt
 import json
 import os
-import random
 import sys
 import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from bench.directory import FACETS
+from bench.directory import near_me_now_queries, towns_of
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,22 +52,10 @@ def main(argv: list[str] | None = None) -> int:
     from stayhere.directory.search import search
 
     world = generate(args.meetings, args.seed)
-    towns = [(t.latitude, t.longitude, t.spread, t.region.zone, t.population * t.region.weight) for t in world.towns]
+    towns = towns_of(world)
     del world
-    totals: list[float] = []
-    running = 0.0
-    for town in towns:
-        running += town[4]
-        totals.append(running)
-    rng = random.Random(args.seed)
-    queries = []
-    for _ in range(args.queries):
-        lat, lng, spread, zone, _weight = towns[bisect.bisect(totals, rng.random() * running)]
-        near = f"{lat + rng.uniform(-spread, spread):.4f},{lng + rng.uniform(-spread, spread):.4f}"
-        params = [("near", near), ("now", "1"), *rng.choice(FACETS)]
-        if rng.random() < 0.5:
-            params.append(("tz", zone))
-        queries.append(parse_query(QueryDict(urlencode(params))))
+    searches = near_me_now_queries(towns, args.seed)
+    queries = [parse_query(QueryDict(urlencode(next(searches)))) for _ in range(args.queries)]
 
     monday = dt.datetime(2026, 11, 23, tzinfo=dt.UTC)
     rows: list[dict[str, Any]] = []
