@@ -21,8 +21,8 @@ SLUG = "bench-room-{number}"
 def create_rooms(meetings: int, chair_key: str) -> list[str]:
     from stayhere.directory import slots
     from stayhere.directory.models import Attendance, Group, Meeting
-    from stayhere.rooms.keys import hash_key
-    from stayhere.rooms.models import RoomSettings
+    from stayhere.rooms.web.keys import hash_key
+    from stayhere.rooms.web.models import RoomSettings
 
     numbers = range(1, meetings + 1)
     Group.objects.bulk_create(Group(name=f"Bench Group {n}", slug=f"bench-group-{n}") for n in numbers)

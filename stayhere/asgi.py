@@ -34,7 +34,7 @@ if settings.REDIS_URL:  # also checked by `stayhere serve`; here for a server st
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402  (needs Django set up)
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from stayhere.rooms.routing import websocket_urlpatterns  # noqa: E402
+from stayhere.rooms.adapters.routing import websocket_urlpatterns  # noqa: E402
 
 # The rooms' handshake must come from a page of ours: Origin is checked against the allowed hosts.
 rooms = AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns))

@@ -55,7 +55,7 @@ INSTALLED_APPS = [
     "channels",
     "stayhere.core",
     "stayhere.directory",
-    "stayhere.rooms",
+    "stayhere.rooms.web",  # the rooms app (label "rooms"): its Django side lives in rooms/web
     "stayhere.slips",
 ]
 
@@ -108,7 +108,7 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Scale-out: with Redis, live meetings are kept there (memory only; see stayhere.rooms.redis_store and
+# Scale-out: with Redis, live meetings are kept there (memory only; see stayhere.rooms.live.redis_store and
 # stayhere.core.redis), so several worker processes serve the same meetings.
 REDIS_URL = redis_url("STAYHERE_REDIS_URL")
 # Start even when Redis would write snapshots or an append-only file to disk (and so, meetings' state).

@@ -10,7 +10,7 @@ urlpatterns = [
     path("health", core_views.health, name="health"),
     path("admin/login/", signin.admin_login, name="admin-login"),  # before the admin's own, which it wraps
     path("admin/", admin.site.urls),
-    path("", include("stayhere.rooms.urls")),
+    path("", include("stayhere.rooms.web.urls")),
     path("", include("stayhere.slips.urls")),
     path("", include("stayhere.directory.urls")),
 ]

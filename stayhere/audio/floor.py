@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from stayhere.audio.http import JanusRefused
 from stayhere.audio.janus import AudioRoom, JanusAdmin, JanusError, JanusSession, Joined, RtpJoin
-from stayhere.rooms.effects import OPEN_FLOOR
+from stayhere.rooms.core.effects import OPEN_FLOOR
 
 log = logging.getLogger("stayhere.audio")
 

@@ -18,10 +18,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from stayhere.directory.models import Meeting
-from stayhere.rooms.hub import SlipRefused
-from stayhere.rooms.keys import key_matches
-from stayhere.rooms.models import RoomSettings
-from stayhere.rooms.setup import occurrence_clock
+from stayhere.rooms.live.hub import SlipRefused
+from stayhere.rooms.web.keys import key_matches
+from stayhere.rooms.web.models import RoomSettings
+from stayhere.rooms.web.setup import occurrence_clock
 from stayhere.slips import keystore
 from stayhere.slips.models import SigningKey
 from stayhere.slips.signing import issue_slip, signing_context

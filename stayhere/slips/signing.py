@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 
 from stayhere.directory import schedule
 from stayhere.directory.models import Meeting
-from stayhere.rooms.hub import SlipRefused
-from stayhere.rooms.setup import occurrence_clock
+from stayhere.rooms.live.hub import SlipRefused
+from stayhere.rooms.web.setup import occurrence_clock
 from stayhere.slips import keystore
 from stayhere.slips.models import SigningKey
 

@@ -19,7 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from stayhere.directory.models import Meeting
-from stayhere.rooms.hub import SlipRefused
+from stayhere.rooms.live.hub import SlipRefused
 from stayhere.slips import inperson
 from stayhere.slips.models import SigningKey
 from stayhere.slips.signing import qr_svg, verify_url

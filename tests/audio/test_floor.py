@@ -10,7 +10,7 @@ from stayhere.audio.floor import AudioFloor, NoAudioRoom
 from stayhere.audio.janus import JanusRefused, JanusSession, RtpJoin
 from stayhere.audio.process import EmbeddedJanus
 from stayhere.audio.rtp import RtpPeer, rms, tone_power
-from stayhere.rooms.effects import OPEN_FLOOR
+from stayhere.rooms.core.effects import OPEN_FLOOR
 
 from .phones import Phone, chorus
 

@@ -17,12 +17,12 @@ from django.core.exceptions import ImproperlyConfigured
 
 from stayhere.audio.janus import RtpJoin
 from stayhere.audio.process import EmbeddedJanus
+from stayhere.audio.relay import AudioRelay
 from stayhere.audio.rtp import RtpPeer
 from stayhere.audio.servers import ExternalJanus, JanusPool, parse_servers, shared_room
-from stayhere.rooms.audio_relay import AudioRelay
-from stayhere.rooms.hub import RoomHub
-from stayhere.rooms.meeting import Join, Message
-from stayhere.rooms.redis_store import RedisRoomStore
+from stayhere.rooms.core.meeting import Join, Message
+from stayhere.rooms.live.hub import RoomHub
+from stayhere.rooms.live.redis_store import RedisRoomStore
 from tests.audio.conftest import run_janus
 from tests.rooms.redis_server import shared_redis_url, unique_prefix
 from tests.rooms.roomkit import CHAIR_KEY, T0, config, run_async

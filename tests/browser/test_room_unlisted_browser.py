@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 
 SLUG = "unlisted-browser-room"
 SEED = f"""
-from stayhere.rooms import keys
+from stayhere.rooms.web import keys
 from tests.browser.room_seed import running_now
 from tests.rooms.factories import make_room
 room = make_room(running_now("Quiet Unlisted Room", "{SLUG}"), unlisted=True, waiting_room=False)

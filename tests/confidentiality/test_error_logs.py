@@ -15,7 +15,7 @@ import pytest
 from django.test import Client as HttpClient
 
 from stayhere.directory import views as directory_views
-from stayhere.rooms import meeting
+from stayhere.rooms.core import meeting
 from tests.directory.factories import make_meeting
 from tests.rooms.factories import make_room
 from tests.rooms.test_consumer import Client, fresh_hub, run  # noqa: F401  (fresh_hub: a hub per test)

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
-from stayhere.rooms.protocol import MAX_FRAME, SCHEMAS, ProtocolError, decode
+from stayhere.rooms.live.protocol import MAX_FRAME, SCHEMAS, ProtocolError, decode
 from tests.live_server import LiveServer, live_server
 
 REPO = Path(__file__).resolve().parents[2]

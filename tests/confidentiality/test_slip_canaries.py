@@ -28,8 +28,8 @@ COMMITMENT = commitment_of(NAME, SALT)
 SEED = f"""
 import datetime as dt
 from stayhere.directory.models import Attendance, Group
-from stayhere.rooms import keys
-from stayhere.rooms.models import RoomSettings
+from stayhere.rooms.web import keys
+from stayhere.rooms.web.models import RoomSettings
 from stayhere.slips import keystore
 from tests.directory.factories import make_meeting
 group = Group.objects.create(name="Canary Hall Group", slug="canary-hall-group")

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from stayhere.directory.models import Attendance, Group, Meeting
-from stayhere.rooms import keys
-from stayhere.rooms.models import RoomSettings
+from stayhere.rooms.web import keys
+from stayhere.rooms.web.models import RoomSettings
 from tests.directory.factories import make_meeting
 
 _counter = itertools.count(1)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from stayhere.rooms.config import RoomConfig, Segment
-from stayhere.rooms.effects import Close, Delete, Effect, Floor, Send
-from stayhere.rooms.meeting import Disconnect, Join, Message, Resume, Tick, apply, hash_secret
-from stayhere.rooms.snapshot import sees
-from stayhere.rooms.state import Room, open_room
+from stayhere.rooms.core.config import RoomConfig, Segment
+from stayhere.rooms.core.effects import Close, Delete, Effect, Floor, Send
+from stayhere.rooms.core.meeting import Disconnect, Join, Message, Resume, Tick, apply, hash_secret
+from stayhere.rooms.core.snapshot import sees
+from stayhere.rooms.core.state import Room, open_room
 
 T0 = 1_800_000_000.0
 CHAIR_KEY = "chair-key-for-tests"

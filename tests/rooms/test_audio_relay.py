@@ -8,8 +8,9 @@ from collections.abc import Iterator
 import pytest
 
 from stayhere.audio.process import EmbeddedJanus
-from stayhere.rooms import consumers, hub
-from stayhere.rooms.audio_relay import AudioRelay, relay_for, use_relay
+from stayhere.audio.relay import AudioRelay, relay_for, use_relay
+from stayhere.rooms.adapters import consumer as consumers
+from stayhere.rooms.live import hub
 from tests.audio.conftest import janus  # noqa: F401  (the module's Janus)
 from tests.audio.test_signalling import browser_offer
 from tests.rooms.factories import make_room

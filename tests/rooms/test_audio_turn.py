@@ -15,9 +15,10 @@ from typing import Any
 import pytest
 
 from stayhere.audio.process import EmbeddedJanus
+from stayhere.audio.relay import AudioRelay, use_relay
 from stayhere.audio.turn import TurnSettings
-from stayhere.rooms import consumers, hub
-from stayhere.rooms.audio_relay import AudioRelay, use_relay
+from stayhere.rooms.adapters import consumer as consumers
+from stayhere.rooms.live import hub
 from tests.audio.conftest import janus  # noqa: F401  (the module's Janus)
 from tests.rooms.factories import make_room
 from tests.rooms.test_audio_relay import join_audio

@@ -8,9 +8,9 @@ import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from stayhere.rooms.codec import dump_room, load_room
-from stayhere.rooms.meeting import Join, Message, apply
-from stayhere.rooms.state import Room
+from stayhere.rooms.core.meeting import Join, Message, apply
+from stayhere.rooms.core.state import Room
+from stayhere.rooms.live.codec import dump_room, load_room
 from tests.rooms.roomkit import CHAIR_KEY, T0
 from tests.rooms.test_meeting_properties import _fresh, checked, steps
 

@@ -13,7 +13,9 @@ from channels.testing import WebsocketCommunicator
 
 from stayhere.asgi import application
 from stayhere.directory.models import Attendance
-from stayhere.rooms import consumers, hub, meeting, store
+from stayhere.rooms.adapters import consumer as consumers
+from stayhere.rooms.core import meeting
+from stayhere.rooms.live import hub, store
 from stayhere.slips import keystore
 from stayhere.slips.signing import commitment_of
 from stayhere.slips.verify import verify_with_name

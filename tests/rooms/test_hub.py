@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from stayhere.rooms.config import RoomConfig
-from stayhere.rooms.hub import RoomHub
-from stayhere.rooms.meeting import Join, Message, Resume
+from stayhere.rooms.core.config import RoomConfig
+from stayhere.rooms.core.meeting import Join, Message, Resume
+from stayhere.rooms.live.hub import RoomHub
 from tests.rooms.roomkit import CHAIR_KEY, T0, config, run_async
 
 

@@ -11,10 +11,10 @@ from django.forms.models import model_to_dict
 from django.test import Client
 
 from stayhere.directory.models import Attendance, Group
-from stayhere.rooms import keys
-from stayhere.rooms.demo import setup_demo_rooms
-from stayhere.rooms.models import RoomSettings
-from stayhere.rooms.setup import chair_key_matches
+from stayhere.rooms.web import keys
+from stayhere.rooms.web.demo import setup_demo_rooms
+from stayhere.rooms.web.models import RoomSettings
+from stayhere.rooms.web.setup import chair_key_matches
 from tests.directory.factories import make_meeting
 from tests.rooms.factories import make_room
 

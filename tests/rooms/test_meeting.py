@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from stayhere.rooms.meeting import PERMISSIONS
-from stayhere.rooms.snapshot import snapshot_for
+from stayhere.rooms.core.meeting import PERMISSIONS
+from stayhere.rooms.core.snapshot import snapshot_for
 from tests.rooms.roomkit import Meeting
 
 
@@ -23,7 +23,7 @@ def test_a_chair_link_makes_the_first_host_the_chair_and_the_next_a_cohost() -> 
 def test_a_stale_chair_key_is_refused_rather_than_joining_as_a_member() -> None:
     meeting = Meeting()
     effects = meeting.apply(
-        __import__("stayhere.rooms.meeting", fromlist=["Join"]).Join(
+        __import__("stayhere.rooms.core.meeting", fromlist=["Join"]).Join(
             seat="s0000000999", token="t", browser="b", name="Pat", chair_key="old-key"
         )
     )
@@ -419,7 +419,7 @@ def test_a_name_that_looks_like_an_email_gets_advice_not_a_refusal() -> None:
 
 
 def _join(seat: str, **fields: object) -> object:
-    from stayhere.rooms.meeting import Join
+    from stayhere.rooms.core.meeting import Join
 
     return Join(seat=seat, token="t" + seat, browser=str(fields.pop("browser", "b" + seat)), name="Pat", **fields)  # type: ignore[arg-type]
 
@@ -466,7 +466,7 @@ def test_wrong_passcodes_are_limited_per_meeting_whatever_the_connection() -> No
 
 
 def test_a_host_mute_tells_the_audio_which_seats_to_mute() -> None:
-    from stayhere.rooms.effects import Muted
+    from stayhere.rooms.core.effects import Muted
 
     meeting, chair = chaired()
     a, b = meeting.join("A"), meeting.join("B")

@@ -7,11 +7,11 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from stayhere.rooms.effects import OPEN_FLOOR
-from stayhere.rooms.meeting import PERMISSIONS, Disconnect, Join, Message, Resume, Tick, apply
-from stayhere.rooms.protocol import SCHEMAS, ProtocolError, decode
-from stayhere.rooms.sharing import floor_holder
-from stayhere.rooms.state import HOST_ROLES, Room, open_room
+from stayhere.rooms.core.effects import OPEN_FLOOR
+from stayhere.rooms.core.meeting import PERMISSIONS, Disconnect, Join, Message, Resume, Tick, apply
+from stayhere.rooms.core.sharing import floor_holder
+from stayhere.rooms.core.state import HOST_ROLES, Room, open_room
+from stayhere.rooms.live.protocol import SCHEMAS, ProtocolError, decode
 from tests.rooms.roomkit import CHAIR_KEY, T0, config
 
 SEATS = [f"s{n:010d}" for n in range(6)]

@@ -10,13 +10,13 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from stayhere.rooms.codec import dump_room, load_room
-from stayhere.rooms.effects import OPEN_FLOOR, Floor, Send
-from stayhere.rooms.meeting import PERMISSIONS, Disconnect, Join, Message, Tick, apply
-from stayhere.rooms.protocol import SCHEMAS, ProtocolError, decode
-from stayhere.rooms.sharing import floor_holder, open_floor_paused
-from stayhere.rooms.snapshot import snapshot_for
-from stayhere.rooms.state import Room, open_room
+from stayhere.rooms.core.effects import OPEN_FLOOR, Floor, Send
+from stayhere.rooms.core.meeting import PERMISSIONS, Disconnect, Join, Message, Tick, apply
+from stayhere.rooms.core.sharing import floor_holder, open_floor_paused
+from stayhere.rooms.core.snapshot import snapshot_for
+from stayhere.rooms.core.state import Room, open_room
+from stayhere.rooms.live.codec import dump_room, load_room
+from stayhere.rooms.live.protocol import SCHEMAS, ProtocolError, decode
 from tests.rooms.roomkit import CHAIR_KEY, FORMAT, T0, Meeting, config
 
 SHARING = 3

@@ -13,10 +13,11 @@ import pytest
 
 from stayhere.audio.janus import RtpJoin
 from stayhere.audio.process import EmbeddedJanus
+from stayhere.audio.relay import AudioRelay, use_relay
 from stayhere.audio.rtp import RtpPeer, rms
-from stayhere.rooms import consumers, hub
-from stayhere.rooms.audio_relay import AudioRelay, use_relay
-from stayhere.rooms.phone import KEYS, PROMPTS, PhoneCall, PhoneRefused, Prompt, caller_key
+from stayhere.rooms.adapters import consumer as consumers
+from stayhere.rooms.adapters.phone import KEYS, PROMPTS, PhoneCall, PhoneRefused, Prompt, caller_key
+from stayhere.rooms.live import hub
 from tests.audio.conftest import janus  # noqa: F401  (the module's Janus)
 from tests.audio.phones import Phone, chorus
 from tests.audio.test_floor import QUIET, hears

@@ -15,11 +15,11 @@ import pytest
 import redis
 
 from stayhere.core.redis import RedisRefused, ensure_no_persistence, persistence_problems
-from stayhere.rooms import redis_store
-from stayhere.rooms.config import RoomConfig
-from stayhere.rooms.hub import INTERRUPTED_CODE, RoomHub
-from stayhere.rooms.meeting import Join, Message, Resume, hash_secret
-from stayhere.rooms.redis_store import RedisRoomStore
+from stayhere.rooms.core.config import RoomConfig
+from stayhere.rooms.core.meeting import Join, Message, Resume, hash_secret
+from stayhere.rooms.live import redis_store
+from stayhere.rooms.live.hub import INTERRUPTED_CODE, RoomHub
+from stayhere.rooms.live.redis_store import RedisRoomStore
 from tests.rooms.redis_server import private_redis, shared_redis_url, unique_prefix
 from tests.rooms.roomkit import CHAIR_KEY, T0, config, run_async
 from tests.rooms.test_hub import Tab

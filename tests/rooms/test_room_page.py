@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 
 from stayhere.directory.models import Attendance, Meeting
-from stayhere.rooms import keys
-from stayhere.rooms.models import RoomSettings
+from stayhere.rooms.web import keys
+from stayhere.rooms.web.models import RoomSettings
 from tests.directory.factories import make_meeting
 from tests.rooms.factories import make_room
 

@@ -12,10 +12,10 @@ from django.test import Client
 from django.urls import reverse
 
 from stayhere.directory.models import Attendance
-from stayhere.rooms.config import RoomConfig
-from stayhere.rooms.models import RoomSettings
-from stayhere.rooms.readings import default_format
-from stayhere.rooms.setup import chair_key_matches, load_room_config
+from stayhere.rooms.core.config import RoomConfig
+from stayhere.rooms.web.models import RoomSettings
+from stayhere.rooms.web.readings import default_format
+from stayhere.rooms.web.setup import chair_key_matches, load_room_config
 from tests.directory.factories import make_meeting
 from tests.rooms.factories import MadeRoom, make_room
 

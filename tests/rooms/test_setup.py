@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from stayhere.directory.models import Attendance, Group
-from stayhere.rooms.config import CLOSES_AFTER_S, OPENS_BEFORE_S
-from stayhere.rooms.keys import hash_key
-from stayhere.rooms.readings import MOUD_STATEMENT, default_format
-from stayhere.rooms.setup import RoomUnavailable, chair_key_matches, load_room_config
+from stayhere.rooms.core.config import CLOSES_AFTER_S, OPENS_BEFORE_S
+from stayhere.rooms.web.keys import hash_key
+from stayhere.rooms.web.readings import MOUD_STATEMENT, default_format
+from stayhere.rooms.web.setup import RoomUnavailable, chair_key_matches, load_room_config
 from tests.directory.factories import make_meeting
 from tests.rooms.factories import make_room
 

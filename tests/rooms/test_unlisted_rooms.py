@@ -15,9 +15,9 @@ from django.core.management import call_command
 from django.test import Client as PageClient
 from django.urls import reverse
 
-from stayhere.rooms import keys
-from stayhere.rooms.meeting import Join, Message, apply, hash_secret
-from stayhere.rooms.state import open_room
+from stayhere.rooms.core.meeting import Join, Message, apply, hash_secret
+from stayhere.rooms.core.state import open_room
+from stayhere.rooms.web import keys
 from tests.rooms.factories import make_room
 from tests.rooms.roomkit import CHAIR_KEY, T0, config, run_async
 from tests.rooms.test_consumer import Client, fresh_hub  # noqa: F401  (fresh_hub: a fixture, used by name)

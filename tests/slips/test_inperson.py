@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from stayhere.directory.models import Attendance
-from stayhere.rooms.hub import SlipRefused
+from stayhere.rooms.live.hub import SlipRefused
 from stayhere.slips import inperson
 from stayhere.slips.verify import verify_token
 from tests.slips.factories import NOW, make_slip_meeting

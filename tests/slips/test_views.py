@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 
 from stayhere.directory.models import Attendance
-from stayhere.rooms import keys
-from stayhere.rooms.models import RoomSettings
+from stayhere.rooms.web import keys
+from stayhere.rooms.web.models import RoomSettings
 from stayhere.slips import inperson
 from stayhere.slips.signing import commitment_of, issue_slip
 from tests.slips.factories import NOW, make_slip_meeting

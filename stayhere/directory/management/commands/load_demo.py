@@ -61,6 +61,6 @@ class Command(BaseCommand):
                 f"Loaded {written} demo meetings of {len(world.groups)} groups in {len(world.towns)} towns "
                 f"({time.perf_counter() - started:.1f} s)."
             )
-        from stayhere.rooms.demo import setup_demo_rooms  # here, not at the top: rooms is optional to the directory
+        from stayhere.rooms.web.demo import setup_demo_rooms  # here, not at the top: rooms is optional to the directory
 
         setup_demo_rooms(self.stdout if options["verbosity"] > 0 else None)

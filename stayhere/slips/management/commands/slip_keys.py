@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from stayhere.directory.models import Attendance, Group
-from stayhere.rooms.keys import rotate_chair_key
-from stayhere.rooms.models import RoomSettings
+from stayhere.rooms.web.keys import rotate_chair_key
+from stayhere.rooms.web.models import RoomSettings
 from stayhere.slips import keystore
 
 

@@ -1,0 +1,289 @@
+"""The thin Channels adapter: decode a frame, hand it to the room hub, write what comes back.
+
+It reads nothing from the frames but their type and fields, logs none of them, and never sees an address.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import dataclasses
+import hashlib
+import hmac
+import logging
+import secrets
+import time
+from http.cookies import SimpleCookie
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.db import DatabaseError
+
+from stayhere.audio.relay import SeatAudio, relay_for
+from stayhere.rooms.core.config import RoomConfig
+from stayhere.rooms.core.meeting import Join, Message, Resume
+from stayhere.rooms.live.hub import RoomHub, SlipRefused
+from stayhere.rooms.live.protocol import SEAT_ID_ALPHABET, ProtocolError, decode, encode
+from stayhere.rooms.web.setup import RoomUnavailable, load_room_config
+
+log = logging.getLogger("stayhere.rooms")
+COOKIE = "stayhere_seat"
+# A frame flood: more than this many frames in FLOOD_WINDOW_S seconds closes the connection.
+FLOOD_FRAMES = 40
+FLOOD_WINDOW_S = 2.0
+# A client that has not read this many frames is too far behind: it is closed and resumes with a snapshot.
+BACKLOG_LIMIT = 2000
+JOIN_TIMEOUT_S = 20.0
+PASSCODE_TRIES = 5
+
+
+def new_seat_id() -> str:
+    return "s" + "".join(secrets.choice(SEAT_ID_ALPHABET) for _ in range(10))
+
+
+def browser_hash(scope: dict[str, Any]) -> str:
+    """A keyed hash of the browser session's cookie: enough to refuse a removed seat, useless outside the room."""
+    cookie = ""
+    for name, value in scope.get("headers", []):
+        if name == b"cookie":
+            jar: SimpleCookie = SimpleCookie()
+            try:
+                jar.load(value.decode("latin-1"))
+            except Exception:  # noqa: S112  (a malformed cookie header is the same as none)
+                continue
+            if COOKIE in jar:
+                cookie = jar[COOKIE].value
+    if not cookie:
+        cookie = secrets.token_urlsafe(18)  # no session cookie: this connection is its own session
+    return hmac.new(settings.SECRET_KEY.encode(), cookie.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
+    # The rooms fan out through the hub, not the channel layer: no channel per connection is needed.
+    channel_layer_alias = "__rooms_do_not_use_the_channel_layer__"
+
+    async def connect(self) -> None:
+        self.slug: str = self.scope["url_route"]["kwargs"]["slug"]
+        self.seat: str | None = None
+        self.browser = browser_hash(self.scope)
+        self.base_url = base_url(self.scope)
+        self.frames: collections.deque[float] = collections.deque()
+        self.passcode_tries = 0
+        self.backlog: collections.deque[str] = collections.deque()
+        self.wake = asyncio.Event()
+        self.closing: int | None = None
+        self.audio: SeatAudio | None = None
+        await self.accept()
+        self.writer = asyncio.create_task(self._write())
+        self.join_timer = asyncio.get_running_loop().call_later(JOIN_TIMEOUT_S, self._join_timeout)
+
+    # Connection (for the hub): never awaits, so one event reaches a thousand seats without a task each.
+    def push(self, text: str) -> None:
+        if self.closing is not None:
+            return
+        if len(self.backlog) >= BACKLOG_LIMIT:
+            self.hangup(4008)
+            return
+        self.backlog.append(text)
+        self.wake.set()
+
+    def hangup(self, code: int) -> None:
+        if self.closing is None:
+            self.closing = code
+            self.wake.set()
+
+    async def _write(self) -> None:
+        try:
+            while True:
+                await self.wake.wait()
+                self.wake.clear()
+                while self.backlog:
+                    await self.base_send({"type": "websocket.send", "text": self.backlog.popleft()})
+                if self.closing is not None:
+                    await AsyncWebsocketConsumer.close(self, code=self.closing)
+                    return
+        except Exception:
+            return  # the socket is gone; disconnect() tidies up
+
+    def _join_timeout(self) -> None:
+        if self.seat is None:
+            self.push(encode(_error("not_joined", "Join the meeting within 20 seconds of connecting.", "")))
+            self.hangup(4001)
+
+    async def disconnect(self, code: int) -> None:
+        self.join_timer.cancel()
+        if self.audio is not None:
+            audio, self.audio = self.audio, None
+            await relay_for(hub).stop(audio)
+        if self.seat is not None:
+            await hub.disconnected(self.slug, self.seat, self)
+        self.closing = self.closing or 1000
+        self.wake.set()
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self._flooding():
+            self.hangup(1008)
+            return
+        try:
+            kind, fields = decode(text_data if text_data is not None else bytes_data)
+        except ProtocolError as problem:
+            self.push(encode(_error(problem.code, problem.message, problem.ref, hub.current_seq(self.slug))))
+            if problem.code == "too_long":
+                self.hangup(1009)
+            return
+        try:
+            await self._act(kind, fields)
+        except Exception as failure:
+            # A fault in stayhere, not in the message. The room is as it was before the message (the store only
+            # keeps a completed change); the person hears so; the log gets the fault's kind and where it was,
+            # never the message, the name or the room's state.
+            where = failure.__traceback__
+            while where is not None and where.tb_next is not None:
+                where = where.tb_next
+            place = f"{where.tb_frame.f_code.co_filename}:{where.tb_lineno}" if where else "?"
+            log.error("A room message of type %s failed with %s at %s.", kind, type(failure).__name__, place)
+            sorry = "Something went wrong on the server; nothing changed. Try again."
+            self.push(encode(_error("internal", sorry, kind)))
+
+    async def _act(self, kind: str, fields: dict[str, Any]) -> None:
+        if self.seat is None:
+            await self._enter(kind, fields)
+        elif kind in ("join", "resume"):
+            self.push(encode(_error("already_joined", "You are already in this meeting.", kind)))
+        elif kind.startswith("audio_"):
+            await self._audio(kind, fields)
+        else:
+            await hub.handle(self.slug, Message(self.seat, kind, fields))
+            if kind == "leave":
+                self.seat = None
+
+    async def _enter(self, kind: str, fields: dict[str, Any]) -> None:
+        if kind == "join":
+            seat = new_seat_id()
+            event = Join(
+                seat=seat,
+                token=secrets.token_urlsafe(18),
+                browser=self.browser,
+                name=fields["name"],
+                passcode=fields.get("passcode"),
+                chair_key=fields.get("chair_key"),
+                link_key=fields.get("link_key"),
+            )
+            try:
+                joined = await hub.join(self.slug, self, event, self._load_config)
+            except RoomClosed as closed:
+                self.push(encode(_error("closed", str(closed), kind)))
+                return
+            if joined:
+                self.seat = seat
+                self.push(await relay_for(hub).status(self.slug, seat))
+            elif fields.get("passcode") is not None:
+                self.passcode_tries += 1
+                if self.passcode_tries >= PASSCODE_TRIES:
+                    self.hangup(1008)
+        elif kind == "resume":
+            seat, token, last_seq = fields["seat"], fields["token"], fields["last_seq"]
+            resume = Resume(seat=seat, token=token, browser=self.browser, last_seq=last_seq)
+            if await hub.resume(self.slug, self, resume):
+                self.seat = fields["seat"]
+                self.push(await relay_for(hub).status(self.slug, self.seat))
+        else:
+            self.push(encode(_error("not_joined", "Join the meeting first.", kind)))
+
+    async def _audio(self, kind: str, fields: dict[str, Any]) -> None:
+        """The browser's audio signalling, relayed to Janus by stayhere (the browser never talks to Janus)."""
+        assert self.seat is not None
+        relay = relay_for(hub)
+        if kind == "audio_offer":
+            self.audio = await relay.offer(self, self.slug, self.seat, fields["sdp"], self.audio)
+        elif kind == "audio_candidate":
+            await relay.candidate(self, self.audio, fields)
+        elif kind == "audio_ice":  # a fresh TURN credential before the page joins the audio (docs/audio.md)
+            self.push(await relay.status(self.slug, self.seat))
+        else:
+            await relay.mute(self, self.audio, fields["muted"])
+
+    async def _load_config(self) -> RoomConfig:
+        return await load_config(self.slug)
+
+    def _flooding(self) -> bool:
+        now = time.monotonic()
+        self.frames.append(now)
+        while self.frames and now - self.frames[0] > FLOOD_WINDOW_S:
+            self.frames.popleft()
+        return len(self.frames) > FLOOD_FRAMES
+
+
+async def load_config(slug: str) -> RoomConfig:
+    """The room's configuration for a first join (RoomClosed, with a sentence, when it cannot open now)."""
+    try:
+        config: RoomConfig = await database_sync_to_async(room_config)(slug, time.time())
+    except RoomUnavailable as unavailable:
+        raise RoomClosed(str(unavailable)) from None
+    except DatabaseError:
+        log.warning("A room could not be opened: the database is unavailable.")
+        raise RoomClosed(DATABASE_DOWN) from None
+    return config
+
+
+def room_config(slug: str, now: float) -> RoomConfig:
+    """The room's configuration, with the group's attendance-slip settings (the slips app's, read here)."""
+    from stayhere.slips.signing import room_slip_settings
+
+    config = load_room_config(slug, now)
+    slips, minimum = room_slip_settings(slug)
+    return dataclasses.replace(config, slips=slips, slip_minimum_minutes=minimum)
+
+
+def base_url(scope: dict[str, Any]) -> str:
+    """This site's address as the browser sees it (the handshake's Host passed the allowed-hosts check)."""
+    host = next((value.decode("latin-1") for name, value in scope.get("headers", []) if name == b"host"), "")
+    return ("https://" if scope.get("scheme") == "wss" else "http://") + host
+
+
+async def issue_slip(room_id: str, commitment: str, minutes: int, url: str) -> dict[str, Any]:
+    """Has the slips app sign a slip for this meeting (SlipRefused, with a sentence, when it will not)."""
+    from stayhere.slips.signing import issue_slip as sign
+
+    try:
+        slip: dict[str, Any] = await database_sync_to_async(sign)(
+            room_id, commitment, minutes, time.time(), via="room", base_url=url
+        )
+    except DatabaseError:
+        log.warning("A slip could not be signed: the database is unavailable.")
+        raise SlipRefused("The server cannot sign slips right now. Ask again in a minute or two.") from None
+    return slip
+
+
+DATABASE_DOWN = (
+    "The meeting cannot be opened right now: the server cannot reach its database. Try again in a minute; "
+    "a meeting that is already under way goes on."
+)
+
+
+class RoomClosed(Exception):
+    """The meeting has no room open now; the message says why."""
+
+
+def _error(code: str, message: str, ref: str, seq: int = 0) -> dict[str, Any]:
+    return {"type": "error", "seq": seq, "code": code, "message": message, "ref": ref}
+
+
+def make_hub(redis_url: str = "") -> RoomHub:
+    """This process's rooms: in its own memory (the embedded default), or in Redis shared with other workers."""
+    if not redis_url:
+        made = RoomHub()
+    else:
+        from stayhere.rooms.live.redis_store import RedisRoomStore
+
+        store = RedisRoomStore(redis_url)
+        made = RoomHub(store)
+        store.on_lost = made.interrupt_all
+    made.slip_issuer = issue_slip
+    return made
+
+
+# This process's rooms. (A module attribute, so tests can give each test a fresh one.)
+hub = make_hub(settings.REDIS_URL)

@@ -1,9 +1,0 @@
-from __future__ import annotations
-
-from django.apps import AppConfig
-
-
-class RoomsConfig(AppConfig):
-    name = "stayhere.rooms"
-    label = "rooms"
-    verbose_name = "Rooms"

@@ -1,0 +1,200 @@
+"""Hosts' tools against intruders, and service roles: the waiting room, lock, mute, removal and its undo,
+reports to the hosts, the ephemeral host log. Pure functions on a Room."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from stayhere.rooms.core import sharing
+from stayhere.rooms.core.effects import Muted, Outbox, Refused
+from stayhere.rooms.core.snapshot import snapshot_for
+from stayhere.rooms.core.state import (
+    CHAIR,
+    COHOST,
+    EVERYONE,
+    GREETERS,
+    HOST_LOG_KEPT,
+    HOSTS,
+    REPORTS_KEPT,
+    LogEntry,
+    Removal,
+    Report,
+    Room,
+    Seat,
+)
+
+REMOVED_MESSAGE = "The hosts removed you from this meeting."
+
+
+def log(room: Room, by: Seat, action: str, target: str, now: float, out: Outbox) -> Room:
+    """Adds a line to the host log, which only hosts see and which ends with the meeting."""
+    entry = LogEntry(at=now, by=by.name, action=action, target=target)
+    out.send(HOSTS, "host_log", entry=entry.public())
+    return replace(room, host_log=(*room.host_log, entry)[-HOST_LOG_KEPT:])
+
+
+def send_waiting_list(room: Room, out: Outbox) -> None:
+    out.send(GREETERS, "waiting_list", waiting=[{"seat": s.id, "name": s.name} for s in room.waiting()])
+
+
+def send_removals(room: Room, out: Outbox) -> None:
+    out.send(HOSTS, "removals", removals=[r.public() for r in room.removals])
+
+
+def _waiting_seat(room: Room, seat_id: str) -> Seat:
+    target = room.seats.get(seat_id)
+    if target is None or target.admitted:
+        raise Refused("no_such_seat", "That person is no longer waiting.")
+    return target
+
+
+def _admitted_seat(room: Room, seat_id: str) -> Seat:
+    target = room.seats.get(seat_id)
+    if target is None or not target.admitted:
+        raise Refused("no_such_seat", "That person is no longer in the meeting.")
+    return target
+
+
+def let_in(room: Room, target: Seat, out: Outbox) -> Room:
+    """Admits a seat: it gets the room, everyone learns it joined."""
+    target = replace(target, admitted=True)
+    room = room.with_seat(target)
+    out.send(target.id, "admitted")
+    out.send(EVERYONE, "joined", participant=target.public(room.queue))
+    out.send(target.id, "snapshot", **snapshot_for(room, target.id))
+    return room
+
+
+def admit(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbox) -> Room:
+    target = _waiting_seat(room, msg["seat"])
+    room = let_in(room, target, out)
+    send_waiting_list(room, out)
+    return log(room, seat, "admit", target.name, now, out)
+
+
+def admit_all(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbox) -> Room:
+    waiting = room.waiting()
+    if not waiting:
+        raise Refused("nobody_waiting", "Nobody is waiting.")
+    for target in waiting:
+        room = let_in(room, target, out)
+    send_waiting_list(room, out)
+    return log(room, seat, "admit_all", str(len(waiting)), now, out)
+
+
+def deny(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbox) -> Room:
+    target = _waiting_seat(room, msg["seat"])
+    out.send(target.id, "denied", message="The hosts did not let you in to this meeting.")
+    out.close(target.id)
+    room = room.without_seats({target.id})
+    send_waiting_list(room, out)
+    return log(room, seat, "deny", target.name, now, out)
+
+
+def lock(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbox) -> Room:
+    locked = bool(msg["locked"])
+    room = replace(room, locked=locked)
+    out.send(EVERYONE, "room", locked=locked, waiting_room=room.waiting_room, passcode=bool(room.config.passcode))
+    return log(room, seat, "lock" if locked else "unlock", "", now, out)
+
+
+def mute(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbox) -> Room:
+    """Mutes a seat's audio; who may be heard is the audio's state (Janus), not the room's."""
+    target = _admitted_seat(room, msg["seat"])
+    out.add(Muted((target.id,)))
+    return log(room, seat, "mute", target.name, now, out)
+
+
+def mute_all(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbox) -> Room:
+    out.add(Muted(tuple(target.id for target in room.admitted() if target.id != seat.id)))
+    return log(room, seat, "mute_all", "", now, out)
+
+
+def remove(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbox) -> Room:
+    target = room.seats.get(msg["seat"])
+    if target is None:
+        raise Refused("no_such_seat", "That person is no longer in the meeting.")
+    if target.id == seat.id:
+        raise Refused("forbidden", "You cannot remove yourself; use Leave.")
+    if target.role == CHAIR:
+        raise Refused("forbidden", "The chair cannot be removed. Ask the chair to hand the chair on first.")
+    if target.role == COHOST and seat.role != CHAIR:
+        raise Refused("forbidden", "Only the chair can remove a co-host.")
+    # Every seat of that browser session goes, and cannot come back to this meeting.
+    gone = [s for s in room.seats.values() if s.browser == target.browser and s.role != CHAIR]
+    removal = Removal(id=room.next_id, browser=target.browser, name=target.name, at=now)
+    room = replace(room, next_id=room.next_id + 1, removals=(*room.removals, removal))
+    for victim in gone:
+        room = sharing.leave_sharing(room, victim.id, "removed", out)
+        out.send(victim.id, "removed", message=REMOVED_MESSAGE)
+        out.close(victim.id, 4403)
+    room = room.without_seats({victim.id for victim in gone})
+    for victim in gone:
+        if victim.admitted:
+            out.send(EVERYONE, "left", seat=victim.id)
+    if any(not victim.admitted for victim in gone):
+        send_waiting_list(room, out)
+    send_removals(room, out)
+    return log(room, seat, "remove", target.name, now, out)
+
+
+def unremove(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbox) -> Room:
+    wanted = int(msg["removal"])
+    removal = next((r for r in room.removals if r.id == wanted), None)
+    if removal is None:
+        raise Refused("no_such_removal", "That removal has already been undone.")
+    room = replace(room, removals=tuple(r for r in room.removals if r.id != wanted))
+    send_removals(room, out)
+    return log(room, seat, "undo_remove", removal.name, now, out)
+
+
+def set_role(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbox) -> Room:
+    target = _admitted_seat(room, msg["seat"])
+    if target.role == CHAIR:
+        raise Refused("forbidden", "To change the chair, hand the chair to someone else.")
+    target = replace(target, role=msg["role"])
+    room = room.with_seat(target)
+    out.send(EVERYONE, "participant", participant=target.public(room.queue))
+    out.send(target.id, "snapshot", **snapshot_for(room, target.id))  # what the new role may see
+    return log(room, seat, f"role:{target.role}", target.name, now, out)
+
+
+def hand_chair(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbox) -> Room:
+    target = _admitted_seat(room, msg["seat"])
+    if target.id == seat.id:
+        raise Refused("bad_message", "You are already the chair.")
+    if not target.connected:
+        raise Refused("no_such_seat", "That person has lost their connection; hand the chair to someone present.")
+    new_chair = replace(target, role=CHAIR)
+    old_chair = replace(seat, role=COHOST)
+    room = room.with_seat(new_chair).with_seat(old_chair)
+    for changed in (new_chair, old_chair):
+        out.send(EVERYONE, "participant", participant=changed.public(room.queue))
+        out.send(changed.id, "snapshot", **snapshot_for(room, changed.id))
+    return log(room, seat, "hand_chair", target.name, now, out)
+
+
+def succeed_chair(room: Room, out: Outbox) -> Room:
+    """When the chair has left, the longest-present co-host takes the chair so the meeting keeps a host."""
+    if room.chair() is not None:
+        return room
+    for candidate in room.seats.values():
+        if candidate.role == COHOST and candidate.admitted:
+            promoted = replace(candidate, role=CHAIR)
+            room = room.with_seat(promoted)
+            out.send(EVERYONE, "participant", participant=promoted.public(room.queue))
+            out.send(promoted.id, "snapshot", **snapshot_for(room, promoted.id))
+            return room
+    return room
+
+
+def report(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbox) -> Room:
+    about = msg.get("about")
+    if about is not None and about not in room.seats:
+        raise Refused("no_such_seat", "That person is no longer in the meeting; send the report without naming them.")
+    entry = Report(id=room.next_id, sender=seat.id, name=seat.name, text=msg["text"], about=about, at=now)
+    room = replace(room, next_id=room.next_id + 1, reports=(*room.reports, entry)[-REPORTS_KEPT:])
+    out.send((HOSTS, seat.id), "report", **entry.as_event())
+    return room

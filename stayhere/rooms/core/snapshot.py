@@ -1,0 +1,67 @@
+"""What one seat may see of the room: a whole picture, sent on joining, on resuming and when its role changes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from stayhere.rooms.core import chat, sharing
+from stayhere.rooms.core.state import GREETER_ROLES, Room, Seat
+
+
+def snapshot_for(room: Room, seat_id: str) -> dict[str, Any]:
+    seat = room.seats.get(seat_id)
+    base: dict[str, Any] = {
+        "seat": seat_id,
+        "title": room.config.title,
+        "phase": room.phase,
+        "clock": room.clock(),
+        "passcode": bool(room.config.passcode),
+    }
+    if seat is None or not seat.admitted:
+        # The waiting room shows nothing of the meeting: not who is there, not what is said.
+        return {**base, "role": seat.role if seat else None, "admitted": False}
+    snapshot = {
+        **base,
+        "role": seat.role,
+        "admitted": True,
+        "format": [segment.as_dict() for segment in room.config.format],
+        "segment": room.segment,
+        "participants": [s.public(room.queue) for s in room.admitted()],
+        "queue": list(room.queue),
+        "offer": {"seat": room.offer.seat, "expires_at": room.offer.expires_at} if room.offer else None,
+        "share": room.share.as_dict() if room.share else None,
+        "mode": room.mode,
+        "once": room.once,
+        "open_floor": sharing.open_floor_state(room),
+        "chat_policy": room.chat_policy,
+        "chat_open": chat.open_to_all(room),
+        "allow_private": room.config.allow_private,
+        "chat": [m.as_event() for m in room.chat if chat.visible_to(m, seat)],
+        "locked": room.locked,
+        "waiting_room": room.waiting_room,
+        "slips": room.config.slips,
+        "slip_minimum_minutes": room.config.slip_minimum_minutes,
+    }
+    if seat.role in GREETER_ROLES:
+        snapshot["waiting"] = [{"seat": s.id, "name": s.name} for s in room.waiting()]
+    if seat.is_host:
+        snapshot["reports"] = [r.as_event() for r in room.reports]
+        snapshot["host_log"] = [e.public() for e in room.host_log]
+        snapshot["removals"] = [r.public() for r in room.removals]
+    return snapshot
+
+
+def sees(seat: Seat, audiences: tuple[str, ...]) -> bool:
+    """Whether an event sent to these audiences reaches this seat (resolved against its role now)."""
+    from stayhere.rooms.core.state import ALL_SEATS, EVERYONE, GREETERS, HOSTS
+
+    for audience in audiences:
+        if audience == seat.id or audience == ALL_SEATS:
+            return True
+        if audience == EVERYONE and seat.admitted:
+            return True
+        if audience == HOSTS and seat.admitted and seat.is_host:
+            return True
+        if audience == GREETERS and seat.admitted and seat.role in GREETER_ROLES:
+            return True
+    return False

@@ -1,0 +1,412 @@
+"""The rooms this process serves: it runs events through the state machine and delivers the effects.
+
+A change is committed to the room store with its *plan*: each event encoded once with the seats it goes to,
+and what else every process serving the room must do. The store hands the plan to every such process in the
+order changes were committed (one process in the embedded default; every worker with a seat in the room on
+Redis). Each process then gives each text to its own connections' outgoing buffers without a task per
+message; each connection's own writer drains its buffer in order. A connection that falls too far behind is
+closed (it resumes and gets a fresh snapshot) rather than slowing the room down for everyone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+from stayhere.rooms.core.config import RoomConfig
+from stayhere.rooms.core.effects import Close, Delete, Effect, Floor, IssueSlip, Muted, Replay, Send
+from stayhere.rooms.core.meeting import Disconnect, Event, Join, Resume, Tick, apply
+from stayhere.rooms.core.snapshot import sees, snapshot_for
+from stayhere.rooms.core.state import ALL_SEATS, EVERYONE, GREETERS, HOSTS, Room, Seat, open_room
+from stayhere.rooms.live.protocol import encode
+from stayhere.rooms.live.store import RING, MemoryRoomStore, Op, Plan, RoomStore, StoreBusy, StoreUnavailable
+
+log = logging.getLogger("stayhere.rooms")
+
+__all__ = ["RING", "Connection", "RoomHub", "SlipRefused"]
+
+TICK_S = 1.0
+KEEP_ALIVE_TICKS = 30  # every this many ticks a served room's expiry in the store is pushed back
+ORPHAN_TICKS = 10  # every this many ticks, seats held by a process that died are let go (they may resume)
+INTERRUPTED_CODE = 4011
+BUSY = "The meeting is very busy on the server just now, so that did not go through. Try it again."
+INTERRUPTED = (
+    "The meeting was interrupted on the server and could not go on as it was. Rejoin to start it afresh; "
+    "nothing from before was kept."
+)
+
+
+class Connection(Protocol):
+    base_url: str  # this site as the connection's browser sees it, for links in what it is sent
+
+    def push(self, text: str) -> None: ...
+
+    def hangup(self, code: int) -> None: ...
+
+
+ConfigLoader = Callable[[], Awaitable[RoomConfig]]
+FloorListener = Callable[[str, str | None], None]
+# (room id, seats a host muted): a host's ``mute`` or ``mute_all`` the room accepted.
+MuteListener = Callable[[str, tuple[str, ...]], None]
+# (room id, seat): the room sent this seat away (it left, was removed or denied).
+GoneListener = Callable[[str, str], None]
+# (room id): the meeting is over and the room deleted.
+EndListener = Callable[[str], None]
+# (room id, commitment, minutes present, the site's base URL) -> the signed slip, or SlipRefused with a sentence.
+SlipIssuer = Callable[[str, str, int, str], Awaitable[dict[str, Any]]]
+
+
+class SlipRefused(Exception):
+    """The slip could not be signed; the message says why, for the person who asked."""
+
+
+class RoomHub:
+    def __init__(self, store: RoomStore | None = None, clock: Callable[[], float] = time.time) -> None:
+        self.store: RoomStore = store or MemoryRoomStore()
+        self.store.deliver = self.dispatch
+        self.clock = clock
+        self.connections: dict[str, dict[str, Connection]] = {}
+        self.seqs: dict[str, int] = {}  # per room: the last sequence number delivered here
+        self.tickers: dict[str, asyncio.Task[None]] = {}
+        self.floor_listeners: list[FloorListener] = []
+        self.mute_listeners: list[MuteListener] = []
+        self.gone_listeners: list[GoneListener] = []
+        self.end_listeners: list[EndListener] = []
+        self.slip_issuer: SlipIssuer | None = None
+        self.pending: set[asyncio.Task[None]] = set()
+
+    # -- entry points used by the consumer -------------------------------------------------------------
+
+    async def join(self, room_id: str, conn: Connection, event: Join, load_config: ConfigLoader) -> bool:
+        """Seats a new connection; False when the room refused it (the connection got an error)."""
+        try:
+            existing = await self.store.get(room_id)
+        except StoreUnavailable:
+            conn.push(_error("interrupted", INTERRUPTED, "join"))
+            return False
+        if existing is None and room_id in self.connections:
+            self.interrupt(room_id)  # the store lost the room under the seats here: they start again too
+        config = None if existing is not None else await load_config()
+        now = self.clock()
+
+        def step(room: Room | None) -> Plan:
+            fresh = room is None
+            before = room if room is not None else open_room(config or _missing_config(), now)
+            after, effects = apply(before, event, now)
+            if fresh and after is not None and not after.seats:
+                after = None  # refused on a room nobody was in: do not keep an empty room
+            plan = self._plan(after, effects)
+            if fresh and after is None:
+                plan.ops = [["send", text, recipients] for _, text, recipients in _sends(effects, event.seat)]
+            return plan
+
+        self._register(room_id, event.seat, conn)
+        plan = await self._commit(room_id, step, event.seat)
+        joined = plan.room is not None and event.seat in plan.room.seats
+        if not joined:
+            self._unregister(room_id, event.seat, conn)
+        else:
+            await self._attach(room_id, event.seat)
+            if room_id not in self.tickers:
+                self.tickers[room_id] = asyncio.create_task(self._tick_forever(room_id))
+        return joined
+
+    async def resume(self, room_id: str, conn: Connection, event: Resume) -> bool:
+        try:
+            existing = await self.store.get(room_id)
+        except StoreUnavailable:
+            existing = None
+        if existing is None:
+            conn.push(_error("resume_failed", "The meeting is no longer running, or your place was not kept."))
+            return False
+        previous = self.connections.get(room_id, {}).get(event.seat)
+        self._register(room_id, event.seat, conn)
+        plan = await self._commit(room_id, self._step(event), event.seat)
+        room = plan.room
+        if room is None or event.seat not in room.seats or not _resumed(plan.effects, event.seat):
+            self._unregister(room_id, event.seat, conn)
+            if previous is not None:
+                self._register(room_id, event.seat, previous)
+            return False
+        if previous is not None and previous is not conn:
+            previous.hangup(4000)  # an older connection of the same seat, now replaced
+        await self._attach(room_id, event.seat)
+        if room_id not in self.tickers:
+            self.tickers[room_id] = asyncio.create_task(self._tick_forever(room_id))
+        return True
+
+    async def handle(self, room_id: str, event: Event) -> Plan:
+        plan = await self._commit(room_id, self._step(event), getattr(event, "seat", None))
+        if not plan.existed and room_id in self.connections:
+            self.interrupt(room_id)  # the store lost the room under its live connections (Redis restarted)
+        return plan
+
+    async def announce(self, room_id: str, event: dict[str, Any], room: Room) -> None:
+        """An event outside the room's numbered stream (not kept for replay, the room unchanged), to every admitted
+        seat on every worker serving the room: who is talking, say."""
+        text = encode({**event, "seq": self.current_seq(room_id)})
+        admitted = [seat_id for seat_id, seat in room.seats.items() if seat.admitted]
+        try:
+            await self.store.announce(room_id, [["send", text, admitted]])
+        except StoreUnavailable:
+            self.interrupt(room_id)
+
+    async def disconnected(self, room_id: str, seat: str, conn: Connection) -> None:
+        """A connection went away; if it still held its seat, the seat keeps its place for the grace period."""
+        if self.connections.get(room_id, {}).get(seat) is not conn:
+            return
+        self._unregister(room_id, seat, conn)
+        await self.handle(room_id, Disconnect(seat))
+
+    def current_seq(self, room_id: str) -> int:
+        return self.seqs.get(room_id, 0)
+
+    def interrupt(self, room_id: str) -> None:
+        """The meeting cannot go on as it was (its store lost it): everyone here is told to rejoin afresh."""
+        text = _error("interrupted", INTERRUPTED, "")
+        for conn in self.connections.get(room_id, {}).values():
+            conn.push(text)
+        self._forget(room_id, INTERRUPTED_CODE)
+
+    def interrupt_all(self) -> None:
+        for room_id in list(self.connections):
+            self.interrupt(room_id)
+
+    # -- what every process serving a room does with a committed change -----------------------------------
+
+    async def dispatch(self, room_id: str, ops: list[Op], origin: str) -> None:
+        """Carries out a committed change's ops for this process's connections, in the order they were made."""
+        if room_id not in self.connections and room_id not in self.tickers:
+            return  # no seat of this room here
+        conns = self.connections.get(room_id, {})
+        for op in ops:
+            kind = op[0]
+            if kind == "send":
+                text, recipients = op[1], op[2]
+                if recipients is None:
+                    for conn in conns.values():
+                        conn.push(text)
+                else:
+                    for seat_id in recipients:
+                        target = conns.get(seat_id)
+                        if target is not None:
+                            target.push(text)
+            elif kind == "seq":
+                self.seqs[room_id] = op[1]
+            elif kind == "close":
+                seat_id = op[1]
+                if seat_id in conns:
+                    conns.pop(seat_id).hangup(op[2])
+                for gone in self.gone_listeners:
+                    gone(room_id, seat_id)
+            elif kind == "replay":
+                await self._replay(room_id, conns, op)
+            elif kind == "muted":
+                for muted in self.mute_listeners:
+                    muted(room_id, tuple(op[1]))
+            elif kind == "floor":
+                for listener in self.floor_listeners:
+                    listener(room_id, op[1])
+            elif kind == "slip":
+                asker = conns.get(op[1])
+                if asker is not None:
+                    task = asyncio.create_task(self._issue_slip(room_id, asker, op[2], op[3]))
+                    self.pending.add(task)
+                    task.add_done_callback(self.pending.discard)
+            elif kind == "resumed":
+                # The seat resumed through another process: its connection here, if any, is an old one.
+                if origin != self.store.worker and op[1] in conns:
+                    conns.pop(op[1]).hangup(4000)
+            elif kind == "delete":
+                self._forget(room_id, 1000)
+                return
+        if not conns:
+            self.connections.pop(room_id, None)
+
+    # -- internals -----------------------------------------------------------------------------------
+
+    def _step(self, event: Event) -> Callable[[Room | None], Plan]:
+        now = self.clock()
+
+        def step(room: Room | None) -> Plan:
+            if room is None:
+                return Plan(room=None)
+            after, effects = apply(room, event, now)
+            if after is not None and after is not room and not effects and after == room:
+                return Plan(room=room)  # nothing happened (a quiet tick): nothing to write or send
+            return self._plan(after, effects)
+
+        return step
+
+    async def _commit(self, room_id: str, step: Callable[[Room | None], Plan], seat: str | None = None) -> Plan:
+        try:
+            return await self.store.commit(room_id, step)
+        except StoreBusy:
+            # Nothing changed; the meeting goes on. Whoever asked is told to try again.
+            log.warning("A room change lost the race to other workers too often; it was refused.")
+            conn = self.connections.get(room_id, {}).get(seat) if seat is not None else None
+            if conn is not None:
+                conn.push(_error("busy", BUSY, ""))
+            return Plan(room=None, existed=True)
+        except StoreUnavailable:
+            log.warning("The room store could not be reached; a meeting was interrupted.")
+            self.interrupt(room_id)
+            return Plan(room=None, existed=False)
+
+    def _plan(self, room: Room | None, effects: list[Effect]) -> Plan:
+        """What each effect asks of every process serving the room, with each event's recipients resolved."""
+        plan = Plan(room=room, effects=effects)
+        ops = plan.ops
+        seq = 0
+        for effect in effects:
+            if isinstance(effect, Send):
+                text = encode(effect.event)
+                seq = max(seq, effect.event.get("seq", 0))
+                if effect.keep and room is not None:
+                    plan.kept.append((effect.event["seq"], effect.to, text))
+                ops.append(["send", text, _recipients(room, effect.to)])
+            elif isinstance(effect, Close):
+                ops.append(["close", effect.seat, effect.code])
+            elif isinstance(effect, Replay) and room is not None:
+                seat = room.seats.get(effect.seat)
+                if seat is not None:
+                    snapshot = encode({"type": "snapshot", "seq": room.seq, **snapshot_for(room, seat.id)})
+                    ops.append(["replay", seat.id, effect.after, room.seq, _audiences(seat), snapshot])
+                    ops.append(["resumed", seat.id])
+            elif isinstance(effect, Muted):
+                ops.append(["muted", list(effect.seats)])
+            elif isinstance(effect, Floor):
+                ops.append(["floor", effect.seat])
+            elif isinstance(effect, IssueSlip):
+                ops.append(["slip", effect.seat, effect.commitment, effect.minutes])
+            elif isinstance(effect, Delete):
+                ops.append(["delete"])
+        if room is not None and ops:
+            ops.insert(0, ["seq", room.seq])
+        return plan
+
+    def _register(self, room_id: str, seat: str, conn: Connection) -> None:
+        self.connections.setdefault(room_id, {})[seat] = conn
+
+    def _unregister(self, room_id: str, seat: str, conn: Connection) -> None:
+        seats = self.connections.get(room_id)
+        if seats is not None and seats.get(seat) is conn:
+            del seats[seat]
+            if not seats:
+                del self.connections[room_id]
+
+    async def _attach(self, room_id: str, seat: str) -> None:
+        try:
+            await self.store.attach(room_id, seat)
+        except StoreUnavailable:
+            self.interrupt(room_id)
+
+    async def _replay(self, room_id: str, conns: dict[str, Connection], op: Op) -> None:
+        _, seat_id, after, upto, audiences, snapshot = op
+        conn = conns.get(seat_id)
+        if conn is None:
+            return
+        mine = set(audiences)
+        missed = await self.store.recent(room_id, after, upto) if after <= upto else None
+        if missed is None:
+            conn.push(snapshot)
+            return
+        for _, to, text in missed:
+            if mine.intersection(to):
+                conn.push(text)
+
+    async def _issue_slip(self, room_id: str, conn: Connection, commitment: str, minutes: int) -> None:
+        """Signs in the background and hands the slip to the one seat that asked; nothing about it is kept."""
+        if self.slip_issuer is None:
+            conn.push(_error("slips_off", "This server does not sign attendance slips.", "slip"))
+            return
+        try:
+            slip = await self.slip_issuer(room_id, commitment, minutes, conn.base_url)
+        except SlipRefused as refused:
+            conn.push(_error("slip_refused", str(refused), "slip"))
+            return
+        conn.push(encode({"type": "slip", "seq": self.current_seq(room_id), "slip": slip}))
+
+    def _forget(self, room_id: str, code: int) -> None:
+        known = room_id in self.connections or room_id in self.tickers or room_id in self.seqs
+        for conn in self.connections.pop(room_id, {}).values():
+            conn.hangup(code)
+        if known:
+            for ended in self.end_listeners:
+                ended(room_id)
+        self.seqs.pop(room_id, None)
+        self.store.release(room_id)
+        ticker = self.tickers.pop(room_id, None)
+        if ticker is not None and ticker is not asyncio.current_task():
+            ticker.cancel()
+
+    async def _tick_forever(self, room_id: str) -> None:
+        ticks = 0
+        while room_id in self.tickers:
+            await asyncio.sleep(TICK_S)
+            ticks += 1
+            try:
+                if self.store.shared and room_id not in self.connections:
+                    # Nobody here any more: the processes that still serve the room tick it (or, if none
+                    # does, it expires from the store).
+                    self.tickers.pop(room_id, None)
+                    self.seqs.pop(room_id, None)
+                    self.store.release(room_id)
+                    return
+                if ticks % ORPHAN_TICKS == 0:
+                    for seat in await self.store.orphans(room_id):
+                        await self.handle(room_id, Disconnect(seat))
+                if ticks % KEEP_ALIVE_TICKS == 0:
+                    await self.store.keep_alive(room_id)
+                if not (await self.handle(room_id, Tick())).existed:
+                    self._forget(room_id, 1000)
+                    return
+            except asyncio.CancelledError:
+                raise
+            except StoreUnavailable:
+                self.interrupt(room_id)
+                return
+            except Exception:
+                # Never the event or the room: either may hold what people said.
+                log.exception("A room's timer failed; the room carries on without it until the next event.")
+
+
+def _recipients(room: Room | None, audiences: tuple[str, ...]) -> list[str] | None:
+    """The seats an event goes to, resolved against their roles now; None: every connection (the last words)."""
+    if room is None:
+        return None
+    seats = room.seats
+    if audiences == (EVERYONE,):  # the common case, kept short: every admitted seat
+        return [seat_id for seat_id, seat in seats.items() if seat.admitted]
+    if len(audiences) == 1 and not audiences[0].startswith("@"):  # one seat
+        return [audiences[0]]
+    return [seat_id for seat_id, seat in seats.items() if sees(seat, audiences)]
+
+
+def _audiences(seat: Seat) -> list[str]:
+    """The audiences an event may name that reach this seat now (for replaying kept events to it)."""
+    return [seat.id] + [audience for audience in (ALL_SEATS, EVERYONE, HOSTS, GREETERS) if sees(seat, (audience,))]
+
+
+def _sends(effects: list[Effect], seat: str) -> list[tuple[int, str, list[str]]]:
+    """A refused first join's answers, for the one seat that asked (the room was never kept)."""
+    return [
+        (effect.event.get("seq", 0), encode(effect.event), [seat])
+        for effect in effects
+        if isinstance(effect, Send) and seat in effect.to
+    ]
+
+
+def _resumed(effects: list[Effect], seat: str) -> bool:
+    return any(isinstance(effect, Replay) and effect.seat == seat for effect in effects)
+
+
+def _error(code: str, message: str, ref: str = "resume") -> str:
+    return encode({"type": "error", "seq": 0, "code": code, "message": message, "ref": ref})
+
+
+def _missing_config() -> RoomConfig:
+    raise RuntimeError("a room was opened without its configuration")

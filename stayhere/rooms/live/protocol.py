@@ -1,0 +1,203 @@
+"""The room protocol's messages: one schema per client message type, checked before the room sees it.
+
+A message that fails gets a ``ProtocolError`` with a code and a sentence for the person; the room never sees
+it. Events out are encoded once, however many seats receive them. See docs/protocol.md.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+
+from stayhere.rooms.core.config import CHAT_POLICIES, MODES
+from stayhere.rooms.core.names import clean_name
+from stayhere.rooms.core.state import ASSIGNABLE_ROLES
+
+MAX_FRAME = 8 * 1024
+SDP_MAX = MAX_FRAME - 100  # an audio-only offer is 2-4 KiB; the rest of the frame is its JSON wrapping
+TEXT_MAX = 1000
+SEAT_ID = re.compile(r"^s[A-Za-z0-9_-]{10}$")
+KEY = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
+PASSCODE = re.compile(r"^[0-9]{1,20}$")
+COMMITMENT = re.compile(r"^[0-9a-f]{64}$")
+SEAT_ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+
+class ProtocolError(Exception):
+    def __init__(self, code: str, message: str, ref: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.ref = ref
+
+
+Check = Callable[[Any], Any]
+
+
+def _text(limit: int) -> Check:
+    def check(value: Any) -> str:
+        if not isinstance(value, str):
+            raise ValueError("must be text")
+        text = value.strip()
+        if not text:
+            raise ValueError("must not be empty")
+        if len(text) > limit:
+            raise ValueError(f"must be at most {limit} characters")
+        return text
+
+    return check
+
+
+def _name(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("must be text")
+    return clean_name(value)
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("must be true or false")
+    return value
+
+
+def _int(low: int, high: int) -> Check:
+    def check(value: Any) -> int:
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise ValueError(f"must be a whole number from {low} to {high}")
+        return value
+
+    return check
+
+
+def _pattern(pattern: re.Pattern[str], what: str) -> Check:
+    def check(value: Any) -> str:
+        if not isinstance(value, str) or not pattern.match(value):
+            raise ValueError(f"must be {what}")
+        return value
+
+    return check
+
+
+def _choice(options: tuple[str, ...]) -> Check:
+    def check(value: Any) -> str:
+        if value not in options:
+            raise ValueError("must be one of " + ", ".join(options))
+        return str(value)
+
+    return check
+
+
+def _sdp(value: Any) -> str:
+    # Kept as sent (a session description ends with a line break); the frame limit bounds its size.
+    if not isinstance(value, str) or not value.startswith("v=0"):
+        raise ValueError("must be a session description (from the browser's createOffer)")
+    if len(value) > SDP_MAX:
+        raise ValueError(f"must be at most {SDP_MAX} characters")
+    return value
+
+
+def _short(limit: int) -> Check:
+    def check(value: Any) -> str:
+        if not isinstance(value, str) or len(value) > limit:
+            raise ValueError(f"must be text of at most {limit} characters")
+        return value
+
+    return check
+
+
+_seat = _pattern(SEAT_ID, "a seat id")
+_ids = _int(0, 2**31)
+
+# type -> {field: (check, required)}
+SCHEMAS: dict[str, dict[str, tuple[Check, bool]]] = {
+    "join": {
+        "name": (_name, True),
+        "passcode": (_pattern(PASSCODE, "digits only"), False),
+        "chair_key": (_pattern(KEY, "the key from a chair link"), False),
+        "link_key": (_pattern(KEY, "the key from the room's members' link"), False),
+    },
+    "resume": {"seat": (_seat, True), "token": (_pattern(KEY, "a resume token"), True), "last_seq": (_ids, True)},
+    "rename": {"name": (_name, True)},
+    "leave": {},
+    "hand": {"up": (_bool, True)},
+    "accept": {},
+    "pass": {},
+    "done": {},
+    "chat": {"text": (_text(TEXT_MAX), True), "to": (_seat, False)},
+    "report": {"text": (_text(TEXT_MAX), True), "about": (_seat, False)},
+    "segment": {"index": (_int(0, 200), True)},
+    "call": {"seat": (_seat, False)},
+    "extend": {"seconds": (_int(30, 1800), True)},
+    "end_share": {},
+    "mode": {"mode": (_choice(MODES), True), "once": (_bool, False)},
+    "role": {"seat": (_seat, True), "role": (_choice(ASSIGNABLE_ROLES), True)},
+    "hand_chair": {"seat": (_seat, True)},
+    "admit": {"seat": (_seat, True)},
+    "deny": {"seat": (_seat, True)},
+    "admit_all": {},
+    "lock": {"locked": (_bool, True)},
+    "mute": {"seat": (_seat, True)},
+    "mute_all": {},
+    "remove": {"seat": (_seat, True)},
+    "unremove": {"removal": (_ids, True)},
+    "delete_chat": {"id": (_ids, True)},
+    "chat_policy": {"policy": (_choice(CHAT_POLICIES), True)},
+    "open_floor": {"open": (_bool, True)},
+    "end": {},
+    "audio_offer": {"sdp": (_sdp, True)},
+    # No candidate (or null): the browser has no more candidates.
+    "audio_candidate": {
+        "candidate": (_short(1000), False),
+        "sdpMid": (_short(32), False),
+        "sdpMLineIndex": (_int(0, 64), False),
+    },
+    "audio_mute": {"muted": (_bool, True)},
+    "audio_ice": {},
+    "slip": {"commitment": (_pattern(COMMITMENT, "64 hexadecimal digits (a SHA-256 hash)"), True)},
+}
+
+
+def decode(text: str | bytes | None) -> tuple[str, dict[str, Any]]:
+    """A client frame as (type, checked fields); raises ProtocolError saying what is wrong."""
+    if text is None:
+        raise ProtocolError("bad_json", "Send messages as JSON text.")
+    # Measured in bytes, as the limit is stated: a text frame of multi-byte characters is longer than its length.
+    size = len(text) if isinstance(text, bytes) or len(text) <= MAX_FRAME // 4 else len(text.encode())
+    if size > MAX_FRAME:
+        raise ProtocolError("too_long", f"A message may be at most {MAX_FRAME} bytes.")
+    try:
+        data = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        raise ProtocolError("bad_json", "That message is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise ProtocolError("bad_message", "A message must be a JSON object with a type.")
+    kind = data.get("type")
+    if not isinstance(kind, str):
+        raise ProtocolError("bad_message", "A message must have a type.")
+    schema = SCHEMAS.get(kind)
+    if schema is None:
+        raise ProtocolError("unknown_type", f"The room does not know the message type {kind[:40]!r}.", kind[:40])
+    fields: dict[str, Any] = {}
+    for name, value in data.items():
+        if name == "type":
+            continue
+        if name not in schema:
+            raise ProtocolError("bad_message", f"A {kind} message has no field {name[:40]!r}.", kind)
+        if value is None and not schema[name][1]:
+            continue
+        try:
+            fields[name] = schema[name][0](value)
+        except ValueError as problem:
+            raise ProtocolError("bad_message", f"In a {kind} message, {name} {problem}.", kind) from None
+    for name, (_, required) in schema.items():
+        if required and name not in fields:
+            raise ProtocolError("bad_message", f"A {kind} message needs {name}.", kind)
+    return kind, fields
+
+
+def encode(event: dict[str, Any]) -> str:
+    """Once per event, whatever the number of seats it goes to."""
+    return orjson.dumps(event).decode()

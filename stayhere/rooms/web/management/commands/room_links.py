@@ -1,0 +1,48 @@
+"""``stayhere room_links GROUP_SLUG``: new secret links for a group's room (the old ones stop working)."""
+
+from __future__ import annotations
+
+import os
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from stayhere.directory.models import Group
+from stayhere.rooms.web.keys import fresh_links
+
+
+def _default_base_url() -> str:
+    host = os.environ.get("STAYHERE_HOST", "") or "127.0.0.1"
+    if host in {"0.0.0.0", "::"}:  # noqa: S104 (naming, not binding)
+        host = "localhost"
+    return f"http://{host}:{os.environ.get('STAYHERE_PORT', '') or '8000'}"
+
+
+class Command(BaseCommand):
+    help = (
+        "Print new secret links for a group's room: its settings link, for the secretary, and a chair link per "
+        "meeting held in a stayhere room. Sets the room up with the default format if it has none. "
+        "The group's old links stop working."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("group", help="The group's slug, as in its address.")
+        parser.add_argument("--base-url", default=None, help="The site's address (default http://127.0.0.1:8000).")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        group = Group.objects.filter(slug=options["group"]).first()
+        if group is None:
+            raise CommandError(
+                f"There is no group with the slug {options['group']!r}. "
+                "Check the spelling; the slug is the group's short name as in its address."
+            )
+        links = fresh_links(group, options["base_url"] or _default_base_url())
+        self.stdout.write(f"Room links for {links.group} (the old links no longer work):")
+        self.stdout.write(f"  settings, for the secretary: {links.settings_url}")
+        for name, url in links.chair_urls:
+            self.stdout.write(f"  chair of {name}: {url}")
+        for name, url in links.member_urls:
+            self.stdout.write(f"  members of {name} (the room is unlisted): {url}")
+        if not links.chair_urls:
+            self.stdout.write("  No meeting of this group is held in a stayhere room yet, so there is no chair link.")
