@@ -35,10 +35,19 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402  (needs
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from stayhere.rooms.adapters.routing import websocket_urlpatterns  # noqa: E402
+from stayhere.rooms.live import root  # noqa: E402
 
-# The rooms' handshake must come from a page of ours: Origin is checked against the allowed hosts.
-rooms = AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns))
-application = ProtocolTypeRouter({"http": http_application, "websocket": rooms})
+
+def make_application(live: root.LiveRooms) -> ProtocolTypeRouter:
+    """HTTP, and the rooms' WebSockets served by ``live``. The rooms' handshake must come from a page of ours:
+    Origin is checked against the allowed hosts."""
+    rooms = AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns(live)))
+    return ProtocolTypeRouter({"http": http_application, "websocket": rooms})
+
+
+# This process's live rooms, built once (the composition root), and the application that serves them.
+live_rooms = root.build()
+application = make_application(live_rooms)
 
 # Everything loaded so far (Django, the app, its modules) lives as long as the process: the collector need not
 # scan it again. A full collection over a thousand seats' objects paused a meeting's deliveries for 200 ms, over

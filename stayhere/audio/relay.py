@@ -1,10 +1,14 @@
 """Meeting audio for the rooms: relays a browser's signalling to Janus and keeps the floor's rule in the server.
 
-The browser never talks to Janus. It sends ``audio_offer``, ``audio_candidate`` and ``audio_mute`` over the room's
-WebSocket; this module builds every Janus request itself (so nothing a browser sends becomes a Janus body), lets
-only admitted seats join, lets a seat mute itself at any time but unmute itself only while it holds the floor and
-no host has muted it since. The Janus room, its secret and pin, and the seat's participant id stay here; the
-person's name never goes to Janus. See docs/audio.md.
+The browser never talks to Janus. It sends ``audio_offer`` and ``audio_candidate`` over the room's WebSocket; this
+module builds every Janus request itself (so nothing a browser sends becomes a Janus body) and lets only admitted
+seats join. Who may be heard is the room's decision, not this module's: ``audio_mute`` goes through the room's
+state machine (``stayhere.rooms.core.voice``), and this relay carries out the effects it returns (``carry_out``:
+Floor, Muted, Voice, Close, Delete). The Janus room, its secret and pin, and the seat's participant id stay here;
+the person's name never goes to Janus. See docs/audio.md.
+
+It knows the rooms only through the core's types and the ``Meetings`` it is given (the runtime's hub, at the
+composition root), which also writes its frames.
 """
 
 from __future__ import annotations
@@ -17,26 +21,38 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from django.conf import settings
-
 from stayhere.audio.floor import AudioFloor, NoAudioRoom
 from stayhere.audio.janus import AudioRoom, JanusAdmin, JanusError, JanusSession, Joined, RtpJoin
 from stayhere.audio.servers import JanusPool, shared_room
 from stayhere.audio.turn import TurnSettings, ice_servers
-from stayhere.rooms.core import sharing
-from stayhere.rooms.core.effects import OPEN_FLOOR
-from stayhere.rooms.live.hub import Connection, RoomHub
-from stayhere.rooms.live.protocol import encode
-from stayhere.rooms.live.store import StoreUnavailable
+from stayhere.rooms.core.effects import OPEN_FLOOR, Close, Delete, Effect, Floor, Muted, Voice
+from stayhere.rooms.core.voice import AudioView
 
 log = logging.getLogger("stayhere.audio")
 
 NO_JANUS = "This server has no meeting audio right now; the meeting goes on in text."
 NOT_ADMITTED = "You can join the audio once a host lets you in."
-NOT_YOUR_TURN = "You can unmute when it is your turn to speak: raise your hand, or accept when you are called."
-HOST_MUTED = "A host muted you. You can speak again when the floor comes back to you."
 AUDIO_FAILED = "The audio could not connect. Try “Join audio” again."
 NOT_STARTED = "Join the audio first."
+
+
+class Connection(Protocol):
+    def push(self, text: str) -> None: ...
+
+
+class Meetings(Protocol):
+    """The rooms, as the relay may use them (the runtime's hub): what the room decides of a seat's audio, frames
+    for a room's connections, an announcement to a room's seats, and where to hear a change's audio effects."""
+
+    audio_effects: list[Callable[[str, Effect], None]]
+
+    async def audio_view(self, room_id: str, seat: str) -> AudioView | None: ...
+
+    def frame(self, room_id: str, kind: str, /, **fields: Any) -> str: ...
+
+    def error(self, room_id: str, code: str, message: str, ref: str) -> str: ...
+
+    async def announce(self, room_id: str, kind: str, /, **fields: Any) -> None: ...
 
 
 class JanusServer(Protocol):
@@ -63,24 +79,16 @@ class SeatAudio:
 @dataclass
 class _RoomAudio:
     seats: dict[str, SeatAudio] = field(default_factory=dict)
-    host_muted: set[str] = field(default_factory=set)  # muted by a host since the floor last moved
-
-
-def _event(kind: str, **fields: Any) -> str:
-    return encode({"type": kind, "seq": 0, **fields})
-
-
-def _error(code: str, message: str, ref: str) -> str:
-    return encode({"type": "error", "seq": 0, "code": code, "message": message, "ref": ref})
+    live: set[str] = field(default_factory=set)  # seats the room says the floor lets be heard (see core.voice)
 
 
 class AudioRelay:
-    """This process's meeting audio: one AudioFloor, the hub's audio listeners, and each connection's session."""
+    """This process's meeting audio: one AudioFloor, the room's audio effects carried out, each connection's session."""
 
     def __init__(
         self,
         janus: JanusServer | None,
-        hub: RoomHub,
+        meetings: Meetings,
         turn: TurnSettings | None = None,
         clock: Callable[[], float] = time.time,
         pool: JanusPool | None = None,
@@ -90,7 +98,7 @@ class AudioRelay:
         by every worker (scale-out), each meeting on the one the pool picks, its room derived from ``room_key``."""
         self.janus = janus
         self.pool = pool
-        self.hub = hub
+        self.meetings = meetings
         self.turn = turn
         self.clock = clock
         self.floor: AudioFloor | None = None
@@ -106,10 +114,7 @@ class AudioRelay:
         self.opening: dict[str, asyncio.Lock] = {}
         self.pending: set[asyncio.Task[None]] = set()
         if self.floor is not None:
-            hub.floor_listeners.append(self.on_floor)
-            hub.mute_listeners.append(self.on_host_mute)
-            hub.gone_listeners.append(self.on_gone)
-            hub.end_listeners.append(self.on_end)
+            meetings.audio_effects.append(self.carry_out)
 
     @property
     def available(self) -> bool:
@@ -122,21 +127,24 @@ class AudioRelay:
         credential (and ``ice_expires``, when coturn stops accepting it for new relays); a seat in the waiting
         room gets none (its page asks again with ``audio_ice`` once it is let in). Nothing of it is kept or logged.
         """
+        frame = self.meetings.frame
         if not self.available:
-            return _event("audio", available=False, reason=NO_JANUS)
+            return frame(room_id, "audio", available=False, reason=NO_JANUS)
         if self.turn is None:
-            return _event("audio", available=True, reason="")
-        try:
-            room = await self.hub.store.get(room_id)
-        except StoreUnavailable:
-            room = None
-        place = room.seats.get(seat) if room is not None else None
+            return frame(room_id, "audio", available=True, reason="")
+        place = await self.meetings.audio_view(room_id, seat)
         if place is None or not place.admitted:
-            return _event("audio", available=True, reason="", turn=True)
+            return frame(room_id, "audio", available=True, reason="", turn=True)
         now = self.clock()
         servers = ice_servers(self.turn, now)
-        return _event(
-            "audio", available=True, reason="", turn=True, ice_servers=servers, ice_expires=int(now) + self.turn.ttl
+        return frame(
+            room_id,
+            "audio",
+            available=True,
+            reason="",
+            turn=True,
+            ice_servers=servers,
+            ice_expires=int(now) + self.turn.ttl,
         )
 
     # -- the browser's messages ----------------------------------------------------------------------------
@@ -150,7 +158,7 @@ class AudioRelay:
             return None
         audio, joined = found
         answer = joined.answer or {}
-        conn.push(_event("audio_answer", sdp=str(answer.get("sdp", ""))))
+        conn.push(self.meetings.frame(room_id, "audio_answer", sdp=str(answer.get("sdp", ""))))
         conn.push(self._live(room_id, seat))
         return audio
 
@@ -180,18 +188,17 @@ class AudioRelay:
         rtp: RtpJoin | None = None,
     ) -> tuple[SeatAudio, Joined] | None:
         if self.floor is None:
-            conn.push(_error("audio_unavailable", NO_JANUS, ref))
+            conn.push(self.meetings.error(room_id, "audio_unavailable", NO_JANUS, ref))
             return None
-        room = await self.hub.store.get(room_id)
-        place = room.seats.get(seat) if room is not None else None
-        if room is None or place is None or not place.admitted:
-            conn.push(_error("waiting", NOT_ADMITTED, ref))
+        place = await self.meetings.audio_view(room_id, seat)
+        if place is None or not place.admitted:
+            conn.push(self.meetings.error(room_id, "waiting", NOT_ADMITTED, ref))
             return None
         if current is not None:
             await self.stop(current)  # a fresh join replaces the seat's earlier audio (a retry, a new microphone)
         session: JanusSession | None = None
         try:
-            await self._open(room_id)
+            await self._open(room_id, seat)
             session = await self._new_session(room_id)
             handle = await session.attach()
             audio = SeatAudio(room_id, seat, session, handle, conn)
@@ -201,48 +208,31 @@ class AudioRelay:
             if session is not None:
                 with contextlib.suppress(JanusError):
                     await session.destroy()
-            conn.push(_error("audio_failed", AUDIO_FAILED, ref))
+            conn.push(self.meetings.error(room_id, "audio_failed", AUDIO_FAILED, ref))
             return None
         audio.participant = joined.participant
-        self.rooms.setdefault(room_id, _RoomAudio()).seats[seat] = audio
+        known = self.rooms.setdefault(room_id, _RoomAudio())
+        known.seats[seat] = audio
+        if place.live:
+            known.live.add(seat)
+        else:
+            known.live.discard(seat)
         audio.watcher = asyncio.create_task(self._watch(audio))
         return audio, joined
 
-    async def candidate(self, conn: Connection, audio: SeatAudio | None, fields: dict[str, Any]) -> None:
+    def not_started(self, conn: Connection, room_id: str, ref: str) -> None:
+        """The seat sent an audio message before joining the audio."""
+        conn.push(self.meetings.error(room_id, "audio_not_started", NOT_STARTED, ref))
+
+    async def candidate(self, conn: Connection, room_id: str, audio: SeatAudio | None, fields: dict[str, Any]) -> None:
         if audio is None:
-            conn.push(_error("audio_not_started", NOT_STARTED, "audio_candidate"))
+            self.not_started(conn, room_id, "audio_candidate")
             return
         body: dict[str, Any] = {k: fields[k] for k in ("candidate", "sdpMid", "sdpMLineIndex") if k in fields}
         try:
             await audio.session.trickle(audio.handle, body if "candidate" in body else None)
         except JanusError as failure:
             log.warning("An ICE candidate could not be passed on: %s", type(failure).__name__)
-
-    async def mute(self, conn: Connection, audio: SeatAudio | None, muted: bool) -> None:
-        """A seat's own mute: always allowed; its unmute only with the floor and no host mute since."""
-        if audio is None or self.floor is None:
-            conn.push(_error("audio_not_started", NOT_STARTED, "audio_mute"))
-            return
-        if not muted:
-            if audio.seat in self.rooms.get(audio.room_id, _RoomAudio()).host_muted:
-                conn.push(_error("host_muted", HOST_MUTED, "audio_mute"))
-                return
-            if not self.floor.may_unmute_self(audio.room_id, audio.seat):
-                conn.push(_error("not_your_turn", NOT_YOUR_TURN, "audio_mute"))
-                return
-            self.floor.unmuting_self(audio.room_id, audio.seat)  # an open floor must not mute it again
-        else:
-            self.floor.muted_self(audio.room_id, audio.seat)
-            if audio.talking:
-                self._stopped_talking(audio)
-        try:
-            await audio.session.configure(audio.handle, muted=muted)
-        except JanusError as failure:
-            log.warning("A seat's own mute failed: %s", type(failure).__name__)
-            conn.push(_error("audio_failed", AUDIO_FAILED, "audio_mute"))
-            return
-        # ``live`` says the floor is this seat's or open (heard unless it muted itself), so the page offers Unmute.
-        conn.push(self._live(audio.room_id, audio.seat))
 
     async def stop(self, audio: SeatAudio) -> None:
         """The connection went away (or replaced its audio): the seat leaves the audio room."""
@@ -258,18 +248,31 @@ class AudioRelay:
         with contextlib.suppress(JanusError):
             await audio.session.destroy()
 
-    # -- the room's changes (hub listeners; they never await, so they run in tasks) ------------------------
+    # -- the room's audio effects (they never await, so the Janus work runs in tasks) ---------------------------
+
+    def carry_out(self, room_id: str, effect: Effect) -> None:
+        """One handler per audio effect of a committed change; seats whose audio is on another worker are that
+        worker's to move."""
+        if isinstance(effect, Floor):
+            self.on_floor(room_id, effect.seat)
+        elif isinstance(effect, Muted):
+            self.on_host_mute(room_id, effect.seats)
+        elif isinstance(effect, Voice):
+            self.on_voice(room_id, effect)
+        elif isinstance(effect, Close):
+            self.on_gone(room_id, effect.seat)
+        elif isinstance(effect, Delete):
+            self.on_end(room_id)
 
     def is_live(self, room_id: str, seat: str) -> bool:
         room = self.rooms.get(room_id)
-        held = self.floor is not None and self.floor.may_unmute_self(room_id, seat)
-        return held and (room is None or seat not in room.host_muted)
+        return room is not None and seat in room.live
 
     def _live(self, room_id: str, seat: str) -> str:
         """The ``live`` event for a seat: ``open`` says the floor is open to everyone, so the seat is muted until it
         unmutes itself (the floor opening mutes everyone)."""
         is_open = self.floor is not None and self.floor.is_open(room_id)
-        return _event("live", live=self.is_live(room_id, seat), open=is_open)
+        return self.meetings.frame(room_id, "live", live=self.is_live(room_id, seat), open=is_open)
 
     def on_floor(self, room_id: str, seat: str | None) -> None:
         if self.floor is None:
@@ -278,10 +281,11 @@ class AudioRelay:
         room = self.rooms.get(room_id)
         if room is None:
             return
-        room.host_muted.clear()
         is_open = seat == OPEN_FLOOR
+        room.live = set(room.seats) if is_open else ({seat} & set(room.seats) if seat is not None else set())
         for audio in room.seats.values():
-            audio.conn.push(_event("live", live=is_open or audio.seat == seat, open=is_open))
+            live = is_open or audio.seat == seat
+            audio.conn.push(self.meetings.frame(room_id, "live", live=live, open=is_open))
             if audio.talking and (is_open or audio.seat != seat):  # an open floor starts with everyone muted
                 self._stopped_talking(audio)
 
@@ -289,7 +293,7 @@ class AudioRelay:
         room = self.rooms.get(room_id)
         if room is None or self.floor is None:
             return
-        room.host_muted.update(seats)
+        room.live.difference_update(seats)
         for seat in seats:
             self._background(self._host_mute(room_id, seat))
             audio = room.seats.get(seat)
@@ -297,6 +301,34 @@ class AudioRelay:
                 audio.conn.push(self._live(room_id, seat))
                 if audio.talking:
                     self._stopped_talking(audio)
+
+    def on_voice(self, room_id: str, voice: Voice) -> None:
+        """The room let the seat mute or unmute itself: Janus is told, then the seat hears where it stands."""
+        room = self.rooms.get(room_id)
+        audio = room.seats.get(voice.seat) if room is not None else None
+        if room is None or audio is None or self.floor is None:
+            return
+        if voice.live:
+            room.live.add(voice.seat)
+        else:
+            room.live.discard(voice.seat)
+        if voice.muted:
+            self.floor.muted_self(room_id, voice.seat)
+            if audio.talking:
+                self._stopped_talking(audio)
+        else:
+            self.floor.unmuting_self(room_id, voice.seat)  # an open floor must not mute it again
+        self._background(self._configure(audio, voice))
+
+    async def _configure(self, audio: SeatAudio, voice: Voice) -> None:
+        try:
+            await audio.session.configure(audio.handle, muted=voice.muted)
+        except JanusError as failure:
+            log.warning("A seat's own mute failed: %s", type(failure).__name__)
+            audio.conn.push(self.meetings.error(audio.room_id, "audio_failed", AUDIO_FAILED, "audio_mute"))
+            return
+        # ``live`` says the floor is this seat's or open (heard unless it muted itself), so the page offers Unmute.
+        audio.conn.push(self.meetings.frame(audio.room_id, "live", live=voice.live, open=voice.open))
 
     async def _host_mute(self, room_id: str, seat: str) -> None:
         assert self.floor is not None
@@ -336,7 +368,7 @@ class AudioRelay:
         assert self.janus is not None
         return await self.janus.new_session()
 
-    async def _open(self, room_id: str) -> None:
+    async def _open(self, room_id: str, seat: str) -> None:
         """Creates the meeting's audio room on the first offer, with the floor the meeting has now."""
         assert self.floor is not None
         lock = self.opening.setdefault(room_id, asyncio.Lock())
@@ -345,11 +377,11 @@ class AudioRelay:
                 return
             await self.floor.open(room_id)
             self.rooms.setdefault(room_id, _RoomAudio())
-            room = await self.hub.store.get(room_id)
-            if room is None:  # the meeting ended while the audio room was made
+            now = await self.meetings.audio_view(room_id, seat)
+            if now is None:  # the meeting ended (or the seat left) while the audio room was made
                 await self.floor.close(room_id)
                 raise NoAudioRoom("The meeting has ended.")
-            self.floor.rooms[room_id].floor = sharing.floor_holder(room)
+            self.floor.rooms[room_id].floor = now.floor
 
     async def _watch(self, audio: SeatAudio) -> None:
         """Tells the room when this seat's participant starts and stops talking (Janus says so to every session
@@ -360,11 +392,9 @@ class AudioRelay:
             if kind in ("talking", "stopped-talking") and event.data.get("id") == audio.participant:
                 # Only a seat that is heard is shown speaking: a muted person's voice at home is nobody's business.
                 talking = kind == "talking" and self.is_live(audio.room_id, audio.seat) and self._heard(audio)
-                room = await self.hub.store.get(audio.room_id)
-                if room is not None and talking != audio.talking:
+                if talking != audio.talking:
                     audio.talking = talking
-                    said = {"type": "talking", "seat": audio.seat, "talking": talking}
-                    await self.hub.announce(audio.room_id, said, room)
+                    await self.meetings.announce(audio.room_id, "talking", seat=audio.seat, talking=talking)
 
     def _heard(self, audio: SeatAudio) -> bool:
         return self.floor is not None and self.floor.heard(audio.room_id, audio.seat)
@@ -374,9 +404,7 @@ class AudioRelay:
         self._background(self._say_stopped(audio))
 
     async def _say_stopped(self, audio: SeatAudio) -> None:
-        room = await self.hub.store.get(audio.room_id)
-        if room is not None:
-            await self.hub.announce(audio.room_id, {"type": "talking", "seat": audio.seat, "talking": False}, room)
+        await self.meetings.announce(audio.room_id, "talking", seat=audio.seat, talking=False)
 
     def _background(self, work: Any) -> None:
         task = asyncio.get_running_loop().create_task(self._logged(work))
@@ -395,28 +423,3 @@ class AudioRelay:
             await asyncio.gather(*list(self.pending), return_exceptions=True)
             if self.floor is not None:
                 await self.floor.drain()
-
-
-_relays: dict[int, AudioRelay] = {}
-
-
-def relay_for(hub: RoomHub) -> AudioRelay:
-    """The hub's audio relay, made on first use inside the event loop (with the Janus ``serve`` started, if any)."""
-    relay = _relays.get(id(hub))
-    if relay is None or relay.hub is not hub:
-        from stayhere.audio.process import current_janus
-
-        servers = getattr(settings, "JANUS_SERVERS", ())
-        turn = getattr(settings, "TURN", None)
-        if servers:
-            pool = JanusPool(tuple(servers))
-            relay = AudioRelay(None, hub, turn=turn, pool=pool, room_key=settings.SECRET_KEY.encode())
-        else:
-            relay = AudioRelay(current_janus(), hub, turn=turn)
-        _relays[id(hub)] = relay
-    return relay
-
-
-def use_relay(relay: AudioRelay) -> None:
-    """Sets a hub's relay (tests: a relay on a Janus the test started)."""
-    _relays[id(relay.hub)] = relay

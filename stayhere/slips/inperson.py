@@ -18,11 +18,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from stayhere.directory.models import Meeting
-from stayhere.rooms.live.hub import SlipRefused
+from stayhere.directory.occurrences import occurrence_clock
+from stayhere.rooms.core.config import CLOSES_AFTER_S, OPENS_BEFORE_S
 from stayhere.rooms.web.keys import key_matches
 from stayhere.rooms.web.models import RoomSettings
-from stayhere.rooms.web.setup import occurrence_clock
 from stayhere.slips import keystore
+from stayhere.slips.errors import SlipRefused
 from stayhere.slips.models import SigningKey
 from stayhere.slips.signing import issue_slip, signing_context
 
@@ -59,7 +60,7 @@ class Shown:
 
 def _in_progress(meeting: Meeting, now: float) -> float:
     """The start of the occurrence running now; SlipRefused when the meeting is not being held."""
-    clock = occurrence_clock(meeting, now)
+    clock = occurrence_clock(meeting, now, OPENS_BEFORE_S, CLOSES_AFTER_S)
     if not clock.scheduled:
         raise SlipRefused(_("This meeting is not being held now by its schedule. Codes are shown during the meeting."))
     return clock.starts_at

@@ -21,9 +21,10 @@ from django.utils.translation import gettext as _
 
 from stayhere.directory import schedule
 from stayhere.directory.models import Meeting
-from stayhere.rooms.live.hub import SlipRefused
-from stayhere.rooms.web.setup import occurrence_clock
+from stayhere.directory.occurrences import occurrence_clock
+from stayhere.rooms.core.config import CLOSES_AFTER_S, OPENS_BEFORE_S
 from stayhere.slips import keystore
+from stayhere.slips.errors import SlipRefused
 from stayhere.slips.models import SigningKey
 
 VERSION = 1
@@ -97,7 +98,7 @@ def build_payload(
     meeting: Meeting, key: SigningKey, commitment: str, minutes: int, now: float, via: str
 ) -> dict[str, Any]:
     """The slip's fields for the occurrence of ``meeting`` running at ``now``; SlipRefused when none is."""
-    clock = occurrence_clock(meeting, now)
+    clock = occurrence_clock(meeting, now, OPENS_BEFORE_S, CLOSES_AFTER_S)
     if not clock.scheduled:
         raise SlipRefused(_("This meeting is not being held now by its schedule, so a slip cannot name its date."))
     zone = schedule.zone(meeting.timezone)

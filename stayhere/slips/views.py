@@ -19,8 +19,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from stayhere.directory.models import Meeting
-from stayhere.rooms.live.hub import SlipRefused
 from stayhere.slips import inperson
+from stayhere.slips.errors import SlipRefused
 from stayhere.slips.models import SigningKey
 from stayhere.slips.signing import qr_svg, verify_url
 from stayhere.slips.verify import MAX_TOKEN, extract_token, key_summary, verify_token, verify_with_name

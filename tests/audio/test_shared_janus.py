@@ -113,7 +113,7 @@ def test_a_meeting_split_across_two_workers_has_one_audio_room_and_the_floor_mov
             participants = {}
             for seat, relay in ((CHAIR, left_audio), (MEMBER, right_audio)):
                 assert relay.floor is not None
-                await relay._open(room_id)  # each worker opens the same room: the second finds it made
+                await relay._open(room_id, seat)  # each worker opens the same room: the second finds it made
                 peer = await RtpPeer.open("127.0.0.1")
                 peers.append(peer)
                 session = await relay._new_session(room_id)

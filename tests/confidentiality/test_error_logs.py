@@ -18,7 +18,7 @@ from stayhere.directory import views as directory_views
 from stayhere.rooms.core import meeting
 from tests.directory.factories import make_meeting
 from tests.rooms.factories import make_room
-from tests.rooms.test_consumer import Client, fresh_hub, run  # noqa: F401  (fresh_hub: a hub per test)
+from tests.rooms.test_consumer import Client, fresh_rooms, run  # noqa: F401  (fresh_rooms: rooms per test)
 
 CHAT_CANARY = "PlatypusChatCanary4417"
 NAME_CANARY = "EchidnaNameCanary2290"

@@ -6,7 +6,7 @@ import itertools
 from typing import Any
 
 from stayhere.rooms.core.config import RoomConfig, Segment
-from stayhere.rooms.core.effects import Close, Delete, Effect, Floor, Send
+from stayhere.rooms.core.effects import Close, Delete, Effect, Error, Floor, Send
 from stayhere.rooms.core.meeting import Disconnect, Join, Message, Resume, Tick, apply, hash_secret
 from stayhere.rooms.core.snapshot import sees
 from stayhere.rooms.core.state import Room, open_room
@@ -105,7 +105,7 @@ class Meeting:
         return found
 
     def errors(self, effects: list[Effect]) -> list[str]:
-        return [e.event["code"] for e in effects if isinstance(e, Send) and e.event["type"] == "error"]
+        return [e.code for e in effects if isinstance(e, Error)]
 
     def floors(self) -> list[str | None]:
         return [e.seat for e in self.effects if isinstance(e, Floor)]
@@ -128,3 +128,25 @@ def run_async(coroutine: Any) -> Any:
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coroutine).result()
+
+
+class Serving:
+    """The ASGI application the tests' WebSocket clients connect to: the project's, made with a test's own rooms."""
+
+    application: Any = None
+
+
+def serve_rooms(rooms: Any) -> Any:
+    """Serves ``rooms`` (a ``LiveRooms``) to the tests' clients from now on; returns it."""
+    from stayhere.asgi import make_application
+
+    Serving.application = make_application(rooms)
+    return rooms
+
+
+def fresh_live_rooms(**parts: Any) -> Any:
+    """A fresh ``LiveRooms`` in this process's memory (``root.build``'s parts replaceable), served to the clients."""
+    from stayhere.rooms.live import root
+    from stayhere.rooms.live.store import MemoryRoomStore
+
+    return serve_rooms(root.build(store=parts.pop("store", None) or MemoryRoomStore(), **parts))

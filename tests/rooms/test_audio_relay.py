@@ -8,28 +8,32 @@ from collections.abc import Iterator
 import pytest
 
 from stayhere.audio.process import EmbeddedJanus
-from stayhere.audio.relay import AudioRelay, relay_for, use_relay
-from stayhere.rooms.adapters import consumer as consumers
+from stayhere.audio.relay import AudioRelay
 from stayhere.rooms.live import hub
+from stayhere.rooms.live.root import LiveRooms
 from tests.audio.conftest import janus  # noqa: F401  (the module's Janus)
 from tests.audio.test_signalling import browser_offer
 from tests.rooms.factories import make_room
+from tests.rooms.roomkit import fresh_live_rooms
 from tests.rooms.test_consumer import Client, run
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
-def fresh_hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[hub.RoomHub]:
-    rooms = hub.RoomHub()
-    monkeypatch.setattr(consumers, "hub", rooms)
-    yield rooms
+def fresh_rooms() -> Iterator[LiveRooms]:
+    yield fresh_live_rooms()
 
 
 @pytest.fixture
-def relay(janus: EmbeddedJanus, fresh_hub: hub.RoomHub) -> AudioRelay:  # noqa: F811
-    made = AudioRelay(janus, fresh_hub)
-    use_relay(made)
+def fresh_hub(fresh_rooms: LiveRooms) -> hub.RoomHub:
+    return fresh_rooms.hub
+
+
+@pytest.fixture
+def relay(janus: EmbeddedJanus, fresh_rooms: LiveRooms) -> AudioRelay:  # noqa: F811
+    made = AudioRelay(janus, fresh_rooms.hub)
+    fresh_rooms.use_relay(made)
     return made
 
 
@@ -222,8 +226,8 @@ def test_a_removed_seat_is_dropped_from_the_audio_room(relay: AudioRelay) -> Non
     run(scenario)
 
 
-def test_without_janus_the_room_says_audio_is_off_and_the_meeting_goes_on(fresh_hub: hub.RoomHub) -> None:
-    use_relay(AudioRelay(None, fresh_hub))
+def test_without_janus_the_room_says_audio_is_off_and_the_meeting_goes_on(fresh_rooms: LiveRooms) -> None:
+    fresh_rooms.use_relay(AudioRelay(None, fresh_rooms.hub))
     room = make_room(waiting_room=False, chat_policy="open")
 
     async def scenario() -> None:
@@ -240,8 +244,8 @@ def test_without_janus_the_room_says_audio_is_off_and_the_meeting_goes_on(fresh_
     run(scenario)
 
 
-def test_a_bad_audio_message_gets_a_clear_error(fresh_hub: hub.RoomHub) -> None:
-    use_relay(AudioRelay(None, fresh_hub))
+def test_a_bad_audio_message_gets_a_clear_error(fresh_rooms: LiveRooms) -> None:
+    fresh_rooms.use_relay(AudioRelay(None, fresh_rooms.hub))
     room = make_room(waiting_room=False)
 
     async def scenario() -> None:
@@ -255,7 +259,7 @@ def test_a_bad_audio_message_gets_a_clear_error(fresh_hub: hub.RoomHub) -> None:
         assert (await chair.next("error"))["code"] == "bad_message"
         await chair.send(type="audio_candidate", candidate="x")
         assert (await chair.next("error"))["code"] == "audio_not_started"
-        assert relay_for(fresh_hub).available is False
+        assert fresh_rooms.relay.available is False
 
     run(scenario)
 
@@ -275,7 +279,10 @@ def test_with_an_open_floor_a_member_may_unmute_itself_and_without_it_may_not(re
         seat = (await member.join("Alex"))["seat"]
         await join_audio(chair)
         await join_audio(member)
-        assert await member.next("live") == {"type": "live", "seq": 0, "live": False, "open": False}
+        live = await member.next("live")
+        # Outside the numbered stream: it carries the room's current number without adding to it (protocol.md).
+        assert live == {"type": "live", "seq": relay.meetings.current_seq(slug), "live": False, "open": False}  # type: ignore[attr-defined]
+        assert live["seq"] > 0
         await member.send(type="audio_mute", muted=False)
         assert (await member.next("error"))["code"] == "not_your_turn"
         assert await mutes(relay, slug) == {chair_seat: False, seat: True}

@@ -15,12 +15,13 @@ from typing import Any
 import pytest
 
 from stayhere.audio.process import EmbeddedJanus
-from stayhere.audio.relay import AudioRelay, use_relay
+from stayhere.audio.relay import AudioRelay
 from stayhere.audio.turn import TurnSettings
-from stayhere.rooms.adapters import consumer as consumers
 from stayhere.rooms.live import hub
+from stayhere.rooms.live.root import LiveRooms
 from tests.audio.conftest import janus  # noqa: F401  (the module's Janus)
 from tests.rooms.factories import make_room
+from tests.rooms.roomkit import fresh_live_rooms
 from tests.rooms.test_audio_relay import join_audio
 from tests.rooms.test_consumer import Client, run
 
@@ -32,16 +33,19 @@ TTL = 1200
 
 
 @pytest.fixture(autouse=True)
-def fresh_hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[hub.RoomHub]:
-    rooms = hub.RoomHub()
-    monkeypatch.setattr(consumers, "hub", rooms)
-    yield rooms
+def fresh_rooms() -> Iterator[LiveRooms]:
+    yield fresh_live_rooms()
 
 
 @pytest.fixture
-def relay(janus: EmbeddedJanus, fresh_hub: hub.RoomHub) -> AudioRelay:  # noqa: F811
-    made = AudioRelay(janus, fresh_hub, turn=TurnSettings(URLS, SECRET, TTL))
-    use_relay(made)
+def fresh_hub(fresh_rooms: LiveRooms) -> hub.RoomHub:
+    return fresh_rooms.hub
+
+
+@pytest.fixture
+def relay(janus: EmbeddedJanus, fresh_rooms: LiveRooms) -> AudioRelay:  # noqa: F811
+    made = AudioRelay(janus, fresh_rooms.hub, turn=TurnSettings(URLS, SECRET, TTL))
+    fresh_rooms.use_relay(made)
     return made
 
 
@@ -108,8 +112,8 @@ def test_an_admitted_seat_gets_ice_servers_and_a_waiting_seat_none_until_let_in(
     run(scenario)
 
 
-def test_without_turn_the_audio_event_names_no_ice_servers(janus: EmbeddedJanus, fresh_hub: hub.RoomHub) -> None:  # noqa: F811
-    use_relay(AudioRelay(janus, fresh_hub))
+def test_without_turn_the_audio_event_names_no_ice_servers(janus: EmbeddedJanus, fresh_rooms: LiveRooms) -> None:  # noqa: F811
+    fresh_rooms.use_relay(AudioRelay(janus, fresh_rooms.hub))
     room = make_room(waiting_room=False)
 
     async def scenario() -> None:

@@ -11,28 +11,31 @@ from typing import Any
 import pytest
 from channels.testing import WebsocketCommunicator
 
-from stayhere.asgi import application
 from stayhere.directory.models import Attendance
 from stayhere.rooms.adapters import consumer as consumers
 from stayhere.rooms.core import meeting
 from stayhere.rooms.live import hub, store
+from stayhere.rooms.live.root import LiveRooms
 from stayhere.slips import keystore
 from stayhere.slips.signing import commitment_of
 from stayhere.slips.verify import verify_with_name
 from tests.directory.factories import make_meeting
 from tests.rooms.factories import make_room
-from tests.rooms.roomkit import run_async
+from tests.rooms.roomkit import Serving, fresh_live_rooms, run_async
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ORIGIN = (b"origin", b"http://127.0.0.1")
 
 
 @pytest.fixture(autouse=True)
-def fresh_hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[hub.RoomHub]:
-    rooms = hub.RoomHub()
-    rooms.slip_issuer = consumers.issue_slip
-    monkeypatch.setattr(consumers, "hub", rooms)
-    yield rooms
+def fresh_rooms() -> Iterator[LiveRooms]:
+    """Each test's own rooms, built by the composition root and served to its clients."""
+    yield fresh_live_rooms()
+
+
+@pytest.fixture
+def fresh_hub(fresh_rooms: LiveRooms) -> hub.RoomHub:
+    return fresh_rooms.hub
 
 
 class Client:
@@ -42,7 +45,7 @@ class Client:
         headers = [origin]
         if cookie:
             headers.append((b"cookie", f"stayhere_seat={cookie}".encode()))
-        self.ws = WebsocketCommunicator(application, f"/ws/rooms/{slug}", headers=headers)
+        self.ws = WebsocketCommunicator(Serving.application, f"/ws/rooms/{slug}", headers=headers)
         self.seen: list[dict[str, Any]] = []
 
     async def open(self) -> bool:

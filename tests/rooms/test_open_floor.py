@@ -10,7 +10,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from stayhere.rooms.core.effects import OPEN_FLOOR, Floor, Send
+from stayhere.rooms.core.effects import OPEN_FLOOR, Error, Floor, Send
 from stayhere.rooms.core.meeting import PERMISSIONS, Disconnect, Join, Message, Tick, apply
 from stayhere.rooms.core.sharing import floor_holder, open_floor_paused
 from stayhere.rooms.core.snapshot import snapshot_for
@@ -77,8 +77,8 @@ def test_a_group_that_does_not_allow_it_gets_a_clear_refusal_and_nothing_changes
     before = meeting.live
     effects = meeting.say(chair, "open_floor", open=True)
     assert meeting.errors(effects) == ["open_floor_off"]
-    error = next(e.event for e in effects if hasattr(e, "event"))
-    assert "secretary can allow it in the room settings" in error["message"] and error["ref"] == "open_floor"
+    error = next(e for e in effects if isinstance(e, Error))
+    assert "secretary can allow it in the room settings" in error.message and error.ref == "open_floor"
     assert meeting.live == before
     assert snapshot_for(meeting.live, chair)["open_floor"]["allowed"] is False
 
@@ -98,8 +98,8 @@ def test_a_meeting_larger_than_the_groups_limit_cannot_open_the_floor() -> None:
     before = meeting.live
     effects = meeting.say(chair, "open_floor", open=True)
     assert meeting.errors(effects) == ["open_floor_too_big"]
-    error = next(e.event for e in effects if hasattr(e, "event"))
-    assert "up to 4 people, and 5 are here" in error["message"]
+    error = next(e for e in effects if isinstance(e, Error))
+    assert "up to 4 people, and 5 are here" in error.message
     assert meeting.live == before
 
 

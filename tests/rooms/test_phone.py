@@ -13,15 +13,16 @@ import pytest
 
 from stayhere.audio.janus import RtpJoin
 from stayhere.audio.process import EmbeddedJanus
-from stayhere.audio.relay import AudioRelay, use_relay
+from stayhere.audio.relay import AudioRelay
 from stayhere.audio.rtp import RtpPeer, rms
-from stayhere.rooms.adapters import consumer as consumers
 from stayhere.rooms.adapters.phone import KEYS, PROMPTS, PhoneCall, PhoneRefused, Prompt, caller_key
 from stayhere.rooms.live import hub
+from stayhere.rooms.live.root import LiveRooms, load_room_config
 from tests.audio.conftest import janus  # noqa: F401  (the module's Janus)
 from tests.audio.phones import Phone, chorus
 from tests.audio.test_floor import QUIET, hears
 from tests.rooms.factories import MadeRoom, make_room
+from tests.rooms.roomkit import fresh_live_rooms
 from tests.rooms.test_audio_relay import mutes
 from tests.rooms.test_consumer import Client, run
 
@@ -32,17 +33,25 @@ NUMBER = "+1 (555) 010-4477"
 
 
 @pytest.fixture(autouse=True)
-def fresh_hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[hub.RoomHub]:
-    rooms = hub.RoomHub()
-    monkeypatch.setattr(consumers, "hub", rooms)
-    yield rooms
+def fresh_rooms() -> Iterator[LiveRooms]:
+    yield fresh_live_rooms()
 
 
 @pytest.fixture
-def relay(janus: EmbeddedJanus, fresh_hub: hub.RoomHub) -> AudioRelay:  # noqa: F811
-    made = AudioRelay(janus, fresh_hub)
-    use_relay(made)
+def fresh_hub(fresh_rooms: LiveRooms) -> hub.RoomHub:
+    return fresh_rooms.hub
+
+
+@pytest.fixture
+def relay(janus: EmbeddedJanus, fresh_rooms: LiveRooms) -> AudioRelay:  # noqa: F811
+    made = AudioRelay(janus, fresh_rooms.hub)
+    fresh_rooms.use_relay(made)
     return made
+
+
+def on(relay: AudioRelay) -> LiveRooms:
+    """The test's rooms with this relay (one on the test's Janus, or one without any)."""
+    return LiveRooms(hub=relay.meetings, load_config=load_room_config, make_relay=lambda hub: relay)  # type: ignore[arg-type]
 
 
 class Caller:
@@ -57,8 +66,8 @@ class Caller:
     ) -> Caller:
         peer = await RtpPeer.open(ip)
         try:
-            # The hub and the room's configuration are this process' own, as for the WebSocket consumer.
-            call = await PhoneCall.dial(slug, RtpJoin(*peer.address), caller=number, passcode=passcode, relay=relay)
+            # The hub and the room's configuration are the test's rooms, as for the WebSocket consumer.
+            call = await PhoneCall.dial(on(relay), slug, RtpJoin(*peer.address), caller=number, passcode=passcode)
         except PhoneRefused:
             peer.close()
             raise
@@ -148,7 +157,7 @@ def test_a_phone_caller_is_muted_on_entry_heard_only_while_sharing_and_muted_aga
             listed = await relay.floor.admin.list_participants(relay.floor.rooms[slug].audio)
             await relay.drain()
             out, err = capfd.readouterr()
-            seen = str(chair.seen) + str(listed) + repr(await relay.hub.store.get(slug)) + caplog.text + out + err
+            seen = str(chair.seen) + str(listed) + repr(await relay.meetings.store.get(slug)) + caplog.text + out + err
             for fragment in ("5550104477", "010-4477", "4477"):
                 assert fragment not in seen
             names = [e["participant"]["name"] for e in chair.seen if e["type"] == "joined"]
@@ -291,7 +300,7 @@ def test_a_call_is_refused_with_a_sentence_for_a_wrong_passcode_a_closed_room_or
         peer = await RtpPeer.open("127.0.0.103")
         try:
             with pytest.raises(PhoneRefused) as voiceless:
-                await PhoneCall.dial(slug, RtpJoin(*peer.address, codec="g729"), passcode="7-7-7", relay=relay)
+                await PhoneCall.dial(on(relay), slug, RtpJoin(*peer.address, codec="g729"), passcode="7-7-7")
         finally:
             peer.close()
         assert voiceless.value.code == "audio_failed" and str(voiceless.value).endswith(".")
@@ -311,11 +320,11 @@ def test_an_unknown_key_is_answered_and_changes_nothing(relay: AudioRelay) -> No
         await chair_in(room)
         a = await Caller.dial(relay, slug, "127.0.0.102")
         try:
-            before = await relay.hub.store.get(slug)
+            before = await relay.meetings.store.get(slug)
             for keys in ("5", "**", "*99", "", "1#"):
                 await a.call.press(keys)
                 await prompted(a.call, "unknown_key")
-            assert await relay.hub.store.get(slug) == before
+            assert await relay.meetings.store.get(slug) == before
         finally:
             a.peer.close()
 

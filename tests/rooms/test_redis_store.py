@@ -312,9 +312,7 @@ def test_an_announcement_outside_the_numbered_stream_reaches_admitted_seats_on_e
         await right.join("r", member, Join(MEMBER, "t2", "b2", "Alex"), loader(cfg))
         await left.handle("r", Message(CHAIR, "admit", {"seat": MEMBER}))
         await right.join("r", waiting, Join(OTHER, "t3", "b3", "Sam"), loader(cfg))
-        room = await left.store.get("r")
-        assert room is not None
-        await left.announce("r", {"type": "talking", "seat": CHAIR, "talking": True}, room)
+        await left.announce("r", "talking", seat=CHAIR, talking=True)
         await settle(chair, member, kind="talking")
 
     within((left, right), steps)

@@ -20,7 +20,7 @@ from stayhere.rooms.core.state import open_room
 from stayhere.rooms.web import keys
 from tests.rooms.factories import make_room
 from tests.rooms.roomkit import CHAIR_KEY, T0, config, run_async
-from tests.rooms.test_consumer import Client, fresh_hub  # noqa: F401  (fresh_hub: a fixture, used by name)
+from tests.rooms.test_consumer import Client, fresh_hub, fresh_rooms  # noqa: F401  (fixtures, used by name)
 from tests.rooms.test_settings_page import stored, submit, url_of
 
 LINK_KEY = "members-link-key-for-tests"
@@ -35,7 +35,7 @@ def test_a_member_without_the_members_link_is_refused_and_nothing_changes() -> N
     for key in (None, "", "a-wrong-key-of-good-shape"):
         after, effects = apply(room, Join("s0000000002", "t", "b2", "Alex", link_key=key), T0)
         assert after is room
-        assert [effect.event["code"] for effect in effects] == ["private"]  # type: ignore[union-attr]
+        assert [effect.code for effect in effects] == ["private"]  # type: ignore[union-attr]
 
 
 def test_the_members_link_lets_a_member_in_and_a_chair_link_needs_none() -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from stayhere.directory.models import Attendance
-from stayhere.rooms.live.hub import SlipRefused
 from stayhere.slips import inperson
+from stayhere.slips.errors import SlipRefused
 from stayhere.slips.verify import verify_token
 from tests.slips.factories import NOW, make_slip_meeting
 

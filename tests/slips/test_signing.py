@@ -6,8 +6,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from stayhere.directory.models import Attendance
-from stayhere.rooms.live.hub import SlipRefused
 from stayhere.slips import keystore
+from stayhere.slips.errors import SlipRefused
 from stayhere.slips.models import SigningKey
 from stayhere.slips.signing import (
     canonical,

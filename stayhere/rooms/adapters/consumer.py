@@ -1,13 +1,13 @@
 """The thin Channels adapter: decode a frame, hand it to the room hub, write what comes back.
 
-It reads nothing from the frames but their type and fields, logs none of them, and never sees an address.
+It reads nothing from the frames but their type and fields, logs none of them, and never sees an address. Each
+consumer is made with this process's ``LiveRooms`` (``stayhere.rooms.live.root``), given by the routing.
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
-import dataclasses
 import hashlib
 import hmac
 import logging
@@ -16,19 +16,19 @@ import time
 from http.cookies import SimpleCookie
 from typing import Any
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
-from django.db import DatabaseError
 
-from stayhere.audio.relay import SeatAudio, relay_for
+from stayhere.audio.relay import SeatAudio
 from stayhere.rooms.core.config import RoomConfig
 from stayhere.rooms.core.meeting import Join, Message, Resume
-from stayhere.rooms.live.hub import RoomHub, SlipRefused
-from stayhere.rooms.live.protocol import SEAT_ID_ALPHABET, ProtocolError, decode, encode
-from stayhere.rooms.web.setup import RoomUnavailable, load_room_config
+from stayhere.rooms.live import frames
+from stayhere.rooms.live.protocol import ProtocolError, decode, new_seat_id
+from stayhere.rooms.live.root import LiveRooms, RoomClosed
 
 log = logging.getLogger("stayhere.rooms")
+# Audio signalling, relayed to Janus (``audio_mute`` is the room's to decide: it goes through the hub).
+AUDIO_SIGNALLING = frozenset({"audio_offer", "audio_candidate", "audio_ice"})
 COOKIE = "stayhere_seat"
 # A frame flood: more than this many frames in FLOOD_WINDOW_S seconds closes the connection.
 FLOOD_FRAMES = 40
@@ -37,10 +37,6 @@ FLOOD_WINDOW_S = 2.0
 BACKLOG_LIMIT = 2000
 JOIN_TIMEOUT_S = 20.0
 PASSCODE_TRIES = 5
-
-
-def new_seat_id() -> str:
-    return "s" + "".join(secrets.choice(SEAT_ID_ALPHABET) for _ in range(10))
 
 
 def browser_hash(scope: dict[str, Any]) -> str:
@@ -63,6 +59,11 @@ def browser_hash(scope: dict[str, Any]) -> str:
 class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
     # The rooms fan out through the hub, not the channel layer: no channel per connection is needed.
     channel_layer_alias = "__rooms_do_not_use_the_channel_layer__"
+
+    def __init__(self, rooms: LiveRooms) -> None:
+        super().__init__()
+        self.rooms = rooms
+        self.hub = rooms.hub
 
     async def connect(self) -> None:
         self.slug: str = self.scope["url_route"]["kwargs"]["slug"]
@@ -109,16 +110,16 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
 
     def _join_timeout(self) -> None:
         if self.seat is None:
-            self.push(encode(_error("not_joined", "Join the meeting within 20 seconds of connecting.", "")))
+            self.push(frames.error("not_joined", "Join the meeting within 20 seconds of connecting.", ""))
             self.hangup(4001)
 
     async def disconnect(self, code: int) -> None:
         self.join_timer.cancel()
         if self.audio is not None:
             audio, self.audio = self.audio, None
-            await relay_for(hub).stop(audio)
+            await self.rooms.relay.stop(audio)
         if self.seat is not None:
-            await hub.disconnected(self.slug, self.seat, self)
+            await self.hub.disconnected(self.slug, self.seat, self)
         self.closing = self.closing or 1000
         self.wake.set()
 
@@ -129,7 +130,7 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         try:
             kind, fields = decode(text_data if text_data is not None else bytes_data)
         except ProtocolError as problem:
-            self.push(encode(_error(problem.code, problem.message, problem.ref, hub.current_seq(self.slug))))
+            self.push(self.hub.error(self.slug, problem.code, problem.message, problem.ref))
             if problem.code == "too_long":
                 self.hangup(1009)
             return
@@ -145,17 +146,19 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             place = f"{where.tb_frame.f_code.co_filename}:{where.tb_lineno}" if where else "?"
             log.error("A room message of type %s failed with %s at %s.", kind, type(failure).__name__, place)
             sorry = "Something went wrong on the server; nothing changed. Try again."
-            self.push(encode(_error("internal", sorry, kind)))
+            self.push(self.hub.error(self.slug, "internal", sorry, kind))
 
     async def _act(self, kind: str, fields: dict[str, Any]) -> None:
         if self.seat is None:
             await self._enter(kind, fields)
         elif kind in ("join", "resume"):
-            self.push(encode(_error("already_joined", "You are already in this meeting.", kind)))
-        elif kind.startswith("audio_"):
+            self.push(self.hub.error(self.slug, "already_joined", "You are already in this meeting.", kind))
+        elif kind in AUDIO_SIGNALLING:
             await self._audio(kind, fields)
+        elif kind == "audio_mute" and self.audio is None:
+            self.rooms.relay.not_started(self, self.slug, kind)
         else:
-            await hub.handle(self.slug, Message(self.seat, kind, fields))
+            await self.hub.handle(self.slug, Message(self.seat, kind, fields))
             if kind == "leave":
                 self.seat = None
 
@@ -172,13 +175,13 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
                 link_key=fields.get("link_key"),
             )
             try:
-                joined = await hub.join(self.slug, self, event, self._load_config)
+                joined = await self.hub.join(self.slug, self, event, self._load_config)
             except RoomClosed as closed:
-                self.push(encode(_error("closed", str(closed), kind)))
+                self.push(self.hub.error(self.slug, "closed", str(closed), kind))
                 return
             if joined:
                 self.seat = seat
-                self.push(await relay_for(hub).status(self.slug, seat))
+                self.push(await self.rooms.relay.status(self.slug, seat))
             elif fields.get("passcode") is not None:
                 self.passcode_tries += 1
                 if self.passcode_tries >= PASSCODE_TRIES:
@@ -186,27 +189,25 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         elif kind == "resume":
             seat, token, last_seq = fields["seat"], fields["token"], fields["last_seq"]
             resume = Resume(seat=seat, token=token, browser=self.browser, last_seq=last_seq)
-            if await hub.resume(self.slug, self, resume):
+            if await self.hub.resume(self.slug, self, resume):
                 self.seat = fields["seat"]
-                self.push(await relay_for(hub).status(self.slug, self.seat))
+                self.push(await self.rooms.relay.status(self.slug, self.seat))
         else:
-            self.push(encode(_error("not_joined", "Join the meeting first.", kind)))
+            self.push(self.hub.error(self.slug, "not_joined", "Join the meeting first.", kind))
 
     async def _audio(self, kind: str, fields: dict[str, Any]) -> None:
         """The browser's audio signalling, relayed to Janus by stayhere (the browser never talks to Janus)."""
         assert self.seat is not None
-        relay = relay_for(hub)
+        relay = self.rooms.relay
         if kind == "audio_offer":
             self.audio = await relay.offer(self, self.slug, self.seat, fields["sdp"], self.audio)
         elif kind == "audio_candidate":
-            await relay.candidate(self, self.audio, fields)
-        elif kind == "audio_ice":  # a fresh TURN credential before the page joins the audio (docs/audio.md)
+            await relay.candidate(self, self.slug, self.audio, fields)
+        else:  # audio_ice: a fresh TURN credential before the page joins the audio (docs/audio.md)
             self.push(await relay.status(self.slug, self.seat))
-        else:
-            await relay.mute(self, self.audio, fields["muted"])
 
     async def _load_config(self) -> RoomConfig:
-        return await load_config(self.slug)
+        return await self.rooms.load_config(self.slug)
 
     def _flooding(self) -> bool:
         now = time.monotonic()
@@ -216,74 +217,7 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         return len(self.frames) > FLOOD_FRAMES
 
 
-async def load_config(slug: str) -> RoomConfig:
-    """The room's configuration for a first join (RoomClosed, with a sentence, when it cannot open now)."""
-    try:
-        config: RoomConfig = await database_sync_to_async(room_config)(slug, time.time())
-    except RoomUnavailable as unavailable:
-        raise RoomClosed(str(unavailable)) from None
-    except DatabaseError:
-        log.warning("A room could not be opened: the database is unavailable.")
-        raise RoomClosed(DATABASE_DOWN) from None
-    return config
-
-
-def room_config(slug: str, now: float) -> RoomConfig:
-    """The room's configuration, with the group's attendance-slip settings (the slips app's, read here)."""
-    from stayhere.slips.signing import room_slip_settings
-
-    config = load_room_config(slug, now)
-    slips, minimum = room_slip_settings(slug)
-    return dataclasses.replace(config, slips=slips, slip_minimum_minutes=minimum)
-
-
 def base_url(scope: dict[str, Any]) -> str:
     """This site's address as the browser sees it (the handshake's Host passed the allowed-hosts check)."""
     host = next((value.decode("latin-1") for name, value in scope.get("headers", []) if name == b"host"), "")
     return ("https://" if scope.get("scheme") == "wss" else "http://") + host
-
-
-async def issue_slip(room_id: str, commitment: str, minutes: int, url: str) -> dict[str, Any]:
-    """Has the slips app sign a slip for this meeting (SlipRefused, with a sentence, when it will not)."""
-    from stayhere.slips.signing import issue_slip as sign
-
-    try:
-        slip: dict[str, Any] = await database_sync_to_async(sign)(
-            room_id, commitment, minutes, time.time(), via="room", base_url=url
-        )
-    except DatabaseError:
-        log.warning("A slip could not be signed: the database is unavailable.")
-        raise SlipRefused("The server cannot sign slips right now. Ask again in a minute or two.") from None
-    return slip
-
-
-DATABASE_DOWN = (
-    "The meeting cannot be opened right now: the server cannot reach its database. Try again in a minute; "
-    "a meeting that is already under way goes on."
-)
-
-
-class RoomClosed(Exception):
-    """The meeting has no room open now; the message says why."""
-
-
-def _error(code: str, message: str, ref: str, seq: int = 0) -> dict[str, Any]:
-    return {"type": "error", "seq": seq, "code": code, "message": message, "ref": ref}
-
-
-def make_hub(redis_url: str = "") -> RoomHub:
-    """This process's rooms: in its own memory (the embedded default), or in Redis shared with other workers."""
-    if not redis_url:
-        made = RoomHub()
-    else:
-        from stayhere.rooms.live.redis_store import RedisRoomStore
-
-        store = RedisRoomStore(redis_url)
-        made = RoomHub(store)
-        store.on_lost = made.interrupt_all
-    made.slip_issuer = issue_slip
-    return made
-
-
-# This process's rooms. (A module attribute, so tests can give each test a fresh one.)
-hub = make_hub(settings.REDIS_URL)

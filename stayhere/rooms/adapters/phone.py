@@ -20,7 +20,7 @@ import hmac
 import json
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -29,11 +29,11 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from stayhere.audio.janus import RtpJoin
-from stayhere.audio.relay import AudioRelay, SeatAudio, relay_for
-from stayhere.rooms.adapters import consumer as consumers
-from stayhere.rooms.core.config import RoomConfig
+from stayhere.audio.relay import AudioRelay, SeatAudio
 from stayhere.rooms.core.meeting import Join, Message
 from stayhere.rooms.live.hub import RoomHub
+from stayhere.rooms.live.protocol import new_seat_id
+from stayhere.rooms.live.root import LiveRooms, RoomClosed
 
 log = logging.getLogger("stayhere.rooms")
 
@@ -120,26 +120,23 @@ class PhoneCall:
     @classmethod
     async def dial(
         cls,
+        rooms: LiveRooms,
         room_id: str,
         rtp: RtpJoin,
         *,
         caller: str | None = None,
         passcode: str | None = None,
-        hub: RoomHub | None = None,
-        relay: AudioRelay | None = None,
-        load_config: Callable[[], Awaitable[RoomConfig]] | None = None,
     ) -> PhoneCall:
-        """Seats a call and, once it is admitted, joins its audio (``rtp``: where the front end takes the mix).
+        """Seats a call in one of ``rooms`` (this process's, as the WebSocket consumer uses them) and, once it is
+        admitted, joins its audio (``rtp``: where the front end takes the mix).
 
-        ``hub``, ``relay`` and ``load_config`` default to this process' rooms, as the WebSocket consumer uses them.
         Raises PhoneRefused when the room refuses the seat (closed, wrong passcode, locked, removed before), when
         this server has no meeting audio, or when Janus refuses the RTP join (a phone seat without a voice would be
         no use)."""
-        hub = hub or consumers.hub
-        relay = relay or relay_for(hub)
+        hub, relay = rooms.hub, rooms.relay
         if not relay.available:
             raise PhoneRefused("audio_unavailable", str(NO_PHONE_AUDIO))
-        seat = consumers.new_seat_id()
+        seat = new_seat_id()
         call = cls(hub, relay, room_id, seat, rtp)
         join = Join(
             seat=seat,
@@ -149,8 +146,8 @@ class PhoneCall:
             passcode=passcode,
         )
         try:
-            joined = await hub.join(room_id, call, join, load_config or partial(consumers.load_config, room_id))
-        except consumers.RoomClosed as closed:
+            joined = await hub.join(room_id, call, join, partial(rooms.load_config, room_id))
+        except RoomClosed as closed:
             raise PhoneRefused("closed", str(closed)) from None
         if not joined:
             raise PhoneRefused(*(call.errors[-1] if call.errors else ("refused", str(NOT_SEATED))))
@@ -189,7 +186,8 @@ class PhoneCall:
             return
         mute = self.heard
         refused = len(self.errors)
-        await self.relay.mute(self, self.audio, mute)
+        await self.hub.handle(self.room_id, Message(self.seat, "audio_mute", {"muted": mute}))
+        await self.relay.drain()  # Janus has the change (or refused it, and the call heard why)
         if len(self.errors) == refused:
             self.heard = not mute
             self._say("muted" if mute else "live")

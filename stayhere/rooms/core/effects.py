@@ -1,4 +1,6 @@
-"""What a change to a room asks the adapter to do: send events, close a connection, move the floor, delete it."""
+"""What a change to a room asks the runtime to do: send events and errors, close a connection, move the floor,
+mute, voice a seat, sign a slip, delete the room. The runtime (``stayhere.rooms.live``) carries out each type with
+one handler; the audio relay carries out the audio ones (Floor, Muted, Voice, Close, Delete)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,18 @@ class Send:
     to: tuple[str, ...]  # audiences (stayhere.rooms.core.state.EVERYONE, HOSTS, GREETERS) and seat ids
     event: dict[str, Any]
     keep: bool = True  # False: not kept for replay to a seat that reconnects (errors)
+
+
+@dataclass(frozen=True)
+class Error:
+    """The room would not act (or not wholly) on what this seat sent: ``code`` for programs, ``message`` for people.
+    Never numbered or kept for replay: ``after`` is the number of the last numbered event before it."""
+
+    seat: str
+    code: str
+    message: str
+    ref: str  # the message type (or join, resume) it answers
+    after: int
 
 
 @dataclass(frozen=True)
@@ -37,6 +51,17 @@ class Muted:
 
 
 @dataclass(frozen=True)
+class Voice:
+    """The room let this seat mute or unmute itself: the audio does so. ``live``: the floor lets it be heard now
+    (it holds the floor, or the floor is open); ``open``: the floor is open to everyone."""
+
+    seat: str
+    muted: bool
+    live: bool
+    open: bool
+
+
+@dataclass(frozen=True)
 class Replay:
     seat: str  # a seat that resumed: send what it missed after ``after``, or a snapshot
     after: int
@@ -56,7 +81,7 @@ class Delete:
     """The meeting is over: close every connection and delete the room from the store."""
 
 
-Effect = Send | Close | Floor | Muted | Replay | IssueSlip | Delete
+Effect = Send | Error | Close | Floor | Muted | Voice | Replay | IssueSlip | Delete
 
 
 class Refused(Exception):
@@ -87,8 +112,7 @@ class Outbox:
 
     def error(self, seat: str, code: str, message: str, ref: str) -> None:
         """An error for one seat that the room still acts on (it records something), unnumbered like all errors."""
-        event = {"type": "error", "seq": self.seq, "code": code, "message": message, "ref": ref}
-        self.effects.append(Send((seat,), event, keep=False))
+        self.effects.append(Error(seat, code, message, ref, self.seq))
 
     def close(self, seat: str, code: int = 1000) -> None:
         self.effects.append(Close(seat, code))

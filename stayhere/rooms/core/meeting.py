@@ -13,8 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from stayhere.rooms.core import chat, safety, sharing
-from stayhere.rooms.core.effects import Close, Delete, Effect, Floor, IssueSlip, Outbox, Refused, Replay, Send
+from stayhere.rooms.core import chat, safety, sharing, voice
+from stayhere.rooms.core.effects import Close, Delete, Effect, Error, Floor, IssueSlip, Outbox, Refused, Replay
 from stayhere.rooms.core.names import name_advice
 from stayhere.rooms.core.snapshot import snapshot_for
 from stayhere.rooms.core.state import (
@@ -96,6 +96,7 @@ PERMISSIONS: dict[str, frozenset[str] | None] = {
     "chat": ANYONE,
     "report": ANYONE,
     "slip": ANYONE,
+    "audio_mute": ANYONE,
     "segment": frozenset({CHAIR}),
     "call": frozenset({CHAIR}),
     "mode": frozenset({CHAIR}),
@@ -133,8 +134,7 @@ def apply(room: Room, event: Event, now: float) -> tuple[Room | None, list[Effec
     except Refused as refusal:
         seat = getattr(event, "seat", None)
         ref = event.type if isinstance(event, Message) else type(event).__name__.lower()
-        error = {"type": "error", "seq": room.seq, "code": refusal.code, "message": refusal.message, "ref": ref}
-        effects: list[Effect] = [Send((seat,), error, keep=False)] if seat else []
+        effects: list[Effect] = [Error(seat, refusal.code, refusal.message, ref, room.seq)] if seat else []
         if refusal.code == "removed" and seat:
             effects.append(Close(seat, 4403))
         return room, effects
@@ -144,6 +144,7 @@ def apply(room: Room, event: Event, now: float) -> tuple[Room | None, list[Effec
     result = replace(result, seq=out.seq)
     floor_after = sharing.floor_holder(result)
     if floor_after != floor_before:
+        result = voice.floor_moved(result)
         out.add(Floor(floor_after))
     return result, out.effects
 
@@ -223,6 +224,7 @@ HANDLERS: dict[str, Handler] = {
     "delete_chat": chat.delete_chat,
     "chat_policy": chat.set_policy,
     "report": safety.report,
+    "audio_mute": voice.audio_mute,
     "role": safety.set_role,
     "hand_chair": safety.hand_chair,
     "admit": safety.admit,

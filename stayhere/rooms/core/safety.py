@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from stayhere.rooms.core import sharing
-from stayhere.rooms.core.effects import Muted, Outbox, Refused
+from stayhere.rooms.core import sharing, voice
+from stayhere.rooms.core.effects import Outbox, Refused
 from stayhere.rooms.core.snapshot import snapshot_for
 from stayhere.rooms.core.state import (
     CHAIR,
@@ -101,14 +101,14 @@ def lock(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbox
 
 
 def mute(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbox) -> Room:
-    """Mutes a seat's audio; who may be heard is the audio's state (Janus), not the room's."""
+    """Mutes a seat's audio; it stays muted until the floor moves (see voice)."""
     target = _admitted_seat(room, msg["seat"])
-    out.add(Muted((target.id,)))
+    room = voice.host_mute(room, (target.id,), out)
     return log(room, seat, "mute", target.name, now, out)
 
 
 def mute_all(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbox) -> Room:
-    out.add(Muted(tuple(target.id for target in room.admitted() if target.id != seat.id)))
+    room = voice.host_mute(room, tuple(target.id for target in room.admitted() if target.id != seat.id), out)
     return log(room, seat, "mute_all", "", now, out)
 
 

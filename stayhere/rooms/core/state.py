@@ -187,6 +187,8 @@ class Room:
     reports: tuple[Report, ...] = ()
     host_log: tuple[LogEntry, ...] = ()
     open_floor: bool = False  # the chair opened the floor to everyone (see sharing.floor_holder)
+    host_muted: frozenset[str] = frozenset()  # seats a host muted since the floor last moved (see voice)
+    spoke: frozenset[str] = frozenset()  # seats that unmuted themselves since the floor opened (see voice)
     reminded: bool = False
     passcode_failures: tuple[float, ...] = ()  # when wrong passcodes were tried (times only), for a rate limit
     opened_by_host: bool = False  # a host has joined this instance (needed to open it outside the schedule)

@@ -1,4 +1,5 @@
-"""A Room to bytes and back, for a store outside the process (Redis in the scale-out deployment).
+"""A Room, and a change's carried effects, to bytes and back, for a store outside the process (Redis in the
+scale-out deployment).
 
 Plain JSON (orjson), never pickle: whoever can write to the store must not be able to run code in the
 server. Decoding builds each value with its own constructor, field by field, so a stored room that does not
@@ -7,7 +8,7 @@ have the expected shape fails loudly (``ValueError``) instead of becoming a half
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import fields
 from types import MappingProxyType
 from typing import Any
@@ -15,7 +16,9 @@ from typing import Any
 import orjson
 
 from stayhere.rooms.core.config import RoomConfig, Segment
+from stayhere.rooms.core.effects import Close, Delete, Floor, IssueSlip, Muted, Voice
 from stayhere.rooms.core.state import ChatMessage, LogEntry, Offer, Removal, Report, Room, Seat, Share
+from stayhere.rooms.live.plan import Carried, Push, Resumed
 
 
 def _default(value: Any) -> Any:
@@ -83,6 +86,8 @@ def _room(raw: Mapping[str, Any]) -> Room:
         reports=tuple(Report(**report) for report in raw["reports"]),
         host_log=tuple(LogEntry(**entry) for entry in raw["host_log"]),
         open_floor=raw.get("open_floor", False),  # absent from a room stored before the open floor existed
+        host_muted=frozenset(raw.get("host_muted", ())),  # absent from a room stored before voice moved into apply
+        spoke=frozenset(raw.get("spoke", ())),
         reminded=raw["reminded"],
         passcode_failures=tuple(raw["passcode_failures"]),
         opened_by_host=raw["opened_by_host"],
@@ -116,3 +121,39 @@ def _seat(raw: Mapping[str, Any]) -> Seat:
 
 def _config(raw: Mapping[str, Any]) -> RoomConfig:
     return RoomConfig(**{**raw, "format": tuple(Segment(**segment) for segment in raw["format"])})
+
+
+# -- a committed change's carried effects, for the other workers ----------------------------------------------------
+
+
+def _carried_item(item: Carried) -> list[Any]:
+    return [type(item).__name__, *(getattr(item, f.name) for f in fields(item))]
+
+
+def dump_carried(seq: int | None, carried: list[Carried]) -> bytes:
+    return orjson.dumps({"seq": seq, "do": [_carried_item(item) for item in carried]})
+
+
+def _seats(value: list[str] | None) -> tuple[str, ...] | None:
+    return tuple(value) if value is not None else None
+
+
+_CARRIED: dict[str, Callable[..., Carried]] = {
+    "Push": lambda text, seats: Push(text, _seats(seats)),
+    "Resumed": lambda seat, after, upto, audiences, snapshot: Resumed(seat, after, upto, tuple(audiences), snapshot),
+    "Close": Close,
+    "Floor": Floor,
+    "Muted": lambda seats: Muted(tuple(seats)),
+    "Voice": Voice,
+    "IssueSlip": IssueSlip,
+    "Delete": Delete,
+}
+
+
+def load_carried(data: bytes | str) -> tuple[int | None, list[Carried]]:
+    """Each item built by its own constructor; an unknown or misshapen one fails loudly (ValueError)."""
+    try:
+        raw = orjson.loads(data)
+        return raw["seq"], [_CARRIED[item[0]](*item[1:]) for item in raw["do"]]
+    except (orjson.JSONDecodeError, KeyError, TypeError, IndexError) as problem:
+        raise ValueError(f"a room change could not be read ({type(problem).__name__})") from None

@@ -1,10 +1,11 @@
 """The rooms this process serves: it runs events through the state machine and delivers the effects.
 
-A change is committed to the room store with its *plan*: each event encoded once with the seats it goes to,
-and what else every process serving the room must do. The store hands the plan to every such process in the
-order changes were committed (one process in the embedded default; every worker with a seat in the room on
-Redis). Each process then gives each text to its own connections' outgoing buffers without a task per
-message; each connection's own writer drains its buffer in order. A connection that falls too far behind is
+A change is committed to the room store with its *plan* (``stayhere.rooms.live.plan``): the core's effects, each
+event's frame made once (by ``frames``, the only writer of frames) with the seats it goes to. The store hands the
+plan to every process serving the room in the order changes were committed (one process in the embedded default;
+every worker with a seat in the room on Redis), and each carries it out with one handler per type (``HANDLERS``).
+Each process gives each text to its own connections' outgoing buffers without a task per message; each
+connection's own writer drains its buffer in order. A connection that falls too far behind is
 closed (it resumes and gets a fresh snapshot) rather than slowing the room down for everyone.
 """
 
@@ -16,23 +17,26 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
+from stayhere.rooms.core import voice
 from stayhere.rooms.core.config import RoomConfig
-from stayhere.rooms.core.effects import Close, Delete, Effect, Floor, IssueSlip, Muted, Replay, Send
+from stayhere.rooms.core.effects import Close, Delete, Effect, Error, Floor, IssueSlip, Muted, Replay, Send, Voice
 from stayhere.rooms.core.meeting import Disconnect, Event, Join, Resume, Tick, apply
-from stayhere.rooms.core.snapshot import sees, snapshot_for
+from stayhere.rooms.core.snapshot import sees
 from stayhere.rooms.core.state import ALL_SEATS, EVERYONE, GREETERS, HOSTS, Room, Seat, open_room
-from stayhere.rooms.live.protocol import encode
-from stayhere.rooms.live.store import RING, MemoryRoomStore, Op, Plan, RoomStore, StoreBusy, StoreUnavailable
+from stayhere.rooms.live import frames
+from stayhere.rooms.live.plan import Carried, Plan, Push, Resumed
+from stayhere.rooms.live.store import RING, MemoryRoomStore, RoomStore, StoreBusy, StoreUnavailable
 
 log = logging.getLogger("stayhere.rooms")
 
-__all__ = ["RING", "Connection", "RoomHub", "SlipRefused"]
+__all__ = ["RING", "Connection", "RoomHub"]
 
 TICK_S = 1.0
 KEEP_ALIVE_TICKS = 30  # every this many ticks a served room's expiry in the store is pushed back
 ORPHAN_TICKS = 10  # every this many ticks, seats held by a process that died are let go (they may resume)
 INTERRUPTED_CODE = 4011
 BUSY = "The meeting is very busy on the server just now, so that did not go through. Try it again."
+RESUME_FAILED = "The meeting is no longer running, or your place was not kept."
 INTERRUPTED = (
     "The meeting was interrupted on the server and could not go on as it was. Rejoin to start it afresh; "
     "nothing from before was kept."
@@ -48,19 +52,15 @@ class Connection(Protocol):
 
 
 ConfigLoader = Callable[[], Awaitable[RoomConfig]]
-FloorListener = Callable[[str, str | None], None]
-# (room id, seats a host muted): a host's ``mute`` or ``mute_all`` the room accepted.
-MuteListener = Callable[[str, tuple[str, ...]], None]
-# (room id, seat): the room sent this seat away (it left, was removed or denied).
-GoneListener = Callable[[str, str], None]
-# (room id): the meeting is over and the room deleted.
-EndListener = Callable[[str], None]
-# (room id, commitment, minutes present, the site's base URL) -> the signed slip, or SlipRefused with a sentence.
+# (room id, effect): the audio's part of a committed change, carried out where the seats' audio is: a Floor, a
+# Muted, a Voice, a Close (the seat was sent away) or a Delete (the meeting is over). Never awaits.
+AudioEffects = Callable[[str, Effect], None]
+# (room id, commitment, minutes present, the site's base URL) -> the signed slip, or raises SlipNotSigned.
 SlipIssuer = Callable[[str, str, int, str], Awaitable[dict[str, Any]]]
 
 
-class SlipRefused(Exception):
-    """The slip could not be signed; the message says why, for the person who asked."""
+class SlipNotSigned(Exception):
+    """The slip issuer could not sign the slip; the message says why, for the person who asked."""
 
 
 class RoomHub:
@@ -71,10 +71,7 @@ class RoomHub:
         self.connections: dict[str, dict[str, Connection]] = {}
         self.seqs: dict[str, int] = {}  # per room: the last sequence number delivered here
         self.tickers: dict[str, asyncio.Task[None]] = {}
-        self.floor_listeners: list[FloorListener] = []
-        self.mute_listeners: list[MuteListener] = []
-        self.gone_listeners: list[GoneListener] = []
-        self.end_listeners: list[EndListener] = []
+        self.audio_effects: list[AudioEffects] = []
         self.slip_issuer: SlipIssuer | None = None
         self.pending: set[asyncio.Task[None]] = set()
 
@@ -85,7 +82,7 @@ class RoomHub:
         try:
             existing = await self.store.get(room_id)
         except StoreUnavailable:
-            conn.push(_error("interrupted", INTERRUPTED, "join"))
+            conn.push(frames.error("interrupted", INTERRUPTED, "join"))
             return False
         if existing is None and room_id in self.connections:
             self.interrupt(room_id)  # the store lost the room under the seats here: they start again too
@@ -100,7 +97,7 @@ class RoomHub:
                 after = None  # refused on a room nobody was in: do not keep an empty room
             plan = self._plan(after, effects)
             if fresh and after is None:
-                plan.ops = [["send", text, recipients] for _, text, recipients in _sends(effects, event.seat)]
+                plan.carried = _answers(effects, event.seat)
             return plan
 
         self._register(room_id, event.seat, conn)
@@ -120,7 +117,9 @@ class RoomHub:
         except StoreUnavailable:
             existing = None
         if existing is None:
-            conn.push(_error("resume_failed", "The meeting is no longer running, or your place was not kept."))
+            conn.push(
+                frames.error("resume_failed", "The meeting is no longer running, or your place was not kept.", "resume")
+            )
             return False
         previous = self.connections.get(room_id, {}).get(event.seat)
         self._register(room_id, event.seat, conn)
@@ -144,15 +143,34 @@ class RoomHub:
             self.interrupt(room_id)  # the store lost the room under its live connections (Redis restarted)
         return plan
 
-    async def announce(self, room_id: str, event: dict[str, Any], room: Room) -> None:
+    async def announce(self, room_id: str, kind: str, /, **fields: Any) -> None:
         """An event outside the room's numbered stream (not kept for replay, the room unchanged), to every admitted
-        seat on every worker serving the room: who is talking, say."""
-        text = encode({**event, "seq": self.current_seq(room_id)})
-        admitted = [seat_id for seat_id, seat in room.seats.items() if seat.admitted]
+        seat on every worker serving the room: who is talking, say. Nothing when the room is gone."""
         try:
-            await self.store.announce(room_id, [["send", text, admitted]])
+            room = await self.store.get(room_id)
+            if room is None:
+                return
+            text = frames.outside(kind, self.current_seq(room_id), **fields)
+            admitted = tuple(seat_id for seat_id, seat in room.seats.items() if seat.admitted)
+            await self.store.announce(room_id, [Push(text, admitted)])
         except StoreUnavailable:
             self.interrupt(room_id)
+
+    async def audio_view(self, room_id: str, seat: str) -> voice.AudioView | None:
+        """What the audio may know of a seat now, as the room decides it (None: no such room or seat)."""
+        try:
+            room = await self.store.get(room_id)
+        except StoreUnavailable:
+            return None
+        return voice.view(room, seat) if room is not None else None
+
+    def frame(self, room_id: str, kind: str, /, **fields: Any) -> str:
+        """A frame outside the numbered stream for one of this room's connections (``frames.outside``)."""
+        return frames.outside(kind, self.current_seq(room_id), **fields)
+
+    def error(self, room_id: str, code: str, message: str, ref: str) -> str:
+        """An error frame for one of this room's connections, after the last numbered event delivered here."""
+        return frames.error(code, message, ref, self.current_seq(room_id))
 
     async def disconnected(self, room_id: str, seat: str, conn: Connection) -> None:
         """A connection went away; if it still held its seat, the seat keeps its place for the grace period."""
@@ -166,7 +184,7 @@ class RoomHub:
 
     def interrupt(self, room_id: str) -> None:
         """The meeting cannot go on as it was (its store lost it): everyone here is told to rejoin afresh."""
-        text = _error("interrupted", INTERRUPTED, "")
+        text = frames.error("interrupted", INTERRUPTED, "", self.current_seq(room_id))
         for conn in self.connections.get(room_id, {}).values():
             conn.push(text)
         self._forget(room_id, INTERRUPTED_CODE)
@@ -177,54 +195,72 @@ class RoomHub:
 
     # -- what every process serving a room does with a committed change -----------------------------------
 
-    async def dispatch(self, room_id: str, ops: list[Op], origin: str) -> None:
-        """Carries out a committed change's ops for this process's connections, in the order they were made."""
+    async def dispatch(self, room_id: str, seq: int | None, carried: list[Carried], origin: str) -> None:
+        """Carries out a committed change for this process's connections, in the order it was made: one handler per
+        type (``HANDLERS``)."""
         if room_id not in self.connections and room_id not in self.tickers:
             return  # no seat of this room here
+        if seq is not None:
+            self.seqs[room_id] = seq
         conns = self.connections.get(room_id, {})
-        for op in ops:
-            kind = op[0]
-            if kind == "send":
-                text, recipients = op[1], op[2]
-                if recipients is None:
-                    for conn in conns.values():
-                        conn.push(text)
-                else:
-                    for seat_id in recipients:
-                        target = conns.get(seat_id)
-                        if target is not None:
-                            target.push(text)
-            elif kind == "seq":
-                self.seqs[room_id] = op[1]
-            elif kind == "close":
-                seat_id = op[1]
-                if seat_id in conns:
-                    conns.pop(seat_id).hangup(op[2])
-                for gone in self.gone_listeners:
-                    gone(room_id, seat_id)
-            elif kind == "replay":
-                await self._replay(room_id, conns, op)
-            elif kind == "muted":
-                for muted in self.mute_listeners:
-                    muted(room_id, tuple(op[1]))
-            elif kind == "floor":
-                for listener in self.floor_listeners:
-                    listener(room_id, op[1])
-            elif kind == "slip":
-                asker = conns.get(op[1])
-                if asker is not None:
-                    task = asyncio.create_task(self._issue_slip(room_id, asker, op[2], op[3]))
-                    self.pending.add(task)
-                    task.add_done_callback(self.pending.discard)
-            elif kind == "resumed":
-                # The seat resumed through another process: its connection here, if any, is an old one.
-                if origin != self.store.worker and op[1] in conns:
-                    conns.pop(op[1]).hangup(4000)
-            elif kind == "delete":
-                self._forget(room_id, 1000)
+        for item in carried:
+            if await HANDLERS[type(item)](self, room_id, conns, item, origin) is _STOP:
                 return
         if not conns:
             self.connections.pop(room_id, None)
+
+    async def _push(self, room_id: str, conns: dict[str, Connection], push: Push, origin: str) -> None:
+        if push.seats is None:
+            for conn in conns.values():
+                conn.push(push.text)
+            return
+        for seat_id in push.seats:
+            target = conns.get(seat_id)
+            if target is not None:
+                target.push(push.text)
+
+    async def _close(self, room_id: str, conns: dict[str, Connection], close: Close, origin: str) -> None:
+        if close.seat in conns:
+            conns.pop(close.seat).hangup(close.code)
+        self._tell_audio(room_id, close)
+
+    async def _resumed(self, room_id: str, conns: dict[str, Connection], resumed: Resumed, origin: str) -> None:
+        conn = conns.get(resumed.seat)
+        if conn is None:
+            return
+        if origin != self.store.worker:
+            conns.pop(resumed.seat).hangup(4000)  # it resumed through another process: this connection is an old one
+            return
+        mine = set(resumed.audiences)
+        missed = (
+            await self.store.recent(room_id, resumed.after, resumed.upto) if resumed.after <= resumed.upto else None
+        )
+        if missed is None:
+            conn.push(resumed.snapshot)
+            return
+        for _, to, text in missed:
+            if mine.intersection(to):
+                conn.push(text)
+
+    async def _audio(
+        self, room_id: str, conns: dict[str, Connection], effect: Floor | Muted | Voice, origin: str
+    ) -> None:
+        self._tell_audio(room_id, effect)
+
+    async def _slip(self, room_id: str, conns: dict[str, Connection], slip: IssueSlip, origin: str) -> None:
+        asker = conns.get(slip.seat)
+        if asker is not None:
+            task = asyncio.create_task(self._issue_slip(room_id, asker, slip))
+            self.pending.add(task)
+            task.add_done_callback(self.pending.discard)
+
+    async def _delete(self, room_id: str, conns: dict[str, Connection], delete: Delete, origin: str) -> object:
+        self._forget(room_id, 1000)
+        return _STOP
+
+    def _tell_audio(self, room_id: str, effect: Effect) -> None:
+        for carry_out in self.audio_effects:
+            carry_out(room_id, effect)
 
     # -- internals -----------------------------------------------------------------------------------
 
@@ -249,7 +285,7 @@ class RoomHub:
             log.warning("A room change lost the race to other workers too often; it was refused.")
             conn = self.connections.get(room_id, {}).get(seat) if seat is not None else None
             if conn is not None:
-                conn.push(_error("busy", BUSY, ""))
+                conn.push(self.error(room_id, "busy", BUSY, ""))
             return Plan(room=None, existed=True)
         except StoreUnavailable:
             log.warning("The room store could not be reached; a meeting was interrupted.")
@@ -257,35 +293,25 @@ class RoomHub:
             return Plan(room=None, existed=False)
 
     def _plan(self, room: Room | None, effects: list[Effect]) -> Plan:
-        """What each effect asks of every process serving the room, with each event's recipients resolved."""
+        """What each effect asks of every process serving the room: a Send or an Error addressed to the seats it
+        reaches now (its frame made once), a Replay with the seat's audiences and a snapshot, the rest as they are."""
         plan = Plan(room=room, effects=effects)
-        ops = plan.ops
-        seq = 0
+        carried = plan.carried
         for effect in effects:
             if isinstance(effect, Send):
-                text = encode(effect.event)
-                seq = max(seq, effect.event.get("seq", 0))
+                text = frames.numbered(effect.event)
                 if effect.keep and room is not None:
                     plan.kept.append((effect.event["seq"], effect.to, text))
-                ops.append(["send", text, _recipients(room, effect.to)])
-            elif isinstance(effect, Close):
-                ops.append(["close", effect.seat, effect.code])
-            elif isinstance(effect, Replay) and room is not None:
-                seat = room.seats.get(effect.seat)
-                if seat is not None:
-                    snapshot = encode({"type": "snapshot", "seq": room.seq, **snapshot_for(room, seat.id)})
-                    ops.append(["replay", seat.id, effect.after, room.seq, _audiences(seat), snapshot])
-                    ops.append(["resumed", seat.id])
-            elif isinstance(effect, Muted):
-                ops.append(["muted", list(effect.seats)])
-            elif isinstance(effect, Floor):
-                ops.append(["floor", effect.seat])
-            elif isinstance(effect, IssueSlip):
-                ops.append(["slip", effect.seat, effect.commitment, effect.minutes])
-            elif isinstance(effect, Delete):
-                ops.append(["delete"])
-        if room is not None and ops:
-            ops.insert(0, ["seq", room.seq])
+                carried.append(Push(text, _recipients(room, effect.to)))
+            elif isinstance(effect, Error):
+                carried.append(Push(frames.refusal(effect), (effect.seat,)))
+            elif isinstance(effect, Replay):
+                seat = room.seats.get(effect.seat) if room is not None else None
+                if room is not None and seat is not None:
+                    snapshot = frames.snapshot(room, seat.id)
+                    carried.append(Resumed(seat.id, effect.after, room.seq, _audiences(seat), snapshot))
+            else:
+                carried.append(effect)
         return plan
 
     def _register(self, room_id: str, seat: str, conn: Connection) -> None:
@@ -304,39 +330,24 @@ class RoomHub:
         except StoreUnavailable:
             self.interrupt(room_id)
 
-    async def _replay(self, room_id: str, conns: dict[str, Connection], op: Op) -> None:
-        _, seat_id, after, upto, audiences, snapshot = op
-        conn = conns.get(seat_id)
-        if conn is None:
-            return
-        mine = set(audiences)
-        missed = await self.store.recent(room_id, after, upto) if after <= upto else None
-        if missed is None:
-            conn.push(snapshot)
-            return
-        for _, to, text in missed:
-            if mine.intersection(to):
-                conn.push(text)
-
-    async def _issue_slip(self, room_id: str, conn: Connection, commitment: str, minutes: int) -> None:
+    async def _issue_slip(self, room_id: str, conn: Connection, asked: IssueSlip) -> None:
         """Signs in the background and hands the slip to the one seat that asked; nothing about it is kept."""
         if self.slip_issuer is None:
-            conn.push(_error("slips_off", "This server does not sign attendance slips.", "slip"))
+            conn.push(self.error(room_id, "slips_off", "This server does not sign attendance slips.", "slip"))
             return
         try:
-            slip = await self.slip_issuer(room_id, commitment, minutes, conn.base_url)
-        except SlipRefused as refused:
-            conn.push(_error("slip_refused", str(refused), "slip"))
+            slip = await self.slip_issuer(room_id, asked.commitment, asked.minutes, conn.base_url)
+        except SlipNotSigned as refused:
+            conn.push(self.error(room_id, "slip_refused", str(refused), "slip"))
             return
-        conn.push(encode({"type": "slip", "seq": self.current_seq(room_id), "slip": slip}))
+        conn.push(self.frame(room_id, "slip", slip=slip))
 
     def _forget(self, room_id: str, code: int) -> None:
         known = room_id in self.connections or room_id in self.tickers or room_id in self.seqs
         for conn in self.connections.pop(room_id, {}).values():
             conn.hangup(code)
         if known:
-            for ended in self.end_listeners:
-                ended(room_id)
+            self._tell_audio(room_id, Delete())
         self.seqs.pop(room_id, None)
         self.store.release(room_id)
         ticker = self.tickers.pop(room_id, None)
@@ -374,38 +385,50 @@ class RoomHub:
                 log.exception("A room's timer failed; the room carries on without it until the next event.")
 
 
-def _recipients(room: Room | None, audiences: tuple[str, ...]) -> list[str] | None:
+def _recipients(room: Room | None, audiences: tuple[str, ...]) -> tuple[str, ...] | None:
     """The seats an event goes to, resolved against their roles now; None: every connection (the last words)."""
     if room is None:
         return None
     seats = room.seats
     if audiences == (EVERYONE,):  # the common case, kept short: every admitted seat
-        return [seat_id for seat_id, seat in seats.items() if seat.admitted]
+        return tuple(seat_id for seat_id, seat in seats.items() if seat.admitted)
     if len(audiences) == 1 and not audiences[0].startswith("@"):  # one seat
-        return [audiences[0]]
-    return [seat_id for seat_id, seat in seats.items() if sees(seat, audiences)]
+        return audiences
+    return tuple(seat_id for seat_id, seat in seats.items() if sees(seat, audiences))
 
 
-def _audiences(seat: Seat) -> list[str]:
+def _audiences(seat: Seat) -> tuple[str, ...]:
     """The audiences an event may name that reach this seat now (for replaying kept events to it)."""
-    return [seat.id] + [audience for audience in (ALL_SEATS, EVERYONE, HOSTS, GREETERS) if sees(seat, (audience,))]
+    return (seat.id, *(audience for audience in (ALL_SEATS, EVERYONE, HOSTS, GREETERS) if sees(seat, (audience,))))
 
 
-def _sends(effects: list[Effect], seat: str) -> list[tuple[int, str, list[str]]]:
+def _answers(effects: list[Effect], seat: str) -> list[Carried]:
     """A refused first join's answers, for the one seat that asked (the room was never kept)."""
-    return [
-        (effect.event.get("seq", 0), encode(effect.event), [seat])
-        for effect in effects
-        if isinstance(effect, Send) and seat in effect.to
-    ]
+    carried: list[Carried] = []
+    for effect in effects:
+        if isinstance(effect, Send) and seat in effect.to:
+            carried.append(Push(frames.numbered(effect.event), (seat,)))
+        elif isinstance(effect, Error) and effect.seat == seat:
+            carried.append(Push(frames.refusal(effect), (seat,)))
+    return carried
 
 
 def _resumed(effects: list[Effect], seat: str) -> bool:
     return any(isinstance(effect, Replay) and effect.seat == seat for effect in effects)
 
 
-def _error(code: str, message: str, ref: str = "resume") -> str:
-    return encode({"type": "error", "seq": 0, "code": code, "message": message, "ref": ref})
+_STOP = object()  # a handler's answer when nothing more of the change applies here (the room is gone)
+# One handler per carried type: what this process does with it.
+HANDLERS: dict[type, Callable[[RoomHub, str, dict[str, Connection], Any, str], Awaitable[object]]] = {
+    Push: RoomHub._push,
+    Resumed: RoomHub._resumed,
+    Close: RoomHub._close,
+    Floor: RoomHub._audio,
+    Muted: RoomHub._audio,
+    Voice: RoomHub._audio,
+    IssueSlip: RoomHub._slip,
+    Delete: RoomHub._delete,
+}
 
 
 def _missing_config() -> RoomConfig:

@@ -1,12 +1,13 @@
 """The room protocol's messages: one schema per client message type, checked before the room sees it.
 
 A message that fails gets a ``ProtocolError`` with a code and a sentence for the person; the room never sees
-it. Events out are encoded once, however many seats receive them. See docs/protocol.md.
+it. Frames out are written by ``stayhere.rooms.live.frames``. See docs/protocol.md.
 """
 
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -198,6 +199,6 @@ def decode(text: str | bytes | None) -> tuple[str, dict[str, Any]]:
     return kind, fields
 
 
-def encode(event: dict[str, Any]) -> str:
-    """Once per event, whatever the number of seats it goes to."""
-    return orjson.dumps(event).decode()
+def new_seat_id() -> str:
+    """A fresh random seat id (``s`` and ten letters or digits), for a browser's join or a phone call's."""
+    return "s" + "".join(secrets.choice(SEAT_ID_ALPHABET) for _ in range(10))

@@ -24,15 +24,15 @@ import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-import orjson
 import redis.asyncio as aioredis
 import redis.exceptions
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
 from stayhere.rooms.core.state import Room
-from stayhere.rooms.live.codec import dump_room, load_room
-from stayhere.rooms.live.store import RING, Deliver, Kept, Op, Plan, Step, StoreBusy, StoreUnavailable
+from stayhere.rooms.live.codec import dump_carried, dump_room, load_carried, load_room
+from stayhere.rooms.live.plan import Carried, Deliver, Kept, Plan, Step
+from stayhere.rooms.live.store import RING, StoreBusy, StoreUnavailable
 
 log = logging.getLogger("stayhere.rooms")
 
@@ -194,10 +194,10 @@ class RedisRoomStore:
         room_id, origin, version, body = data.split(b"\n", 3)
         if version and origin.decode() != self.worker:
             self._fresh.discard(room_id.decode())  # another worker changed the room: this copy is behind
-        ops = orjson.loads(body)
         if self.deliver is not None:
             try:
-                await self.deliver(room_id.decode(), ops, origin.decode())
+                seq, carried = load_carried(body)
+                await self.deliver(room_id.decode(), seq, carried, origin.decode())
             except Exception:
                 log.exception("A room change could not be delivered here.")
         waiting = self._waiting.pop(version.decode(), None)
@@ -221,8 +221,10 @@ class RedisRoomStore:
             plan, delivered = await self._commit_one(room_id, step)
         if delivered is not None:
             await self._guard(asyncio.wait_for(delivered, DELIVERY_TIMEOUT_S))
-        elif plan.ops and self.deliver is not None:
-            await self.deliver(room_id, plan.ops, self.worker)  # the room unchanged: answers to this worker's seat
+        elif plan.carried and self.deliver is not None:
+            await self.deliver(
+                room_id, plan.seq, plan.carried, self.worker
+            )  # the room unchanged: answers to this worker's seat
         return plan
 
     async def _commit_one(self, room_id: str, step: Step) -> tuple[Plan, asyncio.Future[None] | None]:
@@ -250,7 +252,9 @@ class RedisRoomStore:
                 return plan, None
             token = secrets.token_hex(8)
             new_version = token if plan.room is not None else ""
-            message = b"\n".join((room_id.encode(), self.worker.encode(), token.encode(), orjson.dumps(plan.ops)))
+            message = b"\n".join(
+                (room_id.encode(), self.worker.encode(), token.encode(), dump_carried(plan.seq, plan.carried))
+            )
             stored = dump_room(plan.room) if plan.room is not None else b""
             kept = [_kept(entry) for entry in plan.kept] if plan.room is not None else []
             delivered: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -340,9 +344,9 @@ class RedisRoomStore:
             if worker in gone and seat in room.seats and room.seats[seat].connected
         ]
 
-    async def announce(self, room_id: str, ops: list[Op]) -> None:
+    async def announce(self, room_id: str, carried: list[Carried]) -> None:
         client = await self._guard(self._client())
-        message = b"\n".join((room_id.encode(), self.worker.encode(), b"", orjson.dumps(ops)))
+        message = b"\n".join((room_id.encode(), self.worker.encode(), b"", dump_carried(None, carried)))
         await self._guard(client.publish(self.channel, message))
 
     def release(self, room_id: str) -> None:

@@ -11,36 +11,14 @@ room, in the order the changes were committed, before ``commit`` returns.
 from __future__ import annotations
 
 import collections
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
-from stayhere.rooms.core.effects import Effect
 from stayhere.rooms.core.state import Room
+from stayhere.rooms.live.plan import Carried, Deliver, Kept, Plan, Step
 
 # Recent events kept per room for seats that reconnect; older gaps get a snapshot instead.
 RING = 512
-
-# One thing every process serving the room does, as JSON-able values (see RoomHub.dispatch):
-#   ["send", text, [seat ids] or None for every connection]   ["close", seat, code]   ["floor", seat or None]
-#   ["muted", [seats]]   ["replay", seat, after, seq, [audiences the seat is in], snapshot text]
-#   ["slip", seat, commitment, minutes]   ["resumed", seat]   ["delete"]
-Op = list[Any]
-# A kept event: (its sequence number, its audiences, its encoded text).
-Kept = tuple[int, tuple[str, ...], str]
-
-
-@dataclass(slots=True)
-class Plan:
-    room: Room | None  # the room after the change (None: no such room, or the meeting is over)
-    effects: list[Effect] = field(default_factory=list)
-    ops: list[Op] = field(default_factory=list)
-    kept: list[Kept] = field(default_factory=list)
-    existed: bool = True  # the store held the room before the change
-
-
-Step = Callable[[Room | None], Plan]
-Deliver = Callable[[str, list[Op], str], Awaitable[None]]  # (room id, ops, the process that committed them)
 
 
 class StoreBusy(Exception):
@@ -54,11 +32,11 @@ class StoreUnavailable(Exception):
 class RoomStore(Protocol):
     worker: str  # this process, as the store names it to other processes
     shared: bool  # other processes serve the same rooms
-    deliver: Deliver | None  # set by the hub: runs a plan's ops in this process
+    deliver: Deliver | None  # set by the hub: carries out a plan in this process
 
     async def commit(self, room_id: str, step: Step) -> Plan:
         """Runs ``step`` on the room atomically, keeps what it returns and has every process serving the room
-        carry out its ops (this one included) before returning. A plan whose room is None deletes the room."""
+        carry out what it carries (this one included) before returning. A plan whose room is None deletes the room."""
         ...
 
     async def get(self, room_id: str) -> Room | None: ...
@@ -79,8 +57,8 @@ class RoomStore(Protocol):
         """Pushes back the expiry of a room that is still being served."""
         ...
 
-    async def announce(self, room_id: str, ops: list[Op]) -> None:
-        """Has every process serving the room carry out ``ops`` without changing the room (no order kept)."""
+    async def announce(self, room_id: str, carried: list[Carried]) -> None:
+        """Has every process serving the room carry these out without changing the room (no order kept)."""
         ...
 
     def release(self, room_id: str) -> None:
@@ -122,8 +100,8 @@ class MemoryRoomStore:
                     if len(ring.events) == RING:
                         ring.evicted = ring.events[0][0]
                     ring.events.append(kept)
-        if self.deliver is not None and plan.ops:
-            await self.deliver(room_id, plan.ops, self.worker)
+        if self.deliver is not None and plan.carried:
+            await self.deliver(room_id, plan.seq, plan.carried, self.worker)
         return plan
 
     async def get(self, room_id: str) -> Room | None:
@@ -144,9 +122,9 @@ class MemoryRoomStore:
     async def keep_alive(self, room_id: str) -> None:
         return None
 
-    async def announce(self, room_id: str, ops: list[Op]) -> None:
+    async def announce(self, room_id: str, carried: list[Carried]) -> None:
         if self.deliver is not None:
-            await self.deliver(room_id, ops, self.worker)
+            await self.deliver(room_id, None, carried, self.worker)
 
     def release(self, room_id: str) -> None:
         return None  # the room lives here until its meeting ends

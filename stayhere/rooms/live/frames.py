@@ -1,0 +1,51 @@
+"""The only writer of frames: every text a room's connection is sent is made here (docs/protocol.md).
+
+The sequence rule, in one place:
+- a **numbered event** (the core's ``Send``) carries the number the core's ``Outbox`` gave it, one more than the
+  room's last; these are the events kept for replay to a seat that resumes (unless the core said not to keep it);
+- a **snapshot** carries the room's number when it was taken;
+- an **error** carries the number of the last numbered event before it (the core's ``Error.after``, or the last
+  number this process delivered for the room), and is never kept or replayed;
+- a frame **outside the numbered stream** (``audio``, ``audio_answer``, ``live``, ``talking``, ``slip``) carries
+  the last number this process delivered for the room, without adding to it, and is never replayed.
+So a client's highest ``seq`` only ever moves forward by numbered events and snapshots.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from stayhere.rooms.core.effects import Error
+from stayhere.rooms.core.snapshot import snapshot_for
+from stayhere.rooms.core.state import Room
+
+
+def encode(event: dict[str, Any]) -> str:
+    """Once per frame, whatever the number of seats it goes to."""
+    return orjson.dumps(event).decode()
+
+
+def numbered(event: dict[str, Any]) -> str:
+    """A numbered event as the core built it (``Send.event``: it has its type and its number)."""
+    return encode(event)
+
+
+def snapshot(room: Room, seat_id: str) -> str:
+    return encode({"type": "snapshot", "seq": room.seq, **snapshot_for(room, seat_id)})
+
+
+def error(code: str, message: str, ref: str, seq: int = 0) -> str:
+    """``message`` is a sentence for the person that says what to do next; ``ref`` the message type it answers."""
+    return encode({"type": "error", "seq": seq, "code": code, "message": message, "ref": ref})
+
+
+def refusal(refused: Error) -> str:
+    """The core's ``Error`` effect as its frame."""
+    return error(refused.code, refused.message, refused.ref, refused.after)
+
+
+def outside(kind: str, seq: int, /, **fields: Any) -> str:
+    """A frame outside the numbered stream, with the last number delivered for its room."""
+    return encode({"type": kind, "seq": seq, **fields})
