@@ -8,9 +8,11 @@ import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from stayhere.rooms.core.effects import Close, Delete, Floor, IssueSlip, Muted, Voice
 from stayhere.rooms.core.meeting import Join, Message, apply
 from stayhere.rooms.core.state import Room
-from stayhere.rooms.live.codec import dump_room, load_room
+from stayhere.rooms.live.codec import dump_carried, dump_room, load_carried, load_room
+from stayhere.rooms.live.plan import Push, Resumed
 from tests.rooms.roomkit import CHAIR_KEY, T0
 from tests.rooms.test_meeting_properties import _fresh, checked, steps
 
@@ -46,3 +48,28 @@ def test_a_stored_room_is_plain_json_not_code() -> None:
 def test_a_stored_room_of_the_wrong_shape_is_refused_loudly(bad: bytes) -> None:
     with pytest.raises(ValueError, match="could not be read"):
         load_room(bad)
+
+
+def test_a_changes_carried_effects_read_back_as_the_same_typed_values() -> None:
+    carried = [
+        Push('{"type":"joined"}', ("s1", "s2")),
+        Push("{}", None),
+        Resumed("s1", 3, 9, ("s1", "@all"), '{"type":"snapshot"}'),
+        Close("s2", 4403),
+        Floor(None),
+        Muted(("s1",)),
+        Voice("s1", muted=False, live=True, open=True),
+        IssueSlip("s1", "ab" * 32, 40),
+        Delete(),
+    ]
+    assert load_carried(dump_carried(12, carried)) == (12, carried)
+    assert load_carried(dump_carried(None, [])) == (None, [])
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [b"not json", b"[]", b'{"seq": 1}', b'{"seq": 1, "do": [["Exec", "rm -rf /"]]}', b'{"seq": 1, "do": [["Close"]]}'],
+)
+def test_a_carried_change_of_the_wrong_shape_is_refused_loudly(bad: bytes) -> None:
+    with pytest.raises(ValueError, match="could not be read"):
+        load_carried(bad)
