@@ -24,8 +24,10 @@ pytestmark = pytest.mark.skipif(
 
 
 def _databases(server: str) -> set[str]:
+    """The benchmark's own databases on the server (others' tests may make and drop theirs meanwhile)."""
     with psycopg.connect(server) as connection:
-        return {row[0] for row in connection.execute("SELECT datname FROM pg_database")}
+        names = {row[0] for row in connection.execute("SELECT datname FROM pg_database")}
+    return {name for name in names if name.startswith("stayhere_bench_")}
 
 
 def test_the_smoke_run_measures_postgresql_and_drops_its_database(tmp_path: Path) -> None:
