@@ -19,7 +19,7 @@ from django.core.management.base import CommandError
 from stayhere.directory.demo import ATTENDANCE_MODES, World, generate
 from stayhere.directory.demo_output import meeting_guide_records
 from stayhere.directory.demo_places import CONFERENCE_HOSTS, CONTACT_NAMES
-from stayhere.directory.importer import import_text
+from stayhere.directory.feeds.importer import import_text
 from stayhere.directory.models import Meeting, MeetingSlot
 from stayhere.directory.schedule import zone_at
 

@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from stayhere.directory import exporter, feed_sql
 from stayhere.directory.demo import generate
 from stayhere.directory.demo_output import store
+from stayhere.directory.feeds import exporter, meeting_guide_sql
 from stayhere.directory.feeds.common import DAY_NAMES, type_name
 from stayhere.directory.models import Group
 from tests.conftest import TEST_DATA
@@ -84,13 +84,13 @@ def test_the_csv_of_awkward_meetings_is_byte_for_byte_the_kept_file():
 
 def test_the_csv_of_awkward_meetings_lays_out_their_meeting_guide_objects():
     make_awkward_meetings()
-    assert _csv() == _csv_from_meeting_guide(json.loads("".join(feed_sql.meeting_guide_chunks(PREFIX))))
+    assert _csv() == _csv_from_meeting_guide(json.loads("".join(meeting_guide_sql.meeting_guide_chunks(PREFIX))))
 
 
 def test_the_csv_of_a_generated_directory_lays_out_its_meeting_guide_objects():
     store(generate(600, seed=5, today=dt.date(2026, 3, 2)))
     Group.objects.filter(pk__in=Group.objects.order_by("pk").values("pk")[:5]).update(contacts_public=True)
-    items = json.loads("".join(feed_sql.meeting_guide_chunks(PREFIX)))
+    items = json.loads("".join(meeting_guide_sql.meeting_guide_chunks(PREFIX)))
     assert sum(isinstance(item.get("day"), list) for item in items) > 10
     text = _csv()
     assert text == _csv_from_meeting_guide(items)

@@ -1,4 +1,4 @@
-"""The Meeting Guide feed built by the database (feed_sql) against the Python renderer it replaced.
+"""The Meeting Guide feed built by the database (meeting_guide_sql) against the Python renderer it replaced.
 
 The suite runs this file on SQLite and again on PostgreSQL (STAYHERE_DATABASE_URL): the
 database-built feed must give back, parsed, exactly what meeting_guide.render gives, key order
@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from stayhere.directory import exporter, feed_sql
 from stayhere.directory.demo import generate
 from stayhere.directory.demo_output import store
+from stayhere.directory.feeds import exporter, meeting_guide_sql
 from stayhere.directory.models import Group
 from tests.directory.factories import make_location, make_meeting
 from tests.directory.feeds.awkward import make_awkward_meetings
@@ -27,7 +27,7 @@ PREFIX = "http://stayhere.example/meetings/"
 
 
 def _both() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    built = json.loads("".join(feed_sql.meeting_guide_chunks(PREFIX)))
+    built = json.loads("".join(meeting_guide_sql.meeting_guide_chunks(PREFIX)))
     rendered = json.loads("".join(exporter.python_meeting_guide_chunks(PREFIX)))
     return built, rendered
 
@@ -70,7 +70,7 @@ def test_awkward_meetings_give_the_same_feed_as_the_python_renderer():
 
 
 def test_an_empty_directory_is_an_empty_array_from_both():
-    assert "".join(feed_sql.meeting_guide_chunks(PREFIX)) == "[]\n"
+    assert "".join(meeting_guide_sql.meeting_guide_chunks(PREFIX)) == "[]\n"
     assert "".join(exporter.python_meeting_guide_chunks(PREFIX)) == "[]\n"
 
 
@@ -78,5 +78,5 @@ def test_the_feed_view_serves_the_database_built_feed(client):
     make_meeting("Served From SQL", location=make_location(), slug="served")
     response = client.get("/feeds/meeting-guide.json")
     body = b"".join(response.streaming_content).decode()
-    assert body == "".join(feed_sql.meeting_guide_chunks("http://testserver/meetings/"))
+    assert body == "".join(meeting_guide_sql.meeting_guide_chunks("http://testserver/meetings/"))
     assert json.loads(body)[0]["slug"] == "served"

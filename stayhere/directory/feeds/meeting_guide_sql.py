@@ -128,7 +128,7 @@ def _days(expr: str) -> str:
     return f"CASE {expr} {single} ELSE rtrim(substr('{table}', ({expr} & 127) * {_DAY_WIDTH} + 1, {_DAY_WIDTH})) END"
 
 
-def meeting_guide_sql(vendor: str) -> str:
+def query(vendor: str) -> str:
     """The query; its one parameter is the meeting-page address prefix (for meetings without a url)."""
     d = _Dialect(vendor)
     m, l, lx, g, gx = "m", "l", "lx", "g", "gx"  # noqa: E741
@@ -215,7 +215,7 @@ def meeting_guide_sql(vendor: str) -> str:
 
 def meeting_guide_chunks(url_prefix: str) -> Iterator[str]:
     """The feed as a JSON array, a thousand meetings per chunk, read through a chunked cursor."""
-    sql = meeting_guide_sql(connection.vendor)
+    sql = query(connection.vendor)
     yield "["
     first = True
     with connection.chunked_cursor() as cursor:

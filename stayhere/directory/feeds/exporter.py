@@ -22,8 +22,7 @@ from django.db.models import CharField
 from django.db.models.functions import Cast
 from django.urls import reverse
 
-from stayhere.directory import feed_sql
-from stayhere.directory.feeds import meeting_guide, tsml_csv
+from stayhere.directory.feeds import meeting_guide, meeting_guide_sql, tsml_csv
 from stayhere.directory.models import Meeting
 
 ROWS_PER_CHUNK = 1000
@@ -103,8 +102,8 @@ def meeting_guide_objects(url_prefix: str) -> Iterator[dict[str, Any]]:
 
 
 def meeting_guide_chunks(url_prefix: str) -> Iterator[str]:
-    """The Meeting Guide feed as a JSON array in chunks, its objects written by the database (feed_sql)."""
-    return feed_sql.meeting_guide_chunks(url_prefix)
+    """The Meeting Guide feed as a JSON array in chunks, its objects written by the database (meeting_guide_sql)."""
+    return meeting_guide_sql.meeting_guide_chunks(url_prefix)
 
 
 def python_meeting_guide_chunks(url_prefix: str) -> Iterator[str]:

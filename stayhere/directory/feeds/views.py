@@ -13,8 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from stayhere.directory import exporter, feed_cache
-from stayhere.directory.feeds import ics
+from stayhere.directory.feeds import cache, exporter, ics
 from stayhere.directory.models import Meeting
 
 FEED_MAX_AGE = 300
@@ -42,14 +41,14 @@ def _feed_headers(response: HttpResponseBase) -> HttpResponseBase:
 def meeting_guide_feed(request: HttpRequest) -> HttpResponseBase:
     prefix = exporter.meeting_url_prefix(request.build_absolute_uri("/"))
     json_type = "application/json; charset=utf-8"
-    response = feed_cache.response(request, "meeting-guide.json", prefix, exporter.meeting_guide_chunks, json_type)
+    response = cache.response(request, "meeting-guide.json", prefix, exporter.meeting_guide_chunks, json_type)
     return _feed_headers(_for_asgi(request, response))
 
 
 @require_safe
 def csv_feed(request: HttpRequest) -> HttpResponseBase:
     prefix = exporter.meeting_url_prefix(request.build_absolute_uri("/"))
-    response = feed_cache.response(request, "meetings.csv", prefix, exporter.csv_chunks, "text/csv; charset=utf-8")
+    response = cache.response(request, "meetings.csv", prefix, exporter.csv_chunks, "text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="meetings.csv"'
     return _feed_headers(_for_asgi(request, response))
 
