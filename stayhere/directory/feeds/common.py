@@ -1,4 +1,4 @@
-"""What every feed format shares: the record a parser produces, problems, and value cleaning.
+"""What every feed format shares: the record a parser produces, problems, value cleaning, attendance as written.
 
 Parsers are pure: they turn the text of a feed into ``ListingRecord`` values and a list of
 ``Problem`` values, and never touch the database. The importer decides what to write.
@@ -109,6 +109,12 @@ class ParseResult:
 
 class FeedFormatError(Exception):
     """The source as a whole cannot be read in this format; the message says what to do."""
+
+
+def attendance_option(attendance: str) -> str:
+    """The directory's attendance as the formats write it: TSML's attendance_option has no "phone",
+    so a phone meeting is "online" (with a phone line and no link)."""
+    return "online" if attendance == "phone" else attendance
 
 
 # Cleaning --------------------------------------------------------------------------------------
