@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "channels",
     "stayhere.core",
     "stayhere.directory",
+    "stayhere.demo",
     "stayhere.rooms",
     "stayhere.slips",
 ]

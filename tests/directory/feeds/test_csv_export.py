@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from stayhere.directory.demo import generate
-from stayhere.directory.demo_output import store
+from stayhere.demo.output import store
+from stayhere.demo.world import generate
 from stayhere.directory.feeds import exporter, meeting_guide_sql
 from stayhere.directory.feeds.common import DAY_NAMES, type_name
 from stayhere.directory.models import Group

@@ -9,8 +9,8 @@ import json
 
 import pytest
 
-from stayhere.directory.demo import generate
-from stayhere.directory.demo_output import meeting_guide_records
+from stayhere.demo.output import meeting_guide_records
+from stayhere.demo.world import generate
 from stayhere.directory.feeds.importer import import_text
 from stayhere.directory.feeds.resolve import INACTIVE_REASON
 from stayhere.directory.models import Meeting, MeetingSlot

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from stayhere.directory.demo import generate
-from stayhere.directory.demo_output import store
+from stayhere.demo.output import store
+from stayhere.demo.world import generate
 from stayhere.directory.feeds import exporter, meeting_guide_sql
 from stayhere.directory.models import Group
 from tests.directory.factories import make_location, make_meeting
