@@ -11,6 +11,8 @@ from typing import Any
 
 import orjson
 
+from stayhere.directory.feeds.addresses import split_address
+from stayhere.directory.feeds.codes import sort_codes, type_codes_from_value
 from stayhere.directory.feeds.common import (
     FeedFormatError,
     ListingRecord,
@@ -25,10 +27,7 @@ from stayhere.directory.feeds.common import (
     parse_time,
     parse_updated,
     parse_yes_no,
-    sort_codes,
-    split_address,
     text_list,
-    type_codes_from_value,
 )
 from stayhere.directory.feeds.records import PublishedMeeting
 

@@ -14,10 +14,10 @@ from typing import Any
 
 from django.utils.text import slugify
 
+from stayhere.directory.feeds.addresses import split_address
+from stayhere.directory.feeds.codes import NAWS_CODES, TYPE_NAME_TO_CODE, sort_codes, type_name
 from stayhere.directory.feeds.common import (
     DAY_NAMES,
-    NAWS_CODES,
-    TYPE_NAME_TO_CODE,
     FeedFormatError,
     ListingRecord,
     ParseResult,
@@ -31,10 +31,7 @@ from stayhere.directory.feeds.common import (
     parse_time,
     parse_updated,
     parse_yes_no,
-    sort_codes,
-    split_address,
     text_list,
-    type_name,
 )
 from stayhere.directory.feeds.records import PublishedMeeting
 

@@ -20,7 +20,8 @@ import pytest
 from stayhere.demo.output import store
 from stayhere.demo.world import generate
 from stayhere.directory.feeds import exporter, meeting_guide_sql
-from stayhere.directory.feeds.common import DAY_NAMES, type_name
+from stayhere.directory.feeds.codes import type_name
+from stayhere.directory.feeds.common import DAY_NAMES
 from stayhere.directory.models import Group
 from tests.conftest import TEST_DATA
 from tests.directory.feeds.awkward import make_awkward_meetings
