@@ -243,8 +243,8 @@ def write_feed(meetings: int, seed: int, path: Path, data_dir: Path) -> tuple[Pa
     import django
 
     django.setup()
-    from stayhere.directory.demo import generate
-    from stayhere.directory.demo_output import meeting_guide_records
+    from stayhere.demo.output import meeting_guide_records
+    from stayhere.demo.world import generate
 
     world = generate(meetings, seed)
     towns = towns_of(world)

@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.core.management import call_command
     from django.test import Client
 
-    from stayhere.directory.importer import import_feed
+    from stayhere.directory.feeds.importer import import_feed
     from stayhere.directory.models import Meeting
 
     call_command("migrate", interactive=False, verbosity=0)

@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     from django.http import QueryDict
 
-    from stayhere.directory.demo import generate
+    from stayhere.demo.world import generate
     from stayhere.directory.query import parse_query
     from stayhere.directory.search import search
 

@@ -63,5 +63,5 @@ echo "== ruff"; "$VENV/bin/ruff" check stayhere tests bench
 echo "== mypy"; "$VENV/bin/mypy" stayhere
 echo "== import contracts"; "$VENV/bin/lint-imports" --no-cache
 echo "== tests on SQLite"; "$VENV/bin/pytest" -q -p no:cacheprovider "$@"
-echo "== directory tests on PostgreSQL"
-STAYHERE_DATABASE_URL="$PG_URL" "$VENV/bin/pytest" -q -p no:cacheprovider tests/directory -m "not browser" "$@"
+echo "== directory and demo tests on PostgreSQL"
+STAYHERE_DATABASE_URL="$PG_URL" "$VENV/bin/pytest" -q -p no:cacheprovider tests/directory tests/demo -m "not browser" "$@"

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "channels",
     "stayhere.core",
     "stayhere.directory",
+    "stayhere.demo",
     "stayhere.rooms.web",  # the rooms app (label "rooms"): its Django side lives in rooms/web
     "stayhere.slips",
 ]

@@ -21,6 +21,7 @@ from stayhere.directory import openapi as api_document
 from stayhere.directory import places as directory_places
 from stayhere.directory.models import Attendance, Location, Meeting
 from stayhere.directory.presenting import clock
+from stayhere.directory.query import MAX_PAGE_SIZE, PAGE_SIZE
 from stayhere.directory.search import QueryError, Result, SearchPage, parse_query, search
 
 MAX_PLACE_PREFIX = 100
@@ -45,11 +46,13 @@ def unavailable() -> JsonResponse:
 def _page_size(request: HttpRequest, errors: dict[str, str]) -> int:
     raw = request.GET.get("page_size", "").strip()
     if not raw:
-        return min(settings.FINDER_PAGE_SIZE, api_document.MAX_PAGE_SIZE)
-    if raw.isdigit() and 1 <= int(raw) <= api_document.MAX_PAGE_SIZE:
-        return int(raw)
-    errors["page_size"] = _("The page size is a whole number from 1 to %(max)d.") % {"max": api_document.MAX_PAGE_SIZE}
-    return api_document.MAX_PAGE_SIZE
+        return min(settings.FINDER_PAGE_SIZE, MAX_PAGE_SIZE)
+    try:
+        size: int = PAGE_SIZE.kind.read(raw)
+    except ValueError:
+        errors["page_size"] = PAGE_SIZE.error(raw)
+        return MAX_PAGE_SIZE
+    return size
 
 
 @require_safe

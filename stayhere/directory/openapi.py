@@ -1,7 +1,8 @@
 """The OpenAPI 3.1 description of the JSON API, as a Python dict served at /api/openapi.json.
 
-Kept by hand next to the views it describes; tests compare it with ``search.parse_query`` and
-validate real answers against its schemas, so the two cannot drift apart unnoticed.
+Kept by hand next to the views it describes, except the search's parameters, which come from the
+table ``query.parse_query`` applies; tests validate real answers against its schemas, so the two
+cannot drift apart unnoticed.
 """
 
 from __future__ import annotations
@@ -11,9 +12,8 @@ from typing import Any
 
 from stayhere.directory.fellowships import Fellowship
 from stayhere.directory.models import Attendance
-from stayhere.directory.search import TIMES_OF_DAY
+from stayhere.directory.query import MAX_PAGE_SIZE, PAGE_SIZE, PARAMETERS
 
-MAX_PAGE_SIZE = 100
 JSON = "application/json"
 
 Schema = dict[str, Any]
@@ -41,64 +41,13 @@ def _query(name: str, description: str, schema: Schema, *, repeatable: bool = Fa
     return parameter
 
 
-CODE: Schema = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9+\\-]{0,19}$"}
-
+# The search's parameters, from the table parse_query applies (and the API's page size).
 SEARCH_PARAMETERS: list[Schema] = [
-    _query(
-        "q",
-        "Words to find in the meeting's name, group, location, address or notes.",
-        {"type": "string", "maxLength": 200},
-    ),
-    _query(
-        "near",
-        "A position as latitude,longitude. Used for the search only; never stored or logged.",
-        {"type": "string", "examples": ["41.8781,-87.6298"]},
-    ),
-    _query("place", "A town from /api/places, searched around its centre.", {"type": "string"}),
-    _query(
-        "radius", "How far from `near` or `place`, in kilometres.", {"type": "number", "minimum": 0.5, "maximum": 500}
-    ),
-    _query(
-        "day",
-        "Day of the week, 0 = Sunday to 6 = Saturday.",
-        {"type": "integer", "minimum": 0, "maximum": 6},
-        repeatable=True,
-    ),
-    _query("time", "Time of day.", {"type": "string", "enum": list(TIMES_OF_DAY)}, repeatable=True),
-    _query(
-        "now",
-        "1: only meetings in progress (begun up to 10 minutes ago) or starting within the hour.",
-        {"type": "string", "enum": ["0", "1"]},
-    ),
-    _query("type", "Only meetings with this type code (all given codes must match).", CODE, repeatable=True),
-    _query("not", "Leave out meetings with this type code.", CODE, repeatable=True),
-    _query(
-        "mode",
-        "Attendance mode (any of those given).",
-        {"type": "string", "enum": list(Attendance.values)},
-        repeatable=True,
-    ),
-    _query("lang", "Language type code, such as EN or S (any of those given).", CODE, repeatable=True),
-    _query(
-        "fellowship",
-        "Fellowship code (any of those given).",
-        {"type": "string", "enum": list(Fellowship.values)},
-        repeatable=True,
-    ),
-    _query(
-        "slug", "Only these meetings (at most 100), e.g. a person's favourites.", {"type": "string"}, repeatable=True
-    ),
-    _query(
-        "tz",
-        "The viewer's IANA time zone. Day and time filters are then read in it, and next_start_viewer is given.",
-        {"type": "string", "examples": ["Europe/Paris"]},
-    ),
-    _query("page", "Page number, from 1.", {"type": "integer", "minimum": 1, "maximum": 1000}),
+    _query(parameter.name, parameter.description, parameter.kind.schema, repeatable=parameter.many)
+    for parameter in PARAMETERS
 ]
 
-PAGE_SIZE_PARAMETER = _query(
-    "page_size", "Meetings per page.", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE}
-)
+PAGE_SIZE_PARAMETER = _query(PAGE_SIZE.name, PAGE_SIZE.description, PAGE_SIZE.kind.schema)
 
 LOCATION: Schema = {
     "type": ["object", "null"],

@@ -18,7 +18,6 @@ MINUTES_PER_DAY = 1440
 MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
 # The largest jump of a zone's clocks in the tz database's recent years (Troll station: 2 hours).
 LONGEST_CLOCK_CHANGE = dt.timedelta(hours=3)
-ALL_DAYS_MASK = 0b1111111
 
 # Zone names older feeds still use; zoneinfo knows them, but we store the canonical name.
 LEGACY_ZONES = {

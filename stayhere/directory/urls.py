@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django.urls import path
 
-from stayhere.directory import api_views, feed_views, views
+from stayhere.directory import api_views, views
+from stayhere.directory.feeds import views as feed_views
 
 app_name = "directory"
 

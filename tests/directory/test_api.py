@@ -126,6 +126,9 @@ def test_no_match_is_an_empty_list_with_status_200(client: Client, directory: Di
         ("type=%3Cscript%3E", "type"),
         ("place=Atlantis", "place"),
         ("now=maybe", "now"),
+        ("day=%C2%B2", "day"),  # "²" is a digit to str.isdigit, not to int()
+        ("page=%C2%B2", "page"),
+        ("page_size=%C2%B2", "page_size"),
     ],
 )
 def test_a_bad_parameter_is_a_400_that_names_it(client: Client, directory: Directory, query: str, field: str) -> None:

@@ -11,8 +11,8 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from stayhere.directory.feeds.codes import NAWS_CODES, sort_codes
 from stayhere.directory.feeds.common import (
-    NAWS_CODES,
     FeedFormatError,
     ListingRecord,
     ParseResult,
@@ -22,7 +22,6 @@ from stayhere.directory.feeds.common import (
     contact,
     parse_coordinates,
     parse_time,
-    sort_codes,
 )
 from stayhere.directory.feeds.meeting_guide import load_json
 

@@ -1,7 +1,8 @@
-"""What every feed format shares: the record a parser produces, problems, and value cleaning.
+"""What every feed format shares: the record a parser produces, problems, value cleaning, attendance as written.
 
 Parsers are pure: they turn the text of a feed into ``ListingRecord`` values and a list of
 ``Problem`` values, and never touch the database. The importer decides what to write.
+Type codes are read in ``codes``, addresses and links in ``addresses``.
 """
 
 from __future__ import annotations
@@ -13,10 +14,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from html.parser import HTMLParser
 from typing import Any, Literal
-
-from django.utils import translation
-
-from stayhere.directory.types import CATALOG, GROUP_ASSERTED, ONLINE_CODE, canonical_code
 
 Severity = Literal["warning", "error"]
 
@@ -109,6 +106,12 @@ class ParseResult:
 
 class FeedFormatError(Exception):
     """The source as a whole cannot be read in this format; the message says what to do."""
+
+
+def attendance_option(attendance: str) -> str:
+    """The directory's attendance as the formats write it: TSML's attendance_option has no "phone",
+    so a phone meeting is "online" (with a phone line and no link)."""
+    return "online" if attendance == "phone" else attendance
 
 
 # Cleaning --------------------------------------------------------------------------------------
@@ -389,184 +392,3 @@ def first_name(value: Any) -> str:
 def contact(name: Any, email: Any, phone: Any) -> dict[str, str] | None:
     entry = {"name": first_name(name), "email": clean_line(email, 254), "phone": clean_line(phone, 40)}
     return entry if any(entry.values()) else None
-
-
-# Types -------------------------------------------------------------------------------------------
-
-
-@dataclass
-class SortedTypes:
-    types: list[str] = field(default_factory=list)
-    online: bool = False
-    group_codes: list[str] = field(default_factory=list)
-    unknown: list[str] = field(default_factory=list)
-
-
-def sort_codes(raw_codes: list[str]) -> SortedTypes:
-    """Feed codes, canonicalised, sorted into meeting types, the online marker and group assertions.
-
-    The answer is the caller's own (a feed repeats the same few lists of codes: those are cached).
-    """
-    cached = _sort_codes_cached(tuple(raw_codes))
-    return SortedTypes(list(cached.types), cached.online, list(cached.group_codes), list(cached.unknown))
-
-
-@lru_cache(maxsize=8192)
-def _sort_codes_cached(raw_codes: tuple[str, ...]) -> SortedTypes:
-    result = SortedTypes()
-    for raw in raw_codes:
-        code = canonical_code(raw)
-        if not code:
-            continue
-        if code.upper() == ONLINE_CODE:
-            result.online = True
-        elif code in GROUP_ASSERTED:
-            if code not in result.group_codes:
-                result.group_codes.append(code)
-        elif code not in result.types:
-            result.types.append(code)
-            if code not in CATALOG:
-                result.unknown.append(code)
-    return result
-
-
-def type_codes_from_value(value: Any) -> list[str]:
-    """Codes from an array, a bare string "C", "O, D" or "[open]" (a bracketed English word)."""
-    if value is None or value == "":
-        return []
-    if isinstance(value, list):
-        return [code for code in map(clean_line, value) if code]
-    text = clean_line(value)
-    if text.startswith("[") and text.endswith("]"):
-        words = [w.strip().strip("\"'") for w in text[1:-1].split(",")]
-        return [TYPE_NAME_TO_CODE.get(word.lower(), word) for word in words if word]
-    return [part.strip() for part in re.split(r"[,\s]+", text) if part.strip()]
-
-
-def _english_names() -> dict[str, str]:
-    with translation.override("en"):
-        names = {str(entry.name).lower(): code for code, entry in CATALOG.items()}
-    # Names the 12 Step Meeting List plugin and older templates use for the same codes.
-    names.update(
-        {
-            "open": "O",
-            "closed": "C",
-            "online meeting": ONLINE_CODE,
-            "online": ONLINE_CODE,
-            "temporary closure": "TC",
-            "location temporarily closed": "TC",
-            "wheelchair accessible": "X",
-            "wheelchair access": "X",
-            "men": "M",
-            "women": "W",
-            "young people": "Y",
-            "lgbtq": "LGBTQ",
-            "child care available": "BA",
-            "spanish": "S",
-            "english": "EN",
-            "step meeting": "ST",
-            "beginner": "BE",
-            "beginners": "BE",
-        }
-    )
-    return names
-
-
-TYPE_NAME_TO_CODE = _english_names()
-
-
-@lru_cache(maxsize=1)
-def _code_to_english() -> dict[str, str]:
-    with translation.override("en"):
-        return {code: str(entry.name) for code, entry in CATALOG.items()}
-
-
-def type_name(code: str) -> str:
-    """The English name of a code for the CSV export (custom codes stay as they are)."""
-    return _code_to_english().get(code, code)
-
-
-# Addresses ---------------------------------------------------------------------------------------
-
-_STATE_POSTAL = re.compile(r"^([A-Z]{2})\s+([0-9A-Z][0-9A-Z \-]{2,9})$")
-_COUNTRIES = {"usa": "US", "us": "US", "united states": "US", "canada": "CA", "ca": "CA"}
-ONLINE_PLACEHOLDERS = frozenset(
-    {"online", "online-only", "online only", "zoom", "virtual", "internet", "web", "online meeting", "n/a"}
-)
-
-
-def split_address(formatted: str) -> dict[str, str]:
-    """'2634 Union Ave, San Jose, CA 95124, USA' -> street, city, state, postal code, country.
-
-    Only the North American shape is split; anything else stays whole in ``address``.
-    """
-    parts = [part.strip() for part in formatted.split(",") if part.strip()]
-    if len(parts) >= 3:
-        country = ""
-        if parts[-1].lower() in _COUNTRIES:
-            country = _COUNTRIES[parts.pop().lower()]
-        if len(parts) >= 3:
-            match = _STATE_POSTAL.match(parts[-1])
-            if match:
-                return {
-                    "address": ", ".join(parts[:-2]),
-                    "city": parts[-2],
-                    "state": match.group(1),
-                    "postal_code": match.group(2),
-                    "country": country,
-                }
-    return {"address": formatted.strip()}
-
-
-def is_placeholder_address(*values: str) -> bool:
-    """True when the address fields only say 'online' or 'zoom' instead of naming a place."""
-    words = [value.strip().lower() for value in values if value and value.strip()]
-    return bool(words) and all(word in ONLINE_PLACEHOLDERS for word in words)
-
-
-# NA World Services format codes (BMLT world ids, NAWS CSV Format columns) -> Meeting Guide codes.
-# Codes without a Meeting Guide equivalent (BT, JFT, IP, ...) are kept as custom codes.
-NAWS_CODES = {
-    "OPEN": "O",
-    "OP": "O",
-    "CLOSED": "C",
-    "CL": "C",
-    "DISC": "D",
-    "SPK": "SP",
-    "SPAD": "SP",
-    "BEG": "BE",
-    "NEWC": "BE",
-    "STEP": "ST",
-    "ST": "ST",
-    "TRAD": "TR",
-    "TOP": "D",
-    "WCHR": "X",
-    "WC": "X",
-    "MED": "MED",
-    "M": "M",
-    "W": "W",
-    "MEN": "M",
-    "WMN": "W",
-    "GL": "LGBTQ",
-    "LGBTQ": "LGBTQ",
-    "YP": "Y",
-    "CAN": "CAN",
-    "CW": "CF",
-    "SMOK": "SM",
-    "ASL": "ASL",
-    "LIT": "LIT",
-    "VM": ONLINE_CODE,
-    "TC": "TC",
-}
-
-
-def clean_url(value: str) -> str:
-    """The first http(s) link in a value, with its scheme in lower case; '' when there is none.
-
-    Feeds write "Http://…", or the same link twice separated by a comma.
-    """
-    for token in re.split(r"[\s,]+", value.strip()):
-        scheme, _, rest = token.partition("://")
-        if scheme.lower() in ("http", "https") and rest:
-            return f"{scheme.lower()}://{rest}"
-    return ""

@@ -1,4 +1,4 @@
-"""Meeting Guide JSON (code4recovery spec): parse a feed into records, render a meeting row as a feed object.
+"""Meeting Guide JSON (code4recovery spec): parse a feed into records, render a published meeting as a feed object.
 
 Reading accepts the de-facto variants real feeds use (strings for numbers, day arrays, types as
 a bare string, ``attendance_option``, ``regions``); writing follows the specification.
@@ -6,16 +6,19 @@ a bare string, ``attendance_option``, ``regions``); writing follows the specific
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
 
+from stayhere.directory.feeds.addresses import split_address
+from stayhere.directory.feeds.codes import sort_codes, type_codes_from_value
 from stayhere.directory.feeds.common import (
     FeedFormatError,
     ListingRecord,
     ParseResult,
     Problem,
+    attendance_option,
     clean_line,
     clean_text,
     contact,
@@ -24,12 +27,9 @@ from stayhere.directory.feeds.common import (
     parse_time,
     parse_updated,
     parse_yes_no,
-    sort_codes,
-    split_address,
     text_list,
-    type_codes_from_value,
 )
-from stayhere.directory.schedule import mask_to_days
+from stayhere.directory.feeds.records import PublishedMeeting
 
 ATTENDANCE_OPTIONS = {"in_person": "in_person", "online": "online", "hybrid": "hybrid", "inactive": "inactive"}
 
@@ -153,158 +153,66 @@ def parse_record(index: int, item: Mapping[str, Any], problems: list[Problem]) -
 
 # Rendering ---------------------------------------------------------------------------------------
 
-# The columns the exporter reads (Meeting.objects.values(*EXPORT_FIELDS)).
-EXPORT_FIELDS = (
-    "slug",
-    "name",
-    "day_mask",
-    "start_time",
-    "end_time",
-    "timezone",
-    "attendance",
-    "regions",
-    "conference_url",
-    "conference_url_notes",
-    "conference_phone",
-    "conference_phone_notes",
-    "notes",
-    "types",
-    "venmo",
-    "square",
-    "paypal",
-    "homegroup_online",
-    "url",
-    "feedback_url",
-    "updated",
-    "location__name",
-    "location__address",
-    "location__city",
-    "location__state",
-    "location__postal_code",
-    "location__country",
-    "location__latitude",
-    "location__longitude",
-    "location__approximate",
-    "location__notes",
-    "group__name",
-    "group__notes",
-    "group__email",
-    "group__phone",
-    "group__website",
-    "group__contacts",
-    "group__contacts_public",
-    "group__moud_welcome",
-    "group__harm_reduction",
-)
 
-_REMOTE = ("online", "phone")
-_AT = {name: index for index, name in enumerate(EXPORT_FIELDS)}
-# Day lists by weekday mask, so the 200,000-row export does no bit arithmetic.
-_DAYS: list[int | list[int]] = [
-    (days[0] if len(days) == 1 else days) for days in (mask_to_days(mask) for mask in range(128))
-]
-_PLACE = [
-    (key, _AT[column])
-    for key, column in (
-        ("location", "location__name"),
-        ("address", "location__address"),
-        ("city", "location__city"),
-        ("state", "location__state"),
-        ("postal_code", "location__postal_code"),
-        ("country", "location__country"),
-        ("location_notes", "location__notes"),
-    )
-]
-_MEETING_TEXT = [
-    (key, _AT[key])
-    for key in ("conference_url", "conference_url_notes", "conference_phone", "conference_phone_notes", "notes")
-]
-_GROUP_TEXT = [
-    (key, _AT[column])
-    for key, column in (
-        ("group_notes", "group__notes"),
-        ("email", "group__email"),
-        ("phone", "group__phone"),
-        ("website", "group__website"),
-    )
-]
-_HANDLES = [(key, _AT[key]) for key in ("venmo", "square", "paypal", "homegroup_online", "feedback_url")]
-(NAME, SLUG, DAY_MASK, START, END, ZONE, ATTENDANCE, REGIONS, TYPES, URL, UPDATED) = (
-    _AT[name]
-    for name in (
-        "name", "slug", "day_mask", "start_time", "end_time", "timezone", "attendance", "regions", "types", "url",
-        "updated",
-    )
-)  # fmt: skip
-LATITUDE, LONGITUDE, APPROXIMATE, ADDRESS = (
-    _AT["location__latitude"],
-    _AT["location__longitude"],
-    _AT["location__approximate"],
-    _AT["location__address"],
-)
-GROUP, CONTACTS, CONTACTS_PUBLIC, MOUD, HRED = (
-    _AT["group__name"],
-    _AT["group__contacts"],
-    _AT["group__contacts_public"],
-    _AT["group__moud_welcome"],
-    _AT["group__harm_reduction"],
-)
+def render(meeting: PublishedMeeting) -> dict[str, Any]:
+    """One meeting as a Meeting Guide object; empty optional fields are left out.
 
-
-def render(row: Sequence[Any], meeting_url: str) -> dict[str, Any]:
-    """One meeting row (values in the order of EXPORT_FIELDS) as a Meeting Guide object.
-
-    Empty optional fields are left out. The row's times are already "HH:MM", ``updated`` is
-    "YYYY-MM-DD HH:MM:SS" in UTC and the JSON columns are parsed (see exporter). Written for
-    speed: it runs once per meeting of a feed that may list 200,000.
+    The reference for the feed the database builds (meeting_guide_sql), which must give the same
+    objects, key for key and in this order.
     """
-    out: dict[str, Any] = {"name": row[NAME], "slug": row[SLUG]}
-    if row[DAY_MASK] and row[START] is not None:
-        out["day"] = _DAYS[row[DAY_MASK]]
-        out["time"] = row[START]
-        if row[END] is not None:
-            out["end_time"] = row[END]
-    attendance = row[ATTENDANCE]
-    out["timezone"] = row[ZONE]
-    out["attendance_option"] = attendance if attendance != "phone" else "online"
-    types = row[TYPES]
-    if row[MOUD] or row[HRED]:
-        types = [*types, *(["MOUD"] if row[MOUD] else []), *(["HRED"] if row[HRED] else [])]
-    if types:
-        out["types"] = types
-    regions = row[REGIONS]
-    if attendance not in _REMOTE and row[ADDRESS] is not None:
-        for key, index in _PLACE:
-            if row[index]:
-                out[key] = row[index]
-        if row[LATITUDE] is not None and row[LONGITUDE] is not None:
-            out["latitude"] = row[LATITUDE]
-            out["longitude"] = row[LONGITUDE]
-        out["approximate"] = "yes" if row[APPROXIMATE] else "no"
+    out: dict[str, Any] = {"name": meeting.name, "slug": meeting.slug}
+    days = meeting.days
+    if days:
+        out["day"] = days[0] if len(days) == 1 else list(days)
+        out["time"] = meeting.start
+        if meeting.end is not None:
+            out["end_time"] = meeting.end
+    out["timezone"] = meeting.timezone
+    out["attendance_option"] = attendance_option(meeting.attendance)
+    if meeting.types:
+        out["types"] = list(meeting.types)
+    place, regions = meeting.place, meeting.regions
+    if place is not None:
+        _put(out, "location", place.name)
+        _put(out, "address", place.address)
+        _put(out, "city", place.city)
+        _put(out, "state", place.state)
+        _put(out, "postal_code", place.postal_code)
+        _put(out, "country", place.country)
+        _put(out, "location_notes", place.notes)
+        if place.latitude is not None and place.longitude is not None:
+            out["latitude"] = place.latitude
+            out["longitude"] = place.longitude
+        out["approximate"] = "yes" if place.approximate else "no"
     elif regions:
         # The spec asks online meetings for an approximate place of origin: their regions say it.
         out["formatted_address"] = ", ".join(reversed(regions))
         out["approximate"] = "yes"
     if regions:
-        out["regions"] = regions
-    for key, index in _MEETING_TEXT:
-        if row[index]:
-            out[key] = row[index]
-    if row[GROUP]:
-        out["group"] = row[GROUP]
-        for key, index in _GROUP_TEXT:
-            if row[index]:
-                out[key] = row[index]
-        if row[CONTACTS_PUBLIC]:
-            for number, entry in enumerate((row[CONTACTS] or [])[:3], start=1):
-                _put(out, f"contact_{number}_name", str(entry.get("name", "")).split(" ")[0])
-                _put(out, f"contact_{number}_email", entry.get("email", ""))
-                _put(out, f"contact_{number}_phone", entry.get("phone", ""))
-    for key, index in _HANDLES:
-        if row[index]:
-            out[key] = row[index]
-    out["url"] = row[URL] or meeting_url
-    out["updated"] = row[UPDATED]
+        out["regions"] = list(regions)
+    _put(out, "conference_url", meeting.conference_url)
+    _put(out, "conference_url_notes", meeting.conference_url_notes)
+    _put(out, "conference_phone", meeting.conference_phone)
+    _put(out, "conference_phone_notes", meeting.conference_phone_notes)
+    _put(out, "notes", meeting.notes)
+    group = meeting.group
+    if group is not None:
+        out["group"] = group.name
+        _put(out, "group_notes", group.notes)
+        _put(out, "email", group.email)
+        _put(out, "phone", group.phone)
+        _put(out, "website", group.website)
+        for number, contact in enumerate(group.contacts, start=1):
+            _put(out, f"contact_{number}_name", contact.name)
+            _put(out, f"contact_{number}_email", contact.email)
+            _put(out, f"contact_{number}_phone", contact.phone)
+    _put(out, "venmo", meeting.venmo)
+    _put(out, "square", meeting.square)
+    _put(out, "paypal", meeting.paypal)
+    _put(out, "homegroup_online", meeting.homegroup_online)
+    _put(out, "feedback_url", meeting.feedback_url)
+    out["url"] = meeting.url
+    out["updated"] = meeting.updated
     return out
 
 

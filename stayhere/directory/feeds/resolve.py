@@ -9,7 +9,8 @@ import re
 from functools import lru_cache
 
 from stayhere.directory import schedule
-from stayhere.directory.feeds.common import ListingRecord, ParseResult, Problem, clean_url, is_placeholder_address
+from stayhere.directory.feeds.addresses import clean_url, is_placeholder_address
+from stayhere.directory.feeds.common import ListingRecord, ParseResult, Problem
 from stayhere.directory.types import TEMPORARILY_CLOSED
 
 INACTIVE_REASON = "Listed as temporarily inactive by the source feed."

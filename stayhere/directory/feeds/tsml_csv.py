@@ -1,4 +1,5 @@
-"""CSV in the 12 Step Meeting List import layout, and the NA World Services (NAWS) export read on import.
+"""CSV in the 12 Step Meeting List import layout (read and written), and the NA World Services (NAWS) export
+read on import.
 
 Column names are matched loosely ("Postal Code", "postal_code" and "POSTAL CODE" are one column).
 """
@@ -8,19 +9,20 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from django.utils.text import slugify
 
+from stayhere.directory.feeds.addresses import split_address
+from stayhere.directory.feeds.codes import NAWS_CODES, TYPE_NAME_TO_CODE, sort_codes, type_name
 from stayhere.directory.feeds.common import (
     DAY_NAMES,
-    NAWS_CODES,
-    TYPE_NAME_TO_CODE,
     FeedFormatError,
     ListingRecord,
     ParseResult,
     Problem,
+    attendance_option,
     clean_line,
     clean_text,
     contact,
@@ -29,11 +31,9 @@ from stayhere.directory.feeds.common import (
     parse_time,
     parse_updated,
     parse_yes_no,
-    sort_codes,
-    split_address,
     text_list,
-    type_name,
 )
+from stayhere.directory.feeds.records import PublishedMeeting
 
 _ALIASES = {"id": "slug", "zip": "postal_code", "postal": "postal_code", "start_time": "time", "meeting": "name"}
 _REQUIRED = {"name": "Name", "day": "Day", "time": "Time"}
@@ -300,33 +300,74 @@ COLUMNS = [
 ]
 
 
-def render_rows(mg: Mapping[str, Any]) -> Iterator[list[str]]:
-    """CSV rows for one meeting, from its Meeting Guide object.
+def render_rows(meeting: PublishedMeeting) -> list[list[str]]:
+    """CSV rows for one meeting, in the order of COLUMNS.
 
     The plugin keeps one day per meeting, so a meeting held on several days becomes one row per
     day, each with its own slug (``slug-monday``).
     """
-    day = mg.get("day")
-    days: list[int | None] = list(day) if isinstance(day, list) else [day]
-    for weekday in days:
-        slug = mg["slug"] if len(days) == 1 or weekday is None else f"{mg['slug']}-{DAY_NAMES[weekday]}"
-        values: dict[str, Any] = {
-            "Slug": slug,
-            "Day": "" if weekday is None else DAY_NAMES[weekday].capitalize(),
-            "Regions": " > ".join(mg.get("regions", [])),
-            "Types": ", ".join(type_name(code) for code in mg.get("types", [])),
-            "Attendance Option": mg.get("attendance_option", ""),
-        }
-        yield [
-            _cell(values[column]) if column in values else _cell(mg.get(_json_key(column), "")) for column in COLUMNS
-        ]
+    place, group = meeting.place, meeting.group
+    if place is not None:
+        located = [place.name, place.address, place.city, place.state, place.postal_code, place.country]
+        if place.latitude is not None and place.longitude is not None:
+            located += [str(place.latitude), str(place.longitude)]
+        else:
+            located += ["", ""]
+        located.append("yes" if place.approximate else "no")
+    else:
+        # An online meeting's regions say roughly where it is from (as the Meeting Guide feed does).
+        located = ["", "", "", "", "", "", "", "", "yes" if meeting.regions else ""]
+    about = [
+        " > ".join(meeting.regions),
+        ", ".join(type_name(code) for code in meeting.types),
+        meeting.notes,
+        place.notes if place is not None else "",
+    ]
+    if group is not None:
+        about += [group.name, group.notes, group.website, group.email, group.phone]
+        for contact in group.contacts:
+            about += [_cell(contact.name), _cell(contact.email), _cell(contact.phone)]
+        about += [""] * (3 * (_CONTACTS - len(group.contacts)))
+    else:
+        about += [""] * (5 + 3 * _CONTACTS)
+    row = [
+        meeting.slug,
+        meeting.name,
+        "",
+        meeting.start or "",
+        meeting.end or "",
+        meeting.timezone,
+        attendance_option(meeting.attendance),
+        *located,
+        *about,
+        meeting.conference_url,
+        meeting.conference_url_notes,
+        meeting.conference_phone,
+        meeting.conference_phone_notes,
+        meeting.venmo,
+        meeting.square,
+        meeting.paypal,
+        meeting.homegroup_online,
+        meeting.url,
+        meeting.updated,
+    ]
+    if len(meeting.days) <= 1:
+        if meeting.days:
+            row[_DAY] = _DAY_LABELS[meeting.days[0]]
+        return [row]
+    rows = []
+    for day in meeting.days:
+        copy = list(row)
+        copy[_SLUG], copy[_DAY] = f"{meeting.slug}-{DAY_NAMES[day]}", _DAY_LABELS[day]
+        rows.append(copy)
+    return rows
 
 
-def _json_key(column: str) -> str:
-    return column.lower().replace(" ", "_")
+_SLUG, _DAY = COLUMNS.index("Slug"), COLUMNS.index("Day")
+_DAY_LABELS = [name.capitalize() for name in DAY_NAMES]
+_CONTACTS = 3  # the plugin's columns Contact 1 ... Contact 3
 
 
 def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    return str(value)
+    """A contact's value as the sheet shows it: empty when missing."""
+    return str(value) if value else ""

@@ -6,6 +6,8 @@ import datetime as dt
 
 import pytest
 
+from stayhere.directory.feeds.addresses import split_address
+from stayhere.directory.feeds.codes import sort_codes, type_codes_from_value
 from stayhere.directory.feeds.common import (
     clean_text,
     first_name,
@@ -13,9 +15,6 @@ from stayhere.directory.feeds.common import (
     parse_days,
     parse_time,
     parse_updated,
-    sort_codes,
-    split_address,
-    type_codes_from_value,
 )
 
 

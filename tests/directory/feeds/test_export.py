@@ -14,7 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from stayhere.directory.importer import import_feed, import_text
+from stayhere.directory.feeds.importer import import_feed, import_text
 from stayhere.directory.models import Attendance, Group, Location, Meeting, MeetingSlot
 from tests.conftest import TEST_DATA
 from tests.directory.factories import make_location, make_meeting

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 
-from stayhere.directory.importer import ImportFailed, import_feed, import_text
+from stayhere.directory.feeds.importer import ImportFailed, import_feed, import_text
 from stayhere.directory.models import Group, Location, Meeting, MeetingSlot
 from tests.conftest import TEST_DATA, real_feed
 

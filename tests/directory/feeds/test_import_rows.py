@@ -9,9 +9,10 @@ import json
 
 import pytest
 
-from stayhere.directory.demo import generate
-from stayhere.directory.demo_output import meeting_guide_records
-from stayhere.directory.importer import INACTIVE_REASON, import_text
+from stayhere.demo.output import meeting_guide_records
+from stayhere.demo.world import generate
+from stayhere.directory.feeds.importer import import_text
+from stayhere.directory.feeds.resolve import INACTIVE_REASON
 from stayhere.directory.models import Meeting, MeetingSlot
 from stayhere.directory.slots import slot_rows
 

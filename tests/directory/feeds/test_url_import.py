@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from stayhere.directory.importer import ImportFailed, import_feed
+from stayhere.directory.feeds.importer import ImportFailed, import_feed
 from stayhere.directory.models import Meeting
 from tests.conftest import TEST_DATA
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from stayhere.directory.exporter import csv_chunks, meeting_guide_chunks, meeting_url_prefix
+from stayhere.directory.feeds.exporter import csv_chunks, meeting_guide_chunks, meeting_url_prefix
 
 
 class Command(BaseCommand):

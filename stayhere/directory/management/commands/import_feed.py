@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from stayhere.directory.feeds.fetch import FORMATS
-from stayhere.directory.importer import ImportFailed, import_feed
+from stayhere.directory.feeds.importer import ImportFailed, import_feed
 
 SHOWN_PROBLEMS = 50
 

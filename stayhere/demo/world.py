@@ -1,8 +1,8 @@
 """A made-up but realistic directory, the same for the same seed: for the quickstart, tests and benchmarks.
 
-``generate`` builds the world as plain values (no database); ``write`` stores it with bulk inserts
-and the finder's slot index; ``meeting_guide_records`` renders the same world as a Meeting Guide
-JSON feed. Towns are weighted by population, so big cities hold many meetings and small towns a
+``generate`` builds the world as plain values (no database); ``output.store`` writes it with bulk
+inserts and the finder's slot index; ``output.meeting_guide_records`` renders the same world as a
+Meeting Guide JSON feed. Towns are weighted by population, so big cities hold many meetings and small towns a
 few, and each town sits where its region's time zone really is (checked with ``zone_at``).
 """
 
@@ -18,17 +18,17 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TypeVar
 
-from stayhere.directory import schedule
-from stayhere.directory.demo_places import (
+from stayhere.demo.listing_words import (
     COMMUNITY_GROUP_NAMES,
     CONFERENCE_HOSTS,
     CONTACT_NAMES,
     GROUP_NAMES,
     INACTIVE_REASONS,
-    LOCATION_NOTES,
-    Region,
 )
-from stayhere.directory.demo_towns import DemoBody, DemoTown, DemoVenue, Slugs, make_towns, make_venue
+from stayhere.demo.place_words import LOCATION_NOTES
+from stayhere.demo.regions import Region
+from stayhere.demo.towns import DemoBody, DemoTown, DemoVenue, Slugs, make_towns, make_venue
+from stayhere.directory import schedule
 
 __all__ = [
     "ATTENDANCE_MODES",

@@ -8,8 +8,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from stayhere.directory.demo import generate
-from stayhere.directory.demo_output import store
+from stayhere.demo import extras
+from stayhere.demo.output import store
+from stayhere.demo.world import generate
 from stayhere.directory.models import Meeting
 
 MAX_MEETINGS = 1_000_000
@@ -61,6 +62,4 @@ class Command(BaseCommand):
                 f"Loaded {written} demo meetings of {len(world.groups)} groups in {len(world.towns)} towns "
                 f"({time.perf_counter() - started:.1f} s)."
             )
-        from stayhere.rooms.web.demo import setup_demo_rooms  # here, not at the top: rooms is optional to the directory
-
-        setup_demo_rooms(self.stdout if options["verbosity"] > 0 else None)
+        extras.run(self.stdout if options["verbosity"] > 0 else None)  # what other apps add (rooms, for one)

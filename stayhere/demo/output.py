@@ -7,8 +7,8 @@ from typing import Any
 
 from django.db import transaction
 
+from stayhere.demo.world import DEMO_SOURCE, DemoMeeting, World, paused_gc
 from stayhere.directory import bulkrows, freshness
-from stayhere.directory.demo import DEMO_SOURCE, DemoMeeting, World, paused_gc
 from stayhere.directory.models import Group, Location, Meeting, MeetingSlot, ServiceBody
 from stayhere.directory.slots import SLOT_COLUMNS, slot_rows
 

@@ -2,9 +2,10 @@
 
 Building a dict per meeting in Python and encoding it cost about 20 µs a meeting, most of a
 200,000-meeting feed's time. Here SQLite (its JSON functions) or PostgreSQL writes each
-object's text, and Python only joins the rows. The objects hold what
-``feeds.meeting_guide.render`` makes, key for key and in the same order (that renderer stays
-the reference, and the CSV feed still uses it); tests compare the two on both databases.
+object's text, and Python only joins the rows. It is an optimisation of the Meeting Guide
+renderer: the objects hold what ``meeting_guide.render`` makes of the published records
+(``records``), the same rules applied, key for key and in the same order; that renderer stays the
+reference, and tests compare the two on both databases.
 
 Numbers: PostgreSQL writes the shortest text that reads back as the same double; SQLite writes
 15 significant digits, so a coordinate that needs more is written with 17 (same value read back).
@@ -128,7 +129,7 @@ def _days(expr: str) -> str:
     return f"CASE {expr} {single} ELSE rtrim(substr('{table}', ({expr} & 127) * {_DAY_WIDTH} + 1, {_DAY_WIDTH})) END"
 
 
-def meeting_guide_sql(vendor: str) -> str:
+def query(vendor: str) -> str:
     """The query; its one parameter is the meeting-page address prefix (for meetings without a url)."""
     d = _Dialect(vendor)
     m, l, lx, g, gx = "m", "l", "lx", "g", "gx"  # noqa: E741
@@ -215,7 +216,7 @@ def meeting_guide_sql(vendor: str) -> str:
 
 def meeting_guide_chunks(url_prefix: str) -> Iterator[str]:
     """The feed as a JSON array, a thousand meetings per chunk, read through a chunked cursor."""
-    sql = meeting_guide_sql(connection.vendor)
+    sql = query(connection.vendor)
     yield "["
     first = True
     with connection.chunked_cursor() as cursor:

@@ -1,49 +1,36 @@
-"""The import service: read a feed, parse it, check each record, and write the source's meetings.
+"""Writing one source's listings into the directory, for the importer: meetings, their places and groups,
+and the finder's slots, in a few bulk statements (the importer holds the transaction).
 
-Steps: read the text (file or URL) -> detect the format -> parse (pure) -> resolve zones and
-attendance (pure) -> write everything in one transaction. A source that fails as a whole
-writes nothing; a bad record is skipped, and its old row (if any) is kept.
-
-Group-asserted codes (MOUD, HRED) in a feed set the group's flags. Only a group's own feed
-should carry them: a service office's list normally will not, and then the flags stay as they are.
+A meeting is matched to its earlier row by its slug within the source; a re-import updates what
+changed, leaves what did not, and removes what the source no longer lists (a record that could
+not be read keeps its old row). Places are shared by the source's meetings that give the same
+address and position; a group is the source's group of that name, or a new one.
 """
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import re
-import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone as django_timezone
 from django.utils.text import slugify
 
-from stayhere.directory import bulkrows, freshness, schedule
-from stayhere.directory.feeds import bmlt, meeting_guide, tsml_csv
-from stayhere.directory.feeds.common import FeedFormatError, ListingRecord, ParseResult, Problem
-from stayhere.directory.feeds.fetch import FORMATS, FeedFetchError, detect_format, read_source, source_key
-from stayhere.directory.feeds.resolve import INACTIVE_REASON, resolve
-from stayhere.directory.fellowships import Fellowship
+from stayhere.directory import bulkrows, schedule
+from stayhere.directory.feeds.common import ListingRecord, ParseResult
+from stayhere.directory.feeds.resolve import INACTIVE_REASON
 from stayhere.directory.models import Group, Location, Meeting, MeetingSlot
 from stayhere.directory.slots import SLOT_COLUMNS, slot_rows, slot_tuples
 from stayhere.directory.types import GROUP_ASSERTED, HARM_REDUCTION, MOUD_WELCOME
 
-BATCH = 2000
 _PLAIN_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ID_BATCH = 900  # stays under every database's limit of query parameters
 
 Progress = Callable[[int, int], None]
-PARSERS: dict[str, Callable[[str], ParseResult]] = {
-    "meeting-guide": meeting_guide.parse,
-    "csv": tsml_csv.parse,
-    "bmlt": bmlt.parse,
-}
 
 _MEETING_FIELDS = (
     "name", "fellowship", "group", "location", "day_mask", "start_time", "end_time", "timezone",
@@ -59,145 +46,14 @@ _GROUP_INSERT = tuple(f.name for f in Group._meta.concrete_fields if not f.prima
 _GROUP_FIELDS = ("notes", "email", "phone", "website", "contacts", "moud_welcome", "harm_reduction")
 
 
-class ImportFailed(Exception):
-    """The source as a whole could not be imported; nothing was changed."""
-
-
 @dataclass
-class ImportReport:
-    source_key: str
-    format: str
+class Counts:
+    """What a write did to the source's meetings."""
+
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     removed: int = 0
-    skipped: int = 0
-    warned: int = 0
-    problems: list[Problem] = field(default_factory=list)
-    dry_run: bool = False
-    seconds: float = 0.0
-
-    @property
-    def imported(self) -> int:
-        return self.created + self.updated + self.unchanged
-
-    def summary(self) -> str:
-        verb = "would be" if self.dry_run else "were"
-        return (
-            f"{self.imported} meetings read from {self.source_key} ({self.format}) in {self.seconds:.1f} s: "
-            f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, {self.removed} removed, "
-            f"{self.skipped} skipped, {self.warned} with warnings ({verb} written)."
-        )
-
-
-def import_feed(
-    source: str,
-    *,
-    format: str | None = None,
-    key: str | None = None,
-    default_zone: str | None = None,
-    default_fellowship: str | None = None,
-    dry_run: bool = False,
-    progress: Progress | None = None,
-) -> ImportReport:
-    """Import one source (a path or an http(s) URL). Raises ImportFailed when nothing could be imported."""
-    try:
-        text = read_source(source)
-    except FeedFetchError as exc:
-        raise ImportFailed(str(exc)) from None
-    return import_text(
-        text,
-        source_name=source,
-        key=key or source_key(source),
-        format=format,
-        default_zone=default_zone,
-        default_fellowship=default_fellowship,
-        dry_run=dry_run,
-        progress=progress,
-    )
-
-
-def import_text(
-    text: str,
-    *,
-    source_name: str,
-    key: str,
-    format: str | None = None,
-    default_zone: str | None = None,
-    default_fellowship: str | None = None,
-    dry_run: bool = False,
-    progress: Progress | None = None,
-) -> ImportReport:
-    with _cyclic_gc_paused():
-        return _import(text, source_name, key, format, default_zone, default_fellowship, dry_run, progress)
-
-
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    # An import makes a few objects per meeting and frees none until the end: the cyclic garbage
-    # collector would walk the growing heap again and again for nothing (a third of the time).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
-
-
-def _import(
-    text: str,
-    source_name: str,
-    key: str,
-    format: str | None,
-    default_zone: str | None,
-    default_fellowship: str | None,
-    dry_run: bool,
-    progress: Progress | None,
-) -> ImportReport:
-    started = time.perf_counter()
-    key = key.strip()[:300]
-    if not key:
-        raise ImportFailed("The source key is empty: give --source-key a short name such as 'district-12'.")
-    if default_zone:
-        try:
-            default_zone = schedule.canonical_zone(default_zone)
-        except ValueError as exc:
-            raise ImportFailed(f"--timezone: {exc}.") from None
-    if default_fellowship:
-        default_fellowship = default_fellowship.strip().upper()
-        if default_fellowship not in Fellowship.values:
-            raise ImportFailed(
-                f"--fellowship: {default_fellowship!r} is not a fellowship stayhere knows; "
-                f"use one of {', '.join(Fellowship.values)}."
-            )
-    try:
-        chosen = format or detect_format(source_name, text)
-        if chosen not in PARSERS:
-            raise ImportFailed(f"{chosen!r} is not a feed format: use one of {', '.join(FORMATS)}.")
-        parsed = resolve(PARSERS[chosen](text), default_zone)
-    except FeedFormatError as exc:
-        raise ImportFailed(str(exc)) from None
-    if default_fellowship:  # for the meetings whose format does not say (Meeting Guide never does)
-        for record in parsed.records:
-            record.fellowship = record.fellowship or default_fellowship
-    report = ImportReport(source_key=key, format=chosen, problems=parsed.problems, dry_run=dry_run)
-    report.skipped = sum(1 for p in parsed.problems if p.severity == "error")
-    report.warned = len({p.where for p in parsed.problems if p.severity == "warning"})
-    if not parsed.records:
-        problems = "; ".join(str(p) for p in parsed.problems[:3])
-        raise ImportFailed(
-            f"No meeting in {source_name} could be imported, so nothing was changed."
-            + (f" First problems: {problems}" if problems else " The feed lists no meetings.")
-        )
-    with transaction.atomic():
-        _Writer(key, report, progress).write(parsed)
-        if dry_run:
-            transaction.set_rollback(True)
-    if not dry_run:
-        freshness.changed()  # caches built from the whole directory rebuild
-    report.seconds = time.perf_counter() - started
-    return report
 
 
 def _batches(items: list[Any], size: int) -> Iterable[list[Any]]:
@@ -205,15 +61,15 @@ def _batches(items: list[Any], size: int) -> Iterable[list[Any]]:
         yield items[start : start + size]
 
 
-class _Writer:
-    def __init__(self, key: str, report: ImportReport, progress: Progress | None) -> None:
+class SourceWriter:
+    def __init__(self, key: str, progress: Progress | None) -> None:
         self.key = key
-        self.report = report
+        self.counts = Counts()
         self.progress = progress
         self.now = django_timezone.now()
         self.key_hash = hashlib.sha256(key.encode()).hexdigest()[:6]
 
-    def write(self, parsed: ParseResult) -> None:
+    def write(self, parsed: ParseResult) -> Counts:
         existing = {m.source_slug: m for m in Meeting.objects.filter(source=self.key)}
         old_location_ids = {m.location_id for m in existing.values() if m.location_id is not None}
         locations = self._locations(existing)
@@ -243,7 +99,7 @@ class _Writer:
                     meeting.updated = record.updated or self.now
                     changed.append(meeting)
                 else:
-                    self.report.unchanged += 1
+                    self.counts.unchanged += 1
                 if location is not None:
                     placed.append((meeting, location))
                 elif meeting.location_id is not None:
@@ -263,7 +119,7 @@ class _Writer:
             for record, _group, location, _slug in new:
                 slot_rows_of_new.extend(new_rows.slots(ids[record.slug], record, location))
         bulkrows.update(Meeting, changed, [*_MEETING_FIELDS, "updated"])
-        self.report.created, self.report.updated = len(new), len(changed)
+        self.counts.created, self.counts.updated = len(new), len(changed)
         self._rebuild_slots(slot_rows_of_new, changed)
 
         keep = {record.slug for record in parsed.records} | parsed.failed_slugs
@@ -271,13 +127,14 @@ class _Writer:
         for batch in _batches(gone, ID_BATCH):
             MeetingSlot.objects.filter(meeting_id__in=batch).delete()
             Meeting.objects.filter(pk__in=batch).delete()
-        self.report.removed = len(gone)
+        self.counts.removed = len(gone)
         # Locations this source no longer uses; the query still checks that no other meeting does.
         used = {location.pk for _meeting, location in placed}
         used.update(location.pk for _record, _group, location, _slug in new if location is not None)
         unused = list(old_location_ids - used)
         for batch in _batches(unused, ID_BATCH):
             Location.objects.filter(pk__in=batch, meetings__isnull=True).delete()
+        return self.counts
 
     # Slugs -------------------------------------------------------------------------------------
 

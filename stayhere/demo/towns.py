@@ -13,19 +13,10 @@ from functools import lru_cache
 
 from django.utils.text import slugify
 
+from stayhere.demo.listing_words import AREA_WORD, DISTRICT_WORD, INTERGROUP_WORD
+from stayhere.demo.place_words import LOCATION_NOTES, STREET_KINDS_EN, STREET_WORDS, TOWN_PARTS, VENUES
+from stayhere.demo.regions import REGIONS, Region
 from stayhere.directory import schedule
-from stayhere.directory.demo_places import (
-    AREA_WORD,
-    DISTRICT_WORD,
-    INTERGROUP_WORD,
-    LOCATION_NOTES,
-    REGIONS,
-    STREET_KINDS_EN,
-    STREET_WORDS,
-    TOWN_PARTS,
-    VENUES,
-    Region,
-)
 
 
 @dataclass

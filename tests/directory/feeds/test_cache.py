@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from stayhere.directory import exporter, feed_cache
+from stayhere.directory.feeds import cache, exporter
 from tests.directory.factories import make_meeting
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +62,7 @@ def test_each_site_address_has_its_own_copy(client, settings):
 def test_an_interrupted_feed_leaves_no_partial_file(tmp_path, settings):
     settings.DATA_DIR = tmp_path
     make_meeting()
-    chunks = feed_cache._keep_copy(iter(["[", "1", ",2", "]"]), tmp_path / "feeds" / "f-1-x.json", "f-*-x.json")
+    chunks = cache._keep_copy(iter(["[", "1", ",2", "]"]), tmp_path / "feeds" / "f-1-x.json", "f-*-x.json")
     assert next(chunks) == b"["
     chunks.close()  # the client went away
     assert list((tmp_path / "feeds").iterdir()) == []
@@ -73,7 +73,7 @@ def test_a_complete_feed_replaces_older_versions_of_the_same_site(tmp_path):
     folder.mkdir()
     (folder / "f-1-x.json").write_text("old")
     (folder / "f-1-y.json").write_text("other site")
-    assert b"".join(feed_cache._keep_copy(iter(["new"]), folder / "f-2-x.json", "f-*-x.json")) == b"new"
+    assert b"".join(cache._keep_copy(iter(["new"]), folder / "f-2-x.json", "f-*-x.json")) == b"new"
     assert sorted(p.name for p in folder.iterdir()) == ["f-1-y.json", "f-2-x.json"]
 
 

@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from stayhere.directory import exporter, feed_cache
-from stayhere.directory.feeds import ics
+from stayhere.directory.feeds import cache, exporter, ics
+from stayhere.directory.feeds.records import calendar_event
 from stayhere.directory.models import Meeting
 
 FEED_MAX_AGE = 300
@@ -42,14 +42,14 @@ def _feed_headers(response: HttpResponseBase) -> HttpResponseBase:
 def meeting_guide_feed(request: HttpRequest) -> HttpResponseBase:
     prefix = exporter.meeting_url_prefix(request.build_absolute_uri("/"))
     json_type = "application/json; charset=utf-8"
-    response = feed_cache.response(request, "meeting-guide.json", prefix, exporter.meeting_guide_chunks, json_type)
+    response = cache.response(request, "meeting-guide.json", prefix, exporter.meeting_guide_chunks, json_type)
     return _feed_headers(_for_asgi(request, response))
 
 
 @require_safe
 def csv_feed(request: HttpRequest) -> HttpResponseBase:
     prefix = exporter.meeting_url_prefix(request.build_absolute_uri("/"))
-    response = feed_cache.response(request, "meetings.csv", prefix, exporter.csv_chunks, "text/csv; charset=utf-8")
+    response = cache.response(request, "meetings.csv", prefix, exporter.csv_chunks, "text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="meetings.csv"'
     return _feed_headers(_for_asgi(request, response))
 
@@ -60,23 +60,7 @@ def meeting_ics(request: HttpRequest, slug: str) -> HttpResponse:
     if meeting.start_time is None or not meeting.day_mask:
         raise Http404(_("This meeting has no weekly time, so there is nothing to add to a calendar."))
     page = request.build_absolute_uri(reverse("directory:meeting", args=[meeting.slug]))
-    event = ics.Event(
-        uid=f"{meeting.slug}@{request.get_host()}",
-        summary=meeting.name,
-        days=meeting.days,
-        start=meeting.start_time,
-        duration_minutes=meeting.duration_minutes or 60,
-        zone=meeting.timezone,
-        location=_where(meeting),
-        description="\n".join(part for part in (meeting.notes, meeting.conference_phone, page) if part),
-        url=meeting.conference_url or page,
-    )
+    event = calendar_event(meeting, page, request.get_host())
     response = HttpResponse(ics.calendar(event, timezone.now()), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{meeting.slug}.ics"'
     return response
-
-
-def _where(meeting: Meeting) -> str:
-    if meeting.location is not None and meeting.attendance in ("in_person", "hybrid"):
-        return meeting.location.formatted_address() or str(meeting.location)
-    return meeting.conference_url

@@ -1,0 +1,82 @@
+"""The Meeting Guide feed built by the database (meeting_guide_sql) against the Python renderer it replaced.
+
+The suite runs this file on SQLite and again on PostgreSQL (STAYHERE_DATABASE_URL): the
+database-built feed must give back, parsed, exactly what meeting_guide.render gives, key order
+included, for a generated directory and for the awkward cases a generated one may not hold.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+
+from stayhere.demo.output import store
+from stayhere.demo.world import generate
+from stayhere.directory.feeds import exporter, meeting_guide_sql
+from stayhere.directory.models import Group
+from tests.directory.factories import make_location, make_meeting
+from tests.directory.feeds.awkward import make_awkward_meetings
+from tests.directory.feeds.test_export import VALIDATOR
+
+pytestmark = pytest.mark.django_db
+
+PREFIX = "http://stayhere.example/meetings/"
+
+
+def _both() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    built = json.loads("".join(meeting_guide_sql.meeting_guide_chunks(PREFIX)))
+    rendered = json.loads("".join(exporter.python_meeting_guide_chunks(PREFIX)))
+    return built, rendered
+
+
+def _assert_same(built: list[dict[str, Any]], rendered: list[dict[str, Any]]) -> None:
+    assert len(built) == len(rendered)
+    for new, old in zip(built, rendered, strict=True):
+        assert new == old
+        assert list(new) == list(old), f"key order differs for {old['slug']}"
+    errors = [f"{list(e.path)}: {e.message}"[:300] for e in VALIDATOR.iter_errors(built)]
+    assert errors[:20] == []
+
+
+def test_a_generated_directory_gives_the_same_feed_as_the_python_renderer():
+    store(generate(600, seed=5, today=dt.date(2026, 3, 2)))
+    # Some groups show their contacts, so the contact fields are compared too.
+    Group.objects.filter(pk__in=Group.objects.order_by("pk").values("pk")[:5]).update(contacts_public=True)
+    built, rendered = _both()
+    assert len(built) == 600
+    assert {item.get("attendance_option") for item in built} >= {"in_person", "online", "hybrid", "inactive"}
+    assert any("contact_1_name" in item for item in built)
+    _assert_same(built, rendered)
+
+
+def test_awkward_meetings_give_the_same_feed_as_the_python_renderer():
+    make_awkward_meetings()
+    built, rendered = _both()
+    by_slug = {item["slug"]: item for item in built}
+    assert by_slug["codes-only"]["types"] == ["MOUD", "HRED"]
+    assert by_slug["codes-only"]["contact_1_name"] == "Sam" and "contact_4_email" not in by_slug["codes-only"]
+    assert by_slug["codes-only"]["latitude"] == 40.712775300000005
+    assert by_slug["days"]["day"] == [0, 2, 4, 6] and by_slug["days"]["types"] == ["O", "D", "HRED"]
+    assert by_slug["phone"]["attendance_option"] == "online"
+    assert by_slug["online"]["formatted_address"] == "Short North, Columbus, Ohio"
+    assert by_slug["late"]["updated"] == "2025-06-30 23:59:59"
+    assert by_slug["no-end"]["url"] == "https://elsewhere.example/m/1"
+    assert by_slug["hybrid"]["url"] == PREFIX + "hybrid"
+    assert not any(key.startswith("contact_") for key in by_slug["appt"])
+    _assert_same(built, rendered)
+
+
+def test_an_empty_directory_is_an_empty_array_from_both():
+    assert "".join(meeting_guide_sql.meeting_guide_chunks(PREFIX)) == "[]\n"
+    assert "".join(exporter.python_meeting_guide_chunks(PREFIX)) == "[]\n"
+
+
+def test_the_feed_view_serves_the_database_built_feed(client):
+    make_meeting("Served From SQL", location=make_location(), slug="served")
+    response = client.get("/feeds/meeting-guide.json")
+    body = b"".join(response.streaming_content).decode()
+    assert body == "".join(meeting_guide_sql.meeting_guide_chunks("http://testserver/meetings/"))
+    assert json.loads(body)[0]["slug"] == "served"
