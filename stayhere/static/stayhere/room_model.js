@@ -110,13 +110,3 @@ export function nameOf(model, seat) {
   const person = model.people.get(seat);
   return person ? person.name : '';
 }
-
-// Mirrors the server's gentle advice (stayhere/rooms/names.py): a note, never a refusal.
-export function nameAdvice(name) {
-  if (/\S+@\S+\.\S+/.test(name)) return 'email';
-  if ((name.match(/\d/g) || []).length >= 7) return 'phone';
-  const words = name.trim().split(/\s+/);
-  const capitalised = words.filter((w) => /^\p{Lu}/u.test(w) && w.replace(/\.+$/, '').length > 1);
-  if (words.length >= 2 && capitalised.length >= 2) return 'full';
-  return '';
-}
