@@ -7,7 +7,7 @@ const $ = (id) => document.getElementById(id);
 
 // Takes out of the tools every part whose data-may names no message type this seat may send; says whether
 // any part is left.
-export function keepAllowed(tools, model) {
+function keepAllowed(tools, model) {
   for (const part of tools.querySelectorAll('[data-may]')) {
     if (!part.dataset.may.split(' ').some((type) => may(model, type))) part.remove();
   }

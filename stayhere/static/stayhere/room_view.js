@@ -3,7 +3,7 @@ import { isHost, isHostRole, may, nameOf } from './room_model.js';
 
 const $ = (id) => document.getElementById(id);
 // What the person panel (the Manage button) can do; the panel's own parts say the same in data-may.
-export const PERSON_ACTIONS = ['call', 'role', 'hand_chair', 'mute', 'remove'];
+const PERSON_ACTIONS = ['call', 'role', 'hand_chair', 'mute', 'remove'];
 
 export function h(tag, attrs, ...children) {
   const node = document.createElement(tag);
