@@ -2,13 +2,15 @@
 
 A real server runs on the embedded default with logging at DEBUG. A chair and members join a room over real
 WebSockets from their own loopback address, with canary strings as display names, chat, a report, a rename and
-a wrong passcode; one is removed; the meeting ends. Afterwards every file under the data directory, everything
-the server printed and the temp directory are searched for each canary and for the client's address.
+a wrong passcode; one is removed; the meeting ends. Before joining, names are asked about at the join form's
+name advice, well and badly. Afterwards every file under the data directory, everything the server printed and
+the temp directory are searched for each canary and for the client's address.
 """
 
 from __future__ import annotations
 
 import contextlib
+import http.client
 import json
 import socket
 import tempfile
@@ -28,7 +30,16 @@ RENAMED = "RenamedCanaryBilby"
 CHAT = "ChatCanaryKookaburra said something private"
 REPORT = "ReportCanaryWallaby is disrupting"
 WRONG_PASSCODE = "86420975"
-CANARIES = [*NAMES, RENAMED, "ChatCanaryKookaburra", "ReportCanaryWallaby", WRONG_PASSCODE, CLIENT_ADDRESS]
+ADVISED = "AdvisedCanaryQuoll"  # a name asked about at the join form, never joined with
+CANARIES = [
+    *NAMES,
+    RENAMED,
+    "ChatCanaryKookaburra",
+    "ReportCanaryWallaby",
+    WRONG_PASSCODE,
+    ADVISED,
+    CLIENT_ADDRESS,
+]
 
 
 def open_socket(server: LiveServer, cookie: str) -> ClientConnection:
@@ -40,6 +51,34 @@ def open_socket(server: LiveServer, cookie: str) -> ClientConnection:
         origin=f"http://{parts.hostname}:{parts.port}",  # type: ignore[arg-type]
         additional_headers={"Cookie": f"stayhere_seat={cookie}"},
     )
+
+
+def ask_advice(server: LiveServer, method: str, path: str, body: str | None) -> tuple[int, str, str]:
+    """One request to the name advice from the client's address: its status, Set-Cookie and body."""
+    parts = urlsplit(server.url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30, source_address=(CLIENT_ADDRESS, 0))
+    try:
+        headers = {"Content-Type": "application/json", "Origin": server.url}
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.getheader("Set-Cookie") or "", response.read().decode()
+    finally:
+        connection.close()
+
+
+def advise(server: LiveServer) -> None:
+    """The join form asks about names: a full name, one too long, a broken body, a name in a query string."""
+    asked = [
+        ask_advice(server, "POST", "/rooms/name-advice", json.dumps({"name": f"{ADVISED} Smith"})),
+        ask_advice(server, "POST", "/rooms/name-advice", json.dumps({"name": ADVISED * 3})),
+        ask_advice(server, "POST", "/rooms/name-advice", '{"name": "' + ADVISED),
+        ask_advice(server, "GET", f"/rooms/name-advice?name={ADVISED}", None),
+        ask_advice(server, "POST", "/rooms/name-advice", json.dumps({"name": NAMES[1]})),
+    ]
+    assert [status for status, _, _ in asked] == [200, 400, 400, 405, 200]
+    assert "full name" in json.loads(asked[0][2])["advice"]
+    assert all(cookie == "" for _, cookie, _ in asked), "the name advice sets no cookie"
+    assert all(ADVISED not in body for _, _, body in asked), "no answer repeats the name"
 
 
 def until(ws: ClientConnection, kind: str) -> dict[str, Any]:
@@ -66,6 +105,7 @@ def test_a_whole_meeting_leaves_no_name_message_report_or_address_behind(tmp_pat
     seed = ["shell", "-c", SEED]
     with live_server(data_dir, output, setup=[seed], extra_env={"PYTHONPATH": str(REPO)}) as server:
         chair_key = next(line.split()[1] for line in server.log_text().splitlines() if line.startswith("CHAIR-KEY"))
+        advise(server)
         hold_a_meeting(server, chair_key)
 
     # The server has stopped: its database, write-ahead log and output are complete.
@@ -78,6 +118,7 @@ def test_a_whole_meeting_leaves_no_name_message_report_or_address_behind(tmp_pat
     assert found == [], "canaries were kept: " + "; ".join(found)
     # The server did serve the room's page route and log at DEBUG: the search above is not vacuous.
     assert "stayhere is running" in output.read_text()
+    assert "/rooms/name-advice 200" in output.read_text(), "the name advice was asked, and its access logged"
 
 
 def hold_a_meeting(server: LiveServer, chair_key: str) -> None:

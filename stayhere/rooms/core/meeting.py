@@ -16,16 +16,14 @@ from typing import Any
 from stayhere.rooms.core import chat, safety, sharing, voice
 from stayhere.rooms.core.effects import Close, Delete, Effect, Error, Floor, IssueSlip, Outbox, Refused, Replay
 from stayhere.rooms.core.names import name_advice
+from stayhere.rooms.core.permissions import ANYONE, PERMISSIONS, WAITING_ALLOWED
 from stayhere.rooms.core.snapshot import snapshot_for
 from stayhere.rooms.core.state import (
     ALL_SEATS,
     CHAIR,
     COHOST,
     EVERYONE,
-    GREETER_ROLES,
-    HOST_ROLES,
     MEMBER,
-    TIMEKEEPER,
     Room,
     Seat,
 )
@@ -85,40 +83,6 @@ class Tick:
 
 Event = Join | Resume | Message | Disconnect | Tick
 Handler = Callable[[Room, Seat, Mapping[str, Any], float, Outbox], Room]
-
-ANYONE: frozenset[str] | None = None  # any admitted seat
-PERMISSIONS: dict[str, frozenset[str] | None] = {
-    "rename": ANYONE,
-    "hand": ANYONE,
-    "accept": ANYONE,
-    "pass": ANYONE,
-    "done": ANYONE,
-    "chat": ANYONE,
-    "report": ANYONE,
-    "slip": ANYONE,
-    "audio_mute": ANYONE,
-    "segment": frozenset({CHAIR}),
-    "call": frozenset({CHAIR}),
-    "mode": frozenset({CHAIR}),
-    "role": frozenset({CHAIR}),
-    "hand_chair": frozenset({CHAIR}),
-    "chat_policy": frozenset({CHAIR}),
-    "open_floor": frozenset({CHAIR}),
-    "end": frozenset({CHAIR}),
-    "extend": frozenset({CHAIR, TIMEKEEPER}),
-    "end_share": frozenset({CHAIR, TIMEKEEPER}),
-    "admit": GREETER_ROLES,
-    "deny": GREETER_ROLES,
-    "admit_all": GREETER_ROLES,
-    "lock": HOST_ROLES,
-    "mute": HOST_ROLES,
-    "mute_all": HOST_ROLES,
-    "remove": HOST_ROLES,
-    "unremove": HOST_ROLES,
-    "delete_chat": HOST_ROLES,
-}
-# What a seat in the waiting room may do before it is admitted.
-WAITING_ALLOWED = frozenset({"rename", "leave"})
 
 
 def hash_secret(value: str) -> str:

@@ -5,7 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from stayhere.rooms.core import chat, sharing
-from stayhere.rooms.core.state import GREETER_ROLES, Room, Seat
+from stayhere.rooms.core.permissions import PERMISSIONS, WAITING_ALLOWED
+from stayhere.rooms.core.state import GREETER_ROLES, HOST_ROLES, Room, Seat
+
+
+def allowed(seat: Seat | None) -> list[str]:
+    """The message types this seat's role lets it send: the page draws only the tools it may use."""
+    if seat is None:
+        return []
+    if not seat.admitted:
+        return sorted(WAITING_ALLOWED)
+    return sorted({"leave", *(kind for kind, roles in PERMISSIONS.items() if roles is None or seat.role in roles)})
 
 
 def snapshot_for(room: Room, seat_id: str) -> dict[str, Any]:
@@ -16,6 +26,8 @@ def snapshot_for(room: Room, seat_id: str) -> dict[str, Any]:
         "phase": room.phase,
         "clock": room.clock(),
         "passcode": bool(room.config.passcode),
+        "may": allowed(seat),
+        "host_roles": sorted(HOST_ROLES),
     }
     if seat is None or not seat.admitted:
         # The waiting room shows nothing of the meeting: not who is there, not what is said.

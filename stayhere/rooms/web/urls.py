@@ -11,4 +11,5 @@ urlpatterns = [
     path("meetings/<slug:slug>/room/chair/<str:key>", page_views.room_as_chair, name="room-chair"),
     path("meetings/<slug:slug>/room/link/<str:key>", page_views.room_by_link, name="room-link"),
     path("rooms/settings/<str:key>", setup_views.settings, name="settings"),
+    path("rooms/name-advice", page_views.name_advice, name="name-advice"),
 ]

@@ -1,6 +1,6 @@
 // The meeting room in the browser: joins over one WebSocket (docs/protocol.md), keeps a local model of the room
 // and redraws only the regions an event changed. Nothing is sent anywhere but this site.
-import { applyEvent, applySnapshot, emptyModel, isHost, nameAdvice } from './room_model.js';
+import { applyEvent, applySnapshot, emptyModel, isHost } from './room_model.js';
 import { createView, fill } from './room_view.js';
 import { createConsole } from './room_host.js';
 import { initSlips, slipError, slipEvent, slipSnapshot } from './room_slip.js';
@@ -13,11 +13,6 @@ export const T = {
   reconnectIn: 'Connection lost. Reconnecting in {n} seconds…', inAnotherTab: 'This meeting is open in another tab or window; this one has stopped.',
   left: 'You have left the meeting. Nothing from it was kept.', waitingShort: 'In the waiting room.',
   admitted: 'A host let you in. Welcome.', joinFirst: 'Type a name to join.',
-  advice: {
-    full: 'That looks like a full name. You may want to use just a first name or an initial; you can still join.',
-    email: 'That looks like an email address. You may want to use just a first name or any alias; you can still join.',
-    phone: 'That looks like a phone number. You may want to use just a first name or any alias; you can still join.',
-  },
   nobodySharing: 'Nobody is sharing now.', isSharing: '{name} is sharing.', youAreSharing: 'You are sharing.',
   isCalled: '{name} has been called on.', youAreCalled: 'You have been called on.',
   offerAlert: 'You are next: share or pass.', nearlyUp: 'Your time is nearly up.', timeUpAlert: 'Time is up.',
@@ -59,6 +54,7 @@ const wsPath = root.dataset.wsPath;
 const slug = root.dataset.slug;
 const chairKey = root.dataset.chairKey || null;
 const linkKey = root.dataset.linkKey || null; // an unlisted room's members' link
+const adviceUrl = root.dataset.adviceUrl; // the room's gentle note about a name, asked before joining
 const storeKey = 'stayhere.room.' + slug;
 
 // --- what this tab remembers: seat, resume token, the highest seq seen, and the name (for a new join) ---
@@ -324,9 +320,26 @@ function showJoinError(message) {
 }
 
 // --- the forms and buttons ---
+// The note about a name comes from the server (docs/protocol.md, "Name advice"), asked once typing pauses;
+// the name goes in the body, with no cookie, and nothing of it is kept. An answer to an older question is dropped.
+let adviceTimer = 0;
+let adviceAsked = 0;
 function adviseName() {
-  const kind = nameAdvice($('j-name').value);
-  $('j-name-advice').textContent = kind ? T.advice[kind] : '';
+  clearTimeout(adviceTimer);
+  const name = $('j-name').value;
+  const asked = ++adviceAsked;
+  if (!name.trim()) { $('j-name-advice').textContent = ''; return; }
+  adviceTimer = setTimeout(async () => {
+    let advice = '';
+    try {
+      const answer = await fetch(adviceUrl, {
+        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name }),
+        credentials: 'omit', cache: 'no-store', referrerPolicy: 'no-referrer',
+      });
+      if (answer.ok) advice = (await answer.json()).advice || '';
+    } catch { /* offline: no note now; the welcome brings one */ }
+    if (asked === adviceAsked) $('j-name-advice').textContent = advice;
+  }, 300);
 }
 $('j-name').addEventListener('input', adviseName);
 

@@ -1,10 +1,18 @@
-// The service tools: drawn only for a seat whose role uses them (the template's data-for says which), and
-// every button only sends a protocol message: the server decides whether this seat may do it.
-import { GREETER_ROLES, HOST_ROLES, nameOf } from './room_model.js';
+// The service tools: each part is drawn only if the snapshot's `may` lists one of the message types its
+// data-may names, and every button only sends a protocol message: the server decides whether this seat may do it.
+import { may, nameOf } from './room_model.js';
 import { fill, h } from './room_view.js';
 
 const $ = (id) => document.getElementById(id);
-const TOOL_ROLES = [...GREETER_ROLES, 'timekeeper'];
+
+// Takes out of the tools every part whose data-may names no message type this seat may send; says whether
+// any part is left.
+function keepAllowed(tools, model) {
+  for (const part of tools.querySelectorAll('[data-may]')) {
+    if (!part.dataset.may.split(' ').some((type) => may(model, type))) part.remove();
+  }
+  return tools.querySelector('[data-may]') !== null;
+}
 
 export function createConsole(ctx) {
   const { model, T, send } = ctx;
@@ -14,16 +22,13 @@ export function createConsole(ctx) {
 
   function mount() {
     const slot = $('host-slot');
-    if (mountedFor === model.role) return false;
-    mountedFor = model.role;
+    const allowed = model.may.join(' ');
+    if (mountedFor === allowed) return false;
+    mountedFor = allowed;
     personSeat = null;
     slot.replaceChildren();
-    if (!TOOL_ROLES.includes(model.role)) return true;
     const tools = $('host-console').content.cloneNode(true);
-    for (const part of tools.querySelectorAll('[data-for]')) {
-      if (!part.dataset.for.split(' ').includes(model.role)) part.remove();
-    }
-    slot.append(tools);
+    if (keepAllowed(tools, model)) slot.append(tools);
     return true;
   }
 
@@ -153,5 +158,5 @@ export function createConsole(ctx) {
     'cancel-end': () => { $('h-end-confirm').hidden = true; $('h-end-confirm').previousElementSibling.querySelector('button').focus(); },
   };
 
-  return { mount, all, settings, waiting, removals, reports, log, person, actions, isTools: () => HOST_ROLES.includes(model.role) };
+  return { mount, all, settings, waiting, removals, reports, log, person, actions };
 }

@@ -1,26 +1,30 @@
 // The room as this seat knows it, and how each event from the server changes it (see docs/protocol.md).
 // apply() returns the names of the page regions that need drawing again; "p:<seat>" names one participant.
+// What a role may do is the server's to say: each snapshot brings this seat's `may` and the `host_roles`.
 
-export const HOST_ROLES = ['chair', 'cohost'];
-export const GREETER_ROLES = ['chair', 'cohost', 'greeter'];
 const KEPT = 100; // chat messages, reports and log lines kept on the page, like the server
 
 export function emptyModel() {
   return {
-    seat: null, role: null, admitted: false, phase: 'open', title: '', format: [], segment: 0,
+    seat: null, role: null, may: [], hostRoles: [], admitted: false, phase: 'open', title: '', format: [], segment: 0,
     people: new Map(), queue: [], offer: null, share: null, mode: 'raise_hand', once: false,
-    chatPolicy: 'hosts', chatOpen: false, chat: [], locked: false, waitingRoom: false, passcode: false,
+    chatPolicy: 'hosts', chatOpen: false, allowPrivate: false, chat: [], locked: false, waitingRoom: false, passcode: false,
     clock: null, waiting: [], reports: [], hostLog: [], removals: [],
     openFloor: { allowed: false, max: 0, open: false, paused: null },
   };
 }
 
-export const isHost = (model) => HOST_ROLES.includes(model.role);
+// Whether this seat's role lets it send a message of this type (the server still checks every one).
+export const may = (model, type) => model.may.includes(type);
+export const isHostRole = (model, role) => model.hostRoles.includes(role);
+export const isHost = (model) => isHostRole(model, model.role);
 
 export function applySnapshot(model, snap) {
   const fresh = emptyModel();
   fresh.seat = snap.seat;
   fresh.role = snap.role;
+  fresh.may = snap.may || [];
+  fresh.hostRoles = snap.host_roles || [];
   fresh.admitted = !!snap.admitted;
   fresh.phase = snap.phase || 'open';
   fresh.title = snap.title || '';
@@ -105,14 +109,4 @@ export function applyEvent(model, event) {
 export function nameOf(model, seat) {
   const person = model.people.get(seat);
   return person ? person.name : '';
-}
-
-// Mirrors the server's gentle advice (stayhere/rooms/names.py): a note, never a refusal.
-export function nameAdvice(name) {
-  if (/\S+@\S+\.\S+/.test(name)) return 'email';
-  if ((name.match(/\d/g) || []).length >= 7) return 'phone';
-  const words = name.trim().split(/\s+/);
-  const capitalised = words.filter((w) => /^\p{Lu}/u.test(w) && w.replace(/\.+$/, '').length > 1);
-  if (words.length >= 2 && capitalised.length >= 2) return 'full';
-  return '';
 }

@@ -1,7 +1,9 @@
 // Drawing the room: one function per region of the page, each cheap and called only when its region changed.
-import { HOST_ROLES, isHost, nameOf } from './room_model.js';
+import { isHost, isHostRole, may, nameOf } from './room_model.js';
 
 const $ = (id) => document.getElementById(id);
+// What the person panel (the Manage button) can do; the panel's own parts say the same in data-may.
+const PERSON_ACTIONS = ['call', 'role', 'hand_chair', 'mute', 'remove'];
 
 export function h(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -49,12 +51,12 @@ export function createView(ctx) {
   }
 
   function format() {
-    const chair = model.role === 'chair';
+    const canGo = may(model, 'segment');
     const items = model.format.map((seg, index) => {
       const current = index === model.segment;
       const li = h('li', { 'aria-current': current ? 'step' : null, class: current ? 'current' : null },
         h('span', { text: seg.title }));
-      if (chair && !current) {
+      if (canGo && !current) {
         li.append(' ', h('button', { type: 'button', 'data-act': 'segment', 'data-index': index,
           'aria-label': fill(T.goToLabel, { title: seg.title }), text: T.goTo }));
       }
@@ -97,12 +99,12 @@ export function createView(ctx) {
   }
 
   function queue() {
-    const chair = model.role === 'chair';
+    const canCall = may(model, 'call');
     $('queue-mode').textContent = (model.mode === 'round_robin' ? T.roundRobin : T.raiseHandMode) +
       (model.once ? ' ' + T.onceNote : '');
     const items = model.queue.map((seat, index) => {
       const li = h('li', {}, h('span', { text: fill(T.queueItem, { n: index + 1, name: named(seat) }) }));
-      if (chair) {
+      if (canCall) {
         li.append(' ', h('button', { type: 'button', 'data-act': 'call', 'data-seat': seat,
           'aria-label': fill(T.callLabel, { name: who(seat) }), text: T.call }));
       }
@@ -120,7 +122,7 @@ export function createView(ctx) {
     const li = h('li', { class: person.seat === model.seat ? 'me' : null },
       h('span', { class: 'name', text: person.name + (person.seat === model.seat ? ' ' + T.youMark : '') }),
       bits.length ? ' ' : null, bits.length ? h('span', { class: 'tags', text: bits.join(' · ') }) : null);
-    if (isHost(model) && person.seat !== model.seat) {
+    if (PERSON_ACTIONS.some((type) => may(model, type)) && person.seat !== model.seat) {
       li.append(' ', h('button', { type: 'button', 'data-act': 'person', 'data-seat': person.seat,
         'aria-label': fill(T.manageLabel, { name: person.name }), text: T.manage }));
     }
@@ -165,12 +167,13 @@ export function createView(ctx) {
 
   function chat() {
     const host = isHost(model);
+    const canDelete = may(model, 'delete_chat');
     const items = model.chat.map((msg) => {
       const target = chatTarget(msg.to);
       const li = h('li', {},
         h('span', { class: 'from', text: (msg.from === model.seat ? T.you : msg.name) + (target ? ' ' + target : '') + ':' }),
         ' ', h('span', { class: 'text', text: msg.text }));
-      if (host) {
+      if (canDelete) {
         li.append(' ', h('button', { type: 'button', class: 'small', 'data-act': 'delete-chat', 'data-id': msg.id,
           'aria-label': fill(T.deleteLabel, { name: msg.name }), text: T.delete }));
       }
@@ -199,7 +202,7 @@ export function createView(ctx) {
     const options = [h('option', { value: '', text: !host && !model.chatOpen ? T.theHosts : T.everyone })];
     for (const person of model.people.values()) {
       if (person.seat === model.seat) continue;
-      if (model.allowPrivate || host || HOST_ROLES.includes(person.role)) {
+      if (model.allowPrivate || host || isHostRole(model, person.role)) {
         options.push(h('option', { value: person.seat, text: fill(T.privatelyTo, { name: person.name }) }));
       }
     }

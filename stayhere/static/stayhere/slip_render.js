@@ -14,7 +14,7 @@ function el(tag, props = {}, children = []) {
   return node;
 }
 
-function labels(container) {
+function labels() {
   const source = document.getElementById('slip-labels');
   return source ? JSON.parse(source.dataset.labels) : {};
 }
@@ -29,7 +29,7 @@ export function keep(result, name, salt) {
 }
 
 export function renderSlip(container, result, name, salt) {
-  const L = labels(container);
+  const L = labels();
   const s = result.slip;
   const fields = [
     [L.name || 'Name', name],

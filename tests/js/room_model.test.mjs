@@ -1,0 +1,284 @@
+// The room page's pure reducer (stayhere/static/stayhere/room_model.js): how a snapshot and each event from the
+// server (docs/protocol.md) change what the page knows, and which regions it redraws. Run: bash scripts/js_checks.sh
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import {
+  applyEvent, applySnapshot, emptyModel, isHost, isHostRole, may, nameOf,
+} from '../../stayhere/static/stayhere/room_model.js';
+
+const person = (seat, name, extra = {}) => ({
+  seat, name, role: 'member', hand: false, hand_at: null, connected: true, shares: 0, ...extra,
+});
+const chatMessage = (id, text, extra = {}) => ({ type: 'chat', id, from: 's1', name: 'Ana', text, to: null, at: 1000 + id, ...extra });
+
+// A snapshot as the server sends one to an admitted member (docs/protocol.md, "A snapshot is").
+function snapshot(extra = {}) {
+  return {
+    seat: 's1', role: 'member', admitted: true, phase: 'open', title: 'Night Owls', passcode: false,
+    clock: { starts_at: 100, ends_at: 3700, closes_at: 5500 },
+    format: [{ kind: 'reading', title: 'Welcome', text: 'Hello' }, { kind: 'sharing', title: 'Sharing', text: '' }],
+    segment: 0,
+    participants: [person('s1', 'Ana'), person('s2', 'Ben', { role: 'chair' })],
+    queue: [], offer: null, share: null, mode: 'raise_hand', once: false,
+    open_floor: { allowed: true, max: 12, open: false, paused: null },
+    chat_policy: 'hosts', chat_open: false, allow_private: false, chat: [], locked: false, waiting_room: true,
+    slips: false, slip_minimum_minutes: 0,
+    may: ['accept', 'chat', 'done', 'hand', 'leave', 'pass', 'rename', 'report', 'slip'],
+    host_roles: ['chair', 'cohost'],
+    ...extra,
+  };
+}
+
+function room(extra = {}) {
+  const model = emptyModel();
+  applySnapshot(model, snapshot(extra));
+  return model;
+}
+
+test('an empty model knows no seat, no people and no permission', () => {
+  const model = emptyModel();
+  assert.equal(model.seat, null);
+  assert.equal(model.admitted, false);
+  assert.equal(model.people.size, 0);
+  assert.equal(may(model, 'hand'), false);
+  assert.equal(isHost(model), false);
+});
+
+test('a snapshot of an admitted seat fills the model and asks for a full redraw', () => {
+  const model = emptyModel();
+  const regions = applySnapshot(model, snapshot({ queue: ['s2'], chat_open: true, allow_private: true }));
+  assert.deepEqual(regions, ['all']);
+  assert.equal(model.seat, 's1');
+  assert.equal(model.role, 'member');
+  assert.equal(model.admitted, true);
+  assert.equal(model.title, 'Night Owls');
+  assert.deepEqual([...model.people.keys()], ['s1', 's2']);
+  assert.equal(model.people.get('s2').role, 'chair');
+  assert.deepEqual(model.queue, ['s2']);
+  assert.equal(model.chatPolicy, 'hosts');
+  assert.equal(model.chatOpen, true);
+  assert.equal(model.allowPrivate, true);
+  assert.equal(model.waitingRoom, true);
+  assert.deepEqual(model.openFloor, { allowed: true, max: 12, open: false, paused: null });
+});
+
+test('a snapshot keeps only the last 100 chat messages, reports and host log lines', () => {
+  const many = Array.from({ length: 130 }, (_, i) => chatMessage(i + 1, `m${i + 1}`));
+  const reports = Array.from({ length: 120 }, (_, i) => ({ id: i, text: `r${i}` }));
+  const model = room({ chat: many, reports, host_log: reports });
+  assert.equal(model.chat.length, 100);
+  assert.equal(model.chat[0].id, 31);
+  assert.equal(model.chat.at(-1).id, 130);
+  assert.equal(model.reports.length, 100);
+  assert.equal(model.hostLog.length, 100);
+});
+
+test('a snapshot of a seat in the waiting room shows nothing of the meeting, even if sent', () => {
+  const model = emptyModel();
+  applySnapshot(model, snapshot({ admitted: false, may: ['leave', 'rename'], chat: [chatMessage(1, 'secret')] }));
+  assert.equal(model.admitted, false);
+  assert.equal(model.title, 'Night Owls');
+  assert.deepEqual(model.clock, { starts_at: 100, ends_at: 3700, closes_at: 5500 });
+  assert.equal(model.people.size, 0);
+  assert.deepEqual(model.chat, []);
+  assert.deepEqual(model.format, []);
+  assert.equal(may(model, 'rename'), true);
+  assert.equal(may(model, 'hand'), false);
+});
+
+test('a new snapshot replaces the whole picture: nobody from the old one lingers', () => {
+  const model = room({ waiting: [{ seat: 's9', name: 'Cy' }], chat: [chatMessage(1, 'old')] });
+  applySnapshot(model, snapshot({ participants: [person('s1', 'Ana')] }));
+  assert.deepEqual([...model.people.keys()], ['s1']);
+  assert.deepEqual(model.waiting, []);
+  assert.deepEqual(model.chat, []);
+});
+
+test('an offer without a seat in the snapshot is no offer', () => {
+  assert.equal(room({ offer: { seat: null, expires_at: null } }).offer, null);
+  assert.deepEqual(room({ offer: { seat: 's2', expires_at: 50 } }).offer, { seat: 's2', expires_at: 50 });
+});
+
+test('what the seat may do comes only from the snapshot, whatever its role is called', () => {
+  const chairWithoutTools = room({ role: 'chair', may: [], host_roles: [] });
+  assert.equal(may(chairWithoutTools, 'end'), false);
+  assert.equal(isHost(chairWithoutTools), false);
+  const greeter = room({ role: 'greeter', may: ['admit', 'admit_all', 'deny', 'hand', 'leave'] });
+  assert.equal(may(greeter, 'admit'), true);
+  assert.equal(may(greeter, 'remove'), false);
+  assert.equal(isHost(greeter), false);
+  assert.equal(isHostRole(greeter, 'cohost'), true);
+  assert.equal(isHostRole(greeter, 'greeter'), false);
+});
+
+test('a role change arrives as a snapshot, and with it what the new role may do', () => {
+  const model = room();
+  assert.equal(may(model, 'lock'), false);
+  const regions = applyEvent(model, { type: 'snapshot', seq: 7, ...snapshot({ role: 'cohost', may: ['lock', 'mute', 'remove'] }) });
+  assert.deepEqual(regions, ['all']);
+  assert.equal(model.role, 'cohost');
+  assert.equal(may(model, 'lock'), true);
+  assert.equal(isHost(model), true);
+});
+
+test('joined adds the person and redraws them and the count', () => {
+  const model = room();
+  const regions = applyEvent(model, { type: 'joined', participant: person('s3', 'Cy') });
+  assert.equal(nameOf(model, 's3'), 'Cy');
+  assert.equal(model.people.size, 3);
+  assert.deepEqual(regions, ['p:s3', 'count']);
+});
+
+test('left removes the person and redraws them, the count, the queue and the floor', () => {
+  const model = room();
+  const regions = applyEvent(model, { type: 'left', seat: 's2' });
+  assert.equal(model.people.has('s2'), false);
+  assert.equal(nameOf(model, 's2'), '');
+  assert.deepEqual(regions, ['p:s2', 'count', 'queue', 'floor']);
+});
+
+test('participant replaces what is known of that person: a rename, a new role, a hand', () => {
+  const model = room();
+  applyEvent(model, { type: 'participant', participant: person('s2', 'Benji', { role: 'cohost', hand: true, hand_at: 1 }) });
+  assert.deepEqual(model.people.get('s2'), person('s2', 'Benji', { role: 'cohost', hand: true, hand_at: 1 }));
+  assert.equal(model.people.size, 2);
+});
+
+test('queue replaces the order and redraws everyone who joined or left it', () => {
+  const model = room({ queue: ['s1'] });
+  const regions = applyEvent(model, { type: 'queue', queue: ['s2', 's3'] });
+  assert.deepEqual(model.queue, ['s2', 's3']);
+  assert.deepEqual(new Set(regions), new Set(['queue', 'floor', 'p:s1', 'p:s2', 'p:s3']));
+});
+
+test('a share ends the offer to the same seat, not an offer to another', () => {
+  const model = room({ offer: { seat: 's1', expires_at: 50 } });
+  applyEvent(model, { type: 'share', seat: 's2', started_at: 10, ends_at: 190, seconds: 180, warn_at: 160 });
+  assert.deepEqual(model.offer, { seat: 's1', expires_at: 50 });
+  applyEvent(model, { type: 'share', seat: 's1', started_at: 20, ends_at: 200, seconds: 180, warn_at: 170 });
+  assert.equal(model.offer, null);
+  assert.deepEqual(model.share, { seat: 's1', started_at: 20, ends_at: 200, seconds: 180, warn_at: 170 });
+});
+
+test('the warning, time up and the end of a share touch only the current share', () => {
+  const model = room({ share: { seat: 's1', started_at: 0, ends_at: 180, seconds: 180, warn_at: 150 } });
+  applyEvent(model, { type: 'share_warning', seat: 's2', remaining: 30 });
+  applyEvent(model, { type: 'time_up', seat: 's2' });
+  applyEvent(model, { type: 'share_ended', seat: 's2', reason: 'done' });
+  assert.equal(model.share.seat, 's1');
+  assert.equal(model.share.warned, undefined);
+  applyEvent(model, { type: 'share_warning', seat: 's1', remaining: 30 });
+  assert.equal(model.share.warned, true);
+  applyEvent(model, { type: 'time_up', seat: 's1' });
+  assert.equal(model.share.timeUp, true);
+  const regions = applyEvent(model, { type: 'share_ended', seat: 's1', reason: 'done' });
+  assert.equal(model.share, null);
+  assert.deepEqual(regions, ['floor']);
+});
+
+test('an offer is made, and a pass ends it', () => {
+  const model = room();
+  applyEvent(model, { type: 'offer', seat: 's1', expires_at: 99 });
+  assert.deepEqual(model.offer, { seat: 's1', expires_at: 99 });
+  applyEvent(model, { type: 'passed', seat: 's2' });
+  assert.deepEqual(model.offer, { seat: 's1', expires_at: 99 });
+  applyEvent(model, { type: 'passed', seat: 's1' });
+  assert.equal(model.offer, null);
+  applyEvent(model, { type: 'offer', seat: 's2', expires_at: 120 });
+  applyEvent(model, { type: 'offer', seat: null });
+  assert.equal(model.offer, null);
+});
+
+test('chat messages are added in order and at most 100 are kept', () => {
+  const model = room();
+  for (let id = 1; id <= 105; id += 1) applyEvent(model, chatMessage(id, `m${id}`));
+  assert.equal(model.chat.length, 100);
+  assert.equal(model.chat[0].text, 'm6');
+  assert.equal(model.chat.at(-1).text, 'm105');
+});
+
+test('a deleted chat message goes from the page, and only that one', () => {
+  const model = room({ chat: [chatMessage(1, 'one'), chatMessage(2, 'two'), chatMessage(3, 'three')] });
+  const regions = applyEvent(model, { type: 'chat_deleted', id: 2 });
+  assert.deepEqual(model.chat.map((m) => m.text), ['one', 'three']);
+  assert.deepEqual(regions, ['chat']);
+  applyEvent(model, { type: 'chat_deleted', id: 42 });
+  assert.equal(model.chat.length, 2);
+});
+
+test('the chat policy and whether chat is open to all follow the server', () => {
+  const model = room();
+  applyEvent(model, { type: 'chat_policy', policy: 'open', open: true });
+  assert.equal(model.chatPolicy, 'open');
+  assert.equal(model.chatOpen, true);
+  applyEvent(model, { type: 'chat_policy', policy: 'off', open: false });
+  assert.equal(model.chatPolicy, 'off');
+  assert.equal(model.chatOpen, false);
+});
+
+test('the waiting list is replaced by each waiting_list event', () => {
+  const model = room({ waiting: [{ seat: 's8', name: 'Dee' }] });
+  const regions = applyEvent(model, { type: 'waiting_list', waiting: [{ seat: 's9', name: 'Cy' }] });
+  assert.deepEqual(model.waiting, [{ seat: 's9', name: 'Cy' }]);
+  assert.deepEqual(regions, ['waiting']);
+  applyEvent(model, { type: 'waiting_list' });
+  assert.deepEqual(model.waiting, []);
+});
+
+test('a segment event moves the format on and carries the segment itself', () => {
+  const model = room();
+  const regions = applyEvent(model, { type: 'segment', index: 1, segment: { kind: 'sharing', title: 'Open sharing', text: '' } });
+  assert.equal(model.segment, 1);
+  assert.equal(model.format[1].title, 'Open sharing');
+  assert.deepEqual(regions, ['segment', 'format']);
+});
+
+test('mode, the open floor, the room and the clock follow their events', () => {
+  const model = room();
+  applyEvent(model, { type: 'mode', mode: 'round_robin', once: true });
+  assert.equal(model.mode, 'round_robin');
+  assert.equal(model.once, true);
+  applyEvent(model, { type: 'open_floor', open: true, paused: 'share', reason: 'paused' });
+  assert.deepEqual(model.openFloor, { allowed: true, max: 12, open: true, paused: 'share' });
+  applyEvent(model, { type: 'open_floor', open: false, paused: null, reason: 'chair' });
+  assert.deepEqual(model.openFloor, { allowed: true, max: 12, open: false, paused: null });
+  applyEvent(model, { type: 'room', locked: true, waiting_room: false, passcode: true });
+  assert.equal(model.locked, true);
+  assert.equal(model.waitingRoom, false);
+  assert.equal(model.passcode, true);
+  applyEvent(model, { type: 'clock', starts_at: 1, ends_at: 2, closes_at: 3 });
+  assert.deepEqual(model.clock, { starts_at: 1, ends_at: 2, closes_at: 3 });
+});
+
+test('reports and host log lines are added, at most 100 kept; removals are replaced', () => {
+  const model = room();
+  for (let i = 0; i < 102; i += 1) applyEvent(model, { type: 'report', id: i, from: 's1', name: 'Ana', text: `r${i}`, about: null, at: i });
+  assert.equal(model.reports.length, 100);
+  assert.equal(model.reports[0].text, 'r2');
+  applyEvent(model, { type: 'host_log', entry: { at: 1, by: 'Ben', action: 'lock', target: '' } });
+  assert.deepEqual(model.hostLog, [{ at: 1, by: 'Ben', action: 'lock', target: '' }]);
+  applyEvent(model, { type: 'removals', removals: [{ id: 4, name: 'Intruder', at: 5 }] });
+  assert.deepEqual(model.removals, [{ id: 4, name: 'Intruder', at: 5 }]);
+  applyEvent(model, { type: 'removals' });
+  assert.deepEqual(model.removals, []);
+});
+
+test('ended and the other events the page handles itself change nothing here and redraw nothing', () => {
+  const model = room({ chat: [chatMessage(1, 'one')] });
+  const before = structuredClone(model);
+  for (const event of [
+    { type: 'ended', message: 'The meeting has ended.' },
+    { type: 'audio', available: false },
+    { type: 'talking', seat: 's2', talking: true },
+    { type: 'no_such_type' },
+  ]) {
+    assert.deepEqual(applyEvent(model, event), []);
+  }
+  assert.deepEqual(model, before);
+});
+
+test('a snapshot of a meeting that has ended says so', () => {
+  assert.equal(room({ phase: 'ended' }).phase, 'ended');
+  assert.equal(room({ phase: undefined }).phase, 'open');
+});
