@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from stayhere.audio.servers import parse_servers as janus_servers
 from stayhere.audio.turn import turn_from_env
-from stayhere.env import database_from_url, envbool, envint, envlist, envpath, envstr, redis_url
+from stayhere.env import database_from_url, envbool, envint, envlist, envpath, envsecret, envstr, redis_url
 
 django_stubs_ext.monkeypatch()  # lets admin.ModelAdmin[Meeting] and friends be written typed
 
@@ -24,11 +24,14 @@ DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
 
 
 def _secret_key() -> str:
-    """The key from STAYHERE_SECRET_KEY, or one generated once and kept in the data directory."""
-    configured = envstr("STAYHERE_SECRET_KEY", "")
+    """STAYHERE_SECRET_KEY, or the file STAYHERE_SECRET_KEY_FILE names; else one generated once and kept in the
+    data directory."""
+    configured, source = envsecret("STAYHERE_SECRET_KEY")
     if configured:
         if len(configured) < 32:
-            raise ImproperlyConfigured("STAYHERE_SECRET_KEY is shorter than 32 characters: use a long random value.")
+            raise ImproperlyConfigured(
+                f"The secret key in {source} is shorter than 32 characters: use a long random value."
+            )
         return configured
     key_file = DATA_DIR / "secret_key"
     if not key_file.exists():

@@ -104,7 +104,8 @@ def check_secret_key_comes_from_the_environment(app_configs: Any, **kwargs: Any)
         return [
             Error(
                 "The secret key was generated into the data directory, next to the data it protects.",
-                hint="Set STAYHERE_SECRET_KEY in the environment to a long random value, e.g. the output of "
+                hint="Set STAYHERE_SECRET_KEY in the environment (or STAYHERE_SECRET_KEY_FILE to a file kept "
+                "elsewhere) to a long random value, e.g. the output of "
                 "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'. " + DEPLOY_HINT_ENV,
                 id="stayhere.E004",
             )
