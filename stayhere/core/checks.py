@@ -54,7 +54,10 @@ def check_https_for_public_hosts(app_configs: Any, **kwargs: Any) -> list[CheckM
 
 @register(Tags.security)
 def check_data_dir_is_private(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
-    mode = settings.DATA_DIR.stat().st_mode
+    try:
+        mode = settings.DATA_DIR.stat().st_mode
+    except FileNotFoundError:
+        return []  # not made yet (a command that only reads makes none): nothing in it to expose
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         return [
             Error(
