@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import io
+import logging
 import os
 import socket
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
+from stayhere.audio.config import JanusConfig, JanusSecrets, JanusSettings
 from stayhere.audio.http import request_json
 from stayhere.audio.janus import JanusAdmin, JanusError, JanusRefused, JanusSession, JanusUnavailable
 from stayhere.audio.process import EmbeddedJanus, JanusStartError, current_janus, start_embedded_janus, start_janus
@@ -47,6 +51,38 @@ def test_janus_starts_on_loopback_and_answers_info(janus: EmbeddedJanus) -> None
     assert list(info["transports"]) == ["janus.transport.http"]
     assert info["events"] == {}
     assert janus.http_url.startswith("http://127.0.0.1:")
+
+
+MDNS_OFF = "[WARN] mDNS resolution disabled, .local candidates will be ignored"
+
+
+def test_janus_starts_with_nothing_for_stayhere_to_warn_about(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Janus warns at every start that mDNS is off, which is what stayhere's `ignore_mdns` asked for: the line is
+    kept in its output, not raised to a warning in stayhere's log."""
+    caplog.set_level(logging.DEBUG, logger="stayhere.audio")
+    janus = run_janus(tmp_path / "conf")
+    janus.stop()  # and with it the reader of its output: every line it wrote has been read
+    assert MDNS_OFF in janus.output
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert f"janus: {MDNS_OFF}" in [r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG]
+
+
+def test_janus_warnings_other_than_the_expected_ones_still_reach_stayhere_s_log(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    janus = EmbeddedJanus(JanusConfig(tmp_path, JanusSettings(), JanusSecrets.generate()))
+    lines = [MDNS_OFF, MDNS_OFF + " (and something new)", "[WARN] Invalid ICE port range", "[ERR] Bad thing"]
+    janus.process = SimpleNamespace(stdout=io.StringIO("".join(line + "\n" for line in lines)))  # type: ignore[assignment]
+    with caplog.at_level(logging.DEBUG, logger="stayhere.audio"):
+        janus._read()
+    assert list(janus.output) == lines
+    levels = {r.getMessage().removeprefix("janus: "): r.levelname for r in caplog.records}
+    assert levels == {
+        MDNS_OFF: "DEBUG",
+        MDNS_OFF + " (and something new)": "WARNING",
+        "[WARN] Invalid ICE port range": "WARNING",
+        "[ERR] Bad thing": "ERROR",
+    }
 
 
 def test_a_room_is_created_and_gone_after_destroy(janus: EmbeddedJanus) -> None:
