@@ -23,6 +23,7 @@ import psycopg
 import pytest
 
 from tests.live_server import free_port
+from tests.needs import need
 
 # The suite's PostgreSQL: a role that may create databases (scripts/test.sh makes it).
 ADMIN_URL = os.environ.get(
@@ -33,6 +34,7 @@ ADMIN_URL = os.environ.get(
 @contextmanager
 def throwaway_database(prefix: str = "stayhere_throwaway_") -> Iterator[str]:
     """The URL of a new, empty database on the suite's PostgreSQL; dropped afterwards. Skips when none answers."""
+    need("postgres")
     name = prefix + uuid.uuid4().hex[:10]
     try:
         admin = psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=5)
@@ -77,6 +79,7 @@ class Cluster:
 @contextmanager
 def throwaway_postgres(bin_dir: Path) -> Iterator[Cluster]:
     """A fresh cluster with a database ``stayhere`` owned by the role ``stayhere`` (trust, loopback only)."""
+    need("postgres")
     directory = Path(tempfile.mkdtemp(prefix="stayhere-pg-"))
     if os.geteuid() == 0:
         postgres = pwd.getpwnam("postgres")
