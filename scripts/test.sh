@@ -76,8 +76,6 @@ redis_for_tests() {
   export STAYHERE_TEST_REDIS_URL="$url"
 }
 
-export PYTHONDONTWRITEBYTECODE=1
-
 if [ "$FAST" = 1 ]; then
   python_env "[test]"
   if command -v redis-server >/dev/null && command -v redis-cli >/dev/null; then
@@ -85,6 +83,7 @@ if [ "$FAST" = 1 ]; then
   else
     echo "No redis-server here: the tests that need Redis skip (the full lane installs it)."
   fi
+  export PYTHONDONTWRITEBYTECODE=1
   static_checks
   echo "== tests that need no browser, Janus, nginx or PostgreSQL and are not slow, on SQLite"
   "$VENV/bin/pytest" -q -p no:cacheprovider -m "not (browser or janus or nginx or postgres or slow)" "$@"
@@ -96,6 +95,7 @@ python_env "[test]"
 postgres_for_tests
 redis_for_tests
 
+export PYTHONDONTWRITEBYTECODE=1
 static_checks
 echo "== tests on SQLite"; "$VENV/bin/pytest" -q -p no:cacheprovider "$@"
 echo "== directory tests on PostgreSQL"
