@@ -35,6 +35,14 @@ python_env() {
   if [ ! -x "$VENV/bin/python" ]; then
     python3 -m venv "$VENV"
   fi
+  # Installed already from this very pyproject.toml (the install is editable: the code itself is read from
+  # here): nothing to do. Any change to pyproject.toml (a dependency, an entry point) installs again.
+  local stamp="$VENV/.stayhere-installed-${extra//[^a-z]/}" wanted
+  wanted="$ROOT$extra $(sha256sum "$ROOT/pyproject.toml" | cut -d ' ' -f 1)"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ]; then
+    return 0
+  fi
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT$extra"
+  echo "$wanted" > "$stamp"
 }

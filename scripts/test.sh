@@ -1,17 +1,40 @@
 #!/usr/bin/env bash
-# Installs what the tests need (Debian's Chromium, PostgreSQL, Redis, nginx and coturn included), starts
-# PostgreSQL and Redis (persistence off) if they are not running, then runs ruff, mypy and the whole
-# test suite: once on SQLite, and the directory tests again on PostgreSQL.
-# Usage: bash scripts/test.sh [extra pytest arguments]
+# Two lanes, each running the static checks and then the tests (extra arguments go to pytest):
+#   bash scripts/test.sh [pytest arguments]
+#     the full lane: installs what the tests need (Debian's Chromium, PostgreSQL, Redis, Janus, nginx, coturn),
+#     starts PostgreSQL and Redis (persistence off) if they are not running, then runs the whole suite on SQLite
+#     and the directory and demo tests again on PostgreSQL. CI runs this.
+#   bash scripts/test.sh --fast [pytest arguments]
+#     the fast lane, for a contributor's day: no Debian packages installed; every test that needs no browser,
+#     Janus, nginx or PostgreSQL and is not marked slow (the markers of tests/needs.py), in under two minutes.
+#     It uses a Redis that keeps nothing on disk when redis-server is installed; the tests that need one skip
+#     when it is not.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
-apt_need chromium postgresql janus redis-server nginx coturn
-python_env "[test]"
+FAST=0
+if [ "${1:-}" = "--fast" ]; then
+  FAST=1
+  shift
+fi
+
+# The checks that read the code without running it: both lanes run them first.
+static_checks() {
+  echo "== ruff"; "$VENV/bin/ruff" check stayhere tests bench
+  "$VENV/bin/ruff" format --check stayhere tests bench
+  echo "== mypy"; "$VENV/bin/mypy" stayhere
+  echo "== import contracts"; "$VENV/bin/lint-imports" --no-cache
+  if [ "$FAST" = 1 ] && ! command -v node >/dev/null; then
+    echo "== JavaScript: no node here, so ESLint and node --test are left to the full lane (it installs nodejs)"
+  else
+    echo "== JavaScript: ESLint, node --test"; bash "$ROOT/scripts/js_checks.sh"
+  fi
+}
 
 # PostgreSQL: start the cluster if it is down, and make a role for the tests if there is none.
-PG_URL="${STAYHERE_TEST_POSTGRES_URL:-}"
-if [ -z "$PG_URL" ]; then
+postgres_for_tests() {
+  PG_URL="${STAYHERE_TEST_POSTGRES_URL:-}"
+  [ -n "$PG_URL" ] && return 0
   if ! pg_isready -q -h 127.0.0.1 -p 5432; then
     echo "Starting PostgreSQL"
     version="$(ls /etc/postgresql | sort -V | tail -n 1)"
@@ -24,7 +47,7 @@ if [ -z "$PG_URL" ]; then
     as_root su postgres -s /bin/sh -c "psql -qc \"CREATE ROLE stayhere_test LOGIN CREATEDB PASSWORD 'stayhere_test'\"" \
       || as_root su postgres -s /bin/sh -c "psql -qc \"ALTER ROLE stayhere_test LOGIN CREATEDB PASSWORD 'stayhere_test'\""
   fi
-fi
+}
 
 # Redis: the tests need one with persistence off (no RDB snapshots, no AOF), as room state must never
 # reach a disk. Use the one on port 6379 if it keeps nothing on disk; start one there if none answers;
@@ -44,24 +67,42 @@ start_redis() {  # start_redis PORT: a Redis on loopback that keeps nothing on d
   echo "Redis did not start on port $1; see $dir/redis.log" >&2
   exit 1
 }
-REDIS_URL="${STAYHERE_TEST_REDIS_URL:-}"
-if [ -z "$REDIS_URL" ]; then
-  redis_port=6379
-  redis-cli -h 127.0.0.1 -p "$redis_port" ping >/dev/null 2>&1 || start_redis "$redis_port"
-  if redis_persists "$redis_port"; then
-    echo "The Redis on port 6379 writes to disk (save/appendonly); the tests use their own on port 6380."
-    redis_port=6380
+redis_for_tests() {
+  local url="${STAYHERE_TEST_REDIS_URL:-}"
+  if [ -z "$url" ]; then
+    local redis_port=6379
     redis-cli -h 127.0.0.1 -p "$redis_port" ping >/dev/null 2>&1 || start_redis "$redis_port"
+    if redis_persists "$redis_port"; then
+      echo "The Redis on port 6379 writes to disk (save/appendonly); the tests use their own on port 6380."
+      redis_port=6380
+      redis-cli -h 127.0.0.1 -p "$redis_port" ping >/dev/null 2>&1 || start_redis "$redis_port"
+    fi
+    url="redis://127.0.0.1:$redis_port/15"
   fi
-  REDIS_URL="redis://127.0.0.1:$redis_port/15"
+  export STAYHERE_TEST_REDIS_URL="$url"
+}
+
+if [ "$FAST" = 1 ]; then
+  python_env "[test]"
+  if command -v redis-server >/dev/null && command -v redis-cli >/dev/null; then
+    redis_for_tests
+  else
+    echo "No redis-server here: the tests that need Redis skip (the full lane installs it)."
+  fi
+  export PYTHONDONTWRITEBYTECODE=1
+  static_checks
+  echo "== tests that need no browser, Janus, nginx or PostgreSQL and are not slow, on SQLite"
+  "$VENV/bin/pytest" -q -p no:cacheprovider -m "not (browser or janus or nginx or postgres or slow)" "$@"
+  exit 0
 fi
-export STAYHERE_TEST_REDIS_URL="$REDIS_URL"
+
+apt_need chromium postgresql janus redis-server nginx coturn
+python_env "[test]"
+postgres_for_tests
+redis_for_tests
 
 export PYTHONDONTWRITEBYTECODE=1
-echo "== ruff"; "$VENV/bin/ruff" check stayhere tests bench
-"$VENV/bin/ruff" format --check stayhere tests bench
-echo "== mypy"; "$VENV/bin/mypy" stayhere
-echo "== import contracts"; "$VENV/bin/lint-imports" --no-cache
+static_checks
 echo "== tests on SQLite"; "$VENV/bin/pytest" -q -p no:cacheprovider "$@"
 echo "== directory and demo tests on PostgreSQL"
 STAYHERE_DATABASE_URL="$PG_URL" "$VENV/bin/pytest" -q -p no:cacheprovider tests/directory tests/demo -m "not browser" "$@"

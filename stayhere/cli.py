@@ -6,6 +6,8 @@ import argparse
 import os
 import sys
 
+from stayhere import datadir
+
 SUBCOMMAND_ALIASES = {
     "import-feed": "import_feed",
     "load-demo": "load_demo",
@@ -15,6 +17,11 @@ SUBCOMMAND_ALIASES = {
     "slip-keys": "slip_keys",
     "janus-config": "janus_config",
 }
+# Commands that read a stayhere directory: where there is none they say so in a sentence and make nothing, not
+# even the data directory or its key (stayhere.datadir; each calls stayhere.core.database.require_database).
+READERS = frozenset({"export_feed", "room_links", "slip_keys", "verify_slip", "disclose"})
+# Commands that build one: the database is prepared first, as `serve` does.
+BUILDERS = frozenset({"import_feed", "load_demo"})
 
 
 def _setup() -> None:
@@ -57,8 +64,10 @@ def serve(argv: list[str], *, demo: bool = False) -> int:
             return 2
     from django.core.management import call_command
 
+    from stayhere.core.database import prepare_database
+
     if not args.no_migrate:
-        call_command("migrate", interactive=False, verbosity=0)
+        prepare_database()
     if demo:
         call_command("load_demo", if_empty=True)
 
@@ -144,10 +153,17 @@ def main(argv: list[str] | None = None) -> int:
         return serve(rest)
     if command == "demo":
         return serve(rest, demo=True)
+    name = SUBCOMMAND_ALIASES.get(command, command)
+    if name in READERS:
+        datadir.read_only()
     _setup()
+    if name in BUILDERS and not {"-h", "--help"} & set(rest):
+        from stayhere.core.database import prepare_database
+
+        prepare_database()
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["stayhere", SUBCOMMAND_ALIASES.get(command, command), *rest])
+    execute_from_command_line(["stayhere", name, *rest])
     return 0
 
 

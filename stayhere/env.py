@@ -83,6 +83,72 @@ def envpath(name: str, default: Path, env: Mapping[str, str] | None = None) -> P
     return path
 
 
+SECRET_FILE_LIMIT = 64 * 1024  # a secret is a line; a larger file is the wrong path
+
+
+def envsecret(name: str, env: Mapping[str, str] | None = None) -> tuple[str, str]:
+    """A secret from NAME, or from the file NAME_FILE names (how systemd's credentials and container secrets
+    arrive); ``("", name)`` when neither is set.
+
+    Returns the secret and the variable it came from, so a check of its value can name that variable. Every
+    message names a variable or a path, never the secret.
+    """
+    value = _raw(name, env)
+    path_text = _raw(f"{name}_FILE", env)
+    if not path_text:
+        return (value or "", name)
+    if value:
+        raise ImproperlyConfigured(
+            f"Both {name} and {name}_FILE are set: keep one, so it is clear which secret is in use "
+            "(the file keeps it out of the environment)."
+        )
+    return (_read_secret_file(f"{name}_FILE", Path(path_text).expanduser()), f"{name}_FILE")
+
+
+def _read_secret_file(name: str, path: Path) -> str:
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(SECRET_FILE_LIMIT + 1)
+    except FileNotFoundError:
+        raise ImproperlyConfigured(
+            f"{name} names {path}, which does not exist: give the path of the secret's file."
+        ) from None
+    except IsADirectoryError:
+        raise ImproperlyConfigured(
+            f"{name} names {path}, which is a directory: give the path of the secret's file."
+        ) from None
+    except PermissionError:
+        raise ImproperlyConfigured(
+            f"{name} names {path}, which this user may not read: make it readable by the user stayhere runs as "
+            "(e.g. chown it to that user, mode 0400), or hand it over with systemd's LoadCredential=."
+        ) from None
+    except OSError as error:
+        raise ImproperlyConfigured(f"{name} names {path}, which cannot be read: {error.strerror}.") from None
+    if len(data) > SECRET_FILE_LIMIT:
+        raise ImproperlyConfigured(
+            f"{name} names {path}, which is larger than {SECRET_FILE_LIMIT // 1024} KiB: a secret is one line, "
+            "so this is likely the wrong file."
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ImproperlyConfigured(
+            f"{name} names {path}, which is not text (UTF-8): write the secret as text."
+        ) from None
+    # One line break at the end is how files end (echo, editors, `openssl rand -hex 32 > file`); it is not
+    # part of the secret. Anything else around it would be, and the variable itself could not carry it.
+    if text.endswith("\n"):
+        text = text[:-2] if text.endswith("\r\n") else text[:-1]
+    if not text:
+        raise ImproperlyConfigured(f"{name} names {path}, which is empty: write the secret into it.")
+    if text != text.strip():
+        raise ImproperlyConfigured(
+            f"{name} names {path}, whose secret begins or ends with spaces or blank lines: write the secret "
+            "alone on the file's one line."
+        )
+    return text
+
+
 def database_from_url(name: str, url: str) -> dict[str, object]:
     """Turn ``postgresql://user:pass@host:port/db`` into a Django DATABASES entry."""
     parts = urlsplit(url)

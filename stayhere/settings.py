@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 from pathlib import Path
 from typing import Any
 
@@ -11,34 +9,37 @@ import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from stayhere import datadir
 from stayhere.audio.servers import parse_servers as janus_servers
 from stayhere.audio.turn import turn_from_env
-from stayhere.env import database_from_url, envbool, envint, envlist, envpath, envstr, redis_url
+from stayhere.env import database_from_url, envbool, envint, envlist, envpath, envsecret, envstr, redis_url
 
 django_stubs_ext.monkeypatch()  # lets admin.ModelAdmin[Meeting] and friends be written typed
 
 BASE_DIR = Path(__file__).resolve().parent
 
-DATA_DIR = envpath("STAYHERE_DATA_DIR", Path.home() / ".local" / "share" / "stayhere")
-DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
+DATA_DIR = envpath("STAYHERE_DATA_DIR", datadir.DEFAULT)
+# Made at start-up, except by a command that only reads a stayhere directory: that one makes nothing until it has
+# found the database (stayhere.datadir, stayhere.core.database.require_database).
+MAKE_DATA_DIR = datadir.makes()
+if MAKE_DATA_DIR:
+    datadir.prepare(DATA_DIR)
 
 
-def _secret_key() -> str:
-    """The key from STAYHERE_SECRET_KEY, or one generated once and kept in the data directory."""
-    configured = envstr("STAYHERE_SECRET_KEY", "")
-    if configured:
-        if len(configured) < 32:
-            raise ImproperlyConfigured("STAYHERE_SECRET_KEY is shorter than 32 characters: use a long random value.")
-        return configured
-    key_file = DATA_DIR / "secret_key"
-    if not key_file.exists():
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_urlsafe(50))
-    return key_file.read_text().strip()
+def _secret_key() -> tuple[str, bool]:
+    """STAYHERE_SECRET_KEY, or the file STAYHERE_SECRET_KEY_FILE names; else the key generated once and kept in
+    the data directory. True beside it when it is that generated key."""
+    configured, source = envsecret("STAYHERE_SECRET_KEY")
+    if not configured:
+        return datadir.kept_key(DATA_DIR, make=MAKE_DATA_DIR), True
+    if len(configured) < 32:
+        raise ImproperlyConfigured(
+            f"The secret key in {source} is shorter than 32 characters: use a long random value."
+        )
+    return configured, False
 
 
-SECRET_KEY = _secret_key()
+SECRET_KEY, SECRET_KEY_GENERATED = _secret_key()
 DEBUG = envbool("STAYHERE_DEBUG", False)
 HTTPS = envbool("STAYHERE_HTTPS", False)
 ALLOWED_HOSTS = envlist("STAYHERE_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
@@ -100,7 +101,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "stayhere.sqlite3",
+            "NAME": DATA_DIR / datadir.SQLITE_NAME,
             # Kept open between requests: opening and tuning a connection cost more than a search.
             "CONN_MAX_AGE": 600,
             # WAL lets the finder read while an import writes; see stayhere.core.apps.
@@ -161,7 +162,6 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"  # only `stayhere collectstatic` writes here; WhiteNoise serves from the apps
-STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]  # the site's own CSS and scripts (stayhere/static/stayhere/)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.needs import FIXTURE_MARKERS, running
+
 # The run's private data directory is chosen by stayhere.testing, loaded before Django starts.
 
 REPO = Path(__file__).resolve().parent.parent
@@ -28,3 +30,22 @@ def real_feed(folder: Path, name: str) -> Path:
     if not path.is_file():
         pytest.skip(f"{name} is not here: it comes with ../shared/data/feeds (the steering repository)")
     return path
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that uses a fixture bringing Janus (or the like) gets that fixture's marker (tests/needs.py)."""
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        for fixture, marker in FIXTURE_MARKERS.items():
+            if fixture in used:
+                item.add_marker(marker)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> object:
+    """Lets tests.needs.need see which test is running, through its set-up, call and teardown."""
+    running(item)
+    try:
+        yield
+    finally:
+        running(None)

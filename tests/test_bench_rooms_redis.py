@@ -21,6 +21,7 @@ NGINX = Path("/usr/sbin/nginx")
 NO_NGINX = "Debian's nginx is not installed (/usr/sbin/nginx): apt-get install nginx"
 
 
+@pytest.mark.nginx  # bench.rooms starts it, in front of the two workers
 @pytest.mark.skipif(not NGINX.exists(), reason=NO_NGINX)
 def test_rooms_bench_smoke_with_two_workers_behind_nginx(tmp_path: Path) -> None:
     out = tmp_path / "smoke.json"

@@ -145,12 +145,6 @@ class JanusAdmin:
     async def unmute(self, room: AudioRoom, participant: int) -> None:
         await self.message_plugin({"request": "unmute", "room": room.room, "secret": room.secret, "id": participant})
 
-    async def mute_room(self, room: AudioRoom) -> None:
-        await self.message_plugin({"request": "mute_room", "room": room.room, "secret": room.secret})
-
-    async def unmute_room(self, room: AudioRoom) -> None:
-        await self.message_plugin({"request": "unmute_room", "room": room.room, "secret": room.secret})
-
     async def kick(self, room: AudioRoom, participant: int) -> None:
         await self.message_plugin({"request": "kick", "room": room.room, "secret": room.secret, "id": participant})
 

@@ -28,6 +28,17 @@ ADDRESS = re.compile(
     r"|\b(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}\b"  # IPv6, full
     r"|[0-9a-fA-F]{0,4}(?::[0-9a-fA-F]{1,4})*::[0-9a-fA-F]{0,4}(?::[0-9a-fA-F]{1,4})*"  # IPv6 with ::
 )
+# Janus' warnings that only repeat what stayhere's configuration asked for, on every start: they stay in ``output``
+# but are not raised to warnings in stayhere's log, where they would hide the ones that matter. Each is a whole
+# line, matched exactly, so a warning that merely begins the same way still reaches the log.
+EXPECTED_WARNINGS = frozenset(
+    {
+        # Printed whenever `ignore_mdns` is set (janus' ice.c), which config.core_sections does on purpose: a
+        # browser's .local candidate names an address on the browser's own network, which this server cannot
+        # reach, and resolving it would send multicast queries on the server's network.
+        "[WARN] mDNS resolution disabled, .local candidates will be ignored",
+    }
+)
 _warned_missing = False
 _current: EmbeddedJanus | None = None
 
@@ -99,6 +110,8 @@ class EmbeddedJanus:
             self.output.append(line)
             if line.startswith(("[ERR]", "[FATAL]")):
                 log.error("janus: %s", line)
+            elif line in EXPECTED_WARNINGS:
+                log.debug("janus: %s", line)
             elif line.startswith("[WARN]"):
                 log.warning("janus: %s", line)
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -26,7 +25,6 @@ from django.core.exceptions import ImproperlyConfigured
 
 from stayhere.audio.config import bracketed
 from stayhere.audio.janus import AudioRoom, JanusAdmin, JanusSession
-from stayhere.env import envstr
 
 SETTING = "STAYHERE_JANUS_SERVERS"
 _SECRET = re.compile(r"^[A-Za-z0-9_.~-]{8,200}$")
@@ -137,8 +135,3 @@ def _parse_one(raw: str, where: str) -> ExternalJanus:
                 "(stayhere janus-config writes a server's configuration and prints its entry)."
             )
     return ExternalJanus(parts.hostname, port, int(admin_ports[0]), api_secret, admin_secret, admin_key)
-
-
-def pool_from_env(env: Mapping[str, str] | None = None) -> JanusPool | None:
-    servers = parse_servers(envstr(SETTING, "", env))
-    return JanusPool(servers) if servers else None

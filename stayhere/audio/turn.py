@@ -21,7 +21,7 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
-from stayhere.env import envint, envlist, envstr
+from stayhere.env import envint, envlist, envsecret
 
 DEFAULT_TTL = 3600
 MIN_TTL = 300
@@ -63,31 +63,32 @@ def check_url(name: str, url: str) -> str:
 
 
 def turn_from_env(env: Mapping[str, str] | None = None) -> TurnSettings | None:
-    """Reads STAYHERE_TURN_URLS, STAYHERE_TURN_SECRET and STAYHERE_TURN_TTL; None when TURN is not set up."""
+    """Reads STAYHERE_TURN_URLS, STAYHERE_TURN_SECRET (or STAYHERE_TURN_SECRET_FILE) and STAYHERE_TURN_TTL; None
+    when TURN is not set up."""
     urls = envlist("STAYHERE_TURN_URLS", [], env)
-    secret = envstr("STAYHERE_TURN_SECRET", "", env)
+    secret, source = envsecret("STAYHERE_TURN_SECRET", env)
     ttl = envint("STAYHERE_TURN_TTL", DEFAULT_TTL, env, minimum=MIN_TTL, maximum=MAX_TTL)
     if not urls and not secret:
         return None
     if not urls:
         raise ImproperlyConfigured(
-            "STAYHERE_TURN_SECRET is set but STAYHERE_TURN_URLS is not: name the TURN server(s) too, "
+            f"{source} is set but STAYHERE_TURN_URLS is not: name the TURN server(s) too, "
             f"e.g. STAYHERE_TURN_URLS={URL_EXAMPLE} (or unset both for no TURN)."
         )
     if not secret:
         raise ImproperlyConfigured(
-            "STAYHERE_TURN_URLS is set but STAYHERE_TURN_SECRET is not: set it to coturn's static-auth-secret "
-            "(turnserver.conf, with use-auth-secret)."
+            "STAYHERE_TURN_URLS is set but STAYHERE_TURN_SECRET is not: set it (or STAYHERE_TURN_SECRET_FILE, the "
+            "path of a file holding it) to coturn's static-auth-secret (turnserver.conf, with use-auth-secret)."
         )
     if len(secret) < MIN_SECRET:
         raise ImproperlyConfigured(
-            f"STAYHERE_TURN_SECRET is too short to keep strangers off the relay: use at least {MIN_SECRET} "
+            f"The secret in {source} is too short to keep strangers off the relay: use at least {MIN_SECRET} "
             "characters (e.g. the output of `openssl rand -hex 32`), the same in coturn's static-auth-secret."
         )
     if any(ch.isspace() or ch in "\"'\\" for ch in secret):
         raise ImproperlyConfigured(
-            "STAYHERE_TURN_SECRET contains a space, quote or backslash, which turnserver.conf would not keep as "
-            "written: use letters and digits (e.g. the output of `openssl rand -hex 32`)."
+            f"The secret in {source} contains a space, quote or backslash, which turnserver.conf would not keep "
+            "as written: use letters and digits (e.g. the output of `openssl rand -hex 32`)."
         )
     return TurnSettings(tuple(check_url("STAYHERE_TURN_URLS", url) for url in urls), secret, ttl)
 

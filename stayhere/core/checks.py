@@ -54,7 +54,10 @@ def check_https_for_public_hosts(app_configs: Any, **kwargs: Any) -> list[CheckM
 
 @register(Tags.security)
 def check_data_dir_is_private(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
-    mode = settings.DATA_DIR.stat().st_mode
+    try:
+        mode = settings.DATA_DIR.stat().st_mode
+    except FileNotFoundError:
+        return []  # not made yet (a command that only reads makes none): nothing in it to expose
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         return [
             Error(
@@ -104,7 +107,8 @@ def check_secret_key_comes_from_the_environment(app_configs: Any, **kwargs: Any)
         return [
             Error(
                 "The secret key was generated into the data directory, next to the data it protects.",
-                hint="Set STAYHERE_SECRET_KEY in the environment to a long random value, e.g. the output of "
+                hint="Set STAYHERE_SECRET_KEY in the environment (or STAYHERE_SECRET_KEY_FILE to a file kept "
+                "elsewhere) to a long random value, e.g. the output of "
                 "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'. " + DEPLOY_HINT_ENV,
                 id="stayhere.E004",
             )

@@ -12,6 +12,7 @@ import pytest
 
 from stayhere.audio.config import JanusSettings, PortRange
 from stayhere.audio.process import EmbeddedJanus, start_janus
+from tests.needs import need
 
 
 def free_port() -> int:
@@ -32,6 +33,7 @@ def janus_settings(**changes: object) -> JanusSettings:
 
 
 def need_janus() -> None:
+    need("janus")
     if shutil.which("janus") is None:
         pytest.skip("Janus is not installed here (no `janus` on the PATH): apt-get install janus")
 

@@ -12,11 +12,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.audio.conftest import need_janus
 
 REPO = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.janus
 def test_the_audio_benchmark_smoke_run_measures_a_real_janus(tmp_path: Path) -> None:
     need_janus()
     out = tmp_path / "audio.json"
@@ -58,6 +61,7 @@ def test_the_audio_benchmark_smoke_run_measures_a_real_janus(tmp_path: Path) -> 
     assert "Janus CPU" in done.stdout
 
 
+@pytest.mark.janus
 def test_the_audio_benchmark_with_opus_participants_hears_only_the_floor_holder(tmp_path: Path) -> None:
     need_janus()
     out = tmp_path / "audio-opus.json"

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import io
+import logging
 import os
 import socket
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
+from stayhere.audio.config import JanusConfig, JanusSecrets, JanusSettings
 from stayhere.audio.http import request_json
 from stayhere.audio.janus import JanusAdmin, JanusError, JanusRefused, JanusSession, JanusUnavailable
 from stayhere.audio.process import EmbeddedJanus, JanusStartError, current_janus, start_embedded_janus, start_janus
@@ -47,6 +51,39 @@ def test_janus_starts_on_loopback_and_answers_info(janus: EmbeddedJanus) -> None
     assert list(info["transports"]) == ["janus.transport.http"]
     assert info["events"] == {}
     assert janus.http_url.startswith("http://127.0.0.1:")
+
+
+MDNS_OFF = "[WARN] mDNS resolution disabled, .local candidates will be ignored"
+
+
+@pytest.mark.janus
+def test_janus_starts_with_nothing_for_stayhere_to_warn_about(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Janus warns at every start that mDNS is off, which is what stayhere's `ignore_mdns` asked for: the line is
+    kept in its output, not raised to a warning in stayhere's log."""
+    caplog.set_level(logging.DEBUG, logger="stayhere.audio")
+    janus = run_janus(tmp_path / "conf")
+    janus.stop()  # and with it the reader of its output: every line it wrote has been read
+    assert MDNS_OFF in janus.output
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert f"janus: {MDNS_OFF}" in [r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG]
+
+
+def test_janus_warnings_other_than_the_expected_ones_still_reach_stayhere_s_log(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    janus = EmbeddedJanus(JanusConfig(tmp_path, JanusSettings(), JanusSecrets.generate()))
+    lines = [MDNS_OFF, MDNS_OFF + " (and something new)", "[WARN] Invalid ICE port range", "[ERR] Bad thing"]
+    janus.process = SimpleNamespace(stdout=io.StringIO("".join(line + "\n" for line in lines)))  # type: ignore[assignment]
+    with caplog.at_level(logging.DEBUG, logger="stayhere.audio"):
+        janus._read()
+    assert list(janus.output) == lines
+    levels = {r.getMessage().removeprefix("janus: "): r.levelname for r in caplog.records}
+    assert levels == {
+        MDNS_OFF: "DEBUG",
+        MDNS_OFF + " (and something new)": "WARNING",
+        "[WARN] Invalid ICE port range": "WARNING",
+        "[ERR] Bad thing": "ERROR",
+    }
 
 
 def test_a_room_is_created_and_gone_after_destroy(janus: EmbeddedJanus) -> None:
@@ -134,6 +171,7 @@ def test_only_the_unmuted_participant_is_heard_and_a_host_mute_silences_it(janus
     assert janus.config.secrets.admin_secret not in output
 
 
+@pytest.mark.janus
 def test_the_no_file_check_would_see_a_recording(tmp_path: Path) -> None:
     """Turned on by hand with the admin key (stayhere's client has no way to), a recording is caught."""
     janus = run_janus(tmp_path / "conf")
@@ -152,6 +190,7 @@ def test_the_no_file_check_would_see_a_recording(tmp_path: Path) -> None:
     assert files_under(janus.config.directory) != before
 
 
+@pytest.mark.janus
 def test_at_a_verbose_level_janus_would_log_addresses_and_stayhere_blanks_them(tmp_path: Path) -> None:
     janus = run_janus(tmp_path / "conf", debug_level=6)
     try:
@@ -189,6 +228,7 @@ def test_a_session_janus_ended_is_reported_as_gone(janus: EmbeddedJanus) -> None
     asyncio.run(scenario())
 
 
+@pytest.mark.janus
 def test_it_will_not_start_on_a_taken_port(tmp_path: Path) -> None:
     need_janus()
     with socket.socket() as holder:
@@ -199,6 +239,7 @@ def test_it_will_not_start_on_a_taken_port(tmp_path: Path) -> None:
             start_janus(janus_settings(http_port=taken), directory=tmp_path / "conf")
 
 
+@pytest.mark.janus
 def test_serve_starts_janus_from_the_environment_and_the_hub_can_find_it(tmp_path: Path) -> None:
     need_janus()
     settings = janus_settings()
@@ -220,6 +261,7 @@ def test_serve_starts_janus_from_the_environment_and_the_hub_can_find_it(tmp_pat
     assert not janus.config.directory.exists(), "the private configuration is deleted when Janus stops"
 
 
+@pytest.mark.janus
 def test_serve_runs_without_audio_when_janus_cannot_start(caplog: pytest.LogCaptureFixture) -> None:
     need_janus()
     with socket.socket() as holder:
@@ -230,6 +272,7 @@ def test_serve_runs_without_audio_when_janus_cannot_start(caplog: pytest.LogCapt
     assert any("without audio" in r.getMessage() for r in caplog.records)
 
 
+@pytest.mark.janus
 def test_a_session_is_kept_alive_while_nothing_else_is_sent(tmp_path: Path) -> None:
     janus = run_janus(tmp_path / "conf", session_timeout=2)
     try:

@@ -185,6 +185,7 @@ def test_the_site_can_name_its_janus_servers_in_its_settings(tmp_path: Path) -> 
     assert bad.returncode == 2 and "admin_port" in bad.stderr and "adminsecret1" not in bad.stderr
 
 
+@pytest.mark.janus
 def test_janus_config_writes_a_server_that_answers_to_the_entry_it_prints(tmp_path: Path) -> None:
     import os
     import shlex

@@ -28,7 +28,7 @@ from tests.browser.test_room_audio_media import (  # noqa: F401 - the fixtures, 
     tone_file,
 )
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.janus]
 
 MEMBERS = ("Ana", "Ben", "Cy", "Dee")
 # Keeps each page's peer connections where getStats can reach them (the page's own script keeps its private).

@@ -26,7 +26,7 @@ from tests.audio.conftest import free_port
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, REPO, watch
 from tests.browser.room_seed import SLUG
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.janus]
 
 WAIT_MS = 20_000
 # RMS of what a page plays: a tone heard measures 0.04 to 0.15 here, silence 0.0000.

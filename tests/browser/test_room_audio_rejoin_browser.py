@@ -21,7 +21,7 @@ from tests.browser.room_seed import SLUG
 from tests.browser.test_room_browser import SOCKET_RECORDER
 from tests.live_server import LiveServer, live_server
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.janus]
 
 WAIT_MS = 15_000
 FAKE_MEDIA = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]

@@ -17,7 +17,7 @@ from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, REPO, watch
 from tests.browser.room_seed import OPEN_FLOOR_MAX, OPEN_FLOOR_SLUG
 from tests.live_server import LiveServer, live_server
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.janus]
 
 WAIT_MS = 10_000
 FAKE_MEDIA = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]

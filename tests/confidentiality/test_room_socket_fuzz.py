@@ -253,6 +253,7 @@ def consistent_snapshot(snapshot: dict[str, Any], *, present: list[str]) -> None
     assert all(0 < len(participant["name"]) <= 40 for participant in snapshot["participants"])
 
 
+@pytest.mark.slow  # about 20 s: every frame paced under the server's flood limit (PACE_S)
 def test_every_malformed_frame_gets_a_clear_error_and_the_room_goes_on(server: tuple[LiveServer, str]) -> None:
     live, chair_key = server
     chair = Listener(live, "Chair who behaves", chair_key)
@@ -311,6 +312,7 @@ def random_frame(rng: random.Random) -> str | bytes:
     return json.dumps({"type": "rename", "name": f"Fuzzer {rng.randrange(10**6)}"})
 
 
+@pytest.mark.slow  # about 20 s: eight paced fuzzers beside twenty floods
 def test_thousands_of_frames_floods_and_huge_frames_leave_memory_bounded_and_the_room_whole(
     server: tuple[LiveServer, str],
 ) -> None:

@@ -34,6 +34,7 @@ def redis_contents(url: str) -> bytes:
         client.close()
 
 
+@pytest.mark.postgres
 def test_a_whole_meeting_on_postgresql_and_redis_leaves_nothing_behind(tmp_path: Path) -> None:
     pg_dump = shutil.which("pg_dump")
     if pg_dump is None:

@@ -11,6 +11,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.needs import need
+
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO / "deploy" / "nginx" / "stayhere.conf"
 NGINX = Path("/usr/sbin/nginx")
@@ -67,6 +69,7 @@ class Nginx:
 @contextmanager
 def nginx_in_front(prefix: Path, workers: Sequence[int], port: int) -> Iterator[Nginx]:
     """nginx (not a daemon) on 127.0.0.1:port in front of the workers; stopped afterwards."""
+    need("nginx")
     site = prefix / "stayhere.conf"
     site.write_text(site_config(workers, f"127.0.0.1:{port}", "127.0.0.1 localhost", prefix / "stayhere.error.log"))
     config = prefix / "nginx.conf"

@@ -27,9 +27,12 @@ from tests.rooms.redis_server import shared_redis_url
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = postgres_bin()
-pytestmark = pytest.mark.skipif(
-    BIN is None, reason="PostgreSQL's server programs are not installed (/usr/lib/postgresql/*/bin/initdb)"
-)
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(
+        BIN is None, reason="PostgreSQL's server programs are not installed (/usr/lib/postgresql/*/bin/initdb)"
+    ),
+]
 
 SLUG = "database-down-room-" + secrets.token_hex(4)  # its own meeting in the shared Redis
 SEED = f"""

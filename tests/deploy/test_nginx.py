@@ -25,9 +25,12 @@ from tests.deploy.nginx_kit import NGINX, Nginx, nginx_in_front
 from tests.live_server import LiveServer, free_port, live_server
 from tests.rooms.redis_server import shared_redis_url
 
-pytestmark = pytest.mark.skipif(
-    not NGINX.exists(), reason="Debian's nginx is not installed (/usr/sbin/nginx): apt-get install nginx"
-)
+pytestmark = [
+    pytest.mark.nginx,
+    pytest.mark.skipif(
+        not NGINX.exists(), reason="Debian's nginx is not installed (/usr/sbin/nginx): apt-get install nginx"
+    ),
+]
 
 REPO = Path(__file__).resolve().parents[2]
 ROOM = "nginx-room-" + secrets.token_hex(4)  # its own meeting in the shared Redis

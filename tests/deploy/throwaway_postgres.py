@@ -1,4 +1,5 @@
-"""A PostgreSQL cluster of the test's own (Debian's initdb and pg_ctl), on a free loopback port, to be stopped.
+"""A PostgreSQL cluster of the test's own (Debian's initdb and pg_ctl), on a free loopback port, to be stopped;
+or, quicker, a throwaway database on the suite's own PostgreSQL (the one scripts/test.sh starts).
 
 As root the cluster runs as the ``postgres`` user (PostgreSQL refuses to run as root), in a directory that user
 owns; otherwise as the user running the tests.
@@ -11,12 +12,40 @@ import pwd
 import shutil
 import subprocess
 import tempfile
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
+
+import psycopg
+import pytest
 
 from tests.live_server import free_port
+from tests.needs import need
+
+# The suite's PostgreSQL: a role that may create databases (scripts/test.sh makes it).
+ADMIN_URL = os.environ.get(
+    "STAYHERE_TEST_POSTGRES_ADMIN_URL", "postgresql://stayhere_test:stayhere_test@127.0.0.1:5432/postgres"
+)
+
+
+@contextmanager
+def throwaway_database(prefix: str = "stayhere_throwaway_") -> Iterator[str]:
+    """The URL of a new, empty database on the suite's PostgreSQL; dropped afterwards. Skips when none answers."""
+    need("postgres")
+    name = prefix + uuid.uuid4().hex[:10]
+    try:
+        admin = psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError:
+        pytest.skip("PostgreSQL is not reachable at 127.0.0.1:5432 (scripts/test.sh starts it)")
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield urlsplit(ADMIN_URL)._replace(path="/" + name).geturl()
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def postgres_bin() -> Path | None:
@@ -50,6 +79,7 @@ class Cluster:
 @contextmanager
 def throwaway_postgres(bin_dir: Path) -> Iterator[Cluster]:
     """A fresh cluster with a database ``stayhere`` owned by the role ``stayhere`` (trust, loopback only)."""
+    need("postgres")
     directory = Path(tempfile.mkdtemp(prefix="stayhere-pg-"))
     if os.geteuid() == 0:
         postgres = pwd.getpwnam("postgres")

@@ -18,9 +18,13 @@ import pytest
 from tests.conftest import REPO
 
 DATABASE_URL = os.environ.get("STAYHERE_DATABASE_URL", "")
-pytestmark = pytest.mark.skipif(
-    urlsplit(DATABASE_URL).scheme not in ("postgres", "postgresql"), reason="needs STAYHERE_DATABASE_URL (PostgreSQL)"
-)
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(
+        urlsplit(DATABASE_URL).scheme not in ("postgres", "postgresql"),
+        reason="needs STAYHERE_DATABASE_URL (PostgreSQL)",
+    ),
+]
 
 
 def _databases(server: str) -> set[str]:

@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import psycopg
 import pytest
 import redis
 from websockets.sync.client import ClientConnection, connect
 
+from tests.deploy.throwaway_postgres import throwaway_database as shared_throwaway_database
 from tests.live_server import LiveServer, free_port, live_server
 from tests.rooms.redis_server import private_redis, shared_redis_url
 
@@ -37,26 +37,11 @@ from tests.rooms.factories import make_room
 room = make_room(running_now("Scale-out Room", "{SLUG}"), waiting_room=False, chat_policy="open")
 print("CHAIR-KEY", room.chair_key)
 """
-ADMIN_URL = os.environ.get(
-    "STAYHERE_TEST_POSTGRES_ADMIN_URL", "postgresql://stayhere_test:stayhere_test@127.0.0.1:5432/postgres"
-)
 
 
-@contextlib.contextmanager
-def throwaway_database() -> Iterator[str]:
+def throwaway_database() -> contextlib.AbstractContextManager[str]:
     """A fresh database on the suite's PostgreSQL for the two servers to share; dropped afterwards."""
-    name = "stayhere_scale_" + uuid.uuid4().hex[:10]
-    try:
-        admin = psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError:
-        pytest.skip("PostgreSQL is not reachable at 127.0.0.1:5432 (scripts/test.sh starts it)")
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            parts = urlsplit(ADMIN_URL)
-            yield parts._replace(path="/" + name).geturl()
-        finally:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return shared_throwaway_database("stayhere_scale_")
 
 
 @contextlib.contextmanager
@@ -152,6 +137,7 @@ class Person:
         return [event["text"] for event in self.seen if event["type"] == "chat"]
 
 
+@pytest.mark.postgres
 def test_a_meeting_split_across_two_server_processes_runs_normally(tmp_path: Path) -> None:
     with two_servers(tmp_path) as (first, second, chair_key), contextlib.ExitStack() as sockets:
         chair, alex, sam = (Person(name, sockets) for name in ("Chair", "Alex", "Sam"))
@@ -182,6 +168,7 @@ def test_a_meeting_split_across_two_server_processes_runs_normally(tmp_path: Pat
         assert not any(event["type"] == "host_log" for event in alex.seen + sam.seen), "host news reached members"
 
 
+@pytest.mark.postgres
 def test_killing_a_server_mid_share_its_people_carry_on_through_the_other(tmp_path: Path) -> None:
     with two_servers(tmp_path) as (doomed, survivor, chair_key), contextlib.ExitStack() as sockets:
         chair, sharer, waiting = (Person(name, sockets) for name in ("Chair", "Robin", "Kim"))

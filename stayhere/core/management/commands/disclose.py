@@ -12,6 +12,7 @@ from typing import Any
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandParser
 
+from stayhere.core.database import require_database
 from stayhere.core.disclosure import disclosure, markdown_table
 
 
@@ -26,6 +27,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not options["example"]:  # the example is the schema alone, the same on every server: no database
+            require_database()
         rows = disclosure()
         self.stdout.write(markdown_table(rows), ending="")
         if options["example"]:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from stayhere.core.database import require_database
 from stayhere.directory.feeds.exporter import csv_chunks, meeting_guide_chunks, meeting_url_prefix
 
 
@@ -21,6 +22,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        require_database()
         base = meeting_url_prefix(options["base_url"])
         chunks = csv_chunks(base) if options["format"] == "csv" else meeting_guide_chunks(base)
         for chunk in chunks:

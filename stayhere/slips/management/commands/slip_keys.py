@@ -10,6 +10,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from stayhere.core.database import require_database
 from stayhere.directory.models import Attendance, Group
 from stayhere.rooms.web.keys import rotate_chair_key
 from stayhere.rooms.web.models import RoomSettings
@@ -38,6 +39,7 @@ class Command(BaseCommand):
         parser.add_argument("--base-url", default="", help="The site's address for --chair-links (default: paths).")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        require_database()
         group = Group.objects.filter(slug=options["group"]).first()
         if group is None:
             raise CommandError(f"There is no group with the slug {options['group']!r}. Check the spelling.")

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from stayhere.core.database import require_database
 from stayhere.slips.verify import MAX_TOKEN, verify_token, verify_with_name
 
 
@@ -25,6 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--salt", default="", help="The salt printed next to the name on the slip.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        require_database()
         path = options["file"]
         try:
             text = sys.stdin.read() if path == "-" else Path(path).read_text("utf-8", errors="replace")

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from stayhere.core.database import require_database
 from stayhere.directory.models import Group
 from stayhere.rooms.web.keys import fresh_links
 
@@ -31,6 +32,7 @@ class Command(BaseCommand):
         parser.add_argument("--base-url", default=None, help="The site's address (default http://127.0.0.1:8000).")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        require_database()
         group = Group.objects.filter(slug=options["group"]).first()
         if group is None:
             raise CommandError(

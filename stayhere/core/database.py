@@ -1,0 +1,93 @@
+"""Whether there is a stayhere database to work on, for the commands that build one and those that read one.
+
+A command that builds a directory (``serve``, ``demo``, ``import-feed``, ``load_demo``) prepares the database as
+``serve`` does: ``prepare_database`` applies the migrations, quietly. A command that reads one (``export-feed``,
+``room-links``, ``slip-keys``, ``verify-slip``, ``disclose``) calls ``require_database`` first: where there is
+none it stops with one sentence saying where it looked, having made nothing (no data directory, no SQLite file,
+no secret key; see stayhere.datadir).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.recorder import MigrationRecorder
+
+from stayhere import datadir
+
+# The app whose first migration makes a directory a stayhere one (groups, meetings: what every reader reads).
+CORE_APP = "directory"
+
+
+def prepare_database(using: str = DEFAULT_DB_ALIAS) -> None:
+    """Applies the migrations that are not applied yet, saying nothing (as ``stayhere serve`` does)."""
+    call_command("migrate", database=using, interactive=False, verbosity=0)
+
+
+def require_database(using: str = DEFAULT_DB_ALIAS) -> None:
+    """Stops a reading command, with one sentence, unless the database is there and migrated."""
+    problem = missing_database(using)
+    if problem:
+        raise CommandError(problem)
+    if not settings.MAKE_DATA_DIR:
+        # A reader, and the database is there: its data directory and key may be made now, as any command would.
+        datadir.prepare(settings.DATA_DIR)
+        if settings.SECRET_KEY_GENERATED:
+            settings.SECRET_KEY = datadir.kept_key(settings.DATA_DIR, make=True)
+
+
+def missing_database(using: str = DEFAULT_DB_ALIAS) -> str | None:
+    """Why there is no stayhere database to read here, in a sentence; None when there is one, fully migrated."""
+    connection = connections[using]
+    place = _place(connection)
+    if connection.vendor == "sqlite" and not connection.is_in_memory_db():  # type: ignore[attr-defined]
+        # Opening a SQLite file that is not there would make it: look before connecting.
+        database = Path(connection.settings_dict["NAME"])
+        if not database.is_file() or database.stat().st_size == 0:
+            return _nothing_here(connection, place)
+    try:
+        with connection.cursor():
+            tables = connection.introspection.table_names()
+    except OperationalError as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        return f"stayhere could not open {place}: {reason}."
+    if MigrationRecorder.Migration._meta.db_table not in tables:
+        return _nothing_here(connection, place)
+    applied = MigrationRecorder(connection).applied_migrations()
+    if not any(app == CORE_APP for app, _name in applied):
+        return _nothing_here(connection, place)
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        return (
+            f"The stayhere tables in {place} are older than this stayhere: run `stayhere migrate` "
+            "(or `stayhere serve`, which migrates first), then this command again."
+        )
+    return None
+
+
+def _place(connection: BaseDatabaseWrapper) -> str:
+    config = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return str(config["NAME"])
+    host = config.get("HOST") or "the local socket"
+    port = f":{config['PORT']}" if config.get("PORT") else ""
+    return f"the PostgreSQL database {config['NAME']!r} on {host}{port} (STAYHERE_DATABASE_URL)"
+
+
+def _nothing_here(connection: BaseDatabaseWrapper, place: str) -> str:
+    if connection.vendor == "sqlite":
+        return (
+            f"The data directory {settings.DATA_DIR} holds no stayhere database (looked for {place}): set "
+            "STAYHERE_DATA_DIR to the one that does, or make one here with `stayhere import-feed SOURCE` or "
+            "`stayhere demo`."
+        )
+    return (
+        f"{place[0].upper()}{place[1:]} holds no stayhere tables: check STAYHERE_DATABASE_URL, or make them there with "
+        "`stayhere migrate` (or `stayhere import-feed SOURCE`, which migrates first)."
+    )
