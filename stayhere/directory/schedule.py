@@ -114,12 +114,15 @@ def next_start(
 ) -> dt.datetime:
     """The next instant a weekly meeting starts, at or after ``after - grace`` (aware, in its zone)."""
     tz = zone(zone_name)
-    reference = (after - grace).astimezone(tz)
+    earliest = (after - grace).astimezone(dt.UTC)
+    reference = earliest.astimezone(tz)
     days_ahead = (weekday - python_weekday_to_spec(reference.weekday())) % 7
     for extra in (0, 7, 14):
         date = reference.date() + dt.timedelta(days=days_ahead + extra)
         candidate = _wall_clock(date, start, tz)
-        if candidate >= reference:
+        # Compared as instants: two datetimes of the same zone compare by wall clock, which in the hour a
+        # clock goes back took the first pass of 02:00 (already gone) for one not yet come.
+        if candidate.astimezone(dt.UTC) >= earliest:
             return candidate
     raise AssertionError("a weekly meeting always starts within three weeks")
 

@@ -82,3 +82,12 @@ def test_a_window_is_read_in_each_zone_own_local_time():
     # Monday 18:00 UTC is Monday 19:00 in Berlin and Monday 13:00 in New York.
     assert schedule.mow_ranges(window, "Europe/Berlin") == [(1440 + 19 * 60, 1440 + 19 * 60 + 59)]
     assert schedule.mow_ranges(window, "America/New_York") == [(1440 + 13 * 60, 1440 + 13 * 60 + 59)]
+
+
+def test_the_next_start_on_the_night_clocks_go_back_is_never_one_already_past() -> None:
+    # Sydney, 5 April 2026: clocks go back from 03:00 AEDT to 02:00 AEST at 16:00 UTC. At 16:10 UTC (02:10 AEST)
+    # a Sunday 02:00 meeting's first pass (15:00 UTC) is over: its next start is the Sunday after.
+    now = dt.datetime(2026, 4, 4, 16, 10, tzinfo=dt.UTC)
+    found = schedule.next_start(0, dt.time(2, 0), "Australia/Sydney", now, grace=dt.timedelta(minutes=10))
+    assert found.astimezone(dt.UTC) >= now - dt.timedelta(minutes=10)
+    assert found.astimezone(dt.UTC) == dt.datetime(2026, 4, 11, 16, 0, tzinfo=dt.UTC)

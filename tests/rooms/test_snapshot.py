@@ -50,6 +50,7 @@ def fields_for(kind: str, other: str) -> dict[str, Any]:
         "remove": {"seat": other},
         "unremove": {"removal": 1},
         "delete_chat": {"id": 1},
+        "audio_mute": {"muted": True},
     }.get(kind, {})
 
 
