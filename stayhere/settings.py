@@ -202,7 +202,11 @@ if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"scrub": {"()": "stayhere.core.logging.ScrubFilter"}},
+    "filters": {
+        "scrub": {"()": "stayhere.core.logging.ScrubFilter"},
+        "forget_connections": {"()": "stayhere.core.logging.ForgetConnections"},
+        "forget_host": {"()": "stayhere.core.logging.ForgetHost"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["scrub"]},
@@ -214,7 +218,13 @@ LOGGING: dict[str, Any] = {
         "uvicorn.access": {"handlers": [], "propagate": False},
         # At DEBUG the websockets protocol (which logs through uvicorn.error) prints every frame: names, chat,
         # reports. Those loggers never go below INFO, whatever STAYHERE_LOG_LEVEL says.
-        "uvicorn.error": {"level": "INFO" if LOG_LEVEL == "DEBUG" else LOG_LEVEL, "propagate": True},
+        # No line per connection either (ForgetConnections): only the server's own start and stop, and warnings.
+        "uvicorn.error": {
+            "level": "INFO" if LOG_LEVEL == "DEBUG" else LOG_LEVEL,
+            "propagate": True,
+            "filters": ["forget_connections"],
+        },
+        "django.security.DisallowedHost": {"propagate": True, "filters": ["forget_host"]},
         "websockets": {"level": "WARNING", "propagate": True},
     },
 }

@@ -59,3 +59,41 @@ class ScrubFilter(logging.Filter):
         if hasattr(record, "request"):
             record.request = None
         return True
+
+
+# What the server itself says at INFO about its own life (starting, serving, stopping), by the start of the
+# message's template. Every other INFO line of the server is about one connection: who came to which meeting when.
+SERVER_LIFE = (
+    "Started ",
+    "Waiting for ",
+    "Application ",
+    "Uvicorn running on ",
+    "Shutting down",
+    "Finished server process",
+    "Stopping ",
+)
+
+
+class ForgetConnections(logging.Filter):
+    """For the server's logger (``uvicorn.error``, which the websockets library logs through too): drops every
+    line below WARNING that is not about the server's own life. Uvicorn writes one per WebSocket handshake, with
+    the meeting's address and its query string ('"WebSocket /ws/rooms/SLUG" [accepted]'), and websockets one
+    per connection opened and closed: together, a timeline of a meeting's attendance. Warnings and errors pass
+    (scrubbed like every record)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.WARNING:
+            return True
+        return isinstance(record.msg, str) and record.msg.startswith(SERVER_LIFE)
+
+
+class ForgetHost(logging.Filter):
+    """For ``django.security.DisallowedHost``: the line says a request named a host this site does not serve, but
+    not the host it named (the client's own text) nor the request's path."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = "A request named a host this site does not answer to (its Host header and path are not logged)."
+        record.args = None
+        if hasattr(record, "request"):
+            record.request = None
+        return True

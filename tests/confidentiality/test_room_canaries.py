@@ -31,7 +31,11 @@ CHAT = "ChatCanaryKookaburra said something private"
 REPORT = "ReportCanaryWallaby is disrupting"
 WRONG_PASSCODE = "86420975"
 ADVISED = "AdvisedCanaryQuoll"  # a name asked about at the join form, never joined with
+QUERY = "QueryCanaryOkapi"  # in one WebSocket address's query string
+HOST = "HostCanaryTapir.example"  # a Host header the site does not answer to
 CANARIES = [
+    QUERY,
+    HOST,
     *NAMES,
     RENAMED,
     "ChatCanaryKookaburra",
@@ -42,11 +46,11 @@ CANARIES = [
 ]
 
 
-def open_socket(server: LiveServer, cookie: str) -> ClientConnection:
+def open_socket(server: LiveServer, cookie: str, query: str = "") -> ClientConnection:
     parts = urlsplit(server.url)
     raw = socket.create_connection((parts.hostname, parts.port), source_address=(CLIENT_ADDRESS, 0))
     return connect(
-        f"ws://{parts.hostname}:{parts.port}/ws/rooms/{SLUG}",
+        f"ws://{parts.hostname}:{parts.port}/ws/rooms/{SLUG}{query}",
         sock=raw,
         origin=f"http://{parts.hostname}:{parts.port}",  # type: ignore[arg-type]
         additional_headers={"Cookie": f"stayhere_seat={cookie}"},
@@ -62,6 +66,19 @@ def ask_advice(server: LiveServer, method: str, path: str, body: str | None) -> 
         connection.request(method, path, body=body, headers=headers)
         response = connection.getresponse()
         return response.status, response.getheader("Set-Cookie") or "", response.read().decode()
+    finally:
+        connection.close()
+
+
+def ask_with_host(server: LiveServer, host: str) -> int:
+    """A request naming a host this site does not answer to, from the client's address: its status."""
+    parts = urlsplit(server.url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30, source_address=(CLIENT_ADDRESS, 0))
+    try:
+        connection.request("GET", f"/meetings?near={QUERY}", headers={"Host": host})
+        response = connection.getresponse()
+        response.read()
+        return response.status
     finally:
         connection.close()
 
@@ -106,6 +123,7 @@ def test_a_whole_meeting_leaves_no_name_message_report_or_address_behind(tmp_pat
     with live_server(data_dir, output, setup=[seed], extra_env={"PYTHONPATH": str(REPO)}) as server:
         chair_key = next(line.split()[1] for line in server.log_text().splitlines() if line.startswith("CHAIR-KEY"))
         advise(server)
+        assert ask_with_host(server, HOST) == 400
         hold_a_meeting(server, chair_key)
 
     # The server has stopped: its database, write-ahead log and output are complete.
@@ -119,13 +137,17 @@ def test_a_whole_meeting_leaves_no_name_message_report_or_address_behind(tmp_pat
     # The server did serve the room's page route and log at DEBUG: the search above is not vacuous.
     assert "stayhere is running" in output.read_text()
     assert "/rooms/name-advice 200" in output.read_text(), "the name advice was asked, and its access logged"
+    # No line per connection: nothing says when a connection came to which meeting (docs/SECURITY.md).
+    printed = output.read_text()
+    assert "WebSocket /ws/rooms" not in printed and SLUG not in printed, "a connection to the meeting was logged"
+    assert "connection open" not in printed and "connection closed" not in printed
+    assert "does not answer to" in printed, "the bad host was noted, without its text"
 
 
 def hold_a_meeting(server: LiveServer, chair_key: str) -> None:
     with contextlib.ExitStack() as sockets:
-        chair, member, intruder = (
-            sockets.enter_context(open_socket(server, f"cookie-{who}")) for who in ("chair", "member", "intruder")
-        )
+        chair, intruder = (sockets.enter_context(open_socket(server, f"cookie-{who}")) for who in ("chair", "intruder"))
+        member = sockets.enter_context(open_socket(server, "cookie-member", f"?from={QUERY}"))
         meet(chair, member, intruder, chair_key)
 
 
