@@ -32,16 +32,16 @@ if settings.REDIS_URL:  # also checked by `stayhere serve`; here for a server st
         raise SystemExit(f"stayhere: {refused}") from None
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402  (needs Django set up)
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from stayhere.rooms.adapters.origin import SameOriginValidator  # noqa: E402
 from stayhere.rooms.adapters.routing import websocket_urlpatterns  # noqa: E402
 from stayhere.rooms.live import root  # noqa: E402
 
 
 def make_application(live: root.LiveRooms) -> ProtocolTypeRouter:
-    """HTTP, and the rooms' WebSockets served by ``live``. The rooms' handshake must come from a page of ours:
-    Origin is checked against the allowed hosts."""
-    rooms = AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns(live)))
+    """HTTP, and the rooms' WebSockets served by ``live``. The rooms' handshake must come from a page of ours: the
+    same scheme, host and port (``SameOriginValidator``)."""
+    rooms = SameOriginValidator(URLRouter(websocket_urlpatterns(live)))
     return ProtocolTypeRouter({"http": http_application, "websocket": rooms})
 
 

@@ -25,6 +25,7 @@ from tests.rooms.roomkit import Serving, fresh_live_rooms, run_async
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ORIGIN = (b"origin", b"http://127.0.0.1")
+HOST = (b"host", b"127.0.0.1")
 
 
 @pytest.fixture(autouse=True)
@@ -42,7 +43,7 @@ class Client:
     """One browser tab's connection to a room."""
 
     def __init__(self, slug: str, cookie: str | None = None, origin: tuple[bytes, bytes] = ORIGIN) -> None:
-        headers = [origin]
+        headers = [origin, HOST]
         if cookie:
             headers.append((b"cookie", f"stayhere_seat={cookie}".encode()))
         self.ws = WebsocketCommunicator(Serving.application, f"/ws/rooms/{slug}", headers=headers)
@@ -103,6 +104,25 @@ def test_the_handshake_refuses_a_page_from_another_origin() -> None:
     async def scenario() -> None:
         stranger = Client(room.meeting.slug, origin=(b"origin", b"https://elsewhere.example"))
         assert not await stranger.open()
+
+    run(scenario)
+
+
+def test_the_handshake_refuses_another_port_or_scheme_of_the_same_host() -> None:
+    room = make_room()
+
+    async def scenario() -> None:
+        for origin in (
+            b"http://127.0.0.1:9999",  # another port of this host: another site
+            b"https://127.0.0.1",  # the same host over another scheme
+            b"http://127.0.0.1.evil.example",
+            b"null",
+            b"",
+        ):
+            stranger = Client(room.meeting.slug, origin=(b"origin", origin))
+            assert not await stranger.open(), origin
+        ours = Client(room.meeting.slug, origin=(b"origin", b"http://127.0.0.1:80"))  # the default port, said
+        assert await ours.open()
 
     run(scenario)
 
