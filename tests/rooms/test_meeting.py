@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from stayhere.rooms.core.effects import Error
 from stayhere.rooms.core.meeting import PERMISSIONS
 from stayhere.rooms.core.snapshot import snapshot_for
-from tests.rooms.roomkit import Meeting
+from tests.rooms.roomkit import CHAIR_KEY, Meeting
 
 
 def chaired(**changes: object) -> tuple[Meeting, str]:
@@ -473,3 +474,25 @@ def test_a_host_mute_tells_the_audio_which_seats_to_mute() -> None:
     assert [e for e in meeting.say(chair, "mute", seat=a) if isinstance(e, Muted)] == [Muted((a,))]
     assert [e for e in meeting.say(chair, "mute_all") if isinstance(e, Muted)] == [Muted((a, b))]
     assert not [e for e in meeting.say(a, "mute", seat=b) if isinstance(e, Muted)]
+
+
+def test_a_refusal_for_the_role_says_whom_to_ask() -> None:
+    meeting = Meeting()
+    chair = meeting.join("Chair", chair=True)
+    cohost = meeting.join("Co", chair_key=CHAIR_KEY)
+    member = meeting.join("Alex")
+    assert meeting.live.seats[cohost].role == "cohost"
+    said = {
+        (who, kind): next(e.message for e in meeting.say(who, kind, **fields) if isinstance(e, Error))
+        for who, kind, fields in (
+            (cohost, "end", {}),
+            (member, "extend", {"seconds": 60}),
+            (member, "admit_all", {}),
+            (member, "lock", {"locked": True}),
+        )
+    }
+    assert said[(cohost, "end")] == "Only the chair can do that. Ask the chair."
+    assert said[(member, "extend")] == "Only the chair or the timekeeper can do that."
+    assert said[(member, "admit_all")] == "Only the meeting's hosts and greeters can do that."
+    assert said[(member, "lock")] == "Only the meeting's hosts can do that."
+    assert chair in meeting.live.seats

@@ -16,7 +16,7 @@ from typing import Any
 from stayhere.rooms.core import chat, safety, sharing, voice
 from stayhere.rooms.core.effects import Close, Delete, Effect, Error, Floor, IssueSlip, Outbox, Refused, Replay
 from stayhere.rooms.core.names import name_advice
-from stayhere.rooms.core.permissions import ANYONE, PERMISSIONS, WAITING_ALLOWED
+from stayhere.rooms.core.permissions import ANYONE, PERMISSIONS, WAITING_ALLOWED, forbidden_message
 from stayhere.rooms.core.snapshot import snapshot_for
 from stayhere.rooms.core.state import (
     ALL_SEATS,
@@ -137,7 +137,7 @@ def _message(room: Room, event: Message, now: float, out: Outbox) -> Room | None
     if event.type not in PERMISSIONS and event.type not in WAITING_ALLOWED:
         raise Refused("unknown_type", f"The room does not know the message type {event.type!r}.")
     if allowed is not None and seat.role not in allowed:
-        raise Refused("forbidden", "Only the meeting's hosts can do that.")
+        raise Refused("forbidden", forbidden_message(allowed))
     if event.type == "end":
         return _end(room, out)
     return HANDLERS[event.type](room, seat, event.fields, now, out)

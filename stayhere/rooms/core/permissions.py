@@ -41,3 +41,14 @@ PERMISSIONS: dict[str, frozenset[str] | None] = {
 }
 # What a seat in the waiting room may do before it is admitted.
 WAITING_ALLOWED = frozenset({"rename", "leave"})
+
+
+def forbidden_message(allowed: frozenset[str]) -> str:
+    """Whom to ask, for a seat whose role may not send a message: the roles that may, in people's words."""
+    if allowed == frozenset({CHAIR}):
+        return "Only the chair can do that. Ask the chair."
+    if allowed == frozenset({CHAIR, TIMEKEEPER}):
+        return "Only the chair or the timekeeper can do that."
+    if allowed == GREETER_ROLES:
+        return "Only the meeting's hosts and greeters can do that."
+    return "Only the meeting's hosts can do that."
