@@ -38,6 +38,15 @@ class ProtocolError(Exception):
 Check = Callable[[Any], Any]
 
 
+class Sentence(ValueError):
+    """A check's refusal that is already a whole sentence for the person (not a phrase to put after a field)."""
+
+
+# Control characters other than line breaks and tabs, and the marks that reorder text (embeddings, overrides,
+# isolates): a chat line or a report must read as it was typed ("evil.exe" shown as "exe.live").
+_UNSHOWABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def _text(limit: int) -> Check:
     def check(value: Any) -> str:
         if not isinstance(value, str):
@@ -47,6 +56,8 @@ def _text(limit: int) -> Check:
             raise ValueError("must not be empty")
         if len(text) > limit:
             raise ValueError(f"must be at most {limit} characters")
+        if _UNSHOWABLE.search(text):
+            raise ValueError("has control characters or marks that reorder text; send plain text")
         return text
 
     return check
@@ -55,7 +66,10 @@ def _text(limit: int) -> Check:
 def _name(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError("must be text")
-    return clean_name(value)
+    try:
+        return clean_name(value)
+    except ValueError as problem:
+        raise Sentence(str(problem)) from None
 
 
 def _bool(value: Any) -> bool:
@@ -191,6 +205,8 @@ def decode(text: str | bytes | None) -> tuple[str, dict[str, Any]]:
             continue
         try:
             fields[name] = schema[name][0](value)
+        except Sentence as problem:
+            raise ProtocolError("bad_message", str(problem), kind) from None
         except ValueError as problem:
             raise ProtocolError("bad_message", f"In a {kind} message, {name} {problem}.", kind) from None
     for name, (_, required) in schema.items():
