@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from stayhere.rooms.core.effects import Error
-from stayhere.rooms.core.meeting import PERMISSIONS
+import pytest
+
+from stayhere.rooms.core import safety
+from stayhere.rooms.core.effects import Error, Send
+from stayhere.rooms.core.meeting import PERMISSIONS, Join
 from stayhere.rooms.core.snapshot import snapshot_for
 from tests.rooms.roomkit import CHAIR_KEY, Meeting
 
@@ -496,3 +499,40 @@ def test_a_refusal_for_the_role_says_whom_to_ask() -> None:
     assert said[(member, "admit_all")] == "Only the meeting's hosts and greeters can do that."
     assert said[(member, "lock")] == "Only the meeting's hosts can do that."
     assert chair in meeting.live.seats
+
+
+def test_people_nobody_admitted_can_never_make_a_meeting_full(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(safety, "WAITING_MAX", 3)
+    monkeypatch.setattr(safety, "SEATS_MAX", 4)
+    meeting = Meeting(waiting_room=True)
+    chair = meeting.join("Chair", chair=True)
+    fillers = [meeting.join(f"Filler {n}") for n in range(3)]
+    assert all(not meeting.live.seats[seat].admitted for seat in fillers)
+    before = meeting.live
+    late = meeting.apply(Join("s0000999999", "t", "b-late", "Late"))
+    assert meeting.errors(late) == ["waiting_full"] and meeting.live == before
+    # The waiting room being full never keeps a host out, and the meeting's own seats are still free.
+    cohost = meeting.join("Co-host", chair_key=CHAIR_KEY)
+    assert meeting.live.seats[cohost].admitted
+
+    # One host action clears the waiting room: each is told and let go; the room is left as it was before them.
+    effects = meeting.say(chair, "deny_all")
+    assert sorted(meeting.closed()) == sorted(fillers)
+    denied = [e for e in effects if isinstance(e, Send) and e.event["type"] == "denied"]
+    assert sorted(send.to[0] for send in denied) == sorted(fillers)
+    assert not meeting.live.waiting() and meeting.errors(effects) == []
+    assert meeting.errors(meeting.say(chair, "deny_all")) == ["nobody_waiting"]
+    newcomer = meeting.join("Newcomer")
+    assert not meeting.live.seats[newcomer].admitted, "a real newcomer gets into the waiting room again"
+
+
+def test_a_meeting_full_of_members_says_so_and_admitting_stops_at_its_seats(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(safety, "SEATS_MAX", 3)
+    meeting = Meeting(waiting_room=True)
+    chair = meeting.join("Chair", chair=True)
+    waiting = [meeting.join(f"Member {n}") for n in range(3)]
+    meeting.say(chair, "admit_all")
+    assert len(meeting.live.admitted()) == 3, "two of the three let in: the meeting has three seats"
+    assert [s.id for s in meeting.live.waiting()] == waiting[2:], "the first who came went first"
+    assert meeting.errors(meeting.say(chair, "admit", seat=waiting[2])) == ["full"]
+    assert meeting.errors(meeting.say(chair, "admit_all")) == ["full"]

@@ -28,7 +28,6 @@ from stayhere.rooms.core.state import (
     Seat,
 )
 
-MAX_SEATS = 3000
 # The chair is reminded this long before the scheduled end.
 REMINDER_S = 5 * 60
 # Wrong passcodes tried for one meeting, from any connection, before it refuses tries for a while.
@@ -193,6 +192,7 @@ HANDLERS: dict[str, Handler] = {
     "hand_chair": safety.hand_chair,
     "admit": safety.admit,
     "deny": safety.deny,
+    "deny_all": safety.deny_all,
     "admit_all": safety.admit_all,
     "lock": safety.lock,
     "mute": safety.mute,
@@ -235,12 +235,14 @@ def _join(room: Room, event: Join, now: float, out: Outbox) -> Room:
                 message = "That passcode is not right. Check the meeting's listing and try again."
                 out.error(event.seat, "passcode", message, "join")
                 return replace(room, passcode_failures=(*recent, now))
-    if len(room.seats) >= MAX_SEATS:
+    admitted = is_host or not room.waiting_room
+    if admitted and len(room.admitted()) >= safety.SEATS_MAX:
         raise Refused("full", "This meeting is full.")
+    if not admitted and len(room.seats) - len(room.admitted()) >= safety.WAITING_MAX:
+        raise Refused("waiting_full", safety.WAITING_FULL)
     role = MEMBER
     if is_host:
         role = CHAIR if room.chair() is None else COHOST
-    admitted = is_host or not room.waiting_room
     seat = Seat(
         id=event.seat,
         name=event.name,

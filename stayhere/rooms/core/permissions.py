@@ -31,6 +31,7 @@ PERMISSIONS: dict[str, frozenset[str] | None] = {
     "end_share": frozenset({CHAIR, TIMEKEEPER}),
     "admit": GREETER_ROLES,
     "deny": GREETER_ROLES,
+    "deny_all": GREETER_ROLES,
     "admit_all": GREETER_ROLES,
     "lock": HOST_ROLES,
     "mute": HOST_ROLES,

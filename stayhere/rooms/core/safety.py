@@ -67,8 +67,19 @@ def let_in(room: Room, target: Seat, out: Outbox) -> Room:
     return room
 
 
+FULL = "The meeting is full: nobody more can be let in until someone leaves."
+SEATS_MAX = 3000  # admitted seats; the waiting room has its own limit, so nobody unadmitted can fill a meeting
+WAITING_MAX = 100
+WAITING_FULL = (
+    "The waiting room is full just now, while the hosts let people in. Try again in a minute or two; "
+    "the meeting's page has its other ways in."
+)
+
+
 def admit(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbox) -> Room:
     target = _waiting_seat(room, msg["seat"])
+    if len(room.admitted()) >= SEATS_MAX:
+        raise Refused("full", FULL)
     room = let_in(room, target, out)
     send_waiting_list(room, out)
     return log(room, seat, "admit", target.name, now, out)
@@ -78,10 +89,27 @@ def admit_all(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: O
     waiting = room.waiting()
     if not waiting:
         raise Refused("nobody_waiting", "Nobody is waiting.")
+    room_for = SEATS_MAX - len(room.admitted())
+    if room_for <= 0:
+        raise Refused("full", FULL)
+    waiting = waiting[:room_for]  # the first who came, as many as the meeting has room for
     for target in waiting:
         room = let_in(room, target, out)
     send_waiting_list(room, out)
     return log(room, seat, "admit_all", str(len(waiting)), now, out)
+
+
+def deny_all(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbox) -> Room:
+    """Clears the waiting room: everyone in it is turned away at once (a flood of joins nobody knows)."""
+    waiting = room.waiting()
+    if not waiting:
+        raise Refused("nobody_waiting", "Nobody is waiting.")
+    for target in waiting:
+        out.send(target.id, "denied", message="The hosts did not let you in to this meeting.")
+        out.close(target.id)
+    room = room.without_seats({target.id for target in waiting})
+    send_waiting_list(room, out)
+    return log(room, seat, "deny_all", str(len(waiting)), now, out)
 
 
 def deny(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbox) -> Room:

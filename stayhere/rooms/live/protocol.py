@@ -153,6 +153,7 @@ SCHEMAS: dict[str, dict[str, tuple[Check, bool]]] = {
     "admit": {"seat": (_seat, True)},
     "deny": {"seat": (_seat, True)},
     "admit_all": {},
+    "deny_all": {},
     "lock": {"locked": (_bool, True)},
     "mute": {"seat": (_seat, True)},
     "mute_all": {},

@@ -43,7 +43,7 @@ export const T = {
   openFloorHint: 'For meetings of up to {n} people: anyone may unmute and speak without being called on. A share or a reading still has the floor to itself. It closes by itself if the meeting grows larger.',
   removeQuestion: 'Remove {name} for the rest of this meeting? They cannot come back from this browser. You can undo it from the list of removals.',
   reportSent: 'Sent to the hosts. Only they see it.',
-  actions: { admit: 'admitted', admit_all: 'admitted all waiting', deny: 'denied', lock: 'locked the room',
+  actions: { admit: 'admitted', admit_all: 'admitted all waiting', deny_all: 'turned away all waiting', deny: 'denied', lock: 'locked the room',
     unlock: 'unlocked the room', mute: 'muted', mute_all: 'muted everyone', remove: 'removed',
     undo_remove: 'undid the removal of', hand_chair: 'handed the chair to' },
 };

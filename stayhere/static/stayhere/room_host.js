@@ -125,6 +125,7 @@ export function createConsole(ctx) {
     admit: (el) => send({ type: 'admit', seat: seatOf(el) }),
     deny: (el) => send({ type: 'deny', seat: seatOf(el) }),
     'admit-all': need('admit_all'),
+    'deny-all': need('deny_all'),
     lock: () => send({ type: 'lock', locked: !model.locked }),
     'mute-all': need('mute_all'),
     'open-floor': () => send({ type: 'open_floor', open: !model.openFloor.open }),
