@@ -229,8 +229,21 @@ def test_a_dropped_seat_resumes_and_receives_what_it_missed_in_order() -> None:
         await chair.send(type="call")
         offer = await back.next("offer")
         assert offer["seat"] == welcome["seat"], "the seat kept its place in the queue"
+        # Each numbered event once: its own return ("participant", connected again) is not both replayed and sent.
+        numbered = [e for e in back.seen if e["type"] not in OUTSIDE_THE_STREAM]
+        seqs = [e["seq"] for e in numbered]
+        assert seqs == sorted(set(seqs)), seqs
+        own = [
+            e["participant"]["connected"]
+            for e in numbered
+            if e["type"] == "participant" and e["participant"]["seat"] == welcome["seat"]
+        ]
+        assert own == [False, True], "its drop, replayed, then its return, once"
 
     run(scenario)
+
+
+OUTSIDE_THE_STREAM = {"audio", "audio_answer", "live", "talking", "slip", "error"}
 
 
 def test_a_resume_that_missed_too_much_gets_a_fresh_snapshot(monkeypatch: pytest.MonkeyPatch) -> None:

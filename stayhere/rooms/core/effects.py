@@ -65,6 +65,7 @@ class Voice:
 class Replay:
     seat: str  # a seat that resumed: send what it missed after ``after``, or a snapshot
     after: int
+    upto: int  # the last event before the resume's own: those after it reach the seat as they are sent
 
 
 @dataclass(frozen=True)

@@ -276,7 +276,7 @@ def _resume(room: Room, event: Resume, out: Outbox) -> Room:
     was_connected = seat.connected
     seat = replace(seat, connected=True, dropped_at=None)
     room = room.with_seat(seat)
-    out.add(Replay(seat.id, event.last_seq))
+    out.add(Replay(seat.id, event.last_seq, out.seq))
     if not was_connected and seat.admitted:
         out.send(EVERYONE, "participant", participant=seat.public(room.queue))
     return room

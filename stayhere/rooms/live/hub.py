@@ -309,7 +309,7 @@ class RoomHub:
                 seat = room.seats.get(effect.seat) if room is not None else None
                 if room is not None and seat is not None:
                     snapshot = frames.snapshot(room, seat.id)
-                    carried.append(Resumed(seat.id, effect.after, room.seq, _audiences(seat), snapshot))
+                    carried.append(Resumed(seat.id, effect.after, effect.upto, _audiences(seat), snapshot))
             else:
                 carried.append(effect)
         return plan
