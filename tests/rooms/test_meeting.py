@@ -536,3 +536,22 @@ def test_a_meeting_full_of_members_says_so_and_admitting_stops_at_its_seats(monk
     assert [s.id for s in meeting.live.waiting()] == waiting[2:], "the first who came went first"
     assert meeting.errors(meeting.say(chair, "admit", seat=waiting[2])) == ["full"]
     assert meeting.errors(meeting.say(chair, "admit_all")) == ["full"]
+
+
+def test_a_chair_who_drops_and_opens_the_chair_link_again_is_the_chair_at_once() -> None:
+    meeting = Meeting()
+    chair = meeting.join("Chair", chair=True)
+    member = meeting.join("Alex")
+    meeting.drop(chair)  # the tab closed; the grace period runs
+    again = meeting.join("Chair", chair=True)  # the chair link opened anew, not a resume
+    assert meeting.live.seats[again].role == "chair"
+    assert meeting.live.seats[chair].role == "cohost", "the dropped seat co-hosts if it ever comes back"
+    assert meeting.errors(meeting.say(again, "end")) == [] and meeting.room is None, "the chair can end the meeting"
+    assert member
+
+
+def test_a_second_chair_link_while_the_chair_is_present_is_a_cohost() -> None:
+    meeting = Meeting()
+    chair = meeting.join("Chair", chair=True)
+    other = meeting.join("Helper", chair=True)
+    assert meeting.live.seats[chair].role == "chair" and meeting.live.seats[other].role == "cohost"

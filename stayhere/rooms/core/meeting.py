@@ -242,7 +242,14 @@ def _join(room: Room, event: Join, now: float, out: Outbox) -> Room:
         raise Refused("waiting_full", safety.WAITING_FULL)
     role = MEMBER
     if is_host:
-        role = CHAIR if room.chair() is None else COHOST
+        chair = room.chair()
+        if chair is not None and not chair.connected:
+            # The chair's connection dropped and the chair link came back (a new tab, a restarted phone) instead
+            # of a resume: the chair goes with the link, and the dropped seat, if it ever resumes, co-hosts.
+            room = room.with_seat(replace(chair, role=COHOST))
+            out.send(EVERYONE, "participant", participant=room.seats[chair.id].public(room.queue))
+            chair = None
+        role = CHAIR if chair is None else COHOST
     seat = Seat(
         id=event.seat,
         name=event.name,
