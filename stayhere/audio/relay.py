@@ -113,6 +113,7 @@ class AudioRelay:
         self.rooms: dict[str, _RoomAudio] = {}
         self.opening: dict[str, asyncio.Lock] = {}
         self.pending: set[asyncio.Task[None]] = set()
+        self.voicing: dict[tuple[str, str], asyncio.Task[None]] = {}  # each seat's own mute or unmute under way
         if self.floor is not None:
             meetings.audio_effects.append(self.carry_out)
 
@@ -318,7 +319,9 @@ class AudioRelay:
                 self._stopped_talking(audio)
         else:
             self.floor.unmuting_self(room_id, voice.seat)  # an open floor must not mute it again
-        self._background(self._configure(audio, voice))
+        key = (room_id, voice.seat)
+        task = self.voicing[key] = self._background(self._configure(audio, voice))
+        task.add_done_callback(lambda done: self.voicing.pop(key, None) if self.voicing.get(key) is done else None)
 
     async def _configure(self, audio: SeatAudio, voice: Voice) -> None:
         try:
@@ -406,16 +409,23 @@ class AudioRelay:
     async def _say_stopped(self, audio: SeatAudio) -> None:
         await self.meetings.announce(audio.room_id, "talking", seat=audio.seat, talking=False)
 
-    def _background(self, work: Any) -> None:
+    def _background(self, work: Any) -> asyncio.Task[None]:
         task = asyncio.get_running_loop().create_task(self._logged(work))
         self.pending.add(task)
         task.add_done_callback(self.pending.discard)
+        return task
 
     async def _logged(self, work: Any) -> None:
         try:
             await work
         except (JanusError, NoAudioRoom) as failure:
             log.warning("A meeting audio change failed: %s", type(failure).__name__)
+
+    async def voiced(self, room_id: str, seat: str) -> None:
+        """Waits for this seat's own mute or unmute to reach Janus (a phone's *6 says "muted" only then)."""
+        task = self.voicing.pop((room_id, seat), None)
+        if task is not None:
+            await asyncio.gather(task, return_exceptions=True)
 
     async def drain(self) -> None:
         """Waits for audio changes still under way (tests, shutdown)."""

@@ -187,7 +187,7 @@ class PhoneCall:
         mute = self.heard
         refused = len(self.errors)
         await self.hub.handle(self.room_id, Message(self.seat, "audio_mute", {"muted": mute}))
-        await self.relay.drain()  # Janus has the change (or refused it, and the call heard why)
+        await self.relay.voiced(self.room_id, self.seat)  # Janus has it (or refused it, and the call heard why)
         if len(self.errors) == refused:
             self.heard = not mute
             self._say("muted" if mute else "live")
