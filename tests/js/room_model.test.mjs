@@ -217,13 +217,25 @@ test('the chat policy and whether chat is open to all follow the server', () => 
   assert.equal(model.chatOpen, false);
 });
 
-test('the waiting list is replaced by each waiting_list event', () => {
-  const model = room({ waiting: [{ seat: 's8', name: 'Dee' }] });
-  const regions = applyEvent(model, { type: 'waiting_list', waiting: [{ seat: 's9', name: 'Cy' }] });
-  assert.deepEqual(model.waiting, [{ seat: 's9', name: 'Cy' }]);
+test('the waiting room changes by deltas: added seats join the list, a listed seat is renamed, removed ones go', () => {
+  const model = room({ waiting: [{ seat: 's8', name: 'Dee' }], waiting_count: 1 });
+  const regions = applyEvent(model, { type: 'waiting_changed', added: [{ seat: 's9', name: 'Cy' }], removed: [], count: 2 });
+  assert.deepEqual(model.waiting, [{ seat: 's8', name: 'Dee' }, { seat: 's9', name: 'Cy' }]);
+  assert.equal(model.waitingCount, 2);
   assert.deepEqual(regions, ['waiting']);
-  applyEvent(model, { type: 'waiting_list' });
+  applyEvent(model, { type: 'waiting_changed', added: [{ seat: 's8', name: 'Dee B' }], removed: [], count: 2 });
+  assert.deepEqual(model.waiting.map((w) => w.name), ['Dee B', 'Cy']);
+  applyEvent(model, { type: 'waiting_changed', added: [], removed: ['s8', 's9'], count: 0 });
   assert.deepEqual(model.waiting, []);
+  assert.equal(model.waitingCount, 0);
+});
+
+test('a page of the waiting room adds the seats not yet shown, and the count says how many wait in all', () => {
+  const model = room({ waiting: [{ seat: 's8', name: 'Dee' }], waiting_count: 3 });
+  assert.equal(model.waitingCount, 3);
+  applyEvent(model, { type: 'waiting_list', waiting: [{ seat: 's8', name: 'Dee' }, { seat: 's9', name: 'Cy' }], start: 0, count: 3 });
+  assert.deepEqual(model.waiting.map((w) => w.seat), ['s8', 's9']);
+  assert.equal(model.waitingCount, 3);
 });
 
 test('a segment event moves the format on and carries the segment itself', () => {

@@ -85,8 +85,8 @@ def test_an_admitted_seat_gets_ice_servers_and_a_waiting_seat_none_until_let_in(
         asked = await member.next("audio")
         assert "ice_servers" not in asked
 
-        listed = await chair.next("waiting_list")
-        await chair.send(type="admit", seat=listed["waiting"][0]["seat"])
+        changed = await chair.next("waiting_changed")
+        await chair.send(type="admit", seat=changed["added"][0]["seat"])
         await member.next("admitted")
         await member.send(type="audio_ice")
         members = check_credentials(await member.next("audio"), "Alex", seat)

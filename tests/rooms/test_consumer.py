@@ -89,8 +89,9 @@ def test_a_chair_admits_a_member_from_the_waiting_room() -> None:
         assert welcome["snapshot"]["role"] == "chair"
         waiting = await member.join("Alex")
         assert waiting["snapshot"]["admitted"] is False and "participants" not in waiting["snapshot"]
-        listed = await chair.next("waiting_list")
-        await chair.send(type="admit", seat=listed["waiting"][0]["seat"])
+        changed = await chair.next("waiting_changed")
+        assert changed["count"] == 1
+        await chair.send(type="admit", seat=changed["added"][0]["seat"])
         await member.next("admitted")
         snapshot = await member.next("snapshot")
         assert [p["name"] for p in snapshot["participants"]] == ["Chair", "Alex"]

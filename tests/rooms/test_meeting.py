@@ -41,7 +41,8 @@ def test_a_member_waits_until_a_host_admits_them_and_sees_nothing_before() -> No
     assert not meeting.live.seats[member].admitted
     welcome = meeting.received(member, "welcome")[0]
     assert "participants" not in welcome["snapshot"] and "chat" not in welcome["snapshot"]
-    assert meeting.received(chair, "waiting_list")[-1]["waiting"] == [{"seat": member, "name": "Alex"}]
+    changed = meeting.received(chair, "waiting_changed")[-1]
+    assert (changed["added"], changed["removed"], changed["count"]) == ([{"seat": member, "name": "Alex"}], [], 1)
     meeting.say(chair, "admit", seat=member)
     assert meeting.live.seats[member].admitted
     assert meeting.received(member, "admitted")
@@ -524,6 +525,64 @@ def test_people_nobody_admitted_can_never_make_a_meeting_full(monkeypatch: pytes
     assert meeting.errors(meeting.say(chair, "deny_all")) == ["nobody_waiting"]
     newcomer = meeting.join("Newcomer")
     assert not meeting.live.seats[newcomer].admitted, "a real newcomer gets into the waiting room again"
+
+
+def test_hosts_learn_of_the_waiting_room_in_small_deltas_and_pages_never_the_whole_list() -> None:
+    meeting = Meeting(waiting_room=True)
+    chair = meeting.join("Chair", chair=True)
+    greeter = meeting.join("Greeter", chair=True)
+    meeting.say(chair, "role", seat=greeter, role="greeter")
+    waiting = [meeting.join(f"Waiting {n}") for n in range(safety.WAITING_MAX)]
+    changes = meeting.received(chair, "waiting_changed")
+    assert len(changes) == len(waiting), "one delta per join"
+    assert all(len(change["added"]) == 1 and change["removed"] == [] for change in changes), "never the whole list"
+    assert [change["count"] for change in changes] == list(range(1, len(waiting) + 1))
+    assert not meeting.received(chair, "waiting_list"), "no list is pushed"
+
+    # A fresh snapshot holds the first page and the count; the rest comes a page at a time, to whoever asked.
+    snapshot = snapshot_for(meeting.live, chair)
+    page = snapshot_for(meeting.live, chair)["waiting"]
+    assert [w["seat"] for w in page] == waiting[: len(page)] and snapshot["waiting_count"] == len(waiting)
+    assert len(page) < len(waiting)
+    meeting.say(greeter, "waiting_list", **{"from": len(page)})
+    rest = meeting.received(greeter, "waiting_list")[-1]
+    assert [w["seat"] for w in rest["waiting"]] == waiting[len(page) :][: len(page)]
+    assert (rest["start"], rest["count"]) == (len(page), len(waiting))
+    assert not meeting.received(chair, "waiting_list"), "a page goes only to the one who asked"
+    member = meeting.join("Member", chair=True)
+    meeting.say(chair, "role", seat=member, role="member")
+    assert meeting.errors(meeting.say(member, "waiting_list")) == ["forbidden"]
+
+    # Letting one in, turning one away, and one leaving are each one small delta; admitting all is one delta.
+    meeting.say(chair, "admit", seat=waiting[0])
+    meeting.say(chair, "deny", seat=waiting[1])
+    meeting.say(waiting[2], "leave")
+    meeting.say(waiting[3], "rename", name="Renamed")
+    last = meeting.received(chair, "waiting_changed")[-4:]
+    assert [(c["added"], c["removed"]) for c in last] == [
+        ([], [waiting[0]]),
+        ([], [waiting[1]]),
+        ([], [waiting[2]]),
+        ([{"seat": waiting[3], "name": "Renamed"}], []),
+    ]
+    meeting.say(chair, "admit_all")
+    everyone = meeting.received(chair, "waiting_changed")[-1]
+    assert everyone["removed"] == waiting[3:] and everyone["count"] == 0
+
+
+def test_locking_can_turn_away_everyone_already_waiting() -> None:
+    meeting = Meeting(waiting_room=True)
+    chair = meeting.join("Chair", chair=True)
+    waiting = [meeting.join(f"Waiting {n}") for n in range(5)]
+    meeting.say(chair, "lock", locked=True)
+    assert [s.id for s in meeting.live.waiting()] == waiting, "a plain lock keeps who is waiting"
+    meeting.say(chair, "lock", locked=False)
+    effects = meeting.say(chair, "lock", locked=True, clear_waiting=True)
+    assert meeting.live.locked and not meeting.live.waiting()
+    assert sorted(meeting.closed()) == sorted(waiting)
+    assert meeting.errors(effects) == []
+    assert meeting.received(chair, "waiting_changed")[-1]["count"] == 0
+    assert meeting.errors(meeting.apply(Join("s0000999999", "t", "b-late", "Late"))) == ["locked"]
 
 
 def test_a_meeting_full_of_members_says_so_and_admitting_stops_at_its_seats(monkeypatch: pytest.MonkeyPatch) -> None:

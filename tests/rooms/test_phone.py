@@ -227,8 +227,8 @@ def test_a_caller_in_the_waiting_room_joins_the_audio_only_when_admitted(relay: 
             await prompted(a.call, "waiting")
             assert a.call.audio is None and a.call.remote is None
             assert slug not in relay.rooms or a.call.seat not in relay.rooms[slug].seats
-            waiting = await chair.next("waiting_list")
-            assert [w["seat"] for w in waiting["waiting"]] == [a.call.seat]
+            waiting = await chair.next("waiting_changed")
+            assert [w["seat"] for w in waiting["added"]] == [a.call.seat]
             await chair.send(type="admit", seat=a.call.seat)
             await prompted(a.call, "admitted")
             await settled(relay, a)

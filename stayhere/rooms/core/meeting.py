@@ -148,7 +148,7 @@ def _rename(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Out
     if seat.admitted:
         out.send(EVERYONE, "participant", participant=seat.public(room.queue))
     else:
-        safety.send_waiting_list(room, out)
+        safety.waiting_changed(room, out, added=(seat,))  # the same seat again: its new name
     advice = name_advice(seat.name)
     if advice:
         out.send_once(seat.id, "advice", advice=advice)
@@ -195,6 +195,7 @@ HANDLERS: dict[str, Handler] = {
     "deny_all": safety.deny_all,
     "admit_all": safety.admit_all,
     "lock": safety.lock,
+    "waiting_list": safety.waiting_list,
     "mute": safety.mute,
     "mute_all": safety.mute_all,
     "remove": safety.remove,
@@ -268,7 +269,7 @@ def _join(room: Room, event: Join, now: float, out: Outbox) -> Room:
         out.send(EVERYONE, "joined", participant=seat.public(room.queue))
     else:
         out.send(seat.id, "waiting", message="You are in the waiting room. A host will let you in soon.")
-        safety.send_waiting_list(room, out)
+        safety.waiting_changed(room, out, added=(seat,))
     return room
 
 
@@ -314,7 +315,7 @@ def _drop_seat(room: Room, seat: Seat, out: Outbox) -> Room:
     if seat.admitted:
         out.send(EVERYONE, "left", seat=seat.id)
     else:
-        safety.send_waiting_list(room, out)
+        safety.waiting_changed(room, out, removed=(seat.id,))
     if seat.role == CHAIR:
         room = safety.succeed_chair(room, out)
     return room

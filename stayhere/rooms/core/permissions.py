@@ -33,6 +33,7 @@ PERMISSIONS: dict[str, frozenset[str] | None] = {
     "deny": GREETER_ROLES,
     "deny_all": GREETER_ROLES,
     "admit_all": GREETER_ROLES,
+    "waiting_list": GREETER_ROLES,
     "lock": HOST_ROLES,
     "mute": HOST_ROLES,
     "mute_all": HOST_ROLES,

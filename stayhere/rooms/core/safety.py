@@ -9,7 +9,7 @@ from typing import Any
 
 from stayhere.rooms.core import sharing, voice
 from stayhere.rooms.core.effects import Outbox, Refused
-from stayhere.rooms.core.snapshot import snapshot_for
+from stayhere.rooms.core.snapshot import snapshot_for, waiting_page
 from stayhere.rooms.core.state import (
     CHAIR,
     COHOST,
@@ -35,8 +35,22 @@ def log(room: Room, by: Seat, action: str, target: str, now: float, out: Outbox)
     return replace(room, host_log=(*room.host_log, entry)[-HOST_LOG_KEPT:])
 
 
-def send_waiting_list(room: Room, out: Outbox) -> None:
-    out.send(GREETERS, "waiting_list", waiting=[{"seat": s.id, "name": s.name} for s in room.waiting()])
+def waiting_changed(room: Room, out: Outbox, *, added: tuple[Seat, ...] = (), removed: tuple[str, ...] = ()) -> None:
+    """Tells the hosts and greeters what changed in the waiting room (a delta, small whatever the room holds)."""
+    out.send(
+        GREETERS,
+        "waiting_changed",
+        added=[{"seat": s.id, "name": s.name} for s in added],
+        removed=list(removed),
+        count=len(room.waiting()),
+    )
+
+
+def waiting_list(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbox) -> Room:
+    """A page of the waiting room, for the one host or greeter who asked (a page: see WAITING_PAGE)."""
+    start = int(msg.get("from", 0))
+    out.send(seat.id, "waiting_list", waiting=waiting_page(room, start), start=start, count=len(room.waiting()))
+    return room
 
 
 def send_removals(room: Room, out: Outbox) -> None:
@@ -81,7 +95,7 @@ def admit(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbo
     if len(room.admitted()) >= SEATS_MAX:
         raise Refused("full", FULL)
     room = let_in(room, target, out)
-    send_waiting_list(room, out)
+    waiting_changed(room, out, removed=(target.id,))
     return log(room, seat, "admit", target.name, now, out)
 
 
@@ -95,37 +109,48 @@ def admit_all(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: O
     waiting = waiting[:room_for]  # the first who came, as many as the meeting has room for
     for target in waiting:
         room = let_in(room, target, out)
-    send_waiting_list(room, out)
+    waiting_changed(room, out, removed=tuple(target.id for target in waiting))
     return log(room, seat, "admit_all", str(len(waiting)), now, out)
+
+
+DENIED = "The hosts did not let you in to this meeting."
 
 
 def deny_all(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbox) -> Room:
     """Clears the waiting room: everyone in it is turned away at once (a flood of joins nobody knows)."""
-    waiting = room.waiting()
-    if not waiting:
+    if not room.waiting():
         raise Refused("nobody_waiting", "Nobody is waiting.")
+    return _clear_waiting(room, seat, now, out)
+
+
+def _clear_waiting(room: Room, seat: Seat, now: float, out: Outbox) -> Room:
+    waiting = room.waiting()
     for target in waiting:
-        out.send(target.id, "denied", message="The hosts did not let you in to this meeting.")
+        out.send(target.id, "denied", message=DENIED)
         out.close(target.id)
     room = room.without_seats({target.id for target in waiting})
-    send_waiting_list(room, out)
+    waiting_changed(room, out, removed=tuple(target.id for target in waiting))
     return log(room, seat, "deny_all", str(len(waiting)), now, out)
 
 
 def deny(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbox) -> Room:
     target = _waiting_seat(room, msg["seat"])
-    out.send(target.id, "denied", message="The hosts did not let you in to this meeting.")
+    out.send(target.id, "denied", message=DENIED)
     out.close(target.id)
     room = room.without_seats({target.id})
-    send_waiting_list(room, out)
+    waiting_changed(room, out, removed=(target.id,))
     return log(room, seat, "deny", target.name, now, out)
 
 
 def lock(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbox) -> Room:
+    """Locks or unlocks the meeting; locking with ``clear_waiting`` also turns away everyone waiting."""
     locked = bool(msg["locked"])
     room = replace(room, locked=locked)
     out.send(EVERYONE, "room", locked=locked, waiting_room=room.waiting_room, passcode=bool(room.config.passcode))
-    return log(room, seat, "lock" if locked else "unlock", "", now, out)
+    room = log(room, seat, "lock" if locked else "unlock", "", now, out)
+    if locked and msg.get("clear_waiting") and room.waiting():
+        room = _clear_waiting(room, seat, now, out)
+    return room
 
 
 def mute(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbox) -> Room:
@@ -163,7 +188,7 @@ def remove(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outb
         if victim.admitted:
             out.send(EVERYONE, "left", seat=victim.id)
     if any(not victim.admitted for victim in gone):
-        send_waiting_list(room, out)
+        waiting_changed(room, out, removed=tuple(victim.id for victim in gone if not victim.admitted))
     send_removals(room, out)
     return log(room, seat, "remove", target.name, now, out)
 

@@ -55,12 +55,21 @@ def snapshot_for(room: Room, seat_id: str) -> dict[str, Any]:
         "slip_minimum_minutes": room.config.slip_minimum_minutes,
     }
     if seat.role in GREETER_ROLES:
-        snapshot["waiting"] = [{"seat": s.id, "name": s.name} for s in room.waiting()]
+        snapshot["waiting"] = waiting_page(room)
+        snapshot["waiting_count"] = len(room.waiting())
     if seat.is_host:
         snapshot["reports"] = [r.as_event() for r in room.reports]
         snapshot["host_log"] = [e.public() for e in room.host_log]
         snapshot["removals"] = [r.public() for r in room.removals]
     return snapshot
+
+
+WAITING_PAGE = 50  # the waiting room reaches hosts a page at a time, and as deltas: never whole per change
+
+
+def waiting_page(room: Room, start: int = 0) -> list[dict[str, str]]:
+    """Up to WAITING_PAGE of the people waiting, in the order they came, from ``start``."""
+    return [{"seat": s.id, "name": s.name} for s in room.waiting()[start : start + WAITING_PAGE]]
 
 
 def sees(seat: Seat, audiences: tuple[str, ...]) -> bool:

@@ -49,6 +49,7 @@ export function createConsole(ctx) {
       lock.setAttribute('aria-pressed', model.locked ? 'true' : 'false');
       lock.textContent = model.locked ? T.unlock : T.lock;
     }
+    if ($('h-lock-clear')) $('h-lock-clear').hidden = model.locked;
   }
 
   function list(id, emptyId, rows) {
@@ -64,7 +65,9 @@ export function createConsole(ctx) {
       h('button', { type: 'button', 'data-act': 'admit', 'data-seat': w.seat, 'aria-label': fill(T.admitLabel, w), text: T.admit }),
       ' ',
       h('button', { type: 'button', 'data-act': 'deny', 'data-seat': w.seat, 'aria-label': fill(T.denyLabel, w), text: T.deny }))));
-    if ($('h-waiting-count')) $('h-waiting-count').textContent = fill(T.count, { n: model.waiting.length });
+    if ($('h-waiting-count')) $('h-waiting-count').textContent = fill(T.count, { n: model.waitingCount });
+    // A page at a time: the rest of the waiting room is asked for, never pushed.
+    if ($('h-waiting-more')) $('h-waiting-more').hidden = model.waitingCount <= model.waiting.length;
   }
 
   function removals() {
@@ -127,6 +130,8 @@ export function createConsole(ctx) {
     'admit-all': need('admit_all'),
     'deny-all': need('deny_all'),
     lock: () => send({ type: 'lock', locked: !model.locked }),
+    'lock-clear': () => send({ type: 'lock', locked: true, clear_waiting: true }),
+    'waiting-more': () => send({ type: 'waiting_list', from: model.waiting.length }),
     'mute-all': need('mute_all'),
     'open-floor': () => send({ type: 'open_floor', open: !model.openFloor.open }),
     policy: (el) => send({ type: 'chat_policy', policy: el.value }),

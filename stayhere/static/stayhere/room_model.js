@@ -9,7 +9,7 @@ export function emptyModel() {
     seat: null, role: null, may: [], hostRoles: [], admitted: false, phase: 'open', title: '', format: [], segment: 0,
     people: new Map(), queue: [], offer: null, share: null, mode: 'raise_hand', once: false,
     chatPolicy: 'hosts', chatOpen: false, allowPrivate: false, chat: [], locked: false, waitingRoom: false, passcode: false,
-    clock: null, waiting: [], reports: [], hostLog: [], removals: [],
+    clock: null, waiting: [], waitingCount: 0, reports: [], hostLog: [], removals: [],
     openFloor: { allowed: false, max: 0, open: false, paused: null },
   };
 }
@@ -47,6 +47,7 @@ export function applySnapshot(model, snap) {
     fresh.locked = !!snap.locked;
     fresh.waitingRoom = !!snap.waiting_room;
     fresh.waiting = snap.waiting || [];
+    fresh.waitingCount = snap.waiting_count ?? fresh.waiting.length;
     fresh.reports = (snap.reports || []).slice(-KEPT);
     fresh.hostLog = (snap.host_log || []).slice(-KEPT);
     fresh.removals = snap.removals || [];
@@ -94,7 +95,24 @@ const HANDLERS = {
   chat_policy(m, e) { m.chatPolicy = e.policy; m.chatOpen = !!e.open; return ['chat', 'console']; },
   room(m, e) { m.locked = !!e.locked; m.waitingRoom = !!e.waiting_room; m.passcode = !!e.passcode; return ['console']; },
   clock(m, e) { m.clock = { starts_at: e.starts_at, ends_at: e.ends_at, closes_at: e.closes_at }; return ['clock']; },
-  waiting_list(m, e) { m.waiting = e.waiting || []; return ['waiting']; },
+  // The waiting room comes as deltas (an added seat already listed has a new name) and, when asked, a page.
+  waiting_changed(m, e) {
+    const gone = new Set(e.removed || []);
+    const kept = m.waiting.filter((w) => !gone.has(w.seat));
+    for (const added of e.added || []) {
+      const at = kept.findIndex((w) => w.seat === added.seat);
+      if (at >= 0) kept[at] = added; else kept.push(added);
+    }
+    m.waiting = kept;
+    m.waitingCount = e.count;
+    return ['waiting'];
+  },
+  waiting_list(m, e) {
+    const known = new Set(m.waiting.map((w) => w.seat));
+    m.waiting = [...m.waiting, ...(e.waiting || []).filter((w) => !known.has(w.seat))];
+    m.waitingCount = e.count;
+    return ['waiting'];
+  },
   report(m, e) { push(m.reports, e); return ['reports']; },
   host_log(m, e) { push(m.hostLog, e.entry); return ['log']; },
   removals(m, e) { m.removals = e.removals || []; return ['removals']; },
