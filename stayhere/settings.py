@@ -185,6 +185,13 @@ X_FRAME_OPTIONS = "DENY"
 # seat (stayhere.audio.turn, docs/audio.md). None unless STAYHERE_TURN_URLS and STAYHERE_TURN_SECRET are set.
 TURN = turn_from_env()
 
+# The door of the meetings (stayhere.rooms.live.gate): joins a minute from one connection source, room
+# connections open at once from one source (0 turns either off: behind nginx, which keeps them per address), and
+# joins a second into one meeting in this process.
+ROOM_JOINS_PER_SOURCE = envint("STAYHERE_ROOM_JOINS_PER_SOURCE", 20, minimum=0, maximum=10_000)
+ROOM_SOCKETS_PER_SOURCE = envint("STAYHERE_ROOM_SOCKETS_PER_SOURCE", 100, minimum=0, maximum=100_000)
+ROOM_JOINS_PER_ROOM = envint("STAYHERE_ROOM_JOINS_PER_ROOM", 20, minimum=0, maximum=10_000)
+
 # The finder: how far "near" reaches by default and the page size of results.
 FINDER_RADIUS_KM = envint("STAYHERE_FINDER_RADIUS_KM", 25, minimum=1, maximum=500)
 FINDER_PAGE_SIZE = envint("STAYHERE_FINDER_PAGE_SIZE", 25, minimum=5, maximum=200)

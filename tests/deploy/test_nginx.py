@@ -42,6 +42,8 @@ from tests.rooms.factories import make_room
 room = make_room(running_now("Nginx Room", "{ROOM}"), waiting_room=False, chat_policy="open")
 print("CHAIR-KEY", room.chair_key)
 """
+# As deploy/systemd/stayhere.env has it: nginx keeps the per-address limits, so the workers' are off.
+BEHIND_NGINX = {"STAYHERE_ROOM_JOINS_PER_SOURCE": "0", "STAYHERE_ROOM_SOCKETS_PER_SOURCE": "0"}
 LOOPBACK = re.compile(rb"127\.0\.0\.\d+")
 
 
@@ -66,7 +68,12 @@ class Site:
 def site(tmp_path: Path) -> Iterator[Site]:
     data = tmp_path / "data"
     data.mkdir(mode=0o700)
-    env = {"PYTHONPATH": str(REPO), "STAYHERE_REDIS_URL": shared_redis_url(), "STAYHERE_LOG_LEVEL": "INFO"}
+    env = {
+        "PYTHONPATH": str(REPO),
+        "STAYHERE_REDIS_URL": shared_redis_url(),
+        "STAYHERE_LOG_LEVEL": "INFO",
+        **BEHIND_NGINX,
+    }
     prefix = tmp_path / "nginx"
     prefix.mkdir()
     with ExitStack() as stack, ExitStack() as second_stack:
@@ -152,5 +159,31 @@ def test_pages_and_a_room_through_nginx_reach_both_workers_and_nginx_logs_no_add
     assert any(path.name == "error.log" and path.stat().st_size > 0 for path in written), written
     leaks = [
         f"{path.name}: {line!r}" for path in written for line in path.read_bytes().splitlines() if LOOPBACK.search(line)
+    ]
+    assert leaks == [], "nginx wrote a client address: " + "; ".join(leaks)
+
+
+def test_nginx_turns_away_a_flood_of_room_handshakes_from_one_address_and_writes_no_line_of_it(site: Site) -> None:
+    from websockets.exceptions import InvalidStatus
+
+    proxy = site.proxy
+    address = f"ws://{proxy.url.removeprefix('http://')}/ws/rooms/{ROOM}"
+    refused: list[int] = []
+    with ExitStack() as sockets:
+        for _ in range(70):
+            try:
+                sockets.enter_context(connect(address, origin=proxy.url, open_timeout=10))  # type: ignore[arg-type]
+            except InvalidStatus as answer:
+                refused.append(answer.response.status_code)
+        opened = 70 - len(refused)
+        assert refused and set(refused) == {429}, f"refused with {sorted(set(refused))}"
+        assert 40 <= opened < 70, f"{opened} handshakes went through"
+        # Pages are not limited with the meetings' door.
+        assert get(proxy.url + "/health")[0] == 200
+    leaks = [
+        f"{path.name}: {line!r}"
+        for path in proxy.written_files()
+        for line in path.read_bytes().splitlines()
+        if LOOPBACK.search(line)
     ]
     assert leaks == [], "nginx wrote a client address: " + "; ".join(leaks)

@@ -42,11 +42,19 @@ def fresh_hub(fresh_rooms: LiveRooms) -> hub.RoomHub:
 class Client:
     """One browser tab's connection to a room."""
 
-    def __init__(self, slug: str, cookie: str | None = None, origin: tuple[bytes, bytes] = ORIGIN) -> None:
+    def __init__(
+        self,
+        slug: str,
+        cookie: str | None = None,
+        origin: tuple[bytes, bytes] = ORIGIN,
+        client: tuple[str, int] | None = None,
+    ) -> None:
         headers = [origin, HOST]
         if cookie:
             headers.append((b"cookie", f"stayhere_seat={cookie}".encode()))
         self.ws = WebsocketCommunicator(Serving.application, f"/ws/rooms/{slug}", headers=headers)
+        if client is not None:
+            self.ws.scope["client"] = client  # the address the server sees the connection come from
         self.seen: list[dict[str, Any]] = []
 
     async def open(self) -> bool:
@@ -377,3 +385,65 @@ def test_a_fault_in_a_handler_answers_with_an_error_keeps_the_room_and_logs_no_w
     run(scenario)
     assert "ValueError" in caplog.text
     assert "CanaryChatTapir" not in caplog.text and "ChairCanaryOkapi" not in caplog.text
+
+
+def test_joins_from_one_source_are_limited_with_when_to_try_again_and_others_still_get_in(
+    fresh_rooms: LiveRooms,
+) -> None:
+    from stayhere.rooms.live.gate import JoinGate, Limits
+
+    fresh_rooms.gate = JoinGate(Limits(per_source=3, sockets_per_source=0, per_room=0), b"test secret")
+    room = make_room(waiting_room=True)
+
+    async def scenario() -> None:
+        chair = Client(room.meeting.slug, "chair", client=("198.51.100.9", 4000))
+        assert await chair.open()
+        await chair.join("Chair", chair_key=room.chair_key)
+        fillers = [Client(room.meeting.slug, f"f{n}", client=("203.0.113.7", 5000 + n)) for n in range(4)]
+        for number, filler in enumerate(fillers[:2]):
+            assert await filler.open()
+            await filler.join(f"Filler {number}")
+        last = fillers[3]
+        assert await fillers[2].open() and await last.open()
+        await fillers[2].join("Filler three")
+        await last.send(type="join", name="Filler four")
+        refused = await last.next("error")
+        assert refused["code"] == "busy" and refused["ref"] == "join"
+        assert refused["retry_after"] >= 1 and f"{refused['retry_after']:.0f} seconds" in refused["message"]
+        held = await fresh_rooms.hub.store.get(room.meeting.slug)
+        assert held is not None and len(held.waiting()) == 3, "the refused join left no seat"
+        # Someone else, from elsewhere, still gets in at once.
+        newcomer = Client(room.meeting.slug, "new", client=("192.0.2.44", 6000))
+        assert await newcomer.open()
+        welcome = await newcomer.join("Newcomer")
+        assert welcome["snapshot"]["admitted"] is False
+        assert "203.0.113.7" not in repr(fresh_rooms.gate.sources), "the gate keeps no address"
+
+    run(scenario)
+
+
+def test_too_many_connections_from_one_source_are_turned_away_and_their_room_is_untouched(
+    fresh_rooms: LiveRooms,
+) -> None:
+    from stayhere.rooms.live.gate import JoinGate, Limits
+
+    fresh_rooms.gate = JoinGate(Limits(per_source=0, sockets_per_source=2, per_room=0), b"test secret")
+    room = make_room()
+
+    async def scenario() -> None:
+        held = [Client(room.meeting.slug, f"h{n}", client=("203.0.113.7", 5000 + n)) for n in range(2)]
+        for client in held:
+            assert await client.open()
+        extra = Client(room.meeting.slug, "x", client=("203.0.113.7", 5100))
+        assert await extra.open()
+        refused = await extra.next("error")
+        assert refused["code"] == "busy" and refused["retry_after"] == consumers.SOCKETS_RETRY_S
+        assert await extra.closed_with() == 1013
+        # A connection that closes gives its place back.
+        await held[0].ws.disconnect()
+        again = Client(room.meeting.slug, "y", client=("203.0.113.7", 5200))
+        assert await again.open()
+        welcome = await again.join("Chair", chair_key=room.chair_key)
+        assert welcome["snapshot"]["role"] == "chair"
+
+    run(scenario)

@@ -23,6 +23,7 @@ from stayhere.audio.relay import SeatAudio
 from stayhere.rooms.core.config import RoomConfig
 from stayhere.rooms.core.meeting import Join, Message, Resume
 from stayhere.rooms.live import frames
+from stayhere.rooms.live.gate import busy_sentence
 from stayhere.rooms.live.protocol import ProtocolError, decode, new_seat_id
 from stayhere.rooms.live.root import LiveRooms, RoomClosed
 
@@ -36,6 +37,7 @@ FLOOD_WINDOW_S = 2.0
 # A client that has not read this many frames is too far behind: it is closed and resumes with a snapshot.
 BACKLOG_LIMIT = 2000
 JOIN_TIMEOUT_S = 20.0
+SOCKETS_RETRY_S = 30.0  # a source with too many room connections open is told to try again after this
 PASSCODE_TRIES = 5
 
 
@@ -76,9 +78,15 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         self.wake = asyncio.Event()
         self.closing: int | None = None
         self.audio: SeatAudio | None = None
+        client = self.scope.get("client")
+        self.source = self.rooms.gate.source(client[0] if client else None)  # a keyed hash, never the address
+        self.counted = self.rooms.gate.open_socket(self.source)
         await self.accept()
         self.writer = asyncio.create_task(self._write())
         self.join_timer = asyncio.get_running_loop().call_later(JOIN_TIMEOUT_S, self._join_timeout)
+        if not self.counted:
+            self._busy(SOCKETS_RETRY_S, "")
+            self.hangup(1013)
 
     # Connection (for the hub): never awaits, so one event reaches a thousand seats without a task each.
     def push(self, text: str) -> None:
@@ -113,8 +121,16 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             self.push(frames.error("not_joined", "Join the meeting within 20 seconds of connecting.", ""))
             self.hangup(4001)
 
+    def _busy(self, seconds: float, ref: str) -> None:
+        self.push(
+            frames.error("busy", busy_sentence(seconds), ref, self.hub.current_seq(self.slug), retry_after=seconds)
+        )
+
     async def disconnect(self, code: int) -> None:
         self.join_timer.cancel()
+        if self.counted:
+            self.counted = False
+            self.rooms.gate.close_socket(self.source)
         if self.audio is not None:
             audio, self.audio = self.audio, None
             await self.rooms.relay.stop(audio)
@@ -164,6 +180,10 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
 
     async def _enter(self, kind: str, fields: dict[str, Any]) -> None:
         if kind == "join":
+            wait = self.rooms.gate.join(self.slug, self.source)
+            if wait is not None:
+                self._busy(wait, kind)
+                return
             seat = new_seat_id()
             event = Join(
                 seat=seat,
@@ -192,6 +212,8 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             if await self.hub.resume(self.slug, self, resume):
                 self.seat = fields["seat"]
                 self.push(await self.rooms.relay.status(self.slug, self.seat))
+            else:
+                self.rooms.gate.failed(self.source)
         else:
             self.push(self.hub.error(self.slug, "not_joined", "Join the meeting first.", kind))
 

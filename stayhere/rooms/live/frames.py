@@ -36,9 +36,10 @@ def snapshot(room: Room, seat_id: str) -> str:
     return encode({"type": "snapshot", "seq": room.seq, **snapshot_for(room, seat_id)})
 
 
-def error(code: str, message: str, ref: str, seq: int = 0) -> str:
-    """``message`` is a sentence for the person that says what to do next; ``ref`` the message type it answers."""
-    return encode({"type": "error", "seq": seq, "code": code, "message": message, "ref": ref})
+def error(code: str, message: str, ref: str, seq: int = 0, **extra: Any) -> str:
+    """``message`` is a sentence for the person that says what to do next; ``ref`` the message type it answers;
+    ``extra`` a field some codes add (``retry_after`` for ``busy``)."""
+    return encode({"type": "error", "seq": seq, "code": code, "message": message, "ref": ref, **extra})
 
 
 def refusal(refused: Error) -> str:

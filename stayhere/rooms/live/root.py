@@ -26,6 +26,7 @@ from stayhere.audio.process import current_janus
 from stayhere.audio.relay import AudioRelay
 from stayhere.audio.servers import JanusPool
 from stayhere.rooms.core.config import RoomConfig
+from stayhere.rooms.live.gate import JoinGate, Limits
 from stayhere.rooms.live.hub import RoomHub, SlipNotSigned
 from stayhere.rooms.live.store import MemoryRoomStore, RoomStore
 from stayhere.rooms.web.setup import RoomUnavailable
@@ -57,6 +58,7 @@ class LiveRooms:
     hub: RoomHub
     load_config: ConfigSource  # a room's configuration for its first join (RoomClosed, with a sentence, if none)
     make_relay: Callable[[RoomHub], AudioRelay]
+    gate: JoinGate = field(default_factory=lambda: gate_from_settings())
     _relay: AudioRelay | None = field(default=None, repr=False)
 
     @property
@@ -78,6 +80,7 @@ def build(
     clock: Callable[[], float] = time.time,
     load_config: ConfigSource | None = None,
     make_relay: Callable[[RoomHub], AudioRelay] | None = None,
+    gate: JoinGate | None = None,
 ) -> LiveRooms:
     """This process's rooms from its settings (``STAYHERE_REDIS_URL`` and the Janus settings), each part
     replaceable (tests)."""
@@ -87,7 +90,22 @@ def build(
     if hasattr(store, "on_lost"):
         store.on_lost = hub.interrupt_all
     hub.slip_issuer = issue_slip
-    return LiveRooms(hub=hub, load_config=load_config or load_room_config, make_relay=make_relay or relay_from_settings)
+    return LiveRooms(
+        hub=hub,
+        load_config=load_config or load_room_config,
+        make_relay=make_relay or relay_from_settings,
+        gate=gate or gate_from_settings(),
+    )
+
+
+def gate_from_settings() -> JoinGate:
+    """The join limits of ``STAYHERE_ROOM_JOINS_PER_SOURCE``, ``..._SOCKETS_PER_SOURCE`` and ``..._JOINS_PER_ROOM``."""
+    limits = Limits(
+        per_source=settings.ROOM_JOINS_PER_SOURCE,
+        sockets_per_source=settings.ROOM_SOCKETS_PER_SOURCE,
+        per_room=settings.ROOM_JOINS_PER_ROOM,
+    )
+    return JoinGate(limits, settings.SECRET_KEY.encode())
 
 
 def _store(redis_url: str) -> RoomStore:

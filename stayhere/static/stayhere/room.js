@@ -298,6 +298,14 @@ function onError(event) {
     return;
   }
   if (event.code === 'removed') { stop(event.message, { clear: true }); return; }
+  if (event.code === 'busy' && event.ref === 'join' && event.retry_after) {
+    // Too many joins at the door just now: say so, and knock again on the same connection when the server said.
+    const ws = socket;
+    status(event.message);
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(() => { if (ws === socket && ws.readyState === WebSocket.OPEN) sendJoin(ws); }, event.retry_after * 1000);
+    return;
+  }
   if (event.ref === 'slip') { slipError(event.message); return; }
   if (audio.onError(event)) return;
   if (!model.seat && ['join', 'resume', ''].includes(event.ref || '')) {
