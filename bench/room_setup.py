@@ -3,7 +3,8 @@
     STAYHERE_DATA_DIR=... python -m bench.room_setup --meetings M --chair-key KEY
 
 Run by the benchmark in a child process against its own freshly migrated data directory (never yours).
-Each meeting has its own group, whose room settings say: no waiting room, chat open to everyone, no passcode,
+Each meeting has its own group, whose room settings say: no waiting room (``--waiting-room N``: the first N
+have one), chat open to everyone, no passcode,
 and the chair key given (stored hashed, as the settings page would). Prints the rooms' slugs as one JSON line.
 """
 
@@ -18,7 +19,8 @@ import sys
 SLUG = "bench-room-{number}"
 
 
-def create_rooms(meetings: int, chair_key: str) -> list[str]:
+def create_rooms(meetings: int, chair_key: str, waiting_rooms: int = 0) -> list[str]:
+    """The rooms; the first ``waiting_rooms`` of them have the waiting room on (the rest as below)."""
     from stayhere.directory import slots
     from stayhere.directory.models import Attendance, Group, Meeting
     from stayhere.rooms.web.keys import hash_key
@@ -50,9 +52,13 @@ def create_rooms(meetings: int, chair_key: str) -> list[str]:
     # no passcode; the chair key stored as its hash, as the settings page does.
     RoomSettings.objects.bulk_create(
         RoomSettings(
-            group=group, waiting_room=False, chat_policy="open", passcode="", chair_key_hash=hash_key(chair_key)
+            group=group,
+            waiting_room=int(slug.rsplit("-", 1)[1]) <= waiting_rooms,
+            chat_policy="open",
+            passcode="",
+            chair_key_hash=hash_key(chair_key),
         )
-        for group in groups.values()
+        for slug, group in groups.items()
     )
     return sorted((m.slug for m in saved), key=lambda slug: int(slug.rsplit("-", 1)[1]))
 
@@ -61,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.room_setup", description=__doc__.split("\n\n")[0])
     parser.add_argument("--meetings", type=int, required=True)
     parser.add_argument("--chair-key", required=True)
+    parser.add_argument("--waiting-room", type=int, default=0, help="how many rooms, from the first, have one")
     args = parser.parse_args(argv)
     if "STAYHERE_DATA_DIR" not in os.environ:
         print("Set STAYHERE_DATA_DIR to the benchmark's own data directory.", file=sys.stderr)
@@ -69,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
-    print(json.dumps(create_rooms(args.meetings, args.chair_key)))
+    print(json.dumps(create_rooms(args.meetings, args.chair_key, args.waiting_room)))
     return 0
 
 
