@@ -41,6 +41,10 @@ STORE_DOWN = (
 )
 BUSY = "The meeting is very busy on the server just now, so that did not go through. Try it again."
 RESUME_FAILED = "The meeting is no longer running, or your place was not kept."
+GONE = (
+    "The meeting was interrupted on the server (it restarted), or it ended while you were away: nothing from before "
+    "was kept. Rejoin to start it afresh."
+)
 INTERRUPTED = (
     "The meeting was interrupted on the server and could not go on as it was. Rejoin to start it afresh; "
     "nothing from before was kept."
@@ -121,9 +125,10 @@ class RoomHub:
         except StoreUnavailable:
             existing = None
         if existing is None:
-            conn.push(
-                frames.error("resume_failed", "The meeting is no longer running, or your place was not kept.", "resume")
-            )
+            # Nothing of the meeting is held (the process restarted, or Redis lost it, or it ended meanwhile): the
+            # person is told, rather than joined quietly to an empty meeting.
+            conn.push(frames.error("interrupted", GONE, "resume"))
+            conn.hangup(INTERRUPTED_CODE)
             return False
         previous = self.connections.get(room_id, {}).get(event.seat)
         self._register(room_id, event.seat, conn)
