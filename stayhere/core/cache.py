@@ -67,9 +67,3 @@ def write(key: str, value: Any, timeout: float) -> None:
         use(lambda: cache.set(key, value, timeout))
     except CacheDown:
         return
-
-
-def forget_failure() -> None:
-    """Uses the cache again at once (tests)."""
-    global _down_until
-    _down_until = 0.0
