@@ -129,6 +129,9 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "stayhere:cache",
+            # A Redis that stops answering costs a page two seconds at most, once: stayhere.core.cache then
+            # leaves it alone for a while (the finder works it out from the database, sign-in answers 503).
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
 else:

@@ -10,12 +10,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 
-from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from stayhere.core import cache
 from stayhere.directory import freshness, schedule
 from stayhere.directory.models import Attendance, MeetingSlot
 from stayhere.directory.presenting import day_abbr, day_name
@@ -61,17 +61,18 @@ def count_slots(slots: QuerySet[MeetingSlot]) -> Counts:
 
 
 def cached_counts(slots: QuerySet[MeetingSlot], filters: Sequence[tuple[str, str]]) -> Counts:
-    """count_slots, kept in the cache per filter set and directory version.
+    """count_slots, kept in the cache per filter set and directory version (counted again from the database
+    while the cache cannot be reached: stayhere.core.cache).
 
     The key is a digest of the filters, which are meeting types, days and the like: callers
     must never pass what a person typed or where they are.
     """
     digest = hashlib.sha256(repr(sorted(filters)).encode()).hexdigest()[:24]
     key = f"stayhere:week-chart:{freshness.generation()}:{digest}"
-    counts: Counts | None = cache.get(key)
+    counts: Counts | None = cache.read(key)
     if counts is None:
         counts = count_slots(slots)
-        cache.set(key, counts, CACHE_SECONDS)
+        cache.write(key, counts, CACHE_SECONDS)
     return counts
 
 

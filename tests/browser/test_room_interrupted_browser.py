@@ -58,6 +58,8 @@ def test_a_meeting_interrupted_by_a_redis_restart_says_so_and_rejoins_afresh(
         # Rejoining starts a clean meeting: the chair link makes Pat chair again, at the start of the format.
         chair.button("Rejoin the meeting").click()
         chair.see("#seg-h", "Opening")
+        # The chair's page kept the step it was at, and offers it (tests/browser/test_room_restart_browser.py).
+        expect(chair.button("Pick up at step 2: “Our speaker”")).to_be_visible(timeout=WAIT_MS)
         ana.button("Rejoin the meeting").click()
         chair.button("Admit Ana").click()
         ana.see("#seg-h", "Opening")

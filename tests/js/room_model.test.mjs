@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
-  applyEvent, applySnapshot, emptyModel, isHost, isHostRole, may, nameOf,
+  applyEvent, applySnapshot, emptyModel, isHost, isHostRole, may, nameOf, pickUpStep,
 } from '../../stayhere/static/stayhere/room_model.js';
 
 const person = (seat, name, extra = {}) => ({
@@ -293,4 +293,19 @@ test('ended and the other events the page handles itself change nothing here and
 test('a snapshot of a meeting that has ended says so', () => {
   assert.equal(room({ phase: 'ended' }).phase, 'ended');
   assert.equal(room({ phase: undefined }).phase, 'open');
+});
+
+test('after an interruption a host who may move the format is offered the step its page noted', () => {
+  const chair = room({ role: 'chair', may: ['segment', 'end', 'leave'] });
+  assert.deepEqual(pickUpStep(chair, 1), { index: 1, title: 'Sharing' });
+  assert.equal(pickUpStep(chair, 0), null, 'the start is where a fresh meeting is anyway');
+  assert.equal(pickUpStep(chair, 2), null, 'a step this format does not have');
+  assert.equal(pickUpStep(chair, undefined), null, 'nothing noted');
+  assert.equal(pickUpStep(chair, '1'), null, 'only a number the page wrote itself');
+  applyEvent(chair, { type: 'segment', index: 1, segment: { kind: 'sharing', title: 'Sharing', text: '' } });
+  assert.equal(pickUpStep(chair, 1), null, 'already there');
+});
+
+test('a seat that may not move the format is offered nothing', () => {
+  assert.equal(pickUpStep(room(), 1), null);
 });

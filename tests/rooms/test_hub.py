@@ -118,3 +118,18 @@ def test_a_resume_from_a_reloaded_page_gets_a_snapshot_not_a_replay() -> None:
     first = tabs["reloaded"].frames[0]
     assert first["type"] == "snapshot" and first["role"] == "chair"
     assert [m["text"] for m in first["chat"]] == ["before the reload"]
+
+
+def test_a_resume_to_a_meeting_the_process_no_longer_holds_is_told_it_was_interrupted() -> None:
+    # As after a restart of the embedded server: the page has its seat and token, the new process has no room.
+    hub, _, _ = seated()
+    tab = Tab()
+
+    async def steps() -> None:
+        assert not await hub.resume("r", tab, Resume("s0000000001", "tok", "b1", 7))
+
+    run(hub, steps)
+    assert [frame["code"] for frame in tab.frames] == ["interrupted"]
+    assert tab.frames[0]["ref"] == "resume" and "nothing from before was kept" in tab.frames[0]["message"]
+    assert tab.hung_up == 4011
+    assert hub.connections == {} and hub.seqs == {}

@@ -230,7 +230,10 @@ def test_a_message_while_redis_is_down_gets_a_clear_answer_and_no_fault(tmp_path
 
         within((hub,), steps)
     assert chair.hung_up == INTERRUPTED_CODE
-    assert late.frames[-1]["code"] == "interrupted"
+    # Someone arriving now was never in the meeting: not "interrupted", but told it cannot be joined yet.
+    refused = late.frames[-1]
+    assert refused["code"] == "unavailable" and refused["ref"] == "join" and "Try again" in refused["message"]
+    assert not late.hung_up
 
 
 def test_a_stored_room_holds_only_hashes_of_secrets() -> None:

@@ -35,8 +35,16 @@ TICK_S = 1.0
 KEEP_ALIVE_TICKS = 30  # every this many ticks a served room's expiry in the store is pushed back
 ORPHAN_TICKS = 10  # every this many ticks, seats held by a process that died are let go (they may resume)
 INTERRUPTED_CODE = 4011
+STORE_DOWN = (
+    "The meeting cannot be joined right now: the server cannot reach the store where live meetings are kept. "
+    "Try again in a minute."
+)
 BUSY = "The meeting is very busy on the server just now, so that did not go through. Try it again."
 RESUME_FAILED = "The meeting is no longer running, or your place was not kept."
+GONE = (
+    "The meeting was interrupted on the server (it restarted), or it ended while you were away: nothing from before "
+    "was kept. Rejoin to start it afresh."
+)
 INTERRUPTED = (
     "The meeting was interrupted on the server and could not go on as it was. Rejoin to start it afresh; "
     "nothing from before was kept."
@@ -82,7 +90,7 @@ class RoomHub:
         try:
             existing = await self.store.get(room_id)
         except StoreUnavailable:
-            conn.push(frames.error("interrupted", INTERRUPTED, "join"))
+            conn.push(frames.error("unavailable", STORE_DOWN, "join"))  # nothing was joined: nothing to interrupt
             return False
         if existing is None and room_id in self.connections:
             self.interrupt(room_id)  # the store lost the room under the seats here: they start again too
@@ -117,9 +125,10 @@ class RoomHub:
         except StoreUnavailable:
             existing = None
         if existing is None:
-            conn.push(
-                frames.error("resume_failed", "The meeting is no longer running, or your place was not kept.", "resume")
-            )
+            # Nothing of the meeting is held (the process restarted, or Redis lost it, or it ended meanwhile): the
+            # person is told, rather than joined quietly to an empty meeting.
+            conn.push(frames.error("interrupted", GONE, "resume"))
+            conn.hangup(INTERRUPTED_CODE)
             return False
         previous = self.connections.get(room_id, {}).get(event.seat)
         self._register(room_id, event.seat, conn)

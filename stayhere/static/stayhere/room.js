@@ -1,6 +1,6 @@
 // The meeting room in the browser: joins over one WebSocket (docs/protocol.md), keeps a local model of the room
 // and redraws only the regions an event changed. Nothing is sent anywhere but this site.
-import { applyEvent, applySnapshot, emptyModel, isHost } from './room_model.js';
+import { applyEvent, applySnapshot, emptyModel, isHost, may, pickUpStep } from './room_model.js';
 import { createView, fill } from './room_view.js';
 import { createConsole } from './room_host.js';
 import { initSlips, slipError, slipEvent, slipSnapshot } from './room_slip.js';
@@ -46,6 +46,7 @@ export const T = {
   actions: { admit: 'admitted', admit_all: 'admitted all waiting', deny_all: 'turned away all waiting', deny: 'denied', lock: 'locked the room',
     unlock: 'unlocked the room', mute: 'muted', mute_all: 'muted everyone', remove: 'removed',
     undo_remove: 'undid the removal of', hand_chair: 'handed the chair to' },
+  pickUpNote: 'The meeting was interrupted; this page noted where the format was.', pickUp: 'Pick up at step {n}: “{title}”',
 };
 
 const $ = (id) => document.getElementById(id);
@@ -57,7 +58,8 @@ const linkKey = root.dataset.linkKey || null; // an unlisted room's members' lin
 const adviceUrl = root.dataset.adviceUrl; // the room's gentle note about a name, asked before joining
 const storeKey = 'stayhere.room.' + slug;
 
-// --- what this tab remembers: seat, resume token, the highest seq seen, and the name (for a new join) ---
+// --- what this tab remembers: seat, resume token, the highest seq seen, and the name (for a new join); on a page
+// that may move the format, the step it is at (`step`), and after an interruption the step to offer (`pickUp`) ---
 const load = () => { try { return JSON.parse(sessionStorage.getItem(storeKey)) || {}; } catch { return {}; } };
 let saved = load();
 const save = () => { try { sessionStorage.setItem(storeKey, JSON.stringify(saved)); } catch { /* private mode */ } };
@@ -224,6 +226,7 @@ function receive(event) {
       applySnapshot(model, event.snapshot);
       slipSnapshot(event.snapshot);
       mark(['all']);
+      placeNoted();
       return;
     case 'waiting':
       $('waiting-message').textContent = event.message;
@@ -277,12 +280,27 @@ function receive(event) {
     default:
   }
   mark(applyEvent(model, event));
+  if (event.type === 'segment' && saved.pickUp !== undefined) { delete saved.pickUp; save(); } // the format moved on
+  placeNoted();
+}
+
+// --- after an interruption: the format's place, kept by a host's own page (a step number, nothing about anyone) ---
+function placeNoted() {
+  if (may(model, 'segment') && saved.step !== model.segment) { saved.step = model.segment; saveSoon(); }
+  const offer = pickUpStep(model, saved.pickUp);
+  const box = $('pick-up');
+  if (!offer) { box.hidden = true; return; }
+  $('pick-up-note').textContent = T.pickUpNote;
+  $('b-pick-up').textContent = fill(T.pickUp, { n: offer.index + 1, title: offer.title });
+  if (box.hidden) { box.hidden = false; announce($('b-pick-up').textContent); }
 }
 
 function onError(event) {
   if (event.code === 'interrupted') {
-    // The server lost the meeting (its store restarted): nothing of it is left to resume. Offer a fresh start.
-    delete saved.seat; delete saved.token; delete saved.seq; save();
+    // The server lost the meeting (it restarted, or its store did): nothing of it is left to resume. Offer a fresh
+    // start, and to a host whose page noted the format's place, that place once the meeting is open again.
+    if (saved.step > 0) saved.pickUp = saved.step;
+    delete saved.seat; delete saved.token; delete saved.seq; delete saved.step; save();
     Object.assign(model, emptyModel());
     stop(event.message);
     $('closed-rejoin').hidden = false;
@@ -361,6 +379,11 @@ $('join-form').addEventListener('submit', (submitted) => {
   attempt = 0;
   if (socket && socket.readyState === WebSocket.OPEN) sendJoin(socket);
   else connect();
+});
+
+$('b-pick-up').addEventListener('click', () => {
+  const offer = pickUpStep(model, saved.pickUp);
+  if (offer) send({ type: 'segment', index: offer.index }); // an ordinary chair action: the server checks it
 });
 
 $('closed-rejoin').addEventListener('click', () => {

@@ -124,6 +124,15 @@ export function applyEvent(model, event) {
   return handler ? handler(model, event) : [];
 }
 
+// After the meeting was interrupted (the server restarted, or lost it), the step of the format a host's page had
+// noted before: offered to that host as "Pick up at step N", when it is a step of this format other than the
+// current one and this seat may move the format. The page keeps only the step's number, never who was there.
+export function pickUpStep(model, step) {
+  if (!Number.isInteger(step) || step <= 0 || !may(model, 'segment')) return null;
+  if (step >= model.format.length || step === model.segment) return null;
+  return { index: step, title: model.format[step].title || '' };
+}
+
 export function nameOf(model, seat) {
   const person = model.people.get(seat);
   return person ? person.name : '';
