@@ -322,6 +322,9 @@ async def rolling_restart(url: str, workers: Workers, chair_key: str) -> None:
         refused = {tab.name: tab.refused for tab in tabs if tab.refused}
         assert refused == {}, f"the room refused seats during the restarts: {refused}"
         assert {tab.name: tab.seat for tab in tabs} == seats, "a seat came back as another seat"
+        # The seats moved without anyone being shown as reconnecting: a worker that stops lets its seats go as they are.
+        shown = {tab.name: len(tab.saw_drop) for tab in tabs if tab.saw_drop}
+        assert shown == {}, f"pages were told these many seats had dropped: {shown}"
         assert all(away_by_restart), f"a restart moved nobody: {away_by_restart}"
 
         room = await chair.fresh_snapshot()
