@@ -162,7 +162,7 @@ def throwaway_database(url: str) -> Iterator[str]:
 
 
 def site_config(workers: list[int], port: int, error_log: Path) -> str:
-    servers = "\n    ".join(f"server 127.0.0.1:{worker} max_fails=1 fail_timeout=10s;" for worker in workers)
+    servers = "\n    ".join(f"server 127.0.0.1:{worker} max_fails=0;" for worker in workers)
     text = TEMPLATE.read_text()
     for placeholder, value in {
         "@WORKERS@": servers,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import Any
 
 from stayhere import datadir
 
@@ -22,6 +23,11 @@ SUBCOMMAND_ALIASES = {
 READERS = frozenset({"export_feed", "room_links", "slip_keys", "verify_slip", "disclose"})
 # Commands that build one: the database is prepared first, as `serve` does.
 BUILDERS = frozenset({"import_feed", "load_demo"})
+# When `serve` stops (SIGTERM, Ctrl+C): how long the rooms' sockets get to close once told to resume on another worker
+# (a page answers within milliseconds; one that never does is cut off), then how long requests under way get to end.
+DRAIN_S = 5.0
+GRACEFUL_S = 10
+STARTUP_FAILURE = 3  # uvicorn's exit status when it could not start serving (the port is taken, say)
 
 
 def _setup() -> None:
@@ -79,29 +85,65 @@ def serve(argv: list[str], *, demo: bool = False) -> int:
     if args.host in {"0.0.0.0", "::"}:  # noqa: S104 (reporting, not binding)
         host_for_url = "localhost"
     print(f"stayhere is running: open http://{host_for_url}:{args.port}/  (Ctrl+C stops it)", flush=True)
-    uvicorn.run(
-        "stayhere.asgi:application",
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
+    options: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        "workers": args.workers,
         # uvicorn's access log carries client addresses: it stays off, and uvicorn's own logging
         # set-up is skipped so its messages go through Django's LOGGING and its address scrubber.
-        access_log=False,
-        log_config=None,
-        log_level=None,
-        proxy_headers=False,
-        server_header=False,
-        lifespan="off",
+        "access_log": False,
+        "log_config": None,
+        "log_level": None,
+        "proxy_headers": False,
+        "server_header": False,
+        "lifespan": "off",
         # A room frame is at most 8 KiB (docs/protocol.md); anything far larger is cut off by the server itself.
-        ws_max_size=64 * 1024,
+        "ws_max_size": 64 * 1024,
         # No permessage-deflate: compressing every small event once per seat cost more CPU than the fan-out,
         # a zlib context per connection cost memory, and compressing a member's message in one stream with
         # what an attacker types invites CRIME-style guessing of what others said.
-        ws_per_message_deflate=False,
-        ws_ping_interval=20,
-        ws_ping_timeout=20,
-    )
-    return 0
+        "ws_per_message_deflate": False,
+        "ws_ping_interval": 20,
+        "ws_ping_timeout": 20,
+        # On SIGTERM: the rooms' sockets are let go first (DRAIN_S), then requests under way get this long to finish.
+        # Both fit within the systemd unit's TimeoutStopSec (deploy/systemd/stayhere@.service).
+        "timeout_graceful_shutdown": GRACEFUL_S,
+    }
+    if args.workers > 1:
+        # uvicorn's own supervisor: on SIGTERM its processes close the rooms' sockets with 1012 too, but each seat is
+        # marked as dropped first. One worker per process (the systemd units) lets the seats go as they are.
+        uvicorn.run("stayhere.asgi:application", **options)
+        return 0
+    server = _draining_server(uvicorn.Config("stayhere.asgi:application", **options))
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    return 0 if server.started else STARTUP_FAILURE  # uvicorn has said why
+
+
+def _draining_server(config: Any) -> Any:
+    """uvicorn's server, whose shutdown stops accepting connections, then lets every room socket go with 1012 (the
+    page resumes at once through another worker: docs/protocol.md, "Closing codes"), then does what uvicorn does."""
+    import logging
+
+    import uvicorn
+
+    class DrainingServer(uvicorn.Server):
+        async def shutdown(self, sockets: list[Any] | None = None) -> None:
+            from stayhere.asgi import live_rooms
+            from stayhere.rooms.adapters.consumer import drain
+
+            for listening in self.servers:
+                listening.close()  # from now on nginx hands every new connection to another worker
+            asked = await drain(live_rooms, DRAIN_S)
+            if asked:
+                logging.getLogger("stayhere.rooms").info(
+                    "Stopping: %d room connection(s) were asked to resume on another worker.", asked
+                )
+            await super().shutdown(sockets)
+
+    return DrainingServer(config)
 
 
 def _start_audio(workers: int) -> None:

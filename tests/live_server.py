@@ -42,16 +42,22 @@ def stayhere(args: list[str], env: dict[str, str], output: Path | None = None) -
 
 @contextmanager
 def live_server(
-    data_dir: Path, output: Path, *, setup: Sequence[list[str]] = (), extra_env: dict[str, str] | None = None
+    data_dir: Path,
+    output: Path,
+    *,
+    setup: Sequence[list[str]] = (),
+    extra_env: dict[str, str] | None = None,
+    port: int | None = None,
 ) -> Iterator[LiveServer]:
-    """Migrates, runs each ``setup`` command, serves on a free port; stops the server afterwards."""
+    """Migrates, runs each ``setup`` command, serves on ``port`` (a free one by default); stops the server
+    afterwards (SIGTERM, as systemd stops a worker)."""
     # The embedded default (SQLite in data_dir) unless extra_env names another database.
     env = {name: value for name, value in os.environ.items() if name != "STAYHERE_DATABASE_URL"}
     env.update({"STAYHERE_DATA_DIR": str(data_dir), "STAYHERE_LOG_LEVEL": "DEBUG", **(extra_env or {})})
     stayhere(["migrate", "--verbosity", "0"], env, output)
     for command in setup:
         stayhere(command, env, output)
-    port = free_port()
+    port = port or free_port()
     with output.open("ab") as sink:
         process = subprocess.Popen(
             [sys.executable, "-m", "stayhere.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--no-migrate"],

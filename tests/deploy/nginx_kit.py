@@ -20,7 +20,7 @@ NGINX = Path("/usr/sbin/nginx")
 
 def site_config(workers: Sequence[int], listen: str, server_name: str, error_log: Path) -> str:
     """The template filled in: one ``server`` line per worker port."""
-    servers = "\n    ".join(f"server 127.0.0.1:{port} max_fails=1 fail_timeout=10s;" for port in workers)
+    servers = "\n    ".join(f"server 127.0.0.1:{port} max_fails=0;" for port in workers)
     text = TEMPLATE.read_text()
     for placeholder, value in {
         "@WORKERS@": servers,

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
-  applyEvent, applySnapshot, emptyModel, isHost, isHostRole, may, nameOf, pickUpStep,
+  afterClose, applyEvent, applySnapshot, emptyModel, isHost, isHostRole, may, nameOf, pickUpStep,
 } from '../../stayhere/static/stayhere/room_model.js';
 
 const person = (seat, name, extra = {}) => ({
@@ -308,4 +308,38 @@ test('after an interruption a host who may move the format is offered the step i
 
 test('a seat that may not move the format is offered nothing', () => {
   assert.equal(pickUpStep(room(), 1), null);
+});
+
+// After the connection closes (docs/protocol.md, "Closing codes").
+const half = () => 0; // the random cut at its largest: half the backoff
+const none = () => 1; // no cut
+
+test('a server restarting (1012) is resumed at once, quietly', () => {
+  assert.deepEqual(afterClose(1012, 0, false, half), { stop: false, delay: 0, attempt: 0, restarting: true, quiet: true });
+  // even after earlier failed tries: the server asked for it, so nothing waits
+  assert.equal(afterClose(1012, 5, false, half).delay, 0);
+});
+
+test('while the restarting server is not back, the page tries again within seconds and still only says it is reconnecting', () => {
+  const first = afterClose(1006, 0, true, none);
+  assert.deepEqual(first, { stop: false, delay: 1, attempt: 1, restarting: true, quiet: true });
+  assert.equal(afterClose(1006, 1, true, none).delay, 2);
+  assert.equal(afterClose(1006, 6, true, none).delay, 4); // at most 4 s apart, not 30
+  // a second 1012 before the page heard anything: not a loop of instant reconnects
+  const again = afterClose(1012, 1, true, none);
+  assert.equal(again.delay, 2);
+  assert.equal(again.quiet, true);
+});
+
+test('any other drop backs off 1, 2, 4 … 30 seconds, cut by up to half at random, and says the connection was lost', () => {
+  assert.deepEqual(afterClose(1006, 0, false, none), { stop: false, delay: 1, attempt: 1, restarting: false, quiet: false });
+  assert.equal(afterClose(1006, 0, false, half).delay, 0.5);
+  assert.equal(afterClose(1006, 3, false, none).delay, 8);
+  assert.equal(afterClose(1006, 9, false, none).delay, 30);
+  assert.equal(afterClose(4008, 0, false, none).quiet, false);
+});
+
+test('a seat that went on in another tab (4000) stops this page', () => {
+  assert.deepEqual(afterClose(4000, 0, false), { stop: true });
+  assert.deepEqual(afterClose(4000, 0, true), { stop: true });
 });

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import time
@@ -253,6 +254,49 @@ def test_a_dropped_seat_resumes_and_receives_what_it_missed_in_order() -> None:
 
 
 OUTSIDE_THE_STREAM = {"audio", "audio_answer", "live", "talking", "slip", "error"}
+
+
+def test_a_stopping_process_lets_each_room_socket_go_with_1012_and_the_seats_stay_as_they_were(
+    fresh_rooms: LiveRooms,
+) -> None:
+    room = make_room(waiting_room=False, chat_policy="open")
+    slug = room.meeting.slug
+
+    async def scenario() -> None:
+        chair, member = Client(slug, "c1"), Client(slug, "m1")
+        await chair.open()
+        await member.open()
+        chair_welcome = await chair.join("Chair", chair_key=room.chair_key)
+        welcome = await member.join("Alex")
+        await member.send(type="hand", up=True)
+        last = {"chair": (await chair.next("queue"))["seq"], "member": (await member.next("queue"))["seq"]}
+
+        # What `stayhere serve` does on SIGTERM, once it has stopped accepting connections.
+        draining = asyncio.create_task(consumers.drain(fresh_rooms, timeout=5))
+        for client in (chair, member):
+            closing = await client.ws.receive_output(timeout=3)
+            assert closing == {"type": "websocket.close", "code": 1012, "reason": consumers.RESTARTING}
+            await client.ws.disconnect()  # the page's side of the closing handshake
+        assert await draining == 2
+        stored = await fresh_rooms.hub.store.get(slug)
+        assert stored is not None
+        assert [seat.connected for seat in stored.seats.values()] == [True, True], "a seat was marked as dropped"
+
+        # Each page resumes (through another worker, in production) and finds its seat as it was: nobody is told
+        # that anyone dropped, the chair is the chair and the hand is still up.
+        chair, member = Client(slug, "c1"), Client(slug, "m1")
+        for client, seat, seq in ((chair, chair_welcome, last["chair"]), (member, welcome, last["member"])):
+            await client.open()
+            await client.send(type="resume", seat=seat["seat"], token=seat["token"], last_seq=seq)
+            await client.next("audio")  # sent right after a resume that worked
+        await chair.send(type="call")
+        assert (await member.next("offer"))["seat"] == welcome["seat"]
+        await chair.next("offer")
+        seen = chair.seen + member.seen
+        assert [e for e in seen if e["type"] == "participant" and not e["participant"]["connected"]] == []
+        assert [e for e in seen if e["type"] == "error"] == []
+
+    run(scenario)
 
 
 def test_a_resume_that_missed_too_much_gets_a_fresh_snapshot(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,6 +2,10 @@
 
 It reads nothing from the frames but their type and fields, logs none of them, and never sees an address. Each
 consumer is made with this process's ``LiveRooms`` (``stayhere.rooms.live.root``), given by the routing.
+
+When the process shuts down (``stayhere serve`` on SIGTERM), ``drain`` lets every room socket go with close code
+1012 (docs/protocol.md, "Closing codes"): the page resumes at once through another worker, and the seat stays in
+the meeting as it was, so nobody sees it drop.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import hmac
 import logging
 import secrets
 import time
+import weakref
 from http.cookies import SimpleCookie
 from typing import Any
 
@@ -39,6 +44,11 @@ BACKLOG_LIMIT = 2000
 JOIN_TIMEOUT_S = 20.0
 SOCKETS_RETRY_S = 30.0  # a source with too many room connections open is told to try again after this
 PASSCODE_TRIES = 5
+# The server is restarting (WebSocket's "Service Restart"): resume now, through another worker.
+SERVICE_RESTART = 1012
+RESTARTING = "The server is restarting: resume now."
+# This process's room sockets, for ``drain`` (weakly: a socket that is gone is gone from here too).
+_open: weakref.WeakSet[RoomConsumer] = weakref.WeakSet()
 
 
 def browser_hash(scope: dict[str, Any]) -> str:
@@ -77,10 +87,12 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         self.backlog: collections.deque[str] = collections.deque()
         self.wake = asyncio.Event()
         self.closing: int | None = None
+        self.released = False  # let go by ``drain``: the seat stays in the meeting, to resume elsewhere
         self.audio: SeatAudio | None = None
         client = self.scope.get("client")
         self.source = self.rooms.gate.source(client[0] if client else None)  # a keyed hash, never the address
         self.counted = self.rooms.gate.open_socket(self.source)
+        _open.add(self)
         await self.accept()
         self.writer = asyncio.create_task(self._write())
         self.join_timer = asyncio.get_running_loop().call_later(JOIN_TIMEOUT_S, self._join_timeout)
@@ -111,10 +123,20 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
                 while self.backlog:
                     await self.base_send({"type": "websocket.send", "text": self.backlog.popleft()})
                 if self.closing is not None:
-                    await AsyncWebsocketConsumer.close(self, code=self.closing)
+                    reason = RESTARTING if self.closing == SERVICE_RESTART else None
+                    await AsyncWebsocketConsumer.close(self, code=self.closing, reason=reason)
                     return
         except Exception:
             return  # the socket is gone; disconnect() tidies up
+
+    def let_go(self) -> None:
+        """The process is shutting down: the socket closes at once with 1012, and the room is told nothing, so the
+        seat keeps its place, its role, its hand and its share, and resumes through another worker. (What it had not
+        been sent yet comes back with the resume. A seat that never comes back is found by the other workers once
+        this process's heartbeat has lapsed, and kept for the grace period as any dropped seat.)"""
+        self.released = True
+        self.backlog.clear()
+        self.hangup(SERVICE_RESTART)
 
     def _join_timeout(self) -> None:
         if self.seat is None:
@@ -127,6 +149,7 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         )
 
     async def disconnect(self, code: int) -> None:
+        _open.discard(self)
         self.join_timer.cancel()
         if self.counted:
             self.counted = False
@@ -134,7 +157,7 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         if self.audio is not None:
             audio, self.audio = self.audio, None
             await self.rooms.relay.stop(audio)
-        if self.seat is not None:
+        if self.seat is not None and not self.released:
             await self.hub.disconnected(self.slug, self.seat, self)
         self.closing = self.closing or 1000
         self.wake.set()
@@ -237,6 +260,19 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         while self.frames and now - self.frames[0] > FLOOD_WINDOW_S:
             self.frames.popleft()
         return len(self.frames) > FLOOD_FRAMES
+
+
+async def drain(rooms: LiveRooms, timeout: float) -> int:
+    """Lets every socket of these rooms go (``RoomConsumer.let_go``) and waits, at most ``timeout`` seconds, for their
+    closing handshakes. Returns how many there were. Called when the process stops, after it has stopped accepting
+    connections, so the pages' resumes reach another worker."""
+    leaving = [consumer for consumer in list(_open) if consumer.rooms is rooms]
+    for consumer in leaving:
+        consumer.let_go()
+    deadline = time.monotonic() + timeout
+    while any(consumer in _open for consumer in leaving) and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    return len(leaving)
 
 
 def base_url(scope: dict[str, Any]) -> str:

@@ -1,6 +1,6 @@
 // The meeting room in the browser: joins over one WebSocket (docs/protocol.md), keeps a local model of the room
 // and redraws only the regions an event changed. Nothing is sent anywhere but this site.
-import { applyEvent, applySnapshot, emptyModel, isHost, may, pickUpStep } from './room_model.js';
+import { afterClose, applyEvent, applySnapshot, emptyModel, isHost, may, pickUpStep } from './room_model.js';
 import { createView, fill } from './room_view.js';
 import { createConsole } from './room_host.js';
 import { initSlips, slipError, slipEvent, slipSnapshot } from './room_slip.js';
@@ -139,12 +139,13 @@ setInterval(() => { if (model.admitted) view.tick(); }, 1000);
 let socket = null;
 let stopped = false;
 let attempt = 0;
+let restarting = false; // the server said it was restarting (1012): reconnecting is expected, not a fault
 let retryTimer = 0;
 
 function connect() {
   clearTimeout(retryTimer);
   stopped = false;
-  status(attempt ? T.reconnecting : T.connecting);
+  status(attempt || restarting ? T.reconnecting : T.connecting);
   const ws = new WebSocket((location.protocol === 'https:' ? 'wss:' : 'ws:') + '//' + location.host + wsPath);
   socket = ws;
   ws.onopen = () => {
@@ -162,18 +163,19 @@ function connect() {
     try { event = JSON.parse(message.data); } catch { return; }
     if (ws !== socket) return;
     attempt = 0;
+    restarting = false;
     receive(event);
   };
   ws.onclose = (closing) => {
     if (ws !== socket) return;
     socket = null;
     audio.dropped(); // the server ended this connection's audio with it; a resume joins it again, muted
-    if (closing.code === 4000) { stop(T.inAnotherTab); return; }
+    const next = afterClose(closing.code, attempt, restarting);
+    if (next.stop) { stop(T.inAnotherTab); return; }
     if (stopped || !saved.name) return;
-    const delay = Math.min(30, 2 ** attempt) * (0.5 + Math.random() / 2);
-    attempt += 1;
-    status(fill(T.reconnectIn, { n: Math.ceil(delay) }));
-    retryTimer = setTimeout(connect, delay * 1000);
+    ({ attempt, restarting } = next);
+    status(next.quiet ? T.reconnecting : fill(T.reconnectIn, { n: Math.ceil(next.delay) }));
+    retryTimer = setTimeout(connect, next.delay * 1000);
   };
 }
 

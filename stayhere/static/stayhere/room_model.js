@@ -137,3 +137,20 @@ export function nameOf(model, seat) {
   const person = model.people.get(seat);
   return person ? person.name : '';
 }
+
+// The close codes the page acts on (docs/protocol.md, "Closing codes").
+export const CLOSE = { restarting: 1012, replaced: 4000 };
+
+// What the page does once its connection has closed: stop (the seat went on in another tab or window), or connect
+// again after `delay` seconds and resume. `attempt` counts the tries since the page last heard from the server;
+// `restarting` is true from a 1012 until then. A server that is restarting asked for the resume: it goes at once
+// (another worker takes it), and while no server answers yet the page tries again within a few seconds, saying
+// only that it is reconnecting (`quiet`); a second 1012 before it heard anything waits its turn like any drop. Any
+// other drop backs off 1, 2, 4 … 30 seconds, each cut by up to half at random, so that a meeting's pages do not all
+// come back at the same moment, and says the connection was lost.
+export function afterClose(code, attempt, restarting, random = Math.random) {
+  if (code === CLOSE.replaced) return { stop: true };
+  if (code === CLOSE.restarting && !restarting) return { stop: false, delay: 0, attempt: 0, restarting: true, quiet: true };
+  const delay = Math.min(restarting ? 4 : 30, 2 ** attempt) * (0.5 + random() / 2);
+  return { stop: false, delay, attempt: attempt + 1, restarting, quiet: restarting };
+}
