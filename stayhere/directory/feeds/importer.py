@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 
 from stayhere.directory import freshness, schedule
@@ -45,6 +46,8 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     removed: int = 0
+    held: int = 0  # meetings no longer listed, kept because the removals looked wrong (held_because says why)
+    held_because: str = ""
     skipped: int = 0
     warned: int = 0
     problems: list[Problem] = field(default_factory=list)
@@ -60,7 +63,8 @@ class ImportReport:
         return (
             f"{self.imported} meetings read from {self.source_key} ({self.format}) in {self.seconds:.1f} s: "
             f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, {self.removed} removed, "
-            f"{self.skipped} skipped, {self.warned} with warnings ({verb} written)."
+            + (f"{self.held} no longer listed but kept, " if self.held else "")
+            + f"{self.skipped} skipped, {self.warned} with warnings ({verb} written)."
         )
 
 
@@ -72,9 +76,14 @@ def import_feed(
     default_zone: str | None = None,
     default_fellowship: str | None = None,
     dry_run: bool = False,
+    allow_shrink: bool = False,
     progress: Progress | None = None,
 ) -> ImportReport:
-    """Import one source (a path or an http(s) URL). Raises ImportFailed when nothing could be imported."""
+    """Import one source (a path or an http(s) URL). Raises ImportFailed when nothing could be imported.
+
+    Removals that look wrong (stayhere.directory.feeds.removals) are held back unless ``allow_shrink``; the
+    report's ``held_because`` then says why, and the meetings the source lists are written all the same.
+    """
     try:
         text = read_source(source)
     except FeedFetchError as exc:
@@ -87,6 +96,7 @@ def import_feed(
         default_zone=default_zone,
         default_fellowship=default_fellowship,
         dry_run=dry_run,
+        allow_shrink=allow_shrink,
         progress=progress,
     )
 
@@ -100,10 +110,13 @@ def import_text(
     default_zone: str | None = None,
     default_fellowship: str | None = None,
     dry_run: bool = False,
+    allow_shrink: bool = False,
     progress: Progress | None = None,
 ) -> ImportReport:
     with _cyclic_gc_paused():
-        return _import(text, source_name, key, format, default_zone, default_fellowship, dry_run, progress)
+        return _import(
+            text, source_name, key, format, default_zone, default_fellowship, dry_run, allow_shrink, progress
+        )
 
 
 @contextmanager
@@ -127,6 +140,7 @@ def _import(
     default_zone: str | None,
     default_fellowship: str | None,
     dry_run: bool,
+    allow_shrink: bool,
     progress: Progress | None,
 ) -> ImportReport:
     started = time.perf_counter()
@@ -165,11 +179,13 @@ def _import(
             + (f" First problems: {problems}" if problems else " The feed lists no meetings.")
         )
     with transaction.atomic():
-        counts = SourceWriter(key, progress).write(parsed)
+        writer = SourceWriter(key, progress, shrink_limit=settings.FEED_SHRINK_LIMIT, allow_shrink=allow_shrink)
+        counts = writer.write(parsed)
         if dry_run:
             transaction.set_rollback(True)
     report.created, report.updated = counts.created, counts.updated
     report.unchanged, report.removed = counts.unchanged, counts.removed
+    report.held, report.held_because = counts.held, counts.held_because
     if not dry_run:
         freshness.changed()  # caches built from the whole directory rebuild
     report.seconds = time.perf_counter() - started

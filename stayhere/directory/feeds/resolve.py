@@ -27,7 +27,12 @@ def _zone_at(latitude: float, longitude: float) -> str | None:
 
 def resolve(parsed: ParseResult, default_zone: str | None) -> ParseResult:
     """The records that can be written, with problems for the rest (their slugs count as failed)."""
-    result = ParseResult(problems=list(parsed.problems), failed_slugs=set(parsed.failed_slugs))
+    result = ParseResult(
+        problems=list(parsed.problems),
+        failed_slugs=set(parsed.failed_slugs),
+        failed_names=set(parsed.failed_names),
+        unidentified=list(parsed.unidentified),
+    )
     seen: set[str] = set()
     for record in parsed.records:
         if record.slug in seen:
