@@ -193,6 +193,8 @@ FINDER_PAGE_SIZE = envint("STAYHERE_FINDER_PAGE_SIZE", 25, minimum=5, maximum=20
 FEED_FETCH_TIMEOUT = envint("STAYHERE_FEED_TIMEOUT", 30, minimum=1, maximum=600)
 FEED_MAX_BYTES = envint("STAYHERE_FEED_MAX_BYTES", 50_000_000, minimum=1000)
 FEED_SHRINK_LIMIT = envint("STAYHERE_FEED_SHRINK_LIMIT", 20, minimum=0, maximum=100)
+# Imports write one at a time: how long (seconds) one waits for another to finish before it gives up.
+FEED_IMPORT_WAIT = envint("STAYHERE_FEED_IMPORT_WAIT", 120, minimum=1, maximum=3600)
 
 LOG_LEVEL = envstr("STAYHERE_LOG_LEVEL", "INFO").upper()
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:

@@ -17,8 +17,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 
+from stayhere.core.database import failure_sentence
 from stayhere.directory import freshness, schedule
 from stayhere.directory.feeds import bmlt, meeting_guide, tsml_csv
 from stayhere.directory.feeds.common import FeedFormatError, ParseResult, Problem
@@ -119,6 +120,40 @@ def import_text(
         )
 
 
+# Imports write one at a time, each waiting up to STAYHERE_FEED_IMPORT_WAIT seconds for the one before: two at
+# once would both take the same new slugs (and the second would fail on the database's unique constraint).
+# SQLite has one writer anyway (its transactions are IMMEDIATE); PostgreSQL takes this advisory lock.
+IMPORT_LOCK = 0x5374617948657265  # "StayHere"
+
+
+@contextmanager
+def _one_import_at_a_time() -> Iterator[None]:
+    """On SQLite, the wait for the database's write lock lasts the import's own time, not the site's 20 s."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    kept = int(float(connection.settings_dict.get("OPTIONS", {}).get("timeout", 5)) * 1000)
+    with connection.cursor() as cursor:
+        cursor.execute(f"PRAGMA busy_timeout = {int(settings.FEED_IMPORT_WAIT) * 1000}")
+    try:
+        yield
+    finally:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA busy_timeout = {kept}")
+        except DatabaseError:
+            pass  # the connection is broken: what broke it is the import's failure, said already
+
+
+def _wait_for_other_imports() -> None:
+    """On PostgreSQL, inside the import's transaction: the lock, and how long any wait of it may last."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{settings.FEED_IMPORT_WAIT}s"])
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
+
+
 @contextmanager
 def _cyclic_gc_paused() -> Iterator[None]:
     # An import makes a few objects per meeting and frees none until the end: the cyclic garbage
@@ -178,15 +213,21 @@ def _import(
             f"No meeting in {source_name} could be imported, so nothing was changed."
             + (f" First problems: {problems}" if problems else " The feed lists no meetings.")
         )
-    with transaction.atomic():
-        writer = SourceWriter(key, progress, shrink_limit=settings.FEED_SHRINK_LIMIT, allow_shrink=allow_shrink)
-        counts = writer.write(parsed)
-        if dry_run:
-            transaction.set_rollback(True)
+    try:
+        with _one_import_at_a_time(), transaction.atomic():
+            _wait_for_other_imports()
+            writer = SourceWriter(key, progress, shrink_limit=settings.FEED_SHRINK_LIMIT, allow_shrink=allow_shrink)
+            counts = writer.write(parsed)
+            if dry_run:
+                transaction.set_rollback(True)
+            else:
+                freshness.changed()  # caches built from the whole directory rebuild (with the import, or not at all)
+    except DatabaseError as error:
+        # One transaction: whatever stopped it, the directory is as it was, and the import can simply run again.
+        sentence = failure_sentence(error)
+        raise ImportFailed(f"The import of {source_name} stopped: {sentence[:1].lower()}{sentence[1:]}") from None
     report.created, report.updated = counts.created, counts.updated
     report.unchanged, report.removed = counts.unchanged, counts.removed
     report.held, report.held_because = counts.held, counts.held_because
-    if not dry_run:
-        freshness.changed()  # caches built from the whole directory rebuild
     report.seconds = time.perf_counter() - started
     return report

@@ -1,11 +1,8 @@
 from __future__ import annotations
 
-import errno
 import json
 import logging
-import subprocess
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -13,6 +10,7 @@ from django.conf import settings
 
 from stayhere.directory.feeds import cache, exporter
 from tests.directory.factories import make_meeting
+from tests.directory.feeds.disks import fill, small_file_system
 
 pytestmark = pytest.mark.django_db
 
@@ -95,33 +93,12 @@ def test_the_kept_copy_matches_a_fresh_rendering(client):
 # file systems are real ones, small tmpfs mounts (as root, which the suite's machines are; skipped elsewhere).
 
 
-@contextmanager
-def _small_file_system(where: Path, options: str) -> Iterator[Path]:
-    where.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(where)], capture_output=True)
-    if mounted.returncode != 0:
-        pytest.skip(f"a small file system cannot be mounted here (needs root): {mounted.stderr.decode().strip()}")
-    try:
-        yield where
-    finally:
-        subprocess.run(["umount", "-l", str(where)], check=False)
-
-
-def _fill(folder: Path) -> None:
-    with (folder / "filler").open("wb", buffering=0) as filler:
-        try:
-            while True:
-                filler.write(b"\0" * 4096)
-        except OSError as exc:
-            assert exc.errno == errno.ENOSPC
-
-
 @pytest.fixture
 def full_data_dir(tmp_path, settings, monkeypatch) -> Iterator[Path]:
     monkeypatch.setattr(cache, "_failing", False, raising=False)
-    with _small_file_system(tmp_path / "data", "size=64k,mode=700") as data:
+    with small_file_system(tmp_path / "data", "size=64k,mode=700") as data:
         (data / "feeds").mkdir()
-        _fill(data)
+        fill(data)
         settings.DATA_DIR = data
         yield data
 
@@ -129,7 +106,7 @@ def full_data_dir(tmp_path, settings, monkeypatch) -> Iterator[Path]:
 @pytest.fixture
 def read_only_data_dir(tmp_path, settings, monkeypatch) -> Iterator[Path]:
     monkeypatch.setattr(cache, "_failing", False, raising=False)
-    with _small_file_system(tmp_path / "data", "size=64k,mode=700,ro") as data:
+    with small_file_system(tmp_path / "data", "size=64k,mode=700,ro") as data:
         settings.DATA_DIR = data
         yield data
 
