@@ -200,9 +200,15 @@ def main(argv: list[str] | None = None) -> int:
         datadir.read_only()
     _setup()
     if name in BUILDERS and not {"-h", "--help"} & set(rest):
-        from stayhere.core.database import prepare_database
+        from django.db import DatabaseError
 
-        prepare_database()
+        from stayhere.core.database import failure_sentence, prepare_database
+
+        try:
+            prepare_database()
+        except DatabaseError as error:  # down, full, read-only: a sentence, not a traceback
+            print(f"stayhere: {failure_sentence(error)}", file=sys.stderr)
+            return 1
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["stayhere", name, *rest])

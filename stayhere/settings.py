@@ -198,9 +198,13 @@ ROOM_JOINS_PER_ROOM = envint("STAYHERE_ROOM_JOINS_PER_ROOM", 20, minimum=0, maxi
 # The finder: how far "near" reaches by default and the page size of results.
 FINDER_RADIUS_KM = envint("STAYHERE_FINDER_RADIUS_KM", 25, minimum=1, maximum=500)
 FINDER_PAGE_SIZE = envint("STAYHERE_FINDER_PAGE_SIZE", 25, minimum=5, maximum=200)
-# Import of feeds over http(s).
+# Import of feeds: the time a download may take in all, the most a feed may hold, and the share (per cent) of a
+# source's meetings a re-import may remove without --allow-shrink (stayhere.directory.feeds.removals).
 FEED_FETCH_TIMEOUT = envint("STAYHERE_FEED_TIMEOUT", 30, minimum=1, maximum=600)
 FEED_MAX_BYTES = envint("STAYHERE_FEED_MAX_BYTES", 50_000_000, minimum=1000)
+FEED_SHRINK_LIMIT = envint("STAYHERE_FEED_SHRINK_LIMIT", 20, minimum=0, maximum=100)
+# Imports write one at a time: how long (seconds) one waits for another to finish before it gives up.
+FEED_IMPORT_WAIT = envint("STAYHERE_FEED_IMPORT_WAIT", 120, minimum=1, maximum=3600)
 
 LOG_LEVEL = envstr("STAYHERE_LOG_LEVEL", "INFO").upper()
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:

@@ -9,12 +9,14 @@ no secret key; see stayhere.datadir).
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, InterfaceError, OperationalError, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
@@ -91,3 +93,64 @@ def _nothing_here(connection: BaseDatabaseWrapper, place: str) -> str:
         f"{place[0].upper()}{place[1:]} holds no stayhere tables: check STAYHERE_DATABASE_URL, or make them there with "
         "`stayhere migrate` (or `stayhere import-feed SOURCE`, which migrates first)."
     )
+
+
+def failure_sentence(error: DatabaseError, using: str = DEFAULT_DB_ALIAS) -> str:
+    """What a database error means for an operator, in a sentence that says what to do (no traceback).
+
+    Each work that writes runs in one transaction, so a failure leaves the database as it was before it."""
+    connection = connections[using]
+    place = _place(connection)
+    reason = str(error).strip().splitlines()[0].strip() if str(error).strip() else type(error).__name__
+    said = reason.lower()
+    state = str(getattr(error.__cause__, "sqlstate", None) or "")
+    if isinstance(error, IntegrityError) or state in {"40001", "40P01"}:
+        return (
+            f"Another writer changed the same rows of {place} at the same time ({reason}), so nothing was "
+            "written: run the command again."
+        )
+    if "database is locked" in said or state == "55P03":
+        return (
+            f"Another import (or another writer) held {place} for longer than this one may wait "
+            "(STAYHERE_FEED_IMPORT_WAIT), so nothing was written: run the command again once it has finished."
+        )
+    if "disk is full" in said or "no space left" in said or state.startswith("53") or _disk_full(connection, said):
+        return (
+            f"The disk holding {place} is full ({reason}), so nothing was written: free some space, then run "
+            "the command again."
+        )
+    if "readonly database" in said or "read-only" in said or state == "25006" or _read_only(connection, said):
+        return (
+            f"{_capital(place)} is read-only here ({reason}), so nothing was written: mount its disk writable "
+            "(or give stayhere a data directory it may write to), then run the command again."
+        )
+    if isinstance(error, OperationalError | InterfaceError) and connection.vendor != "sqlite":
+        return (
+            f"stayhere could not reach {place}: {reason}. Is the database server running and reachable? Nothing "
+            "was written; run the command again once it answers."
+        )
+    return f"{_capital(place)} refused the work ({reason}), so nothing was written."
+
+
+def _disk_full(connection: BaseDatabaseWrapper, said: str) -> bool:
+    # SQLite says only "disk I/O error" when its journal cannot grow; the free space tells which it was.
+    if connection.vendor != "sqlite" or "disk i/o error" not in said:
+        return False
+    try:
+        return shutil.disk_usage(Path(connection.settings_dict["NAME"]).parent).free < FULL_BELOW
+    except OSError:
+        return False
+
+
+def _read_only(connection: BaseDatabaseWrapper, said: str) -> bool:
+    # SQLite cannot open a database in WAL mode whose folder it may not write (its shared-memory file).
+    if connection.vendor != "sqlite" or "unable to open database file" not in said:
+        return False
+    return not os.access(Path(connection.settings_dict["NAME"]).parent, os.W_OK)
+
+
+FULL_BELOW = 1 << 20  # bytes free under which a disk counts as full
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]

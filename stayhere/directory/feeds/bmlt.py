@@ -22,6 +22,7 @@ from stayhere.directory.feeds.common import (
     contact,
     parse_coordinates,
     parse_time,
+    record_place,
 )
 from stayhere.directory.feeds.meeting_guide import load_json
 
@@ -55,15 +56,19 @@ def parse(text: str) -> ParseResult:
                 world = clean_line(entry.get("world_id")).upper()
                 formats[clean_line(entry["key_string"])] = NAWS_CODES.get(world, "") if world else ""
     result = ParseResult()
+    previous = ""  # what names the record before, for one that names nothing
     for index, item in enumerate(meetings):
-        slug = clean_line(item.get("id_bigint"), 200) if isinstance(item, dict) else ""
         if not isinstance(item, dict):
-            result.problems.append(Problem(f"#{index + 1}", "record", "is not a JSON object; skipped"))
+            result.skip_unreadable(record_place(index, after=previous), item)
+            previous = f"#{index + 1}"
             continue
+        slug = clean_line(item.get("id_bigint"), 200)
+        name = clean_line(item.get("meeting_name"), 200)
+        previous = slug or name or f"#{index + 1}"
         try:
             record = _record(index, item, formats, result.problems)
         except ValueError as exc:
-            result.skip(exc, slug or f"#{index + 1}", slug)
+            result.skip(exc, slug or record_place(index, name, previous), slug, name)
             continue
         result.records.append(record)
     return result

@@ -9,10 +9,12 @@ directory's version (freshness.version) moves. The files hold what the feed publ
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from django.conf import settings
 from django.http import FileResponse, HttpRequest, HttpResponseNotModified, StreamingHttpResponse
@@ -21,6 +23,7 @@ from django.http.response import HttpResponseBase
 from stayhere.directory import freshness
 
 Render = Callable[[str], Iterator[str]]
+logger = logging.getLogger(__name__)
 
 
 class _FeedFile(FileResponse):
@@ -46,27 +49,86 @@ def response(request: HttpRequest, name: str, url_prefix: str, render: Render, c
         except FileNotFoundError:
             chunks = _keep_copy(render(url_prefix), path, f"{stem}-*-{site}{suffix}")
             answer = StreamingHttpResponse(chunks, content_type=content_type)
+        except OSError as exc:  # there, but not readable: the feed is still served, rendered
+            _cannot_keep(exc)
+            answer = StreamingHttpResponse((chunk.encode() for chunk in render(url_prefix)), content_type=content_type)
     answer["ETag"] = etag
     return answer
 
 
 def _keep_copy(chunks: Iterator[str], path: Path, older: str) -> Iterator[bytes]:
     """Yields the chunks as bytes and writes them to a temporary file, which becomes ``path``
-    once the feed is complete (and replaces older versions); an interrupted feed leaves nothing."""
-    path.parent.mkdir(mode=0o700, exist_ok=True)
-    handle, partial = tempfile.mkstemp(dir=path.parent, prefix=".partial-")
+    once the feed is complete (and replaces older versions); an interrupted feed leaves nothing.
+
+    A data directory that is full or read-only costs the copy, never the feed: the rest of the
+    chunks are still served (rendered on every request until the copy can be written)."""
+    copy: BinaryIO | None = None
+    partial: Path | None = None
     complete = False
     try:
-        with os.fdopen(handle, "wb") as copy:
-            for chunk in chunks:
-                data = chunk.encode()
-                copy.write(data)
-                yield data
-        os.replace(partial, path)
-        complete = True
-        for stale in path.parent.glob(older):
-            if stale != path:
-                stale.unlink(missing_ok=True)
+        try:
+            path.parent.mkdir(mode=0o700, exist_ok=True)
+            handle, name = tempfile.mkstemp(dir=path.parent, prefix=".partial-")
+            partial = Path(name)
+            copy = os.fdopen(handle, "wb")
+        except OSError as exc:
+            _cannot_keep(exc)
+        for chunk in chunks:
+            data = chunk.encode()
+            if copy is not None:
+                try:
+                    copy.write(data)
+                except OSError as exc:
+                    _cannot_keep(exc)
+                    _close_quietly(copy)
+                    copy = None
+            yield data
+        if copy is not None and partial is not None:
+            try:
+                copy.close()
+                os.replace(partial, path)
+                complete = True
+                for stale in path.parent.glob(older):
+                    if stale != path:
+                        stale.unlink(missing_ok=True)
+                _can_keep()
+            except OSError as exc:
+                _cannot_keep(exc)
     finally:
-        if not complete:
-            Path(partial).unlink(missing_ok=True)
+        if copy is not None and not copy.closed:
+            _close_quietly(copy)
+        if partial is not None and not complete:
+            try:
+                partial.unlink(missing_ok=True)
+            except OSError:
+                pass
+
+
+def _close_quietly(copy: BinaryIO) -> None:
+    try:
+        copy.close()
+    except OSError:
+        pass  # a full disk refuses the last buffered bytes too
+
+
+# Whether the last copy failed: the log says so once when copies start failing, and once when they work again,
+# not once a request (a feed polled every minute would fill the log that cannot be written either).
+_failing = False
+
+
+def _cannot_keep(exc: OSError) -> None:
+    global _failing
+    if not _failing:
+        _failing = True
+        logger.warning(
+            "Feeds are served without a kept copy: the feed cache in the data directory (STAYHERE_DATA_DIR/feeds) "
+            "cannot be written (%s). Each request renders the feed until it can; free space or make it writable.",
+            exc.strerror or type(exc).__name__,
+        )
+
+
+def _can_keep() -> None:
+    global _failing
+    if _failing:
+        _failing = False
+        logger.info("The feed cache in the data directory can be written again: feeds are served from kept copies.")

@@ -93,15 +93,53 @@ class ListingRecord:
 class ParseResult:
     records: list[ListingRecord] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    # Slugs of records that were present but could not be read: their old rows are kept.
+    # Records that were present but could not be read: their old rows are kept, found by slug, or by name
+    # when the record gave no slug.
     failed_slugs: set[str] = field(default_factory=set)
+    failed_names: set[str] = field(default_factory=set)
+    # Records that could not be read and name no meeting (a JSON value that is not an object): any meeting the
+    # source no longer lists may be one of them, so the importer removes none (stayhere.directory.feeds.removals).
+    unidentified: list[str] = field(default_factory=list)
 
-    def skip(self, error: ValueError, where: str, slug: str) -> None:
+    def skip(self, error: ValueError, where: str, slug: str, name: str = "") -> None:
         """Report a record its parser refused (ValueError(reason, field)); an earlier version of it stays."""
         field_name = error.args[1] if len(error.args) > 1 else "record"
         self.problems.append(Problem(where, field_name, f"{error.args[0]}; skipped"))
         if slug:
             self.failed_slugs.add(slug)
+        elif name:
+            self.failed_names.add(name)
+        else:
+            self.unidentified.append(where)
+
+    def skip_unreadable(self, where: str, value: Any) -> None:
+        """Report a record that is not a record at all (not a JSON object)."""
+        self.problems.append(Problem(where, "record", f"is {describe_value(value)}, not a JSON object; skipped"))
+        self.unidentified.append(where)
+
+
+def record_place(index: int, name: str = "", after: str = "") -> str:
+    """A record without a slug, by its position and what can be read of it: '#5 "Noon Step"', or
+    '#4 (after noon-step)' for one that names nothing (``after``: the record before it)."""
+    if name:
+        return f'#{index + 1} "{name}"'
+    return f"#{index + 1} (after {after})" if after else f"#{index + 1} (the first record)"
+
+
+def describe_value(value: Any) -> str:
+    """A JSON value in a few words, for a report: 'a number (4)', 'null', 'a string ("Noon...")'."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        shown = clean_line(value)
+        return f'a string ("{shown[:40]}{"..." if len(shown) > 40 else ""}")'
+    if isinstance(value, list):
+        return f"a list of {len(value)} values"
+    return "a value"
 
 
 class FeedFormatError(Exception):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import http.client
 import socket
+import ssl
+import threading
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -53,50 +56,141 @@ def _read_file(source: str) -> bytes:
     if path.is_dir():
         raise FeedFetchError(f"{source} is a directory: give the path of the feed file itself.")
     limit = settings.FEED_MAX_BYTES
-    if path.stat().st_size > limit:
-        raise FeedFetchError(
-            f"{source} is larger than {limit} bytes (STAYHERE_FEED_MAX_BYTES): raise the limit if you trust it."
-        )
+    too_large = f"{source} is larger than {limit} bytes (STAYHERE_FEED_MAX_BYTES): raise the limit if you trust it."
     try:
-        return path.read_bytes()
+        if path.stat().st_size > limit:
+            raise FeedFetchError(too_large)
+        # Read one byte past the limit, never more: a device or pipe (/dev/zero) has no size to look at first.
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
     except OSError as exc:
-        raise FeedFetchError(f"{source} cannot be read: {exc.strerror}.") from None
+        raise FeedFetchError(f"{source} cannot be read: {exc.strerror or exc}.") from None
+    if len(data) > limit:
+        raise FeedFetchError(too_large)
+    return data
+
+
+class _Download:
+    """One GET, run in a thread of its own so that the whole of it (name lookup, connection, headers and
+    body) is bounded by the timeout: the socket's own timeout bounds only each wait, and a server that
+    sends a byte every few seconds would never trip it."""
+
+    def __init__(self, url: str, timeout: int, limit: int) -> None:
+        self.url, self.timeout, self.limit = url, timeout, limit
+        self.received = 0
+        self.answered = False  # the status line and headers have arrived
+        self.cancelled = False  # set when the caller gave up: the thread stops at its next read
+        self.data = b""
+        self.error: FeedFetchError | None = None
+
+    def run(self) -> None:
+        try:
+            self.data = self._get()
+        except FeedFetchError as exc:
+            self.error = exc
+        except Exception as exc:
+            self.error = FeedFetchError(f"{self.url} could not be read ({type(exc).__name__}): try again later.")
+
+    def _get(self) -> bytes:
+        url, timeout = self.url, self.timeout
+        headers = {"User-Agent": "stayhere feed import", "Accept": "*/*"}
+        request = urllib.request.Request(url, headers=headers)  # noqa: S310 (only http(s) reaches here)
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (scheme checked)
+                self.answered = True
+                return self._body(response)
+        except urllib.error.HTTPError as exc:
+            raise FeedFetchError(
+                f"{url} answered with HTTP status {exc.code} ({exc.reason}): check the address, or try again later."
+            ) from None
+        except urllib.error.URLError as exc:
+            reason = exc.reason
+            if isinstance(reason, TimeoutError | socket.timeout):
+                raise FeedFetchError(_timeout_message(url, timeout)) from None
+            if isinstance(reason, ConnectionRefusedError):
+                raise FeedFetchError(
+                    f"{url} refused the connection: is the server running, and is the port right?"
+                ) from None
+            if isinstance(reason, ssl.SSLCertVerificationError):
+                raise FeedFetchError(
+                    f"{url} gave a TLS certificate that could not be verified ({reason.verify_message}): "
+                    "check the address."
+                ) from None
+            if isinstance(reason, ssl.SSLError):
+                raise FeedFetchError(
+                    f"{url} does not speak TLS (https): check the address, the port, and http against https."
+                ) from None
+            raise FeedFetchError(f"{url} could not be reached ({reason}): check the address and the network.") from None
+        except http.client.IncompleteRead as exc:
+            raise FeedFetchError(_cut_message(url, len(exc.partial), None)) from None
+        except http.client.RemoteDisconnected:
+            raise FeedFetchError(
+                f"{url} closed the connection without answering: check the address and port, or try again later."
+            ) from None
+        except http.client.HTTPException:
+            raise FeedFetchError(
+                f"{url} does not speak HTTP: check the address and the port (is it a web server's?)."
+            ) from None
+        except TimeoutError:
+            raise FeedFetchError(self.timeout_message()) from None
+        except OSError as exc:
+            raise FeedFetchError(f"{url} could not be read ({exc.strerror or exc}): try again later.") from None
+
+    def _body(self, response: http.client.HTTPResponse) -> bytes:
+        data = bytearray()
+        while not self.cancelled:
+            # At most one read of the socket each time (read() would wait for the whole amount).
+            chunk = response.read1(_CHUNK)
+            if not chunk:
+                break
+            data += chunk
+            self.received = len(data)
+            if len(data) > self.limit:
+                raise FeedFetchError(
+                    f"{self.url} sent more than {self.limit} bytes (STAYHERE_FEED_MAX_BYTES): "
+                    "raise the limit if you trust it."
+                )
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and len(data) < int(declared):
+            raise FeedFetchError(_cut_message(self.url, len(data), int(declared)))
+        return bytes(data)
+
+    def timeout_message(self) -> str:
+        if not self.answered:
+            return _timeout_message(self.url, self.timeout)
+        return (
+            f"{self.url} had sent {self.received} bytes and was still sending after {self.timeout} seconds "
+            "(STAYHERE_FEED_TIMEOUT bounds the whole download), so nothing was changed: try again later, "
+            "or raise the timeout."
+        )
+
+
+_CHUNK = 1 << 16
 
 
 def _read_url(url: str) -> bytes:
-    timeout = settings.FEED_FETCH_TIMEOUT
-    limit = settings.FEED_MAX_BYTES
-    headers = {"User-Agent": "stayhere feed import", "Accept": "*/*"}
-    request = urllib.request.Request(url, headers=headers)  # noqa: S310 (only http(s) reaches here)
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (scheme checked)
-            data: bytes = response.read(limit + 1)
-    except urllib.error.HTTPError as exc:
-        raise FeedFetchError(
-            f"{url} answered with HTTP status {exc.code} ({exc.reason}): check the address, or try again later."
-        ) from None
-    except urllib.error.URLError as exc:
-        reason = exc.reason
-        if isinstance(reason, TimeoutError | socket.timeout):
-            raise FeedFetchError(_timeout_message(url, timeout)) from None
-        if isinstance(reason, ConnectionRefusedError):
-            raise FeedFetchError(
-                f"{url} refused the connection: is the server running, and is the port right?"
-            ) from None
-        raise FeedFetchError(f"{url} could not be reached ({reason}): check the address and the network.") from None
-    except TimeoutError:
-        raise FeedFetchError(_timeout_message(url, timeout)) from None
-    except OSError as exc:
-        raise FeedFetchError(f"{url} could not be read ({exc}): try again later.") from None
-    if len(data) > limit:
-        raise FeedFetchError(
-            f"{url} sent more than {limit} bytes (STAYHERE_FEED_MAX_BYTES): raise the limit if you trust it."
-        )
-    return data
+    download = _Download(url, settings.FEED_FETCH_TIMEOUT, settings.FEED_MAX_BYTES)
+    thread = threading.Thread(target=download.run, name="stayhere-feed-download", daemon=True)
+    thread.start()
+    thread.join(download.timeout)
+    if thread.is_alive():
+        download.cancelled = True  # its socket's own timeout ends the thread soon after
+        raise FeedFetchError(download.timeout_message())
+    if download.error is not None:
+        raise download.error
+    return download.data
 
 
 def _timeout_message(url: str, timeout: int) -> str:
     return f"{url} did not answer within {timeout} seconds (STAYHERE_FEED_TIMEOUT): try again, or raise the timeout."
+
+
+def _cut_message(url: str, received: int, declared: int | None) -> str:
+    of = f" of its {declared}" if declared is not None else ""
+    return (
+        f"The download of {url} stopped after {received}{of} bytes: the feed was cut short, so nothing was "
+        "changed. Try again later."
+    )
 
 
 def detect_format(source: str, text: str) -> str:

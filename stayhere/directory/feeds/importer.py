@@ -16,8 +16,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
 
+from stayhere.core.database import failure_sentence
 from stayhere.directory import freshness, schedule
 from stayhere.directory.feeds import bmlt, meeting_guide, tsml_csv
 from stayhere.directory.feeds.common import FeedFormatError, ParseResult, Problem
@@ -45,6 +47,8 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     removed: int = 0
+    held: int = 0  # meetings no longer listed, kept because the removals looked wrong (held_because says why)
+    held_because: str = ""
     skipped: int = 0
     warned: int = 0
     problems: list[Problem] = field(default_factory=list)
@@ -60,7 +64,8 @@ class ImportReport:
         return (
             f"{self.imported} meetings read from {self.source_key} ({self.format}) in {self.seconds:.1f} s: "
             f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, {self.removed} removed, "
-            f"{self.skipped} skipped, {self.warned} with warnings ({verb} written)."
+            + (f"{self.held} no longer listed but kept, " if self.held else "")
+            + f"{self.skipped} skipped, {self.warned} with warnings ({verb} written)."
         )
 
 
@@ -72,9 +77,14 @@ def import_feed(
     default_zone: str | None = None,
     default_fellowship: str | None = None,
     dry_run: bool = False,
+    allow_shrink: bool = False,
     progress: Progress | None = None,
 ) -> ImportReport:
-    """Import one source (a path or an http(s) URL). Raises ImportFailed when nothing could be imported."""
+    """Import one source (a path or an http(s) URL). Raises ImportFailed when nothing could be imported.
+
+    Removals that look wrong (stayhere.directory.feeds.removals) are held back unless ``allow_shrink``; the
+    report's ``held_because`` then says why, and the meetings the source lists are written all the same.
+    """
     try:
         text = read_source(source)
     except FeedFetchError as exc:
@@ -87,6 +97,7 @@ def import_feed(
         default_zone=default_zone,
         default_fellowship=default_fellowship,
         dry_run=dry_run,
+        allow_shrink=allow_shrink,
         progress=progress,
     )
 
@@ -100,10 +111,47 @@ def import_text(
     default_zone: str | None = None,
     default_fellowship: str | None = None,
     dry_run: bool = False,
+    allow_shrink: bool = False,
     progress: Progress | None = None,
 ) -> ImportReport:
     with _cyclic_gc_paused():
-        return _import(text, source_name, key, format, default_zone, default_fellowship, dry_run, progress)
+        return _import(
+            text, source_name, key, format, default_zone, default_fellowship, dry_run, allow_shrink, progress
+        )
+
+
+# Imports write one at a time, each waiting up to STAYHERE_FEED_IMPORT_WAIT seconds for the one before: two at
+# once would both take the same new slugs (and the second would fail on the database's unique constraint).
+# SQLite has one writer anyway (its transactions are IMMEDIATE); PostgreSQL takes this advisory lock.
+IMPORT_LOCK = 0x5374617948657265  # "StayHere"
+
+
+@contextmanager
+def _one_import_at_a_time() -> Iterator[None]:
+    """On SQLite, the wait for the database's write lock lasts the import's own time, not the site's 20 s."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    kept = int(float(connection.settings_dict.get("OPTIONS", {}).get("timeout", 5)) * 1000)
+    with connection.cursor() as cursor:
+        cursor.execute(f"PRAGMA busy_timeout = {int(settings.FEED_IMPORT_WAIT) * 1000}")
+    try:
+        yield
+    finally:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA busy_timeout = {kept}")
+        except DatabaseError:
+            pass  # the connection is broken: what broke it is the import's failure, said already
+
+
+def _wait_for_other_imports() -> None:
+    """On PostgreSQL, inside the import's transaction: the lock, and how long any wait of it may last."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{settings.FEED_IMPORT_WAIT}s"])
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
 
 
 @contextmanager
@@ -127,6 +175,7 @@ def _import(
     default_zone: str | None,
     default_fellowship: str | None,
     dry_run: bool,
+    allow_shrink: bool,
     progress: Progress | None,
 ) -> ImportReport:
     started = time.perf_counter()
@@ -164,13 +213,21 @@ def _import(
             f"No meeting in {source_name} could be imported, so nothing was changed."
             + (f" First problems: {problems}" if problems else " The feed lists no meetings.")
         )
-    with transaction.atomic():
-        counts = SourceWriter(key, progress).write(parsed)
-        if dry_run:
-            transaction.set_rollback(True)
+    try:
+        with _one_import_at_a_time(), transaction.atomic():
+            _wait_for_other_imports()
+            writer = SourceWriter(key, progress, shrink_limit=settings.FEED_SHRINK_LIMIT, allow_shrink=allow_shrink)
+            counts = writer.write(parsed)
+            if dry_run:
+                transaction.set_rollback(True)
+            else:
+                freshness.changed()  # caches built from the whole directory rebuild (with the import, or not at all)
+    except DatabaseError as error:
+        # One transaction: whatever stopped it, the directory is as it was, and the import can simply run again.
+        sentence = failure_sentence(error)
+        raise ImportFailed(f"The import of {source_name} stopped: {sentence[:1].lower()}{sentence[1:]}") from None
     report.created, report.updated = counts.created, counts.updated
     report.unchanged, report.removed = counts.unchanged, counts.removed
-    if not dry_run:
-        freshness.changed()  # caches built from the whole directory rebuild
+    report.held, report.held_because = counts.held, counts.held_because
     report.seconds = time.perf_counter() - started
     return report

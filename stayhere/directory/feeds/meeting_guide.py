@@ -27,6 +27,7 @@ from stayhere.directory.feeds.common import (
     parse_time,
     parse_updated,
     parse_yes_no,
+    record_place,
     text_list,
 )
 from stayhere.directory.feeds.records import PublishedMeeting
@@ -57,15 +58,19 @@ def parse(text: str) -> ParseResult:
 
 def parse_items(items: list[Any]) -> ParseResult:
     result = ParseResult()
+    previous = ""  # what names the record before, for one that names nothing
     for index, item in enumerate(items):
         if not isinstance(item, dict):
-            result.problems.append(Problem(f"#{index + 1}", "record", "is not a JSON object; skipped"))
+            result.skip_unreadable(record_place(index, after=previous), item)
+            previous = f"#{index + 1}"
             continue
         slug = clean_line(item.get("slug") if item.get("slug") not in (None, "") else item.get("id"), 200)
+        name = clean_line(item.get("name"), 200)
+        previous = slug or name or f"#{index + 1}"
         try:
             record = parse_record(index, item, result.problems)
         except ValueError as exc:
-            result.skip(exc, slug or f"#{index + 1}", slug)
+            result.skip(exc, slug or record_place(index, name, previous), slug, name)
             continue
         result.records.append(record)
     return result

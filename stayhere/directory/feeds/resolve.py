@@ -1,4 +1,4 @@
-"""From parsed records to listings the directory can hold: time zone, attendance, place.
+"""From parsed records to listings the directory can hold: time zone, attendance, place, and values that fit.
 
 Pure apart from the offline time-zone lookup; the importer calls ``resolve`` before it writes.
 """
@@ -11,6 +11,7 @@ from functools import lru_cache
 from stayhere.directory import schedule
 from stayhere.directory.feeds.addresses import clean_url, is_placeholder_address
 from stayhere.directory.feeds.common import ListingRecord, ParseResult, Problem
+from stayhere.directory.feeds.lengths import too_long
 from stayhere.directory.types import TEMPORARILY_CLOSED
 
 INACTIVE_REASON = "Listed as temporarily inactive by the source feed."
@@ -27,14 +28,19 @@ def _zone_at(latitude: float, longitude: float) -> str | None:
 
 def resolve(parsed: ParseResult, default_zone: str | None) -> ParseResult:
     """The records that can be written, with problems for the rest (their slugs count as failed)."""
-    result = ParseResult(problems=list(parsed.problems), failed_slugs=set(parsed.failed_slugs))
+    result = ParseResult(
+        problems=list(parsed.problems),
+        failed_slugs=set(parsed.failed_slugs),
+        failed_names=set(parsed.failed_names),
+        unidentified=list(parsed.unidentified),
+    )
     seen: set[str] = set()
     for record in parsed.records:
         if record.slug in seen:
             result.problems.append(Problem(record.where, "slug", "appears twice in the feed; the second is skipped"))
             continue
         seen.add(record.slug)
-        problem = resolve_record(record, default_zone)
+        problem = resolve_record(record, default_zone) or too_long(record)
         if problem is None:
             result.records.append(record)
         else:

@@ -3,8 +3,9 @@ and the finder's slots, in a few bulk statements (the importer holds the transac
 
 A meeting is matched to its earlier row by its slug within the source; a re-import updates what
 changed, leaves what did not, and removes what the source no longer lists (a record that could
-not be read keeps its old row). Places are shared by the source's meetings that give the same
-address and position; a group is the source's group of that name, or a new one.
+not be read keeps its old row; removals that look like a source cut short are held back, see
+removals). Places are shared by the source's meetings that give the same address and position;
+a group is the source's group of that name, or a new one.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from django.utils import timezone as django_timezone
 from django.utils.text import slugify
 
 from stayhere.directory import bulkrows, schedule
+from stayhere.directory.feeds import removals
 from stayhere.directory.feeds.common import ListingRecord, ParseResult
 from stayhere.directory.feeds.resolve import INACTIVE_REASON
 from stayhere.directory.models import Group, Location, Meeting, MeetingSlot
@@ -54,6 +56,8 @@ class Counts:
     updated: int = 0
     unchanged: int = 0
     removed: int = 0
+    held: int = 0  # meetings the source no longer lists, kept (stayhere.directory.feeds.removals)
+    held_because: str = ""
 
 
 def _batches(items: list[Any], size: int) -> Iterable[list[Any]]:
@@ -62,8 +66,11 @@ def _batches(items: list[Any], size: int) -> Iterable[list[Any]]:
 
 
 class SourceWriter:
-    def __init__(self, key: str, progress: Progress | None) -> None:
+    def __init__(
+        self, key: str, progress: Progress | None, *, shrink_limit: int = 100, allow_shrink: bool = False
+    ) -> None:
         self.key = key
+        self.shrink_limit, self.allow_shrink = shrink_limit, allow_shrink
         self.counts = Counts()
         self.progress = progress
         self.now = django_timezone.now()
@@ -123,7 +130,17 @@ class SourceWriter:
         self._rebuild_slots(slot_rows_of_new, changed)
 
         keep = {record.slug for record in parsed.records} | parsed.failed_slugs
-        gone = [m.pk for slug, m in existing.items() if slug not in keep]
+        gone = [m.pk for slug, m in existing.items() if slug not in keep and m.name not in parsed.failed_names]
+        self.counts.held_because = removals.held_back(
+            len(gone),
+            len(existing),
+            parsed.unidentified,
+            limit=self.shrink_limit,
+            allow_shrink=self.allow_shrink,
+            key=self.key,
+        )
+        if self.counts.held_because:
+            self.counts.held, gone = len(gone), []
         for batch in _batches(gone, ID_BATCH):
             MeetingSlot.objects.filter(meeting_id__in=batch).delete()
             Meeting.objects.filter(pk__in=batch).delete()

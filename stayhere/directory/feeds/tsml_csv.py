@@ -44,26 +44,57 @@ def _key(header: str) -> str:
     return _ALIASES.get(key, key)
 
 
+# Read after the text, a row of its own when every quoted value was closed; swallowed into the last value when one
+# was not (the file ends inside quotes). A private-use character: no feed writes it.
+_END = "\ue000stayhere-end-of-file"
+
+
 def _rows(text: str) -> tuple[list[str], list[dict[str, str]]]:
     # Old Mac files end lines with CR only; csv needs one kind of line end.
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(f"{text}\n{_END}"))
     try:
         header = next(reader)
-    except StopIteration:
-        raise FeedFormatError("The CSV file is empty: it needs a header row and one row per meeting.") from None
+        while not header:  # blank lines before the header
+            header = next(reader)
     except csv.Error as exc:
         raise FeedFormatError(f"The CSV file cannot be read: {exc}.") from None
+    if header == [_END]:
+        raise FeedFormatError("The CSV file is empty: it needs a header row and one row per meeting.")
+    if header[-1].endswith(_END):
+        raise _cut_short("its header row", "a quoted value is never closed")
     keys = [_key(column) for column in header]
     rows: list[dict[str, str]] = []
+    last: list[str] = []
+    full_before = True  # every row before the last has as many values as the header
     try:
         for values in reader:
+            if values == [_END]:
+                break
             if not any(value.strip() for value in values):
                 continue
+            if last:
+                full_before = full_before and len(last) >= len(header)
+            last = values
             rows.append(dict(zip(keys, values, strict=False)))
     except csv.Error as exc:
         raise FeedFormatError(f"The CSV file cannot be read at line {reader.line_num}: {exc}.") from None
+    if last and last[-1].endswith(_END):
+        raise _cut_short(f"row {len(rows) + 1}", "a quoted value in it is never closed")
+    if last and not text.endswith("\n") and len(last) < len(header) and full_before:
+        # A file may end without a line break; one whose last row stops short of the columns every other row
+        # has was cut in the middle of that row.
+        raise _cut_short(
+            f"row {len(rows) + 1}", f"it has {len(last)} of the header's {len(header)} columns, and no line break"
+        )
     return header, rows
+
+
+def _cut_short(where: str, why: str) -> FeedFormatError:
+    return FeedFormatError(
+        f"The CSV file ends in the middle of {where} ({why}): it looks cut short, as by an interrupted download "
+        "or copy, so nothing was changed. Import the whole file."
+    )
 
 
 def is_naws(header: list[str]) -> bool:
@@ -89,7 +120,8 @@ def parse(text: str) -> ParseResult:
         try:
             record = _tsml_record(index, row, result.problems)
         except ValueError as exc:
-            result.skip(exc, slug or f"row {index + 2}", slug)
+            name = clean_line(row.get("name"), 200)
+            result.skip(exc, slug or (f'row {index + 2} "{name}"' if name else f"row {index + 2}"), slug, name)
             continue
         if not record.slug:
             record.slug = _unique(slugify(record.name)[:180] or "meeting", used)
@@ -199,7 +231,8 @@ def parse_naws_rows(rows: list[dict[str, str]]) -> ParseResult:
         try:
             record = _naws_record(index, row, result.problems)
         except ValueError as exc:
-            result.skip(exc, slug or f"row {index + 2}", slug)
+            name = clean_line(row.get("committeename"), 200)
+            result.skip(exc, slug or (f'row {index + 2} "{name}"' if name else f"row {index + 2}"), slug, name)
             continue
         if not record.slug:
             base = slugify(f"{row.get('committee', '')}-{record.name}-{record.days}-{record.start_time}")

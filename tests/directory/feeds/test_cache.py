@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import json
+import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -7,6 +10,7 @@ from django.conf import settings
 
 from stayhere.directory.feeds import cache, exporter
 from tests.directory.factories import make_meeting
+from tests.directory.feeds.disks import fill, small_file_system
 
 pytestmark = pytest.mark.django_db
 
@@ -83,3 +87,77 @@ def test_the_kept_copy_matches_a_fresh_rendering(client):
     kept = body(client.get(FEED))
     fresh = "".join(exporter.meeting_guide_chunks(exporter.meeting_url_prefix("http://testserver/"))).encode()
     assert kept == fresh
+
+
+# A data directory that is full or read-only (issue 15, item 5): the feed is served whole, without its copy. The
+# file systems are real ones, small tmpfs mounts (as root, which the suite's machines are; skipped elsewhere).
+
+
+@pytest.fixture
+def full_data_dir(tmp_path, settings, monkeypatch) -> Iterator[Path]:
+    monkeypatch.setattr(cache, "_failing", False, raising=False)
+    with small_file_system(tmp_path / "data", "size=64k,mode=700") as data:
+        (data / "feeds").mkdir()
+        fill(data)
+        settings.DATA_DIR = data
+        yield data
+
+
+@pytest.fixture
+def read_only_data_dir(tmp_path, settings, monkeypatch) -> Iterator[Path]:
+    monkeypatch.setattr(cache, "_failing", False, raising=False)
+    with small_file_system(tmp_path / "data", "size=64k,mode=700,ro") as data:
+        settings.DATA_DIR = data
+        yield data
+
+
+def _fresh(path: str) -> bytes:
+    prefix = exporter.meeting_url_prefix("http://testserver/")
+    render = exporter.meeting_guide_chunks if path == FEED else exporter.csv_chunks
+    return "".join(render(prefix)).encode()
+
+
+def _said(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [record for record in caplog.records if record.name == "stayhere.directory.feeds.cache"]
+
+
+def _many_meetings() -> None:
+    for number in range(40):  # a feed larger than the buffered writes: the disk refuses them mid-feed
+        make_meeting(f"Group Number {number} With A Long Name For Its Meeting")
+
+
+@pytest.mark.parametrize("path", [FEED, "/feeds/meetings.csv"])
+def test_a_full_data_directory_still_serves_each_feed_whole_and_says_so_once(client, full_data_dir, caplog, path):
+    _many_meetings()
+    with caplog.at_level(logging.INFO, logger="stayhere.directory.feeds.cache"):
+        answers = [client.get(path) for _ in range(3)]
+        bodies = [body(answer) for answer in answers]
+    assert [answer.status_code for answer in answers] == [200, 200, 200]
+    assert bodies == [_fresh(path)] * 3 and len(bodies[0]) > 8192
+    warnings = [record.getMessage() for record in _said(caplog) if record.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "cannot be written (No space left on device)" in warnings[0]
+    assert str(full_data_dir) not in warnings[0]
+    assert [p.name for p in (full_data_dir / "feeds").iterdir()] == []  # no partial file left behind
+
+
+def test_a_read_only_data_directory_still_serves_the_feed_whole_and_says_so_once(client, read_only_data_dir, caplog):
+    _many_meetings()
+    with caplog.at_level(logging.INFO, logger="stayhere.directory.feeds.cache"):
+        bodies = [body(client.get(FEED)) for _ in range(3)]
+    assert bodies == [_fresh(FEED)] * 3
+    json.loads(bodies[0])
+    warnings = [record.getMessage() for record in _said(caplog) if record.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "cannot be written (Read-only file system)" in warnings[0]
+    assert str(read_only_data_dir) not in warnings[0]
+
+
+def test_once_the_copy_can_be_written_again_the_log_says_so_and_copies_are_kept(client, full_data_dir, caplog):
+    make_meeting()
+    with caplog.at_level(logging.INFO, logger="stayhere.directory.feeds.cache"):
+        body(client.get(FEED))
+        (full_data_dir / "filler").unlink()
+        body(client.get(FEED))
+    said = _said(caplog)
+    assert [record.levelno for record in said] == [logging.WARNING, logging.INFO]
+    assert "can be written again" in said[1].getMessage()
+    assert len(kept_files()) == 1

@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from stayhere.directory.feeds.fetch import FeedFetchError, read_source
 from stayhere.directory.feeds.importer import ImportFailed, import_feed
 from stayhere.directory.models import Meeting
 from tests.conftest import TEST_DATA
@@ -17,6 +18,7 @@ from tests.conftest import TEST_DATA
 pytestmark = pytest.mark.django_db
 
 FEED = (TEST_DATA / "feeds" / "small-meeting-guide.json").read_bytes()
+CSV = (TEST_DATA / "feeds" / "small-tsml.csv").read_bytes()
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -89,3 +91,128 @@ def test_it_says_when_the_connection_is_refused():
         port = probe.getsockname()[1]
     with pytest.raises(ImportFailed, match="refused the connection"):
         import_feed(f"http://127.0.0.1:{port}/feed.json")
+
+
+# Faults of the network and the server: each ends in a sentence, within the timeout, having changed nothing.
+
+
+class _FaultyHandler(BaseHTTPRequestHandler):
+    """Feeds that go wrong after the headers: a body cut short, a slow drip, a chunked body that stops."""
+
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        if self.path == "/cut.json":
+            self._headers(len(FEED))
+            self.wfile.write(FEED[: len(FEED) // 2])
+        elif self.path == "/cut.csv":
+            # Stops at the end of a row: the part sent is a CSV file that looks whole.
+            self._headers(len(CSV))
+            self.wfile.write(CSV[: CSV.index(b"\n", CSV.index(b"\n") + 1) + 1])
+        elif self.path == "/drip.json":
+            self._headers(len(FEED))
+            # One byte every half second for a minute: each byte arrives well within any timeout.
+            for byte in FEED[:120]:
+                time.sleep(0.5)
+                try:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                except OSError:
+                    return
+        elif self.path == "/chunked.json":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            part = FEED[:100]
+            self.wfile.write(f"{len(part):x}\r\n".encode() + part + b"\r\n")
+        self.close_connection = True
+
+    def _headers(self, length: int) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(length))
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+@pytest.fixture
+def faulty_server() -> Iterator[str]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _FaultyHandler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def _read_within(source: str, seconds: float) -> BaseException | None:
+    """What read_source raised (None if it returned), failing the test if it had not ended after ``seconds``."""
+    outcome: list[BaseException | None] = []
+
+    def read() -> None:
+        try:
+            read_source(source)
+            outcome.append(None)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(seconds)
+    assert outcome, f"reading {source} had not ended after {seconds} s"
+    return outcome[0]
+
+
+def test_a_body_shorter_than_its_content_length_is_refused_and_changes_nothing(faulty_server):
+    import_feed(str(TEST_DATA / "feeds" / "small-meeting-guide.json"), key="cut")
+    before = sorted(Meeting.objects.values_list("slug", "updated"))
+    with pytest.raises(ImportFailed, match=r"stopped after \d+ of its \d+ bytes: the feed was cut short"):
+        import_feed(f"{faulty_server}/cut.json", key="cut")
+    assert sorted(Meeting.objects.values_list("slug", "updated")) == before
+
+
+def test_a_csv_body_cut_at_the_end_of_a_row_is_refused_and_removes_nothing(faulty_server):
+    import_feed(str(TEST_DATA / "feeds" / "small-tsml.csv"), key="cut")
+    assert Meeting.objects.filter(source="cut").count() == 2
+    with pytest.raises(ImportFailed, match="the feed was cut short, so nothing was changed"):
+        import_feed(f"{faulty_server}/cut.csv", key="cut")
+    assert Meeting.objects.filter(source="cut").count() == 2
+
+
+def test_a_chunked_body_that_stops_is_refused_with_a_sentence(faulty_server):
+    failure = _read_within(f"{faulty_server}/chunked.json", 20)
+    assert isinstance(failure, FeedFetchError) and "cut short" in str(failure)
+
+
+def test_the_timeout_bounds_the_whole_download_not_each_byte(faulty_server, settings):
+    settings.FEED_FETCH_TIMEOUT = 2
+    failure = _read_within(f"{faulty_server}/drip.json", 20)
+    assert isinstance(failure, FeedFetchError)
+    assert "still sending after 2 seconds" in str(failure)
+
+
+def test_an_address_that_does_not_speak_http_is_named_in_a_sentence():
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+
+        def greet() -> None:
+            peer, _address = listener.accept()
+            with peer:
+                peer.sendall(b"SSH-2.0-NotAWebServer\r\n")
+                peer.recv(1024)
+
+        threading.Thread(target=greet, daemon=True).start()
+        failure = _read_within(f"http://127.0.0.1:{port}/feed.json", 20)
+    assert isinstance(failure, FeedFetchError) and "does not speak HTTP" in str(failure)
+
+
+def test_a_file_without_end_such_as_dev_zero_is_read_only_up_to_the_limit(settings):
+    settings.FEED_MAX_BYTES = 1000
+    failure = _read_within("/dev/zero", 20)
+    assert isinstance(failure, FeedFetchError) and "larger than 1000 bytes" in str(failure)

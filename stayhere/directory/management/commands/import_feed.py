@@ -11,13 +11,15 @@ from stayhere.directory.feeds.fetch import FORMATS
 from stayhere.directory.feeds.importer import ImportFailed, import_feed
 
 SHOWN_PROBLEMS = 50
+HELD_BACK = 3  # the exit status when the import was written but its removals were held back
 
 
 class Command(BaseCommand):
     help = (
         "Import meetings from a feed file or http(s) URL. Re-importing the same source updates it and removes "
-        "what it no longer lists. The codes MOUD and HRED set a group's own flags: import them only from the "
-        "group's own feed (a service office's list normally does not carry them)."
+        "what it no longer lists, unless that looks like a source cut short (then the removals are held back, "
+        "and the command exits with status 3; see --allow-shrink). The codes MOUD and HRED set a group's own "
+        "flags: import them only from the group's own feed (a service office's list normally does not carry them)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -34,6 +36,14 @@ class Command(BaseCommand):
             help="The fellowship of meetings whose feed does not say (Meeting Guide feeds never do), e.g. AL-ANON.",
         )
         parser.add_argument("--dry-run", action="store_true", help="Check and count, but write nothing.")
+        parser.add_argument(
+            "--allow-shrink",
+            action="store_true",
+            help=(
+                "Remove the meetings the source no longer lists even when that looks like a source cut short: more "
+                "than STAYHERE_FEED_SHRINK_LIMIT per cent (20) of them, or a record that could not be read."
+            ),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         progress = self._progress if sys.stderr.isatty() else None
@@ -45,6 +55,7 @@ class Command(BaseCommand):
                 default_zone=options["timezone"],
                 default_fellowship=options["fellowship"],
                 dry_run=options["dry_run"],
+                allow_shrink=options["allow_shrink"],
                 progress=progress,
             )
         except ImportFailed as exc:
@@ -57,6 +68,9 @@ class Command(BaseCommand):
         if len(report.problems) > SHOWN_PROBLEMS:
             self.stdout.write(f"... and {len(report.problems) - SHOWN_PROBLEMS} more problems.")
         self.stdout.write(report.summary())
+        if report.held_because:
+            # The meetings the source lists were written; the exit status tells a scheduled sync something is wrong.
+            raise CommandError(report.held_because, returncode=HELD_BACK)
 
     def _progress(self, done: int, total: int) -> None:
         width = 40
