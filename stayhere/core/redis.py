@@ -2,8 +2,10 @@
 
 At start-up stayhere asks Redis for its persistence settings and refuses to start when Redis would write
 RDB snapshots (``save``) or an append-only file (``appendonly``), unless STAYHERE_REDIS_ALLOW_PERSISTENCE is
-set. A Redis that will not say (CONFIG disabled, as on some hosted services) is refused the same way: the
-operator must check it and set the override knowingly.
+set. While meetings run, each worker asks again every minute (``RedisRoomStore``): a Redis switched to
+persistence mid-meeting ends the meetings it holds and deletes them before its next snapshot can write them.
+A Redis that will not say (CONFIG disabled, as on some hosted services) is refused the same way at start-up:
+the operator must check it and set the override knowingly.
 """
 
 from __future__ import annotations
@@ -32,6 +34,11 @@ def persistence_problems(url: str) -> list[str]:
             ]
     finally:
         client.close()
+    return problems_of(save, appendonly)
+
+
+def problems_of(save: object, appendonly: object) -> list[str]:
+    """What in these two settings would write meetings to disk, one sentence each (also asked while running)."""
     problems = []
     if str(save).strip():
         problems.append(

@@ -343,3 +343,47 @@ def test_a_burst_of_joins_on_two_workers_seats_everyone_and_interrupts_nobody() 
     within((left, right), steps)
     assert not any(tab.hung_up for tab in tabs), "nobody was interrupted or cut off"
     assert all(tab.frames[0]["type"] == "welcome" for tab in tabs)
+
+
+def test_a_redis_switched_to_persistence_mid_meeting_ends_and_deletes_its_meetings_until_it_keeps_nothing_again(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    cfg = config(chat_policy="open", waiting_room=False)
+    with private_redis(tmp_path) as server:
+        prefix = unique_prefix()
+        store = RedisRoomStore(server.url, prefix=prefix, persistence_check_s=0.2)
+        hub = RoomHub(store, clock=lambda: T0)
+        store.on_persisting = hub.interrupt_all
+        chair, late, later = Tab(), Tab(), Tab()
+        admin = redis.Redis.from_url(server.url)
+
+        async def steps() -> None:
+            await hub.join("r", chair, Join(CHAIR, "t1", "b1", "Chair", chair_key=CHAIR_KEY), loader(cfg))
+            await hub.handle("r", Message(CHAIR, "chat", {"text": "said before"}))
+            assert keys_of(server.url, prefix)
+            admin.config_set("save", "3600 1")  # an operator turns snapshots on while the meeting runs
+            for _ in range(200):
+                if chair.hung_up:
+                    break
+                await asyncio.sleep(0.02)
+            assert chair.hung_up == INTERRUPTED_CODE
+            assert [key for key in keys_of(server.url, prefix) if b"worker" not in key] == []
+            assert not await hub.join("r", late, Join(MEMBER, "t2", "b2", "Late"), loader(cfg))
+            admin.config_set("save", "")
+            for _ in range(200):
+                if not store.persisting:
+                    break
+                await asyncio.sleep(0.02)
+            assert await hub.join("r", later, Join(OTHER, "t3", "b3", "Later"), loader(cfg))
+
+        try:
+            within((hub,), steps)
+        finally:
+            admin.close()
+    told = chair.frames[-1]
+    assert told["code"] == "interrupted" and "on disk" in told["message"]
+    assert late.frames[-1]["code"] == "unavailable"
+    assert later.frames[0]["type"] == "welcome"
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert any("began writing to disk" in line and 'save ""' in line for line in errors), errors
+    assert not any("said before" in r.getMessage() for r in caplog.records)

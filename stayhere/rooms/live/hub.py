@@ -191,16 +191,16 @@ class RoomHub:
     def current_seq(self, room_id: str) -> int:
         return self.seqs.get(room_id, 0)
 
-    def interrupt(self, room_id: str) -> None:
+    def interrupt(self, room_id: str, message: str = INTERRUPTED) -> None:
         """The meeting cannot go on as it was (its store lost it): everyone here is told to rejoin afresh."""
-        text = frames.error("interrupted", INTERRUPTED, "", self.current_seq(room_id))
+        text = frames.error("interrupted", message, "", self.current_seq(room_id))
         for conn in self.connections.get(room_id, {}).values():
             conn.push(text)
         self._forget(room_id, INTERRUPTED_CODE)
 
-    def interrupt_all(self) -> None:
+    def interrupt_all(self, message: str = INTERRUPTED) -> None:
         for room_id in list(self.connections):
-            self.interrupt(room_id)
+            self.interrupt(room_id, message)
 
     # -- what every process serving a room does with a committed change -----------------------------------
 

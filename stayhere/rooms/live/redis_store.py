@@ -21,6 +21,7 @@ import contextlib
 import logging
 import random
 import secrets
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -29,6 +30,7 @@ import redis.exceptions
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
+from stayhere.core.redis import problems_of
 from stayhere.rooms.core.state import Room
 from stayhere.rooms.live.codec import dump_carried, dump_room, load_carried, load_room
 from stayhere.rooms.live.plan import Carried, Deliver, Kept, Plan, Step
@@ -39,6 +41,12 @@ log = logging.getLogger("stayhere.rooms")
 ROOM_TTL_MS = 10 * 60 * 1000  # a room nobody serves any more is gone from Redis within ten minutes
 WORKER_TTL_S = 15  # a worker that has not said it is alive for this long is taken as gone
 HEARTBEAT_S = 5.0
+PERSISTENCE_CHECK_S = 60.0  # how often a worker asks Redis again whether it writes to disk
+PERSISTING = (
+    "The meeting was stopped: the server's store of live meetings began keeping them on disk, which this site "
+    "never allows, so it was deleted. Nothing from it was kept. The site's operator has been told; rejoin in a "
+    "little while."
+)
 ATTEMPTS = 50  # compare-and-set races lost in a row before a change gives up (never seen: a handful at most)
 DELIVERY_TIMEOUT_S = 10.0
 POOL_CONNECTIONS = 32  # connections to Redis per worker for changes and reads (the subscription has its own)
@@ -77,13 +85,25 @@ return {1}
 class RedisRoomStore:
     shared = True
 
-    def __init__(self, url: str, prefix: str = "stayhere") -> None:
+    def __init__(
+        self,
+        url: str,
+        prefix: str = "stayhere",
+        *,
+        allow_persistence: bool = False,
+        persistence_check_s: float = PERSISTENCE_CHECK_S,
+    ) -> None:
         self.url = url
         self.prefix = prefix
         self.channel = f"{prefix}:rooms"
         self.worker = secrets.token_hex(6)
         self.deliver: Deliver | None = None
         self.on_lost: Callable[[], None] | None = None  # every room here is interrupted (set by the hub's owner)
+        # Redis began writing to disk: every room here is stopped, with this sentence (set by the hub's owner).
+        self.on_persisting: Callable[[str], None] | None = None
+        self.allow_persistence = allow_persistence
+        self.persistence_check_s = persistence_check_s
+        self.persisting: list[str] = []  # what makes Redis write to disk now (empty: it keeps nothing)
         self._redis: aioredis.Redis | None = None
         self._listener: aioredis.Redis | None = None
         self._commit: Any = None
@@ -108,6 +128,11 @@ class RedisRoomStore:
     # -- start-up ------------------------------------------------------------------------------------------
 
     async def _client(self) -> aioredis.Redis:
+        if self.persisting:
+            raise StoreUnavailable("Redis writes to disk")
+        return await self._connected()
+
+    async def _connected(self) -> aioredis.Redis:
         """The connection, the subscription and the heartbeat, started on first use inside the event loop."""
         if self._redis is not None and self._reader is not None and not self._reader.done():
             return self._redis
@@ -206,10 +231,43 @@ class RedisRoomStore:
 
     async def _beat(self) -> None:
         assert self._redis is not None
+        checked = time.monotonic()
         while True:
             with contextlib.suppress(*FAILURES):
                 await self._redis.set(self._worker_key(self.worker), b"1", ex=WORKER_TTL_S)
-            await asyncio.sleep(HEARTBEAT_S)
+            if not self.allow_persistence and time.monotonic() - checked >= self.persistence_check_s:
+                checked = time.monotonic()
+                with contextlib.suppress(*FAILURES, redis.exceptions.RedisError):
+                    await self.check_persistence()
+            await asyncio.sleep(min(HEARTBEAT_S, self.persistence_check_s))
+
+    async def check_persistence(self) -> list[str]:
+        """Asks Redis again whether it writes to disk. If it has begun to, every meeting here is stopped and every
+        meeting it holds is deleted (before its next snapshot), and nobody joins until it keeps nothing again."""
+        assert self._redis is not None
+        save = (await self._redis.config_get("save")).get("save", "")
+        appendonly = (await self._redis.config_get("appendonly")).get("appendonly", "no")
+        problems = problems_of(_text(save), _text(appendonly))
+        if problems and not self.persisting:
+            self.persisting = problems
+            log.error(
+                "Redis began writing to disk while meetings ran; they were ended and deleted, and no meeting "
+                "opens until it keeps nothing on disk again. %s",
+                " ".join(problems),
+            )
+            if self.on_persisting is not None:
+                self.on_persisting(PERSISTING)
+            await self._purge()
+        elif not problems and self.persisting:
+            self.persisting = []
+            log.warning("Redis keeps nothing on disk again: meetings can open.")
+        return problems
+
+    async def _purge(self) -> None:
+        """Deletes every room's keys (state, kept events, holders) under this prefix."""
+        assert self._redis is not None
+        async for key in self._redis.scan_iter(match=f"{self.prefix}:{{*}}:*", count=500):
+            await self._redis.delete(key)
 
     # -- the store -----------------------------------------------------------------------------------------
 

@@ -89,6 +89,8 @@ def build(
     hub = RoomHub(store, clock=clock)
     if hasattr(store, "on_lost"):
         store.on_lost = hub.interrupt_all
+    if hasattr(store, "on_persisting"):
+        store.on_persisting = hub.interrupt_all
     hub.slip_issuer = issue_slip
     return LiveRooms(
         hub=hub,
@@ -114,7 +116,7 @@ def _store(redis_url: str) -> RoomStore:
         return MemoryRoomStore()
     from stayhere.rooms.live.redis_store import RedisRoomStore
 
-    return RedisRoomStore(redis_url)
+    return RedisRoomStore(redis_url, allow_persistence=settings.REDIS_ALLOW_PERSISTENCE)
 
 
 def relay_from_settings(hub: RoomHub) -> AudioRelay:
