@@ -2,6 +2,7 @@
 
     python -m bench.siege --json PATH                              (docs/BENCHMARKS.md, The siege)
     python -m bench.siege --no-door --json PATH                    (the door's limits off: the rooms alone)
+    python -m bench.siege --filler-sources 3000 --json PATH        (the filler from 3,000 addresses, a botnet)
     python -m bench.siege --redis redis://127.0.0.1:6391/0 --workers 2 --json PATH   (behind nginx, on Redis)
     python -m bench.siege --smoke --json PATH                      (a tiny quick run)
 
@@ -64,6 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--newcomer-after", type=float, default=10.0, help="seconds into the attack (10)")
     parser.add_argument("--settle", type=float, default=15.0, help="seconds after the drop before memory (15)")
     parser.add_argument("--no-door", action="store_true", help="turn the door's join limits off")
+    parser.add_argument(
+        "--filler-sources", type=int, default=1, help="addresses the filler spreads over, as a botnet does (1)"
+    )
     parser.add_argument("--redis", help="scale-out: a Redis of the benchmark's own (it is flushed)")
     parser.add_argument("--workers", type=int, default=2, help="with --redis: worker processes (2)")
     parser.add_argument("--smoke", action="store_true", help="a tiny quick run: 300 sockets, 20 seats")
@@ -73,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.smoke:
         args.sockets, args.other_seats, args.hold, args.quiet, args.rate = 300, 20, 8.0, 5.0, 4.0
         args.newcomer_after, args.settle = 3.0, 5.0
-    for name in ("sockets", "concurrency", "other_seats", "workers"):
+    for name in ("sockets", "concurrency", "other_seats", "workers", "filler_sources"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
     if args.rate > (args.other_seats - 1) / 2:
@@ -158,7 +162,7 @@ def siege(
     attack_from = time.time()
     filler = context.Process(
         target=_run,
-        args=(fill, results, base + attacked, origin, args.sockets, args.concurrency, args.hold),
+        args=(fill, results, base + attacked, origin, args.sockets, args.concurrency, args.hold, args.filler_sources),
     )
     filler.start()
     time.sleep(args.newcomer_after)
@@ -188,6 +192,7 @@ def siege(
 
     return {
         "sockets": args.sockets,
+        "filler_sources": args.filler_sources,
         "other_seats": args.other_seats,
         "rate": args.rate,
         "chair_connected": reports["chair"]["connected"],
@@ -331,8 +336,11 @@ async def attacked_chair(results: Any, url: str, origin: str, chair_key: str, go
     }
 
 
-async def fill(results: Any, url: str, origin: str, sockets: int, concurrency: int, hold: float) -> dict[str, Any]:
-    """Opens the sockets and joins on each; holds them; drops them all at once."""
+async def fill(
+    results: Any, url: str, origin: str, sockets: int, concurrency: int, hold: float, sources: int
+) -> dict[str, Any]:
+    """Opens the sockets and joins on each (from 127.0.0.1, or spread over ``sources`` addresses in 127.2/16);
+    holds them; drops them all at once."""
     from websockets.exceptions import InvalidStatus
 
     answers = Counter[str]()
@@ -342,8 +350,9 @@ async def fill(results: Any, url: str, origin: str, sockets: int, concurrency: i
 
     async def one(number: int) -> None:
         async with gate:
+            source = None if sources <= 1 else f"127.2.{(number % sources) // 250}.{1 + (number % sources) % 250}"
             try:
-                ws = await _connect(url, origin)
+                ws = await _connect(url, origin, source)
             except InvalidStatus as refused:
                 answers[f"handshake {refused.response.status_code}"] += 1
                 return
@@ -404,6 +413,7 @@ def print_table(results: dict[str, Any]) -> None:
     rows = [
         ("deployment", json.dumps(results["deployment"])),
         ("door", results["door"]),
+        ("filler's addresses", results["filler_sources"]),
         ("filler's sockets / answers", f"{results['sockets']} / {json.dumps(results['filler'])}"),
         ("attacked chair connected", results["chair_connected"]),
         ("  it received", f"{results['chair_received_mib']} MiB, largest {results['chair_largest_frame_bytes']} B"),
