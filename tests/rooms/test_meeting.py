@@ -614,3 +614,25 @@ def test_a_second_chair_link_while_the_chair_is_present_is_a_cohost() -> None:
     chair = meeting.join("Chair", chair=True)
     other = meeting.join("Helper", chair=True)
     assert meeting.live.seats[chair].role == "chair" and meeting.live.seats[other].role == "cohost"
+
+
+def test_a_drop_reported_for_an_older_connection_after_the_seat_resumed_changes_nothing() -> None:
+    from stayhere.rooms.core.meeting import Disconnect
+
+    meeting = Meeting()
+    chair = meeting.join("Chair", chair=True)
+    member = meeting.join("Alex")
+    first = meeting.live.seats[member].epoch
+    meeting.drop(member)
+    meeting.resume(member)  # back on a new connection, perhaps through another worker
+    assert meeting.live.seats[member].epoch == first + 1
+    # The old connection's worker reports its drop late: the seat stays as it is, connected, nobody told.
+    effects = meeting.apply(Disconnect(member, first))
+    assert meeting.live.seats[member].connected and effects == []
+    # A drop of the connection that holds the seat now, or of whichever (a worker that died), is a drop.
+    meeting.apply(Disconnect(member, first + 1))
+    assert not meeting.live.seats[member].connected
+    meeting.resume(member)
+    meeting.apply(Disconnect(member))
+    assert not meeting.live.seats[member].connected
+    assert chair in meeting.live.seats

@@ -73,6 +73,9 @@ class Message:
 @dataclass(frozen=True)
 class Disconnect:
     seat: str
+    # The seat's epoch when the connection that dropped took it (None: whichever holds it, as when a worker died).
+    # A drop from an older connection, reported after the seat resumed on a newer one, changes nothing.
+    epoch: int | None = None
 
 
 @dataclass(frozen=True)
@@ -120,7 +123,7 @@ def _dispatch(room: Room, event: Event, now: float, out: Outbox) -> Room | None:
     if isinstance(event, Resume):
         return _resume(room, event, out)
     if isinstance(event, Disconnect):
-        return _disconnect(room, event.seat, now, out)
+        return _disconnect(room, event, now, out)
     return _tick(room, now, out)
 
 
@@ -282,7 +285,7 @@ def _resume(room: Room, event: Resume, out: Outbox) -> Room:
     ):
         raise Refused("resume_failed", "Your place in the meeting could not be kept. Join again.")
     was_connected = seat.connected
-    seat = replace(seat, connected=True, dropped_at=None)
+    seat = replace(seat, connected=True, dropped_at=None, epoch=seat.epoch + 1)
     room = room.with_seat(seat)
     out.add(Replay(seat.id, event.last_seq, out.seq))
     if not was_connected and seat.admitted:
@@ -290,9 +293,9 @@ def _resume(room: Room, event: Resume, out: Outbox) -> Room:
     return room
 
 
-def _disconnect(room: Room, seat_id: str, now: float, out: Outbox) -> Room | None:
-    seat = room.seats.get(seat_id)
-    if seat is None:
+def _disconnect(room: Room, event: Disconnect, now: float, out: Outbox) -> Room | None:
+    seat = room.seats.get(event.seat)
+    if seat is None or (event.epoch is not None and event.epoch != seat.epoch):
         return room
     if not seat.admitted:
         return _leave(room, seat, out, close=False)

@@ -52,6 +52,7 @@ class Seat:
     dropped_at: float | None = None
     shares: int = 0
     chat_times: tuple[float, ...] = ()
+    epoch: int = 0  # how many times the seat has resumed: a drop names the connection it ends (see Disconnect)
 
     @property
     def is_host(self) -> bool:

@@ -108,6 +108,7 @@ def _seat(raw: Mapping[str, Any]) -> Seat:
         raw["dropped_at"],
         raw["shares"],
         tuple(raw["chat_times"]),
+        raw.get("epoch", 0),  # absent from a seat stored before epochs
         len(raw),  # a stored seat with other fields than these is built (and refused) by Seat itself
     )
     seat = _decoded.get(key)

@@ -82,6 +82,7 @@ class RoomHub:
         self.audio_effects: list[AudioEffects] = []
         self.slip_issuer: SlipIssuer | None = None
         self.pending: set[asyncio.Task[None]] = set()
+        self.epochs: dict[tuple[str, str], int] = {}  # (room, seat) -> the seat's epoch its connection here took
 
     # -- entry points used by the consumer -------------------------------------------------------------
 
@@ -114,6 +115,8 @@ class RoomHub:
         if not joined:
             self._unregister(room_id, event.seat, conn)
         else:
+            assert plan.room is not None
+            self.epochs[(room_id, event.seat)] = plan.room.seats[event.seat].epoch
             await self._attach(room_id, event.seat)
             if room_id not in self.tickers:
                 self.tickers[room_id] = asyncio.create_task(self._tick_forever(room_id))
@@ -139,6 +142,7 @@ class RoomHub:
             if previous is not None:
                 self._register(room_id, event.seat, previous)
             return False
+        self.epochs[(room_id, event.seat)] = room.seats[event.seat].epoch
         if previous is not None and previous is not conn:
             previous.hangup(4000)  # an older connection of the same seat, now replaced
         await self._attach(room_id, event.seat)
@@ -186,7 +190,7 @@ class RoomHub:
         if self.connections.get(room_id, {}).get(seat) is not conn:
             return
         self._unregister(room_id, seat, conn)
-        await self.handle(room_id, Disconnect(seat))
+        await self.handle(room_id, Disconnect(seat, self.epochs.pop((room_id, seat), None)))
 
     def current_seq(self, room_id: str) -> int:
         return self.seqs.get(room_id, 0)
@@ -231,6 +235,7 @@ class RoomHub:
     async def _close(self, room_id: str, conns: dict[str, Connection], close: Close, origin: str) -> None:
         if close.seat in conns:
             conns.pop(close.seat).hangup(close.code)
+            self.epochs.pop((room_id, close.seat), None)
         self._tell_audio(room_id, close)
 
     async def _resumed(self, room_id: str, conns: dict[str, Connection], resumed: Resumed, origin: str) -> None:
@@ -239,6 +244,7 @@ class RoomHub:
             return
         if origin != self.store.worker:
             conns.pop(resumed.seat).hangup(4000)  # it resumed through another process: this connection is an old one
+            self.epochs.pop((room_id, resumed.seat), None)
             return
         mine = set(resumed.audiences)
         missed = (
@@ -353,6 +359,8 @@ class RoomHub:
 
     def _forget(self, room_id: str, code: int) -> None:
         known = room_id in self.connections or room_id in self.tickers or room_id in self.seqs
+        for held in [held for held in self.epochs if held[0] == room_id]:
+            del self.epochs[held]
         for conn in self.connections.pop(room_id, {}).values():
             conn.hangup(code)
         if known:
