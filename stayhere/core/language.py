@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseForbidden
+from django.http.cookie import parse_cookie
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
@@ -51,3 +54,15 @@ def javascript_catalog(request: HttpRequest, language: str) -> HttpResponseBase:
         response = _catalog_view(request)
     response.headers["Content-Language"] = language
     return response
+
+
+def language_of_headers(headers: Iterable[tuple[bytes, bytes]]) -> str:
+    """The language Django would choose for a request with these headers (the language cookie, else
+    Accept-Language, else English): for a WebSocket handshake, which no middleware sees."""
+    request = HttpRequest()
+    for name, value in headers:
+        if name == b"cookie":
+            request.COOKIES.update(parse_cookie(value.decode("latin-1")))
+        elif name == b"accept-language":
+            request.META["HTTP_ACCEPT_LANGUAGE"] = value.decode("latin-1")
+    return translation.get_language_from_request(request)

@@ -52,8 +52,20 @@ def test_a_spanish_member_joins_a_room_and_reads_it_in_spanish(person: Any, room
     page = lucia.page
     page.goto(f"/meetings/{PASSCODE_SLUG}/room")
     expect(page.locator("html")).to_have_attribute("lang", "es")
+    # The room's gentle word about a full name, from the server, in Spanish too.
+    page.get_by_label("Tu nombre en esta reunión").fill("Lucía Fernández")
+    expect(page.locator("#j-name-advice")).to_contain_text("Eso parece un nombre completo.", timeout=WAIT_MS)
     page.get_by_label("Tu nombre en esta reunión").fill("Lucía")
-    page.get_by_label("Código de acceso, si la reunión tiene uno").fill(PASSCODE)
+    expect(page.locator("#j-name-advice")).to_have_text("", timeout=WAIT_MS)
+    # A wrong passcode: the room's refusal, in Spanish, and the passcode field to correct.
+    passcode = page.get_by_label("Código de acceso, si la reunión tiene uno")
+    passcode.fill("0000")
+    page.get_by_role("button", name="Entrar", exact=True).click()
+    expect(page.locator("#join-error")).to_have_text(
+        "Ese código de acceso no es correcto. Revisa la ficha de la reunión y vuelve a intentarlo.", timeout=WAIT_MS
+    )
+    expect(passcode).to_be_focused()
+    passcode.fill(PASSCODE)
     page.get_by_role("button", name="Entrar", exact=True).click()
     # Sentences the room script writes: from the Spanish catalog.
     expect(page.locator("#room-status")).to_have_text("Conectado.", timeout=WAIT_MS)

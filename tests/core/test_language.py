@@ -102,3 +102,16 @@ def test_the_room_page_loads_its_languages_catalog_from_this_site(client: Client
 def test_a_catalog_for_a_language_the_site_does_not_have_is_not_found(client: Client) -> None:
     assert client.get("/jsi18n/fr.js").status_code == 404
     assert client.get("/jsi18n/..%2Fsettings.js").status_code == 404
+
+
+def test_the_name_advice_answers_in_the_pages_language(client: Client) -> None:
+    def advice(name: str, **headers: str) -> dict[str, str]:
+        response = client.post("/rooms/name-advice", {"name": name}, content_type="application/json", **headers)  # type: ignore[arg-type]
+        return dict(response.json())
+
+    assert advice("Lucía Fernández", **SPANISH)["advice"].startswith("Eso parece un nombre completo.")
+    assert advice("Lucía", **SPANISH)["advice"] is None
+    assert advice("   ", **SPANISH)["message"] == (
+        "Escribe tu nombre de pila o el nombre con el que te guste que te llamen aquí."
+    )
+    assert advice("Lucía Fernández")["advice"].startswith("That looks like a full name.")

@@ -333,19 +333,19 @@ function onError(event) {
     // Refused at the door (passcode, locked, closed...): back to the form with the reason.
     stopped = true;
     if (socket) { const ws = socket; socket = null; ws.close(1000); }
-    showJoinError(event.message);
+    showJoinError(event.message, event.code);
     return;
   }
   status(event.message);
 }
 
-function showJoinError(message) {
+function showJoinError(message, code = '') {
   show('join');
   const box = $('join-error');
   box.textContent = message;
   box.hidden = false;
   status(message);
-  $(/passcode/i.test(message) ? 'j-passcode' : 'j-name').focus();
+  $(code.startsWith('passcode') ? 'j-passcode' : 'j-name').focus(); // by the code: the sentence may be in any language
 }
 
 // --- the forms and buttons ---
