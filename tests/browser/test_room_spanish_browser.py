@@ -4,6 +4,7 @@ the same meeting keeps English, and the language switch turns an English page Sp
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -108,3 +109,17 @@ def test_the_switch_makes_an_english_page_spanish_and_the_room_after_it(person: 
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("button", name="Join", exact=True)).to_be_visible()
     assert_clean(visitor)
+
+
+def test_a_visitor_who_chose_spanish_reads_their_own_time_with_spanish_weekdays(make_page: Any) -> None:
+    # An English browser, so only the page's language (the switch) can make the weekdays Spanish.
+    watched = make_page(timezone_id="Asia/Tokyo", locale="en-US")
+    page = watched.page
+    page.goto("/")
+    page.get_by_role("button", name="Español").click()
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    viewer_times = page.locator(".viewer-time:not([hidden])")
+    expect(viewer_times.first).to_be_visible()
+    texts = viewer_times.all_inner_texts()
+    assert texts and all(re.match(r"Tu hora: (lun|mar|mié|jue|vie|sáb|dom)\b", text) for text in texts), texts
+    assert_clean(watched)
