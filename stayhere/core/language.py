@@ -11,6 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import JavaScriptCatalog
 from django.views.i18n import set_language as django_set_language
@@ -43,6 +44,7 @@ _catalog_view = _OwnCatalog.as_view()
 
 
 @require_GET
+@gzip_page  # about 12 kB of JavaScript, 4 kB compressed
 @cache_control(max_age=3600, public=True)
 def javascript_catalog(request: HttpRequest, language: str) -> HttpResponseBase:
     """The room scripts' sentences in one language, as Django's JavaScript catalog (``django.gettext``).

@@ -97,6 +97,8 @@ def test_the_room_page_loads_its_languages_catalog_from_this_site(client: Client
     assert "Hide" not in text, "the admin's strings are not in the room's catalog"
     english = client.get("/jsi18n/en.js").content.decode()
     assert "Conectando" not in english
+    compressed = client.get("/jsi18n/es.js", HTTP_ACCEPT_ENCODING="gzip")
+    assert compressed.headers["Content-Encoding"] == "gzip" and len(compressed.content) < len(catalog.content) / 2
 
 
 def test_a_catalog_for_a_language_the_site_does_not_have_is_not_found(client: Client) -> None:
