@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Two lanes, each running the static checks and then the tests (extra arguments go to pytest):
 #   bash scripts/test.sh [pytest arguments]
-#     the full lane: installs what the tests need (Debian's Chromium, PostgreSQL, Redis, Janus, nginx, coturn),
+#     the full lane: installs what the tests need (Debian's Chromium, PostgreSQL, Redis, Janus, nginx, coturn, gettext),
 #     starts PostgreSQL and Redis (persistence off) if they are not running, then runs the whole suite on SQLite
 #     and the directory and demo tests again on PostgreSQL. CI runs this.
 #   bash scripts/test.sh --fast [pytest arguments]
@@ -28,6 +28,11 @@ static_checks() {
     echo "== JavaScript: no node here, so ESLint and node --test are left to the full lane (it installs nodejs)"
   else
     echo "== JavaScript: ESLint, node --test"; bash "$ROOT/scripts/js_checks.sh"
+  fi
+  if [ "$FAST" = 1 ] && ! command -v msgfmt >/dev/null; then
+    echo "== translations: no msgfmt here (Debian's gettext), so the catalogs are left to the full lane (it installs gettext)"
+  else
+    echo "== translations: every marked string translated, every catalog compiles"; bash "$ROOT/scripts/messages.sh" --check
   fi
 }
 
@@ -96,7 +101,7 @@ if [ "$FAST" = 1 ]; then
   exit 0
 fi
 
-apt_need chromium postgresql janus redis-server nginx coturn
+apt_need chromium postgresql janus redis-server nginx coturn gettext
 python_env "[test]"
 postgres_for_tests
 redis_for_tests

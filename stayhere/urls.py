@@ -3,11 +3,13 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
-from stayhere.core import signin
+from stayhere.core import language, signin
 from stayhere.core import views as core_views
 
 urlpatterns = [
     path("health", core_views.health, name="health"),
+    path("i18n/language", language.set_language, name="set_language"),
+    path("jsi18n/<str:language>.js", language.javascript_catalog, name="javascript-catalog"),
     path("admin/login/", signin.admin_login, name="admin-login"),  # before the admin's own, which it wraps
     path("admin/", admin.site.urls),
     path("", include("stayhere.rooms.web.urls")),

@@ -21,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from django.utils.translation import gettext_noop as _
+
 from stayhere.audio.floor import AudioFloor, NoAudioRoom
 from stayhere.audio.janus import AudioRoom, JanusAdmin, JanusError, JanusSession, Joined, RtpJoin
 from stayhere.audio.servers import JanusPool, shared_room
@@ -30,10 +32,10 @@ from stayhere.rooms.core.voice import AudioView
 
 log = logging.getLogger("stayhere.audio")
 
-NO_JANUS = "This server has no meeting audio right now; the meeting goes on in text."
-NOT_ADMITTED = "You can join the audio once a host lets you in."
-AUDIO_FAILED = "The audio could not connect. Try “Join audio” again."
-NOT_STARTED = "Join the audio first."
+NO_JANUS = _("This server has no meeting audio right now; the meeting goes on in text.")
+NOT_ADMITTED = _("You can join the audio once a host lets you in.")
+AUDIO_FAILED = _("The audio could not connect. Try “Join audio” again.")
+NOT_STARTED = _("Join the audio first.")
 
 
 class Connection(Protocol):

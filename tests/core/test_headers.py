@@ -105,6 +105,11 @@ assert response.status_code == 302, response.status_code
 for name, morsel in response.cookies.items():
     cookies[name] = {"secure": bool(morsel["secure"]), "httponly": bool(morsel["httponly"]),
                      "samesite": morsel["samesite"]}
+response = client.post("/i18n/language", {"language": "es", "next": "/"}, secure=True)
+assert response.status_code == 302, response.status_code
+for name, morsel in response.cookies.items():
+    cookies[name] = {"secure": bool(morsel["secure"]), "httponly": bool(morsel["httponly"]),
+                     "samesite": morsel["samesite"]}
 print(json.dumps(cookies))
 """
 
@@ -128,8 +133,9 @@ def test_in_production_every_cookie_is_secure_http_only_and_same_site(tmp_path: 
     )
     assert result.returncode == 0, result.stderr
     cookies = json.loads(result.stdout.strip().splitlines()[-1])
-    # The seat cookie of the room, the CSRF cookie of the forms, the session of a signed-in operator: no others.
-    assert set(cookies) == {"stayhere_seat", "csrftoken", "sessionid"}
+    # The seat cookie of the room, the CSRF cookie of the forms, the session of a signed-in operator, the language
+    # a visitor chose with the switch: no others.
+    assert set(cookies) == {"stayhere_seat", "csrftoken", "sessionid", "django_language"}
     for name, flags in cookies.items():
         assert flags["secure"] and flags["httponly"], name
         assert flags["samesite"] in {"Strict", "Lax"}, name

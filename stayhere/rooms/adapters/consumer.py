@@ -23,8 +23,10 @@ from typing import Any
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.utils.translation import gettext_noop as _
 
 from stayhere.audio.relay import SeatAudio
+from stayhere.core.language import language_of_headers
 from stayhere.rooms.core.config import RoomConfig
 from stayhere.rooms.core.meeting import Join, Message, Resume
 from stayhere.rooms.live import frames
@@ -71,6 +73,7 @@ def browser_hash(scope: dict[str, Any]) -> str:
 class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
     # The rooms fan out through the hub, not the channel layer: no channel per connection is needed.
     channel_layer_alias = "__rooms_do_not_use_the_channel_layer__"
+    language = "en"  # until connect() reads the page's from the handshake
 
     def __init__(self, rooms: LiveRooms) -> None:
         super().__init__()
@@ -81,6 +84,7 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         self.slug: str = self.scope["url_route"]["kwargs"]["slug"]
         self.seat: str | None = None
         self.browser = browser_hash(self.scope)
+        self.language = language_of_headers(self.scope.get("headers", []))  # the page's: its sentences in it
         self.base_url = base_url(self.scope)
         self.frames: collections.deque[float] = collections.deque()
         self.passcode_tries = 0
@@ -108,6 +112,8 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         if len(self.backlog) >= BACKLOG_LIMIT:
             self.hangup(4008)
             return
+        if self.language != settings.LANGUAGE_CODE:
+            text = frames.in_language(text, self.language)
         self.backlog.append(text)
         self.wake.set()
 
@@ -141,7 +147,7 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
 
     def _join_timeout(self) -> None:
         if self.seat is None:
-            self.push(frames.error("not_joined", "Join the meeting within 20 seconds of connecting.", ""))
+            self.push(frames.error("not_joined", _("Join the meeting within 20 seconds of connecting."), ""))
             self.hangup(4001)
 
     def _took_seat(self) -> None:
@@ -190,14 +196,14 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
                 where = where.tb_next
             place = f"{where.tb_frame.f_code.co_filename}:{where.tb_lineno}" if where else "?"
             log.error("A room message of type %s failed with %s at %s.", kind, type(failure).__name__, place)
-            sorry = "Something went wrong on the server; nothing changed. Try again."
+            sorry = _("Something went wrong on the server; nothing changed. Try again.")
             self.push(self.hub.error(self.slug, "internal", sorry, kind))
 
     async def _act(self, kind: str, fields: dict[str, Any]) -> None:
         if self.seat is None:
             await self._enter(kind, fields)
         elif kind in ("join", "resume"):
-            self.push(self.hub.error(self.slug, "already_joined", "You are already in this meeting.", kind))
+            self.push(self.hub.error(self.slug, "already_joined", _("You are already in this meeting."), kind))
         elif kind in AUDIO_SIGNALLING:
             await self._audio(kind, fields)
         elif kind == "audio_mute" and self.audio is None:
@@ -246,7 +252,7 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             else:
                 self.rooms.gate.failed(self.source)
         else:
-            self.push(self.hub.error(self.slug, "not_joined", "Join the meeting first.", kind))
+            self.push(self.hub.error(self.slug, "not_joined", _("Join the meeting first."), kind))
 
     async def _audio(self, kind: str, fields: dict[str, Any]) -> None:
         """The browser's audio signalling, relayed to Janus by stayhere (the browser never talks to Janus)."""

@@ -8,6 +8,7 @@ from typing import Any
 
 from stayhere.rooms.core.effects import Outbox, Refused
 from stayhere.rooms.core.state import CHAT_KEPT, EVERYONE, HOSTS, ChatMessage, Room, Seat
+from stayhere.rooms.core.words import _
 
 FLOOD_MESSAGES = 5
 FLOOD_WINDOW_S = 10.0
@@ -36,15 +37,15 @@ def visible_to(message: ChatMessage, seat: Seat) -> bool:
 def _recipient(room: Room, seat: Seat, to: str | None) -> str | None:
     """Where a message goes under the policy; refuses what the group does not allow."""
     if room.chat_policy == "off":
-        raise Refused("chat_off", "Chat is off in this meeting. To reach the hosts, use Report.")
+        raise Refused("chat_off", _("Chat is off in this meeting. To reach the hosts, use Report."))
     if to is not None:
         target = room.seats.get(to)
         if target is None or not target.admitted:
-            raise Refused("no_such_seat", "That person is no longer in the meeting.")
+            raise Refused("no_such_seat", _("That person is no longer in the meeting."))
         if target.id == seat.id:
-            raise Refused("bad_message", "You cannot send a private message to yourself.")
+            raise Refused("bad_message", _("You cannot send a private message to yourself."))
         if not (room.config.allow_private or seat.is_host or target.is_host):
-            raise Refused("forbidden", "This group does not allow private messages. Write to everyone or the hosts.")
+            raise Refused("forbidden", _("This group does not allow private messages. Write to everyone or the hosts."))
         return to
     if seat.is_host or open_to_all(room):
         return None
@@ -55,7 +56,7 @@ def send_chat(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: O
     to = _recipient(room, seat, msg.get("to"))
     recent = tuple(t for t in seat.chat_times if now - t < FLOOD_WINDOW_S)
     if len(recent) >= FLOOD_MESSAGES:
-        raise Refused("flood", "You are sending messages too fast. Wait a few seconds and try again.")
+        raise Refused("flood", _("You are sending messages too fast. Wait a few seconds and try again."))
     message = ChatMessage(id=room.next_id, sender=seat.id, name=seat.name, text=msg["text"], to=to, at=now)
     room = replace(room, next_id=room.next_id + 1, chat=(*room.chat, message)[-CHAT_KEPT:])
     room = room.with_seat(replace(seat, chat_times=(*recent, now)))
@@ -67,7 +68,7 @@ def delete_chat(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out:
     wanted = int(msg["id"])
     kept = tuple(m for m in room.chat if m.id != wanted)
     if len(kept) == len(room.chat):
-        raise Refused("no_such_message", "That message is no longer in the chat.")
+        raise Refused("no_such_message", _("That message is no longer in the chat."))
     out.send(EVERYONE, "chat_deleted", id=wanted)
     return replace(room, chat=kept)
 

@@ -27,6 +27,7 @@ from stayhere.rooms.core.state import (
     Room,
     Seat,
 )
+from stayhere.rooms.core.words import _
 
 # The chair is reminded this long before the scheduled end.
 REMINDER_S = 5 * 60
@@ -36,12 +37,12 @@ PASSCODE_WINDOW_S = 60.0
 # Attendance slips are given from this long before the scheduled end (or from the closing segment on).
 SLIPS_FROM_S = 15 * 60
 
-PRIVATE_MESSAGE = (
+PRIVATE_MESSAGE = _(
     "This meeting's room is unlisted: it is reached only through the members' link its group shares. "
     "Ask the group for the current link."
 )
-ENDED_MESSAGE = "The meeting has ended. Nothing from it was kept. Thank you for being here."
-CLOSED_MESSAGE = "The room has closed. Nothing from it was kept."
+ENDED_MESSAGE = _("The meeting has ended. Nothing from it was kept. Thank you for being here.")
+CLOSED_MESSAGE = _("The room has closed. Nothing from it was kept.")
 
 
 @dataclass(frozen=True)
@@ -130,11 +131,11 @@ def _dispatch(room: Room, event: Event, now: float, out: Outbox) -> Room | None:
 def _message(room: Room, event: Message, now: float, out: Outbox) -> Room | None:
     seat = room.seats.get(event.seat)
     if seat is None:
-        raise Refused("not_joined", "Join the meeting first.")
+        raise Refused("not_joined", _("Join the meeting first."))
     if event.type == "leave":
         return _leave(room, seat, out)
     if not seat.admitted and event.type not in WAITING_ALLOWED:
-        raise Refused("waiting", "You are in the waiting room. A host will let you in soon.")
+        raise Refused("waiting", _("You are in the waiting room. A host will let you in soon."))
     allowed = PERMISSIONS.get(event.type, ANYONE)
     if event.type not in PERMISSIONS and event.type not in WAITING_ALLOWED:
         raise Refused("unknown_type", f"The room does not know the message type {event.type!r}.")
@@ -161,14 +162,14 @@ def _rename(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Out
 def _slip(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbox) -> Room:
     """A seat asks for proof of attendance: the room measures its presence from its own join time, keeps nothing."""
     if not room.config.slips:
-        raise Refused("slips_off", "This group does not give attendance slips. Ask the chair what the group does.")
+        raise Refused("slips_off", _("This group does not give attendance slips. Ask the chair what the group does."))
     minutes = int((now - seat.joined_at) // 60)
     needed = room.config.slip_minimum_minutes
     if minutes < needed:
         raise Refused("too_early", f"A slip needs {needed} minutes in the meeting; you have been here {minutes}.")
     closing = bool(room.config.format) and room.config.format[room.segment].kind == "closing"
     if not closing and now < room.config.ends_at - SLIPS_FROM_S:
-        raise Refused("too_early", "Slips are given near the end of the meeting. Ask again at the closing.")
+        raise Refused("too_early", _("Slips are given near the end of the meeting. Ask again at the closing."))
     out.add(IssueSlip(seat.id, msg["commitment"], minutes))
     return room
 
@@ -211,13 +212,15 @@ def _is_host_key(room: Room, chair_key: str | None) -> bool:
         return False
     expected = room.config.chair_key_hash
     if not expected or not hmac.compare_digest(hash_secret(chair_key), expected):
-        raise Refused("forbidden", "This chair link is no longer valid. Ask the group's secretary for the current one.")
+        raise Refused(
+            "forbidden", _("This chair link is no longer valid. Ask the group's secretary for the current one.")
+        )
     return True
 
 
 def _join(room: Room, event: Join, now: float, out: Outbox) -> Room:
     if event.seat in room.seats:
-        raise Refused("already_joined", "You are already in this meeting.")
+        raise Refused("already_joined", _("You are already in this meeting."))
     is_host = _is_host_key(room, event.chair_key)
     if event.browser in room.removed_browsers() and not is_host:
         raise Refused("removed", safety.REMOVED_MESSAGE)
@@ -227,21 +230,21 @@ def _join(room: Room, event: Join, now: float, out: Outbox) -> Room:
     if not is_host:
         if not room.config.scheduled and not room.opened_by_host:
             raise Refused(
-                "closed", "The room is not open now. It opens 30 minutes before the meeting; see the meeting's page."
+                "closed", _("The room is not open now. It opens 30 minutes before the meeting; see the meeting's page.")
             )
         if room.locked:
-            raise Refused("locked", "The hosts have locked this meeting; nobody new can join now.")
+            raise Refused("locked", _("The hosts have locked this meeting; nobody new can join now."))
         if room.config.passcode:
             recent = tuple(t for t in room.passcode_failures if now - t < PASSCODE_WINDOW_S)
             if len(recent) >= PASSCODE_FAILURES:
-                raise Refused("passcode_limit", "Too many wrong passcodes were tried here just now. Wait a minute.")
+                raise Refused("passcode_limit", _("Too many wrong passcodes were tried here just now. Wait a minute."))
             if not hmac.compare_digest(event.passcode or "", room.config.passcode):
-                message = "That passcode is not right. Check the meeting's listing and try again."
+                message = _("That passcode is not right. Check the meeting's listing and try again.")
                 out.error(event.seat, "passcode", message, "join")
                 return replace(room, passcode_failures=(*recent, now))
     admitted = is_host or not room.waiting_room
     if admitted and len(room.admitted()) >= safety.SEATS_MAX:
-        raise Refused("full", "This meeting is full.")
+        raise Refused("full", _("This meeting is full."))
     if not admitted and len(room.seats) - len(room.admitted()) >= safety.WAITING_MAX:
         raise Refused("waiting_full", safety.WAITING_FULL)
     role = MEMBER
@@ -271,7 +274,7 @@ def _join(room: Room, event: Join, now: float, out: Outbox) -> Room:
     if admitted:
         out.send(EVERYONE, "joined", participant=seat.public(room.queue))
     else:
-        out.send(seat.id, "waiting", message="You are in the waiting room. A host will let you in soon.")
+        out.send(seat.id, "waiting", message=_("You are in the waiting room. A host will let you in soon."))
         safety.waiting_changed(room, out, added=(seat,))
     return room
 
@@ -283,7 +286,7 @@ def _resume(room: Room, event: Resume, out: Outbox) -> Room:
         or not hmac.compare_digest(seat.token_hash, hash_secret(event.token))
         or not hmac.compare_digest(seat.browser, event.browser)
     ):
-        raise Refused("resume_failed", "Your place in the meeting could not be kept. Join again.")
+        raise Refused("resume_failed", _("Your place in the meeting could not be kept. Join again."))
     was_connected = seat.connected
     seat = replace(seat, connected=True, dropped_at=None, epoch=seat.epoch + 1)
     room = room.with_seat(seat)

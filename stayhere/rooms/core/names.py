@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from stayhere.rooms.core.words import _
+
 NAME_MAX = 40
 _EMAIL = re.compile(r"\S+@\S+\.\S+")
 _PHONE_DIGITS = 7
@@ -19,21 +21,21 @@ def clean_name(name: str) -> str:
     """Collapses whitespace; raises ValueError with a sentence for a name the room cannot show."""
     name = " ".join(name.split())
     if not name:
-        raise ValueError("Type a first name or any name you like to be called here.")
+        raise ValueError(_("Type a first name or any name you like to be called here."))
     if len(name) > NAME_MAX:
         raise ValueError(f"Keep the name to {NAME_MAX} characters or fewer.")
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs") for ch in name):
-        raise ValueError("The name has characters that cannot be shown. Use letters, numbers and spaces.")
+        raise ValueError(_("The name has characters that cannot be shown. Use letters, numbers and spaces."))
     return name
 
 
 def name_advice(name: str) -> str | None:
     """A gentle note (never a refusal) when a display name looks like an email, a phone number or a full name."""
     if _EMAIL.search(name):
-        return "That looks like an email address. Here a first name or any alias is enough; you can rename."
+        return _("That looks like an email address. Here a first name or any alias is enough; you can rename.")
     if sum(ch.isdigit() for ch in name) >= _PHONE_DIGITS:
-        return "That looks like a phone number. Here a first name or any alias is enough; you can rename."
+        return _("That looks like a phone number. Here a first name or any alias is enough; you can rename.")
     words = name.split()
     if _FULL_NAME.match(name) and sum(1 for w in words if w[:1].isupper() and len(w.rstrip(".")) > 1) >= 2:
-        return "That looks like a full name. Many members use just a first name or an initial; you can rename."
+        return _("That looks like a full name. Many members use just a first name or an initial; you can rename.")
     return None

@@ -7,6 +7,7 @@ send (``may``), so the page draws only the tools its role has and never copies t
 from __future__ import annotations
 
 from stayhere.rooms.core.state import CHAIR, GREETER_ROLES, HOST_ROLES, TIMEKEEPER
+from stayhere.rooms.core.words import _
 
 ANYONE: frozenset[str] | None = None  # any admitted seat
 PERMISSIONS: dict[str, frozenset[str] | None] = {
@@ -48,9 +49,9 @@ WAITING_ALLOWED = frozenset({"rename", "leave"})
 def forbidden_message(allowed: frozenset[str]) -> str:
     """Whom to ask, for a seat whose role may not send a message: the roles that may, in people's words."""
     if allowed == frozenset({CHAIR}):
-        return "Only the chair can do that. Ask the chair."
+        return _("Only the chair can do that. Ask the chair.")
     if allowed == frozenset({CHAIR, TIMEKEEPER}):
-        return "Only the chair or the timekeeper can do that."
+        return _("Only the chair or the timekeeper can do that.")
     if allowed == GREETER_ROLES:
-        return "Only the meeting's hosts and greeters can do that."
-    return "Only the meeting's hosts can do that."
+        return _("Only the meeting's hosts and greeters can do that.")
+    return _("Only the meeting's hosts can do that.")

@@ -24,8 +24,9 @@ from stayhere.rooms.core.state import (
     Room,
     Seat,
 )
+from stayhere.rooms.core.words import _
 
-REMOVED_MESSAGE = "The hosts removed you from this meeting."
+REMOVED_MESSAGE = _("The hosts removed you from this meeting.")
 
 
 def log(room: Room, by: Seat, action: str, target: str, now: float, out: Outbox) -> Room:
@@ -60,14 +61,14 @@ def send_removals(room: Room, out: Outbox) -> None:
 def _waiting_seat(room: Room, seat_id: str) -> Seat:
     target = room.seats.get(seat_id)
     if target is None or target.admitted:
-        raise Refused("no_such_seat", "That person is no longer waiting.")
+        raise Refused("no_such_seat", _("That person is no longer waiting."))
     return target
 
 
 def _admitted_seat(room: Room, seat_id: str) -> Seat:
     target = room.seats.get(seat_id)
     if target is None or not target.admitted:
-        raise Refused("no_such_seat", "That person is no longer in the meeting.")
+        raise Refused("no_such_seat", _("That person is no longer in the meeting."))
     return target
 
 
@@ -81,10 +82,10 @@ def let_in(room: Room, target: Seat, out: Outbox) -> Room:
     return room
 
 
-FULL = "The meeting is full: nobody more can be let in until someone leaves."
+FULL = _("The meeting is full: nobody more can be let in until someone leaves.")
 SEATS_MAX = 3000  # admitted seats; the waiting room has its own limit, so nobody unadmitted can fill a meeting
 WAITING_MAX = 100
-WAITING_FULL = (
+WAITING_FULL = _(
     "The waiting room is full just now, while the hosts let people in. Try again in a minute or two; "
     "the meeting's page has its other ways in."
 )
@@ -102,7 +103,7 @@ def admit(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbo
 def admit_all(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbox) -> Room:
     waiting = room.waiting()
     if not waiting:
-        raise Refused("nobody_waiting", "Nobody is waiting.")
+        raise Refused("nobody_waiting", _("Nobody is waiting."))
     room_for = SEATS_MAX - len(room.admitted())
     if room_for <= 0:
         raise Refused("full", FULL)
@@ -113,13 +114,13 @@ def admit_all(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: O
     return log(room, seat, "admit_all", str(len(waiting)), now, out)
 
 
-DENIED = "The hosts did not let you in to this meeting."
+DENIED = _("The hosts did not let you in to this meeting.")
 
 
 def deny_all(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbox) -> Room:
     """Clears the waiting room: everyone in it is turned away at once (a flood of joins nobody knows)."""
     if not room.waiting():
-        raise Refused("nobody_waiting", "Nobody is waiting.")
+        raise Refused("nobody_waiting", _("Nobody is waiting."))
     return _clear_waiting(room, seat, now, out)
 
 
@@ -168,13 +169,13 @@ def mute_all(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Ou
 def remove(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbox) -> Room:
     target = room.seats.get(msg["seat"])
     if target is None:
-        raise Refused("no_such_seat", "That person is no longer in the meeting.")
+        raise Refused("no_such_seat", _("That person is no longer in the meeting."))
     if target.id == seat.id:
-        raise Refused("forbidden", "You cannot remove yourself; use Leave.")
+        raise Refused("forbidden", _("You cannot remove yourself; use Leave."))
     if target.role == CHAIR:
-        raise Refused("forbidden", "The chair cannot be removed. Ask the chair to hand the chair on first.")
+        raise Refused("forbidden", _("The chair cannot be removed. Ask the chair to hand the chair on first."))
     if target.role == COHOST and seat.role != CHAIR:
-        raise Refused("forbidden", "Only the chair can remove a co-host.")
+        raise Refused("forbidden", _("Only the chair can remove a co-host."))
     # Every seat of that browser session goes, and cannot come back to this meeting.
     gone = [s for s in room.seats.values() if s.browser == target.browser and s.role != CHAIR]
     removal = Removal(id=room.next_id, browser=target.browser, name=target.name, at=now)
@@ -197,7 +198,7 @@ def unremove(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Ou
     wanted = int(msg["removal"])
     removal = next((r for r in room.removals if r.id == wanted), None)
     if removal is None:
-        raise Refused("no_such_removal", "That removal has already been undone.")
+        raise Refused("no_such_removal", _("That removal has already been undone."))
     room = replace(room, removals=tuple(r for r in room.removals if r.id != wanted))
     send_removals(room, out)
     return log(room, seat, "undo_remove", removal.name, now, out)
@@ -206,7 +207,7 @@ def unremove(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Ou
 def set_role(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbox) -> Room:
     target = _admitted_seat(room, msg["seat"])
     if target.role == CHAIR:
-        raise Refused("forbidden", "To change the chair, hand the chair to someone else.")
+        raise Refused("forbidden", _("To change the chair, hand the chair to someone else."))
     target = replace(target, role=msg["role"])
     room = room.with_seat(target)
     out.send(EVERYONE, "participant", participant=target.public(room.queue))
@@ -217,9 +218,9 @@ def set_role(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Ou
 def hand_chair(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbox) -> Room:
     target = _admitted_seat(room, msg["seat"])
     if target.id == seat.id:
-        raise Refused("bad_message", "You are already the chair.")
+        raise Refused("bad_message", _("You are already the chair."))
     if not target.connected:
-        raise Refused("no_such_seat", "That person has lost their connection; hand the chair to someone present.")
+        raise Refused("no_such_seat", _("That person has lost their connection; hand the chair to someone present."))
     new_chair = replace(target, role=CHAIR)
     old_chair = replace(seat, role=COHOST)
     room = room.with_seat(new_chair).with_seat(old_chair)
@@ -246,7 +247,9 @@ def succeed_chair(room: Room, out: Outbox) -> Room:
 def report(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbox) -> Room:
     about = msg.get("about")
     if about is not None and about not in room.seats:
-        raise Refused("no_such_seat", "That person is no longer in the meeting; send the report without naming them.")
+        raise Refused(
+            "no_such_seat", _("That person is no longer in the meeting; send the report without naming them.")
+        )
     entry = Report(id=room.next_id, sender=seat.id, name=seat.name, text=msg["text"], about=about, at=now)
     room = replace(room, next_id=room.next_id + 1, reports=(*room.reports, entry)[-REPORTS_KEPT:])
     out.send((HOSTS, seat.id), "report", **entry.as_event())

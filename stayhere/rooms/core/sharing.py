@@ -8,6 +8,7 @@ from typing import Any
 
 from stayhere.rooms.core.effects import OPEN_FLOOR, Outbox, Refused
 from stayhere.rooms.core.state import EVERYONE, READER, Offer, Room, Seat, Share
+from stayhere.rooms.core.words import _
 
 # How long a called seat has to answer before the call counts as a pass.
 OFFER_SECONDS = 60
@@ -70,7 +71,7 @@ def set_open_floor(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, o
         if not room.config.open_floor:
             raise Refused(
                 "open_floor_off",
-                "This group has not allowed an open floor. The group's secretary can allow it in the room settings.",
+                _("This group has not allowed an open floor. The group's secretary can allow it in the room settings."),
             )
         limit, here = room.config.open_floor_max, len(room.admitted())
         if here > limit:
@@ -138,9 +139,9 @@ def hand(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbox
         if seat.id in room.queue:
             return room  # already in the queue: raising twice keeps the place
         if room.share is not None and room.share.seat == seat.id:
-            raise Refused("sharing", "You are sharing now; raise your hand again after your share.")
+            raise Refused("sharing", _("You are sharing now; raise your hand again after your share."))
         if room.offer is not None and room.offer.seat == seat.id:
-            raise Refused("offered", "You have been called: choose Share or Pass.")
+            raise Refused("offered", _("You have been called: choose Share or Pass."))
         room = replace(room, queue=(*room.queue, seat.id))
     else:
         if seat.id not in room.queue:
@@ -156,10 +157,10 @@ def _next_candidate(room: Room) -> tuple[str, bool]:
         order = [s.id for s in room.admitted() if s.connected]
         pending = [sid for sid in order if sid not in room.round_done]
         if not pending:
-            raise Refused("round_over", "Everyone has had a turn this round. Call again to start a new round.")
+            raise Refused("round_over", _("Everyone has had a turn this round. Call again to start a new round."))
         return pending[0], False
     if not room.queue:
-        raise Refused("queue_empty", "Nobody has a hand up.")
+        raise Refused("queue_empty", _("Nobody has a hand up."))
     if room.once:
         # Everyone once before anyone twice: the first in the queue who has shared least.
         fewest = min(room.seats[sid].shares for sid in room.queue)
@@ -169,7 +170,7 @@ def _next_candidate(room: Room) -> tuple[str, bool]:
 
 def call(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbox) -> Room:
     if room.share is not None:
-        raise Refused("sharing", "Someone is sharing. End that share first, then call the next person.")
+        raise Refused("sharing", _("Someone is sharing. End that share first, then call the next person."))
     target = msg.get("seat")
     if target is None:
         if (
@@ -182,7 +183,7 @@ def call(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbox
     else:
         called = room.seats.get(target)
         if called is None or not called.admitted:
-            raise Refused("no_such_seat", "That person is no longer in the meeting.")
+            raise Refused("no_such_seat", _("That person is no longer in the meeting."))
         from_queue = target in room.queue
     room = withdraw_offer(room, out, announce=False)
     queue = tuple(s for s in room.queue if s != target)
@@ -196,7 +197,7 @@ def call(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbox
 
 def accept(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbox) -> Room:
     if room.offer is None or room.offer.seat != seat.id:
-        raise Refused("no_offer", "You have not been called, so there is nothing to accept. Raise your hand.")
+        raise Refused("no_offer", _("You have not been called, so there is nothing to accept. Raise your hand."))
     seconds = share_seconds(room)
     share = Share(seat=seat.id, started_at=now, ends_at=now + seconds, seconds=seconds)
     room = replace(room, offer=None, share=share, round_done=room.round_done | {seat.id})
@@ -207,7 +208,7 @@ def accept(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outb
 
 def pass_turn(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbox) -> Room:
     if room.offer is None or room.offer.seat != seat.id:
-        raise Refused("no_offer", "You have not been called, so there is nothing to pass.")
+        raise Refused("no_offer", _("You have not been called, so there is nothing to pass."))
     return passed(room, seat.id, out)
 
 
@@ -218,19 +219,19 @@ def passed(room: Room, seat_id: str, out: Outbox) -> Room:
 
 def done(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbox) -> Room:
     if room.share is None or room.share.seat != seat.id:
-        raise Refused("not_sharing", "You are not sharing now.")
+        raise Refused("not_sharing", _("You are not sharing now."))
     return end_share(room, "done", out)
 
 
 def end_share_by_host(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbox) -> Room:
     if room.share is None:
-        raise Refused("not_sharing", "Nobody is sharing now.")
+        raise Refused("not_sharing", _("Nobody is sharing now."))
     return end_share(room, "ended", out)
 
 
 def extend(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbox) -> Room:
     if room.share is None:
-        raise Refused("not_sharing", "Nobody is sharing now, so there is no share to extend.")
+        raise Refused("not_sharing", _("Nobody is sharing now, so there is no share to extend."))
     seconds = int(msg["seconds"])
     base = max(room.share.ends_at, now)
     ends_at = base + seconds

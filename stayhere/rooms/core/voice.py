@@ -15,9 +15,10 @@ from typing import Any
 from stayhere.rooms.core.effects import OPEN_FLOOR, Muted, Outbox, Refused, Voice
 from stayhere.rooms.core.sharing import floor_holder
 from stayhere.rooms.core.state import Room, Seat
+from stayhere.rooms.core.words import _
 
 HOST_MUTED = "A host muted you. You can speak again when the floor comes back to you."
-NOT_YOUR_TURN = "You can unmute when it is your turn to speak: raise your hand, or accept when you are called."
+NOT_YOUR_TURN = _("You can unmute when it is your turn to speak: raise your hand, or accept when you are called.")
 
 
 @dataclass(frozen=True)

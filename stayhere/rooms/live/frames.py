@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+from django.utils import translation
 
 from stayhere.rooms.core.effects import Error
 from stayhere.rooms.core.snapshot import snapshot_for
@@ -50,3 +51,27 @@ def refusal(refused: Error) -> str:
 def outside(kind: str, seq: int, /, **fields: Any) -> str:
     """A frame outside the numbered stream, with the last number delivered for its room."""
     return encode({"type": kind, "seq": seq, **fields})
+
+
+# The frames that carry a sentence for the person, by the field it is in. The core writes every frame's "type" first.
+_SENTENCES = {"error": "message", "waiting": "message", "denied": "message", "removed": "message", "ended": "message"}
+_SENTENCES |= {"advice": "advice", "welcome": "advice", "audio": "reason"}
+_WITH_SENTENCE = tuple(f'{{"type":"{kind}"' for kind in _SENTENCES)
+
+
+def in_language(text: str, language: str) -> str:
+    """A frame for a connection whose page is in ``language`` (not English): its sentence for the person, if the
+    catalogs know it, in that language; any other frame as it is, untouched and unparsed. The sentences are the
+    English the core and the runtime mark (stayhere.rooms.core.words); one built with values in it stays English."""
+    if not text.startswith(_WITH_SENTENCE):
+        return text
+    event = orjson.loads(text)
+    sentence = event.get(_SENTENCES.get(event.get("type"), ""))
+    if not isinstance(sentence, str) or not sentence:
+        return text
+    with translation.override(language):
+        translated = translation.gettext(sentence)
+    if translated == sentence:
+        return text
+    event[_SENTENCES[event["type"]]] = translated
+    return encode(event)

@@ -17,6 +17,8 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
+from django.utils.translation import gettext_noop
+
 from stayhere.rooms.core import voice
 from stayhere.rooms.core.config import RoomConfig
 from stayhere.rooms.core.effects import Close, Delete, Effect, Error, Floor, IssueSlip, Muted, Replay, Send, Voice
@@ -35,17 +37,17 @@ TICK_S = 1.0
 KEEP_ALIVE_TICKS = 30  # every this many ticks a served room's expiry in the store is pushed back
 ORPHAN_TICKS = 10  # every this many ticks, seats held by a process that died are let go (they may resume)
 INTERRUPTED_CODE = 4011
-STORE_DOWN = (
+STORE_DOWN = gettext_noop(
     "The meeting cannot be joined right now: the server cannot reach the store where live meetings are kept. "
     "Try again in a minute."
 )
-BUSY = "The meeting is very busy on the server just now, so that did not go through. Try it again."
-RESUME_FAILED = "The meeting is no longer running, or your place was not kept."
-GONE = (
+BUSY = gettext_noop("The meeting is very busy on the server just now, so that did not go through. Try it again.")
+RESUME_FAILED = gettext_noop("The meeting is no longer running, or your place was not kept.")
+GONE = gettext_noop(
     "The meeting was interrupted on the server (it restarted), or it ended while you were away: nothing from before "
     "was kept. Rejoin to start it afresh."
 )
-INTERRUPTED = (
+INTERRUPTED = gettext_noop(
     "The meeting was interrupted on the server and could not go on as it was. Rejoin to start it afresh; "
     "nothing from before was kept."
 )
@@ -348,7 +350,9 @@ class RoomHub:
     async def _issue_slip(self, room_id: str, conn: Connection, asked: IssueSlip) -> None:
         """Signs in the background and hands the slip to the one seat that asked; nothing about it is kept."""
         if self.slip_issuer is None:
-            conn.push(self.error(room_id, "slips_off", "This server does not sign attendance slips.", "slip"))
+            conn.push(
+                self.error(room_id, "slips_off", gettext_noop("This server does not sign attendance slips."), "slip")
+            )
             return
         try:
             slip = await self.slip_issuer(room_id, asked.commitment, asked.minutes, conn.base_url)

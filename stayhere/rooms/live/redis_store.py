@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 
 import redis.asyncio as aioredis
 import redis.exceptions
+from django.utils.translation import gettext_noop
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
@@ -42,7 +43,7 @@ ROOM_TTL_MS = 10 * 60 * 1000  # a room nobody serves any more is gone from Redis
 WORKER_TTL_S = 15  # a worker that has not said it is alive for this long is taken as gone
 HEARTBEAT_S = 5.0
 PERSISTENCE_CHECK_S = 60.0  # how often a worker asks Redis again whether it writes to disk
-PERSISTING = (
+PERSISTING = gettext_noop(
     "The meeting was stopped: the server's store of live meetings began keeping them on disk, which this site "
     "never allows, so it was deleted. Nothing from it was kept. The site's operator has been told; rejoin in a "
     "little while."

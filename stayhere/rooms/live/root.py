@@ -21,6 +21,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import DatabaseError
+from django.utils.translation import gettext_noop as _
 
 from stayhere.audio.process import current_janus
 from stayhere.audio.relay import AudioRelay
@@ -37,11 +38,11 @@ from stayhere.slips.signing import room_slip_settings
 
 log = logging.getLogger("stayhere.rooms")
 
-DATABASE_DOWN = (
+DATABASE_DOWN = _(
     "The meeting cannot be opened right now: the server cannot reach its database. Try again in a minute; "
     "a meeting that is already under way goes on."
 )
-SLIPS_DOWN = "The server cannot sign slips right now. Ask again in a minute or two."
+SLIPS_DOWN = _("The server cannot sign slips right now. Ask again in a minute or two.")
 
 
 class RoomClosed(Exception):

@@ -12,6 +12,7 @@ from stayhere.directory import freshness
 from stayhere.directory.models import Attendance, Group, Meeting
 from stayhere.rooms.web.keys import fresh_links
 from stayhere.rooms.web.models import RoomSettings
+from stayhere.rooms.web.readings import default_format_for
 
 DEMO_ROOM_GROUPS = 3
 
@@ -39,7 +40,7 @@ def setup_demo_rooms(out: Writer | None = None) -> DemoRooms | None:
             group.meetings.filter(attendance=Attendance.ONLINE).update(
                 has_room=True, conference_url="", conference_url_notes=""
             )
-            RoomSettings.objects.get_or_create(group=group)
+            RoomSettings.objects.get_or_create(group=group, defaults={"format": default_format_for(group)})
         RoomSettings.objects.filter(group=groups[0]).update(waiting_room=False, chat_policy="open")
     freshness.changed()
     links = fresh_links(groups[0], "")

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from stayhere.directory.models import Group
 from stayhere.rooms.web.models import RoomSettings
+from stayhere.rooms.web.readings import default_format_for
 
 KEY_BYTES = 24
 # What a key from a link can look like (token_urlsafe's alphabet); anything else matches nothing.
@@ -91,7 +92,7 @@ def fresh_links(group: Group, base_url: str) -> GroupLinks:
     ``base_url`` is the site's address ("" gives paths)."""
     base = base_url.rstrip("/")
     with transaction.atomic():
-        room, _created = RoomSettings.objects.get_or_create(group=group)
+        room, _created = RoomSettings.objects.get_or_create(group=group, defaults={"format": default_format_for(group)})
         settings_key, chair_key = rotate_both(room)
         link_key = rotate_link_key(room) if room.unlisted else ""
     meetings = group.meetings.filter(has_room=True).order_by("name", "slug")

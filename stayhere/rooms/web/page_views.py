@@ -16,6 +16,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
@@ -129,5 +130,6 @@ def name_advice(request: HttpRequest) -> JsonResponse:
     try:
         name = names.clean_name(data["name"])
     except ValueError as problem:  # empty, too long, or characters the room cannot show: the sentence says which
-        return _refuse(400, "bad_name", str(problem))
-    return JsonResponse({"advice": names.name_advice(name)})
+        return _refuse(400, "bad_name", gettext(str(problem)))
+    advice = names.name_advice(name)
+    return JsonResponse({"advice": gettext(advice) if advice else advice})

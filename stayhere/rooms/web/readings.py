@@ -5,7 +5,13 @@ A group's secretary edits or replaces every word of these from the room settings
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from stayhere.directory.models import Group
 
 # The value of a segment's "statement" key that marks the everyone-welcome statement, which a group may turn off.
 MOUD_STATEMENT = "moud"
@@ -65,3 +71,28 @@ def default_format() -> list[dict[str, object]]:
 
 def _segment(kind: str, title: object, text: object, minutes: int = 0, share_seconds: int = 0) -> dict[str, object]:
     return {"kind": kind, "title": str(title), "text": str(text), "minutes": minutes, "share_seconds": share_seconds}
+
+
+# The Meeting Guide language codes (stayhere.directory.types) of the languages this site speaks.
+SITE_LANGUAGE_OF_CODE = {"EN": "en", "S": "es"}
+
+
+def group_language(group: Group) -> str | None:
+    """The language a group's meetings are listed in, when they name exactly one the site speaks; else None."""
+    named = {
+        SITE_LANGUAGE_OF_CODE[code]
+        for types in group.meetings.values_list("types", flat=True)
+        for code in types or ()
+        if code in SITE_LANGUAGE_OF_CODE
+    }
+    return named.pop() if len(named) == 1 else None
+
+
+def default_format_for(group: Group) -> list[dict[str, object]]:
+    """The default format in the group's language (its meetings' language type), else in the current language:
+    the readings are the group's own texts, read aloud to all its members whatever each one's page is in."""
+    language = group_language(group)
+    if language is None:
+        return default_format()
+    with translation.override(language):
+        return default_format()

@@ -17,7 +17,7 @@ from stayhere.rooms.web import keys
 from stayhere.rooms.web.forms import RoomSettingsForm, segment_formset
 from stayhere.rooms.web.forms import moved as moved_segments
 from stayhere.rooms.web.models import RoomSettings
-from stayhere.rooms.web.readings import default_format
+from stayhere.rooms.web.readings import default_format_for
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ def settings(request: HttpRequest, key: str) -> HttpResponse:
         notice = _("New chair links are below. The old chair link no longer works. Copy them now: they are shown once.")
         return _page(request, room, status=200, notice=notice, chair_key=chair_key)
     if action == "restore":
-        room.format = default_format()
+        room.format = default_format_for(room.group)
         room.save(update_fields=["format"])
         return HttpResponseRedirect(request.path + "?done=restored")
     return _save(request, room)

@@ -5,48 +5,49 @@ import { createView, fill } from './room_view.js';
 import { createConsole } from './room_host.js';
 import { initSlips, slipError, slipEvent, slipSnapshot } from './room_slip.js';
 import { createAudio } from './room_audio.js';
+import { gettext } from './i18n.js';
 
 // Every sentence this script puts on the page, in one place so that it can be translated.
 export const T = {
-  you: 'You', youMark: '(you)', someone: 'Someone',
-  connecting: 'Connecting…', connected: 'Connected.', reconnecting: 'Reconnecting…',
-  reconnectIn: 'Connection lost. Reconnecting in {n} seconds…', inAnotherTab: 'This meeting is open in another tab or window; this one has stopped.',
-  left: 'You have left the meeting. Nothing from it was kept.', waitingShort: 'In the waiting room.',
-  admitted: 'A host let you in. Welcome.', joinFirst: 'Type a name to join.',
-  nobodySharing: 'Nobody is sharing now.', isSharing: '{name} is sharing.', youAreSharing: 'You are sharing.',
-  isCalled: '{name} has been called on.', youAreCalled: 'You have been called on.',
-  offerAlert: 'You are next: share or pass.', nearlyUp: 'Your time is nearly up.', timeUpAlert: 'Time is up.',
-  shareLeft: '{time} left', offerLeft: 'If you do not answer within {n} seconds, it counts as a pass.', timeIsUp: 'Time is up', passedNote: '{name} passed.',
-  raiseHand: 'Raise hand', lowerHand: 'Lower hand', raiseHandMode: 'Raise your hand to share.',
-  roundRobin: 'Round robin: the chair calls on each person in turn; you can always pass.',
-  onceNote: 'Everyone once before anyone twice.', queueItem: '{n}. {name}', call: 'Call', callLabel: 'Call on {name}',
-  handAt: 'hand up, #{n}', count: '({n})', manage: 'Manage', manageLabel: 'Manage {name}',
-  roles: { chair: 'Chair', cohost: 'Co-host', greeter: 'Greeter', reader: 'Reader', timekeeper: 'Timekeeper', member: 'Member' },
-  toHosts: '(to the hosts)', toYou: '(to you)', toPerson: '(to {name})',
-  everyone: 'Everyone', theHosts: 'The hosts', privatelyTo: '{name} (private)',
-  delete: 'Delete', deleteLabel: 'Delete the message from {name}',
-  chatOff: 'Chat is off in this meeting. To reach the hosts, use “Report to the hosts”.',
-  chatHostsOnly: 'During the meeting, your messages go to the hosts only. Chat opens to everyone at the closing.',
-  chatOpen: 'Messages here go to everyone in the meeting.',
-  messageHosts: 'Message to the hosts', messageEveryone: 'Message to everyone',
-  scheduled: 'Scheduled {start}–{end} (your time)', startsIn: 'Starts in {time}', endsIn: '{n} min left',
-  overTime: 'The scheduled time is over.', reminder: '{n} minutes to the scheduled end.',
-  goTo: 'Go to', goToLabel: 'Go to “{title}”', lock: 'Lock the room', unlock: 'Unlock the room',
-  admit: 'Admit', deny: 'Deny', admitLabel: 'Admit {name}', denyLabel: 'Deny {name}',
-  undo: 'Undo', undoLabel: 'Undo the removal of {name}', about: 'about {name}',
-  floorOpen: 'The floor is open: unmute to speak.',
-  floorOpenAfterShare: 'The floor is open to everyone again when this share ends.',
-  floorOpenAfterReading: 'The floor is open to everyone again after the reading.',
-  floorClosedByChair: 'The chair closed the open floor. Raise your hand to share.',
-  floorClosedTooMany: 'The open floor has closed: the meeting is now larger than {n} people. Raise your hand to share.',
-  openTheFloor: 'Open the floor to everyone', closeTheFloor: 'Close the open floor',
-  openFloorHint: 'For meetings of up to {n} people: anyone may unmute and speak without being called on. A share or a reading still has the floor to itself. It closes by itself if the meeting grows larger.',
-  removeQuestion: 'Remove {name} for the rest of this meeting? They cannot come back from this browser. You can undo it from the list of removals.',
-  reportSent: 'Sent to the hosts. Only they see it.',
-  actions: { admit: 'admitted', admit_all: 'admitted all waiting', deny_all: 'turned away all waiting', deny: 'denied', lock: 'locked the room',
-    unlock: 'unlocked the room', mute: 'muted', mute_all: 'muted everyone', remove: 'removed',
-    undo_remove: 'undid the removal of', hand_chair: 'handed the chair to' },
-  pickUpNote: 'The meeting was interrupted; this page noted where the format was.', pickUp: 'Pick up at step {n}: “{title}”',
+  you: gettext('You'), youMark: gettext('(you)'), someone: gettext('Someone'),
+  connecting: gettext('Connecting…'), connected: gettext('Connected.'), reconnecting: gettext('Reconnecting…'),
+  reconnectIn: gettext('Connection lost. Reconnecting in {n} seconds…'), inAnotherTab: gettext('This meeting is open in another tab or window; this one has stopped.'),
+  left: gettext('You have left the meeting. Nothing from it was kept.'), waitingShort: gettext('In the waiting room.'),
+  admitted: gettext('A host let you in. Welcome.'), joinFirst: gettext('Type a name to join.'),
+  nobodySharing: gettext('Nobody is sharing now.'), isSharing: gettext('{name} is sharing.'), youAreSharing: gettext('You are sharing.'),
+  isCalled: gettext('{name} has been called on.'), youAreCalled: gettext('You have been called on.'),
+  offerAlert: gettext('You are next: share or pass.'), nearlyUp: gettext('Your time is nearly up.'), timeUpAlert: gettext('Time is up.'),
+  shareLeft: gettext('{time} left'), offerLeft: gettext('If you do not answer within {n} seconds, it counts as a pass.'), timeIsUp: gettext('Time is up'), passedNote: gettext('{name} passed.'),
+  raiseHand: gettext('Raise hand'), lowerHand: gettext('Lower hand'), raiseHandMode: gettext('Raise your hand to share.'),
+  roundRobin: gettext('Round robin: the chair calls on each person in turn; you can always pass.'),
+  onceNote: gettext('Everyone once before anyone twice.'), queueItem: gettext('{n}. {name}'), call: gettext('Call'), callLabel: gettext('Call on {name}'),
+  handAt: gettext('hand up, #{n}'), count: gettext('({n})'), manage: gettext('Manage'), manageLabel: gettext('Manage {name}'),
+  roles: { chair: gettext('Chair'), cohost: gettext('Co-host'), greeter: gettext('Greeter'), reader: gettext('Reader'), timekeeper: gettext('Timekeeper'), member: gettext('Member') },
+  toHosts: gettext('(to the hosts)'), toYou: gettext('(to you)'), toPerson: gettext('(to {name})'),
+  everyone: gettext('Everyone'), theHosts: gettext('The hosts'), privatelyTo: gettext('{name} (private)'),
+  delete: gettext('Delete'), deleteLabel: gettext('Delete the message from {name}'),
+  chatOff: gettext('Chat is off in this meeting. To reach the hosts, use “Report to the hosts”.'),
+  chatHostsOnly: gettext('During the meeting, your messages go to the hosts only. Chat opens to everyone at the closing.'),
+  chatOpen: gettext('Messages here go to everyone in the meeting.'),
+  messageHosts: gettext('Message to the hosts'), messageEveryone: gettext('Message to everyone'),
+  scheduled: gettext('Scheduled {start}–{end} (your time)'), startsIn: gettext('Starts in {time}'), endsIn: gettext('{n} min left'),
+  overTime: gettext('The scheduled time is over.'), reminder: gettext('{n} minutes to the scheduled end.'),
+  goTo: gettext('Go to'), goToLabel: gettext('Go to “{title}”'), lock: gettext('Lock the room'), unlock: gettext('Unlock the room'),
+  admit: gettext('Admit'), deny: gettext('Deny'), admitLabel: gettext('Admit {name}'), denyLabel: gettext('Deny {name}'),
+  undo: gettext('Undo'), undoLabel: gettext('Undo the removal of {name}'), about: gettext('about {name}'),
+  floorOpen: gettext('The floor is open: unmute to speak.'),
+  floorOpenAfterShare: gettext('The floor is open to everyone again when this share ends.'),
+  floorOpenAfterReading: gettext('The floor is open to everyone again after the reading.'),
+  floorClosedByChair: gettext('The chair closed the open floor. Raise your hand to share.'),
+  floorClosedTooMany: gettext('The open floor has closed: the meeting is now larger than {n} people. Raise your hand to share.'),
+  openTheFloor: gettext('Open the floor to everyone'), closeTheFloor: gettext('Close the open floor'),
+  openFloorHint: gettext('For meetings of up to {n} people: anyone may unmute and speak without being called on. A share or a reading still has the floor to itself. It closes by itself if the meeting grows larger.'),
+  removeQuestion: gettext('Remove {name} for the rest of this meeting? They cannot come back from this browser. You can undo it from the list of removals.'),
+  reportSent: gettext('Sent to the hosts. Only they see it.'),
+  actions: { admit: gettext('admitted'), admit_all: gettext('admitted all waiting'), deny_all: gettext('turned away all waiting'), deny: gettext('denied'), lock: gettext('locked the room'),
+    unlock: gettext('unlocked the room'), mute: gettext('muted'), mute_all: gettext('muted everyone'), remove: gettext('removed'),
+    undo_remove: gettext('undid the removal of'), hand_chair: gettext('handed the chair to') },
+  pickUpNote: gettext('The meeting was interrupted; this page noted where the format was.'), pickUp: gettext('Pick up at step {n}: “{title}”'),
 };
 
 const $ = (id) => document.getElementById(id);
@@ -332,19 +333,19 @@ function onError(event) {
     // Refused at the door (passcode, locked, closed...): back to the form with the reason.
     stopped = true;
     if (socket) { const ws = socket; socket = null; ws.close(1000); }
-    showJoinError(event.message);
+    showJoinError(event.message, event.code);
     return;
   }
   status(event.message);
 }
 
-function showJoinError(message) {
+function showJoinError(message, code = '') {
   show('join');
   const box = $('join-error');
   box.textContent = message;
   box.hidden = false;
   status(message);
-  $(/passcode/i.test(message) ? 'j-passcode' : 'j-name').focus();
+  $(code.startsWith('passcode') ? 'j-passcode' : 'j-name').focus(); // by the code: the sentence may be in any language
 }
 
 // --- the forms and buttons ---

@@ -2,20 +2,22 @@
 // WebSocket (docs/protocol.md: audio_offer, audio_candidate, audio_mute). The page never talks to the mixer's
 // controls itself; the server decides who is heard. The microphone can always be turned off here.
 
+import { gettext } from './i18n.js';
+
 const $ = (id) => document.getElementById(id);
 
 export const AT = {
-  off: 'Audio is off. Press “Join audio” to hear the meeting.',
-  joining: 'Joining the audio…',
-  live: 'You are live: the meeting hears you.',
-  muted: 'You are muted. The meeting does not hear you.',
-  yourTurnMuted: 'You are muted. It is your turn: press “Unmute” to speak.',
-  openMuted: 'You are muted. The floor is open: press “Unmute” to speak.',
-  unavailable: 'Audio is not available in this meeting; the meeting goes on in text.',
-  noMicrophone: 'Your microphone could not be used ({reason}). You can still follow the meeting in text.',
-  failed: 'The audio connection was lost. Press “Join audio” to try again.',
-  rejoined: 'The connection came back and you are in the audio again, muted. Press “Unmute” when it is your turn.',
-  mute: 'Mute', unmute: 'Unmute', join: 'Join audio', leave: 'Leave audio', speaking: 'speaking',
+  off: gettext('Audio is off. Press “Join audio” to hear the meeting.'),
+  joining: gettext('Joining the audio…'),
+  live: gettext('You are live: the meeting hears you.'),
+  muted: gettext('You are muted. The meeting does not hear you.'),
+  yourTurnMuted: gettext('You are muted. It is your turn: press “Unmute” to speak.'),
+  openMuted: gettext('You are muted. The floor is open: press “Unmute” to speak.'),
+  unavailable: gettext('Audio is not available in this meeting; the meeting goes on in text.'),
+  noMicrophone: gettext('Your microphone could not be used ({reason}). You can still follow the meeting in text.'),
+  failed: gettext('The audio connection was lost. Press “Join audio” to try again.'),
+  rejoined: gettext('The connection came back and you are in the audio again, muted. Press “Unmute” when it is your turn.'),
+  mute: gettext('Mute'), unmute: gettext('Unmute'), join: gettext('Join audio'), leave: gettext('Leave audio'), speaking: gettext('speaking'),
 };
 
 export function createAudio({ send, model, serverNow }) {

@@ -2,11 +2,13 @@
 // from the meeting's local time. The zone is read in the browser and never sent anywhere
 // except as the finder's `tz` field.
 const formats = new Map();
+// Weekday names in the page's language (its <html lang>), not the browser's: a visitor may have chosen another.
+const pageLanguage = () => globalThis.document?.documentElement?.lang || undefined;
 
 function format(zone) {
   const key = zone || '';
   if (!formats.has(key)) {
-    formats.set(key, new Intl.DateTimeFormat(undefined, {
+    formats.set(key, new Intl.DateTimeFormat(pageLanguage(), {
       weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: zone || undefined,
     }));
   }

@@ -1,0 +1,86 @@
+"""The room's sentences in each connection's language: the core writes English, the one writer of frames puts a
+sentence into the language of the page that opened the connection (its language cookie, else Accept-Language)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import orjson
+import pytest
+
+from stayhere.rooms.live import frames
+from stayhere.rooms.live.root import LiveRooms
+from tests.rooms.factories import make_room
+from tests.rooms.roomkit import fresh_live_rooms
+from tests.rooms.test_consumer import Client, run
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+WAITING_ES = "Estás en la sala de espera. Un anfitrión te dejará entrar pronto."
+WAITING_EN = "You are in the waiting room. A host will let you in soon."
+
+
+@pytest.fixture(autouse=True)
+def fresh_rooms() -> Iterator[LiveRooms]:
+    yield fresh_live_rooms()
+
+
+def speaking(client: Client, *headers: tuple[bytes, bytes]) -> Client:
+    client.ws.scope["headers"] = [*client.ws.scope["headers"], *headers]
+    return client
+
+
+def test_a_spanish_page_reads_the_rooms_sentences_in_spanish_beside_an_english_one() -> None:
+    room = make_room(waiting_room=True)
+
+    async def scenario() -> None:
+        chair = Client(room.meeting.slug, "c1")
+        lucia = speaking(Client(room.meeting.slug, "m1"), (b"accept-language", b"es-MX,es;q=0.9,en;q=0.5"))
+        sam = speaking(Client(room.meeting.slug, "m2"), (b"accept-language", b"en-US,en;q=0.9"))
+        assert await chair.open() and await lucia.open() and await sam.open()
+        await chair.join("Chair", chair_key=room.chair_key)
+        welcome = await lucia.join("Lucía Fernández")
+        assert welcome["advice"].startswith("Eso parece un nombre completo.")
+        assert (await lucia.next("waiting"))["message"] == WAITING_ES
+        await sam.join("Sam")
+        assert (await sam.next("waiting"))["message"] == WAITING_EN
+        # An error the core refuses with, in each one's language.
+        await lucia.send(type="hand", up=True)
+        assert (await lucia.next("error"))["message"] == WAITING_ES
+        await sam.send(type="hand", up=True)
+        assert (await sam.next("error"))["message"] == WAITING_EN
+        changed = await chair.next("waiting_changed")
+        await chair.send(type="deny", seat=changed["added"][0]["seat"])
+        assert (await lucia.next("denied"))["message"] == "Los anfitriones no te dejaron entrar a esta reunión."
+
+    run(scenario)
+
+
+def test_the_language_cookie_outweighs_accept_language() -> None:
+    room = make_room(waiting_room=True)
+
+    async def scenario() -> None:
+        chose = speaking(
+            Client(room.meeting.slug, "m1"),
+            (b"accept-language", b"en-US,en;q=0.9"),
+            (b"cookie", b"django_language=es"),
+        )
+        chair = Client(room.meeting.slug, "c1")
+        assert await chair.open() and await chose.open()
+        await chair.join("Chair", chair_key=room.chair_key)
+        await chose.join("Ana")
+        assert (await chose.next("waiting"))["message"] == WAITING_ES
+
+    run(scenario)
+
+
+def test_only_the_sentence_of_a_frame_changes_and_never_what_a_person_typed() -> None:
+    error = frames.error("waiting", WAITING_EN, "hand", 7)
+    spanish = orjson.loads(frames.in_language(error, "es"))
+    assert spanish == {**orjson.loads(error), "message": WAITING_ES}
+    # A chat line whose text happens to be one of the room's sentences is not a sentence of the room's.
+    chat = frames.encode({"type": "chat", "seq": 8, "from": "s1", "name": "Ana", "text": WAITING_EN})
+    assert frames.in_language(chat, "es") is chat
+    # A sentence the catalogs do not know (one built with values in it) stays as it was.
+    unknown = frames.error("bad_message", "There is no segment 9: the format has 5.", "goto", 7)
+    assert frames.in_language(unknown, "es") is unknown
