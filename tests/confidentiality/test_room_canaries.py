@@ -29,6 +29,7 @@ NAMES = ["ChairCanaryPlatypus", "MemberCanaryNumbat", "IntruderCanaryDugong"]
 RENAMED = "RenamedCanaryBilby"
 CHAT = "ChatCanaryKookaburra said something private"
 REPORT = "ReportCanaryWallaby is disrupting"
+TYPED = "TypedShareCanaryPangolin is what I could not say aloud"  # a share by typing
 WRONG_PASSCODE = "86420975"
 ADVISED = "AdvisedCanaryQuoll"  # a name asked about at the join form, never joined with
 QUERY = "QueryCanaryOkapi"  # in one WebSocket address's query string
@@ -40,6 +41,7 @@ CANARIES = [
     RENAMED,
     "ChatCanaryKookaburra",
     "ReportCanaryWallaby",
+    "TypedShareCanaryPangolin",
     WRONG_PASSCODE,
     ADVISED,
     CLIENT_ADDRESS,
@@ -172,6 +174,17 @@ def meet(chair: ClientConnection, member: ClientConnection, intruder: ClientConn
     member.send(json.dumps({"type": "rename", "name": RENAMED}))
     member.send(json.dumps({"type": "chat", "text": CHAT}))
     assert until(chair, "chat")["text"] == CHAT
+    # A share by typing: called on, the member types; the room sees it for the share's time only.
+    member.send(json.dumps({"type": "hand", "up": True}))
+    until(chair, "queue")
+    chair.send(json.dumps({"type": "call"}))
+    until(member, "offer")
+    member.send(json.dumps({"type": "accept"}))
+    until(member, "share")
+    member.send(json.dumps({"type": "share_text", "text": TYPED}))
+    assert until(chair, "share_text")["text"] == TYPED
+    member.send(json.dumps({"type": "done"}))
+    until(chair, "share_ended")
     member.send(json.dumps({"type": "report", "text": REPORT, "about": intruder_seat}))
     assert until(chair, "report")["text"] == REPORT
     chair.send(json.dumps({"type": "remove", "seat": intruder_seat}))

@@ -343,3 +343,13 @@ test('a seat that went on in another tab (4000) stops this page', () => {
   assert.deepEqual(afterClose(4000, 0, false), { stop: true });
   assert.deepEqual(afterClose(4000, 0, true), { stop: true });
 });
+
+test('a typed share shows its words while the share lasts, and its end clears them', () => {
+  const model = room();
+  applyEvent(model, { type: 'share', seat: 's2', started_at: 0, ends_at: 180, seconds: 180, warn_at: 135, typed: [] });
+  assert.deepEqual(applyEvent(model, { type: 'share_text', seat: 's2', text: 'typing tonight' }), ['floor']);
+  applyEvent(model, { type: 'share_text', seat: 's3', text: 'not the sharer' });
+  assert.deepEqual(model.share.typed, ['typing tonight']);
+  applyEvent(model, { type: 'share_ended', seat: 's2', reason: 'done' });
+  assert.equal(model.share, null);
+});

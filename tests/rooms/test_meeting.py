@@ -636,3 +636,26 @@ def test_a_drop_reported_for_an_older_connection_after_the_seat_resumed_changes_
     meeting.apply(Disconnect(member))
     assert not meeting.live.seats[member].connected
     assert chair in meeting.live.seats
+
+
+def test_a_share_by_typing_reaches_the_room_for_the_shares_time_only_and_is_never_kept_for_replay() -> None:
+    meeting = Meeting(chat_policy="off")  # a typed share is a share, not chat: it works with chat off
+    chair = meeting.join("Chair", chair=True)
+    member = meeting.join("Alex")
+    other = meeting.join("Sam")
+    assert meeting.errors(meeting.say(member, "share_text", text="not my turn")) == ["not_sharing"]
+    meeting.say(member, "hand", up=True)
+    meeting.say(chair, "call")
+    meeting.say(member, "accept")
+    effects = meeting.say(member, "share_text", text="I cannot speak tonight, so I am typing.")
+    sent = [e for e in effects if isinstance(e, Send) and e.event["type"] == "share_text"]
+    assert len(sent) == 1 and sent[0].keep is False, "never in the ring a resuming seat is replayed from"
+    assert meeting.received(other, "share_text")[-1]["text"] == "I cannot speak tonight, so I am typing."
+    assert snapshot_for(meeting.live, other)["share"]["typed"] == ["I cannot speak tonight, so I am typing."]
+    assert meeting.errors(meeting.say(other, "share_text", text="me too")) == ["not_sharing"]
+    for n in range(4):
+        meeting.say(member, "share_text", text=f"line {n}")
+    assert meeting.errors(meeting.say(member, "share_text", text="too fast")) == ["flood"], "the limits of chat"
+    meeting.say(member, "done")
+    assert meeting.live.share is None
+    assert "typing" not in repr(meeting.live), "gone from the room when the share ends"

@@ -111,6 +111,13 @@ class Outbox:
         self.seq += 1
         self.effects.append(Send((to_seat,), {"type": kind, "seq": self.seq, **fields}, keep=False))
 
+    def send_passing(self, to: str | tuple[str, ...], kind: str, /, **fields: Any) -> None:
+        """A numbered event that is never kept for replay: it lives on the screens it reached and in the room's
+        state while that lasts (a typed share's words)."""
+        self.seq += 1
+        audiences = (to,) if isinstance(to, str) else to
+        self.effects.append(Send(audiences, {"type": kind, "seq": self.seq, **fields}, keep=False))
+
     def error(self, seat: str, code: str, message: str, ref: str) -> None:
         """An error for one seat that the room still acts on (it records something), unnumbered like all errors."""
         self.effects.append(Error(seat, code, message, ref, self.seq))

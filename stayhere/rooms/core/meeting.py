@@ -181,6 +181,7 @@ HANDLERS: dict[str, Handler] = {
     "accept": sharing.accept,
     "pass": sharing.pass_turn,
     "done": sharing.done,
+    "share_text": sharing.share_text,
     "segment": sharing.set_segment,
     "call": sharing.call,
     "extend": sharing.extend,

@@ -16,6 +16,7 @@ PERMISSIONS: dict[str, frozenset[str] | None] = {
     "accept": ANYONE,
     "pass": ANYONE,
     "done": ANYONE,
+    "share_text": ANYONE,
     "chat": ANYONE,
     "report": ANYONE,
     "slip": ANYONE,

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from stayhere.rooms.core import chat
 from stayhere.rooms.core.effects import OPEN_FLOOR, Outbox, Refused
 from stayhere.rooms.core.state import EVERYONE, READER, Offer, Room, Seat, Share
 from stayhere.rooms.core.words import _
@@ -221,6 +222,25 @@ def done(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbox
     if room.share is None or room.share.seat != seat.id:
         raise Refused("not_sharing", _("You are not sharing now."))
     return end_share(room, "done", out)
+
+
+TYPED_KEPT = 30  # paragraphs of a typed share the room holds (the latest), while the share lasts
+
+
+def share_text(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbox) -> Room:
+    """A share by typing: the sharer's words go to the room for the share's time only. They are in the room's
+    state while the share runs (for a seat that joins or resumes) and never kept for replay; when the share ends
+    they are gone from the room, and every page clears them."""
+    share = room.share
+    if share is None or share.seat != seat.id:
+        raise Refused("not_sharing", _("You can type a share only while you are sharing."))
+    recent = tuple(t for t in seat.chat_times if now - t < chat.FLOOD_WINDOW_S)
+    if len(recent) >= chat.FLOOD_MESSAGES:
+        raise Refused("flood", _("You are sending messages too fast. Wait a few seconds and try again."))
+    room = replace(room, share=replace(share, typed=(*share.typed, msg["text"])[-TYPED_KEPT:]))
+    room = room.with_seat(replace(seat, chat_times=(*recent, now)))
+    out.send_passing(EVERYONE, "share_text", seat=seat.id, text=msg["text"])
+    return room
 
 
 def end_share_by_host(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbox) -> Room:

@@ -86,6 +86,7 @@ class Share:
     seconds: int
     warned: bool = False
     time_up: bool = False
+    typed: tuple[str, ...] = ()  # a share by typing: what the sharer typed, for the share's time only
 
     @property
     def warn_at(self) -> float:
@@ -98,6 +99,7 @@ class Share:
             "ends_at": self.ends_at,
             "seconds": self.seconds,
             "warn_at": self.warn_at,
+            "typed": list(self.typed),
         }
 
 

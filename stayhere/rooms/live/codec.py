@@ -73,7 +73,7 @@ def _room(raw: Mapping[str, Any]) -> Room:
         segment=raw["segment"],
         queue=tuple(raw["queue"]),
         offer=Offer(**offer) if offer is not None else None,
-        share=Share(**share) if share is not None else None,
+        share=Share(**{**share, "typed": tuple(share.get("typed", ()))}) if share is not None else None,
         mode=raw["mode"],
         once=raw["once"],
         round_done=frozenset(raw["round_done"]),

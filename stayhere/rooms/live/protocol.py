@@ -141,6 +141,7 @@ SCHEMAS: dict[str, dict[str, tuple[Check, bool]]] = {
     "accept": {},
     "pass": {},
     "done": {},
+    "share_text": {"text": (_text(TEXT_MAX), True)},
     "chat": {"text": (_text(TEXT_MAX), True), "to": (_seat, False)},
     "report": {"text": (_text(TEXT_MAX), True), "about": (_seat, False)},
     "segment": {"index": (_int(0, 200), True)},

@@ -420,6 +420,12 @@ $('b-hand').addEventListener('click', ownActions.hand);
 $('b-accept').addEventListener('click', ownActions.accept);
 $('b-pass').addEventListener('click', ownActions.pass);
 $('b-done').addEventListener('click', ownActions.done);
+$('type-share-form').addEventListener('submit', (submitted) => {
+  submitted.preventDefault();
+  const box = $('type-share');
+  const text = box.value.trim();
+  if (text && send({ type: 'share_text', text })) box.value = '';
+});
 
 for (const button of document.querySelectorAll('.leave')) {
   button.addEventListener('click', () => {

@@ -87,6 +87,11 @@ const HANDLERS = {
   share_warning(m, e) { if (m.share && m.share.seat === e.seat) m.share.warned = true; return ['floor']; },
   time_up(m, e) { if (m.share && m.share.seat === e.seat) m.share.timeUp = true; return ['floor']; },
   share_ended(m, e) { if (m.share && m.share.seat === e.seat) m.share = null; return ['floor']; },
+  // A share by typing: its words are shown for the share's time only (share_ended, or a snapshot, clears them).
+  share_text(m, e) {
+    if (m.share && m.share.seat === e.seat) m.share.typed = [...(m.share.typed || []), e.text].slice(-30);
+    return ['floor'];
+  },
   passed(m, e) { if (m.offer && m.offer.seat === e.seat) m.offer = null; return ['floor']; },
   mode(m, e) { m.mode = e.mode; m.once = !!e.once; return ['queue', 'console']; },
   open_floor(m, e) { m.openFloor = { ...m.openFloor, open: !!e.open, paused: e.paused || null }; return ['floor', 'console']; },

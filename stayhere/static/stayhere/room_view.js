@@ -74,6 +74,9 @@ export function createView(ctx) {
     else if (offer) text = fill(offer.seat === me ? T.youAreCalled : T.isCalled, { name: who(offer.seat) });
     $('floor-now').textContent = text;
     $('floor-timer').hidden = !share;
+    const typed = (share && share.typed) || [];
+    $('typed-share').hidden = typed.length === 0;
+    $('typed-share-text').replaceChildren(...typed.map((text) => h('p', { text })));
     const open = model.openFloor;
     let openText = '';
     if (open.open) openText = open.paused === 'share' ? T.floorOpenAfterShare : open.paused === 'reading' ? T.floorOpenAfterReading : T.floorOpen;
@@ -93,7 +96,7 @@ export function createView(ctx) {
     hand.hidden = sharing || mineOffered;
     hand.setAttribute('aria-pressed', up ? 'true' : 'false');
     hand.textContent = up ? T.lowerHand : T.raiseHand;
-    if (sharing && hadFocus && !mineOffered) $('b-done').focus();
+    if (sharing && hadFocus && !mineOffered && !$('my-share').contains(document.activeElement)) $('b-done').focus();
     else if (hadFocus && !sharing && !mineOffered) hand.focus(); // the buttons that had focus have gone
     tick();
   }
