@@ -131,8 +131,18 @@ def test_a_whole_meeting_from_the_waiting_room_to_the_closing(
         person.see("#floor-now", re.compile(r"(Ana is sharing|You are sharing)"))
     ben.see("#floor-timer", re.compile(r"\d+:\d\d left"))
     ben.shot("04-speaker-sharing")
+    # Ana shares by typing as well: the room reads her words while her share lasts, and they go with it.
+    typing = ana.page.get_by_label("Share by typing", exact=False)
+    typing.fill("Typed words for tonight")
+    ana.button("Show to the room").click()
+    for person in (chair, ben, cy):
+        person.see("#typed-share", "Typed words for tonight")
+    expect(typing).to_have_value("")
+    expect(typing).to_be_focused()  # the words arriving back do not take the focus away
     ana.button("I'm done").click()
     ben.see("#floor-now", "Nobody is sharing now.")
+    expect(ben.page.locator("#typed-share")).to_be_hidden()
+    assert "Typed words for tonight" not in ben.page.content(), "gone from the page with the share"
     expect(ana.button("Raise hand")).to_be_focused()
 
     # Open sharing: two shares and a pass.

@@ -425,6 +425,7 @@ $('type-share-form').addEventListener('submit', (submitted) => {
   const box = $('type-share');
   const text = box.value.trim();
   if (text && send({ type: 'share_text', text })) box.value = '';
+  box.focus(); // the sharer goes on typing
 });
 
 for (const button of document.querySelectorAll('.leave')) {
