@@ -1,6 +1,6 @@
 """The room page's audio in a real Chromium against a real server with its own Janus: joining the audio, the
-"You are live" / "You are muted" line, muting oneself. The signalling only: on a machine with nothing but the
-loopback interface no media can flow (Janus gathers no loopback candidates; see docs/audio.md)."""
+"You are live" / "The meeting does not hear you" line, muting oneself. The signalling only: on a machine with
+nothing but the loopback interface no media can flow (Janus gathers no loopback candidates; see docs/audio.md)."""
 
 from __future__ import annotations
 
@@ -65,11 +65,14 @@ def test_the_chair_joins_the_audio_is_live_with_the_floor_and_can_mute(
         page.get_by_role("button", name="Join audio").click()
         # The chair holds the floor between shares: the server says this seat is live.
         expect(state).to_have_text("You are live: the meeting hears you.", timeout=WAIT_MS)
-        mute = page.get_by_role("button", name="Mute", exact=True)
+        mute = page.get_by_role("button", name="Mute me", exact=True)
         mute.click()
-        expect(state).to_have_text("You are muted. It is your turn: press “Unmute” to speak.", timeout=WAIT_MS)
-        expect(page.get_by_role("button", name="Unmute")).to_have_attribute("aria-pressed", "true")
-        page.get_by_role("button", name="Unmute").click()
+        expect(state).to_have_text(
+            "The meeting does not hear you (you are muted). It is your turn: press “Unmute me” to speak.",
+            timeout=WAIT_MS,
+        )
+        expect(page.get_by_role("button", name="Unmute me")).to_have_attribute("aria-pressed", "true")
+        page.get_by_role("button", name="Unmute me").click()
         expect(state).to_have_text("You are live: the meeting hears you.", timeout=WAIT_MS)
         page.get_by_role("button", name="Leave audio").click()
         expect(state).to_contain_text("Join audio", timeout=WAIT_MS)

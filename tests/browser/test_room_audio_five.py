@@ -59,7 +59,7 @@ async () => {
 }
 """
 LIVE = "You are live: the meeting hears you."
-MUTED = "You are muted. The meeting does not hear you."
+MUTED = "The meeting does not hear you: only the person with the floor is heard. When it is your turn, you are heard."
 
 
 def levels(pages: dict[str, Any]) -> dict[str, float]:

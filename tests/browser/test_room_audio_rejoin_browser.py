@@ -42,7 +42,10 @@ PC_RECORDER = """
   };
 })();
 """
-MUTED_YOUR_TURN = "You are muted. It is your turn: press “Unmute” to speak."
+NOT_YOUR_TURN = (
+    "The meeting does not hear you: only the person with the floor is heard. When it is your turn, you are heard."
+)
+MUTED_YOUR_TURN = "The meeting does not hear you (you are muted). It is your turn: press “Unmute me” to speak."
 LIVE = "You are live: the meeting hears you."
 
 
@@ -120,7 +123,7 @@ def test_after_a_dropped_connection_the_audio_comes_back_by_itself_muted_with_fr
         page.evaluate("window.__sockets.at(-1).close()")
         expect(state).to_have_text(MUTED_YOUR_TURN, timeout=WAIT_MS)
         expect(page.locator("#audio-note")).to_contain_text("you are in the audio again, muted", timeout=WAIT_MS)
-        expect(page.get_by_role("button", name="Unmute")).to_have_attribute("aria-pressed", "true")
+        expect(page.get_by_role("button", name="Unmute me")).to_have_attribute("aria-pressed", "true")
         expect(page.get_by_role("button", name="Leave audio")).to_be_visible()
         assert page.evaluate("window.__sockets.length") == 2
         again = frames.types(1)
@@ -138,7 +141,7 @@ def test_after_a_dropped_connection_the_audio_comes_back_by_itself_muted_with_fr
         assert fresh == frames.first(1, "received", "audio")["ice_servers"][0]
 
         # The server has this new connection's audio: the chair's unmute is taken and she is live again.
-        page.get_by_role("button", name="Unmute").click()
+        page.get_by_role("button", name="Unmute me").click()
         expect(state).to_have_text(LIVE, timeout=WAIT_MS)
         assert [f for w, f in frames.sockets[1] if w == "received" and f["type"] == "error"] == []
 
@@ -192,7 +195,7 @@ def test_a_member_let_in_after_the_welcome_asks_for_turn_credentials_before_it_j
         assert waiting_audio["turn"] is True and "ice_servers" not in waiting_audio
 
         member.get_by_role("button", name="Join audio").click()
-        expect(state).to_have_text("You are muted. The meeting does not hear you.", timeout=WAIT_MS)
+        expect(state).to_have_text(NOT_YOUR_TURN, timeout=WAIT_MS)
         sent = [kind for way, kind in frames.types(0) if way == "sent"]
         assert sent.index("audio_ice") < sent.index("audio_offer")
         [config] = member.evaluate("window.__pcConfigs")

@@ -21,8 +21,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.janus]
 
 WAIT_MS = 10_000
 FAKE_MEDIA = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
-MUTED = "You are muted. The meeting does not hear you."
-OPEN_MUTED = "You are muted. The floor is open: press “Unmute” to speak."
+MUTED = "The meeting does not hear you: only the person with the floor is heard. When it is your turn, you are heard."
+OPEN_MUTED = "The meeting does not hear you (you are muted). The floor is open: press “Unmute me” to speak."
 LIVE = "You are live: the meeting hears you."
 
 
@@ -74,6 +74,8 @@ def test_the_chair_opens_the_floor_a_member_unmutes_and_a_larger_meeting_closes_
         state = member.locator("#audio-state")
         member.get_by_role("button", name="Join audio").click()
         expect(state).to_have_text(MUTED, timeout=WAIT_MS)
+        # Not heard because it is not their turn, not because they muted themselves: the button says so.
+        expect(member.get_by_role("button", name="Mute me", exact=True)).to_have_attribute("aria-pressed", "false")
         expect(member.get_by_role("button", name="Open the floor to everyone")).to_have_count(0)
 
         opener = chair.get_by_role("button", name="Open the floor to everyone")
@@ -81,7 +83,7 @@ def test_the_chair_opens_the_floor_a_member_unmutes_and_a_larger_meeting_closes_
         opener.click()
         expect(member.locator("#floor-open")).to_have_text("The floor is open: unmute to speak.", timeout=WAIT_MS)
         expect(state).to_have_text(OPEN_MUTED, timeout=WAIT_MS)
-        member.get_by_role("button", name="Unmute").click()
+        member.get_by_role("button", name="Unmute me").click()
         expect(state).to_have_text(LIVE, timeout=WAIT_MS)
         expect(member.locator("#audio-note")).to_have_text("")  # no refusal
 

@@ -9,15 +9,18 @@ const $ = (id) => document.getElementById(id);
 export const AT = {
   off: gettext('Audio is off. Press “Join audio” to hear the meeting.'),
   joining: gettext('Joining the audio…'),
+  // Two things, said apart: whether the room lets this seat be heard now (its turn, or an open floor), and whether
+  // the person muted themself (the "Mute me" button, pressed while they are).
   live: gettext('You are live: the meeting hears you.'),
-  muted: gettext('You are muted. The meeting does not hear you.'),
-  yourTurnMuted: gettext('You are muted. It is your turn: press “Unmute” to speak.'),
-  openMuted: gettext('You are muted. The floor is open: press “Unmute” to speak.'),
+  notYourTurn: gettext('The meeting does not hear you: only the person with the floor is heard. When it is your turn, you are heard.'),
+  notYourTurnSelfMuted: gettext('The meeting does not hear you: it is not your turn, and you are muted.'),
+  yourTurnMuted: gettext('The meeting does not hear you (you are muted). It is your turn: press “Unmute me” to speak.'),
+  openMuted: gettext('The meeting does not hear you (you are muted). The floor is open: press “Unmute me” to speak.'),
   unavailable: gettext('Audio is not available in this meeting; the meeting goes on in text.'),
   noMicrophone: gettext('Your microphone could not be used ({reason}). You can still follow the meeting in text.'),
   failed: gettext('The audio connection was lost. Press “Join audio” to try again.'),
-  rejoined: gettext('The connection came back and you are in the audio again, muted. Press “Unmute” when it is your turn.'),
-  mute: gettext('Mute'), unmute: gettext('Unmute'), join: gettext('Join audio'), leave: gettext('Leave audio'), speaking: gettext('speaking'),
+  rejoined: gettext('The connection came back and you are in the audio again, muted. Press “Unmute me” when it is your turn.'),
+  mute: gettext('Mute me'), unmute: gettext('Unmute me'), join: gettext('Join audio'), leave: gettext('Leave audio'), speaking: gettext('speaking'),
 };
 
 export function createAudio({ send, model, serverNow }) {
@@ -51,7 +54,8 @@ export function createAudio({ send, model, serverNow }) {
     muteButton.textContent = selfMuted ? AT.unmute : AT.mute;
     muteButton.setAttribute('aria-pressed', selfMuted ? 'true' : 'false');
     let text = available ? AT.off : AT.unavailable;
-    if (on) text = serverLive && !selfMuted ? AT.live : serverLive ? (serverOpen ? AT.openMuted : AT.yourTurnMuted) : AT.muted;
+    if (on && serverLive) text = !selfMuted ? AT.live : serverOpen ? AT.openMuted : AT.yourTurnMuted;
+    else if (on) text = selfMuted ? AT.notYourTurnSelfMuted : AT.notYourTurn;
     if (state.textContent !== text) state.textContent = text;
     state.classList.toggle('live', on && serverLive && !selfMuted);
   }
