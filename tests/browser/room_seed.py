@@ -7,6 +7,7 @@ chair link's key on a line of its own (``CHAIR-KEY <key>``) for the test to read
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from stayhere.directory.models import Attendance, Meeting
 from tests.directory.factories import make_meeting
@@ -57,3 +58,28 @@ def running_now(name: str, slug: str) -> Meeting:
         attendance=Attendance.ONLINE,
         has_room=True,
     )
+
+
+OFF_SCHEDULE_SLUG = "browser-room-off-schedule"
+OFF_SCHEDULE_ZONE = "America/New_York"
+DESKTOP_SLUG = "browser-room-desktop"
+
+
+def seed_layout() -> None:
+    """The rooms of ``seed``, and one whose meeting is listed six hours from now in New York: only its chair may
+    open it now (``OFF-SCHEDULE-CHAIR-KEY <key>``), and its room runs its hour from the opening."""
+    seed()
+    later = (dt.datetime.now(ZoneInfo(OFF_SCHEDULE_ZONE)) + dt.timedelta(hours=6)).replace(second=0, microsecond=0)
+    meeting = make_meeting(
+        "Later Tonight Room",
+        slug=OFF_SCHEDULE_SLUG,
+        days=list(range(7)),
+        start=later.strftime("%H:%M"),
+        end=(later + dt.timedelta(minutes=60)).strftime("%H:%M"),
+        tz=OFF_SCHEDULE_ZONE,
+        attendance=Attendance.ONLINE,
+        has_room=True,
+    )
+    print("OFF-SCHEDULE-CHAIR-KEY", make_room(meeting, waiting_room=False).chair_key)
+    desktop = running_now("Desktop Room", DESKTOP_SLUG)
+    print("DESKTOP-CHAIR-KEY", make_room(desktop, waiting_room=False).chair_key)

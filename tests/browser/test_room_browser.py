@@ -322,6 +322,10 @@ def test_on_a_phone_a_wrong_passcode_is_explained_and_the_right_one_lets_a_membe
         expect(page.locator("#people-list")).to_contain_text("Eve (you)", timeout=WAIT_MS)
         expect(page.locator("#chat-form")).to_be_hidden()
         expect(page.locator("#chat-policy")).to_contain_text("Chat is off")
+        # On a phone the report, the rename and Leave fold away behind "You", near the top.
+        you = page.locator("#panel-nav").get_by_role("button", name="You", exact=True)
+        expect(you).to_have_attribute("aria-expanded", "false")
+        you.click()
         page.get_by_label("Only the hosts see this.", exact=False).fill("The link in the listing is old")
         page.get_by_role("button", name="Send to the hosts").click()
         expect(page.locator("#report-sent")).to_contain_text("Sent to the hosts", timeout=WAIT_MS)

@@ -220,11 +220,13 @@ class Room:
     def removed_browsers(self) -> frozenset[str]:
         return frozenset(removal.browser for removal in self.removals)
 
-    def clock(self) -> dict[str, float]:
+    def clock(self) -> dict[str, float | bool]:
         return {
             "starts_at": self.config.starts_at,
             "ends_at": self.config.ends_at,
             "closes_at": self.config.closes_at,
+            # False: a chair opened the room outside the schedule; its hour runs from the opening, not the listing.
+            "scheduled": self.config.scheduled,
         }
 
 

@@ -44,6 +44,9 @@ def schedule_context(meeting: Meeting, now: dt.datetime) -> dict[str, Any]:
     start = meeting.next_start(now, grace=dt.timedelta(minutes=duration) if duration else DEFAULT_DURATION)
     return {
         "start_iso": "" if start is None else start.isoformat(timespec="minutes"),
+        "end_iso": ""
+        if start is None or not duration
+        else (start + dt.timedelta(minutes=duration)).isoformat(timespec="minutes"),
         "start_text": "" if start is None else when_text(start),
         "end_text": clock(meeting.end_time),
         "in_progress": start is not None and start <= now,

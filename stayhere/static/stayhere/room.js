@@ -6,6 +6,7 @@ import { createConsole } from './room_host.js';
 import { initSlips, slipError, slipEvent, slipSnapshot } from './room_slip.js';
 import { createAudio } from './room_audio.js';
 import { gettext } from './i18n.js';
+import { viewerTime } from './times.js';
 
 // Every sentence this script puts on the page, in one place so that it can be translated.
 export const T = {
@@ -30,7 +31,8 @@ export const T = {
   chatHostsOnly: gettext('During the meeting, your messages go to the hosts only. Chat opens to everyone at the closing.'),
   chatOpen: gettext('Messages here go to everyone in the meeting.'),
   messageHosts: gettext('Message to the hosts'), messageEveryone: gettext('Message to everyone'),
-  scheduled: gettext('Scheduled {start}–{end} (your time)'), startsIn: gettext('Starts in {time}'), endsIn: gettext('{n} min left'),
+  offSchedule: gettext('Opened outside the meeting’s scheduled time: this room runs until {end}, your time.'),
+  yourTime: gettext('your time'), zoneTime: gettext('{time} in {zone}'), startsIn: gettext('Starts in {time}'), endsIn: gettext('{n} min left'),
   overTime: gettext('The scheduled time is over.'), reminder: gettext('{n} minutes to the scheduled end.'),
   goTo: gettext('Go to'), goToLabel: gettext('Go to “{title}”'), lock: gettext('Lock the room'), unlock: gettext('Unlock the room'),
   admit: gettext('Admit'), deny: gettext('Deny'), admitLabel: gettext('Admit {name}'), denyLabel: gettext('Deny {name}'),
@@ -81,10 +83,24 @@ const audio = createAudio(ctx);
 
 // --- announcements: the status line is polite, alerts interrupt ---
 const status = (text) => { $('room-status').textContent = text; };
-function announce(text) {
+// An alert may be about this seat's turn ('offer': "You are next") or its share ('share': "Time is up"): it is taken
+// down when that is over, so that the page never says "You are next" after the share ended.
+let alertAbout = null;
+let alertTimer = 0;
+function announce(text, about = null) {
   const box = $('room-alert');
   box.textContent = '';
-  setTimeout(() => { box.textContent = text; }, 50); // a change the screen reader notices, even if repeated
+  alertAbout = about;
+  clearTimeout(alertTimer);
+  alertTimer = setTimeout(() => { box.textContent = text; }, 50); // a change the screen reader notices, even if repeated
+}
+function takeDownStaleAlert() {
+  const over = (alertAbout === 'offer' && !(model.offer && model.offer.seat === model.seat)) ||
+    (alertAbout === 'share' && !(model.share && model.share.seat === model.seat));
+  if (!over) return;
+  clearTimeout(alertTimer);
+  alertAbout = null;
+  $('room-alert').textContent = '';
 }
 
 // --- what is shown: join form, waiting room, the meeting, or the closing message ---
@@ -129,12 +145,49 @@ function drawAll() {
     return;
   }
   show('meeting');
-  tools.mount();
+  if (tools.mount()) panels.tools();
   view.segment(); view.format(); view.floor(); view.queue(); view.people(); view.chat(); view.clock(); view.me();
   audio.markTalking();
   tools.all();
 }
 setInterval(() => { if (model.admitted) view.tick(); }, 1000);
+
+// --- the side panels: on a narrow screen each folds away behind a button near the top (aria-expanded says whether
+// it is open); on a wide one they are all shown in the second column and the buttons are not ---
+const panels = (() => {
+  const narrow = window.matchMedia('(max-width: 899.98px)');
+  const buttons = () => document.querySelectorAll('#panel-nav [data-panel]');
+  function set(button, open) {
+    button.setAttribute('aria-expanded', open ? 'true' : 'false');
+    $(button.dataset.panel).classList.toggle('folded', !open);
+  }
+  for (const button of buttons()) {
+    set(button, false);
+    button.addEventListener('click', () => {
+      const open = button.getAttribute('aria-expanded') !== 'true';
+      set(button, open);
+      if (open) {
+        const panel = $(button.dataset.panel);
+        panel.scrollIntoView({ block: 'start' });
+        panel.focus({ preventScroll: true });
+      }
+    });
+  }
+  // The service tools' button shows only for a seat that has some.
+  function tools() {
+    const button = document.querySelector('#panel-nav [data-panel="host-slot"]');
+    button.hidden = $('host-slot').childElementCount === 0;
+    if (button.hidden) set(button, false);
+  }
+  // The page keeps room below for the bar that is fixed there on a narrow screen (0 while it is not shown).
+  if (window.ResizeObserver) {
+    new ResizeObserver(([entry]) => {
+      document.body.style.setProperty('--room-bar', Math.ceil(entry.borderBoxSize?.[0]?.blockSize ?? entry.target.offsetHeight) + 'px');
+    }).observe($('r-bar'));
+  }
+  narrow.addEventListener('change', () => { if (!narrow.matches) for (const button of buttons()) set(button, false); });
+  return { tools };
+})();
 
 // --- the connection ---
 let socket = null;
@@ -227,6 +280,7 @@ function receive(event) {
       status(T.connected);
       for (const id of ['me-advice', 'waiting-advice']) $(id).textContent = event.advice || '';
       applySnapshot(model, event.snapshot);
+      takeDownStaleAlert();
       slipSnapshot(event.snapshot);
       mark(['all']);
       placeNoted();
@@ -253,13 +307,13 @@ function receive(event) {
       slipEvent(event.slip);
       return;
     case 'offer':
-      if (event.seat && event.seat === model.seat) announce(T.offerAlert);
+      if (event.seat && event.seat === model.seat) announce(T.offerAlert, 'offer');
       break;
     case 'share_warning':
-      if (event.seat === model.seat) announce(T.nearlyUp);
+      if (event.seat === model.seat) announce(T.nearlyUp, 'share');
       break;
     case 'time_up':
-      if (event.seat === model.seat) announce(T.timeUpAlert);
+      if (event.seat === model.seat) announce(T.timeUpAlert, 'share');
       break;
     case 'passed':
       status(fill(T.passedNote, { name: event.seat === model.seat ? T.you : model.people.get(event.seat)?.name || T.someone }));
@@ -283,6 +337,7 @@ function receive(event) {
     default:
   }
   mark(applyEvent(model, event));
+  takeDownStaleAlert();
   if (event.type === 'segment' && saved.pickUp !== undefined) { delete saved.pickUp; save(); } // the format moved on
   placeNoted();
 }
@@ -446,6 +501,25 @@ root.addEventListener('click', act);
 root.addEventListener('change', act);
 
 initSlips(send);
+
+// The meeting's time, said once at the top: in the viewer's own time when their zone reads it differently, with
+// the meeting's zone and its time there named once after it (the server wrote it in the meeting's zone).
+function viewerWhen() {
+  const time = $('room-when-time');
+  if (!time) return;
+  const zone = time.dataset.zone;
+  const start = viewerTime(time.dateTime, zone);
+  if (!start) return; // the viewer's clock reads as the meeting's: the server's text says it
+  let end = '';
+  try {
+    const hhmm = new Intl.DateTimeFormat(document.documentElement.lang || undefined, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    if (time.dataset.end) end = '–' + hhmm.format(new Date(time.dataset.end));
+  } catch { end = ''; }
+  const there = time.textContent;
+  time.textContent = start + end;
+  $('room-when-zone').textContent = T.yourTime + ' · ' + fill(T.zoneTime, { time: there, zone });
+}
+viewerWhen();
 
 // A tab that was in the meeting (a reload) takes its seat back; otherwise the form waits for a name.
 if (saved.seat && saved.name) connect();

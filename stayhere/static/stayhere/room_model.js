@@ -99,7 +99,7 @@ const HANDLERS = {
   chat_deleted(m, e) { m.chat = m.chat.filter((c) => c.id !== e.id); return ['chat']; },
   chat_policy(m, e) { m.chatPolicy = e.policy; m.chatOpen = !!e.open; return ['chat', 'console']; },
   room(m, e) { m.locked = !!e.locked; m.waitingRoom = !!e.waiting_room; m.passcode = !!e.passcode; return ['console']; },
-  clock(m, e) { m.clock = { starts_at: e.starts_at, ends_at: e.ends_at, closes_at: e.closes_at }; return ['clock']; },
+  clock(m, e) { m.clock = { starts_at: e.starts_at, ends_at: e.ends_at, closes_at: e.closes_at, scheduled: e.scheduled !== false }; return ['clock']; },
   // The waiting room comes as deltas (an added seat already listed has a new name) and, when asked, a page.
   waiting_changed(m, e) {
     const gone = new Set(e.removed || []);

@@ -89,14 +89,15 @@ export function createView(ctx) {
     }
     if (!mineOffered) offerShownFor = null;
     const sharing = !!share && share.seat === me;
-    const hadFocus = ['my-offer', 'my-share'].some((id) => $(id).contains(document.activeElement));
-    $('my-share').hidden = !sharing;
+    const mine = ['my-share', 'type-share-form'];
+    const hadFocus = ['my-offer', ...mine].some((id) => $(id).contains(document.activeElement));
+    for (const id of mine) $(id).hidden = !sharing;
     const hand = $('b-hand');
     const up = model.queue.includes(me);
     hand.hidden = sharing || mineOffered;
     hand.setAttribute('aria-pressed', up ? 'true' : 'false');
     hand.textContent = up ? T.lowerHand : T.raiseHand;
-    if (sharing && hadFocus && !mineOffered && !$('my-share').contains(document.activeElement)) $('b-done').focus();
+    if (sharing && hadFocus && !mineOffered && !mine.some((id) => $(id).contains(document.activeElement))) $('b-done').focus();
     else if (hadFocus && !sharing && !mineOffered) hand.focus(); // the buttons that had focus have gone
     tick();
   }
@@ -216,7 +217,9 @@ export function createView(ctx) {
 
   function clock() {
     const c = model.clock;
-    $('clock-times').textContent = c ? fill(T.scheduled, { start: wallClock(c.starts_at), end: wallClock(c.ends_at) }) : '';
+    // The meeting's time is said once, at the top of the page; here only what differs from it: a room a chair
+    // opened outside the schedule runs its hour from the opening, not at the listed time.
+    $('clock-times').textContent = c && !c.scheduled ? fill(T.offSchedule, { end: wallClock(c.ends_at) }) : '';
     tick();
   }
 
