@@ -260,7 +260,10 @@ test('mode, the open floor, the room and the clock follow their events', () => {
   assert.equal(model.waitingRoom, false);
   assert.equal(model.passcode, true);
   applyEvent(model, { type: 'clock', starts_at: 1, ends_at: 2, closes_at: 3 });
-  assert.deepEqual(model.clock, { starts_at: 1, ends_at: 2, closes_at: 3 });
+  assert.deepEqual(model.clock, { starts_at: 1, ends_at: 2, closes_at: 3, scheduled: true });
+  // A room a chair opened outside the schedule says so: its hour is not the listed one.
+  applyEvent(model, { type: 'clock', starts_at: 1, ends_at: 2, closes_at: 3, scheduled: false });
+  assert.equal(model.clock.scheduled, false);
 });
 
 test('reports and host log lines are added, at most 100 kept; removals are replaced', () => {
