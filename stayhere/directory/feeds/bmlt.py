@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from stayhere.directory.feeds.codes import NAWS_CODES, sort_codes
+from stayhere.directory.feeds.codes import BMLT_VENUE_KEYS, NAWS_CODES, sort_codes
 from stayhere.directory.feeds.common import (
     FeedFormatError,
     ListingRecord,
@@ -29,7 +29,6 @@ from stayhere.directory.feeds.meeting_guide import load_json
 # BMLT's prompt separator inside some free-text fields ("Bus#@-@#Line 5").
 _SEPARATOR = "#@-@#"
 _VENUES = {"1": "in_person", "2": "online", "3": "hybrid"}
-_VENUE_KEYS = {"VM": "ONL", "HY": "", "TC": "TC"}
 
 
 def looks_like_bmlt(document: Any) -> bool:
@@ -150,7 +149,7 @@ def _record(index: int, item: Mapping[str, Any], formats: dict[str, str], proble
         mapped = [formats.get(code) or code for code in raw_codes]
     else:
         # Without the catalogue only BMLT's fixed venue keys are known; venue_type says the same.
-        mapped = [_VENUE_KEYS.get(code, code) for code in raw_codes if _VENUE_KEYS.get(code, code)]
+        mapped = [BMLT_VENUE_KEYS.get(code, code) for code in raw_codes if BMLT_VENUE_KEYS.get(code, code)]
     codes = sort_codes(mapped)
     record.types, record.group_codes = codes.types, codes.group_codes
     record.online_code = record.online_code or codes.online

@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 
 import orjson
 from django.db import connection
-from django.db.models import CharField
+from django.db.models import CharField, QuerySet
 from django.db.models.functions import Cast
 
 from stayhere.directory.feeds.ics import Event
@@ -87,6 +87,8 @@ class PublishedMeeting(NamedTuple):
     feedback_url: str
     url: str  # the meeting's own link, or its page on this site
     updated: str  # UTC, "YYYY-MM-DD HH:MM:SS"
+    pk: int = 0
+    service_body_id: int | None = None
 
 
 # The columns read, in the order _record unpacks them.
@@ -97,7 +99,7 @@ _COLUMNS = (
     "location__name", "location__address", "location__city", "location__state", "location__postal_code",
     "location__country", "location__notes", "location__latitude", "location__longitude", "location__approximate",
     "group__name", "group__notes", "group__email", "group__phone", "group__website", "group__contacts",
-    "group__contacts_public", "group__moud_welcome", "group__harm_reduction",
+    "group__contacts_public", "group__moud_welcome", "group__harm_reduction", "pk", "service_body_id",
 )  # fmt: skip
 _AS_TEXT = ("start_time", "end_time", "updated")
 # Days by weekday mask, so a 200,000-meeting feed does no bit arithmetic.
@@ -110,10 +112,15 @@ _GROUP_CODES = {
 }
 
 
-def published_meetings(url_prefix: str) -> Iterator[PublishedMeeting]:
-    """Every meeting, in the order they were listed; ``url_prefix`` + slug is a meeting's page here."""
+def published_meetings(url_prefix: str, meetings: QuerySet[Meeting] | None = None) -> Iterator[PublishedMeeting]:
+    """Every meeting (or those of ``meetings``), in the order they were listed; ``url_prefix`` + slug
+    is a meeting's page here."""
     text = {name: Cast(name, output_field=CharField()) for name in _AS_TEXT}
-    query = Meeting.objects.order_by("pk").annotate(**{f"{name}_text": value for name, value in text.items()})
+    query = (
+        (Meeting.objects.all() if meetings is None else meetings)
+        .order_by("pk")
+        .annotate(**{f"{name}_text": value for name, value in text.items()})
+    )
     columns = [f"{name}_text" if name in text else name for name in _COLUMNS]
     sql, params = query.values_list(*columns).query.sql_with_params()
     with connection.chunked_cursor() as cursor:
@@ -129,7 +136,7 @@ def _record(row: tuple[Any, ...], url_prefix: str) -> PublishedMeeting:
         conference_url, conference_url_notes, conference_phone, conference_phone_notes, notes,
         venmo, square, paypal, homegroup_online, feedback_url, url, updated,
         place_name, address, city, state, postal_code, country, place_notes, latitude, longitude, approximate,
-        group_name, group_notes, email, phone, website, contacts, contacts_public, moud, hred,
+        group_name, group_notes, email, phone, website, contacts, contacts_public, moud, hred, pk, service_body_id,
     ) = row  # fmt: skip
     days = _DAYS[day_mask] if start is not None else ()
     place = None
@@ -166,6 +173,8 @@ def _record(row: tuple[Any, ...], url_prefix: str) -> PublishedMeeting:
         feedback_url=feedback_url,
         url=url or url_prefix + slug,
         updated=_utc(updated),
+        pk=pk,
+        service_body_id=service_body_id,
     )
 
 
