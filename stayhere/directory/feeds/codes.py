@@ -160,6 +160,9 @@ BMLT_VENUE_KEYS = {
     key: "" if code == HYBRID else code for _world, key, code, kind in BMLT_FORMATS if key in ("VM", "HY", "TC")
 }
 
+# World ids that say only what a BMLT meeting's venue_type says (hybrid): no type of their own.
+BMLT_VENUE_ONLY_WORLDS = frozenset(world for world, _key, code, _kind in BMLT_FORMATS if code == HYBRID)
+
 
 @dataclass(frozen=True)
 class BmltFormat:

@@ -456,3 +456,24 @@ def test_random_parameters_never_break_the_api(client: Client, region: dict[str,
         body = json.loads(response.content)
         if response.status_code == 400:
             assert set(body) == {"error"}, params
+
+
+def test_stayhere_read_back_by_its_own_bmlt_importer_keeps_the_types_and_venues(
+    client: Client, region: dict[str, Any]
+) -> None:
+    from stayhere.directory.feeds import bmlt
+
+    body = client.get("/client_interface/json/?switcher=GetSearchResults&get_used_formats").content.decode()
+    records = {(r.name, tuple(r.days)): r for r in bmlt.parse(body).records}
+    noon = records[("Hope at Noon", (1,))]
+    assert noon.types == ["O", "D", "BE", "X", "BB"]  # Big Book comes back as the custom key it was served as
+    assert (noon.city, noon.postal_code, noon.latitude) == ("Springfield", "62701", 39.8)
+    assert noon.end_time is not None and noon.end_time.strftime("%H:%M") == "13:30"
+    online = records[("Hope Online", (0,))]
+    assert (online.attendance, online.types, online.conference_url) == (
+        "online",
+        ["C"],
+        "https://meet.example.org/room",
+    )
+    far = records[("Far Away", (6,))]
+    assert (far.attendance, far.types) == ("hybrid", ["ST"])  # HY says what venue_type says: no custom type
