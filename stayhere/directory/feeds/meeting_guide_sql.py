@@ -16,11 +16,13 @@ Numbers: PostgreSQL writes the shortest text that reads back as the same double;
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from django.db import connection
 
+from stayhere.directory import room_links
 from stayhere.directory.models import Group, Location, Meeting
+from stayhere.directory.room_links import RoomAddresses
 from stayhere.directory.schedule import mask_to_days
 
 ROWS_PER_CHUNK = 1000
@@ -129,8 +131,9 @@ def _days(expr: str) -> str:
     return f"CASE {expr} {single} ELSE rtrim(substr('{table}', ({expr} & 127) * {_DAY_WIDTH} + 1, {_DAY_WIDTH})) END"
 
 
-def query(vendor: str) -> str:
-    """The query; its one parameter is the meeting-page address prefix (for meetings without a url)."""
+def query(vendor: str, rooms: RoomAddresses | None = None) -> str:
+    """The query; its parameters are ``parameters(url_prefix, rooms)``: the room-link parts when there are rooms,
+    then the meeting-page address prefix (for meetings without a url)."""
     d = _Dialect(vendor)
     m, l, lx, g, gx = "m", "l", "lx", "g", "gx"  # noqa: E741
 
@@ -185,8 +188,7 @@ def query(vendor: str) -> str:
         types_part,
         where,
         f"CASE WHEN {has_regions} THEN ',\"regions\":' || {d.json_text(f'{m}.regions')} ELSE '' END",
-        opt("conference_url", f"{m}.conference_url"),
-        opt("conference_url_notes", f"{m}.conference_url_notes"),
+        _conference(m, d, opt, rooms),
         opt("conference_phone", f"{m}.conference_phone"),
         opt("conference_phone_notes", f"{m}.conference_phone_notes"),
         opt("notes", f"{m}.notes"),
@@ -214,13 +216,38 @@ def query(vendor: str) -> str:
     )
 
 
+def _conference(m: str, d: _Dialect, opt: Callable[[str, str], str], rooms: RoomAddresses | None) -> str:
+    """The meeting's own link, or (a meeting held in a listed room here, see room_links) the room's."""
+    own = (
+        opt("conference_url", f"{m}.conference_url") + " || " + opt("conference_url_notes", f"{m}.conference_url_notes")
+    )
+    if rooms is None:
+        return own
+    listed = f"{m}.has_room"
+    if rooms.unlisted:
+        ids = ",".join(str(int(pk)) for pk in sorted(rooms.unlisted))  # numbers, written into the SQL
+        listed += f" AND ({m}.group_id IS NULL OR {m}.group_id NOT IN ({ids}))"
+    link = d.quote(f"(CAST(%s AS TEXT) || {m}.slug || CAST(%s AS TEXT))")
+    notes = d.quote("CAST(%s AS TEXT)")
+    return (
+        f"CASE WHEN {listed} THEN ',\"conference_url\":' || {link} || ',\"conference_url_notes\":' || {notes} "
+        f"ELSE {own} END"
+    )
+
+
+def parameters(url_prefix: str, rooms: RoomAddresses | None) -> list[str]:
+    room_parts = [rooms.before, rooms.after, rooms.notes] if rooms is not None else []
+    return [*room_parts, url_prefix]
+
+
 def meeting_guide_chunks(url_prefix: str) -> Iterator[str]:
     """The feed as a JSON array, a thousand meetings per chunk, read through a chunked cursor."""
-    sql = query(connection.vendor)
+    rooms = room_links.addresses(url_prefix)
+    sql = query(connection.vendor, rooms)
     yield "["
     first = True
     with connection.chunked_cursor() as cursor:
-        cursor.execute(sql, [url_prefix])
+        cursor.execute(sql, parameters(url_prefix, rooms))
         while True:
             rows = cursor.fetchmany(ROWS_PER_CHUNK)
             if not rows:
