@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from django.db import connection
 
 from stayhere.directory import room_links
+from stayhere.directory.feeds.meeting_guide import DAY_SLUG_SEPARATOR, DAY_SLUGS
 from stayhere.directory.models import Group, Location, Meeting
 from stayhere.directory.room_links import RoomAddresses
 from stayhere.directory.schedule import mask_to_days
@@ -131,7 +132,7 @@ def _days(expr: str) -> str:
     return f"CASE {expr} {single} ELSE rtrim(substr('{table}', ({expr} & 127) * {_DAY_WIDTH} + 1, {_DAY_WIDTH})) END"
 
 
-def query(vendor: str, rooms: RoomAddresses | None = None) -> str:
+def query(vendor: str, rooms: RoomAddresses | None = None, *, per_day: bool = False) -> str:
     """The query; its parameters are ``parameters(url_prefix, rooms)``: the room-link parts when there are rooms,
     then the meeting-page address prefix (for meetings without a url)."""
     d = _Dialect(vendor)
@@ -177,9 +178,18 @@ def query(vendor: str, rooms: RoomAddresses | None = None) -> str:
             f"CASE WHEN {g}.contacts_public THEN {d.contacts(f'{g}.contacts')} ELSE '' END",
         ]
     )
+    dd = "dd"  # a meeting's weekdays, one row each, for the per-day feed (meeting_guide.per_day)
+    if per_day:
+        several = f"({m}.day_mask & ({m}.day_mask - 1)) <> 0"
+        per_day_slug = f"{m}.slug || '{DAY_SLUG_SEPARATOR}' || {dd}.name"
+        slug = f"CASE WHEN {dd}.n IS NOT NULL AND {several} THEN {per_day_slug} ELSE {m}.slug END"
+        has_day, day = f"{dd}.n IS NOT NULL", f"CAST({dd}.n AS TEXT)"
+    else:
+        slug = f"{m}.slug"
+        has_day, day = f"{m}.day_mask <> 0 AND {m}.start_time IS NOT NULL", _days(f"{m}.day_mask")
     parts = [
-        f"'{{\"name\":' || {d.quote(f'{m}.name')} || ',\"slug\":' || {d.quote(f'{m}.slug')}",
-        f"CASE WHEN {m}.day_mask <> 0 AND {m}.start_time IS NOT NULL THEN ',\"day\":' || {_days(f'{m}.day_mask')} "
+        f"'{{\"name\":' || {d.quote(f'{m}.name')} || ',\"slug\":' || {d.quote(slug)}",
+        f"CASE WHEN {has_day} THEN ',\"day\":' || {day} "
         f"|| ',\"time\":' || {d.hhmm(f'{m}.start_time')} || CASE WHEN {m}.end_time IS NOT NULL "
         f"THEN ',\"end_time\":' || {d.hhmm(f'{m}.end_time')} ELSE '' END ELSE '' END",
         f"',\"timezone\":' || {d.quote(f'{m}.timezone')}",
@@ -206,13 +216,19 @@ def query(vendor: str, rooms: RoomAddresses | None = None) -> str:
     # On SQLite a place's and a group's parts are written once each, not once per meeting: there
     # are fewer of them (and a group with many contacts is a long row SQLite would read for every
     # meeting). See _Dialect.kept for PostgreSQL.
+    days, day_join, day_order = "", "", ""
+    if per_day:
+        rows = ", ".join(f"({n}, {1 << n}, '{name}')" for n, name in enumerate(DAY_SLUGS))
+        days = f", {dd}(n, bit, name) AS (VALUES {rows})"
+        day_join = f"LEFT JOIN {dd} ON {m}.start_time IS NOT NULL AND ({m}.day_mask & {dd}.bit) <> 0 "
+        day_order = f", {dd}.n"
     return (
         f"WITH {lx} AS {d.kept} (SELECT {l}.id, {place} AS part FROM {location} {l}), "
         f"{gx} AS {d.kept} (SELECT {g}.id, {g}.moud_welcome AS moud, {g}.harm_reduction AS hred, "
-        f"CASE WHEN {g}.name <> '' THEN {group} ELSE '' END AS part FROM {grp} {g}) "
-        f"SELECT {' || '.join(parts)} FROM {meeting} {m} "
+        f"CASE WHEN {g}.name <> '' THEN {group} ELSE '' END AS part FROM {grp} {g}){days} "
+        f"SELECT {' || '.join(parts)} FROM {meeting} {m} {day_join}"
         f"LEFT JOIN {lx} ON {lx}.id = {m}.location_id "
-        f"LEFT JOIN {gx} ON {gx}.id = {m}.group_id ORDER BY {m}.id"
+        f"LEFT JOIN {gx} ON {gx}.id = {m}.group_id ORDER BY {m}.id{day_order}"
     )
 
 
@@ -240,10 +256,11 @@ def parameters(url_prefix: str, rooms: RoomAddresses | None) -> list[str]:
     return [*room_parts, url_prefix]
 
 
-def meeting_guide_chunks(url_prefix: str) -> Iterator[str]:
-    """The feed as a JSON array, a thousand meetings per chunk, read through a chunked cursor."""
+def meeting_guide_chunks(url_prefix: str, *, per_day: bool = False) -> Iterator[str]:
+    """The feed as a JSON array, a thousand objects per chunk, read through a chunked cursor; ``per_day``:
+    one object per weekday (meeting_guide.per_day), else a meeting on several days has a "day" array."""
     rooms = room_links.addresses(url_prefix)
-    sql = query(connection.vendor, rooms)
+    sql = query(connection.vendor, rooms, per_day=per_day)
     yield "["
     first = True
     with connection.chunked_cursor() as cursor:

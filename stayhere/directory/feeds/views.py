@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from django.core.handlers.asgi import ASGIRequest
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -40,9 +40,19 @@ def _feed_headers(response: HttpResponseBase) -> HttpResponseBase:
 
 @require_safe
 def meeting_guide_feed(request: HttpRequest) -> HttpResponseBase:
+    # One object per weekday by default (what TSML UI and the Meeting Guide app read); ?days=array keeps a
+    # meeting on several days as one object with a "day" array.
+    days = request.GET.get("days", "split")
+    if days not in ("split", "array"):
+        message = _("days is split (one object per weekday, the default) or array (one per meeting).")
+        return JsonResponse({"error": message}, status=400)
     prefix = exporter.meeting_url_prefix(request.build_absolute_uri("/"))
     json_type = "application/json; charset=utf-8"
-    response = cache.response(request, "meeting-guide.json", prefix, exporter.meeting_guide_chunks, json_type)
+    if days == "array":
+        name, render = "meeting-guide_arrays.json", exporter.meeting_guide_array_chunks
+    else:
+        name, render = "meeting-guide.json", exporter.meeting_guide_chunks
+    response = cache.response(request, name, prefix, render, json_type)
     return _feed_headers(_for_asgi(request, response))
 
 
