@@ -40,8 +40,8 @@ from stayhere.directory.feeds.bmlt_lists import (
 )
 from stayhere.directory.feeds.codes import HYBRID, bmlt_code, bmlt_format
 from stayhere.directory.feeds.records import PublishedMeeting, published_meetings
-from stayhere.directory.models import Meeting, ServiceBody
-from stayhere.directory.search import haversine_km
+from stayhere.directory.models import Meeting, MeetingSlot, ServiceBody
+from stayhere.directory.search import cells_around, haversine_km
 from stayhere.directory.types import ONLINE_CODE, TEMPORARILY_CLOSED
 
 KM_PER_MILE = 1.609344
@@ -49,6 +49,7 @@ EARTH_KM = 20_037.0  # half the equator: every place is nearer than this
 NEAREST_STEPS_KM = (2.0, 5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2500.0, EARTH_KM)
 MAX_NEAREST = 1000
 MAX_TEXT = 200
+MAX_CELLS = 2500  # grid cells looked up by index for a search near a point; a wider one is a box
 SWITCHERS = ("GetSearchResults", "GetFormats", "GetServiceBodies", "GetServerInfo", "GetFieldKeys")
 _VENUE_OF = {"in_person": "1", "inactive": "1", "online": "2", "phone": "2", "hybrid": "3"}
 _ATTENDANCES_OF = {1: ("in_person", "inactive"), 2: ("online", "phone"), 3: ("hybrid",)}
@@ -228,7 +229,7 @@ def find(search: Search, site: Site) -> list[dict[str, str]]:
     if search.point is not None and search.nearest is not None:
         query = _nearest_query(query, search.point, search.nearest)
     elif search.point is not None and search.radius_km is not None:
-        query = query.filter(_box(search.point, search.radius_km))
+        query = query.filter(_near(search.point, search.radius_km))
     records: list[tuple[float | None, dict[str, str]]] = []
     lang = native_language()
     for meeting in published_meetings(site.meeting_prefix, query):
@@ -308,14 +309,24 @@ def _has_code(code: str) -> Q:
     return Q(type_index__contains=f"|{code}|")
 
 
+def _near(point: tuple[float, float], radius_km: float) -> Q:
+    """Meetings with a door in the grid cells around the circle, through the finder's index of them (its cells
+    are indexed); a circle too wide for a short list of cells is searched by a box instead. Either way the
+    circle itself is checked after. A temporarily inactive meeting has no cell: it is not found near a point."""
+    if radius_km < EARTH_KM:
+        cells = cells_around(point[0], point[1], radius_km)
+        if len(cells) <= MAX_CELLS:
+            return Q(pk__in=MeetingSlot.objects.filter(cell__in=cells).values("meeting_id"))
+    return _box(point, radius_km)
+
+
 def _box(point: tuple[float, float], radius_km: float) -> Q:
-    """Meetings with a door within a box around the circle (the circle itself is checked after)."""
     latitude, longitude = point
     span = radius_km / 111.2
     condition = Q(
         location__latitude__gte=latitude - span,
         location__latitude__lte=latitude + span,
-        attendance__in=("in_person", "hybrid", "inactive"),
+        attendance__in=("in_person", "hybrid"),
     )
     widest = max(abs(latitude) + span, 0.0)
     if widest < 89 and radius_km < EARTH_KM / 2:
@@ -328,7 +339,7 @@ def _box(point: tuple[float, float], radius_km: float) -> Q:
 def _nearest_query(query: QuerySet[Meeting], point: tuple[float, float], count: int) -> QuerySet[Meeting]:
     """The smallest box that holds at least ``count`` meetings (or the whole world)."""
     for radius in NEAREST_STEPS_KM:
-        boxed = query.filter(_box(point, radius))
+        boxed = query.filter(_near(point, radius))
         if radius == EARTH_KM or boxed.count() >= count:
             return boxed
     return query
