@@ -227,7 +227,7 @@ def find(search: Search, site: Site) -> list[dict[str, str]]:
     """The meetings of a search as BMLT records (every field), in the order asked for."""
     query = _filtered(search)
     if search.point is not None and search.nearest is not None:
-        query = _nearest_query(query, search.point, search.nearest)
+        query = _nearest_query(query, search, search.nearest)
     elif search.point is not None and search.radius_km is not None:
         query = query.filter(_near(search.point, search.radius_km))
     records: list[tuple[float | None, dict[str, str]]] = []
@@ -336,13 +336,38 @@ def _box(point: tuple[float, float], radius_km: float) -> Q:
     return condition
 
 
-def _nearest_query(query: QuerySet[Meeting], point: tuple[float, float], count: int) -> QuerySet[Meeting]:
-    """The smallest box that holds at least ``count`` meetings (or the whole world)."""
+def _nearest_query(query: QuerySet[Meeting], search: Search, count: int) -> QuerySet[Meeting]:
+    """The meetings that hold the ``count`` nearest records: the smallest circle of NEAREST_STEPS_KM with that
+    many, its meetings' positions read (not the meetings), the nearest kept until they have enough days."""
+    assert search.point is not None
+    point = search.point
+    placed: list[tuple[float, int, int]] = []  # (distance, meeting, weekday mask)
     for radius in NEAREST_STEPS_KM:
-        boxed = query.filter(_near(point, radius))
-        if radius == EARTH_KM or boxed.count() >= count:
-            return boxed
-    return query
+        rows = query.filter(_near(point, radius)).values_list(
+            "pk", "location__latitude", "location__longitude", "day_mask"
+        )
+        placed = [
+            (haversine_km(point, (latitude, longitude)), pk, mask)
+            for pk, latitude, longitude, mask in rows
+            if latitude is not None and longitude is not None
+        ]
+        if sum(_days_kept(mask, search) for distance, _pk, mask in placed if distance <= radius) >= count:
+            break
+    placed.sort()
+    chosen: list[int] = []
+    found = 0
+    for _distance, pk, mask in placed:
+        if found >= count:
+            break
+        chosen.append(pk)
+        found += _days_kept(mask, search)
+    return query.filter(pk__in=chosen)
+
+
+def _days_kept(mask: int, search: Search) -> int:
+    """How many BMLT records a meeting of this weekday mask gives under the search's weekdays."""
+    days = [day + 1 for day in range(7) if mask & (1 << day)]
+    return sum(1 for day in days if (not search.days or day in search.days) and day not in search.not_days)
 
 
 def _sorted(records: list[tuple[float | None, dict[str, str]]], search: Search) -> list[dict[str, str]]:

@@ -477,3 +477,22 @@ def test_stayhere_read_back_by_its_own_bmlt_importer_keeps_the_types_and_venues(
     )
     far = records[("Far Away", (6,))]
     assert (far.attendance, far.types) == ("hybrid", ["ST"])  # HY says what venue_type says: no custom type
+
+
+def test_a_negative_geo_width_gives_about_that_many_of_the_nearest_meeting_days(client: Client) -> None:
+    # Twelve meetings in a line north of the point, 3 km apart; the nearest three meet on two days each.
+    for number in range(12):
+        make_meeting(
+            f"M{number:02d}",
+            days=[1, 3] if number < 3 else [2],
+            location=make_location(f"Town {number}", 40.0 + 0.027 * (number + 1), -89.0),
+        )
+    base = "/client_interface/json/?switcher=GetSearchResults&lat_val=40&long_val=-89&sort_results_by_distance=1"
+    body = _get(client, base + "&geo_width=-7&data_field_key=meeting_name,distance_in_km")
+    assert [m["meeting_name"] for m in body] == ["M00", "M00", "M01", "M01", "M02", "M02", "M03"]
+    distances = [float(m["distance_in_km"]) for m in body]
+    assert distances == sorted(distances) and distances[-1] < 13
+    tuesdays = _get(client, base + "&geo_width=-4&weekdays=3&data_field_key=meeting_name")
+    assert [m["meeting_name"] for m in tuesdays] == ["M03", "M04", "M05", "M06"]
+    within = _get(client, base + "&geo_width_km=10&data_field_key=meeting_name")
+    assert sorted({m["meeting_name"] for m in within}) == ["M00", "M01", "M02"]
