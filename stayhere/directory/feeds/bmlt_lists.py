@@ -8,6 +8,7 @@ from its key, so it is the same on every stayhere server and across releases.
 
 from __future__ import annotations
 
+import time
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from stayhere.directory import freshness
 from stayhere.directory.feeds.codes import BMLT_FORMATS, HYBRID, BmltFormat, bmlt_format
 from stayhere.directory.models import Meeting, ServiceBody
 from stayhere.directory.types import CATALOG, GROUP_ASSERTED, ONLINE_CODE
@@ -152,8 +154,22 @@ def format_id(key_string: str) -> int:
     return zlib.crc32(key_string.encode()) % 1_000_000 + 1
 
 
+_known: tuple[float, int, list[str]] | None = None
+
+
 def known_codes() -> list[str]:
-    """Every code a format is served for: the table's, the catalogue's, and custom codes in use."""
+    """Every code a format is served for: the table's, the catalogue's, and custom codes in use. Cached as the
+    finder caches its zones: reading every meeting's types is the cost of a whole-table scan."""
+    global _known
+    now = time.monotonic()
+    if _known is not None and _known[1] == freshness.generation() and now - _known[0] < freshness.MAX_AGE_SECONDS:
+        return _known[2]
+    codes = _known_codes()
+    _known = (now, freshness.generation(), codes)
+    return codes
+
+
+def _known_codes() -> list[str]:
     codes: list[str] = []
     for _world, key, code, _kind in BMLT_FORMATS:
         if key and code not in codes:

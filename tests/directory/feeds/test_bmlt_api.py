@@ -496,3 +496,13 @@ def test_a_negative_geo_width_gives_about_that_many_of_the_nearest_meeting_days(
     assert [m["meeting_name"] for m in tuesdays] == ["M03", "M04", "M05", "M06"]
     within = _get(client, base + "&geo_width_km=10&data_field_key=meeting_name")
     assert sorted({m["meeting_name"] for m in within}) == ["M00", "M01", "M02"]
+
+
+def test_a_custom_type_newly_listed_is_a_format_at_once(client: Client, region: dict[str, Any]) -> None:
+    path = "/client_interface/json/?switcher=GetFormats"
+    assert "ZZTOP" not in {f["key_string"] for f in _get(client, path)}
+    make_meeting("Custom", types=["ZZTOP"])
+    formats = {f["key_string"]: f for f in _get(client, path)}
+    assert formats["ZZTOP"]["world_id"] == "" and formats["ZZTOP"]["name_string"] == "ZZTOP"
+    found = _get(client, f"/client_interface/json/?switcher=GetSearchResults&formats[]={formats['ZZTOP']['id']}")
+    assert [m["meeting_name"] for m in found] == ["Custom"]
