@@ -3,6 +3,7 @@ unique per-day slugs that old links still resolve; ``?days=array`` for one objec
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
 
@@ -101,3 +102,12 @@ def test_a_per_day_slug_reads_back_as_its_meeting_and_day() -> None:
     assert split_day_slug("hope-mon") is None
     assert split_day_slug("--mon") is None
     assert split_day_slug("hope--monday") is None
+
+
+def test_export_feed_writes_the_same_two_forms(client: Client, meetings: dict[str, Meeting]) -> None:
+    from django.core.management import call_command
+
+    for options, query in (({}, ""), ({"days": "array"}, "?days=array")):
+        out = io.StringIO()
+        call_command("export_feed", base_url="http://testserver", stdout=out, **options)
+        assert json.loads(out.getvalue()) == _feed(client, query)
