@@ -10,13 +10,14 @@ from urllib.parse import urlencode
 
 from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 
 from stayhere.directory import week_chart
+from stayhere.directory.feeds.meeting_guide import split_day_slug
 from stayhere.directory.finder_form import finder_form
 from stayhere.directory.meeting_page import meeting_page
 from stayhere.directory.models import Meeting
@@ -107,6 +108,10 @@ def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
         meeting = Meeting.objects.select_related(*related).get(slug=slug)
         context = meeting_page(meeting, timezone.now())
     except Meeting.DoesNotExist:
+        # A per-day slug of the feed (SLUG--mon, meeting_guide.per_day) is the meeting's, on that day.
+        split = split_day_slug(slug)
+        if split is not None and Meeting.objects.filter(slug=split[0]).exists():
+            return redirect("directory:meeting", split[0], permanent=True)
         raise Http404("no meeting with this slug") from None
     except DatabaseError:
         return unavailable(request)
