@@ -16,6 +16,10 @@ SETTING = "the group's own room or slip settings, chosen by its trusted servants
 KEY = "a hash of, or a key for, a secret link or signature; nothing about a person"
 INDEX = "derived from the listing for search; rebuilt, never edited"
 ID = "a row id"
+CIPHERTEXT = (
+    "ciphertext sealed in the member's browser (XChaCha20-Poly1305 under keys from their passphrase): "
+    "unreadable without the passphrase or the recovery phrase, which the server never receives"
+)
 
 # Django's own tables: operators' accounts and the admin's record of operators' edits to listings. No room,
 # page or feed writes to them (the room page sets no session; see test_room_page).
@@ -126,6 +130,33 @@ ALLOWED: dict[str, dict[str, str]] = {
     "slips.SigningKey": {
         **dict.fromkeys(["id", "group", "key_id", "public_key", "private_key"], KEY),
         **dict.fromkeys(["created_at", "retired_at", "revoked_at"], "a key's validity, for verifying old slips"),
+    },
+    "journal.Account": {
+        "id": ID,
+        "handle": "the pseudonym the member chose for the journal (no email, no phone, no name asked)",
+        **dict.fromkeys(
+            ["salt", "kdf"],
+            "the passphrase derivation's inputs (random salt, Argon2id parameters): public by design, "
+            "answered for any handle",
+        ),
+        **dict.fromkeys(
+            ["auth_hash", "recovery_auth_hash"],
+            "SHA-256 of the sign-in keys derived from the passphrase and from the recovery phrase; "
+            "neither key opens anything",
+        ),
+        **dict.fromkeys(["wrapped_key", "wrapped_key_recovery"], "the journal's key, " + CIPHERTEXT),
+        "revision": "a count of this journal's writes (no time is kept)",
+    },
+    "journal.Entry": {
+        "id": ID,
+        "account": "which journal the entry belongs to",
+        "entry_id": "16 random bytes the browser chose; nothing derived from the entry",
+        "version": "the version of the sealed format",
+        "bucket": "the entry's size, padded to a power of two (1 KiB to 1 MiB)",
+        **dict.fromkeys(
+            ["key", "body"], "the entry's own key and its padded text (title, step, dates inside), " + CIPHERTEXT
+        ),
+        "revision": "the journal's write count when this entry was last written (no time is kept)",
     },
 }
 

@@ -165,3 +165,10 @@ if __name__ == "__main__":
     VECTORS.mkdir(parents=True, exist_ok=True)
     (VECTORS / "python.json").write_text(json.dumps(make_vectors(), ensure_ascii=False, indent=2) + "\n")
     sys.stdout.write(f"wrote {VECTORS / 'python.json'}\n")
+
+
+def key_hash_hex(key: bytes) -> str:
+    """What the server keeps of a sign-in key (stayhere.journal.accounts.key_hash)."""
+    import hashlib
+
+    return hashlib.sha256(key).hexdigest()
