@@ -25,12 +25,38 @@ def listing(account: Account) -> dict[str, Any]:
     return {"revision": account.revision, "entries": [as_json(row) for row in rows]}
 
 
+class Conflict(JournalRefused):
+    """The entry changed since the writer last saw it (another device wrote it): nothing was written. The
+    answer carries the stored entry (or None when it was deleted), so the browser can keep both versions."""
+
+    def __init__(self, current: dict[str, Any] | None) -> None:
+        super().__init__(
+            _(
+                "This entry was changed or deleted on another device since this page opened it; nothing was "
+                "overwritten."
+            ),
+            status=409,
+        )
+        self.current = current
+
+
+def _check_base(locked: Account, entry_id: str, base: int) -> None:
+    """Refuses a write whose base is not the stored entry's revision (0: the writer believes it is new)."""
+    row = Entry.objects.filter(account=locked, entry_id=entry_id).values(*FIELDS).first()
+    stored = row["revision"] if row else 0
+    if base != stored:
+        raise Conflict(as_json(row) if row else None)
+
+
 def put(account: Account, entry_id_value: str, data: Any) -> dict[str, Any]:
-    """Writes an entry (new or replacing the one with this id); the answer is the journal's new revision."""
+    """Writes an entry (new or replacing the one with this id) if nobody else wrote it since the writer's base
+    revision; the answer is the journal's new revision."""
     entry_id = formats.entry_id(entry_id_value)
     sealed = formats.entry(data)
+    base = formats.base(data)
     with transaction.atomic():
         locked = Account.objects.select_for_update().get(pk=account.pk)
+        _check_base(locked, entry_id, base)
         others = Entry.objects.filter(account=locked).exclude(entry_id=entry_id)
         if others.count() >= settings.JOURNAL_ENTRIES_MAX:
             raise JournalRefused(
@@ -53,12 +79,17 @@ def put(account: Account, entry_id_value: str, data: Any) -> dict[str, Any]:
     return {"id": entry_id, "revision": locked.revision}
 
 
-def delete(account: Account, entry_id_value: str) -> dict[str, Any]:
+def delete(account: Account, entry_id_value: str, base_value: Any) -> dict[str, Any]:
+    """Deletes an entry if nobody wrote it since the deleter's base revision (an edit from another device is
+    not deleted unseen)."""
     entry_id = formats.entry_id(entry_id_value)
+    base = formats.base({"base": base_value})
     with transaction.atomic():
-        deleted, _rows = Entry.objects.filter(account=account, entry_id=entry_id).delete()
-        if not deleted:
+        locked = Account.objects.select_for_update().get(pk=account.pk)
+        if not Entry.objects.filter(account=locked, entry_id=entry_id).exists():
             raise JournalRefused(_("There is no such entry in this journal: reload the page."), status=404)
+        _check_base(locked, entry_id, base)
+        Entry.objects.filter(account=locked, entry_id=entry_id).delete()
         Account.objects.filter(pk=account.pk).update(revision=F("revision") + 1)
     account.refresh_from_db(fields=["revision"])
     return {"id": entry_id, "revision": account.revision}

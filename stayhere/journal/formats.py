@@ -82,6 +82,18 @@ def entry_id(value: Any) -> str:
     return str(value)
 
 
+def base(data: Any) -> int:
+    """The entry revision a write was made from ("base"): 0 for a new entry."""
+    value = data.get("base") if isinstance(data, dict) else None
+    if isinstance(value, str) and value.isdigit():  # from a query string
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise JournalRefused(
+            _('Say which version of the entry this change was made from ("base"): reload the page and try again.')
+        )
+    return value
+
+
 def entry(data: Any) -> dict[str, Any]:
     """A sealed entry as the browser sends it: {version, bucket, key, body}, each checked."""
     if not isinstance(data, dict):

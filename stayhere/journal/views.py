@@ -63,6 +63,8 @@ def api(view: View) -> View:
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
         try:
             return view(request, *args, **kwargs)
+        except entries.Conflict as conflict:
+            return JsonResponse({"error": str(conflict), "current": conflict.current}, status=409)
         except JournalRefused as refused:
             response = JsonResponse({"error": str(refused)}, status=refused.status)
             if refused.retry_after is not None:
@@ -118,6 +120,10 @@ def page_strings() -> dict[str, str]:
         "journal_delete_confirm": _("Delete your whole journal from this server, for good? This cannot be undone."),
         "journal_deleted": _("Your journal is deleted from this server."),
         "untitled": _("(untitled)"),
+        "conflict_title": _("{title} (this device's version)"),
+        "conflict_kept": _(
+            "This entry was changed on another device meanwhile. Both versions are kept: yours is saved as a copy."
+        ),
         "step_label": _("Step {n}"),
     }
 
@@ -175,5 +181,5 @@ def account(request: HttpRequest) -> JsonResponse:
 def entry(request: HttpRequest, entry_id: str) -> JsonResponse:
     signed_in = _signed_in(request).account
     if request.method == "DELETE":
-        return JsonResponse(entries.delete(signed_in, entry_id))
+        return JsonResponse(entries.delete(signed_in, entry_id, request.GET.get("base")))
     return JsonResponse(entries.put(signed_in, entry_id, _json(request)))

@@ -108,3 +108,37 @@ def test_a_wrong_passphrase_gets_a_sentence_and_the_recovery_phrase_opens_and_se
         assert watched.csp_violations() == []
     finally:
         context.close()
+
+
+def test_two_devices_editing_one_entry_lose_neither_edit(browser: Any, journal_server: LiveServer) -> None:
+    phone_context = browser.new_context(base_url=journal_server.url)
+    laptop_context = browser.new_context(base_url=journal_server.url)
+    try:
+        phone, laptop = phone_context.new_page(), laptop_context.new_page()
+        create_journal(phone, "reader-three", PASSPHRASE)
+        write_entry(phone, "Tenth step", "Started on the phone.")
+        unlock(laptop, "reader-three", PASSPHRASE)
+        wait_for_status(laptop, "Your journal is open.")
+
+        phone.fill("#entry-body", "Finished on the phone.")
+        phone.click("#entry-save")
+        wait_for_status(phone, "Saved, locked.")
+        laptop.locator("#entries-list button", has_text="Tenth step").click()
+        laptop.fill("#entry-body", "Finished on the laptop.")
+        laptop.click("#entry-save")
+        wait_for_status(laptop, "Both versions are kept")
+        assert laptop.locator("#entry-title").input_value() == "Tenth step (this device's version)"
+
+        unlock(phone, "reader-three", PASSPHRASE)
+        wait_for_status(phone, "Your journal is open.")
+        bodies = {}
+        for index in range(len(entry_titles(phone))):
+            phone.locator("#entries-list button").nth(index).click()
+            bodies[phone.locator("#entry-title").input_value()] = phone.locator("#entry-body").input_value()
+        assert bodies == {
+            "Tenth step": "Finished on the phone.",
+            "Tenth step (this device's version)": "Finished on the laptop.",
+        }
+    finally:
+        phone_context.close()
+        laptop_context.close()

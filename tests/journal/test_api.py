@@ -53,10 +53,11 @@ def make(client: Client, handle: str = "quiet-river") -> None:
     assert response.status_code == 201, response.content
 
 
-def sealed(entry_id: str | None = None, content=None) -> dict:
+def sealed(entry_id: str | None = None, content=None, base: int = 0) -> dict:
+    """A sealed entry as the page sends it, written from the entry revision ``base`` (0: a new entry)."""
     key = ref.unwrap_journal_key(ref.unb64(V["unwrap_key"]), ref.unb64(V["wrapped_passphrase"]), "passphrase")
     record = ref.seal_entry(key, entry_id or ref.b64(bytes(16)), content or {"body": "x"})
-    return record
+    return {**record, "base": base}
 
 
 def test_a_journal_is_made_with_a_handle_and_keys_only_and_keeps_no_key_itself(client):
@@ -165,12 +166,12 @@ def test_rewriting_an_entry_replaces_it_and_deleting_it_leaves_nothing(client):
     make(client)
     record = sealed()
     post(client, f"entries/{record['id']}", record, key=V["auth_key"], method="put")
-    newer = sealed(record["id"], {"body": "changed " * 300})
+    newer = sealed(record["id"], {"body": "changed " * 300}, base=1)
     assert post(client, f"entries/{record['id']}", newer, key=V["auth_key"], method="put").json()["revision"] == 2
     assert Entry.objects.get().bucket == 4096
-    assert post(client, f"entries/{record['id']}", key=V["auth_key"], method="delete").json()["revision"] == 3
+    assert post(client, f"entries/{record['id']}?base=2", key=V["auth_key"], method="delete").json()["revision"] == 3
     assert not Entry.objects.exists()
-    gone = post(client, f"entries/{record['id']}", key=V["auth_key"], method="delete")
+    gone = post(client, f"entries/{record['id']}?base=2", key=V["auth_key"], method="delete")
     assert gone.status_code == 404 and "no such entry" in gone.json()["error"]
 
 
@@ -188,7 +189,7 @@ def test_a_malformed_entry_is_refused_with_a_sentence_and_the_stored_one_is_kept
     make(client)
     record = sealed()
     post(client, f"entries/{record['id']}", record, key=V["auth_key"], method="put")
-    response = post(client, f"entries/{record['id']}", {**record, **change}, key=V["auth_key"], method="put")
+    response = post(client, f"entries/{record['id']}", {**record, "base": 1, **change}, key=V["auth_key"], method="put")
     assert response.status_code == 400
     assert response.json()["error"].startswith(sentence)
     assert Entry.objects.get().body == record["body"]
@@ -220,7 +221,9 @@ def test_a_full_journal_refuses_a_new_entry_but_still_takes_a_rewrite(client):
     refused = post(client, f"entries/{other['id']}", other, key=V["auth_key"], method="put")
     assert refused.status_code == 409 and "as many as this server keeps" in refused.json()["error"]
     assert (
-        post(client, f"entries/{record['id']}", sealed(record["id"]), key=V["auth_key"], method="put").status_code
+        post(
+            client, f"entries/{record['id']}", sealed(record["id"], base=1), key=V["auth_key"], method="put"
+        ).status_code
         == 200
     )
 
@@ -233,7 +236,7 @@ def test_one_journal_cannot_reach_anothers_entries(client):
     post(client, f"entries/{record['id']}", record, key=V["auth_key"], method="put")
     other_key = ref.b64(b"\x09" * 32)
     assert post(client, "journal", key=other_key, handle="someone-else", method="get").json()["entries"] == []
-    gone = post(client, f"entries/{record['id']}", key=other_key, handle="someone-else", method="delete")
+    gone = post(client, f"entries/{record['id']}?base=1", key=other_key, handle="someone-else", method="delete")
     assert gone.status_code == 404
     assert Entry.objects.count() == 1
 
@@ -270,3 +273,41 @@ def test_the_page_allows_webassembly_and_nothing_else_beyond_the_site_policy(cli
     assert "unsafe-inline" not in policy and "'unsafe-eval'" not in policy
     assert response["Cache-Control"] == "no-store"
     assert "set-cookie" not in {h.lower() for h in response.headers}
+
+
+def test_a_write_from_an_older_version_is_refused_with_the_stored_entry_and_overwrites_nothing(client):
+    """Two devices: both opened revision 1; the first saves (revision 2); the second's save is refused, with
+    what is stored, so its page can keep both."""
+    make(client)
+    record = sealed()
+    post(client, f"entries/{record['id']}", record, key=V["auth_key"], method="put")
+    first = sealed(record["id"], {"body": "from the phone"}, base=1)
+    assert post(client, f"entries/{record['id']}", first, key=V["auth_key"], method="put").status_code == 200
+    second = sealed(record["id"], {"body": "from the laptop"}, base=1)
+    refused = post(client, f"entries/{record['id']}", second, key=V["auth_key"], method="put")
+    assert refused.status_code == 409
+    answer = refused.json()
+    assert "changed or deleted on another device" in answer["error"]
+    assert answer["current"]["body"] == first["body"] and answer["current"]["revision"] == 2
+    assert Entry.objects.get().body == first["body"]
+    stale_delete = post(client, f"entries/{record['id']}?base=1", key=V["auth_key"], method="delete")
+    assert stale_delete.status_code == 409 and Entry.objects.exists()
+
+
+def test_a_new_entry_whose_id_is_taken_and_an_edit_of_a_deleted_entry_are_conflicts(client):
+    make(client)
+    record = sealed()
+    post(client, f"entries/{record['id']}", record, key=V["auth_key"], method="put")
+    again = post(client, f"entries/{record['id']}", sealed(record["id"]), key=V["auth_key"], method="put")
+    assert again.status_code == 409 and again.json()["current"]["revision"] == 1
+    post(client, f"entries/{record['id']}?base=1", key=V["auth_key"], method="delete")
+    edit = post(client, f"entries/{record['id']}", sealed(record["id"], base=1), key=V["auth_key"], method="put")
+    assert edit.status_code == 409 and edit.json()["current"] is None
+    assert not Entry.objects.exists()
+
+
+def test_a_write_without_its_base_is_refused_with_a_sentence(client):
+    make(client)
+    record = {k: v for k, v in sealed().items() if k != "base"}
+    response = post(client, f"entries/{record['id']}", record, key=V["auth_key"], method="put")
+    assert response.status_code == 400 and "which version of the entry" in response.json()["error"]

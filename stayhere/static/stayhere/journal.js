@@ -10,7 +10,7 @@ const API = root.dataset.base;
 const $ = (id) => document.getElementById(id);
 
 let session = null; // {handle, authKey, journalKey, by}
-const entries = new Map(); // id -> {content, damaged}
+const entries = new Map(); // id -> {content, damaged, revision}: revision is the stored one this page last saw
 let editing = null; // the id in the editor, or null for a new entry
 
 function fill(template, values) {
@@ -28,7 +28,13 @@ function show(section) {
   $('journal-promise').hidden = section === 'journal-open';
 }
 
-class Refused extends Error {}
+class Refused extends Error {
+  constructor(message, status = 0, data = null) {
+    super(message);
+    this.status = status;
+    this.data = data;
+  }
+}
 
 async function call(method, path, { body, key = session?.authKey, handle = session?.handle } = {}) {
   const headers = { Accept: 'application/json' };
@@ -46,7 +52,7 @@ async function call(method, path, { body, key = session?.authKey, handle = sessi
   } catch {
     throw new Refused(S.server_error);
   }
-  if (!response.ok) throw new Refused(data?.error || S.server_error);
+  if (!response.ok) throw new Refused(data?.error || S.server_error, response.status, data);
   return data;
 }
 
@@ -136,13 +142,28 @@ async function load() {
   const data = await call('GET', 'journal');
   entries.clear();
   for (const record of data.entries) {
-    try {
-      entries.set(record.id, { content: jc.openEntry(session.journalKey, record), damaged: null });
-    } catch (error) {
-      entries.set(record.id, { content: null, damaged: error.message });
-    }
+    remember(record);
   }
   openJournal();
+}
+
+// Keeps a stored entry as this page knows it, opened (or marked damaged, with the sentence why).
+function remember(record) {
+  try {
+    entries.set(record.id, { content: jc.openEntry(session.journalKey, record), damaged: null, revision: record.revision });
+  } catch (error) {
+    entries.set(record.id, { content: null, damaged: error.message, revision: record.revision });
+  }
+}
+
+function isConflict(error) {
+  return error instanceof Refused && error.status === 409 && error.data && 'current' in error.data;
+}
+
+// Another device wrote or deleted this entry since this page read it: take what is stored now.
+function takeCurrent(id, current) {
+  if (current) remember(current);
+  else entries.delete(id);
 }
 
 function openJournal() {
@@ -213,10 +234,12 @@ function renderClean() {
   $('clean-milestone').textContent = parts.join(' ');
 }
 
+// Seals and writes an entry from the stored revision this page last saw; a conflict is thrown (see isConflict).
 async function save(id, content) {
   const record = jc.sealEntry(session.journalKey, id, content);
-  await call('PUT', `entries/${id}`, { body: { version: record.version, bucket: record.bucket, key: record.key, body: record.body } });
-  entries.set(id, { content, damaged: null });
+  const base = entries.get(id)?.revision || 0;
+  const answer = await call('PUT', `entries/${id}`, { body: { version: record.version, bucket: record.bucket, key: record.key, body: record.body, base } });
+  entries.set(id, { content, damaged: null, revision: answer.revision });
 }
 
 async function saveClean(event) {
@@ -227,7 +250,15 @@ async function saveClean(event) {
     if (!parseDate(date)) throw new Refused(S.clean_bad_date);
     if (!validTimeZone(timeZone)) throw new Refused(S.clean_bad_zone);
     const [id] = cleanEntry();
-    await save(id || jc.newEntryId(), { kind: 'clean-date', date, timeZone });
+    const content = { kind: 'clean-date', date, timeZone };
+    try {
+      await save(id || jc.newEntryId(), content);
+    } catch (error) {
+      if (!isConflict(error)) throw error;
+      // The clean date is one value: the one chosen last, here, is kept.
+      takeCurrent(id, error.data.current);
+      await save(entries.has(id) ? id : jc.newEntryId(), content);
+    }
     renderClean();
     say(S.clean_saved);
   });
@@ -278,18 +309,37 @@ async function saveEntry(event) {
       written: before?.written || now,
       edited: now,
     };
-    await save(id, content);
-    editing = id;
+    try {
+      await save(id, content);
+      editing = id;
+      say(S.entry_saved);
+    } catch (error) {
+      if (!isConflict(error)) throw error;
+      // Both versions are kept: the other device's as it is stored, this one's as a copy.
+      takeCurrent(id, error.data.current);
+      const copy = jc.newEntryId();
+      await save(copy, { ...content, title: fill(S.conflict_title, { title: title || S.untitled }), written: now });
+      editing = copy;
+      $('entry-title').value = entries.get(copy).content.title;
+      say(S.conflict_kept);
+    }
     $('entry-delete').hidden = false;
     renderEntries();
-    say(S.entry_saved);
   });
 }
 
 async function deleteEntry() {
   if (!editing || !window.confirm(S.entry_delete_confirm)) return;
   await busy($('entry-form'), async () => {
-    await call('DELETE', `entries/${editing}`);
+    try {
+      await call('DELETE', `entries/${editing}?base=${entries.get(editing)?.revision || 0}`);
+    } catch (error) {
+      if (!isConflict(error)) throw error;
+      takeCurrent(editing, error.data.current);
+      newEntry();
+      renderEntries();
+      throw error; // its sentence: changed on another device, nothing deleted
+    }
     entries.delete(editing);
     newEntry();
     renderEntries();
