@@ -132,10 +132,43 @@ def open_entry(journal_key: bytes, record: dict[str, Any]) -> Any:
         raise damaged from None
 
 
+def invite_keys(secret: bytes) -> tuple[bytes, bytes]:
+    """(accept token, MAC key) from an invitation's secret."""
+    return (
+        _subkey(secret, "stayhere journal v1 invitation accept"),
+        _subkey(secret, "stayhere journal v1 invitation key mac"),
+    )
+
+
+def key_mac(mac_key: bytes, public_key: bytes) -> bytes:
+    return nacl.hash.blake2b(public_key, digest_size=32, key=mac_key, encoder=nacl.encoding.RawEncoder)
+
+
+def share_entry(journal_key: bytes, record: dict[str, Any], reader_public: bytes) -> dict[str, Any]:
+    """What a reader receives of a shared entry: the body, and the entry's key wrapped for the reader."""
+    entry_key = _open(journal_key, unb64(record["key"]), _ad("entry-key", record["id"]), JournalCryptoError("x", "x"))
+    wrapped = sodium.crypto_box_seal(record["id"].encode() + entry_key, reader_public)
+    return {"id": record["id"], "bucket": record["bucket"], "body": record["body"], "wrapped": b64(wrapped)}
+
+
+def open_shared(reader_public: bytes, reader_secret: bytes, shared: dict[str, Any]) -> Any:
+    gone = JournalCryptoError("revoked", "This entry is no longer shared with you.")
+    try:
+        message = sodium.crypto_box_seal_open(unb64(shared["wrapped"]), reader_public, reader_secret)
+    except nacl.exceptions.CryptoError:
+        raise gone from None
+    entry_id = shared["id"].encode()
+    if len(message) != len(entry_id) + 32 or not message.startswith(entry_id):
+        raise gone
+    padded = _open(message[len(entry_id) :], unb64(shared["body"]), _ad("entry", shared["id"]), gone)
+    return json.loads(sodium.sodium_unpad(padded, shared["bucket"]).decode())
+
+
 # The inputs both vector files share: a known passphrase, salt and recovery phrase.
 PASSPHRASE = "correct horse, naïve battery staple"
 SALT = bytes(range(16))
 RECOVERY = "7K2M-Q9XD-4RTV-H8PW-3NZC-6JYB-1FGE-5SA0"
+INVITE_SECRET = bytes(range(32, 64))
 CONTENT = {"kind": "step", "step": 4, "title": "Résumé of fears", "body": "I was afraid of — everything. 🌱"}
 
 
@@ -144,6 +177,9 @@ def make_vectors() -> dict[str, Any]:
     recovery_auth, recovery_unwrap = keys_from_recovery(RECOVERY)
     journal_key = os.urandom(32)
     entry_id = b64(os.urandom(16))
+    entry = seal_entry(journal_key, entry_id, CONTENT)
+    reader_public, reader_secret = sodium.crypto_box_keypair()
+    accept, mac_key = invite_keys(INVITE_SECRET)
     return {
         "made_by": "python",
         "passphrase": PASSPHRASE,
@@ -156,8 +192,14 @@ def make_vectors() -> dict[str, Any]:
         "recovery_unwrap_key": b64(recovery_unwrap),
         "wrapped_passphrase": b64(wrap_journal_key(unwrap, journal_key, "passphrase")),
         "wrapped_recovery": b64(wrap_journal_key(recovery_unwrap, journal_key, "recovery")),
-        "entry": seal_entry(journal_key, entry_id, CONTENT),
+        "entry": entry,
         "content": CONTENT,
+        "invite_secret": b64(INVITE_SECRET),
+        "accept_token": b64(accept),
+        "reader_public": b64(reader_public),
+        "reader_secret": b64(reader_secret),
+        "key_mac": b64(key_mac(mac_key, reader_public)),
+        "shared": share_entry(journal_key, entry, reader_public),
     }
 
 

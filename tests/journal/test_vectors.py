@@ -93,3 +93,19 @@ def test_python_opens_what_the_browser_seals_now_and_the_browser_opens_what_pyth
         timeout=60,
     ).stdout
     assert json.loads(opened) == ours["content"]
+
+
+def test_python_opens_what_the_browser_shared_with_a_reader_and_checks_its_key_mac():
+    reader_public, reader_secret = ref.unb64(JS["reader_public"]), ref.unb64(JS["reader_secret"])
+    assert ref.open_shared(reader_public, reader_secret, JS["shared"]) == JS["content"]
+    accept, mac_key = ref.invite_keys(ref.unb64(JS["invite_secret"]))
+    assert ref.b64(accept) == JS["accept_token"] == PY["accept_token"]
+    assert ref.b64(ref.key_mac(mac_key, reader_public)) == JS["key_mac"]
+
+
+def test_a_shared_entry_does_not_open_for_another_reader():
+    import nacl.bindings
+
+    other_public, other_secret = nacl.bindings.crypto_box_keypair()
+    with pytest.raises(ref.JournalCryptoError, match="no longer shared with you"):
+        ref.open_shared(other_public, other_secret, JS["shared"])

@@ -109,3 +109,43 @@ test('the committed JS vectors still open with this code (the format has not dri
   const journalKey = jc.unwrapJournalKey(jc.fromB64(ours.unwrap_key), jc.fromB64(ours.wrapped_passphrase), 'passphrase');
   assert.deepEqual(jc.openEntry(journalKey, ours.entry), ours.content);
 });
+
+test('a reader opens what Python shared with them, and checks the key MAC Python made', () => {
+  const reader = { publicKey: jc.fromB64(python.reader_public), secretKey: jc.fromB64(python.reader_secret) };
+  assert.deepEqual(jc.openShared(reader, python.shared), python.content);
+  const invite = jc.inviteKeys(jc.fromB64(python.invite_secret));
+  assert.equal(jc.toB64(invite.acceptToken), python.accept_token);
+  assert.ok(jc.keyMacOk(invite.macKey, reader.publicKey, jc.fromB64(python.key_mac)));
+  assert.ok(!jc.keyMacOk(invite.macKey, jc.newReaderKeys().publicKey, jc.fromB64(python.key_mac)));
+});
+
+test('an entry shared with one reader opens for them only, and re-sealing it revokes the old key', () => {
+  const journalKey = jc.newJournalKey();
+  const sponsor = jc.newReaderKeys();
+  const stranger = jc.newReaderKeys();
+  const id = jc.newEntryId();
+  const first = jc.sealEntry(journalKey, id, { body: 'for my sponsor' }, { s1: sponsor.publicKey });
+  const shared = { id, bucket: first.bucket, body: first.body, wrapped: first.grants.s1 };
+  assert.deepEqual(jc.openShared(sponsor, shared), { body: 'for my sponsor' });
+  throwsSentence(() => jc.openShared(stranger, shared), 'revoked');
+  const resealed = jc.sealEntry(journalKey, id, { body: 'for my sponsor' });
+  assert.equal(resealed.grants, undefined);
+  throwsSentence(() => jc.openShared(sponsor, { ...shared, body: resealed.body }), 'revoked');
+  throwsSentence(() => jc.openShared(sponsor, { ...shared, id: jc.newEntryId() }), 'revoked');
+});
+
+test('a reader keeps the secret half of their key pair sealed under their own journal key', () => {
+  const journalKey = jc.newJournalKey();
+  const reader = jc.newReaderKeys();
+  const blob = jc.sealReaderSecret(journalKey, reader.secretKey);
+  assert.deepEqual(jc.openReaderSecret(journalKey, blob), reader.secretKey);
+  throwsSentence(() => jc.openReaderSecret(jc.newJournalKey(), blob), 'damaged');
+  assert.match(jc.fingerprint(reader.publicKey), /^([0-9A-HJKMNP-TV-Z]{4} ){3}[0-9A-HJKMNP-TV-Z]{4}$/);
+});
+
+test('an invitation note opens under its purpose and id only', () => {
+  const journalKey = jc.newJournalKey();
+  const blob = jc.sealNote(journalKey, 'share', 'abc', { name: 'Sponsor' });
+  assert.deepEqual(jc.openNote(journalKey, 'share', 'abc', blob), { name: 'Sponsor' });
+  throwsSentence(() => jc.openNote(journalKey, 'share', 'abd', blob), 'damaged');
+});

@@ -6,6 +6,7 @@ import * as jc from '../../stayhere/static/stayhere/journal_crypto.js';
 export const PASSPHRASE = 'correct horse, naïve battery staple';
 export const SALT = Uint8Array.from({ length: 16 }, (_, i) => i);
 export const RECOVERY = '7K2M-Q9XD-4RTV-H8PW-3NZC-6JYB-1FGE-5SA0';
+export const INVITE_SECRET = Uint8Array.from({ length: 32 }, (_, i) => 32 + i);
 export const CONTENT = { kind: 'step', step: 4, title: 'Résumé of fears', body: 'I was afraid of — everything. 🌱' };
 
 export async function makeVectors() {
@@ -13,6 +14,10 @@ export async function makeVectors() {
   const { authKey, unwrapKey } = jc.keysFromPassphrase(PASSPHRASE, SALT);
   const recovery = jc.keysFromRecovery(RECOVERY);
   const journalKey = jc.newJournalKey();
+  const reader = jc.newReaderKeys();
+  const invite = jc.inviteKeys(INVITE_SECRET);
+  const id = jc.newEntryId();
+  const shared = jc.sealEntry(journalKey, id, CONTENT, { s1: reader.publicKey });
   return {
     made_by: 'js',
     passphrase: PASSPHRASE,
@@ -25,8 +30,14 @@ export async function makeVectors() {
     recovery_unwrap_key: jc.toB64(recovery.unwrapKey),
     wrapped_passphrase: jc.toB64(jc.wrapJournalKey(unwrapKey, journalKey, 'passphrase')),
     wrapped_recovery: jc.toB64(jc.wrapJournalKey(recovery.unwrapKey, journalKey, 'recovery')),
-    entry: jc.sealEntry(journalKey, jc.newEntryId(), CONTENT),
+    entry: shared,
     content: CONTENT,
+    invite_secret: jc.toB64(INVITE_SECRET),
+    accept_token: jc.toB64(invite.acceptToken),
+    reader_public: jc.toB64(reader.publicKey),
+    reader_secret: jc.toB64(reader.secretKey),
+    key_mac: jc.toB64(jc.keyMac(invite.macKey, reader.publicKey)),
+    shared: { id, bucket: shared.bucket, body: shared.body, wrapped: shared.grants.s1 },
   };
 }
 

@@ -92,7 +92,10 @@ export function keysFromPassphrase(passphrase, salt, kdf = KDF) {
 
 /** A new recovery phrase: 160 random bits as 32 base32 letters in groups of four. */
 export function newRecoveryPhrase() {
-  const bytes = randomBytes(RECOVERY_BYTES);
+  return toBase32(randomBytes(RECOVERY_BYTES)).match(/.{4}/g).join('-');
+}
+
+function toBase32(bytes) {
   let bits = 0;
   let value = 0;
   let out = '';
@@ -104,7 +107,7 @@ export function newRecoveryPhrase() {
       bits -= 5;
     }
   }
-  return out.match(/.{4}/g).join('-');
+  return out;
 }
 
 /** The recovery phrase's 20 bytes, however it was typed (case, spaces and dashes do not matter). */
@@ -184,8 +187,12 @@ export function bucketFor(length) {
   return bucket;
 }
 
-/** Seals one entry (any JSON value) under a fresh key of its own; returns what the server keeps. */
-export function sealEntry(journalKey, entryId, content) {
+/**
+ * Seals one entry (any JSON value) under a fresh key of its own; returns what the server keeps. Each call makes
+ * a new entry key, so sealing an entry again is also how a reader's access is revoked: the old key opens nothing.
+ * With `readers` ({shareId: readerPublicKey}) the new key is also wrapped for each, in `grants`.
+ */
+export function sealEntry(journalKey, entryId, content, readers = {}) {
   const plain = encoder.encode(JSON.stringify(content));
   const bucket = bucketFor(plain.length);
   const entryKey = sodium.crypto_aead_xchacha20poly1305_ietf_keygen();
@@ -196,8 +203,98 @@ export function sealEntry(journalKey, entryId, content) {
     key: toB64(seal(journalKey, entryKey, ad('entry-key', entryId))),
     body: toB64(seal(entryKey, sodium.pad(plain, bucket), ad('entry', entryId))),
   };
+  const grants = Object.entries(readers).map(([share, publicKey]) => [share, wrapForReader(publicKey, entryId, entryKey)]);
+  if (grants.length) record.grants = Object.fromEntries(grants);
   sodium.memzero(entryKey);
   return record;
+}
+
+// Sharing. A reader's browser makes an X25519 key pair; its secret half is kept sealed under the reader's own
+// journal key. An invitation carries a 32-byte secret in the link's fragment (never sent to the server): from
+// it come an accept token (the server keeps its hash) and a MAC key, with which the reader's browser signs its
+// public key, so the member's browser can tell the key came from whoever holds the link, not from the server.
+
+export function newReaderKeys() {
+  const pair = sodium.crypto_box_keypair();
+  return { publicKey: pair.publicKey, secretKey: pair.privateKey };
+}
+
+export function sealReaderSecret(journalKey, secretKey) {
+  return seal(journalKey, secretKey, ad('reader-secret', ''));
+}
+
+export function openReaderSecret(journalKey, blob) {
+  return open(journalKey, blob, ad('reader-secret', ''), new JournalCryptoError('damaged', 'Your reading key was changed or damaged, so shared entries cannot be opened: ask for a new invitation.'));
+}
+
+export function newInviteSecret() {
+  return randomBytes(32);
+}
+
+export function inviteKeys(secret) {
+  return {
+    acceptToken: sodium.crypto_generichash(32, encoder.encode('stayhere journal v1 invitation accept'), secret),
+    macKey: sodium.crypto_generichash(32, encoder.encode('stayhere journal v1 invitation key mac'), secret),
+  };
+}
+
+export function keyMac(macKey, publicKey) {
+  return sodium.crypto_generichash(32, publicKey, macKey);
+}
+
+/** Whether a reader's public key is the one the holder of the invitation sent. */
+export function keyMacOk(macKey, publicKey, mac) {
+  const expected = keyMac(macKey, publicKey);
+  return mac.length === expected.length && sodium.memcmp(expected, mac);
+}
+
+/** An X25519 public key's fingerprint, for the member and the reader to compare by voice: 4 groups of 4. */
+export function fingerprint(publicKey) {
+  const digest = sodium.crypto_generichash(10, publicKey);
+  return toBase32(digest).match(/.{4}/g).join(' ');
+}
+
+function wrapForReader(publicKey, entryId, entryKey) {
+  const id = encoder.encode(entryId);
+  const message = new Uint8Array(id.length + entryKey.length);
+  message.set(id);
+  message.set(entryKey, id.length);
+  return toB64(sodium.crypto_box_seal(message, publicKey));
+}
+
+/** A member's sealed value of any JSON (an invitation's name and secret), under the journal key. */
+export function sealNote(journalKey, purpose, id, value) {
+  return toB64(seal(journalKey, encoder.encode(JSON.stringify(value)), ad(purpose, id)));
+}
+
+export function openNote(journalKey, purpose, id, blob) {
+  const damaged = new JournalCryptoError('damaged', 'This was changed or damaged after it was written, so it cannot be opened.');
+  try {
+    return JSON.parse(decoder.decode(open(journalKey, fromB64(blob), ad(purpose, id), damaged)));
+  } catch (error) {
+    throw error instanceof JournalCryptoError ? error : damaged;
+  }
+}
+
+/** A shared entry ({id, bucket, body, wrapped}) opened with the reader's key pair; a sentence if it cannot be. */
+export function openShared(readerKeys, record) {
+  const gone = new JournalCryptoError('revoked', 'This entry is no longer shared with you, or it was changed after it was shared: it cannot be opened.');
+  let message;
+  try {
+    message = sodium.crypto_box_seal_open(fromB64(record.wrapped), readerKeys.publicKey, readerKeys.secretKey);
+  } catch {
+    throw gone;
+  }
+  const id = encoder.encode(record.id);
+  if (message.length !== id.length + 32 || !sodium.memcmp(message.subarray(0, id.length), id)) throw gone;
+  const entryKey = message.subarray(id.length);
+  const padded = open(entryKey, fromB64(record.body), ad('entry', record.id), gone);
+  if (padded.length !== record.bucket) throw gone;
+  try {
+    return JSON.parse(decoder.decode(sodium.unpad(padded, record.bucket)));
+  } catch {
+    throw gone;
+  }
 }
 
 /** Opens what sealEntry made, or throws a JournalCryptoError with a sentence; never returns garbage. */
