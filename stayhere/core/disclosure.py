@@ -146,6 +146,22 @@ ALLOWED: dict[str, dict[str, str]] = {
         ),
         **dict.fromkeys(["wrapped_key", "wrapped_key_recovery"], "the journal's key, " + CIPHERTEXT),
         "revision": "a count of this journal's writes (no time is kept)",
+        "reader_public_key": "the public half of the journal's reading key (X25519), when it reads what others share",
+        "reader_secret_sealed": "the secret half of that key, " + CIPHERTEXT,
+    },
+    "journal.Share": {
+        "id": ID,
+        "share_id": "16 random bytes the owner's browser chose",
+        "owner": "the journal that invited a reader",
+        "reader": "the journal that accepted (the reader's own pseudonymous handle), or none yet",
+        "note": "the owner's name for the reader and the invitation's secret, " + CIPHERTEXT,
+        "accept_hash": "SHA-256 of a token derived from the invitation's secret (the secret itself stays in the link)",
+        "key_mac": "the reader's public key signed with a key from the invitation's secret, for the owner to check",
+    },
+    "journal.Grant": {
+        "id": ID,
+        **dict.fromkeys(["share", "entry"], "which entry the owner shares with which reader"),
+        "wrapped": "that entry's key, sealed for the reader's public key (crypto_box_seal): only the reader opens it",
     },
     "journal.Entry": {
         "id": ID,

@@ -150,7 +150,13 @@ def opening(signed_in: SignedIn) -> dict[str, Any]:
     """What the browser needs after signing in: the journal key sealed for the secret it used."""
     account = signed_in.account
     wrapped = account.wrapped_key if signed_in.by == "passphrase" else account.wrapped_key_recovery
-    return {"by": signed_in.by, "wrapped_key": wrapped, "revision": account.revision}
+    return {
+        "by": signed_in.by,
+        "wrapped_key": wrapped,
+        "revision": account.revision,
+        "reader_public_key": account.reader_public_key or None,
+        "reader_secret_sealed": account.reader_secret_sealed or None,
+    }
 
 
 def change_passphrase(account: Account, data: Any) -> None:

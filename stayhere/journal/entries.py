@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import F, Sum
 from django.utils.translation import gettext as _
 
-from stayhere.journal import formats
+from stayhere.journal import formats, sharing
 from stayhere.journal.errors import JournalRefused
 from stayhere.journal.models import Account, Entry
 
@@ -54,6 +54,7 @@ def put(account: Account, entry_id_value: str, data: Any) -> dict[str, Any]:
     entry_id = formats.entry_id(entry_id_value)
     sealed = formats.entry(data)
     base = formats.base(data)
+    grants = sharing.grants_of(account, data)
     with transaction.atomic():
         locked = Account.objects.select_for_update().get(pk=account.pk)
         _check_base(locked, entry_id, base)
@@ -73,9 +74,10 @@ def put(account: Account, entry_id_value: str, data: Any) -> dict[str, Any]:
             )
         Account.objects.filter(pk=locked.pk).update(revision=F("revision") + 1)
         locked.refresh_from_db(fields=["revision"])
-        Entry.objects.update_or_create(
+        entry, _created = Entry.objects.update_or_create(
             account=locked, entry_id=entry_id, defaults={**sealed, "revision": locked.revision}
         )
+        sharing.replace_grants(locked, entry, grants)
     return {"id": entry_id, "revision": locked.revision}
 
 

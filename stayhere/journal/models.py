@@ -26,9 +26,47 @@ class Account(models.Model):
     wrapped_key = models.CharField(max_length=160)  # the journal key, sealed under the passphrase's unwrap key
     wrapped_key_recovery = models.CharField(max_length=160)  # the same key, sealed under the recovery phrase's
     revision = models.PositiveBigIntegerField(default=0)  # counts the writes to this journal
+    # This journal's reading key pair (X25519), made when it first accepts an invitation: the public half, and
+    # the secret half sealed under the journal key.
+    reader_public_key = models.CharField(max_length=43, blank=True)
+    reader_secret_sealed = models.CharField(max_length=160, blank=True)
 
     def __str__(self) -> str:
         return f"journal {self.pk}"
+
+
+class Share(models.Model):
+    """An invitation from one journal to a reader (a sponsor, a therapist), and once accepted, that reader.
+
+    The invitation's secret is in the link only (its fragment, which browsers never send); the server keeps the
+    hash of a token derived from it, and the owner's note (the reader's name and the secret) sealed under the
+    owner's journal key. ``key_mac`` is the reader's public key signed with a key derived from the secret, so
+    the owner's browser can check the server did not put in a key of its own."""
+
+    share_id = models.CharField(max_length=22, unique=True)  # 16 random bytes, base64url, the owner's browser chose
+    owner = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="shares")
+    note = models.CharField(max_length=400)  # sealed under the owner's journal key
+    accept_hash = models.CharField(max_length=64)  # sha256 hex of the accept token
+    reader = models.ForeignKey(Account, on_delete=models.CASCADE, null=True, blank=True, related_name="readings")
+    key_mac = models.CharField(max_length=43, blank=True)
+
+    def __str__(self) -> str:
+        return f"share {self.share_id}"
+
+
+class Grant(models.Model):
+    """One entry's key, wrapped for one share's reader (crypto_box_seal). Every new seal of the entry replaces
+    its grants: the old wrapped key opens nothing new."""
+
+    share = models.ForeignKey(Share, on_delete=models.CASCADE, related_name="grants")
+    entry = models.ForeignKey("Entry", on_delete=models.CASCADE, related_name="grants")
+    wrapped = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["share", "entry"], name="journal_grant_unique")]
+
+    def __str__(self) -> str:
+        return f"grant {self.pk}"
 
 
 class Entry(models.Model):

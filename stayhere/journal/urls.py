@@ -14,4 +14,9 @@ urlpatterns = [
     path("journal/api/passphrase", views.passphrase, name="passphrase"),
     path("journal/api/journal", views.account, name="journal"),
     path("journal/api/entries/<str:entry_id>", views.entry, name="entry"),
+    path("journal/api/reader-key", views.reader_key, name="reader-key"),
+    path("journal/api/shares", views.shares, name="shares"),
+    path("journal/api/shares/<str:share_id>", views.share, name="share"),
+    path("journal/api/shares/<str:share_id>/accept", views.accept, name="accept"),
+    path("journal/api/shared", views.shared, name="shared"),
 ]

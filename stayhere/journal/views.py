@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from stayhere.journal import accounts, entries, formats
+from stayhere.journal import accounts, entries, formats, sharing
 from stayhere.journal.errors import JournalRefused
 from stayhere.journal.prompts import STEPS
 
@@ -183,3 +183,42 @@ def entry(request: HttpRequest, entry_id: str) -> JsonResponse:
     if request.method == "DELETE":
         return JsonResponse(entries.delete(signed_in, entry_id, request.GET.get("base")))
     return JsonResponse(entries.put(signed_in, entry_id, _json(request)))
+
+
+@api
+@require_POST
+def reader_key(request: HttpRequest) -> JsonResponse:
+    sharing.set_reader_key(_signed_in(request).account, _json(request))
+    return JsonResponse({"set": True})
+
+
+@api
+@require_http_methods(["GET", "POST"])
+def shares(request: HttpRequest) -> JsonResponse:
+    """GET: this journal's invitations and who can read what. POST: a new invitation."""
+    owner = _signed_in(request).account
+    if request.method == "POST":
+        share = sharing.invite(owner, _json(request))
+        return JsonResponse({"id": share.share_id}, status=201)
+    return JsonResponse({"shares": sharing.owners_shares(owner)})
+
+
+@api
+@require_http_methods(["DELETE"])
+def share(request: HttpRequest, share_id: str) -> JsonResponse:
+    sharing.withdraw(_signed_in(request).account, share_id)
+    return JsonResponse({"deleted": True})
+
+
+@api
+@require_POST
+def accept(request: HttpRequest, share_id: str) -> JsonResponse:
+    accepted = sharing.accept(_signed_in(request).account, share_id, _json(request))
+    return JsonResponse({"id": accepted.share_id, "owner": accepted.owner.handle})
+
+
+@api
+@require_safe
+def shared(request: HttpRequest) -> JsonResponse:
+    """What others shared with this journal's reading key."""
+    return JsonResponse({"shares": sharing.shared_with(_signed_in(request).account)})

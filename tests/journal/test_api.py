@@ -109,7 +109,13 @@ def test_begin_answers_the_same_shape_for_a_handle_that_has_no_journal_and_the_s
 def test_signing_in_by_passphrase_key_or_recovery_key_gives_the_key_sealed_for_that_secret(client):
     make(client)
     by_passphrase = post(client, "sign-in", key=V["auth_key"]).json()
-    assert by_passphrase == {"by": "passphrase", "wrapped_key": V["wrapped_passphrase"], "revision": 0}
+    assert by_passphrase == {
+        "by": "passphrase",
+        "wrapped_key": V["wrapped_passphrase"],
+        "revision": 0,
+        "reader_public_key": None,
+        "reader_secret_sealed": None,
+    }
     by_recovery = post(client, "sign-in", key=V["recovery_auth_key"]).json()
     assert by_recovery["by"] == "recovery" and by_recovery["wrapped_key"] == V["wrapped_recovery"]
 
