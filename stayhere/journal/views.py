@@ -120,6 +120,21 @@ def page_strings() -> dict[str, str]:
         "journal_delete_confirm": _("Delete your whole journal from this server, for good? This cannot be undone."),
         "journal_deleted": _("Your journal is deleted from this server."),
         "untitled": _("(untitled)"),
+        "invite_made": _("The invitation link is ready: give it to them yourself."),
+        "invite_waiting": _("{name}: waiting for them to open the link."),
+        "invite_reads": _("{name} can read {count}. Their key: {fingerprint}."),
+        "invite_bad_key": _(
+            "{name}: the key that came back did not come from your link, so nothing is shared with it. Withdraw it."
+        ),
+        "withdraw": _("Withdraw"),
+        "stop_sharing": _("Stop sharing with them"),
+        "stop_confirm": _("Stop sharing everything with {name}? Each entry is sealed again under a new key."),
+        "stopped": _("{name} can no longer read anything of yours."),
+        "accepted": _("You can now read what {owner} shares with you, below."),
+        "shared_by": _("From {owner}"),
+        "shared_nothing": _("Nothing is shared with you yet."),
+        "entries_one": _("{n} entry"),
+        "entries_many": _("{n} entries"),
         "conflict_title": _("{title} (this device's version)"),
         "conflict_kept": _(
             "This entry was changed on another device meanwhile. Both versions are kept: yours is saved as a copy."

@@ -17,9 +17,10 @@ def wait_for_status(page: Any, text: str) -> None:
     )
 
 
-def create_journal(page: Any, handle: str, passphrase: str) -> str:
-    """Makes a journal and returns the recovery phrase the page showed once."""
-    page.goto("/journal/")
+def create_journal(page: Any, handle: str, passphrase: str, address: str = "/journal/") -> str:
+    """Makes a journal (on the page at ``address``: an invitation link, say) and returns the recovery phrase the
+    page showed once."""
+    page.goto(address)
     page.locator("#journal-create").wait_for(state="visible", timeout=TIMEOUT_MS)
     page.fill("#create-handle", handle)
     page.fill("#create-passphrase", passphrase)

@@ -1,9 +1,10 @@
-"""A journal leaves no plaintext at the server: not an entry's title or text, not the clean date, not the
-passphrase, the recovery phrase or the sign-in key.
+"""A journal leaves no plaintext at the server: not an entry's title or text, not the clean date, not the name
+a member gives their reader, not the passphrase, the recovery phrase or the sign-in key.
 
 A real server runs on the embedded default with logging at DEBUG. In Chromium a member makes a journal, sets a
 clean date, writes a free entry and a fourth-step entry with canary titles and texts, edits one, deletes
-another, locks, opens the journal again with the passphrase and then with the recovery phrase. After the server
+another, locks, opens the journal again with the passphrase and then with the recovery phrase, invites a sponsor
+(who accepts in another browser) and shares an entry, which the sponsor reads. After the server
 stops, every file under the data directory (the SQLite database and its journal files) and everything the server
 printed are searched for each canary, and the database is read to check it holds what docs/SECURITY.md says.
 """
@@ -38,6 +39,31 @@ PASSPHRASE = "PassCanaryOkapi lantern 4417"
 TITLES = ["TitleCanaryNarwhal", "TitleCanaryAxolotl", "TitleCanaryGone"]
 BODIES = ["BodyCanaryPangolin resentment list", "BodyCanaryTapir fears", "BodyCanaryDeleted", "BodyCanaryEdited"]
 CLEAN_DATE = "1993-11-07"
+READER_NAME = "NoteCanaryIbis"  # the member's name for their sponsor, sealed in the invitation's note
+
+
+def share_with_a_sponsor(page: Any, browser: Any, url: str) -> None:
+    """The member invites a sponsor, who accepts in another browser; the first entry is shared and read."""
+    page.fill("#invite-name", READER_NAME)
+    page.click("#invite-form button[type=submit]")
+    wait_for_status(page, "The invitation link is ready")
+    link = page.locator("#invite-link").input_value()
+    sponsor_context = browser.new_context(base_url=url)
+    try:
+        sponsor = sponsor_context.new_page()
+        create_journal(sponsor, "canary-sponsor", PASSPHRASE, address=link)
+        wait_for_status(sponsor, "You can now read what")
+        unlock(page, HANDLE, PASSPHRASE)
+        wait_for_status(page, "Your journal is open.")
+        page.locator("#entries-list button", has_text=TITLES[0]).click()
+        page.check("#entry-readers-list input[type=checkbox]")
+        page.click("#entry-save")
+        wait_for_status(page, "Saved, locked.")
+        unlock(sponsor, "canary-sponsor", PASSPHRASE)
+        wait_for_status(sponsor, "Your journal is open.")
+        assert BODIES[0] in sponsor.locator("#shared-list").inner_text()
+    finally:
+        sponsor_context.close()
 
 
 def test_a_journal_leaves_no_title_text_date_passphrase_or_key_behind(browser: Any, tmp_path: Path) -> None:
@@ -63,6 +89,7 @@ def test_a_journal_leaves_no_title_text_date_passphrase_or_key_behind(browser: A
             wait_for_status(page, "Your journal is open.")
             unlock_by_recovery(page, HANDLE, phrase)
             wait_for_status(page, "choose a new passphrase")
+            share_with_a_sponsor(page, browser, server.url)
         finally:
             context.close()
 
@@ -80,13 +107,13 @@ def test_a_journal_leaves_no_title_text_date_passphrase_or_key_behind(browser: A
         "opslimit": 3,
         "memlimit": 64 * 1024 * 1024,
     }
-    assert len(entries) == 3  # the clean date, two entries; the deleted one is gone
+    assert len(entries) == 3  # the clean date, two entries; the deleted one is gone (the sponsor wrote none)
     assert {bucket for _id, _v, bucket, _k, _b in entries} == {1024}
 
     recovery = phrase.replace("-", "")
     keys = [ref.b64(auth), ref.b64(unwrap), base64.b64encode(auth).decode()]
     canaries = [*TITLES, *BODIES, "TitleCanary", "BodyCanary", PASSPHRASE, "PassCanaryOkapi", phrase, recovery]
-    canaries += [CLEAN_DATE, "America/Chicago", *keys]
+    canaries += [CLEAN_DATE, "America/Chicago", READER_NAME, *keys]
     found: list[str] = []
     for path in [p for p in data_dir.rglob("*") if p.is_file()] + [output]:
         found += [f"{needle} in {path}" for needle in hits_in(path, canaries)]

@@ -9,7 +9,9 @@ const S = JSON.parse(document.getElementById('journal-strings').textContent);
 const API = root.dataset.base;
 const $ = (id) => document.getElementById(id);
 
-let session = null; // {handle, authKey, journalKey, by}
+let session = null; // {handle, authKey, journalKey, by, readerKeys, readerSealed}
+let shares = []; // this journal's invitations: {id, name, secret, accepted, publicKey, trusted, entries}
+let pendingInvite = null; // {id, secret} from a link's fragment, until it is accepted
 const entries = new Map(); // id -> {content, damaged, revision}: revision is the stored one this page last saw
 let editing = null; // the id in the editor, or null for a new entry
 
@@ -66,6 +68,7 @@ function pause() {
 async function busy(form, work) {
   const buttons = [...form.querySelectorAll('button')];
   buttons.forEach((b) => { b.disabled = true; });
+  say(''); // what is said next is about this action alone
   try {
     await work();
   } catch (error) {
@@ -103,7 +106,7 @@ async function createJournal(event) {
         wrapped_key_recovery: jc.toB64(jc.wrapJournalKey(recovery.unwrapKey, journalKey, 'recovery')),
       },
     });
-    session = { handle, authKey: keys.authKey, journalKey, by: 'passphrase' };
+    session = { handle, authKey: keys.authKey, journalKey, by: 'passphrase', readerKeys: null };
     form.reset();
     entries.clear();
     $('recovery-phrase').textContent = phrase;
@@ -130,11 +133,15 @@ async function unlock(by) {
     }
     const opened = await call('POST', 'sign-in', { key: keys.authKey, handle });
     const journalKey = jc.unwrapJournalKey(keys.unwrapKey, jc.fromB64(opened.wrapped_key), opened.by);
-    session = { handle, authKey: keys.authKey, journalKey, by: opened.by };
+    session = { handle, authKey: keys.authKey, journalKey, by: opened.by, readerKeys: null };
+    if (opened.reader_public_key) {
+      session.readerKeys = { publicKey: jc.fromB64(opened.reader_public_key), secretKey: jc.openReaderSecret(journalKey, jc.fromB64(opened.reader_secret_sealed)) };
+    }
     form.reset();
     await load();
     $('journal-passphrase-new').hidden = opened.by !== 'recovery';
-    say(opened.by === 'recovery' ? S.opened_by_recovery : S.opened);
+    const accepted = await afterOpen();
+    say(accepted || (opened.by === 'recovery' ? S.opened_by_recovery : S.opened));
   });
 }
 
@@ -174,9 +181,186 @@ function openJournal() {
   renderEntries();
 }
 
+// After the journal opens: accept an invitation the page was opened with, then the sharing in both directions.
+async function afterOpen() {
+  const accepted = pendingInvite ? await acceptInvite() : null;
+  await loadShares();
+  await loadShared();
+  if (accepted) say(accepted);
+  return accepted;
+}
+
+async function ensureReaderKeys() {
+  if (session.readerKeys) return;
+  const keys = jc.newReaderKeys();
+  await call('POST', 'reader-key', { body: { public_key: jc.toB64(keys.publicKey), secret_sealed: jc.toB64(jc.sealReaderSecret(session.journalKey, keys.secretKey)) } });
+  session.readerKeys = keys;
+}
+
+async function acceptInvite() {
+  const { id, secret } = pendingInvite;
+  await ensureReaderKeys();
+  const invite = jc.inviteKeys(secret);
+  const answer = await call('POST', `shares/${id}/accept`, { body: { accept_token: jc.toB64(invite.acceptToken), key_mac: jc.toB64(jc.keyMac(invite.macKey, session.readerKeys.publicKey)) } });
+  pendingInvite = null;
+  $('journal-invited').hidden = true;
+  window.history.replaceState(null, '', window.location.pathname);
+  return fill(S.accepted, { owner: answer.owner });
+}
+
+async function loadShares() {
+  const data = await call('GET', 'shares');
+  shares = data.shares.map((share) => {
+    const note = jc.openNote(session.journalKey, 'share', share.id, share.note);
+    const secret = jc.fromB64(note.secret);
+    const publicKey = share.reader_public_key ? jc.fromB64(share.reader_public_key) : null;
+    const trusted = Boolean(publicKey && share.key_mac && jc.keyMacOk(jc.inviteKeys(secret).macKey, publicKey, jc.fromB64(share.key_mac)));
+    return { id: share.id, name: note.name, secret, accepted: share.accepted, publicKey, trusted, entries: new Set(share.entries) };
+  });
+  renderShares();
+  renderReaders();
+}
+
+function renderShares() {
+  const list = $('shares-list');
+  list.replaceChildren(...shares.map((share) => {
+    const li = document.createElement('li');
+    const text = document.createElement('span');
+    const button = document.createElement('button');
+    button.type = 'button';
+    if (!share.accepted) {
+      text.textContent = fill(S.invite_waiting, { name: share.name });
+      button.textContent = S.withdraw;
+    } else if (!share.trusted) {
+      text.textContent = fill(S.invite_bad_key, { name: share.name });
+      text.className = 'bad';
+      button.textContent = S.withdraw;
+    } else {
+      const titles = [...share.entries].map((id) => entries.get(id)?.content?.title || S.untitled);
+      text.textContent = `${fill(S.invite_reads, { name: share.name, count: count(share.entries.size, S.entries_one, S.entries_many), fingerprint: jc.fingerprint(share.publicKey) })} ${titles.join(' · ')}`;
+      button.textContent = S.stop_sharing;
+    }
+    button.addEventListener('click', () => stopSharing(share));
+    li.append(text, ' ', button);
+    return li;
+  }));
+}
+
+// The editor's "Shared with" boxes: every accepted reader whose key checks out.
+function renderReaders() {
+  const readers = shares.filter((share) => share.accepted && share.trusted);
+  $('entry-readers').hidden = readers.length === 0;
+  $('entry-readers-list').replaceChildren(...readers.map((share) => {
+    const label = document.createElement('label');
+    const box = Object.assign(document.createElement('input'), { type: 'checkbox', value: share.id, checked: Boolean(editing && share.entries.has(editing)) });
+    box.dataset.share = share.id;
+    label.append(box, ` ${share.name} `);
+    return label;
+  }));
+}
+
+function chosenReaders() {
+  const chosen = {};
+  for (const box of $('entry-readers-list').querySelectorAll('input[type=checkbox]:checked')) {
+    const share = shares.find((s) => s.id === box.value);
+    if (share?.trusted) chosen[share.id] = share.publicKey;
+  }
+  return chosen;
+}
+
+function readersOf(id, except = null) {
+  const chosen = {};
+  for (const share of shares) if (share.trusted && share.id !== except && share.entries.has(id)) chosen[share.id] = share.publicKey;
+  return chosen;
+}
+
+function noteGrants(id, readers) {
+  for (const share of shares) {
+    if (share.id in readers) share.entries.add(id);
+    else share.entries.delete(id);
+  }
+}
+
+async function invite(event) {
+  event.preventDefault();
+  await busy(event.currentTarget, async () => {
+    const name = $('invite-name').value.trim();
+    if (!name) return;
+    const id = jc.newEntryId();
+    const secret = jc.newInviteSecret();
+    const note = jc.sealNote(session.journalKey, 'share', id, { name, secret: jc.toB64(secret) });
+    const acceptHash = await sha256Hex(jc.inviteKeys(secret).acceptToken);
+    await call('POST', 'shares', { body: { id, note, accept_hash: acceptHash } });
+    $('invite-link').value = `${window.location.origin}${window.location.pathname}#invite=${id}.${jc.toB64(secret)}`;
+    $('invite-made').hidden = false;
+    $('invite-form').reset();
+    await loadShares();
+    say(S.invite_made);
+  });
+}
+
+async function sha256Hex(bytes) {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  return [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+// Stops a share: every entry it could read is sealed again (for its other readers only), then it is dropped.
+async function stopSharing(share) {
+  if (share.accepted && !window.confirm(fill(S.stop_confirm, { name: share.name }))) return;
+  await busy($('journal-sharing'), async () => {
+    for (const id of share.entries) {
+      const entry = entries.get(id);
+      if (entry?.content) await save(id, entry.content, readersOf(id, share.id));
+    }
+    await call('DELETE', `shares/${share.id}`);
+    await loadShares();
+    say(fill(S.stopped, { name: share.name }));
+  });
+}
+
+async function loadShared() {
+  if (!session.readerKeys) {
+    $('journal-shared').hidden = true;
+    return;
+  }
+  const data = await call('GET', 'shared');
+  const blocks = data.shares.map((share) => {
+    const block = document.createElement('section');
+    const heading = document.createElement('h3');
+    heading.textContent = fill(S.shared_by, { owner: share.owner });
+    block.append(heading);
+    if (!share.entries.length) block.append(Object.assign(document.createElement('p'), { textContent: S.shared_nothing }));
+    for (const record of share.entries) {
+      const article = document.createElement('article');
+      article.className = 'shared-entry';
+      try {
+        const content = jc.openShared(session.readerKeys, record);
+        const title = document.createElement('h4');
+        title.textContent = content.kind === 'step' ? `${fill(S.step_label, { n: content.step })} · ${content.title || S.untitled}` : content.title || S.untitled;
+        const body = document.createElement('p');
+        body.className = 'shared-body';
+        body.textContent = content.body;
+        article.append(title, body);
+      } catch (error) {
+        article.textContent = error.message;
+        article.classList.add('bad');
+      }
+      block.append(article);
+    }
+    return block;
+  });
+  $('shared-list').replaceChildren(...blocks);
+  $('journal-shared').hidden = data.shares.length === 0;
+}
+
 function lock() {
   session = null;
+  shares = [];
   entries.clear();
+  $('shares-list').replaceChildren();
+  $('shared-list').replaceChildren();
+  $('invite-made').hidden = true;
+  $('journal-shared').hidden = true;
   editing = null;
   $('entry-form').reset();
   $('entries-list').replaceChildren();
@@ -235,11 +419,12 @@ function renderClean() {
 }
 
 // Seals and writes an entry from the stored revision this page last saw; a conflict is thrown (see isConflict).
-async function save(id, content) {
-  const record = jc.sealEntry(session.journalKey, id, content);
+async function save(id, content, readers = {}) {
+  const record = jc.sealEntry(session.journalKey, id, content, readers);
   const base = entries.get(id)?.revision || 0;
-  const answer = await call('PUT', `entries/${id}`, { body: { version: record.version, bucket: record.bucket, key: record.key, body: record.body, base } });
+  const answer = await call('PUT', `entries/${id}`, { body: { version: record.version, bucket: record.bucket, key: record.key, body: record.body, base, grants: record.grants || {} } });
   entries.set(id, { content, damaged: null, revision: answer.revision });
+  noteGrants(id, readers);
 }
 
 async function saveClean(event) {
@@ -278,6 +463,7 @@ function newEntry() {
   $('entry-form').reset();
   $('entry-delete').hidden = true;
   showPrompts();
+  renderReaders();
 }
 
 function edit(id) {
@@ -288,6 +474,7 @@ function edit(id) {
   $('entry-body').value = content.body || '';
   $('entry-delete').hidden = false;
   showPrompts();
+  renderReaders();
   $('entry-body').focus();
 }
 
@@ -310,7 +497,7 @@ async function saveEntry(event) {
       edited: now,
     };
     try {
-      await save(id, content);
+      await save(id, content, chosenReaders());
       editing = id;
       say(S.entry_saved);
     } catch (error) {
@@ -325,6 +512,7 @@ async function saveEntry(event) {
     }
     $('entry-delete').hidden = false;
     renderEntries();
+    renderShares();
   });
 }
 
@@ -408,6 +596,14 @@ function zones() {
   $('clean-zones').replaceChildren(...list.map((zone) => Object.assign(document.createElement('option'), { value: zone })));
 }
 
+// An invitation link: /journal/#invite=<id>.<secret>. The fragment never reaches the server.
+function readInvite() {
+  const match = /^#invite=([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/.exec(window.location.hash);
+  if (!match) return;
+  pendingInvite = { id: match[1], secret: jc.fromB64(match[2]) };
+  $('journal-invited').hidden = false;
+}
+
 async function start() {
   say(S.loading);
   try {
@@ -422,7 +618,14 @@ async function start() {
   $('journal-unlock').addEventListener('submit', (event) => { event.preventDefault(); unlock('passphrase'); });
   $('unlock-by-recovery').addEventListener('click', () => unlock('recovery'));
   $('recovery-kept').addEventListener('change', () => { $('recovery-done').disabled = !$('recovery-kept').checked; });
-  $('recovery-done').addEventListener('click', () => { $('recovery-phrase').textContent = ''; openJournal(); say(S.first_entry); });
+  $('recovery-done').addEventListener('click', async () => {
+    $('recovery-phrase').textContent = '';
+    openJournal();
+    say(S.first_entry);
+    await busy($('journal-open'), afterOpen);
+  });
+  $('invite-form').addEventListener('submit', invite);
+  readInvite();
   $('journal-lock').addEventListener('click', lock);
   $('clean-form').addEventListener('submit', saveClean);
   $('entry-kind').addEventListener('change', showPrompts);
