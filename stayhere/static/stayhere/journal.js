@@ -58,10 +58,18 @@ async function call(method, path, { body, key = session?.authKey, handle = sessi
   return data;
 }
 
-// Deriving a key takes a second or so and holds the page: let the status show before it starts.
-function pause() {
-  return new Promise((resolve) => {
-    setTimeout(resolve, 30);
+// Deriving a key takes a moment and holds the page still: let the status show before it starts. (A worker
+// would keep the page moving, but a worker's script gets its own CSP, and static files carry the site's, which
+// forbids WebAssembly.)
+function derive(passphrase, salt, kdf = jc.KDF) {
+  return new Promise((resolve, reject) => {
+    setTimeout(() => {
+      try {
+        resolve(jc.keysFromPassphrase(passphrase, salt, kdf));
+      } catch (error) {
+        reject(error);
+      }
+    }, 30);
   });
 }
 
@@ -88,9 +96,8 @@ async function createJournal(event) {
     if (passphrase.length < 12) throw new Refused(S.passphrase_short);
     if (passphrase !== $('create-passphrase2').value) throw new Refused(S.passphrase_mismatch);
     say(S.deriving);
-    await pause();
     const salt = jc.newSalt();
-    const keys = jc.keysFromPassphrase(passphrase, salt);
+    const keys = await derive(passphrase, salt);
     const phrase = jc.newRecoveryPhrase();
     const recovery = jc.keysFromRecovery(phrase);
     const journalKey = jc.newJournalKey();
@@ -128,8 +135,7 @@ async function unlock(by) {
       if (!$('unlock-passphrase').value) throw new Refused(S.passphrase_missing);
       const { salt, kdf } = await call('POST', 'begin', { key: null, body: { handle } });
       say(S.deriving);
-      await pause();
-      keys = jc.keysFromPassphrase($('unlock-passphrase').value, jc.fromB64(salt), kdf);
+      keys = await derive($('unlock-passphrase').value, jc.fromB64(salt), kdf);
     }
     const opened = await call('POST', 'sign-in', { key: keys.authKey, handle });
     const journalKey = jc.unwrapJournalKey(keys.unwrapKey, jc.fromB64(opened.wrapped_key), opened.by);
@@ -140,6 +146,7 @@ async function unlock(by) {
     form.reset();
     await load();
     $('journal-passphrase-new').hidden = opened.by !== 'recovery';
+    $('new-passphrase-handle').value = handle; // for password managers: whose new passphrase this is
     const accepted = await afterOpen();
     say(accepted || (opened.by === 'recovery' ? S.opened_by_recovery : S.opened));
   });
@@ -568,9 +575,8 @@ async function changePassphrase(event) {
     if (passphrase.length < 12) throw new Refused(S.passphrase_short);
     if (passphrase !== $('new-passphrase2').value) throw new Refused(S.passphrase_mismatch);
     say(S.deriving);
-    await pause();
     const salt = jc.newSalt();
-    const keys = jc.keysFromPassphrase(passphrase, salt);
+    const keys = await derive(passphrase, salt);
     await call('POST', 'passphrase', {
       body: { salt: jc.toB64(salt), kdf: { ...jc.KDF }, auth_key: jc.toB64(keys.authKey), wrapped_key: jc.toB64(jc.wrapJournalKey(keys.unwrapKey, session.journalKey, 'passphrase')) },
     });
