@@ -45,7 +45,7 @@ class Share(models.Model):
 
     share_id = models.CharField(max_length=22, unique=True)  # 16 random bytes, base64url, the owner's browser chose
     owner = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="shares")
-    note = models.CharField(max_length=400)  # sealed under the owner's journal key
+    note = models.CharField(max_length=1000)  # sealed under the owner's journal key
     accept_hash = models.CharField(max_length=64)  # sha256 hex of the accept token
     reader = models.ForeignKey(Account, on_delete=models.CASCADE, null=True, blank=True, related_name="readings")
     key_mac = models.CharField(max_length=43, blank=True)

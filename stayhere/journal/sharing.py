@@ -16,7 +16,8 @@ from stayhere.journal.models import Account, Entry, Grant, Share
 
 WRAPPED_FOR_READER_BYTES = 48 + 22 + 32  # crypto_box_seal of the entry id (22 characters) and its key
 PUBLIC_KEY_BYTES = 32
-NOTE_MAX_BYTES = 280
+NOTE_MAX_BYTES = 700  # a name of 60 characters of any script, the secret, and the seal
+SHARES_MAX = 50
 
 
 def set_reader_key(account: Account, data: Any) -> None:
@@ -46,6 +47,12 @@ def invite(owner: Account, data: Any) -> Share:
         or not all(c in "0123456789abcdef" for c in accept_hash)
     ):
         raise JournalRefused(_("The invitation is damaged: reload the page and make it again."))
+    if Share.objects.filter(owner=owner).count() >= SHARES_MAX:
+        raise JournalRefused(
+            _("This journal has %(count)s invitations, as many as it may: withdraw some first.")
+            % {"count": SHARES_MAX},
+            status=409,
+        )
     try:
         with transaction.atomic():
             return Share.objects.create(share_id=share_id, owner=owner, note=data["note"], accept_hash=accept_hash)

@@ -157,3 +157,17 @@ def test_a_reader_key_is_set_once(pair):
     assert again.status_code == 409
     opened = sponsor.call("sign-in").json()
     assert opened["reader_public_key"] == ref.b64(sponsor.public) and opened["reader_secret_sealed"]
+
+
+def test_a_reader_named_in_any_script_fits_and_invitations_are_limited(client, monkeypatch):
+    member = Journal(client, "member-two")
+    share_id, secret = ref.b64(os.urandom(16)), os.urandom(32)
+    name = "私のスポンサー" * 8 + "🌱" * 4  # 60 characters, 188 bytes
+    note_json = json.dumps({"name": name, "secret": ref.b64(secret)}, ensure_ascii=False).encode()
+    note = ref.b64(ref._seal(member.journal_key, note_json, b"1|share|" + share_id.encode()))
+    body = {"id": share_id, "note": note, "accept_hash": hashlib.sha256(b"x").hexdigest()}
+    assert member.call("shares", body).status_code == 201
+    monkeypatch.setattr("stayhere.journal.sharing.SHARES_MAX", 2)
+    invite(member)
+    refused = member.call("shares", {**body, "id": ref.b64(os.urandom(16))})
+    assert refused.status_code == 409 and "as many as it may" in refused.json()["error"]
