@@ -157,6 +157,14 @@ ALLOWED: dict[str, dict[str, str]] = {
         "note": "the owner's name for the reader and the invitation's secret, " + CIPHERTEXT,
         "accept_hash": "SHA-256 of a token derived from the invitation's secret (the secret itself stays in the link)",
         "key_mac": "the reader's public key signed with a key from the invitation's secret, for the owner to check",
+        "owner_key_mac": "the owner's public key signed the same way, for the reader to check",
+        "reader_note": "the reader's copy of the invitation's secret, " + CIPHERTEXT,
+    },
+    "journal.Note": {
+        "id": ID,
+        **dict.fromkeys(["share", "entry"], "which reader left a note on which shared entry"),
+        "sealed": "the note, padded to a KiB and sealed for the owner's public key (crypto_box_seal): only the "
+        "owner opens it",
     },
     "journal.Grant": {
         "id": ID,

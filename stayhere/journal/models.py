@@ -49,9 +49,24 @@ class Share(models.Model):
     accept_hash = models.CharField(max_length=64)  # sha256 hex of the accept token
     reader = models.ForeignKey(Account, on_delete=models.CASCADE, null=True, blank=True, related_name="readings")
     key_mac = models.CharField(max_length=43, blank=True)
+    # The owner's public key signed the same way, so the reader's browser can check whom its notes are sealed
+    # for; and the reader's own copy of the invitation's secret, sealed under the reader's journal key.
+    owner_key_mac = models.CharField(max_length=43)
+    reader_note = models.CharField(max_length=200, blank=True)
 
     def __str__(self) -> str:
         return f"share {self.share_id}"
+
+
+class Note(models.Model):
+    """A reader's note back on an entry shared with them, sealed for the owner's public key (crypto_box_seal)."""
+
+    share = models.ForeignKey(Share, on_delete=models.CASCADE, related_name="notes")
+    entry = models.ForeignKey("Entry", on_delete=models.CASCADE, related_name="notes")
+    sealed = models.TextField()
+
+    def __str__(self) -> str:
+        return f"note {self.pk}"
 
 
 class Grant(models.Model):

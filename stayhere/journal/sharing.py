@@ -12,12 +12,14 @@ from django.utils.translation import gettext as _
 from stayhere.journal import formats
 from stayhere.journal.accounts import key_hash
 from stayhere.journal.errors import JournalRefused
-from stayhere.journal.models import Account, Entry, Grant, Share
+from stayhere.journal.models import Account, Entry, Grant, Note, Share
 
 WRAPPED_FOR_READER_BYTES = 48 + 22 + 32  # crypto_box_seal of the entry id (22 characters) and its key
 PUBLIC_KEY_BYTES = 32
 NOTE_MAX_BYTES = 700  # a name of 60 characters of any script, the secret, and the seal
 SHARES_MAX = 50
+NOTE_SEALED_BUCKETS = frozenset(48 + 1024 * n for n in range(1, 17))  # a padded note of 1 to 16 KiB, sealed
+NOTES_MAX = 200  # per share
 
 
 def set_reader_key(account: Account, data: Any) -> None:
@@ -40,6 +42,9 @@ def invite(owner: Account, data: Any) -> Share:
     note = formats.b64(data.get("note"), "note")
     if not 1 + 24 + 16 < len(note) <= NOTE_MAX_BYTES:
         raise JournalRefused(_("The reader's name is too long: shorten it to a few words."))
+    if not owner.reader_public_key:
+        raise JournalRefused(_("Make your reading key first: reload the page and try again."), status=409)
+    formats.b64(data.get("owner_key_mac"), "owner_key_mac", 32)
     accept_hash = data.get("accept_hash")
     if (
         not isinstance(accept_hash, str)
@@ -55,7 +60,13 @@ def invite(owner: Account, data: Any) -> Share:
         )
     try:
         with transaction.atomic():
-            return Share.objects.create(share_id=share_id, owner=owner, note=data["note"], accept_hash=accept_hash)
+            return Share.objects.create(
+                share_id=share_id,
+                owner=owner,
+                note=data["note"],
+                accept_hash=accept_hash,
+                owner_key_mac=data["owner_key_mac"],
+            )
     except IntegrityError:
         raise JournalRefused(_("The invitation is damaged: reload the page and make it again."), status=409) from None
 
@@ -67,6 +78,8 @@ def accept(reader: Account, share_id_value: str, data: Any) -> Share:
         raise JournalRefused(_("Send the acceptance as JSON."))
     token = formats.b64(data.get("accept_token"), "accept_token", 32)
     formats.b64(data.get("key_mac"), "key_mac", 32)
+    if not 1 + 24 + 16 < len(formats.b64(data.get("reader_note"), "reader_note")) <= 140:  # sealed {"secret"}
+        raise JournalRefused(_("The field reader_note is missing or damaged: reload the page and try again."))
     if not reader.reader_public_key:
         raise JournalRefused(_("Make your reading key first: reload the page and open the link again."), status=409)
     with transaction.atomic():
@@ -77,13 +90,18 @@ def accept(reader: Account, share_id_value: str, data: Any) -> Share:
             raise JournalRefused(_("This is your own invitation: send the link to your reader instead."), status=409)
         if share.reader_id is not None:
             raise JournalRefused(_("This invitation was already accepted: ask for a new one."), status=409)
-        share.reader, share.key_mac = reader, data["key_mac"]
-        share.save(update_fields=["reader", "key_mac"])
+        share.reader, share.key_mac, share.reader_note = reader, data["key_mac"], data["reader_note"]
+        share.save(update_fields=["reader", "key_mac", "reader_note"])
     return share
 
 
 def owners_shares(owner: Account) -> list[dict[str, Any]]:
     shares = Share.objects.filter(owner=owner).select_related("reader").order_by("pk")
+    notes: dict[int, list[dict[str, Any]]] = {}
+    for share_pk, entry_id, sealed in (
+        Note.objects.filter(share__owner=owner).order_by("pk").values_list("share_id", "entry__entry_id", "sealed")
+    ):
+        notes.setdefault(share_pk, []).append({"entry": entry_id, "sealed": sealed})
     granted: dict[int, list[str]] = {}
     for share_pk, entry_id in Grant.objects.filter(share__owner=owner).values_list("share_id", "entry__entry_id"):
         granted.setdefault(share_pk, []).append(entry_id)
@@ -95,6 +113,7 @@ def owners_shares(owner: Account) -> list[dict[str, Any]]:
             "reader_public_key": share.reader.reader_public_key if share.reader else None,
             "key_mac": share.key_mac or None,
             "entries": granted.get(share.pk, []),
+            "notes": notes.get(share.pk, []),
         }
         for share in shares
     ]
@@ -143,6 +162,9 @@ def shared_with(reader: Account) -> list[dict[str, Any]]:
             {
                 "id": share.share_id,
                 "owner": share.owner.handle,
+                "owner_public_key": share.owner.reader_public_key,
+                "owner_key_mac": share.owner_key_mac,
+                "reader_note": share.reader_note,
                 "entries": [
                     {
                         "id": g.entry.entry_id,
@@ -156,3 +178,20 @@ def shared_with(reader: Account) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def leave_note(reader: Account, share_id_value: str, data: Any) -> None:
+    """A reader's note back on an entry shared with them: {entry, sealed} (sealed for the owner's key)."""
+    share_id = formats.entry_id(share_id_value)
+    if not isinstance(data, dict):
+        raise JournalRefused(_("Send the note as JSON."))
+    entry_id = formats.entry_id(data.get("entry"))
+    sealed = formats.b64(data.get("sealed"), "sealed")
+    if len(sealed) not in NOTE_SEALED_BUCKETS:
+        raise JournalRefused(_("A note holds at most 16 KiB: shorten it."))
+    grant = Grant.objects.filter(share__share_id=share_id, share__reader=reader, entry__entry_id=entry_id).first()
+    if grant is None:
+        raise JournalRefused(_("This entry is no longer shared with you, so no note can be left on it."), status=404)
+    if Note.objects.filter(share_id=grant.share_id).count() >= NOTES_MAX:
+        raise JournalRefused(_("You have left as many notes as this server keeps for one person."), status=409)
+    Note.objects.create(share_id=grant.share_id, entry_id=grant.entry_id, sealed=data["sealed"])

@@ -18,5 +18,6 @@ urlpatterns = [
     path("journal/api/shares", views.shares, name="shares"),
     path("journal/api/shares/<str:share_id>", views.share, name="share"),
     path("journal/api/shares/<str:share_id>/accept", views.accept, name="accept"),
+    path("journal/api/shares/<str:share_id>/notes", views.note, name="note"),
     path("journal/api/shared", views.shared, name="shared"),
 ]

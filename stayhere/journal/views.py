@@ -133,6 +133,11 @@ def page_strings() -> dict[str, str]:
         "accepted": _("You can now read what {owner} shares with you, below."),
         "shared_by": _("From {owner}"),
         "shared_nothing": _("Nothing is shared with you yet."),
+        "note_from": _("{name}'s note on “{title}”: {text}"),
+        "note_label": _("A note back (sealed for them: only they can read it)"),
+        "note_send": _("Send the note"),
+        "note_empty": _("The note is empty: write something first."),
+        "note_sent": _("Your note is sealed and sent: only {owner} can read it."),
         "entries_one": _("{n} entry"),
         "entries_many": _("{n} entries"),
         "conflict_title": _("{title} (this device's version)"),
@@ -237,3 +242,11 @@ def accept(request: HttpRequest, share_id: str) -> JsonResponse:
 def shared(request: HttpRequest) -> JsonResponse:
     """What others shared with this journal's reading key."""
     return JsonResponse({"shares": sharing.shared_with(_signed_in(request).account)})
+
+
+@api
+@require_POST
+def note(request: HttpRequest, share_id: str) -> JsonResponse:
+    """A reader's note back on an entry shared with them, sealed in the reader's browser for the owner."""
+    sharing.leave_note(_signed_in(request).account, share_id, _json(request))
+    return JsonResponse({"kept": True}, status=201)

@@ -1,10 +1,10 @@
 """A journal leaves no plaintext at the server: not an entry's title or text, not the clean date, not the name
-a member gives their reader, not the passphrase, the recovery phrase or the sign-in key.
+a member gives their reader, not a reader's note back, not the passphrase, the recovery phrase or the sign-in key.
 
 A real server runs on the embedded default with logging at DEBUG. In Chromium a member makes a journal, sets a
 clean date, writes a free entry and a fourth-step entry with canary titles and texts, edits one, deletes
 another, locks, opens the journal again with the passphrase and then with the recovery phrase, invites a sponsor
-(who accepts in another browser) and shares an entry, which the sponsor reads. After the server
+(who accepts in another browser) and shares an entry, which the sponsor reads and answers with a note. After the server
 stops, every file under the data directory (the SQLite database and its journal files) and everything the server
 printed are searched for each canary, and the database is read to check it holds what docs/SECURITY.md says.
 """
@@ -40,6 +40,7 @@ TITLES = ["TitleCanaryNarwhal", "TitleCanaryAxolotl", "TitleCanaryGone"]
 BODIES = ["BodyCanaryPangolin resentment list", "BodyCanaryTapir fears", "BodyCanaryDeleted", "BodyCanaryEdited"]
 CLEAN_DATE = "1993-11-07"
 READER_NAME = "NoteCanaryIbis"  # the member's name for their sponsor, sealed in the invitation's note
+NOTE_BACK = "NoteBackCanaryHeron, see you Thursday"  # the sponsor's note back, sealed for the member
 
 
 def share_with_a_sponsor(page: Any, browser: Any, url: str) -> None:
@@ -62,6 +63,12 @@ def share_with_a_sponsor(page: Any, browser: Any, url: str) -> None:
         unlock(sponsor, "canary-sponsor", PASSPHRASE)
         wait_for_status(sponsor, "Your journal is open.")
         assert BODIES[0] in sponsor.locator("#shared-list").inner_text()
+        sponsor.locator(".shared-entry textarea").fill(NOTE_BACK)
+        sponsor.locator(".shared-entry button").click()
+        wait_for_status(sponsor, "Your note is sealed and sent")
+        unlock(page, HANDLE, PASSPHRASE)
+        wait_for_status(page, "Your journal is open.")
+        assert NOTE_BACK in page.locator("#shares-list").inner_text()
     finally:
         sponsor_context.close()
 
@@ -113,7 +120,7 @@ def test_a_journal_leaves_no_title_text_date_passphrase_or_key_behind(browser: A
     recovery = phrase.replace("-", "")
     keys = [ref.b64(auth), ref.b64(unwrap), base64.b64encode(auth).decode()]
     canaries = [*TITLES, *BODIES, "TitleCanary", "BodyCanary", PASSPHRASE, "PassCanaryOkapi", phrase, recovery]
-    canaries += [CLEAN_DATE, "America/Chicago", READER_NAME, *keys]
+    canaries += [CLEAN_DATE, "America/Chicago", READER_NAME, NOTE_BACK, "NoteBackCanary", *keys]
     found: list[str] = []
     for path in [p for p in data_dir.rglob("*") if p.is_file()] + [output]:
         found += [f"{needle} in {path}" for needle in hits_in(path, canaries)]

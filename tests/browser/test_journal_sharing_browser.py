@@ -1,6 +1,7 @@
 """Sharing in Chromium: a member writes three entries, invites a sponsor, shares two; the sponsor (a journal of
 their own, in another browser) reads exactly those two; the member unticks one and saves, and the sponsor can
-no longer read it; the member stops sharing, and the sponsor reads nothing."""
+no longer read it; the member stops sharing, and the sponsor reads nothing. The sponsor leaves a note back,
+which the member reads."""
 
 from __future__ import annotations
 
@@ -81,7 +82,18 @@ def test_a_sponsor_reads_exactly_what_is_shared_and_nothing_after_it_is_revoked(
         assert sorted(shared_titles(sponsor)) == ["Step 4 · Inventory one", "Step 4 · Inventory two"]
         assert "Resentments at work." in sponsor.locator("#shared-list").inner_text()
         assert "Not for anyone." not in sponsor.locator("#shared-list").inner_text()
-        assert sponsor.locator("#journal-shared button, #journal-shared a[download]").count() == 0  # no export
+        # No export: the only buttons are for notes back, and nothing offers a download.
+        assert sponsor.locator("#journal-shared a[download]").count() == 0
+        assert set(sponsor.locator("#journal-shared button").all_inner_texts()) == {"Send the note"}
+        first = sponsor.locator(".shared-entry", has_text="Inventory one")
+        first.locator("textarea").fill("Good work. Let us go over this on Thursday.")
+        first.locator("button").click()
+        wait_for_status(sponsor, "Your note is sealed and sent")
+        reopen(member, "sharing-member")
+        assert (
+            "My sponsor's note on “Inventory one”: Good work. Let us go over this on Thursday."
+            in member.locator("#shares-list").inner_text()
+        )
 
         member.locator("#entries-list button", has_text="Inventory two").click()
         member.uncheck("#entry-readers-list input[type=checkbox]")

@@ -57,19 +57,31 @@ class Journal:
 
 
 def invite(owner: Journal) -> tuple[str, bytes]:
+    if not owner.public:
+        owner.make_reader_key()
     share_id, secret = ref.b64(os.urandom(16)), os.urandom(32)
-    accept, _mac = ref.invite_keys(secret)
+    accept, mac_key = ref.invite_keys(secret)
     note = ref.b64(
         ref._seal(owner.journal_key, json.dumps({"name": "Sponsor"}).encode(), b"1|share|" + share_id.encode())
     )
-    body = {"id": share_id, "note": note, "accept_hash": hashlib.sha256(accept).hexdigest()}
+    body = {
+        "id": share_id,
+        "note": note,
+        "accept_hash": hashlib.sha256(accept).hexdigest(),
+        "owner_key_mac": ref.b64(ref.key_mac(mac_key, owner.public)),
+    }
     assert owner.call("shares", body).status_code == 201
     return share_id, secret
 
 
 def accept(reader: Journal, share_id: str, secret: bytes):
     token, mac_key = ref.invite_keys(secret)
-    body = {"accept_token": ref.b64(token), "key_mac": ref.b64(ref.key_mac(mac_key, reader.public))}
+    kept = json.dumps({"secret": ref.b64(secret)}).encode()
+    body = {
+        "accept_token": ref.b64(token),
+        "key_mac": ref.b64(ref.key_mac(mac_key, reader.public)),
+        "reader_note": ref.b64(ref._seal(reader.journal_key, kept, b"1|reader-note|" + share_id.encode())),
+    }
     return reader.call(f"shares/{share_id}/accept", body)
 
 
@@ -130,7 +142,6 @@ def test_an_invitation_accepts_once_with_its_token_only_and_never_by_its_owner(c
     other_id, other_secret = invite(member)
     wrong = accept(sponsor, other_id, os.urandom(32))
     assert wrong.status_code == 404 and "not valid" in wrong.json()["error"]
-    member.make_reader_key()
     own = accept(member, other_id, other_secret)
     assert own.status_code == 409 and "your own invitation" in own.json()["error"]
     stranger = Journal(client, "stranger-one")
@@ -165,9 +176,33 @@ def test_a_reader_named_in_any_script_fits_and_invitations_are_limited(client, m
     name = "私のスポンサー" * 8 + "🌱" * 4  # 60 characters, 188 bytes
     note_json = json.dumps({"name": name, "secret": ref.b64(secret)}, ensure_ascii=False).encode()
     note = ref.b64(ref._seal(member.journal_key, note_json, b"1|share|" + share_id.encode()))
-    body = {"id": share_id, "note": note, "accept_hash": hashlib.sha256(b"x").hexdigest()}
+    member.make_reader_key()
+    body = {"id": share_id, "note": note, "accept_hash": hashlib.sha256(b"x").hexdigest(), "owner_key_mac": "A" * 43}
     assert member.call("shares", body).status_code == 201
     monkeypatch.setattr("stayhere.journal.sharing.SHARES_MAX", 2)
     invite(member)
     refused = member.call("shares", {**body, "id": ref.b64(os.urandom(16))})
     assert refused.status_code == 409 and "as many as it may" in refused.json()["error"]
+
+
+def test_a_reader_leaves_a_note_sealed_for_the_owner_on_a_shared_entry_only(pair):
+    member, sponsor, share_id, secret = pair
+    shared_id, private_id = ref.b64(b"\x08" * 16), ref.b64(b"\x09" * 16)
+    member.write(shared_id, {"title": "fourth step"}, {share_id: sponsor.public})
+    member.write(private_id, {"title": "mine"})
+    received = sponsor.call("shared", method="get").json()["shares"][0]
+    _accept, mac_key = ref.invite_keys(secret)
+    owner_public = ref.unb64(received["owner_public_key"])
+    assert ref.key_mac(mac_key, owner_public) == ref.unb64(received["owner_key_mac"])
+    text = json.dumps({"entry": shared_id, "text": "Thank you for trusting me with this."}).encode()
+    sealed = ref.b64(sodium.crypto_box_seal(sodium.sodium_pad(text, 1024), owner_public))
+    kept = sponsor.call(f"shares/{share_id}/notes", {"entry": shared_id, "sealed": sealed})
+    assert kept.status_code == 201
+    refused = sponsor.call(f"shares/{share_id}/notes", {"entry": private_id, "sealed": sealed})
+    assert refused.status_code == 404 and "no longer shared with you" in refused.json()["error"]
+    odd = sponsor.call(f"shares/{share_id}/notes", {"entry": shared_id, "sealed": ref.b64(os.urandom(100))})
+    assert odd.status_code == 400 and "at most 16 KiB" in odd.json()["error"]
+    notes = member.call("shares", method="get").json()["shares"][0]["notes"]
+    assert [n["entry"] for n in notes] == [shared_id]
+    opened = sodium.crypto_box_seal_open(ref.unb64(notes[0]["sealed"]), member.public, member.secret)
+    assert json.loads(sodium.sodium_unpad(opened, 1024))["text"] == "Thank you for trusting me with this."

@@ -149,3 +149,12 @@ test('an invitation note opens under its purpose and id only', () => {
   assert.deepEqual(jc.openNote(journalKey, 'share', 'abc', blob), { name: 'Sponsor' });
   throwsSentence(() => jc.openNote(journalKey, 'share', 'abd', blob), 'damaged');
 });
+
+test('a note back is padded to a KiB, sealed for the member, and opens for the member only', () => {
+  const member = jc.newReaderKeys();
+  const sealed = jc.sealNoteForOwner(member.publicKey, { entry: 'x', text: 'Thank you.' });
+  assert.equal(jc.fromB64(sealed).length, 48 + 1024);
+  assert.deepEqual(jc.openNoteForOwner(member, sealed), { entry: 'x', text: 'Thank you.' });
+  throwsSentence(() => jc.openNoteForOwner(jc.newReaderKeys(), sealed), 'damaged');
+  throwsSentence(() => jc.sealNoteForOwner(member.publicKey, { text: 'n'.repeat(16 * 1024) }), 'too-large');
+});

@@ -208,7 +208,12 @@ async function acceptInvite() {
   const { id, secret } = pendingInvite;
   await ensureReaderKeys();
   const invite = jc.inviteKeys(secret);
-  const answer = await call('POST', `shares/${id}/accept`, { body: { accept_token: jc.toB64(invite.acceptToken), key_mac: jc.toB64(jc.keyMac(invite.macKey, session.readerKeys.publicKey)) } });
+  const body = {
+    accept_token: jc.toB64(invite.acceptToken),
+    key_mac: jc.toB64(jc.keyMac(invite.macKey, session.readerKeys.publicKey)),
+    reader_note: jc.sealNote(session.journalKey, 'reader-note', id, { secret: jc.toB64(secret) }),
+  };
+  const answer = await call('POST', `shares/${id}/accept`, { body });
   pendingInvite = null;
   $('journal-invited').hidden = true;
   window.history.replaceState(null, '', window.location.pathname);
@@ -222,7 +227,14 @@ async function loadShares() {
     const secret = jc.fromB64(note.secret);
     const publicKey = share.reader_public_key ? jc.fromB64(share.reader_public_key) : null;
     const trusted = Boolean(publicKey && share.key_mac && jc.keyMacOk(jc.inviteKeys(secret).macKey, publicKey, jc.fromB64(share.key_mac)));
-    return { id: share.id, name: note.name, secret, accepted: share.accepted, publicKey, trusted, entries: new Set(share.entries) };
+    const notes = share.notes.map((n) => {
+      try {
+        return { entry: n.entry, ...jc.openNoteForOwner(session.readerKeys, n.sealed) };
+      } catch (error) {
+        return { entry: n.entry, text: error.message };
+      }
+    });
+    return { id: share.id, name: note.name, secret, accepted: share.accepted, publicKey, trusted, entries: new Set(share.entries), notes };
   });
   renderShares();
   renderReaders();
@@ -249,6 +261,13 @@ function renderShares() {
     }
     button.addEventListener('click', () => stopSharing(share));
     li.append(text, ' ', button);
+    for (const note of share.notes) {
+      const p = document.createElement('p');
+      p.className = 'reader-note';
+      const on = entries.get(note.entry)?.content?.title || S.untitled;
+      p.textContent = fill(S.note_from, { name: share.name, title: on, text: String(note.text) });
+      li.append(p);
+    }
     return li;
   }));
 }
@@ -293,11 +312,14 @@ async function invite(event) {
   await busy(event.currentTarget, async () => {
     const name = $('invite-name').value.trim();
     if (!name) return;
+    await ensureReaderKeys(); // a reader's notes back are sealed for this key
     const id = jc.newEntryId();
     const secret = jc.newInviteSecret();
+    const keys = jc.inviteKeys(secret);
     const note = jc.sealNote(session.journalKey, 'share', id, { name, secret: jc.toB64(secret) });
-    const acceptHash = await sha256Hex(jc.inviteKeys(secret).acceptToken);
-    await call('POST', 'shares', { body: { id, note, accept_hash: acceptHash } });
+    const acceptHash = await sha256Hex(keys.acceptToken);
+    const ownerKeyMac = jc.toB64(jc.keyMac(keys.macKey, session.readerKeys.publicKey));
+    await call('POST', 'shares', { body: { id, note, accept_hash: acceptHash, owner_key_mac: ownerKeyMac } });
     $('invite-link').value = `${window.location.origin}${window.location.pathname}#invite=${id}.${jc.toB64(secret)}`;
     $('invite-made').hidden = false;
     $('invite-form').reset();
@@ -325,6 +347,31 @@ async function stopSharing(share) {
   });
 }
 
+function noteForm(share, entryId, ownerKey) {
+  const form = document.createElement('form');
+  form.className = 'note-form';
+  const label = document.createElement('label');
+  const area = document.createElement('textarea');
+  area.rows = 3;
+  area.id = `note-${share.id}-${entryId}`;
+  label.htmlFor = area.id;
+  label.textContent = S.note_label;
+  const button = Object.assign(document.createElement('button'), { type: 'submit', textContent: S.note_send });
+  form.append(label, document.createElement('br'), area, document.createElement('br'), button);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    await busy(form, async () => {
+      const text = area.value.trim();
+      if (!text) throw new Refused(S.note_empty);
+      const sealed = jc.sealNoteForOwner(ownerKey, { entry: entryId, text, written: new Date().toISOString() });
+      await call('POST', `shares/${share.id}/notes`, { body: { entry: entryId, sealed } });
+      area.value = '';
+      say(fill(S.note_sent, { owner: share.owner }));
+    });
+  });
+  return form;
+}
+
 async function loadShared() {
   if (!session.readerKeys) {
     $('journal-shared').hidden = true;
@@ -332,6 +379,14 @@ async function loadShared() {
   }
   const data = await call('GET', 'shared');
   const blocks = data.shares.map((share) => {
+    let ownerKey = null; // the owner's key, if it checks out against the invitation's secret this reader kept
+    try {
+      const { secret } = jc.openNote(session.journalKey, 'reader-note', share.id, share.reader_note);
+      const candidate = jc.fromB64(share.owner_public_key);
+      if (jc.keyMacOk(jc.inviteKeys(jc.fromB64(secret)).macKey, candidate, jc.fromB64(share.owner_key_mac))) ownerKey = candidate;
+    } catch {
+      ownerKey = null;
+    }
     const block = document.createElement('section');
     const heading = document.createElement('h3');
     heading.textContent = fill(S.shared_by, { owner: share.owner });
@@ -348,6 +403,7 @@ async function loadShared() {
         body.className = 'shared-body';
         body.textContent = content.body;
         article.append(title, body);
+        if (ownerKey) article.append(noteForm(share, record.id, ownerKey));
       } catch (error) {
         article.textContent = error.message;
         article.classList.add('bad');

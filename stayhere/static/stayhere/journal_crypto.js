@@ -315,3 +315,24 @@ export function openEntry(journalKey, record) {
 export function sealedLength(bucket) {
   return 1 + NONCE_BYTES + bucket + TAG_BYTES;
 }
+
+// A reader's note back to the member: padded to a KiB (at most 16) and sealed for the member's public key.
+export const NOTE_MAX_BYTES = 16 * 1024 - 1;
+
+export function sealNoteForOwner(ownerPublicKey, value) {
+  const plain = encoder.encode(JSON.stringify(value));
+  if (plain.length > NOTE_MAX_BYTES) {
+    throw new JournalCryptoError('too-large', 'A note holds at most 16 KiB: shorten it.');
+  }
+  return toB64(sodium.crypto_box_seal(sodium.pad(plain, 1024), ownerPublicKey));
+}
+
+export function openNoteForOwner(ownKeys, sealed) {
+  const damaged = new JournalCryptoError('damaged', 'This note was changed or damaged on the way, so it cannot be opened.');
+  try {
+    const padded = sodium.crypto_box_seal_open(fromB64(sealed), ownKeys.publicKey, ownKeys.secretKey);
+    return JSON.parse(decoder.decode(sodium.unpad(padded, 1024)));
+  } catch {
+    throw damaged;
+  }
+}
