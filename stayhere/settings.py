@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "stayhere.demo",
     "stayhere.rooms.web",  # the rooms app (label "rooms"): its Django side lives in rooms/web
     "stayhere.slips",
+    "stayhere.journal",
 ]
 
 MIDDLEWARE = [
@@ -152,6 +153,10 @@ PASSWORD_HASHERS = [
 SIGNIN_FAILURES_PER_NAME = 5
 SIGNIN_FAILURES_OVERALL = 100
 SIGNIN_WINDOW_SECONDS = 900
+# The journal (stayhere.journal): new journals per sign-in window on the whole server, and what one journal holds.
+JOURNAL_SIGNUPS_PER_WINDOW = envint("STAYHERE_JOURNAL_SIGNUPS_PER_WINDOW", 30, minimum=0, maximum=100_000)
+JOURNAL_ENTRIES_MAX = envint("STAYHERE_JOURNAL_ENTRIES_MAX", 5000, minimum=1, maximum=1_000_000)
+JOURNAL_BYTES_MAX = envint("STAYHERE_JOURNAL_MIB_MAX", 64, minimum=1, maximum=100_000) * 1024 * 1024
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},

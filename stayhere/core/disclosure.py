@@ -16,6 +16,10 @@ SETTING = "the group's own room or slip settings, chosen by its trusted servants
 KEY = "a hash of, or a key for, a secret link or signature; nothing about a person"
 INDEX = "derived from the listing for search; rebuilt, never edited"
 ID = "a row id"
+CIPHERTEXT = (
+    "ciphertext sealed in the member's browser (XChaCha20-Poly1305 under keys from their passphrase): "
+    "unreadable without the passphrase or the recovery phrase, which the server never receives"
+)
 
 # Django's own tables: operators' accounts and the admin's record of operators' edits to listings. No room,
 # page or feed writes to them (the room page sets no session; see test_room_page).
@@ -126,6 +130,57 @@ ALLOWED: dict[str, dict[str, str]] = {
     "slips.SigningKey": {
         **dict.fromkeys(["id", "group", "key_id", "public_key", "private_key"], KEY),
         **dict.fromkeys(["created_at", "retired_at", "revoked_at"], "a key's validity, for verifying old slips"),
+    },
+    "journal.Account": {
+        "id": ID,
+        "handle": "the pseudonym the member chose for the journal (no email, no phone, no name asked)",
+        **dict.fromkeys(
+            ["salt", "kdf"],
+            "the passphrase derivation's inputs (random salt, Argon2id parameters): public by design, "
+            "answered for any handle",
+        ),
+        **dict.fromkeys(
+            ["auth_hash", "recovery_auth_hash"],
+            "SHA-256 of the sign-in keys derived from the passphrase and from the recovery phrase; "
+            "neither key opens anything",
+        ),
+        **dict.fromkeys(["wrapped_key", "wrapped_key_recovery"], "the journal's key, " + CIPHERTEXT),
+        "revision": "a count of this journal's writes (no time is kept)",
+        "reader_public_key": "the public half of the journal's reading key (X25519), when it reads what others share",
+        "reader_secret_sealed": "the secret half of that key, " + CIPHERTEXT,
+    },
+    "journal.Share": {
+        "id": ID,
+        "share_id": "16 random bytes the owner's browser chose",
+        "owner": "the journal that invited a reader",
+        "reader": "the journal that accepted (the reader's own pseudonymous handle), or none yet",
+        "note": "the owner's name for the reader and the invitation's secret, " + CIPHERTEXT,
+        "accept_hash": "SHA-256 of a token derived from the invitation's secret (the secret itself stays in the link)",
+        "key_mac": "the reader's public key signed with a key from the invitation's secret, for the owner to check",
+        "owner_key_mac": "the owner's public key signed the same way, for the reader to check",
+        "reader_note": "the reader's copy of the invitation's secret, " + CIPHERTEXT,
+    },
+    "journal.Note": {
+        "id": ID,
+        **dict.fromkeys(["share", "entry"], "which reader left a note on which shared entry"),
+        "sealed": "the note, padded to a KiB and sealed for the owner's public key (crypto_box_seal): only the "
+        "owner opens it",
+    },
+    "journal.Grant": {
+        "id": ID,
+        **dict.fromkeys(["share", "entry"], "which entry the owner shares with which reader"),
+        "wrapped": "that entry's key, sealed for the reader's public key (crypto_box_seal): only the reader opens it",
+    },
+    "journal.Entry": {
+        "id": ID,
+        "account": "which journal the entry belongs to",
+        "entry_id": "16 random bytes the browser chose; nothing derived from the entry",
+        "version": "the version of the sealed format",
+        "bucket": "the entry's size, padded to a power of two (1 KiB to 1 MiB)",
+        **dict.fromkeys(
+            ["key", "body"], "the entry's own key and its padded text (title, step, dates inside), " + CIPHERTEXT
+        ),
+        "revision": "the journal's write count when this entry was last written (no time is kept)",
     },
 }
 

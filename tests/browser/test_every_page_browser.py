@@ -42,6 +42,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServe
             "/verify": 200,
             "/slips/keys": 200,
             "/admin/login/": 200,
+            "/journal/": 200,
             "/no/such/page": 404,
         }
         yield running, paths
