@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "stayhere.demo",
     "stayhere.rooms.web",  # the rooms app (label "rooms"): its Django side lives in rooms/web
     "stayhere.slips",
+    "stayhere.service",  # trusted servants: roles, invitations, change requests, the listings' history
 ]
 
 MIDDLEWARE = [
@@ -151,6 +152,12 @@ PASSWORD_HASHERS = [
 SIGNIN_FAILURES_PER_NAME = 5
 SIGNIN_FAILURES_OVERALL = 100
 SIGNIN_WINDOW_SECONDS = 900
+# Trusted servants (stayhere.service): how long an invitation link works, and how many changes visitors may
+# suggest per window, per meeting and on the whole server (counted in the cache, never by address).
+SERVICE_INVITATION_DAYS = envint("STAYHERE_INVITATION_DAYS", 7, minimum=1, maximum=90)
+SUGGESTIONS_PER_MEETING = envint("STAYHERE_SUGGESTIONS_PER_MEETING", 5, minimum=1, maximum=10_000)
+SUGGESTIONS_OVERALL = envint("STAYHERE_SUGGESTIONS_OVERALL", 200, minimum=1, maximum=1_000_000)
+SUGGESTION_WINDOW_SECONDS = 3600
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -194,8 +201,6 @@ TURN = turn_from_env()
 ROOM_JOINS_PER_SOURCE = envint("STAYHERE_ROOM_JOINS_PER_SOURCE", 20, minimum=0, maximum=10_000)
 ROOM_SOCKETS_PER_SOURCE = envint("STAYHERE_ROOM_SOCKETS_PER_SOURCE", 100, minimum=0, maximum=100_000)
 ROOM_JOINS_PER_ROOM = envint("STAYHERE_ROOM_JOINS_PER_ROOM", 20, minimum=0, maximum=10_000)
-# Connections open in this process that hold no seat yet (a flood from many addresses costs memory until then).
-ROOM_UNSEATED_MAX = envint("STAYHERE_ROOM_UNSEATED_MAX", 1000, minimum=0, maximum=1_000_000)
 
 # The finder: how far "near" reaches by default and the page size of results.
 FINDER_RADIUS_KM = envint("STAYHERE_FINDER_RADIUS_KM", 25, minimum=1, maximum=500)
