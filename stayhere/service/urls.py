@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from stayhere.service import views
+
+app_name = "service"
+
+urlpatterns = [
+    path("meetings/<slug:slug>/suggest", views.suggest, name="suggest"),
+    path("service/", views.home, name="home"),
+    path("service/sign-in", views.sign_in, name="sign-in"),
+    path("service/sign-out", views.sign_out, name="sign-out"),
+    path("service/invitations/<str:token>", views.accept, name="accept"),
+    path("service/groups/<slug:slug>", views.group_meetings, name="group"),
+    path("service/meetings/<slug:slug>", views.meeting_edit, name="meeting"),
+    path("service/bodies/<slug:slug>", views.body_page, name="body"),
+    path("service/bodies/<slug:slug>/requests", views.queue, name="queue"),
+    path("service/requests/<int:number>", views.request_detail, name="request"),
+]
