@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache as django_cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -100,14 +100,35 @@ def conflicts(request: ChangeRequest) -> list[str]:
 
 
 def _close(request: ChangeRequest, status: str, by: str, reason: str = "") -> None:
-    """Closes the request and forgets what the visitor typed beyond the listing: the contact and the note."""
+    """Closes the request and forgets what the visitor typed beyond the listing: the contact and the note.
+
+    On SQLite the old values are also overwritten on disk: secure_delete zeroes the row's old bytes in the page, and
+    after the commit a TRUNCATE checkpoint empties the write-ahead log that held earlier copies of the page.
+    (PostgreSQL keeps a dead copy of the row until its pages are reused: see docs/SECURITY.md.)
+    """
     request.status = status
     request.closed_at = timezone.now()
     request.closed_by = by
     request.reason = reason
     request.contact = ""
     request.note = ""
-    request.save(update_fields=["status", "closed_at", "closed_by", "reason", "contact", "note"])
+    sqlite = connection.vendor == "sqlite"
+    if sqlite:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA secure_delete=ON")
+    try:
+        request.save(update_fields=["status", "closed_at", "closed_by", "reason", "contact", "note"])
+    finally:
+        if sqlite:
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA secure_delete=OFF")
+    if sqlite:
+        transaction.on_commit(_empty_the_log)
+
+
+def _empty_the_log() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def approve(request_id: int, by: str) -> ListingChange | None:
