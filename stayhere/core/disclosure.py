@@ -132,6 +132,7 @@ ALLOWED: dict[str, dict[str, str]] = {
         "id": ID,
         "token_hash": KEY,
         **dict.fromkeys(["kind", "service_body", "group", "ends_on"], "the service role the link offers"),
+        "replaces": "for a hand-over, the role the link's holder succeeds",
         "invited_by": "the servant who made the invitation",
         **dict.fromkeys(["created_at", "expires_at", "used_at"], "when the link was made, expires, was used"),
     },

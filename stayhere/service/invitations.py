@@ -37,9 +37,15 @@ def token_hash(token: str) -> str:
 
 
 def invite(
-    by: Any, kind: str, *, body: ServiceBody | None = None, group: Group | None = None, ends_on: dt.date | None = None
+    by: Any,
+    kind: str,
+    *,
+    body: ServiceBody | None = None,
+    group: Group | None = None,
+    ends_on: dt.date | None = None,
+    replaces: Role | None = None,
 ) -> Issued:
-    """A new invitation (the caller has checked ``permissions.may_invite``)."""
+    """A new invitation (the caller has checked ``permissions.may_invite`` or ``may_hand_over``)."""
     token = secrets.token_urlsafe(32)
     now = timezone.now()
     invitation = Invitation.objects.create(
@@ -51,8 +57,14 @@ def invite(
         invited_by=by,
         created_at=now,
         expires_at=now + dt.timedelta(days=settings.SERVICE_INVITATION_DAYS),
+        replaces=replaces,
     )
     return Issued(invitation, token)
+
+
+def hand_over(by: Any, role: Role) -> Issued:
+    """An invitation to the same role for a successor; the role ends when the successor accepts it."""
+    return invite(by, role.kind, body=role.service_body, group=role.group, ends_on=role.ends_on, replaces=role)
 
 
 def usable(token: str) -> Invitation:
@@ -79,8 +91,16 @@ def accept(token: str, *, user: Any = None, handle: str = "", password: str = ""
             raise InvitationRefused(
                 _("This invitation has already been used. Ask the servant who sent it for a new one.")
             )
+        replaced = invitation.replaces
+        if replaced is not None and user is not None and replaced.user_id == user.pk:
+            raise InvitationRefused(
+                _("This link hands over your own role: send it to the servant who takes the role on.")
+            )
         if user is None:
             user = get_user_model().objects.create_user(username=handle, email=email, password=password)
+        if replaced is not None:  # the predecessor's term ends today, as the successor's begins
+            replaced.ends_on = timezone.localdate() - dt.timedelta(days=1)
+            replaced.save(update_fields=["ends_on"])
         invitation.used_at = timezone.now()
         invitation.save(update_fields=["used_at"])
         return Role.objects.create(

@@ -73,6 +73,8 @@ class Invitation(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+    # A hand-over: the role this one succeeds, which ends when the invitation is accepted.
+    replaces = models.ForeignKey(Role, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     def __str__(self) -> str:
         return f"invitation {self.pk} ({self.kind})"

@@ -88,3 +88,12 @@ def may_invite(user: Any, kind: str, body: ServiceBody | None = None, group: Gro
     if kind in BODY_KINDS:
         return body is not None and may_administer_body(user, body)
     return False
+
+
+def may_hand_over(user: Any, role: Role) -> bool:
+    """Pass a role on to a successor: its holder while it is current, or an admin above what it is over."""
+    if role.user_id == getattr(user, "pk", None) and _signed_in(user) and role.is_current(timezone.localdate()):
+        return True
+    if role.kind == RoleKind.SECRETARY:
+        return role.group is not None and may_invite(user, role.kind, group=role.group)
+    return may_invite(user, role.kind, body=role.service_body)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("service/sign-in", views.sign_in, name="sign-in"),
     path("service/sign-out", views.sign_out, name="sign-out"),
     path("service/invitations/<str:token>", views.accept, name="accept"),
+    path("service/roles/<int:number>/hand-over", views.hand_over, name="hand-over"),
     path("service/groups/<slug:slug>", views.group_meetings, name="group"),
     path("service/meetings/<slug:slug>", views.meeting_edit, name="meeting"),
     path("service/bodies/<slug:slug>", views.body_page, name="body"),

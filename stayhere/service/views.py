@@ -30,7 +30,7 @@ from stayhere.service.forms import (
     ServantSignInForm,
     SuggestionForm,
 )
-from stayhere.service.models import ChangeRequest, ListingChange, RoleKind
+from stayhere.service.models import ChangeRequest, ListingChange, Role, RoleKind
 
 log = logging.getLogger("stayhere.service")
 View = Callable[..., HttpResponse]
@@ -300,6 +300,17 @@ def _invalid_sentence(invalid: listing.ListingInvalid) -> str:
 
 
 # Invitations
+
+
+@servant_required
+@require_POST
+def hand_over(request: HttpRequest, number: int) -> HttpResponse:
+    role = get_object_or_404(Role.objects.select_related("group__service_body", "service_body", "user"), pk=number)
+    if not permissions.may_hand_over(request.user, role):
+        return refused(request, not_yours())
+    issued = invitations.hand_over(request.user, role)
+    link = request.build_absolute_uri(reverse("service:accept", args=[issued.token]))
+    return render(request, "service/handover.html", {"role": role, "invited": issued.invitation, "link": link})
 
 
 @never_cache

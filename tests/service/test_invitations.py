@@ -177,3 +177,36 @@ def test_create_site_admin_refuses_bad_input_with_a_sentence(
     with pytest.raises(CommandError, match=sentence):
         call_command("create_site_admin", handle, password_stdin=True)
     assert get_user_model().objects.count() == 0
+
+
+def test_a_secretary_hands_the_role_over_in_one_action_and_it_ends_when_the_successor_accepts() -> None:
+    tree = make_tree()
+    role = Role.objects.get(user=tree.secretary)
+    old = signed_in(tree.secretary)
+    answer = old.post(f"/service/roles/{role.pk}/hand-over")
+    assert answer.status_code == 200
+    found = LINK.search(answer.content.decode())
+    assert found
+    link = found.group(1).removeprefix("http://testserver")
+    assert permissions.may_edit_meeting(tree.secretary, tree.meeting)  # until the successor accepts
+    # The predecessor cannot accept their own hand-over.
+    refused = old.post(link, {})
+    assert refused.status_code == 410 and "hands over your own role" in refused.content.decode()
+    successor = Client()
+    done = successor.post(link, {"handle": "next-sec", "password": PASSWORD, "password_again": PASSWORD})
+    assert done.status_code == 302
+    assert not permissions.may_edit_meeting(tree.secretary, tree.meeting)
+    assert old.get("/service/meetings/hope-tuesday").status_code == 403
+    assert successor.get("/service/meetings/hope-tuesday").status_code == 200
+
+
+def test_only_the_holder_or_an_admin_above_may_hand_a_role_over() -> None:
+    tree = make_tree()
+    role = Role.objects.get(user=tree.secretary)
+    assert signed_in(tree.outsider).post(f"/service/roles/{role.pk}/hand-over").status_code == 403
+    assert signed_in(tree.reviewer).post(f"/service/roles/{role.pk}/hand-over").status_code == 403
+    assert signed_in(tree.lapsed).post(f"/service/roles/{role.pk}/hand-over").status_code == 403
+    assert signed_in(tree.north_admin).post(f"/service/roles/{role.pk}/hand-over").status_code == 200
+    lapsed_role = Role.objects.get(user=tree.lapsed)
+    assert signed_in(tree.lapsed).post(f"/service/roles/{lapsed_role.pk}/hand-over").status_code == 403
+    assert Invitation.objects.count() == 1

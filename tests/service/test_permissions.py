@@ -96,3 +96,14 @@ def test_a_meeting_listed_under_a_body_directly_belongs_to_that_body() -> None:
     assert permissions.may_edit_meeting(tree.north_admin, tree.other_meeting)
     assert not permissions.may_edit_meeting(tree.outsider, tree.other_meeting)
     assert not permissions.may_edit_meeting(tree.secretary, tree.other_meeting)
+
+
+def test_a_role_is_handed_over_by_its_holder_or_an_admin_above_and_not_by_the_outsider() -> None:
+    tree = make_tree()
+    role = Role.objects.get(user=tree.secretary)
+    assert permissions.may_hand_over(tree.secretary, role)
+    assert permissions.may_hand_over(tree.north_admin, role)
+    assert permissions.may_hand_over(tree.site_admin, role)
+    assert not permissions.may_hand_over(tree.outsider, role)
+    assert not permissions.may_hand_over(tree.reviewer, role)
+    assert not permissions.may_hand_over(tree.lapsed, Role.objects.get(user=tree.lapsed))
