@@ -6,6 +6,7 @@ names who made each, and no page asked anything of another origin."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -29,6 +30,10 @@ hope = Group.objects.create(name="Hope Group", slug="hope", service_body=north)
 make_meeting("Hope Tuesday", slug="hope-tuesday", group=hope, location=make_location(), days=[2], start="19:00")
 chair = get_user_model().objects.create_user(username="north-chair", password="{PASSWORD}")
 Role.objects.create(user=chair, kind="body_admin", service_body=north)
+south = ServiceBody.objects.create(name="South Intergroup", slug="south")
+outsider = get_user_model().objects.create_user(username="south-chair", password="{PASSWORD}")
+Role.objects.create(user=outsider, kind="body_admin", service_body=south)
+make_meeting("Hope Friday", slug="hope-friday", group=hope, location=make_location(), days=[5], start="12:00")
 """
 
 
@@ -124,6 +129,50 @@ def test_invite_edit_suggest_approve_and_the_finder_and_the_feed_show_it(
         for watched in (admin, secretary, visitor):
             assert watched.foreign_requests() == []
             assert watched.csp_violations() == []
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def test_the_outsider_is_refused_and_a_conflicting_approval_is_refused_with_a_sentence(
+    browser: Any, servants_server: LiveServer
+) -> None:
+    server = servants_server
+    contexts = [browser.new_context(base_url=server.url) for _ in range(3)]
+    admin, outsider, visitor = (watch(context, server.url) for context in contexts)
+    try:
+        visitor.page.goto("/meetings/hope-friday")
+        visitor.page.get_by_role("link", name="Suggest a change", exact=True).click()
+        visitor.page.get_by_label("Starts").fill("12:15")
+        visitor.page.get_by_role("button", name="Send the suggestion").click()
+        expect(visitor.page.get_by_role("heading", name="Thank you: your suggestion was sent")).to_be_visible(
+            timeout=WAIT_MS
+        )
+
+        # The servant of another intergroup sees neither the queue nor the meeting's edit page.
+        sign_in(outsider, "south-chair")
+        for path in ("/service/bodies/north/requests", "/service/meetings/hope-friday", "/service/groups/hope"):
+            answer = outsider.page.goto(path)
+            assert answer is not None and answer.status == 403, path
+            expect(outsider.page.get_by_role("alert")).to_contain_text("Your roles do not cover this.")
+
+        # Meanwhile the admin changes the same field directly; approving the suggestion is then refused.
+        sign_in(admin, "north-chair")
+        admin.page.goto("/service/meetings/hope-friday")
+        admin.page.get_by_label("Starts").fill("12:30")
+        admin.page.get_by_role("button", name="Save the listing").click()
+        expect(admin.page.get_by_text("Saved. The listing is updated")).to_be_visible(timeout=WAIT_MS)
+        admin.page.goto("/service/bodies/north/requests")
+        admin.page.get_by_role("link", name=re.compile(r"Suggestion #\d+ for Hope Friday")).click()
+        expect(admin.page.locator("table.diff")).to_contain_text("(changed since)")
+        admin.page.get_by_role("button", name="Approve and apply this change").click()
+        expect(admin.page.get_by_role("alert")).to_contain_text(
+            "The listing has changed since this suggestion was made (Starts), so it was not applied."
+        )
+        visitor.page.goto("/meetings/hope-friday")
+        expect(visitor.page.locator("table.schedule")).to_contain_text("12:30")
+        for watched in (admin, outsider, visitor):
+            assert watched.foreign_requests() == []
     finally:
         for context in contexts:
             context.close()
