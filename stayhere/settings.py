@@ -158,6 +158,18 @@ SERVICE_INVITATION_DAYS = envint("STAYHERE_INVITATION_DAYS", 7, minimum=1, maxim
 SUGGESTIONS_PER_MEETING = envint("STAYHERE_SUGGESTIONS_PER_MEETING", 5, minimum=1, maximum=10_000)
 SUGGESTIONS_OVERALL = envint("STAYHERE_SUGGESTIONS_OVERALL", 200, minimum=1, maximum=1_000_000)
 SUGGESTION_WINDOW_SECONDS = 3600
+# Email notices to servants who gave an address (a suggestion waiting for review). Without STAYHERE_EMAIL_HOST
+# none are sent: no console backend, which would print servants' addresses to the log.
+EMAIL_HOST = envstr("STAYHERE_EMAIL_HOST", "")
+EMAIL_PORT = envint("STAYHERE_EMAIL_PORT", 587, minimum=1, maximum=65535)
+EMAIL_HOST_USER = envstr("STAYHERE_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = envsecret("STAYHERE_EMAIL_PASSWORD")[0]
+EMAIL_USE_TLS = envbool("STAYHERE_EMAIL_TLS", True)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = envstr("STAYHERE_EMAIL_FROM", "stayhere@localhost")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.dummy.EmailBackend"
+)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},

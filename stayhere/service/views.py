@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from stayhere.core import cache
 from stayhere.core.signin import UNAVAILABLE_RETRY_S, unavailable_sentence
 from stayhere.directory.models import Attendance, Group, Meeting, ServiceBody
-from stayhere.service import invitations, listing, permissions, suggestions
+from stayhere.service import invitations, listing, notices, permissions, suggestions
 from stayhere.service.forms import (
     AcceptForm,
     InactiveForm,
@@ -376,7 +376,9 @@ def suggest(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, "service/suggest.html", context, status=400)
     try:
         suggestions.count(meeting)
-        suggestions.suggest(meeting, form.listing_values(), form.cleaned_data["note"], form.cleaned_data["contact"])
+        made = suggestions.suggest(
+            meeting, form.listing_values(), form.cleaned_data["note"], form.cleaned_data["contact"]
+        )
     except cache.CacheDown:
         response = render(request, "service/suggest.html", {**context, "error": unavailable_sentence()}, status=503)
         response["Retry-After"] = str(UNAVAILABLE_RETRY_S)
@@ -386,4 +388,5 @@ def suggest(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, "service/suggest.html", context, status=400)
     except suggestions.SuggestionRefused as refusal:
         return render(request, "service/suggest.html", {**context, "error": str(refusal)}, status=400)
+    notices.tell_reviewers(made, request.build_absolute_uri(reverse("service:request", args=[made.pk])))
     return render(request, "service/suggested.html", {"meeting": meeting})
