@@ -155,6 +155,20 @@ ALLOWED: dict[str, dict[str, str]] = {
             "the listing's history: when, by which servant's handle or suggestion, the public fields before and after",
         ),
     },
+    "otp_totp.TOTPDevice": {
+        "id": ID,
+        **dict.fromkeys(["user", "name", "confirmed"], "a servant's authenticator app for two-step sign-in"),
+        "key": "the shared secret the servant's authenticator app makes codes from (readable by whoever reads the "
+        "database, as TOTP needs)",
+        **dict.fromkeys(
+            ["step", "t0", "digits", "tolerance", "drift", "last_t"],
+            "the code's parameters and the last time step used (so a code works once)",
+        ),
+        **dict.fromkeys(
+            ["throttling_failure_timestamp", "throttling_failure_count", "created_at", "last_used_at"],
+            "failed codes (to slow guessing), when the app was added and last used to sign in",
+        ),
+    },
     "slips.SlipSettings": dict.fromkeys(["id", "group", "enabled", "minimum_minutes"], SETTING),
     "slips.SigningKey": {
         **dict.fromkeys(["id", "group", "key_id", "public_key", "private_key"], KEY),

@@ -261,3 +261,15 @@ class RejectForm(forms.Form):
         widget=forms.Textarea,
         error_messages={"required": _("Say why the suggestion is rejected: the reason is kept with it.")},
     )
+
+
+class CodeForm(forms.Form):
+    code = forms.RegexField(
+        label=_("The 6-digit code from your authenticator app"),
+        regex=r"^\s*[0-9]{6}\s*$",
+        error_messages={
+            "invalid": _("Type the 6 digits your authenticator app shows now."),
+            "required": _("Type the 6 digits your authenticator app shows now."),
+        },
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )

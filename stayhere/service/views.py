@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib.auth import login, logout
+from django.contrib.auth import get_user_model, login, logout
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -17,12 +17,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from stayhere.core import cache
+from stayhere.core import cache, signin
 from stayhere.core.signin import UNAVAILABLE_RETRY_S, unavailable_sentence
 from stayhere.directory.models import Attendance, Group, Meeting, ServiceBody
-from stayhere.service import invitations, listing, notices, permissions, suggestions
+from stayhere.service import invitations, listing, notices, permissions, suggestions, twofactor
 from stayhere.service.forms import (
     AcceptForm,
+    CodeForm,
     InactiveForm,
     InviteForm,
     MeetingForm,
@@ -78,9 +79,14 @@ def not_yours() -> str:
 def sign_in(request: HttpRequest) -> HttpResponse:
     form = ServantSignInForm(request, data=request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        login(request, form.get_user())
+        user = form.get_user()
         target = request.GET.get("next", "")
-        return HttpResponseRedirect(target if target.startswith("/service/") else reverse("service:home"))
+        target = target if target.startswith("/service/") else reverse("service:home")
+        if twofactor.confirmed_device(user) is not None:  # the password was right: now the code
+            request.session[PENDING] = {"user": user.pk, "next": target}
+            return HttpResponseRedirect(reverse("service:sign-in-code"))
+        login(request, user)
+        return HttpResponseRedirect(target)
     response = render(request, "service/sign_in.html", {"form": form}, status=400 if form.errors else 200)
     if form.unavailable:
         response.status_code = 503
@@ -89,6 +95,82 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         response.status_code = 429
         response["Retry-After"] = str(form.refused.retry_after)
     return response
+
+
+PENDING = "service_pending_sign_in"
+
+
+@never_cache
+@posts_here
+@require_http_methods(["GET", "POST"])
+def sign_in_code(request: HttpRequest) -> HttpResponse:
+    """The second step, for a servant who turned it on: the password was right, the code is asked."""
+    pending: dict[str, Any] = request.session.get(PENDING) or {}
+    user = get_user_model().objects.filter(pk=int(pending["user"]), is_active=True).first() if pending else None
+    if user is None:
+        return HttpResponseRedirect(reverse("service:sign-in"))
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "GET":
+        return render(request, "service/sign_in_code.html", {"form": form})
+    name = user.get_username()
+    try:
+        refusal = signin.refusal(name)
+        if refusal is not None:
+            return _code_page(request, form, refusal.sentence(), 429, retry_after=refusal.retry_after)
+        if not form.is_valid():
+            signin.record_failure(name)
+            return _code_page(request, form, "", 400)
+        try:
+            twofactor.verify(user, form.cleaned_data["code"])
+        except twofactor.CodeRefused as wrong:
+            signin.record_failure(name)
+            return _code_page(request, form, str(wrong), 400)
+    except cache.CacheDown:
+        return _code_page(request, form, unavailable_sentence(), 503, retry_after=UNAVAILABLE_RETRY_S)
+    del request.session[PENDING]
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return HttpResponseRedirect(str(pending["next"]))
+
+
+def _code_page(request: HttpRequest, form: CodeForm, error: str, status: int, retry_after: int = 0) -> HttpResponse:
+    response = render(request, "service/sign_in_code.html", {"form": form, "error": error}, status=status)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+@servant_required
+@require_http_methods(["GET", "POST"])
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """Turn the authenticator-app step on (scan, then type a code back) or off (type a current code)."""
+    on = twofactor.confirmed_device(request.user) is not None
+    if request.method == "GET":
+        return render(request, "service/two_factor.html", _two_factor_context(request, on, CodeForm()))
+    form = CodeForm(request.POST)
+    try:
+        if not form.is_valid():
+            return render(request, "service/two_factor.html", _two_factor_context(request, on, form), status=400)
+        if on:
+            twofactor.verify(request.user, form.cleaned_data["code"])
+            twofactor.turn_off(request.user)
+            notice = _("Two-step sign-in is off.")
+        else:
+            twofactor.confirm(twofactor.enrolment(request.user), form.cleaned_data["code"])
+            notice = _("Two-step sign-in is on: from now on you are asked for a code after your password.")
+    except twofactor.CodeRefused as wrong:
+        context = _two_factor_context(request, on, form)
+        context["error"] = str(wrong)
+        return render(request, "service/two_factor.html", context, status=400)
+    context = _two_factor_context(request, not on, CodeForm())
+    context["notice"] = notice
+    return render(request, "service/two_factor.html", context)
+
+
+def _two_factor_context(request: HttpRequest, on: bool, form: CodeForm) -> dict[str, Any]:
+    if on:
+        return {"on": True, "form": form}
+    device = twofactor.enrolment(request.user)
+    return {"on": False, "form": form, "secret": twofactor.secret_text(device), "qr": twofactor.qr_data_uri(device)}
 
 
 @require_POST
