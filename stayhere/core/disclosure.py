@@ -155,6 +155,12 @@ ALLOWED: dict[str, dict[str, str]] = {
             "the listing's history: when, by which servant's handle or suggestion, the public fields before and after",
         ),
     },
+    "service.RecoveryCode": {
+        "id": ID,
+        "user": "the servant whose single-use recovery code this is",
+        "code_hash": KEY,
+        "used_at": "when the code was used to sign in",
+    },
     "otp_totp.TOTPDevice": {
         "id": ID,
         **dict.fromkeys(["user", "name", "confirmed"], "a servant's authenticator app for two-step sign-in"),

@@ -273,3 +273,17 @@ class CodeForm(forms.Form):
         },
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
     )
+
+
+class SignInCodeForm(CodeForm):
+    """The second step of signing in: the app's code, or one of the recovery codes."""
+
+    code = forms.RegexField(
+        label=_("The 6-digit code from your authenticator app, or a recovery code"),
+        regex=r"^\s*([0-9]{6}|[A-Za-z0-9]{5}-[A-Za-z0-9]{5})\s*$",
+        error_messages={
+            "invalid": _("Type the 6 digits your authenticator app shows now, or a recovery code such as abcde-fghjk."),
+            "required": _("Type the 6 digits your authenticator app shows now, or a recovery code."),
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
+    )

@@ -127,3 +127,15 @@ class ListingChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.meeting_id} {self.at:%Y-%m-%d} {self.who}"
+
+
+class RecoveryCode(models.Model):
+    """One of a servant's single-use codes for signing in without the authenticator app. Only a keyed hash is kept
+    (HMAC with the server's secret key): the codes are shown once, when two-step sign-in is turned on."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    code_hash = models.CharField(max_length=64, unique=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"recovery code {self.pk}"

@@ -8,16 +8,27 @@ slows repeated failures on the device itself.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import math
+import re
+import secrets
 from base64 import b32encode
 from typing import Any
 
 import segno
+from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from stayhere.service.models import RecoveryCode
+
 NAME = "authenticator app"
+RECOVERY_CODES = 10
+RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread
+RECOVERY_FORM = re.compile(r"^[a-z0-9]{5}-[a-z0-9]{5}$")
 
 
 def confirmed_device(user: Any) -> TOTPDevice | None:
@@ -73,6 +84,42 @@ def confirm(device: TOTPDevice, code: str) -> None:
 
 def turn_off(user: Any) -> None:
     TOTPDevice.objects.filter(user=user).delete()
+    RecoveryCode.objects.filter(user=user).delete()
+
+
+def _code_hash(code: str) -> str:
+    normal = code.strip().lower()
+    return hmac.new(settings.SECRET_KEY.encode(), normal.encode(), hashlib.sha256).hexdigest()
+
+
+def new_recovery_codes(user: Any) -> list[str]:
+    """Draws the servant's recovery codes afresh (the old ones stop working) and returns them, to be shown once."""
+    codes = [
+        "-".join("".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(5)) for _part in range(2))
+        for _code in range(RECOVERY_CODES)
+    ]
+    with transaction.atomic():
+        RecoveryCode.objects.filter(user=user).delete()
+        RecoveryCode.objects.bulk_create([RecoveryCode(user=user, code_hash=_code_hash(code)) for code in codes])
+    return codes
+
+
+def is_recovery_code(text: str) -> bool:
+    return bool(RECOVERY_FORM.match(text.strip().lower()))
+
+
+def use_recovery_code(user: Any, code: str) -> None:
+    """Accepts an unused recovery code of this servant once (CodeRefused otherwise)."""
+    with transaction.atomic():
+        kept = (
+            RecoveryCode.objects.select_for_update()
+            .filter(user=user, code_hash=_code_hash(code), used_at__isnull=True)
+            .first()
+        )
+        if kept is None:
+            raise CodeRefused(_("That recovery code is not one of yours, or it has been used: try another."))
+        kept.used_at = timezone.now()
+        kept.save(update_fields=["used_at"])
 
 
 def verify(user: Any, code: str) -> None:

@@ -29,6 +29,7 @@ from stayhere.service.forms import (
     MeetingForm,
     RejectForm,
     ServantSignInForm,
+    SignInCodeForm,
     SuggestionForm,
 )
 from stayhere.service.models import ChangeRequest, ListingChange, Role, RoleKind
@@ -109,7 +110,7 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     user = get_user_model().objects.filter(pk=int(pending["user"]), is_active=True).first() if pending else None
     if user is None:
         return HttpResponseRedirect(reverse("service:sign-in"))
-    form = CodeForm(request.POST if request.method == "POST" else None)
+    form = SignInCodeForm(request.POST if request.method == "POST" else None)
     if request.method == "GET":
         return render(request, "service/sign_in_code.html", {"form": form})
     name = user.get_username()
@@ -120,8 +121,12 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
         if not form.is_valid():
             signin.record_failure(name)
             return _code_page(request, form, "", 400)
+        code = form.cleaned_data["code"]
         try:
-            twofactor.verify(user, form.cleaned_data["code"])
+            if twofactor.is_recovery_code(code):
+                twofactor.use_recovery_code(user, code)
+            else:
+                twofactor.verify(user, code)
         except twofactor.CodeRefused as wrong:
             signin.record_failure(name)
             return _code_page(request, form, str(wrong), 400)
@@ -132,7 +137,9 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(str(pending["next"]))
 
 
-def _code_page(request: HttpRequest, form: CodeForm, error: str, status: int, retry_after: int = 0) -> HttpResponse:
+def _code_page(
+    request: HttpRequest, form: SignInCodeForm, error: str, status: int, retry_after: int = 0
+) -> HttpResponse:
     response = render(request, "service/sign_in_code.html", {"form": form, "error": error}, status=status)
     if retry_after:
         response["Retry-After"] = str(retry_after)
@@ -157,6 +164,9 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         else:
             twofactor.confirm(twofactor.enrolment(request.user), form.cleaned_data["code"])
             notice = _("Two-step sign-in is on: from now on you are asked for a code after your password.")
+            context = _two_factor_context(request, True, CodeForm())
+            context.update(notice=notice, recovery_codes=twofactor.new_recovery_codes(request.user))
+            return render(request, "service/two_factor.html", context)
     except twofactor.CodeRefused as wrong:
         context = _two_factor_context(request, on, form)
         context["error"] = str(wrong)

@@ -3,12 +3,15 @@ password; a wrong code is refused with a sentence and counted against the sign-i
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from stayhere.service import twofactor
+from stayhere.service.models import RecoveryCode
 from tests.core.test_login import forget_counters
 from tests.service.factories import PASSWORD, make_tree, signed_in
 
@@ -33,7 +36,7 @@ def wrong_code(device: TOTPDevice) -> str:
     return "000000" if right != "000000" else "111111"
 
 
-def turn_on(client: Client, user) -> TOTPDevice:
+def turn_on(client: Client, user, codes: list[str] | None = None) -> TOTPDevice:
     page = client.get("/service/two-step")
     assert page.status_code == 200
     text = page.content.decode()
@@ -42,6 +45,10 @@ def turn_on(client: Client, user) -> TOTPDevice:
     answer = client.post("/service/two-step", {"action": "on", "code": code_for(device)})
     assert answer.status_code == 200
     assert "Two-step sign-in is on" in answer.content.decode()
+    shown = re.findall(r"<li><code>([a-z0-9]{5}-[a-z0-9]{5})</code></li>", answer.content.decode())
+    assert len(shown) == 10
+    if codes is not None:
+        codes.extend(shown)
     device.refresh_from_db()
     assert device.confirmed
     return device
@@ -109,3 +116,31 @@ def test_turning_it_off_needs_a_current_code() -> None:
     done = client.post("/service/two-step", {"action": "off", "code": code_for(device, steps_ahead=1)})
     assert done.status_code == 200 and "Two-step sign-in is off." in done.content.decode()
     assert twofactor.confirmed_device(tree.secretary) is None
+
+
+def test_a_recovery_code_signs_in_once_and_only_its_hash_is_kept() -> None:
+    tree = make_tree()
+    codes: list[str] = []
+    turn_on(signed_in(tree.secretary), tree.secretary, codes)
+    stored = list(RecoveryCode.objects.filter(user=tree.secretary).values_list("code_hash", flat=True))
+    assert len(stored) == 10 and not set(codes) & set(stored)
+    assert client_page(codes[0].upper()).status_code == 302  # typed in capitals, still accepted
+    again = client_page(codes[0])
+    assert again.status_code == 400
+    assert "That recovery code is not one of yours, or it has been used" in again.content.decode()
+    assert client_page("zzzzz-zzzzz").status_code == 400
+    assert client_page(codes[1]).status_code == 302
+
+
+def client_page(code: str):
+    client = Client()
+    client.post("/service/sign-in", {"username": "hope-sec", "password": PASSWORD})
+    return client.post("/service/sign-in/code", {"code": code})
+
+
+def test_a_malformed_code_at_sign_in_is_answered_with_a_sentence() -> None:
+    tree = make_tree()
+    turn_on(signed_in(tree.secretary), tree.secretary)
+    answer = client_page("12 34")
+    assert answer.status_code == 400
+    assert "or a recovery code such as abcde-fghjk" in answer.content.decode()
