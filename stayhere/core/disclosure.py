@@ -161,6 +161,16 @@ ALLOWED: dict[str, dict[str, str]] = {
         "code_hash": KEY,
         "used_at": "when the code was used to sign in",
     },
+    "service.Passkey": {
+        "id": ID,
+        "user": "the servant whose passkey this is",
+        **dict.fromkeys(
+            ["credential_id", "public_key", "sign_count"],
+            "a passkey's public half: it can check a sign-in, not make one",
+        ),
+        "name": "the servant's own name for the device, e.g. 'phone'",
+        **dict.fromkeys(["created_at", "last_used_at"], "when the passkey was added and last used to sign in"),
+    },
     "otp_totp.TOTPDevice": {
         "id": ID,
         **dict.fromkeys(["user", "name", "confirmed"], "a servant's authenticator app for two-step sign-in"),

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model, login, logout
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from stayhere.core import cache, signin
 from stayhere.core.signin import UNAVAILABLE_RETRY_S, unavailable_sentence
 from stayhere.directory.models import Attendance, Group, Meeting, ServiceBody
-from stayhere.service import invitations, listing, notices, permissions, suggestions, twofactor
+from stayhere.service import invitations, listing, notices, passkeys, permissions, suggestions, twofactor
 from stayhere.service.forms import (
     AcceptForm,
     CodeForm,
@@ -32,7 +32,7 @@ from stayhere.service.forms import (
     SignInCodeForm,
     SuggestionForm,
 )
-from stayhere.service.models import ChangeRequest, ListingChange, Role, RoleKind
+from stayhere.service.models import ChangeRequest, ListingChange, Passkey, Role, RoleKind
 
 log = logging.getLogger("stayhere.service")
 View = Callable[..., HttpResponse]
@@ -177,10 +177,92 @@ def two_factor(request: HttpRequest) -> HttpResponse:
 
 
 def _two_factor_context(request: HttpRequest, on: bool, form: CodeForm) -> dict[str, Any]:
-    if on:
-        return {"on": True, "form": form}
-    device = twofactor.enrolment(request.user)
-    return {"on": False, "form": form, "secret": twofactor.secret_text(device), "qr": twofactor.qr_data_uri(device)}
+    done = {
+        "passkey": _("The passkey is added: next time, sign in with it."),
+        "passkey-removed": _("The passkey is removed."),
+    }.get(request.GET.get("done", ""), "")
+    context: dict[str, Any] = {
+        "on": on,
+        "form": form,
+        "passkeys": Passkey.objects.filter(user_id=int(request.user.pk or 0)),
+        "notice": done,
+    }
+    if not on:
+        device = twofactor.enrolment(request.user)
+        context.update(secret=twofactor.secret_text(device), qr=twofactor.qr_data_uri(device))
+    return context
+
+
+# Passkeys
+
+
+def _json_options(options: str) -> HttpResponse:
+    return HttpResponse(options, content_type="application/json")
+
+
+@servant_required
+@require_POST
+def passkey_options(request: HttpRequest) -> HttpResponse:
+    return _json_options(passkeys.registration_options(request, request.user))
+
+
+@servant_required
+@require_POST
+def passkey_add(request: HttpRequest) -> HttpResponse:
+    try:
+        body = passkeys.read_body(request.body)
+        passkeys.register(request, request.user, body.get("credential"), str(body.get("name") or ""))
+    except passkeys.PasskeyRefused as refusal:
+        return JsonResponse({"error": str(refusal)}, status=400)
+    return JsonResponse({"ok": True})
+
+
+@servant_required
+@require_POST
+def passkey_remove(request: HttpRequest, number: int) -> HttpResponse:
+    Passkey.objects.filter(pk=number, user_id=int(request.user.pk or 0)).delete()
+    return HttpResponseRedirect(reverse("service:two-factor") + "?done=passkey-removed")
+
+
+@never_cache
+@posts_here
+@require_POST
+def passkey_sign_in_options(request: HttpRequest) -> HttpResponse:
+    return _json_options(passkeys.authentication_options(request))
+
+
+@never_cache
+@posts_here
+@require_POST
+def passkey_sign_in(request: HttpRequest) -> HttpResponse:
+    """Signs in with a passkey alone; a failed check counts against the servant's sign-in limits."""
+    try:
+        body = passkeys.read_body(request.body)
+        passkey = passkeys.known_passkey(body.get("credential"))
+        if passkey is None:
+            raise passkeys.PasskeyRefused(
+                _("This passkey is not known here: sign in with your handle and password, then add it.")
+            )
+        name = passkey.user.get_username()
+        refusal = signin.refusal(name)
+        if refusal is not None:
+            return JsonResponse(
+                {"error": refusal.sentence()}, status=429, headers={"Retry-After": str(refusal.retry_after)}
+            )
+        try:
+            user = passkeys.authenticate(request, passkey, body.get("credential"))
+        except passkeys.PasskeyRefused:
+            signin.record_failure(name)
+            raise
+    except passkeys.PasskeyRefused as refused:
+        return JsonResponse({"error": str(refused)}, status=400)
+    except cache.CacheDown:
+        return JsonResponse(
+            {"error": unavailable_sentence()}, status=503, headers={"Retry-After": str(UNAVAILABLE_RETRY_S)}
+        )
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    target = str(body.get("next") or "")
+    return JsonResponse({"next": target if target.startswith("/service/") else reverse("service:home")})
 
 
 @require_POST

@@ -50,7 +50,7 @@ def sign_in(watched: Watched, handle: str) -> None:
     page.goto("/service/sign-in")
     page.get_by_label("Username").fill(handle)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.get_by_role("heading", name=f"Your service, {handle}")).to_be_visible(timeout=WAIT_MS)
 
 
