@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from stayhere.core import cache, signin
 from stayhere.directory.feeds.codes import type_codes_from_value
-from stayhere.directory.models import Attendance, Meeting
+from stayhere.directory.models import Attendance, Meeting, ServiceBody
 from stayhere.directory.presenting import day_name
 from stayhere.service import listing
 from stayhere.service.models import RoleKind
@@ -286,4 +286,21 @@ class SignInCodeForm(CodeForm):
             "required": _("Type the 6 digits your authenticator app shows now, or a recovery code."),
         },
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
+    )
+
+
+class BodyForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name of the service body"),
+        max_length=200,
+        error_messages={"required": _("Give the service body's name, e.g. “Lakeside District”.")},
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=ServiceBody.Kind.choices)
+
+
+class GroupForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name of the group"),
+        max_length=200,
+        error_messages={"required": _("Give the group's name, e.g. “Hope Group”.")},
     )

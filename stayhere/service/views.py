@@ -20,10 +20,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from stayhere.core import cache, signin
 from stayhere.core.signin import UNAVAILABLE_RETRY_S, unavailable_sentence
 from stayhere.directory.models import Attendance, Group, Meeting, ServiceBody
-from stayhere.service import invitations, listing, notices, passkeys, permissions, suggestions, twofactor
+from stayhere.service import invitations, listing, notices, passkeys, permissions, suggestions, tree, twofactor
 from stayhere.service.forms import (
     AcceptForm,
+    BodyForm,
     CodeForm,
+    GroupForm,
     InactiveForm,
     InviteForm,
     MeetingForm,
@@ -272,14 +274,23 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 
 @servant_required
+@require_http_methods(["GET", "POST"])
 def home(request: HttpRequest) -> HttpResponse:
+    body_form = BodyForm(request.POST if request.method == "POST" else None, prefix="body")
+    if request.method == "POST":
+        if not permissions.is_site_admin(request.user):
+            return refused(request, not_yours())
+        if body_form.is_valid():
+            body = tree.add_body(None, body_form.cleaned_data["name"], body_form.cleaned_data["kind"])
+            return HttpResponseRedirect(reverse("service:body", args=[body.slug]))
     roles = permissions.current_roles(request.user)
     if permissions.is_site_admin(request.user):
         bodies = list(ServiceBody.objects.filter(parent__isnull=True))
     else:
         bodies = [role.service_body for role in roles if role.service_body is not None]
     groups = [role.group for role in roles if role.group is not None]
-    return render(request, "service/home.html", {"roles": roles, "bodies": bodies, "groups": groups})
+    context = {"roles": roles, "bodies": bodies, "groups": groups, "body_form": body_form}
+    return render(request, "service/home.html", context, status=400 if body_form.errors else 200)
 
 
 # A group's meetings, one meeting's edit page
@@ -379,14 +390,24 @@ def body_page(request: HttpRequest, slug: str) -> HttpResponse:
     admin = permissions.may_administer_body(request.user, body)
     if not (admin or permissions.may_review(request.user, body)):
         return refused(request, not_yours())
-    form = _invite_form(body, request.POST if request.method == "POST" else None)
-    context: dict[str, Any] = {"body": body, "admin": admin, "invite_form": form, "open_count": _queue(body).count()}
+    action = request.POST.get("action", "invite") if request.method == "POST" else ""
+    form = _invite_form(body, request.POST if action == "invite" else None)
+    context: dict[str, Any] = {
+        "body": body,
+        "admin": admin,
+        "invite_form": form,
+        "open_count": _queue(body).count(),
+        "body_form": BodyForm(request.POST if action == "add-body" else None, prefix="body"),
+        "group_form": GroupForm(request.POST if action == "add-group" else None, prefix="group"),
+    }
     bodies, groups = _subtree_choices(body)
     context.update(bodies=bodies[1:], groups=groups)
     if request.method == "GET":
         return render(request, "service/body.html", context)
     if not admin:
         return refused(request, not_yours())
+    if action in ("add-body", "add-group"):
+        return _grow(request, body, action, context)
     if not form.is_valid():
         return render(request, "service/body.html", context, status=400)
     kind = form.cleaned_data["kind"]
@@ -400,6 +421,18 @@ def body_page(request: HttpRequest, slug: str) -> HttpResponse:
     link = request.build_absolute_uri(reverse("service:accept", args=[issued.token]))
     context.update(invite_form=_invite_form(body), invited=issued.invitation, invitation_link=link)
     return render(request, "service/body.html", context)
+
+
+def _grow(request: HttpRequest, body: ServiceBody, action: str, context: dict[str, Any]) -> HttpResponse:
+    """Adds a service body or a group below this body (the caller has checked that the servant administers it)."""
+    form = context["body_form"] if action == "add-body" else context["group_form"]
+    if not form.is_valid():
+        return render(request, "service/body.html", context, status=400)
+    if action == "add-body":
+        child = tree.add_body(body, form.cleaned_data["name"], form.cleaned_data["kind"])
+        return HttpResponseRedirect(reverse("service:body", args=[child.slug]))
+    tree.add_group(body, form.cleaned_data["name"])
+    return HttpResponseRedirect(request.path + "?done=group")
 
 
 def _queue(body: ServiceBody) -> Any:
