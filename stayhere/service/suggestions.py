@@ -131,9 +131,10 @@ def _empty_the_log() -> None:
         cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
-def approve(request_id: int, by: str) -> ListingChange | None:
-    """Applies exactly the suggested change; SuggestionRefused when the request is closed or the listing has since
-    changed in one of its fields, ListingInvalid when the result is no longer a valid listing."""
+def approve(request_id: int, by: str, edited: listing.Values | None = None) -> ListingChange | None:
+    """Applies exactly the suggested change, or the reviewer's edited version of it (``edited``: the whole listing as
+    the reviewer left it); SuggestionRefused when the request is closed or the listing has since changed in one of
+    its fields, ListingInvalid when the result is not a valid listing."""
     with transaction.atomic():
         request = ChangeRequest.objects.select_for_update().select_related("meeting").get(pk=request_id)
         if request.status != ChangeRequest.Status.OPEN:
@@ -150,7 +151,8 @@ def approve(request_id: int, by: str) -> ListingChange | None:
                 )
                 % {"fields": names}
             )
-        record = listing.apply(request.meeting, dict(request.proposed), who=f"suggestion #{request.pk}", approved_by=by)
+        changes = dict(request.proposed) if edited is None else edited
+        record = listing.apply(request.meeting, changes, who=f"suggestion #{request.pk}", approved_by=by)
         _close(request, ChangeRequest.Status.APPROVED, by)
         return record
 

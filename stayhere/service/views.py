@@ -452,6 +452,19 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "service/queue.html", {"body": body, "requests": requests})
 
 
+def _edit_form(change: ChangeRequest) -> MeetingForm:
+    """The listing as it would be with the suggestion, for a reviewer to adjust before approving."""
+    form = MeetingForm.for_meeting(change.meeting)
+    for name, after in change.proposed.items():
+        if name == "days":
+            form.initial[name] = [str(day) for day in after]
+        elif name == "types":
+            form.initial[name] = ", ".join(after)
+        else:
+            form.initial[name] = after
+    return form
+
+
 def _diff_rows(change: ChangeRequest) -> list[dict[str, Any]]:
     now = listing.values(change.meeting)
     return [
@@ -472,19 +485,28 @@ def request_detail(request: HttpRequest, number: int) -> HttpResponse:
     change = get_object_or_404(ChangeRequest.objects.select_related("meeting__group__service_body"), pk=number)
     if not permissions.may_review_meeting(request.user, change.meeting):
         return refused(request, not_yours())
-    context: dict[str, Any] = {"change": change, "reject_form": RejectForm()}
+    context: dict[str, Any] = {"change": change, "reject_form": RejectForm(), "edit_form": _edit_form(change)}
     if request.method == "POST":
         by = request.user.get_username()
+        action = request.POST.get("action")
         try:
-            if request.POST.get("action") == "approve":
+            if action == "approve":
                 suggestions.approve(change.pk, by)
                 context["notice"] = _("Approved: the listing now shows the suggested change.")
-            else:
-                form = RejectForm(request.POST)
-                if not form.is_valid():
-                    context.update(rows=_diff_rows(change), reject_form=form)
+            elif action == "edit-approve":
+                edit = MeetingForm.for_meeting(change.meeting, request.POST)
+                context["edit_form"] = edit
+                if not edit.is_valid():
+                    context.update(rows=_diff_rows(change))
                     return render(request, "service/request.html", context, status=400)
-                suggestions.reject(change.pk, by, form.cleaned_data["reason"])
+                suggestions.approve(change.pk, by, edited=edit.listing_values())
+                context["notice"] = _("Approved with your changes: the listing now shows them.")
+            else:
+                reject = RejectForm(request.POST)
+                if not reject.is_valid():
+                    context.update(rows=_diff_rows(change), reject_form=reject)
+                    return render(request, "service/request.html", context, status=400)
+                suggestions.reject(change.pk, by, reject.cleaned_data["reason"])
                 context["notice"] = _("Rejected. The reason is kept with the suggestion.")
         except (suggestions.SuggestionRefused, listing.ListingInvalid) as refusal:
             context.update(

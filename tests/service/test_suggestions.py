@@ -174,3 +174,35 @@ def test_an_approval_that_no_longer_makes_a_valid_listing_is_refused() -> None:
     assert "would not make a valid listing" in answer.content.decode()
     assert Meeting.objects.get(pk=tree.meeting.pk).attendance == "in_person"
     assert request.status == ChangeRequest.Status.OPEN
+
+
+def test_a_reviewer_edits_a_suggestion_then_approves_their_version() -> None:
+    tree = make_tree()
+    suggest(tree.meeting, start_time="19:30", notes="Side dor.")
+    request = ChangeRequest.objects.get()
+    reviewer = signed_in(tree.reviewer)
+    page = reviewer.get(f"/service/requests/{request.pk}").content.decode()
+    assert 'value="19:30"' in page and "Side dor." in page  # the form starts from the suggestion
+    edited = form_data(tree.meeting, start_time="19:30", notes="Side door.")
+    answer = reviewer.post(f"/service/requests/{request.pk}", {**edited, "action": "edit-approve"})
+    assert answer.status_code == 200 and "Approved with your changes" in answer.content.decode()
+    meeting = Meeting.objects.get(pk=tree.meeting.pk)
+    assert meeting.start_time.strftime("%H:%M") == "19:30" and meeting.notes == "Side door."
+    change = ListingChange.objects.get(meeting=meeting)
+    assert change.who == f"suggestion #{request.pk}" and change.approved_by == "north-review"
+    assert ChangeRequest.objects.get().status == ChangeRequest.Status.APPROVED
+
+
+def test_edit_then_approve_with_bad_input_applies_nothing_and_keeps_the_request_open() -> None:
+    tree = make_tree()
+    suggest(tree.meeting, start_time="19:30")
+    request = ChangeRequest.objects.get()
+    before = listing.values(Meeting.objects.get(pk=tree.meeting.pk))
+    bad = {**form_data(tree.meeting, start_time="25:99"), "action": "edit-approve"}
+    answer = signed_in(tree.reviewer).post(f"/service/requests/{request.pk}", bad)
+    assert answer.status_code == 400
+    assert "24-hour clock" in answer.content.decode()
+    assert listing.values(Meeting.objects.get(pk=tree.meeting.pk)) == before
+    assert ChangeRequest.objects.get().status == ChangeRequest.Status.OPEN
+    outsider = signed_in(tree.outsider).post(f"/service/requests/{request.pk}", {**bad, "start_time": "20:00"})
+    assert outsider.status_code == 403
