@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
 
+from stayhere.core import signin
 from stayhere.service import suggestions
 
 
@@ -32,3 +33,11 @@ def _fresh_suggestion_counts(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     forget_suggestion_counts()
     yield
     forget_suggestion_counts()
+
+
+@pytest.fixture(autouse=True)
+def _sign_in_clock_mid_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sign-in limits count in fixed windows too: a test must not straddle one's end (as tests/core/test_login)."""
+    length = settings.SIGNIN_WINDOW_SECONDS
+    held = (int(time.time() // length) + 0.5) * length
+    monkeypatch.setattr(signin, "time", SimpleNamespace(time=lambda: held))

@@ -26,8 +26,12 @@ def _fresh_sign_in_counts():
 
 
 def code_for(device: TOTPDevice, steps_ahead: int = 0) -> str:
+    """The code of now (or of the step after the last one used, which stays acceptable while the test runs on:
+    a device takes a code of the step before, this one and the next, and never one of a step used already)."""
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    totp.time += steps_ahead * device.step
+    if steps_ahead:
+        device.refresh_from_db()
+        totp.time = device.t0 + (device.last_t + 1) * device.step
     return f"{totp.token():0{device.digits}d}"
 
 
