@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("stayhere.rooms.web.urls")),
     path("", include("stayhere.slips.urls")),
     path("", include("stayhere.journal.urls")),
+    path("", include("stayhere.service.urls")),
     path("", include("stayhere.directory.urls")),
 ]

@@ -126,6 +126,69 @@ ALLOWED: dict[str, dict[str, str]] = {
         "link_key_hash": KEY,
         "keys_rotated_at": "when the links were last rotated: a setting's date, not a meeting's",
     },
+    "service.Role": {
+        "id": ID,
+        "user": "the trusted servant (an account by handle) who holds the service role",
+        **dict.fromkeys(["kind", "service_body", "group"], "the service position and the body or group it is over"),
+        **dict.fromkeys(["ends_on", "created_at"], "the service term: when the role was given and when it lapses"),
+    },
+    "service.Invitation": {
+        "id": ID,
+        "token_hash": KEY,
+        **dict.fromkeys(["kind", "service_body", "group", "ends_on"], "the service role the link offers"),
+        "replaces": "for a hand-over, the role the link's holder succeeds",
+        "invited_by": "the servant who made the invitation",
+        **dict.fromkeys(["created_at", "expires_at", "used_at"], "when the link was made, expires, was used"),
+    },
+    "service.ChangeRequest": {
+        "id": ID,
+        "meeting": LISTING,
+        **dict.fromkeys(["base", "proposed"], "the public listing's fields as they were and as a visitor suggested"),
+        "note": "a visitor's note about the listing; deleted when the request is closed",
+        "contact": "an email a visitor gave for a reply, if any; deleted when the request is closed",
+        **dict.fromkeys(
+            ["status", "created_at", "closed_at", "closed_by", "reason"],
+            "the review: when made and closed, by which servant's handle, and why rejected",
+        ),
+    },
+    "service.ListingChange": {
+        "id": ID,
+        "meeting": LISTING,
+        **dict.fromkeys(
+            ["at", "who", "approved_by", "fields"],
+            "the listing's history: when, by which servant's handle or suggestion, the public fields before and after",
+        ),
+    },
+    "service.RecoveryCode": {
+        "id": ID,
+        "user": "the servant whose single-use recovery code this is",
+        "code_hash": KEY,
+        "used_at": "when the code was used to sign in",
+    },
+    "service.Passkey": {
+        "id": ID,
+        "user": "the servant whose passkey this is",
+        **dict.fromkeys(
+            ["credential_id", "public_key", "sign_count"],
+            "a passkey's public half: it can check a sign-in, not make one",
+        ),
+        "name": "the servant's own name for the device, e.g. 'phone'",
+        **dict.fromkeys(["created_at", "last_used_at"], "when the passkey was added and last used to sign in"),
+    },
+    "otp_totp.TOTPDevice": {
+        "id": ID,
+        **dict.fromkeys(["user", "name", "confirmed"], "a servant's authenticator app for two-step sign-in"),
+        "key": "the shared secret the servant's authenticator app makes codes from (readable by whoever reads the "
+        "database, as TOTP needs)",
+        **dict.fromkeys(
+            ["step", "t0", "digits", "tolerance", "drift", "last_t"],
+            "the code's parameters and the last time step used (so a code works once)",
+        ),
+        **dict.fromkeys(
+            ["throttling_failure_timestamp", "throttling_failure_count", "created_at", "last_used_at"],
+            "failed codes (to slow guessing), when the app was added and last used to sign in",
+        ),
+    },
     "slips.SlipSettings": dict.fromkeys(["id", "group", "enabled", "minimum_minutes"], SETTING),
     "slips.SigningKey": {
         **dict.fromkeys(["id", "group", "key_id", "public_key", "private_key"], KEY),
@@ -190,10 +253,10 @@ DJANGO_REASONS: dict[str, str] = {
     "admin.LogEntry": "the admin's record of operators' edits to listings: which operator changed which listing, when",
     "auth.Permission": "the names of the admin's permissions",
     "auth.Group": "operators' permission groups",
-    "auth.User": "operators' accounts (trusted servants who sign in): a username, a password hash, an optional "
-    "email; members who attend meetings never have one",
+    "auth.User": "trusted servants' accounts: a handle as the username, a password hash, an optional email; "
+    "members who attend meetings never have one",
     "contenttypes.ContentType": "the names of the models",
-    "sessions.Session": "signed-in operators' sessions; the pages members use set none",
+    "sessions.Session": "signed-in servants' sessions; the pages members use set none",
 }
 
 
