@@ -90,6 +90,7 @@ def finder(request: HttpRequest) -> HttpResponse:
         return render(request, "directory/finder.html", context, status=400)
     except DatabaseError:  # a town name is looked up in the directory
         return unavailable(request)
+    query.soonest_first = True  # a person looking for a meeting wants the next one; near a place, the nearer of two
     try:
         page = search(query, timezone.now())
         context.update(_results_context(query, page))

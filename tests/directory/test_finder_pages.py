@@ -284,3 +284,23 @@ def test_the_finder_page_needs_only_a_few_queries(
 def test_an_inactive_meeting_gives_no_next_time(client: Client, directory: Directory) -> None:
     html = page(client, "/meetings/chapel-step-study")
     assert "Next:" not in html and "In progress" not in html
+
+
+def test_the_finder_lists_the_soonest_first_near_a_place_and_the_api_the_nearest(client: Client) -> None:
+    from tests.directory.factories import make_location, make_meeting
+
+    finder_data.forget_caches()
+    now = timezone.now().astimezone(schedule.zone("America/Chicago"))
+    springfield = make_location("Springfield", 39.80, -89.65)
+    chatham = make_location("Chatham", 39.68, -89.70)
+    # Whatever the hour the test runs: "Chatham soon" starts in two hours, the Springfield one in a day and two.
+    soon = (now + dt.timedelta(hours=2)).strftime("%H:00")
+    later = (now + dt.timedelta(days=1, hours=2)).strftime("%H:00")
+    later_day = schedule.python_weekday_to_spec((now + dt.timedelta(days=1, hours=2)).weekday())
+    soon_day = schedule.python_weekday_to_spec((now + dt.timedelta(hours=2)).weekday())
+    make_meeting("Springfield later", days=[later_day], start=later, end=None, location=springfield)
+    make_meeting("Chatham soon", days=[soon_day], start=soon, end=None, location=chatham)
+    url = "near=39.80,-89.65&radius=25"
+    assert result_names(page(client, f"/?{url}")) == ["Chatham soon", "Springfield later"]
+    api = client.get(f"/api/meetings?{url}").json()
+    assert [m["name"] for m in api["meetings"]] == ["Springfield later", "Chatham soon"]
