@@ -304,3 +304,11 @@ def test_the_finder_lists_the_soonest_first_near_a_place_and_the_api_the_nearest
     assert result_names(page(client, f"/?{url}")) == ["Chatham soon", "Springfield later"]
     api = client.get(f"/api/meetings?{url}").json()
     assert [m["name"] for m in api["meetings"]] == ["Springfield later", "Chatham soon"]
+
+
+def test_a_group_with_nothing_to_say_gets_no_empty_group_heading(client: Client, directory: Directory) -> None:
+    # Night Owls' group keeps its contacts private and has no statement, notes or website.
+    html = page(client, "/meetings/night-owls")
+    assert "Quiet Group" in html  # still named, beside the fellowship
+    assert 'id="group-h"' not in html and "The group" not in html
+    assert 'id="group-h"' in page(client, "/meetings/serenity-seekers")
