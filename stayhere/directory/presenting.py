@@ -9,8 +9,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from stayhere.directory import schedule
+from stayhere.directory.fellowships import Fellowship
 from stayhere.directory.models import Attendance, Meeting
-from stayhere.directory.search import TIMES_OF_DAY, Result
+from stayhere.directory.search import TIMES_OF_DAY, Result, SearchQuery
 from stayhere.directory.types import Facet, describe
 
 # Meeting Guide order: 0 = Sunday.
@@ -104,6 +105,34 @@ ATTENDANCE_LABELS: dict[str, Promise] = {
     Attendance.PHONE: _("Phone"),
     Attendance.INACTIVE: _("Temporarily inactive"),
 }
+
+
+def filters_summary(query: SearchQuery) -> str:
+    """The choices of a search in one line, for the folded search form: what was asked, in order."""
+    parts: list[str] = []
+    if query.text:
+        parts.append(f"\u201c{query.text}\u201d")
+    if query.near is not None:
+        radius = f"{query.radius_km:g}"
+        if query.place:
+            parts.append(str(_("near %(place)s, within %(km)s km")) % {"place": query.place, "km": radius})
+        else:
+            parts.append(str(_("near your position, within %(km)s km")) % {"km": radius})
+    if query.days:
+        parts.append(", ".join(day_name(day) for day in query.days))
+    if query.times:
+        parts.append(", ".join(str(TIME_OF_DAY_NAMES.get(name, name)) for name in query.times))
+    if query.now:
+        parts.append(str(_("starting within the hour")))
+    if query.modes:
+        parts.append(", ".join(str(ATTENDANCE_LABELS.get(mode, mode)) for mode in query.modes))
+    for code in [*query.include, *query.languages]:
+        parts.append(str(describe(code).name))
+    for code in query.exclude:
+        parts.append(str(_("not %(type)s")) % {"type": describe(code).name})
+    for code in query.fellowships:
+        parts.append(str(Fellowship(code).label) if code in Fellowship.values else code)
+    return " \u00b7 ".join(parts)
 
 
 def where_text(meeting: Meeting) -> str:

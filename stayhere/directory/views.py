@@ -20,7 +20,7 @@ from stayhere.directory import week_chart
 from stayhere.directory.finder_form import finder_form
 from stayhere.directory.meeting_page import meeting_page
 from stayhere.directory.models import Meeting
-from stayhere.directory.presenting import result_view
+from stayhere.directory.presenting import filters_summary, result_view
 from stayhere.directory.search import QueryError, SearchPage, SearchQuery, parse_query, search
 
 WIDER_RADIUS_KM = 100.0
@@ -70,6 +70,9 @@ def _widen_links(query: SearchQuery) -> list[tuple[str, str]]:
 def _results_context(query: SearchQuery, page: SearchPage) -> dict[str, object]:
     return {
         "query": query,
+        # After a search the form folds away under one line saying what was asked.
+        "searched": not query.is_empty,
+        "summary": filters_summary(query),
         "results": [result_view(result) for result in page.results],
         "page": page,
         "previous_url": _link(query, page=page.page - 1) if page.page > 1 else "",

@@ -57,6 +57,7 @@ def test_filtering_by_a_facet_then_opening_a_meeting(visitor: Watched) -> None:
     names = result_names(page)
     assert "Night Owls" in names
     assert all(name in {"Night Owls"} or name.startswith("Daily Reprieve") for name in names)
+    page.get_by_text("Change the search").click()  # the form folded away after the search, choices kept
     assert page.get_by_role("checkbox", name="Speaker: include").is_checked()
     page.get_by_role("link", name="Night Owls").click()
     page.wait_for_url("**/meetings/night-owls")
@@ -138,6 +139,7 @@ def test_using_my_position_fills_the_hidden_field_rounded(make_page: Any) -> Non
     page.wait_for_url(re.compile(r"near=41\.88"))
     assert "Night Owls" in result_names(page)
     assert "Serenity Seekers" not in result_names(page)
+    page.get_by_text("Change the search").click()
     page.get_by_role("button", name="Forget my position").click()
     assert page.locator("#f-position").input_value() == ""
     assert_stayed_home(watched)
@@ -275,3 +277,29 @@ def test_now_finds_a_meeting_that_is_under_way_from_the_checkbox(visitor: Watche
     assert result_names(page) or page.locator("#no-meetings").is_visible()
     assert page.locator("h1").inner_text() == "Find a meeting"
     assert_stayed_home(visitor)
+
+
+PHONE = {"viewport": {"width": 412, "height": 915}, "is_mobile": True, "has_touch": True}
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
+def test_on_a_phone_the_results_of_a_search_are_on_the_first_screen(make_page: Any, javascript: bool) -> None:
+    watched = make_page(timezone_id="America/Chicago", locale="en-US", java_script_enabled=javascript, **PHONE)
+    page = watched.page
+    page.goto("/")
+    page.get_by_label("Name, group, place or words in the notes").fill("serenity")
+    page.get_by_role("checkbox", name="Monday").check()
+    page.get_by_role("button", name="Find meetings").click()
+    page.wait_for_url(re.compile(r"q=serenity"))
+    first = page.locator("ol.results li.meeting").first
+    box = first.locator("h3").bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 915, box
+    # The form folded away under a line saying what was asked, and says how to open it again.
+    expect(page.locator("#f-summary")).to_contain_text("\u201cserenity\u201d \u00b7 Monday")
+    reopen = page.get_by_text("Change the search")
+    expect(reopen).to_be_visible()
+    expect(page.get_by_label("Name, group, place or words in the notes")).to_be_hidden()
+    reopen.click()
+    expect(page.get_by_label("Name, group, place or words in the notes")).to_have_value("serenity")
+    expect(page.get_by_role("checkbox", name="Monday")).to_be_checked()
+    assert_stayed_home(watched)
