@@ -18,6 +18,7 @@ from stayhere.directory.presenting import (
     clock,
     day_name,
     when_text,
+    zone_label,
 )
 from stayhere.directory.search import DEFAULT_DURATION
 from stayhere.directory.types import describe
@@ -123,6 +124,7 @@ def meeting_page(meeting: Meeting, now: dt.datetime) -> dict[str, Any]:
         "duration": duration_text(duration),
         "next_start_iso": "" if start is None else start.isoformat(timespec="minutes"),
         "next_when": "" if start is None else when_text(start),
+        "zone_label": zone_label(meeting.timezone),
         "in_progress": start is not None and start <= now,
         "phone_href": tel_href(meeting.conference_phone) if meeting.conference_phone else "",
         "facets": facet_rows(meeting),

@@ -34,6 +34,17 @@ DAY_ABBRS: tuple[Promise, ...] = (
     _("Sat"),
 )
 
+# "Mondays 19:00": a meeting's days, read in its own zone.
+DAY_PLURALS: tuple[Promise, ...] = (
+    _("Sundays"),
+    _("Mondays"),
+    _("Tuesdays"),
+    _("Wednesdays"),
+    _("Thursdays"),
+    _("Fridays"),
+    _("Saturdays"),
+)
+
 FACET_NAMES: dict[Facet, Promise] = {
     Facet.ACCESS: _("Open or closed"),
     Facet.FORMAT: _("Format"),
@@ -78,11 +89,19 @@ def clock(value: dt.time | dt.datetime | None) -> str:
 
 
 def days_text(days: list[int]) -> str:
+    """The days a meeting is held, in its own zone: "Mondays, Wednesdays"."""
     if not days:
         return str(_("By appointment"))
     if len(days) == 7:
         return str(_("Every day"))
-    return ", ".join(day_name(day) for day in days)
+    return ", ".join(str(DAY_PLURALS[day % 7]) for day in days)
+
+
+def zone_label(zone_name: str) -> str:
+    """A zone as people say it: "America/New_York" is "New York"; "UTC" stays "UTC"."""
+    if "/" not in zone_name or zone_name.startswith("Etc/"):
+        return zone_name.removeprefix("Etc/")
+    return zone_name.rsplit("/", 1)[-1].replace("_", " ")
 
 
 def when_text(moment: dt.datetime) -> str:
@@ -159,7 +178,9 @@ class ResultView:
     group: str
     fellowship: str
     days: str
+    start_time: str  # wall-clock, in the meeting's zone
     zone: str
+    zone_label: str
     start_iso: str
     local_when: str
     viewer_when: str
@@ -184,7 +205,9 @@ def result_view(result: Result) -> ResultView:
         group=meeting.group.name if meeting.group is not None else "",
         fellowship=str(meeting.get_fellowship_display()),
         days=days_text(meeting.days),
+        start_time=clock(meeting.start_time),
         zone=meeting.timezone,
+        zone_label=zone_label(meeting.timezone),
         start_iso="" if start is None else start.isoformat(timespec="minutes"),
         local_when="" if start is None else when_text(start),
         viewer_when=viewer_when,

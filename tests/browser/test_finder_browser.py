@@ -152,12 +152,20 @@ def test_results_show_the_viewers_own_time_from_their_zone(make_page: Any) -> No
     assert page.locator("#f-tz").input_value() == "Asia/Tokyo"
     viewer_times = page.locator(".viewer-time:not([hidden])")
     assert viewer_times.count() > 0
-    assert viewer_times.first.inner_text().startswith("Your time:")
+    assert viewer_times.first.inner_text().strip().startswith("· your time ")
+    # Filled by the script on the first page: the days in the meeting's zone, then the viewer's time.
+    serenity = page.locator("li.meeting", has_text="Serenity Seekers").locator(".when")
+    assert re.fullmatch(
+        r"Mondays, Wednesdays 19:00 \(Chicago\) · your time (Tue|Thu) (09|10):00", serenity.inner_text()
+    )
     page.get_by_label("Name, group, place or words in the notes").fill("serenity")
     page.get_by_role("button", name="Find meetings").click()
     page.wait_for_url(re.compile(r"tz=Asia%2FTokyo"))
     # Now written by the server from the tz field: Monday 19:00 Chicago is Tuesday morning in Tokyo.
-    assert re.search(r"Your time: (Tue|Thu) (09|10):00", page.locator("li.meeting .when").first.inner_text())
+    assert re.fullmatch(
+        r"Mondays, Wednesdays 19:00 \(Chicago\) · your time (Tue|Thu) (09|10):00",
+        page.locator("li.meeting .when").first.inner_text(),
+    )
     assert_stayed_home(watched)
 
 
@@ -302,4 +310,16 @@ def test_on_a_phone_the_results_of_a_search_are_on_the_first_screen(make_page: A
     reopen.click()
     expect(page.get_by_label("Name, group, place or words in the notes")).to_have_value("serenity")
     expect(page.get_by_role("checkbox", name="Monday")).to_be_checked()
+    assert_stayed_home(watched)
+
+
+def test_the_meeting_page_gives_the_viewers_time_after_the_meetings_own(make_page: Any) -> None:
+    watched = make_page(timezone_id="Asia/Tokyo", locale="en-GB", **PHONE)
+    page = watched.page
+    page.goto("/meetings/night-owls")
+    when = page.locator("p.when")
+    expect(when.locator(".viewer-time")).to_be_visible()
+    # Saturday 23:30 in Chicago is Sunday afternoon in Tokyo.
+    assert re.search(r"Sat 23:30 \(Chicago\) · your time Sun (13|14):30$", when.inner_text().strip())
+    assert page.get_by_role("heading", name=re.compile("The group")).count() == 0
     assert_stayed_home(watched)
