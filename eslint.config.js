@@ -23,7 +23,7 @@ const bugs = {
 };
 
 export default [
-  { ignores: ['node_modules/**'] },
+  { ignores: ['node_modules/**', 'stayhere/static/stayhere/vendor/**'] },  // vendor: libsodium.js as built
   js.configs.recommended,
   {
     files: ['stayhere/static/**/*.js'],

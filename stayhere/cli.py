@@ -17,12 +17,13 @@ SUBCOMMAND_ALIASES = {
     "verify-slip": "verify_slip",
     "slip-keys": "slip_keys",
     "janus-config": "janus_config",
+    "create-site-admin": "create_site_admin",
 }
 # Commands that read a stayhere directory: where there is none they say so in a sentence and make nothing, not
 # even the data directory or its key (stayhere.datadir; each calls stayhere.core.database.require_database).
 READERS = frozenset({"export_feed", "room_links", "slip_keys", "verify_slip", "disclose"})
 # Commands that build one: the database is prepared first, as `serve` does.
-BUILDERS = frozenset({"import_feed", "load_demo"})
+BUILDERS = frozenset({"import_feed", "load_demo", "create_site_admin"})
 # When `serve` stops (SIGTERM, Ctrl+C): how long the rooms' sockets get to close once told to resume on another worker
 # (a page answers within milliseconds; one that never does is cut off), then how long requests under way get to end.
 DRAIN_S = 5.0
@@ -187,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
             "  verify-slip FILE --name N --salt S   check an attendance slip\n"
             "  disclose [--example]            every table and column this server keeps, and why\n"
             "  janus-config DIR                a shared Janus server's configuration, and its entry for the workers\n"
+            "  create-site-admin HANDLE        the first trusted servant: a site admin (docs/servants.md)\n"
             "  check, migrate, createsuperuser, ... any Django management command\n"
         )
         return 0

@@ -59,6 +59,10 @@ INSTALLED_APPS = [
     "stayhere.demo",
     "stayhere.rooms.web",  # the rooms app (label "rooms"): its Django side lives in rooms/web
     "stayhere.slips",
+    "stayhere.journal",
+    "stayhere.service",  # trusted servants: roles, invitations, change requests, the listings' history
+    "django_otp",
+    "django_otp.plugins.otp_totp",  # servants' two-step sign-in with an authenticator app (stayhere.service.twofactor)
 ]
 
 MIDDLEWARE = [
@@ -152,6 +156,29 @@ PASSWORD_HASHERS = [
 SIGNIN_FAILURES_PER_NAME = 5
 SIGNIN_FAILURES_OVERALL = 100
 SIGNIN_WINDOW_SECONDS = 900
+# The journal (stayhere.journal): new journals per sign-in window on the whole server, and what one journal holds.
+JOURNAL_SIGNUPS_PER_WINDOW = envint("STAYHERE_JOURNAL_SIGNUPS_PER_WINDOW", 30, minimum=0, maximum=100_000)
+JOURNAL_ENTRIES_MAX = envint("STAYHERE_JOURNAL_ENTRIES_MAX", 5000, minimum=1, maximum=1_000_000)
+JOURNAL_BYTES_MAX = envint("STAYHERE_JOURNAL_MIB_MAX", 64, minimum=1, maximum=100_000) * 1024 * 1024
+# Trusted servants (stayhere.service): how long an invitation link works, and how many changes visitors may
+# suggest per window, per meeting and on the whole server (counted in the cache, never by address).
+SERVICE_INVITATION_DAYS = envint("STAYHERE_INVITATION_DAYS", 7, minimum=1, maximum=90)
+SUGGESTIONS_PER_MEETING = envint("STAYHERE_SUGGESTIONS_PER_MEETING", 5, minimum=1, maximum=10_000)
+SUGGESTIONS_OVERALL = envint("STAYHERE_SUGGESTIONS_OVERALL", 200, minimum=1, maximum=1_000_000)
+SUGGESTION_WINDOW_SECONDS = 3600
+OTP_TOTP_ISSUER = SITE_NAME  # the name an authenticator app shows beside a servant's handle
+# Email notices to servants who gave an address (a suggestion waiting for review). Without STAYHERE_EMAIL_HOST
+# none are sent: no console backend, which would print servants' addresses to the log.
+EMAIL_HOST = envstr("STAYHERE_EMAIL_HOST", "")
+EMAIL_PORT = envint("STAYHERE_EMAIL_PORT", 587, minimum=1, maximum=65535)
+EMAIL_HOST_USER = envstr("STAYHERE_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = envsecret("STAYHERE_EMAIL_PASSWORD")[0]
+EMAIL_USE_TLS = envbool("STAYHERE_EMAIL_TLS", True)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = envstr("STAYHERE_EMAIL_FROM", "stayhere@localhost")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.dummy.EmailBackend"
+)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -201,8 +228,6 @@ TURN = turn_from_env()
 ROOM_JOINS_PER_SOURCE = envint("STAYHERE_ROOM_JOINS_PER_SOURCE", 20, minimum=0, maximum=10_000)
 ROOM_SOCKETS_PER_SOURCE = envint("STAYHERE_ROOM_SOCKETS_PER_SOURCE", 100, minimum=0, maximum=100_000)
 ROOM_JOINS_PER_ROOM = envint("STAYHERE_ROOM_JOINS_PER_ROOM", 20, minimum=0, maximum=10_000)
-# Connections open in this process that hold no seat yet (a flood from many addresses costs memory until then).
-ROOM_UNSEATED_MAX = envint("STAYHERE_ROOM_UNSEATED_MAX", 1000, minimum=0, maximum=1_000_000)
 
 # The finder: how far "near" reaches by default and the page size of results.
 FINDER_RADIUS_KM = envint("STAYHERE_FINDER_RADIUS_KM", 25, minimum=1, maximum=500)

@@ -14,5 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("stayhere.rooms.web.urls")),
     path("", include("stayhere.slips.urls")),
+    path("", include("stayhere.journal.urls")),
+    path("", include("stayhere.service.urls")),
     path("", include("stayhere.directory.urls")),
 ]

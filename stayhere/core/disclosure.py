@@ -16,6 +16,10 @@ SETTING = "the group's own room or slip settings, chosen by its trusted servants
 KEY = "a hash of, or a key for, a secret link or signature; nothing about a person"
 INDEX = "derived from the listing for search; rebuilt, never edited"
 ID = "a row id"
+CIPHERTEXT = (
+    "ciphertext sealed in the member's browser (XChaCha20-Poly1305 under keys from their passphrase): "
+    "unreadable without the passphrase or the recovery phrase, which the server never receives"
+)
 
 # Django's own tables: operators' accounts and the admin's record of operators' edits to listings. No room,
 # page or feed writes to them (the room page sets no session; see test_room_page).
@@ -122,10 +126,124 @@ ALLOWED: dict[str, dict[str, str]] = {
         "link_key_hash": KEY,
         "keys_rotated_at": "when the links were last rotated: a setting's date, not a meeting's",
     },
+    "service.Role": {
+        "id": ID,
+        "user": "the trusted servant (an account by handle) who holds the service role",
+        **dict.fromkeys(["kind", "service_body", "group"], "the service position and the body or group it is over"),
+        **dict.fromkeys(["ends_on", "created_at"], "the service term: when the role was given and when it lapses"),
+    },
+    "service.Invitation": {
+        "id": ID,
+        "token_hash": KEY,
+        **dict.fromkeys(["kind", "service_body", "group", "ends_on"], "the service role the link offers"),
+        "replaces": "for a hand-over, the role the link's holder succeeds",
+        "invited_by": "the servant who made the invitation",
+        **dict.fromkeys(["created_at", "expires_at", "used_at"], "when the link was made, expires, was used"),
+    },
+    "service.ChangeRequest": {
+        "id": ID,
+        "meeting": LISTING,
+        **dict.fromkeys(["base", "proposed"], "the public listing's fields as they were and as a visitor suggested"),
+        "note": "a visitor's note about the listing; deleted when the request is closed",
+        "contact": "an email a visitor gave for a reply, if any; deleted when the request is closed",
+        **dict.fromkeys(
+            ["status", "created_at", "closed_at", "closed_by", "reason"],
+            "the review: when made and closed, by which servant's handle, and why rejected",
+        ),
+    },
+    "service.ListingChange": {
+        "id": ID,
+        "meeting": LISTING,
+        **dict.fromkeys(
+            ["at", "who", "approved_by", "fields"],
+            "the listing's history: when, by which servant's handle or suggestion, the public fields before and after",
+        ),
+    },
+    "service.RecoveryCode": {
+        "id": ID,
+        "user": "the servant whose single-use recovery code this is",
+        "code_hash": KEY,
+        "used_at": "when the code was used to sign in",
+    },
+    "service.Passkey": {
+        "id": ID,
+        "user": "the servant whose passkey this is",
+        **dict.fromkeys(
+            ["credential_id", "public_key", "sign_count"],
+            "a passkey's public half: it can check a sign-in, not make one",
+        ),
+        "name": "the servant's own name for the device, e.g. 'phone'",
+        **dict.fromkeys(["created_at", "last_used_at"], "when the passkey was added and last used to sign in"),
+    },
+    "otp_totp.TOTPDevice": {
+        "id": ID,
+        **dict.fromkeys(["user", "name", "confirmed"], "a servant's authenticator app for two-step sign-in"),
+        "key": "the shared secret the servant's authenticator app makes codes from (readable by whoever reads the "
+        "database, as TOTP needs)",
+        **dict.fromkeys(
+            ["step", "t0", "digits", "tolerance", "drift", "last_t"],
+            "the code's parameters and the last time step used (so a code works once)",
+        ),
+        **dict.fromkeys(
+            ["throttling_failure_timestamp", "throttling_failure_count", "created_at", "last_used_at"],
+            "failed codes (to slow guessing), when the app was added and last used to sign in",
+        ),
+    },
     "slips.SlipSettings": dict.fromkeys(["id", "group", "enabled", "minimum_minutes"], SETTING),
     "slips.SigningKey": {
         **dict.fromkeys(["id", "group", "key_id", "public_key", "private_key"], KEY),
         **dict.fromkeys(["created_at", "retired_at", "revoked_at"], "a key's validity, for verifying old slips"),
+    },
+    "journal.Account": {
+        "id": ID,
+        "handle": "the pseudonym the member chose for the journal (no email, no phone, no name asked)",
+        **dict.fromkeys(
+            ["salt", "kdf"],
+            "the passphrase derivation's inputs (random salt, Argon2id parameters): public by design, "
+            "answered for any handle",
+        ),
+        **dict.fromkeys(
+            ["auth_hash", "recovery_auth_hash"],
+            "SHA-256 of the sign-in keys derived from the passphrase and from the recovery phrase; "
+            "neither key opens anything",
+        ),
+        **dict.fromkeys(["wrapped_key", "wrapped_key_recovery"], "the journal's key, " + CIPHERTEXT),
+        "revision": "a count of this journal's writes (no time is kept)",
+        "reader_public_key": "the public half of the journal's reading key (X25519), when it reads what others share",
+        "reader_secret_sealed": "the secret half of that key, " + CIPHERTEXT,
+    },
+    "journal.Share": {
+        "id": ID,
+        "share_id": "16 random bytes the owner's browser chose",
+        "owner": "the journal that invited a reader",
+        "reader": "the journal that accepted (the reader's own pseudonymous handle), or none yet",
+        "note": "the owner's name for the reader and the invitation's secret, " + CIPHERTEXT,
+        "accept_hash": "SHA-256 of a token derived from the invitation's secret (the secret itself stays in the link)",
+        "key_mac": "the reader's public key signed with a key from the invitation's secret, for the owner to check",
+        "owner_key_mac": "the owner's public key signed the same way, for the reader to check",
+        "reader_note": "the reader's copy of the invitation's secret, " + CIPHERTEXT,
+    },
+    "journal.Note": {
+        "id": ID,
+        **dict.fromkeys(["share", "entry"], "which reader left a note on which shared entry"),
+        "sealed": "the note, padded to a KiB and sealed for the owner's public key (crypto_box_seal): only the "
+        "owner opens it",
+    },
+    "journal.Grant": {
+        "id": ID,
+        **dict.fromkeys(["share", "entry"], "which entry the owner shares with which reader"),
+        "wrapped": "that entry's key, sealed for the reader's public key (crypto_box_seal): only the reader opens it",
+    },
+    "journal.Entry": {
+        "id": ID,
+        "account": "which journal the entry belongs to",
+        "entry_id": "16 random bytes the browser chose; nothing derived from the entry",
+        "version": "the version of the sealed format",
+        "bucket": "the entry's size, padded to a power of two (1 KiB to 1 MiB)",
+        **dict.fromkeys(
+            ["key", "body"], "the entry's own key and its padded text (title, step, dates inside), " + CIPHERTEXT
+        ),
+        "revision": "the journal's write count when this entry was last written (no time is kept)",
     },
 }
 
@@ -135,10 +253,10 @@ DJANGO_REASONS: dict[str, str] = {
     "admin.LogEntry": "the admin's record of operators' edits to listings: which operator changed which listing, when",
     "auth.Permission": "the names of the admin's permissions",
     "auth.Group": "operators' permission groups",
-    "auth.User": "operators' accounts (trusted servants who sign in): a username, a password hash, an optional "
-    "email; members who attend meetings never have one",
+    "auth.User": "trusted servants' accounts: a handle as the username, a password hash, an optional email; "
+    "members who attend meetings never have one",
     "contenttypes.ContentType": "the names of the models",
-    "sessions.Session": "signed-in operators' sessions; the pages members use set none",
+    "sessions.Session": "signed-in servants' sessions; the pages members use set none",
 }
 
 

@@ -18,6 +18,7 @@ from stayhere.directory.presenting import (
     clock,
     day_name,
     when_text,
+    zone_label,
 )
 from stayhere.directory.search import DEFAULT_DURATION
 from stayhere.directory.types import describe
@@ -100,10 +101,17 @@ def service_bodies(meeting: Meeting) -> list[ServiceBody]:
     return [] if body is None else [body, *body.ancestors()]
 
 
+def group_has_details(meeting: Meeting, shown_contacts: list[dict[str, str]]) -> bool:
+    """Whether the group's section has anything under its heading (its name alone is in the header)."""
+    group = meeting.group
+    return group is not None and bool(group.statement or group.notes or group.website or shown_contacts)
+
+
 def meeting_page(meeting: Meeting, now: dt.datetime) -> dict[str, Any]:
     duration = meeting.duration_minutes
     grace = dt.timedelta(minutes=duration) if duration else DEFAULT_DURATION
     start = meeting.next_start(now, grace=grace)
+    shown_contacts = contacts(meeting)
     located = meeting.attendance in (Attendance.IN_PERSON, Attendance.HYBRID, Attendance.INACTIVE)
     return {
         "meeting": meeting,
@@ -116,10 +124,12 @@ def meeting_page(meeting: Meeting, now: dt.datetime) -> dict[str, Any]:
         "duration": duration_text(duration),
         "next_start_iso": "" if start is None else start.isoformat(timespec="minutes"),
         "next_when": "" if start is None else when_text(start),
+        "zone_label": zone_label(meeting.timezone),
         "in_progress": start is not None and start <= now,
         "phone_href": tel_href(meeting.conference_phone) if meeting.conference_phone else "",
         "facets": facet_rows(meeting),
-        "contacts": contacts(meeting),
+        "contacts": shown_contacts,
+        "group_details": group_has_details(meeting, shown_contacts),
         "tradition": tradition_handles(meeting),
         "service_bodies": service_bodies(meeting),
         "regions": [str(region) for region in meeting.regions] if isinstance(meeting.regions, list) else [],

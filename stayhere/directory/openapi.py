@@ -228,7 +228,7 @@ _DOCUMENT: Schema = {
         "/api/meetings": {
             "get": {
                 "operationId": "searchMeetings",
-                "summary": "Meetings matching the filters, nearest or soonest first.",
+                "summary": "Meetings matching the filters: nearest first near a place, else soonest first.",
                 "parameters": [*SEARCH_PARAMETERS, PAGE_SIZE_PARAMETER],
                 "responses": {
                     "200": _json("A page of meetings.", "MeetingsPage"),

@@ -9,8 +9,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from stayhere.directory import schedule
+from stayhere.directory.fellowships import Fellowship
 from stayhere.directory.models import Attendance, Meeting
-from stayhere.directory.search import TIMES_OF_DAY, Result
+from stayhere.directory.search import TIMES_OF_DAY, Result, SearchQuery
 from stayhere.directory.types import Facet, describe
 
 # Meeting Guide order: 0 = Sunday.
@@ -31,6 +32,17 @@ DAY_ABBRS: tuple[Promise, ...] = (
     _("Thu"),
     _("Fri"),
     _("Sat"),
+)
+
+# "Mondays 19:00": a meeting's days, read in its own zone.
+DAY_PLURALS: tuple[Promise, ...] = (
+    _("Sundays"),
+    _("Mondays"),
+    _("Tuesdays"),
+    _("Wednesdays"),
+    _("Thursdays"),
+    _("Fridays"),
+    _("Saturdays"),
 )
 
 FACET_NAMES: dict[Facet, Promise] = {
@@ -77,11 +89,19 @@ def clock(value: dt.time | dt.datetime | None) -> str:
 
 
 def days_text(days: list[int]) -> str:
+    """The days a meeting is held, in its own zone: "Mondays, Wednesdays"."""
     if not days:
         return str(_("By appointment"))
     if len(days) == 7:
         return str(_("Every day"))
-    return ", ".join(day_name(day) for day in days)
+    return ", ".join(str(DAY_PLURALS[day % 7]) for day in days)
+
+
+def zone_label(zone_name: str) -> str:
+    """A zone as people say it: "America/New_York" is "New York"; "UTC" stays "UTC"."""
+    if "/" not in zone_name or zone_name.startswith("Etc/"):
+        return zone_name.removeprefix("Etc/")
+    return zone_name.rsplit("/", 1)[-1].replace("_", " ")
 
 
 def when_text(moment: dt.datetime) -> str:
@@ -104,6 +124,34 @@ ATTENDANCE_LABELS: dict[str, Promise] = {
     Attendance.PHONE: _("Phone"),
     Attendance.INACTIVE: _("Temporarily inactive"),
 }
+
+
+def filters_summary(query: SearchQuery) -> str:
+    """The choices of a search in one line, for the folded search form: what was asked, in order."""
+    parts: list[str] = []
+    if query.text:
+        parts.append(f"\u201c{query.text}\u201d")
+    if query.near is not None:
+        radius = f"{query.radius_km:g}"
+        if query.place:
+            parts.append(str(_("near %(place)s, within %(km)s km")) % {"place": query.place, "km": radius})
+        else:
+            parts.append(str(_("near your position, within %(km)s km")) % {"km": radius})
+    if query.days:
+        parts.append(", ".join(day_name(day) for day in query.days))
+    if query.times:
+        parts.append(", ".join(str(TIME_OF_DAY_NAMES.get(name, name)) for name in query.times))
+    if query.now:
+        parts.append(str(_("starting within the hour")))
+    if query.modes:
+        parts.append(", ".join(str(ATTENDANCE_LABELS.get(mode, mode)) for mode in query.modes))
+    for code in [*query.include, *query.languages]:
+        parts.append(str(describe(code).name))
+    for code in query.exclude:
+        parts.append(str(_("not %(type)s")) % {"type": describe(code).name})
+    for code in query.fellowships:
+        parts.append(str(Fellowship(code).label) if code in Fellowship.values else code)
+    return " \u00b7 ".join(parts)
 
 
 def where_text(meeting: Meeting) -> str:
@@ -130,7 +178,9 @@ class ResultView:
     group: str
     fellowship: str
     days: str
+    start_time: str  # wall-clock, in the meeting's zone
     zone: str
+    zone_label: str
     start_iso: str
     local_when: str
     viewer_when: str
@@ -155,7 +205,9 @@ def result_view(result: Result) -> ResultView:
         group=meeting.group.name if meeting.group is not None else "",
         fellowship=str(meeting.get_fellowship_display()),
         days=days_text(meeting.days),
+        start_time=clock(meeting.start_time),
         zone=meeting.timezone,
+        zone_label=zone_label(meeting.timezone),
         start_iso="" if start is None else start.isoformat(timespec="minutes"),
         local_when="" if start is None else when_text(start),
         viewer_when=viewer_when,

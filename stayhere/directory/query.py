@@ -63,10 +63,14 @@ class SearchQuery:
     viewer_tz: str | None = None
     page: int = 1
     page_size: int = 25
+    # The finder's pages list the soonest first even near a place (distance breaks ties); the API,
+    # as its document says, lists the nearest first near a place. Not a URL parameter.
+    soonest_first: bool = False
 
     def to_params(self, **changes: Any) -> list[tuple[str, str]]:
         """The query as URL parameters (for pagination links); ``changes`` override fields."""
         values = {**self.__dict__, **changes}
+        del values["soonest_first"]
         params: list[tuple[str, str]] = []
         if values["text"]:
             params.append(("q", values["text"]))

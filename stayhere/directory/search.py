@@ -248,18 +248,22 @@ def _filters(query: SearchQuery, now: dt.datetime) -> tuple[_Sql, list[str]]:
     return sql, zones
 
 
-def _order_sql(query: SearchQuery, now: dt.datetime, zones: list[str]) -> tuple[str, list[Any]]:
-    """The ranking key: squared distance near a place, else minutes until the next start."""
-    if query.near is not None:
-        lat0, lng0 = query.near
-        cos_lat = math.cos(math.radians(lat0))
-        reach = query.radius_km / (KM_PER_DEGREE * max(cos_lat, 0.01))
-        if abs(lng0) + reach > 180:  # the circle crosses the antimeridian: compare in 0..360 degrees
-            longitude, lng0 = "(CASE WHEN s.longitude < 0 THEN s.longitude + 360.0 ELSE s.longitude END)", lng0 % 360
-        else:
-            longitude = "s.longitude"
-        key = f"((s.latitude - %s) * (s.latitude - %s) + ({longitude} - %s) * ({longitude} - %s) * %s)"
-        return key, [lat0, lat0, lng0, lng0, cos_lat * cos_lat]
+def _distance_sql(query: SearchQuery) -> tuple[str, list[Any]]:
+    """The squared distance (in degrees of latitude) from the place searched near."""
+    assert query.near is not None
+    lat0, lng0 = query.near
+    cos_lat = math.cos(math.radians(lat0))
+    reach = query.radius_km / (KM_PER_DEGREE * max(cos_lat, 0.01))
+    if abs(lng0) + reach > 180:  # the circle crosses the antimeridian: compare in 0..360 degrees
+        longitude, lng0 = "(CASE WHEN s.longitude < 0 THEN s.longitude + 360.0 ELSE s.longitude END)", lng0 % 360
+    else:
+        longitude = "s.longitude"
+    key = f"((s.latitude - %s) * (s.latitude - %s) + ({longitude} - %s) * ({longitude} - %s) * %s)"
+    return key, [lat0, lat0, lng0, lng0, cos_lat * cos_lat]
+
+
+def _minutes_sql(now: dt.datetime, zones: list[str]) -> tuple[str, list[Any]]:
+    """Minutes until a slot's next start (a meeting that began up to 10 minutes ago counts as now)."""
     # Minutes from (now - 10 min) to the slot's start, using each zone's UTC offset now.
     reference = schedule.local_mow(now - JOINABLE_AFTER_START, "UTC")
     by_offset: dict[int, list[str]] = defaultdict(list)
@@ -283,28 +287,44 @@ _JOINS = {
 }
 
 
+def _order_sql(query: SearchQuery, now: dt.datetime, zones: list[str]) -> tuple[str, list[Any]]:
+    """The ORDER BY keys, each a MIN over a meeting's slots: nearest first near a place (the API's
+    order), else soonest first; the finder's pages ask for soonest first, distance breaking ties."""
+    minutes, minutes_params = _minutes_sql(now, zones)
+    if query.near is None:
+        return f"MIN({minutes})", minutes_params
+    distance, distance_params = _distance_sql(query)
+    if query.soonest_first:
+        return f"MIN({minutes}), MIN({distance})", [*minutes_params, *distance_params]
+    return f"MIN({distance})", distance_params
+
+
 def _rank(query: SearchQuery, now: dt.datetime) -> tuple[list[int], int | None]:
     """One page of meeting ids, best first, and the number of matches (None past the end)."""
     sql, zones = _filters(query, now)
-    key, key_params = _order_sql(query, now, zones)
+    order, order_params = _order_sql(query, now, zones)
     joins = [_JOINS[name] for name in ("m", "g", "l") if name in sql.joins or (name == "m" and sql.joins)]
     where = " AND ".join(sql.where) or "1=1"
     having, having_params = "", []
     if query.near is not None:
-        having, having_params = f"HAVING MIN({key}) <= %s", [*key_params, (query.radius_km / KM_PER_DEGREE) ** 2]
+        distance, distance_params = _distance_sql(query)
+        having, having_params = (
+            f"HAVING MIN({distance}) <= %s",
+            [*distance_params, (query.radius_km / KM_PER_DEGREE) ** 2],
+        )
     # Every value a person gave travels as a parameter; the fragments joined here are our own text.
     statement = (
-        f"SELECT s.meeting_id, MIN({key}) AS rank_key, COUNT(*) OVER () AS matches "  # noqa: S608
+        f"SELECT s.meeting_id, COUNT(*) OVER () AS matches "  # noqa: S608
         f"FROM directory_meetingslot s {' '.join(joins)} WHERE {where} "
-        f"GROUP BY s.meeting_id {having} ORDER BY rank_key, s.meeting_id LIMIT %s OFFSET %s"
+        f"GROUP BY s.meeting_id {having} ORDER BY {order}, s.meeting_id LIMIT %s OFFSET %s"
     )
-    params = [*key_params, *sql.params, *having_params, query.page_size, (query.page - 1) * query.page_size]
+    params = [*sql.params, *having_params, *order_params, query.page_size, (query.page - 1) * query.page_size]
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         rows = cursor.fetchall()
     if not rows:
         return [], None
-    return [row[0] for row in rows], int(rows[0][2])
+    return [row[0] for row in rows], int(rows[0][1])
 
 
 def search(query: SearchQuery, now: dt.datetime) -> SearchPage:

@@ -10,17 +10,18 @@ from urllib.parse import urlencode
 
 from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 
 from stayhere.directory import week_chart
+from stayhere.directory.feeds.meeting_guide import split_day_slug
 from stayhere.directory.finder_form import finder_form
 from stayhere.directory.meeting_page import meeting_page
 from stayhere.directory.models import Meeting
-from stayhere.directory.presenting import result_view
+from stayhere.directory.presenting import filters_summary, result_view
 from stayhere.directory.search import QueryError, SearchPage, SearchQuery, parse_query, search
 
 WIDER_RADIUS_KM = 100.0
@@ -70,6 +71,9 @@ def _widen_links(query: SearchQuery) -> list[tuple[str, str]]:
 def _results_context(query: SearchQuery, page: SearchPage) -> dict[str, object]:
     return {
         "query": query,
+        # After a search the form folds away under one line saying what was asked.
+        "searched": not query.is_empty,
+        "summary": filters_summary(query),
         "results": [result_view(result) for result in page.results],
         "page": page,
         "previous_url": _link(query, page=page.page - 1) if page.page > 1 else "",
@@ -90,6 +94,7 @@ def finder(request: HttpRequest) -> HttpResponse:
         return render(request, "directory/finder.html", context, status=400)
     except DatabaseError:  # a town name is looked up in the directory
         return unavailable(request)
+    query.soonest_first = True  # a person looking for a meeting wants the next one; near a place, the nearer of two
     try:
         page = search(query, timezone.now())
         context.update(_results_context(query, page))
@@ -107,6 +112,10 @@ def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
         meeting = Meeting.objects.select_related(*related).get(slug=slug)
         context = meeting_page(meeting, timezone.now())
     except Meeting.DoesNotExist:
+        # A per-day slug of the feed (SLUG--mon, meeting_guide.per_day) is the meeting's, on that day.
+        split = split_day_slug(slug)
+        if split is not None and Meeting.objects.filter(slug=split[0]).exists():
+            return redirect("directory:meeting", split[0], permanent=True)
         raise Http404("no meeting with this slug") from None
     except DatabaseError:
         return unavailable(request)

@@ -35,6 +35,8 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServe
             "/?q=anything&near=40.7,-74.0": 200,
             "/?near=91,200": 400,  # a mistake, shown as such
             "/meetings/every-page-listing": 200,
+            "/meetings/every-page-listing/suggest": 200,
+            "/service/sign-in": 200,
             f"/meetings/{slug}": 200,
             f"/meetings/{slug}/room": 200,
             f"/meetings/{slug}/room/chair/{chair_key}": 200,
@@ -42,6 +44,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServe
             "/verify": 200,
             "/slips/keys": 200,
             "/admin/login/": 200,
+            "/journal/": 200,
             "/no/such/page": 404,
         }
         yield running, paths

@@ -57,6 +57,7 @@ def test_filtering_by_a_facet_then_opening_a_meeting(visitor: Watched) -> None:
     names = result_names(page)
     assert "Night Owls" in names
     assert all(name in {"Night Owls"} or name.startswith("Daily Reprieve") for name in names)
+    page.get_by_text("Change the search").click()  # the form folded away after the search, choices kept
     assert page.get_by_role("checkbox", name="Speaker: include").is_checked()
     page.get_by_role("link", name="Night Owls").click()
     page.wait_for_url("**/meetings/night-owls")
@@ -138,6 +139,7 @@ def test_using_my_position_fills_the_hidden_field_rounded(make_page: Any) -> Non
     page.wait_for_url(re.compile(r"near=41\.88"))
     assert "Night Owls" in result_names(page)
     assert "Serenity Seekers" not in result_names(page)
+    page.get_by_text("Change the search").click()
     page.get_by_role("button", name="Forget my position").click()
     assert page.locator("#f-position").input_value() == ""
     assert_stayed_home(watched)
@@ -150,12 +152,20 @@ def test_results_show_the_viewers_own_time_from_their_zone(make_page: Any) -> No
     assert page.locator("#f-tz").input_value() == "Asia/Tokyo"
     viewer_times = page.locator(".viewer-time:not([hidden])")
     assert viewer_times.count() > 0
-    assert viewer_times.first.inner_text().startswith("Your time:")
+    assert viewer_times.first.inner_text().strip().startswith("· your time ")
+    # Filled by the script on the first page: the days in the meeting's zone, then the viewer's time.
+    serenity = page.locator("li.meeting", has_text="Serenity Seekers").locator(".when")
+    assert re.fullmatch(
+        r"Mondays, Wednesdays 19:00 \(Chicago\) · your time (Tue|Thu) (09|10):00", serenity.inner_text()
+    )
     page.get_by_label("Name, group, place or words in the notes").fill("serenity")
     page.get_by_role("button", name="Find meetings").click()
     page.wait_for_url(re.compile(r"tz=Asia%2FTokyo"))
     # Now written by the server from the tz field: Monday 19:00 Chicago is Tuesday morning in Tokyo.
-    assert re.search(r"Your time: (Tue|Thu) (09|10):00", page.locator("li.meeting .when").first.inner_text())
+    assert re.fullmatch(
+        r"Mondays, Wednesdays 19:00 \(Chicago\) · your time (Tue|Thu) (09|10):00",
+        page.locator("li.meeting .when").first.inner_text(),
+    )
     assert_stayed_home(watched)
 
 
@@ -275,3 +285,41 @@ def test_now_finds_a_meeting_that_is_under_way_from_the_checkbox(visitor: Watche
     assert result_names(page) or page.locator("#no-meetings").is_visible()
     assert page.locator("h1").inner_text() == "Find a meeting"
     assert_stayed_home(visitor)
+
+
+PHONE = {"viewport": {"width": 412, "height": 915}, "is_mobile": True, "has_touch": True}
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
+def test_on_a_phone_the_results_of_a_search_are_on_the_first_screen(make_page: Any, javascript: bool) -> None:
+    watched = make_page(timezone_id="America/Chicago", locale="en-US", java_script_enabled=javascript, **PHONE)
+    page = watched.page
+    page.goto("/")
+    page.get_by_label("Name, group, place or words in the notes").fill("serenity")
+    page.get_by_role("checkbox", name="Monday").check()
+    page.get_by_role("button", name="Find meetings").click()
+    page.wait_for_url(re.compile(r"q=serenity"))
+    first = page.locator("ol.results li.meeting").first
+    box = first.locator("h3").bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 915, box
+    # The form folded away under a line saying what was asked, and says how to open it again.
+    expect(page.locator("#f-summary")).to_contain_text("\u201cserenity\u201d \u00b7 Monday")
+    reopen = page.get_by_text("Change the search")
+    expect(reopen).to_be_visible()
+    expect(page.get_by_label("Name, group, place or words in the notes")).to_be_hidden()
+    reopen.click()
+    expect(page.get_by_label("Name, group, place or words in the notes")).to_have_value("serenity")
+    expect(page.get_by_role("checkbox", name="Monday")).to_be_checked()
+    assert_stayed_home(watched)
+
+
+def test_the_meeting_page_gives_the_viewers_time_after_the_meetings_own(make_page: Any) -> None:
+    watched = make_page(timezone_id="Asia/Tokyo", locale="en-GB", **PHONE)
+    page = watched.page
+    page.goto("/meetings/night-owls")
+    when = page.locator("p.when")
+    expect(when.locator(".viewer-time")).to_be_visible()
+    # Saturday 23:30 in Chicago is Sunday afternoon in Tokyo.
+    assert re.search(r"Sat 23:30 \(Chicago\) · your time Sun (13|14):30$", when.inner_text().strip())
+    assert page.get_by_role("heading", name=re.compile("The group")).count() == 0
+    assert_stayed_home(watched)

@@ -104,7 +104,7 @@ def test_import_feed_on_a_fresh_data_directory_prepares_the_database_and_the_rea
     assert imported.returncode == 0, imported.stderr
     assert "3 created" in imported.stdout
     assert {"stayhere.sqlite3", "secret_key"} <= set(everything_under(data))
-    exported = stayhere(env, "export-feed")
+    exported = stayhere(env, "export-feed", "--days", "array")
     assert exported.returncode == 0, exported.stderr
     assert sorted(m["name"] for m in json.loads(exported.stdout)) == [
         "Noon Step Study",
@@ -120,7 +120,7 @@ def test_load_demo_on_a_fresh_data_directory_prepares_the_database(tmp_path: Pat
     loaded = stayhere(env, "load-demo", "--meetings", "12")
     assert loaded.returncode == 0, loaded.stderr
     assert "Loaded 12 demo meetings" in loaded.stdout
-    exported = stayhere(env, "export-feed")
+    exported = stayhere(env, "export-feed", "--days", "array")
     assert exported.returncode == 0 and len(json.loads(exported.stdout)) == 12
 
 
@@ -169,5 +169,5 @@ def test_on_postgresql_an_unmigrated_database_is_refused_by_readers_and_prepared
             assert everything_under(tmp_path) == ["home"]
         imported = stayhere(env, "import-feed", str(FEED))
         assert imported.returncode == 0, imported.stderr
-        exported = stayhere(env, "export-feed")
+        exported = stayhere(env, "export-feed", "--days", "array")
         assert exported.returncode == 0 and len(json.loads(exported.stdout)) == 3

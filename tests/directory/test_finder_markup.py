@@ -139,3 +139,22 @@ def test_the_server_error_page_renders_without_a_request_context(rf) -> None:
     assert response.status_code == 500
     assert "Something went wrong on our side" in html
     assert "<title>Something went wrong · stayhere</title>" in html
+
+
+def test_after_a_search_the_form_folds_under_a_summary_of_the_choices(client: Client, directory: Directory) -> None:
+    html = page(client, "/?q=serenity&day=1&time=evening&mode=in_person&fellowship=AA")
+    assert '<details class="filters" id="f-filters">' in html  # closed: the results come first
+    assert "<summary>Change the search</summary>" in html
+    summary = re.search(r'<p class="searched" id="f-summary">(.*?)</p>', html)
+    assert summary is not None
+    assert "serenity" in summary.group(1)
+    for said in ("Monday", "Evening", "In person", "Alcoholics Anonymous"):
+        assert said in summary.group(1), said
+    assert html.index('id="f-summary"') < html.index('id="f-q"') < html.index('class="results"')
+
+
+def test_before_a_search_and_after_a_mistake_the_form_is_open(client: Client, directory: Directory) -> None:
+    assert 'id="f-summary"' not in page(client, "/")
+    assert '<details class="filters"' not in page(client, "/")
+    mistaken = page(client, "/?day=9", status=400)
+    assert '<details class="filters"' not in mistaken and 'id="f-q"' in mistaken

@@ -97,15 +97,41 @@ def test_results_show_facet_badges_and_the_fellowship(client: Client, directory:
     assert "Hope Group" in html
 
 
+def when_line(html: str, name: str) -> str:
+    """The text of a result's "when" line, tags taken out and spaces squeezed."""
+    item = html[html.index(f">{name}</a></h3>") :]
+    line = re.search(r'<p class="when">(.*?)</p>', item, re.S)
+    assert line is not None
+    shown = re.sub(r'<span class="viewer-time"[^>]* hidden>.*?</span></span>', "", line.group(1))
+    return " ".join(re.sub(r"<[^>]+>", " ", shown).split())
+
+
 def test_results_show_local_time_and_the_viewers_time_when_it_differs(client: Client, directory: Directory) -> None:
     html = page(client, "/?q=sunrise&tz=America/New_York")
-    start = re.search(r'<time datetime="([^"]+)">([^<]+)</time> <span class="zone">Europe/London</span>', html)
+    start = re.search(r'data-start="([^"]+)" data-zone="Europe/London"', html)
     assert start is not None
     moment = dt.datetime.fromisoformat(start.group(1))
-    assert start.group(2).endswith("07:00")
+    assert (moment.hour, moment.minute) == (7, 0)
     viewer = moment.astimezone(schedule.zone("America/New_York"))
-    assert 'Your time: <span class="t">' in html
-    assert f"{viewer.hour:02d}:{viewer.minute:02d}</span>" in html
+    assert f"Every day 07:00 (London) \u00b7 your time {viewer:%a %H:%M}" == when_line(html, "Online Sunrise")
+
+
+def test_a_meetings_days_read_in_its_own_zone_beside_the_viewers_time(client: Client, directory: Directory) -> None:
+    # Saturday 23:30 in Chicago is Sunday morning in London: the line must not read "Sun 05:30 ... Saturday".
+    html = page(client, "/?q=owls&tz=Europe/London")
+    assert when_line(html, "Night Owls") == "Saturdays 23:30 (Chicago) \u00b7 your time Sun 05:30"
+    same_zone = page(client, "/?q=serenity&tz=America/Chicago")
+    assert when_line(same_zone, "Serenity Seekers") == "Mondays, Wednesdays 19:00 (Chicago)"
+
+
+def test_the_meeting_page_says_the_next_start_and_the_viewers_time_the_same_way(
+    client: Client, directory: Directory
+) -> None:
+    html = page(client, "/meetings/night-owls")
+    line = re.search(r'<p class="when">(.*?)</p>', html, re.S)
+    assert line is not None
+    text = " ".join(re.sub(r"<[^>]+>", " ", line.group(1)).split())
+    assert "Sat 23:30 (Chicago)" in text and text.endswith("\u00b7 your time")  # "Next:", or "In progress"
 
 
 def test_a_meeting_that_began_five_minutes_ago_is_in_progress(client: Client, directory: Directory) -> None:
@@ -284,3 +310,31 @@ def test_the_finder_page_needs_only_a_few_queries(
 def test_an_inactive_meeting_gives_no_next_time(client: Client, directory: Directory) -> None:
     html = page(client, "/meetings/chapel-step-study")
     assert "Next:" not in html and "In progress" not in html
+
+
+def test_the_finder_lists_the_soonest_first_near_a_place_and_the_api_the_nearest(client: Client) -> None:
+    from tests.directory.factories import make_location, make_meeting
+
+    finder_data.forget_caches()
+    now = timezone.now().astimezone(schedule.zone("America/Chicago"))
+    springfield = make_location("Springfield", 39.80, -89.65)
+    chatham = make_location("Chatham", 39.68, -89.70)
+    # Whatever the hour the test runs: "Chatham soon" starts in two hours, the Springfield one in a day and two.
+    soon = (now + dt.timedelta(hours=2)).strftime("%H:00")
+    later = (now + dt.timedelta(days=1, hours=2)).strftime("%H:00")
+    later_day = schedule.python_weekday_to_spec((now + dt.timedelta(days=1, hours=2)).weekday())
+    soon_day = schedule.python_weekday_to_spec((now + dt.timedelta(hours=2)).weekday())
+    make_meeting("Springfield later", days=[later_day], start=later, end=None, location=springfield)
+    make_meeting("Chatham soon", days=[soon_day], start=soon, end=None, location=chatham)
+    url = "near=39.80,-89.65&radius=25"
+    assert result_names(page(client, f"/?{url}")) == ["Chatham soon", "Springfield later"]
+    api = client.get(f"/api/meetings?{url}").json()
+    assert [m["name"] for m in api["meetings"]] == ["Springfield later", "Chatham soon"]
+
+
+def test_a_group_with_nothing_to_say_gets_no_empty_group_heading(client: Client, directory: Directory) -> None:
+    # Night Owls' group keeps its contacts private and has no statement, notes or website.
+    html = page(client, "/meetings/night-owls")
+    assert "Quiet Group" in html  # still named, beside the fellowship
+    assert 'id="group-h"' not in html and "The group" not in html
+    assert 'id="group-h"' in page(client, "/meetings/serenity-seekers")

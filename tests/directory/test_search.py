@@ -182,3 +182,25 @@ def test_the_query_survives_a_round_trip_through_its_parameters():
     for name, value in original.to_params():
         params.appendlist(name, value)
     assert search.parse_query(params) == original
+
+
+def _near_springfield_on_monday_evening() -> None:
+    springfield = make_location("Springfield", 39.80, -89.65)
+    chatham = make_location("Chatham", 39.68, -89.70)
+    make_meeting("Springfield tomorrow", days=[2], start="19:00", location=springfield)
+    make_meeting("Chatham tonight", days=[1], start="20:00", location=chatham)
+    make_meeting("Springfield tonight", days=[1], start="20:00", location=springfield)
+
+
+def test_soonest_first_near_a_place_orders_by_next_start_then_by_distance():
+    _near_springfield_on_monday_evening()
+    query = search.parse_query(QueryDict("near=39.80,-89.65&radius=25"))
+    query.soonest_first = True
+    names = [result.meeting.name for result in search.search(query, MONDAY_EVENING_NY).results]
+    assert names == ["Springfield tonight", "Chatham tonight", "Springfield tomorrow"]
+
+
+def test_the_api_order_near_a_place_stays_nearest_first():
+    _near_springfield_on_monday_evening()
+    names = find("near=39.80,-89.65&radius=25", MONDAY_EVENING_NY)
+    assert names[-1] == "Chatham tonight"

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from stayhere.directory.feeds.codes import NAWS_CODES, sort_codes
+from stayhere.directory.feeds.codes import BMLT_VENUE_KEYS, BMLT_VENUE_ONLY_WORLDS, NAWS_CODES, sort_codes
 from stayhere.directory.feeds.common import (
     FeedFormatError,
     ListingRecord,
@@ -29,7 +29,6 @@ from stayhere.directory.feeds.meeting_guide import load_json
 # BMLT's prompt separator inside some free-text fields ("Bus#@-@#Line 5").
 _SEPARATOR = "#@-@#"
 _VENUES = {"1": "in_person", "2": "online", "3": "hybrid"}
-_VENUE_KEYS = {"VM": "ONL", "HY": "", "TC": "TC"}
 
 
 def looks_like_bmlt(document: Any) -> bool:
@@ -48,13 +47,19 @@ def parse(text: str) -> ParseResult:
             'weekday_tinyint, or an object with a "meetings" array.'
         )
     formats: dict[str, str] = {}
+    dropped: set[str] = set()  # keys that say only what venue_type says (HY)
     meetings = document
     if isinstance(document, dict):
         meetings = document["meetings"]
         for entry in document.get("formats") or []:
             if isinstance(entry, dict) and entry.get("key_string"):
                 world = clean_line(entry.get("world_id")).upper()
-                formats[clean_line(entry["key_string"])] = NAWS_CODES.get(world, "") if world else ""
+                key = clean_line(entry["key_string"])
+                formats[key] = NAWS_CODES.get(world, "") if world else ""
+                if world in BMLT_VENUE_ONLY_WORLDS:
+                    dropped.add(key)
+    for key in dropped:
+        formats.pop(key)
     result = ParseResult()
     previous = ""  # what names the record before, for one that names nothing
     for index, item in enumerate(meetings):
@@ -66,7 +71,7 @@ def parse(text: str) -> ParseResult:
         name = clean_line(item.get("meeting_name"), 200)
         previous = slug or name or f"#{index + 1}"
         try:
-            record = _record(index, item, formats, result.problems)
+            record = _record(index, item, formats, dropped, result.problems)
         except ValueError as exc:
             result.skip(exc, slug or record_place(index, name, previous), slug, name)
             continue
@@ -78,7 +83,9 @@ def _text(value: Any) -> str:
     return clean_text(str(value or "").replace(_SEPARATOR, "\n"))
 
 
-def _record(index: int, item: Mapping[str, Any], formats: dict[str, str], problems: list[Problem]) -> ListingRecord:
+def _record(
+    index: int, item: Mapping[str, Any], formats: dict[str, str], dropped: set[str], problems: list[Problem]
+) -> ListingRecord:
     record = ListingRecord(
         index=index,
         slug=clean_line(item.get("id_bigint"), 200),
@@ -146,11 +153,11 @@ def _record(index: int, item: Mapping[str, Any], formats: dict[str, str], proble
             record.contacts.append(entry)
 
     raw_codes = [code.strip() for code in clean_line(item.get("formats")).split(",") if code.strip()]
-    if formats:
-        mapped = [formats.get(code) or code for code in raw_codes]
+    if formats or dropped:
+        mapped = [formats.get(code) or code for code in raw_codes if code not in dropped]
     else:
         # Without the catalogue only BMLT's fixed venue keys are known; venue_type says the same.
-        mapped = [_VENUE_KEYS.get(code, code) for code in raw_codes if _VENUE_KEYS.get(code, code)]
+        mapped = [BMLT_VENUE_KEYS.get(code, code) for code in raw_codes if BMLT_VENUE_KEYS.get(code, code)]
     codes = sort_codes(mapped)
     record.types, record.group_codes = codes.types, codes.group_codes
     record.online_code = record.online_code or codes.online

@@ -11,7 +11,7 @@ from typing import Any
 from django.utils import translation
 
 from stayhere.directory.feeds.common import clean_line
-from stayhere.directory.types import CATALOG, GROUP_ASSERTED, ONLINE_CODE, canonical_code
+from stayhere.directory.types import CATALOG, GROUP_ASSERTED, ONLINE_CODE, Facet, canonical_code
 
 
 @dataclass
@@ -106,37 +106,86 @@ def type_name(code: str) -> str:
     return _code_to_english().get(code, code)
 
 
-# NA World Services format codes (BMLT world ids, NAWS CSV Format columns) -> Meeting Guide codes.
-# Codes without a Meeting Guide equivalent (BT, JFT, IP, ...) are kept as custom codes.
-NAWS_CODES = {
-    "OPEN": "O",
-    "OP": "O",
-    "CLOSED": "C",
-    "CL": "C",
-    "DISC": "D",
-    "SPK": "SP",
-    "SPAD": "SP",
-    "BEG": "BE",
-    "NEWC": "BE",
-    "STEP": "ST",
-    "ST": "ST",
-    "TRAD": "TR",
-    "TOP": "D",
-    "WCHR": "X",
-    "WC": "X",
-    "MED": "MED",
-    "M": "M",
-    "W": "W",
-    "MEN": "M",
-    "WMN": "W",
-    "GL": "LGBTQ",
-    "LGBTQ": "LGBTQ",
-    "YP": "Y",
-    "CAN": "CAN",
-    "CW": "CF",
-    "SMOK": "SM",
-    "ASL": "ASL",
-    "LIT": "LIT",
-    "VM": ONLINE_CODE,
-    "TC": "TC",
+# BMLT formats <-> stayhere codes, one table read both ways. A row: the NA World Services id
+# (BMLT's world_id, the NAWS CSV's Format columns), the key_string a BMLT server shows, stayhere's
+# code, BMLT's format_type_enum. Imports read world ids through it (NAWS_CODES); the BMLT API writes
+# each code as the first row that names it. A row with no key is an import-only alias; a row with no
+# world id is a key of stayhere's own where the code's own spelling means something else in BMLT
+# ("B" is Beginners there, Big Book here). Codes without a row are served keyed as themselves.
+# ONL (online) and HYBRID stand for the attendance, not a type: BMLT's VM and HY formats.
+HYBRID = "HYBRID"
+BMLT_FORMATS: tuple[tuple[str, str, str, str], ...] = (
+    ("OPEN", "O", "O", "O"),
+    ("CLOSED", "C", "C", "O"),
+    ("BEG", "B", "BE", "FC3"),
+    ("DISC", "D", "D", "FC1"),
+    ("SPK", "So", "SP", "FC1"),
+    ("STEP", "St", "ST", "FC1"),
+    ("TRAD", "Tr", "TR", "FC1"),
+    ("WCHR", "WC", "X", "FC2"),
+    ("MED", "Me", "MED", "FC1"),
+    ("M", "M", "M", "FC3"),
+    ("W", "W", "W", "FC3"),
+    ("GL", "GL", "LGBTQ", "FC3"),
+    ("Y", "YP", "Y", "FC3"),
+    ("CAN", "CL", "CAN", "FC2"),
+    ("CW", "CW", "CF", "FC3"),
+    ("SMOK", "SM", "SM", "FC2"),
+    ("LIT", "BK", "LIT", "FC1"),
+    ("ASL", "ASL", "ASL", "LANG"),
+    ("VM", "VM", ONLINE_CODE, "FC2"),
+    ("HYBR", "HY", HYBRID, "FC2"),
+    ("TC", "TC", "TC", "FC2"),
+    ("", "BB", "B", "FC1"),
+    # Import-only: other spellings of the same world ids.
+    ("OP", "", "O", ""),
+    ("CL", "", "C", ""),
+    ("SPAD", "", "SP", ""),
+    ("NEWC", "", "BE", ""),
+    ("ST", "", "ST", ""),
+    ("TOP", "", "D", ""),
+    ("WC", "", "X", ""),
+    ("MEN", "", "M", ""),
+    ("WMN", "", "W", ""),
+    ("LGBTQ", "", "LGBTQ", ""),
+    ("YP", "", "Y", ""),
+)
+
+# NA World Services ids -> stayhere codes (BMLT world ids, NAWS CSV Format columns). Ids without a
+# stayhere equivalent (BT, JFT, IP, ...) are kept as custom codes.
+NAWS_CODES = {world: code for world, _key, code, _kind in BMLT_FORMATS if world and code != HYBRID}
+# BMLT's fixed venue keys, for a search result that comes without its format catalogue ("" drops it:
+# venue_type says hybrid).
+BMLT_VENUE_KEYS = {
+    key: "" if code == HYBRID else code for _world, key, code, kind in BMLT_FORMATS if key in ("VM", "HY", "TC")
 }
+
+# World ids that say only what a BMLT meeting's venue_type says (hybrid): no type of their own.
+BMLT_VENUE_ONLY_WORLDS = frozenset(world for world, _key, code, _kind in BMLT_FORMATS if code == HYBRID)
+
+
+@dataclass(frozen=True)
+class BmltFormat:
+    key_string: str
+    world_id: str
+    code: str  # stayhere's
+    format_type: str
+
+
+@lru_cache(maxsize=4096)
+def bmlt_format(code: str) -> BmltFormat:
+    """How the BMLT API writes one of stayhere's codes (or ONLINE_CODE / HYBRID)."""
+    for world, key, mapped, kind in BMLT_FORMATS:
+        if key and mapped == code:
+            return BmltFormat(key, world, code, kind)
+    entry = CATALOG.get(code)
+    kind = "LANG" if entry is not None and entry.facet == Facet.LANGUAGE else "FC1"
+    return BmltFormat(code, "", code, kind)
+
+
+_CODE_OF_KEY = {key: code for _world, key, code, _kind in reversed(BMLT_FORMATS) if key}
+
+
+def bmlt_code(key_string: str) -> str:
+    """The code a key of ``bmlt_format`` stands for (the way back)."""
+    return _CODE_OF_KEY.get(key_string, key_string)

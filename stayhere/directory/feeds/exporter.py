@@ -28,19 +28,29 @@ def meeting_url_prefix(site_url: str) -> str:
 
 
 def meeting_guide_chunks(url_prefix: str) -> Iterator[str]:
-    """The Meeting Guide feed as a JSON array in chunks, its objects written by the database (meeting_guide_sql)."""
-    return meeting_guide_sql.meeting_guide_chunks(url_prefix)
+    """The Meeting Guide feed as a JSON array in chunks, one object per weekday (meeting_guide.per_day), its
+    objects written by the database (meeting_guide_sql)."""
+    return meeting_guide_sql.meeting_guide_chunks(url_prefix, per_day=True)
 
 
-def python_meeting_guide_chunks(url_prefix: str) -> Iterator[str]:
+def meeting_guide_array_chunks(url_prefix: str) -> Iterator[str]:
+    """The same feed with one object per meeting, a meeting on several days written with a "day" array."""
+    return meeting_guide_sql.meeting_guide_chunks(url_prefix, per_day=False)
+
+
+def python_meeting_guide_chunks(url_prefix: str, *, per_day: bool = True) -> Iterator[str]:
     """The same feed rendered meeting by meeting in Python (meeting_guide.render): the reference the
     database-built feed is tested against, a thousand meetings per chunk."""
     yield "["
     batch: list[dict[str, Any]] = []
     first = True
     for meeting in published_meetings(url_prefix):
-        batch.append(meeting_guide.render(meeting))
-        if len(batch) == ROWS_PER_CHUNK:
+        rendered = meeting_guide.render(meeting)
+        if per_day:
+            batch.extend(meeting_guide.per_day(rendered))
+        else:
+            batch.append(rendered)
+        if len(batch) >= ROWS_PER_CHUNK:
             yield _join(batch, first)
             first, batch = False, []
     if batch:

@@ -6,6 +6,7 @@ a bare string, ``attendance_option``, ``regions``); writing follows the specific
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -73,7 +74,36 @@ def parse_items(items: list[Any]) -> ParseResult:
             result.skip(exc, slug or record_place(index, name, previous), slug, name)
             continue
         result.records.append(record)
+    result.records = fold_days(result.records)
     return result
+
+
+def fold_days(records: list[ListingRecord]) -> list[ListingRecord]:
+    """A meeting written once per weekday (SLUG--mon, SLUG--wed: stayhere's own export, see per_day) read back
+    as the one meeting it is, SLUG on both days; only when the day records agree on everything else and no
+    record is SLUG itself."""
+    by_base: dict[str, list[tuple[ListingRecord, int]]] = {}
+    for record in records:
+        split = split_day_slug(record.slug)
+        if split is not None and record.days == [split[1]]:
+            by_base.setdefault(split[0], []).append((record, split[1]))
+    if not by_base:
+        return records
+    taken = {record.slug for record in records}
+    folded: dict[int, ListingRecord] = {}  # id of a day record -> the meeting (its first day's record holds it)
+    dropped: set[int] = set()
+    for base, parts in by_base.items():
+        first = parts[0][0]
+        same = dataclasses.replace(first, index=0, slug="", days=[])
+        if (
+            base in taken
+            or len(parts) < 2
+            or any(dataclasses.replace(part, index=0, slug="", days=[]) != same for part, _day in parts[1:])
+        ):
+            continue
+        folded[id(first)] = dataclasses.replace(first, slug=base, days=sorted({day for _part, day in parts}))
+        dropped.update(id(part) for part, _day in parts[1:])
+    return [folded.get(id(record), record) for record in records if id(record) not in dropped]
 
 
 def _field(item: Mapping[str, Any], name: str, parser: Any) -> Any:
@@ -219,6 +249,33 @@ def render(meeting: PublishedMeeting) -> dict[str, Any]:
     out["url"] = meeting.url
     out["updated"] = meeting.updated
     return out
+
+
+# One record per weekday (the default export): a meeting on several days is written once per day, its slug
+# then SLUG--DAY. Neither stayhere nor the 12 Step Meeting List makes a slug with "--" (both fold runs of
+# hyphens), so these never collide with a meeting's own slug, as TSML UI's SLUG-DAY collides with SLUG-2.
+DAY_SLUGS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+DAY_SLUG_SEPARATOR = "--"
+
+
+def day_slug(slug: str, day: int) -> str:
+    return f"{slug}{DAY_SLUG_SEPARATOR}{DAY_SLUGS[day]}"
+
+
+def split_day_slug(slug: str) -> tuple[str, int] | None:
+    """The meeting's slug and the day of a per-day slug, or None for a slug that is not one."""
+    base, separator, day = slug.rpartition(DAY_SLUG_SEPARATOR)
+    if not separator or not base or day not in DAY_SLUGS:
+        return None
+    return base, DAY_SLUGS.index(day)
+
+
+def per_day(out: dict[str, Any]) -> list[dict[str, Any]]:
+    """A rendered meeting as one object per weekday (itself when it has one day or none)."""
+    days = out.get("day")
+    if not isinstance(days, list):
+        return [out]
+    return [{**out, "slug": day_slug(out["slug"], day), "day": day} for day in days]
 
 
 def _put(out: dict[str, Any], key: str, value: Any) -> None:

@@ -16,11 +16,14 @@ Numbers: PostgreSQL writes the shortest text that reads back as the same double;
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from django.db import connection
 
+from stayhere.directory import room_links
+from stayhere.directory.feeds.meeting_guide import DAY_SLUG_SEPARATOR, DAY_SLUGS
 from stayhere.directory.models import Group, Location, Meeting
+from stayhere.directory.room_links import RoomAddresses
 from stayhere.directory.schedule import mask_to_days
 
 ROWS_PER_CHUNK = 1000
@@ -129,8 +132,9 @@ def _days(expr: str) -> str:
     return f"CASE {expr} {single} ELSE rtrim(substr('{table}', ({expr} & 127) * {_DAY_WIDTH} + 1, {_DAY_WIDTH})) END"
 
 
-def query(vendor: str) -> str:
-    """The query; its one parameter is the meeting-page address prefix (for meetings without a url)."""
+def query(vendor: str, rooms: RoomAddresses | None = None, *, per_day: bool = False) -> str:
+    """The query; its parameters are ``parameters(url_prefix, rooms)``: the room-link parts when there are rooms,
+    then the meeting-page address prefix (for meetings without a url)."""
     d = _Dialect(vendor)
     m, l, lx, g, gx = "m", "l", "lx", "g", "gx"  # noqa: E741
 
@@ -174,9 +178,18 @@ def query(vendor: str) -> str:
             f"CASE WHEN {g}.contacts_public THEN {d.contacts(f'{g}.contacts')} ELSE '' END",
         ]
     )
+    dd = "dd"  # a meeting's weekdays, one row each, for the per-day feed (meeting_guide.per_day)
+    if per_day:
+        several = f"({m}.day_mask & ({m}.day_mask - 1)) <> 0"
+        per_day_slug = f"{m}.slug || '{DAY_SLUG_SEPARATOR}' || {dd}.name"
+        slug = f"CASE WHEN {dd}.n IS NOT NULL AND {several} THEN {per_day_slug} ELSE {m}.slug END"
+        has_day, day = f"{dd}.n IS NOT NULL", f"CAST({dd}.n AS TEXT)"
+    else:
+        slug = f"{m}.slug"
+        has_day, day = f"{m}.day_mask <> 0 AND {m}.start_time IS NOT NULL", _days(f"{m}.day_mask")
     parts = [
-        f"'{{\"name\":' || {d.quote(f'{m}.name')} || ',\"slug\":' || {d.quote(f'{m}.slug')}",
-        f"CASE WHEN {m}.day_mask <> 0 AND {m}.start_time IS NOT NULL THEN ',\"day\":' || {_days(f'{m}.day_mask')} "
+        f"'{{\"name\":' || {d.quote(f'{m}.name')} || ',\"slug\":' || {d.quote(slug)}",
+        f"CASE WHEN {has_day} THEN ',\"day\":' || {day} "
         f"|| ',\"time\":' || {d.hhmm(f'{m}.start_time')} || CASE WHEN {m}.end_time IS NOT NULL "
         f"THEN ',\"end_time\":' || {d.hhmm(f'{m}.end_time')} ELSE '' END ELSE '' END",
         f"',\"timezone\":' || {d.quote(f'{m}.timezone')}",
@@ -185,8 +198,7 @@ def query(vendor: str) -> str:
         types_part,
         where,
         f"CASE WHEN {has_regions} THEN ',\"regions\":' || {d.json_text(f'{m}.regions')} ELSE '' END",
-        opt("conference_url", f"{m}.conference_url"),
-        opt("conference_url_notes", f"{m}.conference_url_notes"),
+        _conference(m, d, opt, rooms),
         opt("conference_phone", f"{m}.conference_phone"),
         opt("conference_phone_notes", f"{m}.conference_phone_notes"),
         opt("notes", f"{m}.notes"),
@@ -204,23 +216,55 @@ def query(vendor: str) -> str:
     # On SQLite a place's and a group's parts are written once each, not once per meeting: there
     # are fewer of them (and a group with many contacts is a long row SQLite would read for every
     # meeting). See _Dialect.kept for PostgreSQL.
+    days, day_join, day_order = "", "", ""
+    if per_day:
+        rows = ", ".join(f"({n}, {1 << n}, '{name}')" for n, name in enumerate(DAY_SLUGS))
+        days = f", {dd}(n, bit, name) AS (VALUES {rows})"
+        day_join = f"LEFT JOIN {dd} ON {m}.start_time IS NOT NULL AND ({m}.day_mask & {dd}.bit) <> 0 "
+        day_order = f", {dd}.n"
     return (
         f"WITH {lx} AS {d.kept} (SELECT {l}.id, {place} AS part FROM {location} {l}), "
         f"{gx} AS {d.kept} (SELECT {g}.id, {g}.moud_welcome AS moud, {g}.harm_reduction AS hred, "
-        f"CASE WHEN {g}.name <> '' THEN {group} ELSE '' END AS part FROM {grp} {g}) "
-        f"SELECT {' || '.join(parts)} FROM {meeting} {m} "
+        f"CASE WHEN {g}.name <> '' THEN {group} ELSE '' END AS part FROM {grp} {g}){days} "
+        f"SELECT {' || '.join(parts)} FROM {meeting} {m} {day_join}"
         f"LEFT JOIN {lx} ON {lx}.id = {m}.location_id "
-        f"LEFT JOIN {gx} ON {gx}.id = {m}.group_id ORDER BY {m}.id"
+        f"LEFT JOIN {gx} ON {gx}.id = {m}.group_id ORDER BY {m}.id{day_order}"
     )
 
 
-def meeting_guide_chunks(url_prefix: str) -> Iterator[str]:
-    """The feed as a JSON array, a thousand meetings per chunk, read through a chunked cursor."""
-    sql = query(connection.vendor)
+def _conference(m: str, d: _Dialect, opt: Callable[[str, str], str], rooms: RoomAddresses | None) -> str:
+    """The meeting's own link, or (a meeting held in a listed room here, see room_links) the room's."""
+    own = (
+        opt("conference_url", f"{m}.conference_url") + " || " + opt("conference_url_notes", f"{m}.conference_url_notes")
+    )
+    if rooms is None:
+        return own
+    listed = f"{m}.has_room"
+    if rooms.unlisted:
+        ids = ",".join(str(int(pk)) for pk in sorted(rooms.unlisted))  # numbers, written into the SQL
+        listed += f" AND ({m}.group_id IS NULL OR {m}.group_id NOT IN ({ids}))"
+    link = d.quote(f"(CAST(%s AS TEXT) || {m}.slug || CAST(%s AS TEXT))")
+    notes = d.quote("CAST(%s AS TEXT)")
+    return (
+        f"CASE WHEN {listed} THEN ',\"conference_url\":' || {link} || ',\"conference_url_notes\":' || {notes} "
+        f"ELSE {own} END"
+    )
+
+
+def parameters(url_prefix: str, rooms: RoomAddresses | None) -> list[str]:
+    room_parts = [rooms.before, rooms.after, rooms.notes] if rooms is not None else []
+    return [*room_parts, url_prefix]
+
+
+def meeting_guide_chunks(url_prefix: str, *, per_day: bool = False) -> Iterator[str]:
+    """The feed as a JSON array, a thousand objects per chunk, read through a chunked cursor; ``per_day``:
+    one object per weekday (meeting_guide.per_day), else a meeting on several days has a "day" array."""
+    rooms = room_links.addresses(url_prefix)
+    sql = query(connection.vendor, rooms, per_day=per_day)
     yield "["
     first = True
     with connection.chunked_cursor() as cursor:
-        cursor.execute(sql, [url_prefix])
+        cursor.execute(sql, parameters(url_prefix, rooms))
         while True:
             rows = cursor.fetchmany(ROWS_PER_CHUNK)
             if not rows:

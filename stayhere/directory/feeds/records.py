@@ -23,9 +23,10 @@ from typing import Any, NamedTuple
 
 import orjson
 from django.db import connection
-from django.db.models import CharField
+from django.db.models import CharField, QuerySet
 from django.db.models.functions import Cast
 
+from stayhere.directory import room_links
 from stayhere.directory.feeds.ics import Event
 from stayhere.directory.models import Meeting
 from stayhere.directory.schedule import mask_to_days
@@ -87,6 +88,8 @@ class PublishedMeeting(NamedTuple):
     feedback_url: str
     url: str  # the meeting's own link, or its page on this site
     updated: str  # UTC, "YYYY-MM-DD HH:MM:SS"
+    pk: int = 0
+    service_body_id: int | None = None
 
 
 # The columns read, in the order _record unpacks them.
@@ -97,7 +100,8 @@ _COLUMNS = (
     "location__name", "location__address", "location__city", "location__state", "location__postal_code",
     "location__country", "location__notes", "location__latitude", "location__longitude", "location__approximate",
     "group__name", "group__notes", "group__email", "group__phone", "group__website", "group__contacts",
-    "group__contacts_public", "group__moud_welcome", "group__harm_reduction",
+    "group__contacts_public", "group__moud_welcome", "group__harm_reduction", "pk", "service_body_id",
+    "has_room", "group_id",
 )  # fmt: skip
 _AS_TEXT = ("start_time", "end_time", "updated")
 # Days by weekday mask, so a 200,000-meeting feed does no bit arithmetic.
@@ -110,26 +114,33 @@ _GROUP_CODES = {
 }
 
 
-def published_meetings(url_prefix: str) -> Iterator[PublishedMeeting]:
-    """Every meeting, in the order they were listed; ``url_prefix`` + slug is a meeting's page here."""
+def published_meetings(url_prefix: str, meetings: QuerySet[Meeting] | None = None) -> Iterator[PublishedMeeting]:
+    """Every meeting (or those of ``meetings``), in the order they were listed; ``url_prefix`` + slug
+    is a meeting's page here."""
     text = {name: Cast(name, output_field=CharField()) for name in _AS_TEXT}
-    query = Meeting.objects.order_by("pk").annotate(**{f"{name}_text": value for name, value in text.items()})
+    query = (
+        (Meeting.objects.all() if meetings is None else meetings)
+        .order_by("pk")
+        .annotate(**{f"{name}_text": value for name, value in text.items()})
+    )
     columns = [f"{name}_text" if name in text else name for name in _COLUMNS]
     sql, params = query.values_list(*columns).query.sql_with_params()
+    rooms = room_links.addresses(url_prefix)
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while batch := cursor.fetchmany(ROWS_PER_FETCH):
             for row in batch:
-                yield _record(row, url_prefix)
+                yield _record(row, url_prefix, rooms)
 
 
-def _record(row: tuple[Any, ...], url_prefix: str) -> PublishedMeeting:
+def _record(row: tuple[Any, ...], url_prefix: str, rooms: room_links.RoomAddresses | None) -> PublishedMeeting:
     (
         slug, name, day_mask, start, end, timezone, attendance, types, regions,
         conference_url, conference_url_notes, conference_phone, conference_phone_notes, notes,
         venmo, square, paypal, homegroup_online, feedback_url, url, updated,
         place_name, address, city, state, postal_code, country, place_notes, latitude, longitude, approximate,
-        group_name, group_notes, email, phone, website, contacts, contacts_public, moud, hred,
+        group_name, group_notes, email, phone, website, contacts, contacts_public, moud, hred, pk, service_body_id,
+        has_room, group_id,
     ) = row  # fmt: skip
     days = _DAYS[day_mask] if start is not None else ()
     place = None
@@ -142,6 +153,12 @@ def _record(row: tuple[Any, ...], url_prefix: str) -> PublishedMeeting:
         shown = _public_contacts(contacts) if contacts_public else ()
         group = PublishedGroup(group_name, group_notes, email, phone, website, shown)
     own_codes = _GROUP_CODES[bool(moud), bool(hred)]
+    if rooms is not None:
+        # A meeting held in a listed room here meets there: its link is the room's (an unlisted room's is the
+        # group's to give).
+        room = rooms.link(slug, bool(has_room), group_id)
+        if room:
+            conference_url, conference_url_notes = room, rooms.notes
     return PublishedMeeting(
         slug=slug,
         name=name,
@@ -166,6 +183,8 @@ def _record(row: tuple[Any, ...], url_prefix: str) -> PublishedMeeting:
         feedback_url=feedback_url,
         url=url or url_prefix + slug,
         updated=_utc(updated),
+        pk=pk,
+        service_body_id=service_body_id,
     )
 
 
@@ -206,6 +225,12 @@ def _utc(value: Any) -> str:
 def calendar_event(meeting: Meeting, page_url: str, host: str) -> Event:
     """The weekly event of a meeting that has a weekly time; ``page_url`` is its page on this site."""
     assert meeting.start_time is not None and meeting.day_mask
+    link, link_notes = meeting.conference_url, ""
+    rooms = room_links.addresses(page_url.removesuffix(meeting.slug))
+    room = rooms.link(meeting.slug, meeting.has_room, meeting.group_id) if rooms is not None else ""
+    if rooms is not None and room:
+        link, link_notes = room, rooms.notes
+    parts = (meeting.notes, link_notes, meeting.conference_phone, page_url)
     return Event(
         uid=f"{meeting.slug}@{host}",
         summary=meeting.name,
@@ -213,13 +238,13 @@ def calendar_event(meeting: Meeting, page_url: str, host: str) -> Event:
         start=meeting.start_time,
         duration_minutes=meeting.duration_minutes or 60,
         zone=meeting.timezone,
-        location=_where(meeting),
-        description="\n".join(part for part in (meeting.notes, meeting.conference_phone, page_url) if part),
-        url=meeting.conference_url or page_url,
+        location=_where(meeting, link),
+        description="\n".join(part for part in parts if part),
+        url=link or page_url,
     )
 
 
-def _where(meeting: Meeting) -> str:
+def _where(meeting: Meeting, link: str) -> str:
     if meeting.location is not None and meeting.attendance in ("in_person", "hybrid"):
         return meeting.location.formatted_address() or str(meeting.location)
-    return meeting.conference_url
+    return link

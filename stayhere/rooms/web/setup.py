@@ -76,6 +76,11 @@ def room_is_listed(meeting: Meeting) -> bool:
     return room is None or not room.unlisted
 
 
+def unlisted_group_ids() -> frozenset[int]:
+    """The groups whose rooms are unlisted: the feeds publish no room link for their meetings."""
+    return frozenset(RoomSettings.objects.filter(unlisted=True).values_list("group_id", flat=True))
+
+
 def _settings_of(meeting: Meeting) -> RoomSettings | None:
     if meeting.group is None:
         return None

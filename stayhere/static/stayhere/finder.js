@@ -1,4 +1,4 @@
-import { fillViewerTimes, timeIn, viewerTime, viewerZone } from './times.js';
+import { fillViewerTimes, timeIn, viewerTime, viewerZone, zoneLabel } from './times.js';
 import * as favourites from './favourites.js';
 
 const byId = (id) => document.getElementById(id);
@@ -101,7 +101,7 @@ if (section && saved.length) {
     .then(({ meetings }) => {
       const found = new Set(meetings.map((meeting) => meeting.slug));
       const rows = meetings.map((meeting) => {
-        const own = meeting.next_start ? `${timeIn(meeting.next_start, meeting.timezone)} ${meeting.timezone}` : '';
+        const own = meeting.next_start ? `${timeIn(meeting.next_start, meeting.timezone)} (${zoneLabel(meeting.timezone)})` : '';
         const mine = meeting.next_start ? viewerTime(meeting.next_start, meeting.timezone) : '';
         const when = mine ? `${own} · ${text.yourTime} ${mine}` : own;
         const where = meeting.location && meeting.attendance !== 'online' && meeting.attendance !== 'phone'

@@ -15,6 +15,12 @@ function format(zone) {
   return formats.get(key);
 }
 
+// A zone as people say it, as the server writes it: "America/New_York" is "New York".
+export function zoneLabel(zone) {
+  if (!zone || !zone.includes('/') || zone.startsWith('Etc/')) return (zone || '').replace(/^Etc\//, '');
+  return zone.slice(zone.lastIndexOf('/') + 1).replaceAll('_', ' ');
+}
+
 export function viewerZone() {
   try {
     return Intl.DateTimeFormat().resolvedOptions().timeZone || '';

@@ -26,9 +26,9 @@ pytestmark = pytest.mark.django_db
 PREFIX = "http://stayhere.example/meetings/"
 
 
-def _both() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    built = json.loads("".join(meeting_guide_sql.meeting_guide_chunks(PREFIX)))
-    rendered = json.loads("".join(exporter.python_meeting_guide_chunks(PREFIX)))
+def _both(per_day: bool = False) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    built = json.loads("".join(meeting_guide_sql.meeting_guide_chunks(PREFIX, per_day=per_day)))
+    rendered = json.loads("".join(exporter.python_meeting_guide_chunks(PREFIX, per_day=per_day)))
     return built, rendered
 
 
@@ -50,6 +50,12 @@ def test_a_generated_directory_gives_the_same_feed_as_the_python_renderer():
     assert {item.get("attendance_option") for item in built} >= {"in_person", "online", "hybrid", "inactive"}
     assert any("contact_1_name" in item for item in built)
     _assert_same(built, rendered)
+    # One object per weekday, as the feed is served by default: the same from both.
+    split, split_rendered = _both(per_day=True)
+    assert len(split) == sum(len(item["day"]) if isinstance(item.get("day"), list) else 1 for item in built) > 600
+    assert all(not isinstance(item.get("day"), list) for item in split)
+    assert len({item["slug"] for item in split}) == len(split)
+    _assert_same(split, split_rendered)
 
 
 def test_awkward_meetings_give_the_same_feed_as_the_python_renderer():
@@ -67,16 +73,22 @@ def test_awkward_meetings_give_the_same_feed_as_the_python_renderer():
     assert by_slug["hybrid"]["url"] == PREFIX + "hybrid"
     assert not any(key.startswith("contact_") for key in by_slug["appt"])
     _assert_same(built, rendered)
+    split, split_rendered = _both(per_day=True)
+    per_day = {item["slug"]: item for item in split}
+    assert [per_day[f"days--{name}"]["day"] for name in ("sun", "tue", "thu", "sat")] == [0, 2, 4, 6]
+    assert "days" not in per_day and "appt" in per_day and "day" not in per_day["appt"]
+    _assert_same(split, split_rendered)
 
 
 def test_an_empty_directory_is_an_empty_array_from_both():
-    assert "".join(meeting_guide_sql.meeting_guide_chunks(PREFIX)) == "[]\n"
-    assert "".join(exporter.python_meeting_guide_chunks(PREFIX)) == "[]\n"
+    for per_day in (False, True):
+        assert "".join(meeting_guide_sql.meeting_guide_chunks(PREFIX, per_day=per_day)) == "[]\n"
+        assert "".join(exporter.python_meeting_guide_chunks(PREFIX, per_day=per_day)) == "[]\n"
 
 
 def test_the_feed_view_serves_the_database_built_feed(client):
     make_meeting("Served From SQL", location=make_location(), slug="served")
     response = client.get("/feeds/meeting-guide.json")
     body = b"".join(response.streaming_content).decode()
-    assert body == "".join(meeting_guide_sql.meeting_guide_chunks("http://testserver/meetings/"))
+    assert body == "".join(meeting_guide_sql.meeting_guide_chunks("http://testserver/meetings/", per_day=True))
     assert json.loads(body)[0]["slug"] == "served"

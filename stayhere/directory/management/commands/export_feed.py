@@ -7,7 +7,12 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from stayhere.core.database import require_database
-from stayhere.directory.feeds.exporter import csv_chunks, meeting_guide_chunks, meeting_url_prefix
+from stayhere.directory.feeds.exporter import (
+    csv_chunks,
+    meeting_guide_array_chunks,
+    meeting_guide_chunks,
+    meeting_url_prefix,
+)
 
 
 class Command(BaseCommand):
@@ -15,6 +20,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--format", choices=("meeting-guide", "csv"), default="meeting-guide")
+        parser.add_argument(
+            "--days",
+            choices=("split", "array"),
+            default="split",
+            help="Meeting Guide: one object per weekday (split, the default, as served) or per meeting (array).",
+        )
         parser.add_argument(
             "--base-url",
             default="http://localhost:8000",
@@ -24,6 +35,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         require_database()
         base = meeting_url_prefix(options["base_url"])
-        chunks = csv_chunks(base) if options["format"] == "csv" else meeting_guide_chunks(base)
+        if options["format"] == "csv":
+            chunks = csv_chunks(base)
+        elif options["days"] == "array":
+            chunks = meeting_guide_array_chunks(base)
+        else:
+            chunks = meeting_guide_chunks(base)
         for chunk in chunks:
             self.stdout.write(chunk, ending="")

@@ -1,0 +1,47 @@
+"""`stayhere create-site-admin HANDLE`: the first trusted servant, who can then build the service-body tree and
+invite the others (docs/servants.md). The password is asked twice at the terminal, or read from standard input."""
+
+from __future__ import annotations
+
+import getpass
+import re
+import sys
+from typing import Any
+
+from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+HANDLE = re.compile(r"^[\w.@+-]{2,40}$")
+
+
+class Command(BaseCommand):
+    help = "Make a site admin (a trusted servant who may do everything, including the Django admin)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("handle", help="what other servants see: not a real name (2 to 40 letters, digits, .@+-_)")
+        parser.add_argument("--email", default="", help="only if the servant wants notices by email")
+        parser.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        handle: str = options["handle"]
+        if not HANDLE.match(handle):
+            raise CommandError(f"{handle!r} cannot be a handle: use 2 to 40 letters, digits or . @ + - _ (no spaces).")
+        users = get_user_model().objects
+        if users.filter(username__iexact=handle).exists():
+            raise CommandError(f"The handle {handle!r} is taken: choose another.")
+        password = self._password(options["password_stdin"])
+        try:
+            password_validation.validate_password(password)
+        except ValidationError as invalid:
+            raise CommandError("The password was refused: " + " ".join(invalid.messages)) from None
+        users.create_superuser(username=handle, email=options["email"], password=password)
+        self.stdout.write(f"{handle} is a site admin. Sign in at /service/sign-in (or /admin/ for the Django admin).")
+
+    def _password(self, from_stdin: bool) -> str:
+        if from_stdin:
+            return sys.stdin.readline().rstrip("\n")
+        first = getpass.getpass("Password: ")
+        if first != getpass.getpass("The password again: "):
+            raise CommandError("The two passwords differ: run the command again and type the same one twice.")
+        return first

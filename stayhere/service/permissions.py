@@ -1,0 +1,99 @@
+"""Who may do what: the one place each permission is decided, one function per kind of object.
+
+Roles follow the service-body tree: a service-body admin acts on that body and everything below it (its child
+bodies, their groups, their meetings); a reviewer acts on the change requests of that body and below; a group
+secretary on that group's meetings. A site admin (a Django superuser) acts everywhere. A role past its end
+date counts for nothing. Views ask these functions and nothing else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from stayhere.directory.models import Group, Meeting, ServiceBody
+from stayhere.service.models import BODY_KINDS, Role, RoleKind
+
+
+def _signed_in(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def is_site_admin(user: Any) -> bool:
+    return _signed_in(user) and bool(user.is_superuser)
+
+
+def current_roles(user: Any) -> list[Role]:
+    if not _signed_in(user):
+        return []
+    today = timezone.localdate()
+    roles = Role.objects.filter(user=user).select_related("service_body", "group", "group__service_body")
+    return [role for role in roles if role.is_current(today)]
+
+
+def body_of_meeting(meeting: Meeting) -> ServiceBody | None:
+    if meeting.service_body is not None:
+        return meeting.service_body
+    return meeting.group.service_body if meeting.group is not None else None
+
+
+def _chain(body: ServiceBody | None) -> set[int]:
+    """The body's id and its ancestors' ids: a role over any of them reaches the body."""
+    return set() if body is None else {body.pk, *(ancestor.pk for ancestor in body.ancestors())}
+
+
+def _holds(user: Any, kinds: tuple[str, ...], body: ServiceBody | None) -> bool:
+    chain = _chain(body)
+    return any(role.kind in kinds and role.service_body_id in chain for role in current_roles(user))
+
+
+def may_administer_body(user: Any, body: ServiceBody) -> bool:
+    """Invite servants into the body and below, edit its groups' meetings, review its requests."""
+    return is_site_admin(user) or _holds(user, (RoleKind.BODY_ADMIN,), body)
+
+
+def may_review(user: Any, body: ServiceBody) -> bool:
+    """See the body's queue of change requests and approve or reject them."""
+    return is_site_admin(user) or _holds(user, BODY_KINDS, body)
+
+
+def may_edit_group(user: Any, group: Group) -> bool:
+    """See the group's meetings and change them (the group's secretary, or an admin above the group)."""
+    if is_site_admin(user) or _holds(user, (RoleKind.BODY_ADMIN,), group.service_body):
+        return True
+    return any(role.kind == RoleKind.SECRETARY and role.group_id == group.pk for role in current_roles(user))
+
+
+def may_edit_meeting(user: Any, meeting: Meeting) -> bool:
+    """Change the meeting's listing directly."""
+    if is_site_admin(user) or _holds(user, (RoleKind.BODY_ADMIN,), body_of_meeting(meeting)):
+        return True
+    return meeting.group is not None and may_edit_group(user, meeting.group)
+
+
+def may_review_meeting(user: Any, meeting: Meeting) -> bool:
+    """Approve or reject a change request made for the meeting."""
+    body = body_of_meeting(meeting)
+    return is_site_admin(user) or (body is not None and may_review(user, body))
+
+
+def may_invite(user: Any, kind: str, body: ServiceBody | None = None, group: Group | None = None) -> bool:
+    """Invite a servant into a role: over a body for admins and reviewers, over a group for secretaries; only
+    within the inviter's own subtree."""
+    if kind == RoleKind.SECRETARY:
+        return group is not None and (
+            is_site_admin(user) or (group.service_body is not None and may_administer_body(user, group.service_body))
+        )
+    if kind in BODY_KINDS:
+        return body is not None and may_administer_body(user, body)
+    return False
+
+
+def may_hand_over(user: Any, role: Role) -> bool:
+    """Pass a role on to a successor: its holder while it is current, or an admin above what it is over."""
+    if role.user_id == getattr(user, "pk", None) and _signed_in(user) and role.is_current(timezone.localdate()):
+        return True
+    if role.kind == RoleKind.SECRETARY:
+        return role.group is not None and may_invite(user, role.kind, group=role.group)
+    return may_invite(user, role.kind, body=role.service_body)

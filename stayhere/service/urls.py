@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from stayhere.service import account_views, views
+
+app_name = "service"
+
+urlpatterns = [
+    path("meetings/<slug:slug>/suggest", views.suggest, name="suggest"),
+    path("service/", views.home, name="home"),
+    path("service/sign-in", account_views.sign_in, name="sign-in"),
+    path("service/sign-in/code", account_views.sign_in_code, name="sign-in-code"),
+    path("service/sign-out", account_views.sign_out, name="sign-out"),
+    path("service/two-step", account_views.two_factor, name="two-factor"),
+    path("service/passkeys/options", account_views.passkey_options, name="passkey-options"),
+    path("service/passkeys", account_views.passkey_add, name="passkey-add"),
+    path("service/passkeys/<int:number>/remove", account_views.passkey_remove, name="passkey-remove"),
+    path("service/sign-in/passkey/options", account_views.passkey_sign_in_options, name="passkey-sign-in-options"),
+    path("service/sign-in/passkey", account_views.passkey_sign_in, name="passkey-sign-in"),
+    path("service/invitations/<str:token>", views.accept, name="accept"),
+    path("service/roles/<int:number>/hand-over", views.hand_over, name="hand-over"),
+    path("service/groups/<slug:slug>", views.group_meetings, name="group"),
+    path("service/meetings/<slug:slug>", views.meeting_edit, name="meeting"),
+    path("service/bodies/<slug:slug>", views.body_page, name="body"),
+    path("service/bodies/<slug:slug>/requests", views.queue, name="queue"),
+    path("service/requests/<int:number>", views.request_detail, name="request"),
+]
