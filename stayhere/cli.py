@@ -18,12 +18,13 @@ SUBCOMMAND_ALIASES = {
     "slip-keys": "slip_keys",
     "janus-config": "janus_config",
     "create-site-admin": "create_site_admin",
+    "sync-feeds": "sync_feeds",
 }
 # Commands that read a stayhere directory: where there is none they say so in a sentence and make nothing, not
 # even the data directory or its key (stayhere.datadir; each calls stayhere.core.database.require_database).
 READERS = frozenset({"export_feed", "room_links", "slip_keys", "verify_slip", "disclose"})
 # Commands that build one: the database is prepared first, as `serve` does.
-BUILDERS = frozenset({"import_feed", "load_demo", "create_site_admin"})
+BUILDERS = frozenset({"import_feed", "load_demo", "create_site_admin", "sources", "sync_feeds"})
 # When `serve` stops (SIGTERM, Ctrl+C): how long the rooms' sockets get to close once told to resume on another worker
 # (a page answers within milliseconds; one that never does is cut off), then how long requests under way get to end.
 DRAIN_S = 5.0
@@ -183,6 +184,8 @@ def main(argv: list[str] | None = None) -> int:
             "  demo [--host H] [--port P]      load demo meetings (once) and serve\n"
             "  import-feed SOURCE [--format F] import a Meeting Guide JSON, 12 Step Meeting List CSV or BMLT feed\n"
             "  export-feed [--format F]        write the directory as a feed to standard output\n"
+            "  sources add|list|remove ...     the feeds this directory keeps fresh, and their status\n"
+            "  sync-feeds [--source KEY]       refresh every source that is due (a systemd timer runs it)\n"
             "  room-links GROUP                a group's room: fresh secret settings and chair links\n"
             "  slip-keys GROUP --enable ...    a group's attendance-slip signing keys\n"
             "  verify-slip FILE --name N --salt S   check an attendance slip\n"

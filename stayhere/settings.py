@@ -239,6 +239,11 @@ FEED_MAX_BYTES = envint("STAYHERE_FEED_MAX_BYTES", 50_000_000, minimum=1000)
 FEED_SHRINK_LIMIT = envint("STAYHERE_FEED_SHRINK_LIMIT", 20, minimum=0, maximum=100)
 # Imports write one at a time: how long (seconds) one waits for another to finish before it gives up.
 FEED_IMPORT_WAIT = envint("STAYHERE_FEED_IMPORT_WAIT", 120, minimum=1, maximum=3600)
+# Kept-fresh sources (stayhere sync-feeds): days of failing after which a source is flagged, and the seconds a
+# whole sync run may take (each download is bounded by STAYHERE_FEED_TIMEOUT; a source not reached waits for the
+# next run).
+SOURCE_FAILING_DAYS = envint("STAYHERE_SOURCE_FAILING_DAYS", 3, minimum=1, maximum=365)
+SYNC_DEADLINE = envint("STAYHERE_SYNC_DEADLINE", 900, minimum=10, maximum=86_400)
 
 LOG_LEVEL = envstr("STAYHERE_LOG_LEVEL", "INFO").upper()
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:

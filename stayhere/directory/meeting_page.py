@@ -132,5 +132,6 @@ def meeting_page(meeting: Meeting, now: dt.datetime) -> dict[str, Any]:
         "group_details": group_has_details(meeting, shown_contacts),
         "tradition": tradition_handles(meeting),
         "service_bodies": service_bodies(meeting),
+        "feed_source": meeting.feed_source,
         "regions": [str(region) for region in meeting.regions] if isinstance(meeting.regions, list) else [],
     }
