@@ -120,7 +120,7 @@ def add(new: NewSource) -> FeedSource:
     if len(key) > 300:
         raise SourceRefused("--key: a source's key is at most 300 characters.")
     with transaction.atomic():
-        for field, value, flag in (("key", key, "--key"), ("name", name, "--name"), ("location", location, "")):
+        for field, value, flag in (("name", name, "--name"), ("key", key, "--key"), ("location", location, "")):
             same = FeedSource.objects.filter(**{field: value}).first()
             if same is not None:
                 what = f"the {field} {value!r}" if field != "location" else location
