@@ -123,7 +123,7 @@ ALLOWED: dict[str, dict[str, str]] = {
                 "last_error",
                 "last_warning",
                 "last_report",
-            ],  # fmt: skip
+            ],
             "how the last sync of the feed went (counts of listings and a sentence); nothing about any visitor",
         ),
     },

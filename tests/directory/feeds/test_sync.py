@@ -154,7 +154,7 @@ def test_a_hanging_source_is_bounded_and_does_not_hold_up_the_next(publishers, s
 
 
 def test_the_run_deadline_leaves_a_late_source_for_the_next_run(publishers, settings):
-    state, url = publishers
+    _state, url = publishers
     settings.FEED_FETCH_TIMEOUT = 30
     hanging = _add(f"{url}/hang.json", "Hanging list")
     outcomes = sync.sync([hanging], deadline=1)
@@ -180,7 +180,7 @@ def test_a_feed_cut_short_by_its_publisher_removes_nothing_and_is_held_back(publ
 
 
 def test_the_same_bytes_are_not_imported_again(publishers):
-    state, url = publishers
+    _state, url = publishers
     changing = _add(f"{url}/changing.json", "Changing list")
     sync.sync([changing])
     changing.refresh_from_db()
@@ -191,7 +191,7 @@ def test_the_same_bytes_are_not_imported_again(publishers):
 
 
 def test_a_source_s_owner_becomes_its_meetings_service_body(publishers):
-    state, url = publishers
+    _state, url = publishers
     body = ServiceBody.objects.create(name="District 12", slug="district-12")
     owned = _add(f"{url}/same.json", "Same list", body="district-12")
     sync.sync([owned])
@@ -199,7 +199,7 @@ def test_a_source_s_owner_becomes_its_meetings_service_body(publishers):
 
 
 def test_only_due_sources_are_synced(publishers, settings):
-    state, url = publishers
+    _state, url = publishers
     now = timezone.now()
     fresh = _add(f"{url}/same.json", "Fresh")
     stale = _add(f"{url}/changing.json", "Stale")
