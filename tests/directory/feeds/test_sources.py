@@ -3,6 +3,7 @@ page and in a suggested change, and the warning when one feed is imported again 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 from io import StringIO
@@ -12,6 +13,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
+from django.utils import timezone
 
 from stayhere.directory.feeds import sources, sync
 from stayhere.directory.models import FeedSource, Meeting
@@ -178,3 +180,26 @@ def test_the_migration_gives_every_imported_key_a_record():
         "/srv/feeds/list.csv": "list.csv (2)",
     }
     assert set(FeedSource.objects.values_list("schedule", flat=True)) == {"manual"}
+
+
+def test_the_admin_shows_each_source_s_status_and_flags_one_failing_for_days(settings):
+    settings.SOURCE_FAILING_DAYS = 3
+    tree = make_tree()
+    failing = sources.add(sources.NewSource(location="https://example.org/x.json", name="Failing list"))
+    FeedSource.objects.filter(pk=failing.pk).update(
+        last_attempt_at=timezone.now(),
+        failing_since=timezone.now() - dt.timedelta(days=5),
+        last_error="https://example.org/x.json answered with HTTP status 500 (Internal Server Error).",
+    )
+    admin = signed_in(tree.site_admin)
+    listing = admin.get("/admin/directory/feedsource/").content.decode()
+    assert "FAILING FOR 5 DAYS" in listing and "HTTP status 500" in listing
+    page = admin.get(f"/admin/directory/feedsource/{failing.pk}/change/").content.decode()
+    assert "Failing list" in page and "FAILING FOR 5 DAYS" in page
+    answer = admin.post(
+        f"/admin/directory/feedsource/{failing.pk}/change/",
+        {"name": "Failing list", "location": "https://example.org/x.json", "format": "", "schedule": "sometimes",
+         "timezone": "", "fellowship": "", "created_at_0": "2026-01-01", "created_at_1": "00:00:00"},
+    )  # fmt: skip
+    assert answer.status_code == 200 and "is not a schedule stayhere understands" in answer.content.decode()
+    assert FeedSource.objects.get(pk=failing.pk).schedule == "daily"
