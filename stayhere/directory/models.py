@@ -16,6 +16,7 @@ from django.utils import timezone as django_timezone
 from django.utils.translation import gettext_lazy as _
 
 from stayhere.directory import schedule
+from stayhere.directory.feeds import handles
 from stayhere.directory.fellowships import Fellowship
 from stayhere.directory.types import GROUP_ASSERTED, HARM_REDUCTION, MOUD_WELCOME, Facet, describe
 
@@ -182,9 +183,10 @@ class Meeting(models.Model):
     # "|O|D|EN|": the same codes in a form every database can match with LIKE.
     type_index = models.CharField(max_length=600, blank=True, default="")
 
-    venmo = models.CharField(max_length=80, blank=True)
-    square = models.CharField(max_length=80, blank=True)
-    paypal = models.CharField(max_length=80, blank=True)
+    # 7th-tradition handles: only real ones (stayhere.directory.feeds.handles), as finders build payment links.
+    venmo = models.CharField(max_length=80, blank=True, validators=[handles.validate_venmo])
+    square = models.CharField(max_length=80, blank=True, validators=[handles.validate_square])
+    paypal = models.CharField(max_length=80, blank=True, validators=[handles.validate_paypal])
     homegroup_online = models.CharField(max_length=80, blank=True)
 
     url = models.URLField(max_length=500, blank=True, help_text=_("The listing on the publisher's site."))

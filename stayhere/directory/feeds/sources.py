@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from stayhere.directory import schedule
@@ -189,12 +189,23 @@ def for_import(location: str, key: str | None) -> FeedSource | None:
 
 
 def manual_record(location: str, key: str) -> FeedSource:
-    """The record of a source imported by hand (import-feed) that had none: synced only when named."""
+    """The record of a source imported by hand (import-feed) that had none: synced only when named. Two imports of
+    one source at once both end with the one record."""
+    found = FeedSource.objects.filter(key=key).first()
+    if found is not None:
+        return found
     name, number = _name_from(location), 2
     base = name
     while FeedSource.objects.filter(name=name).exists():
         name, number = f"{base} ({number})", number + 1
-    return FeedSource.objects.create(key=key, name=name, location=location, schedule=intervals.MANUAL)
+    try:
+        with transaction.atomic():
+            return FeedSource.objects.create(key=key, name=name, location=location, schedule=intervals.MANUAL)
+    except IntegrityError:
+        found = FeedSource.objects.filter(key=key).first()
+        if found is None:
+            raise
+        return found
 
 
 def _name_from(location: str) -> str:

@@ -74,10 +74,8 @@ class Command(BaseCommand):
             if progress is not None:
                 sys.stderr.write("\n")
         if not options["dry_run"]:
-            if kept is None:
-                location = options["source"].strip()
-                kept = sources.manual_record(location if is_url(location) else source_key(location), report.source_key)
-            self._record(kept, started, report, "")
+            location = options["source"].strip()
+            self._record(kept, started, report, "", location if is_url(location) else source_key(location))
         if report.repeats:
             self.stderr.write(f"warning: {report.repeats}")
         for problem in report.problems[:SHOWN_PROBLEMS]:
@@ -89,8 +87,10 @@ class Command(BaseCommand):
             # The meetings the source lists were written; the exit status tells a scheduled sync something is wrong.
             raise CommandError(report.held_because, returncode=HELD_BACK)
 
-    def _record(self, kept: FeedSource, started: Any, report: Any, error: str) -> None:
+    def _record(self, kept: FeedSource | None, started: Any, report: Any, error: str, location: str = "") -> None:
         try:
+            if kept is None:
+                kept = sources.manual_record(location, report.source_key)
             sync.record(kept, started, report, error)
         except DatabaseError:
             pass  # the import's own outcome has been said; the status waits for the next sync
