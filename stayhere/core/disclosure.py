@@ -94,6 +94,8 @@ ALLOWED: dict[str, dict[str, str]] = {
             "url",
             "feedback_url",
             "updated",
+            "email",
+            "phone",
         ],
         LISTING,
     ),

@@ -188,6 +188,9 @@ class Meeting(models.Model):
     square = models.CharField(max_length=80, blank=True, validators=[handles.validate_square])
     paypal = models.CharField(max_length=80, blank=True, validators=[handles.validate_paypal])
     homegroup_online = models.CharField(max_length=80, blank=True)
+    # The meeting's own public contact, as a feed lists it for a meeting that names no group (a group's is the group's).
+    email = models.CharField(max_length=254, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
 
     url = models.URLField(max_length=500, blank=True, help_text=_("The listing on the publisher's site."))
     feedback_url = models.CharField(max_length=500, blank=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 _VENMO = re.compile(
     r"^(?:https?://)?(?:www\.)?(?:account\.)?venmo\.com/(?:u/)?@?([A-Za-z0-9_-]{1,30})/?$|^@?([A-Za-z0-9_-]{1,30})$"
@@ -48,18 +49,20 @@ def warning(kind: str, name: str) -> str:
     return f"is not {KINDS[kind][2]}, so it is left out of {name!r} and of every feed"
 
 
-def _validate(kind: str, value: str) -> None:
-    if handle(kind, value) is None:
-        raise ValidationError(f"This is not {KINDS[kind][2]}.")
-
-
 def validate_venmo(value: str) -> None:
-    _validate("venmo", value)
+    if handle("venmo", value) is None:
+        raise ValidationError(
+            _("This is not a Venmo handle: write @ and the name (up to 30 letters, digits, - or _), or leave it empty.")
+        )
 
 
 def validate_square(value: str) -> None:
-    _validate("square", value)
+    if handle("square", value) is None:
+        raise ValidationError(
+            _("This is not a Cash App $cashtag: write $ and up to 20 letters or digits, or leave it empty.")
+        )
 
 
 def validate_paypal(value: str) -> None:
-    _validate("paypal", value)
+    if handle("paypal", value) is None:
+        raise ValidationError(_("This is not a PayPal.Me name: write up to 20 letters or digits, or leave it empty."))

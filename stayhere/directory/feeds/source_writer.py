@@ -40,7 +40,7 @@ _MEETING_FIELDS = (
     "name", "fellowship", "group", "location", "day_mask", "start_time", "end_time", "timezone",
     "attendance", "inactive_reason", "regions", "conference_url", "conference_url_notes", "conference_phone",
     "conference_phone_notes", "notes", "types", "type_index", "venmo", "square", "paypal", "homegroup_online",
-    "url", "feedback_url",
+    "url", "feedback_url", "email", "phone",
 )  # fmt: skip
 _LOCATION_FIELDS = ("approximate", "notes")
 # What a re-import compares to decide whether a meeting changed (its location is compared apart).
@@ -300,7 +300,7 @@ _NEW_COLUMNS = (
     "source", "source_slug", "slug", "name", "fellowship", "group", "location", "day_mask", "start_time",
     "end_time", "timezone", "attendance", "inactive_reason", "regions", "conference_url", "conference_url_notes",
     "conference_phone", "conference_phone_notes", "notes", "types", "type_index", "venmo", "square", "paypal",
-    "homegroup_online", "url", "feedback_url", "updated", "has_room",
+    "homegroup_online", "url", "feedback_url", "updated", "has_room", "email", "phone",
 )  # fmt: skip
 _DEFAULT_FELLOWSHIP = Meeting._meta.get_field("fellowship").get_default()
 
@@ -355,6 +355,7 @@ class _NewRows:
             record.feedback_url,
             stored,
             False,  # has_room: an imported listing names no room here
+            *_own_contact(record),
         )
 
     @staticmethod
@@ -419,6 +420,12 @@ def _apply(meeting: Meeting, record: ListingRecord, group: Group | None) -> None
     meeting.homegroup_online = record.homegroup_online
     meeting.url = record.url
     meeting.feedback_url = record.feedback_url
+    meeting.email, meeting.phone = _own_contact(record)
+
+
+def _own_contact(record: ListingRecord) -> tuple[str, str]:
+    """A feed's email and phone are its group's; a meeting that names no group keeps them itself."""
+    return ("", "") if record.group_name else (record.group_email, record.group_phone)
 
 
 def _snapshot(meeting: Meeting) -> tuple[Any, ...]:

@@ -135,3 +135,28 @@ def test_an_empty_directory_serves_an_empty_meeting_guide_array():
     answer = Client().get("/feeds/meeting-guide.json")
     assert answer.status_code == 200 and answer["Content-Type"].startswith("application/json")
     assert orjson.loads(_body("/feeds/meeting-guide.json")) == []
+
+
+def test_a_meeting_without_a_group_keeps_its_own_email_and_phone(tmp_path):
+    records = [
+        {"name": "Lone Meeting", "slug": "lone", "day": 3, "time": "19:00", "timezone": "America/Chicago",
+         "address": "9 Pine St", "city": "Springfield", "email": "lone@example.org", "phone": "+1 555 0100"},
+        {"name": "Group Meeting", "slug": "grouped", "day": 4, "time": "19:00", "timezone": "America/Chicago",
+         "address": "9 Pine St", "city": "Springfield", "group": "Pine Group", "email": "pine@example.org"},
+    ]  # fmt: skip
+    _import(tmp_path, records)
+    lone = Meeting.objects.get(source_slug="lone")
+    assert (lone.email, lone.phone, lone.group) == ("lone@example.org", "+1 555 0100", None)
+    assert Meeting.objects.get(source_slug="grouped").email == ""  # the group's, kept on the group
+    for days in ("split", "array"):
+        by_slug = {m["slug"]: m for m in orjson.loads(_body(f"/feeds/meeting-guide.json?days={days}"))}
+        assert (by_slug["lone"]["email"], by_slug["lone"]["phone"]) == ("lone@example.org", "+1 555 0100")
+        assert "group" not in by_slug["lone"]
+        assert (by_slug["grouped"]["group"], by_slug["grouped"]["email"]) == ("Pine Group", "pine@example.org")
+    table = _body("/feeds/meetings.csv").decode()
+    assert "lone@example.org" in table and "+1 555 0100" in table
+    # And back: the CSV and the JSON both give them to the meeting again.
+    Meeting.objects.all().delete()
+    import_text(table, source_name="x.csv", key="again", format="csv")
+    lone = Meeting.objects.get(source_slug="lone")
+    assert (lone.email, lone.phone) == ("lone@example.org", "+1 555 0100")
