@@ -14,6 +14,7 @@ from django.test import Client
 
 from stayhere.directory.feeds.importer import import_feed, import_text
 from stayhere.directory.models import Meeting
+from tests.directory.test_api import answer
 
 pytestmark = pytest.mark.django_db
 
@@ -120,8 +121,9 @@ def test_a_meeting_by_appointment_is_found_by_its_slug(tmp_path):
     meeting = Meeting.objects.get(source_slug="by-appointment")
     assert meeting.day_mask == 0 and meeting.start_time is None
     assert Client().get(f"/meetings/{meeting.slug}").status_code == 200
-    found = Client().get("/api/meetings", {"slug": meeting.slug}).json()
+    found = answer(Client(), f"/api/meetings?slug={meeting.slug}", 200, "MeetingsPage")  # in the documented shape
     assert [m["slug"] for m in found["meetings"]] == ["by-appointment"] and found["total"] == 1
+    assert found["meetings"][0]["days"] == [] and found["meetings"][0]["next_start"] is None
     both = Client().get("/api/meetings", {"slug": [meeting.slug, "noon-step"]}).json()
     assert sorted(m["slug"] for m in both["meetings"]) == ["by-appointment", "noon-step"]
     # A search by time still leaves it out: it has none.

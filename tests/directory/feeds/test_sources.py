@@ -203,3 +203,15 @@ def test_the_admin_shows_each_source_s_status_and_flags_one_failing_for_days(set
     )  # fmt: skip
     assert answer.status_code == 200 and "is not a schedule stayhere understands" in answer.content.decode()
     assert FeedSource.objects.get(pk=failing.pk).schedule == "daily"
+
+
+def test_import_feed_of_a_kept_source_s_location_updates_that_source():
+    body_tree = make_tree()
+    kept = sources.add(sources.NewSource(location=str(SMALL), name="Springfield list", body="north", every="daily"))
+    said = _command("import_feed", str(SMALL))
+    assert "3 created" in said
+    imported = Meeting.objects.exclude(source="")
+    assert set(imported.values_list("source", flat=True)) == {kept.key}  # its key, not the path
+    assert set(imported.values_list("service_body", flat=True)) == {body_tree.north.pk}
+    kept.refresh_from_db()
+    assert kept.last_created == 3 and kept.last_success_at is not None and FeedSource.objects.count() == 1

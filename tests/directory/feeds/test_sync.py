@@ -242,3 +242,37 @@ def test_a_source_failing_for_days_is_flagged_in_the_list(publishers, settings):
     call_command("sources", "list", stdout=out)
     assert "FAILING FOR 4 DAYS (STAYHERE_SOURCE_FAILING_DAYS is 3)" in out.getvalue()
     assert "1 of 1 sources have been failing for 3 days or more: Failing list." in out.getvalue()
+
+
+def test_the_stayhere_command_syncs_the_due_sources_and_exits_1_for_a_failing_one(publishers, tmp_path):
+    """The real `stayhere sources add` and `stayhere sync-feeds`, in a process of their own, as the timer runs it."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    state, url = publishers
+    state.failing = True
+    env = {name: value for name, value in os.environ.items() if not name.startswith("STAYHERE_")}
+    env |= {"HOME": str(tmp_path), "STAYHERE_JANUS": "0", "STAYHERE_DATA_DIR": str(tmp_path / "data"),
+            "STAYHERE_FEED_TIMEOUT": "2"}  # fmt: skip
+
+    def stayhere(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "stayhere.cli", *args], env=env, cwd=REPO, capture_output=True, text=True,
+            timeout=180, check=False,
+        )  # fmt: skip
+
+    assert stayhere("sources", "add", f"{url}/same.json", "--name", "Same list").returncode == 0
+    assert stayhere("sources", "add", f"{url}/failing.json", "--name", "Failing list").returncode == 0
+    bad = stayhere("sources", "add", "ftp://example.org/x.json", "--name", "Bad")
+    assert bad.returncode == 1 and "is not an http(s) URL or a file" in bad.stderr and "Traceback" not in bad.stderr
+    done = stayhere("sync-feeds")
+    assert done.returncode == 1, (done.stdout, done.stderr)
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("Failing list failed, and its meetings were kept as they were:")
+    assert lines[1].startswith("Same list: 3 meetings read from")
+    assert "1 of 2 sources were not synced." in done.stderr and "Traceback" not in done.stderr
+    again = stayhere("sync-feeds")  # nothing is due any more
+    assert again.returncode == 0 and again.stdout.strip() == "No source is due for a sync."
