@@ -29,6 +29,10 @@ from stayhere.directory.feeds.fetch import FeedFetchError, Fetched, decode, fetc
 from stayhere.directory.feeds.importer import ImportFailed, ImportReport, import_text
 from stayhere.directory.models import FeedSource
 
+STATUS_FIELDS = (
+    "etag", "last_modified", "content_hash", "last_attempt_at", "last_success_at", "failing_since", "last_created",
+    "last_updated", "last_removed", "last_skipped", "last_error", "last_warning", "last_report",
+)  # fmt: skip
 PARALLEL = 4  # downloads at once: enough that a few slow publishers never hold up the rest
 
 
@@ -128,7 +132,8 @@ def record(source: FeedSource, now: dt.datetime, report: ImportReport | None, er
         source.last_created, source.last_updated = report.created, report.updated
         source.last_removed, source.last_skipped = report.removed, report.skipped
         source.last_warning = " ".join(part for part in (report.held_because, report.repeats) if part)
-    source.save()
+    # Only what a sync writes: an operator's change to the source (its schedule, say) made meanwhile is kept.
+    source.save(update_fields=STATUS_FIELDS)
 
 
 def _imported(source: FeedSource, now: dt.datetime, fetched: Fetched, digest: str, report: ImportReport) -> Outcome:

@@ -6,8 +6,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 from django.utils import timezone
 
+from stayhere.core.database import failure_sentence
 from stayhere.directory.feeds import sources, sync
 from stayhere.directory.models import FeedSource
 
@@ -33,6 +35,12 @@ class Command(BaseCommand):
         parser.add_argument("--all", action="store_true", help="Sync every source, due or not (manual ones too).")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            self._sync(options)
+        except DatabaseError as error:  # down, full, read-only: a sentence, and the next run tries again
+            raise CommandError(failure_sentence(error), returncode=FAILED) from None
+
+    def _sync(self, options: dict[str, Any]) -> None:
         now = timezone.now()
         try:
             if options["source"]:
