@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 
+from stayhere.directory.feeds import exporter, meeting_guide_sql
 from stayhere.directory.feeds.importer import import_feed, import_text
 from stayhere.directory.models import Meeting
 from tests.directory.test_api import answer
@@ -155,6 +156,11 @@ def test_a_meeting_without_a_group_keeps_its_own_email_and_phone(tmp_path):
         assert (by_slug["lone"]["email"], by_slug["lone"]["phone"]) == ("lone@example.org", "+1 555 0100")
         assert "group" not in by_slug["lone"]
         assert (by_slug["grouped"]["group"], by_slug["grouped"]["email"]) == ("Pine Group", "pine@example.org")
+    # The database-built feed and the Python renderer agree, key for key and in order.
+    for per_day in (False, True):
+        built = orjson.loads("".join(meeting_guide_sql.meeting_guide_chunks("/meetings/", per_day=per_day)))
+        rendered = orjson.loads("".join(exporter.python_meeting_guide_chunks("/meetings/", per_day=per_day)))
+        assert [list(m.items()) for m in built] == [list(m.items()) for m in rendered]
     table = _body("/feeds/meetings.csv").decode()
     assert "lone@example.org" in table and "+1 555 0100" in table
     # And back: the CSV and the JSON both give them to the meeting again.
