@@ -8,6 +8,7 @@ Strings are translated in the language active when ``build`` runs.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -100,7 +101,9 @@ def _time_range(meeting: PublishedMeeting) -> str:
 
 
 def _sort_key(meeting: PublishedMeeting) -> tuple[str, str, str]:
-    return (meeting.start or "99:99", meeting.name.casefold(), meeting.slug)
+    # Numbers in names in their order: "Step 2" before "Step 10".
+    name = re.sub(r"\d+", lambda digits: digits.group().zfill(9), meeting.name.casefold())
+    return (meeting.start or "99:99", name, meeting.slug)
 
 
 def _by_day(meetings: list[PublishedMeeting], several: bool) -> list[Section]:
