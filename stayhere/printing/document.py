@@ -12,10 +12,9 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
 
 # Page sizes as CSS writes them, and a folded sheet's size in points (landscape: two pages side by side).
 PAGE_SIZES = {"a4": "210mm 297mm", "letter": "8.5in 11in"}
@@ -26,16 +25,36 @@ SHEET_POINTS = {"a4": (841.89, 595.28), "letter": (792.0, 612.0)}
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
-class NoFetching(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no type hints: its classes are Any
-    """A fetcher that refuses every address; ``asked`` keeps what was asked, for the tests."""
+class Unavailable(RuntimeError):
+    """WeasyPrint cannot start here: Debian's Pango (or WeasyPrint itself) is not installed."""
+
+
+class NoFetching:
+    """A URL fetcher that refuses every address; ``asked`` keeps what was asked, for the tests.
+
+    WeasyPrint calls it with each address and, when the call raises, reads ``_fail_on_errors``: False makes a
+    refusal a warning (the image or style sheet is left out), never a stop."""
+
+    _fail_on_errors = False
 
     def __init__(self) -> None:
-        super().__init__(allowed_protocols=())
         self.asked: list[str] = []
 
-    def fetch(self, url: str, headers: object = None) -> None:
+    def __call__(self, url: str, *args: object, **kwargs: object) -> None:
         self.asked.append(url)
         raise ValueError("a printed schedule fetches nothing")
+
+    fetch = __call__
+
+
+def _weasyprint_html() -> Any:
+    """WeasyPrint's HTML class, imported on the first schedule: without Pango the site still runs, and only
+    printing answers that it cannot (the import loads Pango, and fails with OSError without it)."""
+    try:
+        from weasyprint import HTML
+    except (ImportError, OSError) as exc:
+        raise Unavailable(str(exc)) from exc
+    return HTML
 
 
 def page_size(paper: str, layout: str) -> str:
@@ -45,6 +64,7 @@ def page_size(paper: str, layout: str) -> str:
 def render(html: str, notes: Callable[[int], str], paper: str, layout: str, fetcher: NoFetching | None = None) -> bytes:
     """The PDF of ``html``; for a booklet, padded with ``notes(count)``, itself ``count`` pages of HTML."""
     fetcher = fetcher or NoFetching()
+    HTML = _weasyprint_html()
     document = HTML(string=html, url_fetcher=fetcher).render()
     pages = list(document.pages)
     if layout in ("booklet", "folded"):

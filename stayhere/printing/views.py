@@ -6,6 +6,8 @@ or region with no meeting listed now); a server busy laying out other schedules 
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.db import DatabaseError
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -16,10 +18,11 @@ from django.views.decorators.http import require_safe
 
 from stayhere.directory.models import ServiceBody
 from stayhere.printing import choices as print_choices
-from stayhere.printing import printer
+from stayhere.printing import document, printer
 from stayhere.printing.choices import ChoiceError, Choices
 
 MAX_AGE = 300
+logger = logging.getLogger(__name__)
 
 
 def _form(request: HttpRequest, chosen: Choices, errors: list[str], status: int = 200) -> HttpResponse:
@@ -71,6 +74,12 @@ def schedule_pdf(request: HttpRequest) -> HttpResponseBase:
         )
         busy["Retry-After"] = str(printer.RETRY_AFTER_SECONDS)
         return busy
+    except document.Unavailable:
+        logger.error(
+            "Printed schedules need WeasyPrint and Debian's Pango: apt-get install libpango-1.0-0 "
+            "libpangoft2-1.0-0 fonts-dejavu-core, and pip install weasyprint (docs/print.md)."
+        )
+        return _form(request, chosen, [_("Printing is not set up on this server yet. Ask its administrator.")], 503)
     except DatabaseError:
         response = render(request, "503.html", status=503)
         response["Retry-After"] = "60"

@@ -4,6 +4,7 @@ online or by phone, a legend of exactly the codes used, the paper sizes, the boo
 from __future__ import annotations
 
 import re
+import sys
 
 import pytest
 from django.test import Client
@@ -316,3 +317,14 @@ def test_the_form_offers_every_choice_and_the_finder_links_to_it(client: Client,
     assert 'action="/print/schedule.pdf"' in page
     assert '<label for="p-body">' in page and '<label for="p-region">' in page
     assert 'href="/print/"' in client.get("/").content.decode()
+
+
+def test_without_weasyprint_the_site_runs_and_printing_answers_503_with_a_sentence(
+    client: Client, harbor: Fixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # as where WeasyPrint or Debian's Pango is missing
+    response = client.get("/print/schedule.pdf?body=harbor&layout=booklet")
+    assert response.status_code == 503
+    assert "Printing is not set up on this server yet. Ask its administrator." in response.content.decode()
+    assert client.get("/print/").status_code == 200
+    assert client.get("/").status_code == 200
