@@ -102,6 +102,10 @@ def impose(pdf: bytes, paper: str) -> bytes:
             y = (height - float(page.mediabox.height)) / 2
             side.merge_transformed_page(page, Transformation().translate(x, y))
         writer.add_page(side)
+    # Merged pages come out uncompressed and with each font copied per side: ten times the booklet's bytes.
+    for page in writer.pages:
+        page.compress_content_streams()
+    writer.compress_identical_objects()
     writer.add_metadata({key: str(value) for key, value in (reader.metadata or {}).items()})
     out = io.BytesIO()
     writer.write(out)

@@ -13,6 +13,7 @@ from pypdf import PdfReader
 class ReadPdf:
     pages: list[str]  # each page's text
     sizes: list[tuple[float, float]]  # each page's width and height, in points
+    size: int = 0  # the file's bytes
 
     @property
     def text(self) -> str:
@@ -24,6 +25,7 @@ def read_pdf(data: bytes) -> ReadPdf:
     return ReadPdf(
         pages=[page.extract_text() for page in reader.pages],
         sizes=[(round(float(page.mediabox.width), 1), round(float(page.mediabox.height), 1)) for page in reader.pages],
+        size=len(data),
     )
 
 

@@ -157,6 +157,7 @@ def test_a_folded_booklet_is_imposed_two_pages_to_a_landscape_side(
     booklet = pdf_of(client.get(f"/print/schedule.pdf?body=harbor&layout=booklet&paper={paper}"))
     folded = pdf_of(client.get(f"/print/schedule.pdf?body=harbor&layout=folded&paper={paper}"))
     assert len(folded.pages) * 2 == len(booklet.pages)
+    assert folded.size < 2 * booklet.size  # the imposed sides share the booklet's fonts, compressed
     assert set(folded.sizes) == {sheet}
     # The first side holds the back page on its left and the cover on its right.
     assert booklet.pages[-1].strip() in folded.pages[0]
