@@ -9,10 +9,16 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from tests.printing.conftest import harbor  # noqa: F401 (the printing tests' fixture: a service body and its meetings)
+from tests.printing.conftest import (
+    _weasyprint_missing,
+    harbor,  # noqa: F401 (the printing tests' fixture: a service body and its meetings)
+)
 
 CANARY = "NumbatCanary5519"
-pytestmark = pytest.mark.usefixtures("harbor")
+pytestmark = [
+    pytest.mark.usefixtures("harbor"),
+    pytest.mark.skipif(bool(_weasyprint_missing()), reason=_weasyprint_missing() or "WeasyPrint is here"),
+]
 
 
 def _files_holding(folder: Path, needle: bytes) -> list[Path]:
