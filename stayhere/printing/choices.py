@@ -86,6 +86,22 @@ def read(params: Mapping[str, str]) -> Choices:
     return Choices(body=body, region=region, grouping=grouping, paper=paper, layout=layout)
 
 
+def valid_part(params: Mapping[str, str]) -> Choices:
+    """The choices of a query string with each wrong value left at its default: the form shown again keeps
+    what was right."""
+    defaults = Choices()
+    grouping = params.get("group", "").strip().lower()
+    paper = params.get("paper", "").strip().lower()
+    layout = params.get("layout", "").strip().lower()
+    return Choices(
+        body=params.get("body", "").strip(),
+        region=" ".join(params.get("region", "").split())[:MAX_REGION_LENGTH],
+        grouping=grouping if grouping in GROUPINGS else defaults.grouping,
+        paper=paper if paper in PAPERS else defaults.paper,
+        layout=layout if layout in LAYOUTS else defaults.layout,
+    )
+
+
 def select(choices: Choices, site_name: str) -> Selection:
     """The meetings the choices name; ChoiceError for a service body or region nobody lists."""
     listed = Meeting.objects.exclude(attendance=Attendance.INACTIVE)

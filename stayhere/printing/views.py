@@ -52,7 +52,7 @@ def print_form(request: HttpRequest) -> HttpResponse:
     try:
         chosen = print_choices.read(request.GET)
     except ChoiceError:
-        chosen = Choices()
+        chosen = print_choices.valid_part(request.GET)
     return _form(request, chosen, [])
 
 
@@ -61,7 +61,7 @@ def schedule_pdf(request: HttpRequest) -> HttpResponseBase:
     try:
         chosen = print_choices.read(request.GET)
     except ChoiceError as exc:
-        return _form(request, Choices(), exc.sentences, status=400)
+        return _form(request, print_choices.valid_part(request.GET), exc.sentences, status=400)
     try:
         printed = printer.schedule_pdf(chosen, request.build_absolute_uri("/"))
     except ChoiceError as exc:

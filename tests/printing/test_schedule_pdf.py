@@ -218,6 +218,13 @@ def test_a_bad_choice_answers_400_with_a_sentence(client: Client, harbor: Fixtur
     assert 'role="alert"' in response.content.decode()
 
 
+def test_the_form_shown_again_keeps_the_choices_that_were_right(client: Client, harbor: Fixture) -> None:
+    page = client.get("/print/schedule.pdf?body=harbor&paper=a3&layout=folded").content.decode()
+    assert '<option value="harbor" selected>' in page
+    assert 'id="p-layout-folded" name="layout" value="folded" checked' in page
+    assert 'id="p-paper-a4" name="paper" value="a4" checked' in page  # the wrong size back to the default
+
+
 def test_a_bad_choice_is_said_in_spanish(client: Client, harbor: Fixture) -> None:
     response = client.get("/print/schedule.pdf?paper=a3", HTTP_ACCEPT_LANGUAGE="es")
     assert response.status_code == 400
