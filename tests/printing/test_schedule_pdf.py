@@ -3,6 +3,7 @@ online or by phone, a legend of exactly the codes used, the paper sizes, the boo
 
 from __future__ import annotations
 
+import io
 import re
 import sys
 
@@ -336,3 +337,28 @@ def test_without_weasyprint_the_site_runs_and_printing_answers_503_with_a_senten
     assert "Printing is not set up on this server yet. Ask its administrator." in response.content.decode()
     assert client.get("/print/").status_code == 200
     assert client.get("/").status_code == 200
+
+
+def test_meetings_in_several_zones_each_give_their_own_zone_beside_their_local_time(
+    client: Client, harbor: Fixture
+) -> None:
+    make_meeting("Eastern Dawn", days=[1], start="06:15", tz="America/New_York", service_body=harbor.body,
+                 location=make_location("Albany"), types=["O"])  # fmt: skip
+    pdf = pdf_of(client.get("/print/schedule.pdf?body=harbor"))
+    assert "Every time is the meeting's own local time; the time zone is given beside it." in _flat(pdf.pages[0])
+    text = _flat(pdf.text)
+    assert "06:15\u201320:00 (New York) Eastern Dawn O" in text  # its own wall clock, not converted
+    assert "19:00\u201320:00 (Chicago) Lighthouse Discussion O D" in text
+
+
+def test_the_pdf_says_its_title_and_language(client: Client, harbor: Fixture) -> None:
+    from pypdf import PdfReader
+
+    for language, title in (
+        ("en", "Harbor Intergroup: meeting schedule"),
+        ("es", "Harbor Intergroup: lista de reuniones"),
+    ):
+        response = client.get("/print/schedule.pdf?body=harbor", HTTP_ACCEPT_LANGUAGE=language)
+        reader = PdfReader(io.BytesIO(b"".join(response.streaming_content)))
+        assert reader.metadata is not None and reader.metadata.title == title
+        assert reader.trailer["/Root"].get("/Lang") == language
