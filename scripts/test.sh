@@ -109,5 +109,5 @@ redis_for_tests
 export PYTHONDONTWRITEBYTECODE=1
 static_checks
 echo "== tests on SQLite"; "$VENV/bin/pytest" -q -p no:cacheprovider "$@"
-echo "== directory, demo and journal tests on PostgreSQL"
-STAYHERE_DATABASE_URL="$PG_URL" "$VENV/bin/pytest" -q -p no:cacheprovider tests/directory tests/demo tests/journal -m "not browser" "$@"
+echo "== directory, demo, journal and printing tests on PostgreSQL"
+STAYHERE_DATABASE_URL="$PG_URL" "$VENV/bin/pytest" -q -p no:cacheprovider tests/directory tests/demo tests/journal tests/printing -m "not browser" "$@"
