@@ -148,3 +148,19 @@ def test_no_page_breaks_a_wcag_a_or_aa_rule_on_a_phone_or_a_desktop(
         context.close()
     report = "\n".join(f"{where}:\n  " + "\n  ".join(lines) for where, lines in found.items())
     assert found == {}, f"axe-core found WCAG A/AA violations ({language}):\n{report}"
+
+
+def test_the_audit_finds_a_violation_when_a_page_has_one(
+    browser: Any, seeded: tuple[LiveServer, dict[str, str]]
+) -> None:
+    server, _ = seeded
+    context = browser.new_context(base_url=server.url)
+    try:
+        page = watch(context, server.url).page
+        page.goto("/")
+        assert violations(page) == []
+        page.evaluate("document.querySelector('main').append(document.createElement('input'))")
+        found = violations(page)
+        assert len(found) == 1 and found[0].startswith("label (critical)"), found
+    finally:
+        context.close()
