@@ -18,7 +18,8 @@ export const T = {
   nobodySharing: gettext('Nobody is sharing now.'), isSharing: gettext('{name} is sharing.'), youAreSharing: gettext('You are sharing.'),
   isCalled: gettext('{name} has been called on.'), youAreCalled: gettext('You have been called on.'),
   offerAlert: gettext('You are next: share or pass.'), nearlyUp: gettext('Your time is nearly up.'), timeUpAlert: gettext('Time is up.'),
-  shareLeft: gettext('{time} left'), offerLeft: gettext('If you do not answer within {n} seconds, it counts as a pass.'), timeIsUp: gettext('Time is up'), passedNote: gettext('{name} passed.'),
+  shareLeft: gettext('{time} left'), offerLeft: gettext('If you do not answer within {n} seconds, it counts as a pass.'), timeIsUp: gettext('Time is up'), passedNote: gettext('{name} passed.'), youPassed: gettext('You passed.'),
+  handRaisedNote: gettext('{name} raised a hand.'),
   raiseHand: gettext('Raise hand'), lowerHand: gettext('Lower hand'), raiseHandMode: gettext('Raise your hand to share.'),
   roundRobin: gettext('Round robin: the chair calls on each person in turn; you can always pass.'),
   onceNote: gettext('Everyone once before anyone twice.'), queueItem: gettext('{n}. {name}'), call: gettext('Call'), callLabel: gettext('Call on {name}'),
@@ -263,6 +264,7 @@ function stop(message, { clear = false } = {}) {
 }
 
 const CLOSING = new Set(['denied', 'removed', 'ended']);
+let admittedJust = false;
 
 function receive(event) {
   if (typeof event.seq === 'number' && event.seq > (saved.seq || 0)) { saved.seq = event.seq; saveSoon(); }
@@ -292,12 +294,14 @@ function receive(event) {
       return;
     case 'admitted':
       status(T.admitted);
+      admittedJust = true; // the snapshot that follows keeps the welcome on the status line
       return;
     case 'advice':
       $('me-advice').textContent = event.advice;
       return;
     case 'snapshot':
-      status(T.connected);
+      if (!admittedJust) status(T.connected);
+      admittedJust = false;
       slipSnapshot(event);
       break;
     case 'error':
@@ -316,7 +320,14 @@ function receive(event) {
       if (event.seat === model.seat) announce(T.timeUpAlert, 'share');
       break;
     case 'passed':
-      status(fill(T.passedNote, { name: event.seat === model.seat ? T.you : model.people.get(event.seat)?.name || T.someone }));
+      status(event.seat === model.seat ? T.youPassed : fill(T.passedNote, { name: model.people.get(event.seat)?.name || T.someone }));
+      break;
+    case 'queue':
+      // The hosts hear each hand as it goes up (the member hears her own button say so).
+      if (isHost(model)) {
+        const raised = (event.queue || []).filter((seat) => seat !== model.seat && !model.queue.includes(seat));
+        for (const seat of raised) status(fill(T.handRaisedNote, { name: model.people.get(seat)?.name || T.someone }));
+      }
       break;
     case 'open_floor':
       if (!event.open && event.reason === 'too_many') status(fill(T.floorClosedTooMany, { n: model.openFloor.max }));
