@@ -40,6 +40,9 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
         yield running
 
 
+preloads: dict[str, list[str]] = {}
+
+
 def loaded(browser: Any, server: LiveServer, path: str, language: str) -> dict[str, int]:
     """{path: gzip-compressed bytes} of every response from our origin while ``path`` loads."""
     context = browser.new_context(
@@ -51,6 +54,9 @@ def loaded(browser: Any, server: LiveServer, path: str, language: str) -> dict[s
         watched.page.on("response", lambda response: responses.append(response))
         watched.page.goto(path)
         watched.page.wait_for_load_state("networkidle")
+        preloads[path] = watched.page.evaluate(
+            "[...document.querySelectorAll('link[rel=modulepreload]')].map((link) => new URL(link.href).pathname)"
+        )
         sizes: dict[str, int] = {}
         for response in responses:
             url = response.url
@@ -86,6 +92,12 @@ def test_the_room_page_with_all_its_modules_weighs_less_than_its_budget(
     for part in ("room.js", "room_model.js", "room_view.js", "room_host.js", "room_audio.js", "room.css"):
         assert any(path.endswith("/" + part) for path in sizes), f"{part} is weighed"
     assert f"/jsi18n/{language}.js" in sizes, "the JavaScript catalog is weighed"
+    # Every module is asked for at once (a modulepreload link each), not one level of imports after another.
+    modules = {path for path in sizes if path.endswith(".js") and not path.startswith("/jsi18n/")}
+    preloaded = set(preloads[f"/meetings/{SLUG}/room"])
+    assert modules - {"/static/stayhere/room.js"} == preloaded, (
+        "rooms/room.html preloads exactly the modules room.js imports"
+    )
     total = sum(sizes.values())
     print(f"\nroom ({language}): {total:,} B gzip\n{report(sizes)}")
     assert total <= ROOM_BUDGET, f"the room page is {total:,} B gzip, over {ROOM_BUDGET:,}:\n{report(sizes)}"
