@@ -7,8 +7,8 @@ Starts ``stayhere serve`` (embedded mode) on a fresh data directory with one onl
 no waiting room, chat open to everyone). A chair opens the room from an unthrottled page. Then, ``--runs`` times,
 a member's page in Debian's Chromium, throttled through the DevTools protocol (``Network.emulateNetworkConditions``
 with DevTools' Slow 3G: 2,000 ms of latency, 50,000 bytes a second each way, i.e. 400 kbit/s; Chromium throttles
-the WebSocket's opening handshake but not its frames), opens the room's page from an empty cache, types a name and joins. Measured, from the navigation's
-start:
+the WebSocket's opening handshake but not its frames), opens the room's page from an empty cache, types a name
+and joins. Measured, from the navigation's start:
 
 - **page usable**: the HTML, the stylesheets and every ES module fetched and run (``DOMContentLoaded``, which
   waits for module scripts): the join form works;
