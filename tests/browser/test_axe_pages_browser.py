@@ -1,6 +1,9 @@
 """axe-core on every page, on a phone (412 px) and a desktop (1280 px), in English and in Spanish: no violation
 of the WCAG 2.2 A and AA rules (tests/browser/axe.py). The room's states are in test_axe_room_browser.py.
 
+Pages as steps leave them are audited too: a slip from the chair's code to the attendee's slip, a suggestion with
+a mistake and then sent, the journal made (its recovery phrase), open, written in and saved.
+
 A page joins the check with one line in PAGES (anyone may open it) or SERVANT_PAGES (a signed-in service-body
 admin opens it); a path may name the seed's values ({room}, {chair}, ...), printed by SEED.
 """
@@ -21,6 +24,7 @@ from tests.live_server import LiveServer, live_server
 pytestmark = pytest.mark.browser
 
 WAIT_MS = 10_000
+JOURNAL_MS = 30_000  # Argon2id in WebAssembly: about a second here
 PASSWORD = "correct horse battery staple"
 SEED = f"""
 import datetime as dt
@@ -107,6 +111,15 @@ def audit(page: Any, pages: list[tuple[str, str]], values: dict[str, str], found
                 found[f"{what} ({path}) at {width} px"] = seen
 
 
+def audit_here(page: Any, what: str, found: dict[str, list[str]]) -> None:
+    """The page as it stands now (after steps taken on it), at each width."""
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 800})
+        seen = violations(page)
+        if seen:
+            found[f"{what} at {width} px"] = seen
+
+
 @pytest.mark.parametrize("language", sorted(LANGUAGES))
 def test_no_page_breaks_a_wcag_a_or_aa_rule_on_a_phone_or_a_desktop(
     browser: Any, seeded: tuple[LiveServer, dict[str, str]], language: str
@@ -126,16 +139,43 @@ def test_no_page_breaks_a_wcag_a_or_aa_rule_on_a_phone_or_a_desktop(
         expect(link).to_have_attribute("href", re.compile(r"/slips/here/"), timeout=WAIT_MS)
         page.goto(link.get_attribute("href") or "")
         expect(page.locator("#slip-your-name")).to_be_visible(timeout=WAIT_MS)
-        for width in WIDTHS:
-            page.set_viewport_size({"width": width, "height": 800})
-            found.update({f"the slip's form at {width} px": v for v in [violations(page)] if v})
+        audit_here(page, "the slip's form", found)
         page.locator("#slip-your-name").fill("Axe Tester")
         page.locator("#slip-your-name").press("Enter")
         slip = page.locator("#slip")
         expect(slip).to_contain_text("Axe Tester", timeout=WAIT_MS)
-        for width in WIDTHS:
-            page.set_viewport_size({"width": width, "height": 800})
-            found.update({f"the slip at {width} px": v for v in [violations(page)] if v})
+        audit_here(page, "the slip", found)
+
+        # A suggestion with a mistake in it, then sent.
+        page.goto("/meetings/hope-tuesday/suggest")
+        page.locator("#id_start_time").fill("25:99")
+        page.locator("form.listing-form button[type=submit]").click()
+        expect(page.locator("#errors")).to_be_visible(timeout=WAIT_MS)
+        audit_here(page, "a suggestion with a mistake", found)
+        page.locator("#id_start_time").fill("19:45")
+        page.locator("form.listing-form button[type=submit]").click()
+        expect(page.locator("#id_start_time")).to_have_count(0, timeout=WAIT_MS)
+        audit_here(page, "a suggestion sent", found)
+
+        # The journal: made (its recovery phrase shown once), open, an entry being written, and saved.
+        page.goto("/journal/")
+        page.locator("#journal-create").wait_for(state="visible", timeout=JOURNAL_MS)
+        page.fill("#create-handle", f"axe-{language}")
+        page.fill("#create-passphrase", PASSWORD)
+        page.fill("#create-passphrase2", PASSWORD)
+        page.click("#journal-create button[type=submit]")
+        page.locator("#journal-recovery").wait_for(state="visible", timeout=JOURNAL_MS)
+        audit_here(page, "the journal's recovery phrase", found)
+        page.check("#recovery-kept")
+        page.click("#recovery-done")
+        page.locator("#journal-open").wait_for(state="visible", timeout=JOURNAL_MS)
+        audit_here(page, "the journal, open", found)
+        page.click("#entry-new")
+        page.fill("#entry-title", "An entry")
+        audit_here(page, "the journal, writing an entry", found)
+        page.click("#entry-save")
+        expect(page.locator("#entries-list li")).to_have_count(1, timeout=JOURNAL_MS)
+        audit_here(page, "the journal, an entry saved", found)
 
         # The servants' pages, signed in.
         page.goto("/service/sign-in")
