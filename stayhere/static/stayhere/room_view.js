@@ -236,7 +236,8 @@ export function createView(ctx) {
     }
     const offer = model.offer;
     if (offer && offer.seat === model.seat) {
-      $('offer-left').textContent = fill(T.offerLeft, { n: Math.max(0, Math.round(offer.expires_at - now)) });
+      const left = Math.max(0, Math.round(offer.expires_at - now));
+      $('offer-left').textContent = fill(T.offerLeft(left), { n: left });
     }
     const c = model.clock;
     if (c) {
