@@ -2,7 +2,8 @@
 of the WCAG 2.2 A and AA rules (tests/browser/axe.py). The room's states are in test_axe_room_browser.py.
 
 Pages as steps leave them are audited too: a slip from the chair's code to the attendee's slip, a suggestion with
-a mistake and then sent, the journal made (its recovery phrase), open, written in and saved.
+a mistake and then sent, the journal made (its recovery phrase), open, written in and saved, an invitation made
+with a mistake, then made, then opened by the servant invited.
 
 A page joins the check with one line in PAGES (anyone may open it) or SERVANT_PAGES (a signed-in service-body
 admin opens it); a path may name the seed's values ({room}, {chair}, ...), printed by SEED.
@@ -184,6 +185,26 @@ def test_no_page_breaks_a_wcag_a_or_aa_rule_on_a_phone_or_a_desktop(
         page.locator("main form button[type=submit], main form button:not([type])").first.click()
         page.wait_for_url(re.compile(r"/service/$"), timeout=WAIT_MS)
         audit(page, SERVANT_PAGES, values, found)
+
+        # An invitation: first made with a mistake (a secretary without a group), then made; then opened by the
+        # invited servant, who is not signed in.
+        page.goto("/service/bodies/north")
+        page.locator("#id_kind").select_option("secretary")
+        page.locator('button[value="invite"]').click()
+        expect(page.locator("#errors")).to_be_visible(timeout=WAIT_MS)
+        audit_here(page, "an invitation with a mistake", found)
+        page.locator("#id_kind").select_option("secretary")
+        page.locator("#id_group").select_option(label="Hope Group")
+        page.locator('button[value="invite"]').click()
+        invitation = page.locator("#invitation-link").input_value(timeout=WAIT_MS)
+        audit_here(page, "an invitation made", found)
+        invited = watch(browser.new_context(base_url=server.url, locale=LANGUAGES[language]), server.url).page
+        try:
+            invited.goto(invitation)
+            expect(invited.locator("main form")).to_be_visible(timeout=WAIT_MS)
+            audit_here(invited, "an invitation opened", found)
+        finally:
+            invited.context.close()
     finally:
         context.close()
     report = "\n".join(f"{where}:\n  " + "\n  ".join(lines) for where, lines in found.items())
