@@ -160,6 +160,10 @@ SIGNIN_WINDOW_SECONDS = 900
 JOURNAL_SIGNUPS_PER_WINDOW = envint("STAYHERE_JOURNAL_SIGNUPS_PER_WINDOW", 30, minimum=0, maximum=100_000)
 JOURNAL_ENTRIES_MAX = envint("STAYHERE_JOURNAL_ENTRIES_MAX", 5000, minimum=1, maximum=1_000_000)
 JOURNAL_BYTES_MAX = envint("STAYHERE_JOURNAL_MIB_MAX", 64, minimum=1, maximum=100_000) * 1024 * 1024
+# Printed schedules (stayhere/printing): how many PDFs one process lays out at once (each costs a core for
+# seconds; more requests than this are answered 503 with Retry-After), and the most meetings one PDF lists.
+PRINT_RENDERS = envint("STAYHERE_PRINT_RENDERS", 1, minimum=1, maximum=16)
+PRINT_MAX_MEETINGS = envint("STAYHERE_PRINT_MAX_MEETINGS", 5000, minimum=1, maximum=50_000)
 # Trusted servants (stayhere.service): how long an invitation link works, and how many changes visitors may
 # suggest per window, per meeting and on the whole server (counted in the cache, never by address).
 SERVICE_INVITATION_DAYS = envint("STAYHERE_INVITATION_DAYS", 7, minimum=1, maximum=90)

@@ -152,8 +152,9 @@ class JoinGate:
             if len(buckets) >= kept:
                 for idle in [idle for idle, held in buckets.items() if now - held.at >= full_after]:
                     del buckets[idle]
-                for oldest in list(buckets)[: max(0, len(buckets) - kept // 2)] if len(buckets) >= kept else ():
-                    del buckets[oldest]
+                if len(buckets) >= kept:
+                    for oldest in list(buckets)[: len(buckets) - kept // 2]:
+                        del buckets[oldest]
             bucket = buckets[key] = Bucket(tokens=capacity, at=now)
         return bucket
 
