@@ -73,6 +73,7 @@ PAGES = [
     ("verify a slip", "/verify"),
     ("the slips' keys", "/slips/keys"),
     ("the slips' chair page", "/slips/chair/church-hall-daily/{slip}"),
+    ("the printed schedule's form", "/print/"),
     ("the admin's sign-in", "/admin/login/"),
     ("a page that is not there", "/no/such/page"),
 ]
