@@ -56,12 +56,12 @@ slip_key = keys.rotate_chair_key(RoomSettings.objects.create(group=hall))
 print("AXE-SEED", room.meeting.slug, room.chair_key, room.settings_key, request.pk, slip_key)
 """
 
-# (what the page is, its path): anyone may open these.
+# (what the page is, its path[, its status when not 200]): anyone may open these.
 PAGES = [
     ("the finder", "/"),
     ("the finder's results", "/?q=hope"),
     ("the finder near a place", "/?near=40.7,-74.0"),
-    ("the finder's mistake", "/?near=91,200"),
+    ("the finder's mistake", "/?near=91,200", 400),
     ("a meeting", "/meetings/hope-tuesday"),
     ("suggest a change", "/meetings/hope-tuesday/suggest"),
     ("a meeting with a room", "/meetings/{room}"),
@@ -74,8 +74,9 @@ PAGES = [
     ("the slips' keys", "/slips/keys"),
     ("the slips' chair page", "/slips/chair/church-hall-daily/{slip}"),
     ("the printed schedule's form", "/print/"),
+    ("the printed schedule's form with a mistake", "/print/schedule.pdf?paper=papyrus", 400),
     ("the admin's sign-in", "/admin/login/"),
-    ("a page that is not there", "/no/such/page"),
+    ("a page that is not there", "/no/such/page", 404),
 ]
 # Opened by a signed-in service-body admin.
 SERVANT_PAGES = [
@@ -101,10 +102,11 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServe
         yield running, dict(zip(names, line.split()[1:], strict=True))
 
 
-def audit(page: Any, pages: list[tuple[str, str]], values: dict[str, str], found: dict[str, list[str]]) -> None:
-    for what, pattern in pages:
+def audit(page: Any, pages: list[tuple[Any, ...]], values: dict[str, str], found: dict[str, list[str]]) -> None:
+    for what, pattern, *status in pages:
         path = pattern.format(**values)
-        page.goto(path)
+        answer = page.goto(path)
+        assert answer is not None and answer.status == (status[0] if status else 200), (what, path, answer.status)
         page.wait_for_load_state("networkidle")
         for width in WIDTHS:
             page.set_viewport_size({"width": width, "height": 800})
