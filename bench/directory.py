@@ -110,6 +110,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="a tiny quick run: 300 meetings, few requests")
     parser.add_argument("--keep", action="store_true", help="keep the temporary data directory")
     parser.add_argument(
+        "--reuse",
+        type=Path,
+        help="a folder for the imported database (SQLite only): made (generated and imported, figures kept) when "
+        "it does not exist, else used as it is (import figures are the ones recorded when it was made); feed copies "
+        "kept there are removed first, so the first download is still rendered",
+    )
+    parser.add_argument(
         "--database-url",
         help="measure PostgreSQL instead of SQLite: the URL of a role that may create databases, e.g. "
         "postgresql://stayhere_test:stayhere_test@127.0.0.1:5432/postgres (a throwaway database is made and dropped)",
@@ -121,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
         args.meetings, args.queries, args.floor, args.exports = 300, 60, 60, 1
     if args.meetings < 10:
         parser.error("--meetings must be 10 or more.")
+    if args.reuse is not None and args.database_url:
+        parser.error("--reuse keeps a SQLite database: leave out --database-url.")
 
     return run_and_report("directory", args, argv, run, print_table)
 
@@ -173,8 +182,21 @@ def throwaway_database(server_url: str) -> Iterator[str]:
 
 
 def _run(args: argparse.Namespace, work: Path, database_url: str | None) -> dict[str, Any]:
+    if args.reuse is not None:
+        work = args.reuse
+        work.mkdir(mode=0o700, parents=True, exist_ok=True)
     data_dir = work / "data"
-    data_dir.mkdir(mode=0o700)
+    reused = (work / "made.json").exists()
+    if reused:
+        made = json.loads((work / "made.json").read_text())
+        if made.get("meetings") != args.meetings or made.get("seed") != args.seed:
+            raise SystemExit(
+                f"{work} holds {made.get('meetings')} meetings (seed {made.get('seed')}), not {args.meetings} "
+                f"(seed {args.seed}): give another --reuse folder."
+            )
+    else:
+        shutil.rmtree(data_dir, ignore_errors=True)
+        data_dir.mkdir(mode=0o700)
     env = {**os.environ, "STAYHERE_DATA_DIR": str(data_dir), "STAYHERE_LOG_LEVEL": "WARNING"}
     env.pop("STAYHERE_DATABASE_URL", None)  # the embedded default, SQLite, unless --database-url
     if database_url:
@@ -186,26 +208,19 @@ def _run(args: argparse.Namespace, work: Path, database_url: str | None) -> dict
         "database": "postgresql" if database_url else "sqlite",
     }
 
-    started = time.perf_counter()
-    feed, towns = write_feed(args.meetings, args.seed, work / "feed.json", data_dir)
-    results["generate_s"] = round(time.perf_counter() - started, 2)
-    results["feed_file_bytes"] = feed.stat().st_size
-
-    # A world-sized feed is bigger than the default cap on feed files; we trust this one.
-    env["STAYHERE_FEED_MAX_BYTES"] = str(feed.stat().st_size + 1_000_000)
-    _stayhere(env, "migrate", "-v0")
-    started = time.perf_counter()
-    output = _stayhere(env, "import-feed", str(feed))
-    import_s = time.perf_counter() - started
-    imported = count("directory_meeting")
-    results.update(
-        importer="stayhere import-feed",
-        import_s=round(import_s, 2),
-        imported_meetings=imported,
-        import_per_s=round(imported / import_s, 1),
-        import_summary=output.strip().splitlines()[-1] if output.strip() else "",
-        slots=count("directory_meetingslot"),
-    )
+    if reused:
+        towns = [Town(**town) for town in json.loads((work / "towns.json").read_text())]
+        results.update(made["import"], import_reused=made["made"])
+        _stayhere(env, "migrate", "-v0")
+        shutil.rmtree(data_dir / "feeds", ignore_errors=True)  # the first download is rendered, as after an import
+    else:
+        results.update(_make(env, work, data_dir, args, count))
+        towns = results.pop("towns")
+        if args.reuse is not None:
+            (work / "towns.json").write_text(json.dumps([town.__dict__ for town in towns]))
+            made = {"meetings": args.meetings, "seed": args.seed, "made": _now(), "import": results}
+            (work / "made.json").write_text(json.dumps(made, indent=2) + "\n")
+            (work / "feed.json").unlink(missing_ok=True)
 
     port = _free_port()
     log = (work / "server.log").open("w")
@@ -230,10 +245,41 @@ def _run(args: argparse.Namespace, work: Path, database_url: str | None) -> dict
             server.kill()
         log.close()
     results["machine"] = machine(database_url)
-    results["date"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    results["date"] = _now()
     results["targets"] = TARGETS
     results["missed"] = missed(results)
     return results
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _make(
+    env: dict[str, str], work: Path, data_dir: Path, args: argparse.Namespace, count: Callable[[str], int]
+) -> dict[str, Any]:
+    """Generates the world, writes it as a feed and imports it: the import's figures (and the towns)."""
+    started = time.perf_counter()
+    feed, towns = write_feed(args.meetings, args.seed, work / "feed.json", data_dir)
+    figures: dict[str, Any] = {"generate_s": round(time.perf_counter() - started, 2)}
+    figures["feed_file_bytes"] = feed.stat().st_size
+    # A world-sized feed is bigger than the default cap on feed files; we trust this one.
+    env["STAYHERE_FEED_MAX_BYTES"] = str(feed.stat().st_size + 1_000_000)
+    _stayhere(env, "migrate", "-v0")
+    started = time.perf_counter()
+    output = _stayhere(env, "import-feed", str(feed))
+    import_s = time.perf_counter() - started
+    imported = count("directory_meeting")
+    figures.update(
+        importer="stayhere import-feed",
+        import_s=round(import_s, 2),
+        imported_meetings=imported,
+        import_per_s=round(imported / import_s, 1),
+        import_summary=output.strip().splitlines()[-1] if output.strip() else "",
+        slots=count("directory_meetingslot"),
+        towns=towns,
+    )
+    return figures
 
 
 def write_feed(meetings: int, seed: int, path: Path, data_dir: Path) -> tuple[Path, list[Town]]:
