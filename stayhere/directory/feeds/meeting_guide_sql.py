@@ -16,9 +16,12 @@ Numbers: PostgreSQL writes the shortest text that reads back as the same double;
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import queue
+import threading
+from collections.abc import Callable, Generator, Iterator
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from stayhere.directory import room_links
 from stayhere.directory.feeds.meeting_guide import DAY_SLUG_SEPARATOR, DAY_SLUGS
@@ -256,12 +259,20 @@ def objects(rows: list[tuple[str, str, int, str]], *, per_day: bool) -> list[str
 
 def meeting_guide_chunks(url_prefix: str, *, per_day: bool = False) -> Iterator[str]:
     """The feed as a JSON array, a thousand meetings per chunk, read through a chunked cursor; ``per_day``:
-    one object per weekday (meeting_guide.per_day), else a meeting on several days has a "day" array."""
-    rooms = room_links.addresses(url_prefix)
-    sql = query(connection.vendor, rooms)
+    one object per weekday (meeting_guide.per_day), else a meeting on several days has a "day" array.
+
+    The database writes the next chunks while the one before is being sent (``_ahead``): a feed of a million
+    meetings is seconds of the database's work and seconds of sending, and the two need not wait for each other.
+    """
+    return _ahead(lambda database: _chunks(database, url_prefix, per_day))
+
+
+def _chunks(database: BaseDatabaseWrapper, url_prefix: str, per_day: bool) -> Generator[str, None, None]:
+    rooms = room_links.addresses(url_prefix)  # in the caller's thread, before the writer starts
+    sql = query(database.vendor, rooms)
     yield "["
     first = True
-    with connection.chunked_cursor() as cursor:
+    with database.chunked_cursor() as cursor:
         cursor.execute(sql, parameters(url_prefix, rooms))
         while True:
             rows = cursor.fetchmany(ROWS_PER_CHUNK)
@@ -271,3 +282,56 @@ def meeting_guide_chunks(url_prefix: str, *, per_day: bool = False) -> Iterator[
             yield text if first else "," + text
             first = False
     yield "]\n"
+
+
+_END = object()
+AHEAD = 4  # chunks written before they are asked for (a few megabytes)
+
+
+def _ahead(make: Callable[[BaseDatabaseWrapper], Generator[str, None, None]]) -> Iterator[str]:
+    """The chunks, written by another thread up to AHEAD chunks before they are taken. That thread uses this
+    thread's database connection (shared for the while, never at the same time: this thread waits for the
+    chunks and stops the writer before it goes on); SQLite and psycopg let other threads run while they work.
+    An error in the writer is raised here; a reader that stops early (a client gone) stops the writer."""
+    database = connections[DEFAULT_DB_ALIAS]  # this thread's
+    chunks = make(database)
+    ready: queue.Queue[object] = queue.Queue(maxsize=AHEAD)
+    ready.put(next(chunks))  # the opening bracket, and whatever the chunks ask of the database before the query
+    stop = threading.Event()
+
+    def put(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def write() -> None:
+        try:
+            for chunk in chunks:
+                if not put(chunk):
+                    break
+            put(_END)
+        except BaseException as exc:  # handed to the reader, who raises it
+            put(exc)
+        finally:
+            chunks.close()
+
+    database.inc_thread_sharing()
+    writer = threading.Thread(target=write, name="feed-writer", daemon=True)
+    writer.start()
+    try:
+        while True:
+            item = ready.get()
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            assert isinstance(item, str)
+            yield item
+    finally:
+        stop.set()
+        writer.join()
+        database.dec_thread_sharing()

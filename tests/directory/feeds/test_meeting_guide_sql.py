@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from stayhere.demo.output import store
 from stayhere.demo.world import generate
@@ -135,3 +136,36 @@ def test_a_meeting_on_several_days_is_cut_into_one_object_per_weekday_from_one_r
     arrays = [json.loads(text) for text in meeting_guide_sql.objects(rows, per_day=False)]
     assert [(item["slug"], item.get("day")) for item in arrays] == [('a"b', [0, 2, 4, 6]), ("b", 1), ("c", None)]
     assert list(split[0]) == ["name", "slug", "day", "time", "timezone"]
+
+
+def _writers() -> list[threading.Thread]:
+    return [thread for thread in threading.enumerate() if thread.name == "feed-writer"]
+
+
+def test_the_next_chunks_are_written_while_one_is_sent_and_a_reader_that_leaves_stops_the_writer(monkeypatch):
+    monkeypatch.setattr(meeting_guide_sql, "ROWS_PER_CHUNK", 1)
+    for number in range(12):
+        make_meeting(f"Meeting {number}", location=make_location(), slug=f"m-{number}")
+    chunks = meeting_guide_sql.meeting_guide_chunks(PREFIX, per_day=True)
+    assert next(chunks) == "["
+    assert json.loads(next(chunks))["slug"] == "m-0"
+    assert _writers(), "a writer thread works ahead of the reader"
+    chunks.close()  # the client went away
+    assert _writers() == []
+    assert not connection.allow_thread_sharing
+    assert Group.objects.count() == 0  # the connection is this thread's again, and works
+    whole = "".join(meeting_guide_sql.meeting_guide_chunks(PREFIX, per_day=True))
+    assert [item["slug"] for item in json.loads(whole)] == [f"m-{number}" for number in range(12)]
+
+
+def test_a_failure_while_writing_ahead_reaches_the_reader(monkeypatch):
+    make_meeting("One", location=make_location(), slug="one")
+
+    def broken(rows: list[Any], *, per_day: bool) -> list[str]:
+        raise DatabaseError("disk I/O error")
+
+    monkeypatch.setattr(meeting_guide_sql, "objects", broken)
+    chunks = meeting_guide_sql.meeting_guide_chunks(PREFIX)
+    with pytest.raises(DatabaseError, match="disk I/O error"):
+        list(chunks)
+    assert _writers() == [] and not connection.allow_thread_sharing
