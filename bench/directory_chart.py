@@ -65,7 +65,7 @@ def table(results: list[dict[str, Any]]) -> str:
                 f"| {commit} | {database} | {r['meetings']:,} | {_num(r.get('import_per_s'), 0)}{reused} "
                 f"| {_num(r.get('floor_p95_ms'), 2)} ms "
                 f"| {_num(r.get('query_p50_ms'), 2)} / **{_num(r.get('query_p95_ms'), 2)}** / "
-                f"{_num(r.get('query_p99_ms'), 2)} ms | {_num(r.get('query_p95_over_floor'), 2)} × "
+                f"{_num(r.get('query_p99_ms'), 2)} ms | {_num(r.get('query_p95_over_floor'), 2)} \u00d7 "
                 f"| **{_num(r.get('export_cold_s'), 2)} s** | {_num(r.get('export_s'), 2)} s "
                 f"| {_load(r.get('load_before'))} → {_load(r.get('load_after'))} |"
             )
@@ -73,7 +73,7 @@ def table(results: list[dict[str, Any]]) -> str:
 
 
 def _num(value: float | None, places: int) -> str:
-    return "–" if value is None else f"{value:,.{places}f}"
+    return "\u2013" if value is None else f"{value:,.{places}f}"
 
 
 def _load(value: list[float] | None) -> str:
@@ -90,7 +90,7 @@ def svg(results: list[dict[str, Any]]) -> str:
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
         'role="img" aria-labelledby="t d" font-family="sans-serif" font-size="12">',
-        "<title id=\"t\">The directory's scaling: near-me-now p95, the cold feed and the import, by meetings</title>",
+        '<title id="t">The directory\'s scaling: near-me-now p95, the cold feed and the import, by meetings</title>',
         f'<desc id="d">{escape(_description(curves))}</desc>',
         f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
     ]
