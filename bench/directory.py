@@ -235,7 +235,7 @@ def _run(args: argparse.Namespace, work: Path, database_url: str | None) -> dict
         _wait_for(port, server, work / "server.log")
         # This machine may be shared: the load around the measurement says how much to trust it.
         results["load_before"] = [round(value, 2) for value in os.getloadavg()]
-        results.update(measure(args, port, towns))
+        results.update(measure(args, port, towns, server.pid))
         results["load_after"] = [round(value, 2) for value in os.getloadavg()]
     finally:
         server.terminate()
@@ -301,7 +301,24 @@ def write_feed(meetings: int, seed: int, path: Path, data_dir: Path) -> tuple[Pa
     return path, towns
 
 
-def measure(args: argparse.Namespace, port: int, towns: list[Town]) -> dict[str, Any]:
+def server_cpu_s(pid: int | None) -> float | None:
+    """CPU seconds (user and system) the server process has used so far, from /proc; None where there is none.
+
+    On a shared machine a request's wall time includes waiting for a core; its CPU does not."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_between(before: float | None, after: float | None) -> float | None:
+    return None if before is None or after is None else after - before
+
+
+def measure(args: argparse.Namespace, port: int, towns: list[Town], pid: int | None = None) -> dict[str, Any]:
     client = Client(port)
 
     searches = near_me_now_queries(towns, args.seed)
@@ -314,13 +331,19 @@ def measure(args: argparse.Namespace, port: int, towns: list[Town]) -> dict[str,
         client.timed("/health", warm)
         client.timed(query_path(), warm)
     floor, queries = Timings(), Timings()
+    started = server_cpu_s(pid)
     for _ in range(args.floor):
         client.timed("/health", floor)
+    floor_cpu = _cpu_between(started, started := server_cpu_s(pid))
     sizes: list[int] = []
     for _ in range(args.queries):
         body = client.timed(query_path(), queries)
         sizes.append(len(body))
+    query_cpu = _cpu_between(started, server_cpu_s(pid))
     results: dict[str, Any] = {**floor.summary("floor"), **queries.summary("query")}
+    # The server's CPU per request, which a busy neighbour does not inflate as it does the wall times.
+    results["floor_server_cpu_ms"] = round(floor_cpu / args.floor * 1000, 3) if floor_cpu and args.floor else None
+    results["query_server_cpu_ms"] = round(query_cpu / args.queries * 1000, 3) if query_cpu and args.queries else None
     results["query_mean_bytes"] = round(statistics.fmean(sizes)) if sizes else None
     results["query_results_mean"] = _mean_results(client, query_path, 50)
     p95, floor95 = results["query_p95_ms"], results["floor_p95_ms"]
@@ -339,11 +362,15 @@ def measure(args: argparse.Namespace, port: int, towns: list[Town]) -> dict[str,
     runs: list[float] = []
     export_bytes = 0
     export_status = 0
+    cpu: list[float | None] = []
     for _ in range(1 + args.exports):
+        started = server_cpu_s(pid)
         export_status, seconds, export_bytes = client.stream_seconds("/feeds/meeting-guide.json")
         runs.append(seconds)
+        cpu.append(_cpu_between(started, server_cpu_s(pid)))
     results.update(
         export_cold_s=round(runs[0], 3) if export_status == 200 else None,
+        export_cold_server_cpu_s=round(cpu[0], 2) if cpu[0] is not None else None,
         export_s=round(statistics.median(runs[1:]), 3) if export_status == 200 else None,
         export_runs_s=[round(value, 3) for value in runs],
         export_bytes=export_bytes,
@@ -450,12 +477,18 @@ def print_table(results: dict[str, Any]) -> None:
         ("BMLT p95 / floor p95", results.get("bmlt_near_p95_over_floor"), "x"),
         ("feed rendered, to last byte", results.get("export_cold_s"), f"s, {results.get('export_bytes')} bytes (<= 5)"),
         ("feed from the kept copy", results.get("export_s"), "s (<= 5)"),
+        ("server CPU: query / floor", _pair(results, "query_server_cpu_ms", "floor_server_cpu_ms"), "ms a request"),
+        ("server CPU, cold feed", results.get("export_cold_server_cpu_s"), "s"),
         ("first page over the wire", results.get("first_page_bytes"), "bytes (target <= 61440)"),
     ]
     for label, value, unit in rows:
         print(f"{label:<32} {value!s:>24}  {unit}")
     for line in results.get("missed", []):
         print(f"MISSED {line}")
+
+
+def _pair(results: dict[str, Any], first: str, second: str) -> str:
+    return f"{results.get(first)} / {results.get(second)}"
 
 
 def _three(results: dict[str, Any], prefix: str) -> str:
