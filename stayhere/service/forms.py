@@ -304,3 +304,38 @@ class GroupForm(forms.Form):
         max_length=200,
         error_messages={"required": _("Give the group's name, e.g. “Hope Group”.")},
     )
+
+
+REPORT_KINDS = [
+    ("wrong", _("The listing is wrong (a time, a place, a link…)")),
+    ("gone", _("The meeting no longer exists")),
+    ("conduct", _("Harmful conduct at this meeting")),
+]
+
+
+class ReportForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What is the problem?"),
+        choices=REPORT_KINDS,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose what the problem is."),
+            "invalid_choice": _("Choose one of the problems listed."),
+        },
+    )
+    text = forms.CharField(
+        label=_("What happened, or what is wrong"),
+        max_length=4000,
+        widget=forms.Textarea,
+        help_text=_("Please name no one who attends. It is deleted when the report is closed."),
+        error_messages={
+            "required": _("Say what the problem is, in a few words."),
+            "max_length": _("Please keep it under 4,000 characters."),
+        },
+    )
+    contact = forms.EmailField(
+        label=_("Your email, if you would like a reply"),
+        required=False,
+        help_text=_("Optional. Seen only by the servants who read the report and deleted when it is closed."),
+        error_messages={"invalid": _("Give an email address such as name@example.org, or leave it empty.")},
+    )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from stayhere.service import account_views, views
+from stayhere.service import account_views, report_views, views
 
 app_name = "service"
 
@@ -25,4 +25,11 @@ urlpatterns = [
     path("service/bodies/<slug:slug>", views.body_page, name="body"),
     path("service/bodies/<slug:slug>/requests", views.queue, name="queue"),
     path("service/requests/<int:number>", views.request_detail, name="request"),
+]
+
+# Report a problem, a group's own settings, a servant's own account (h-secretary's block: kept apart for merging).
+urlpatterns += [
+    path("meetings/<slug:slug>/report", report_views.report, name="report-problem"),
+    path("service/reports", report_views.report_list, name="reports"),
+    path("service/reports/<int:number>", report_views.report_detail, name="report"),
 ]
