@@ -339,3 +339,42 @@ class ReportForm(forms.Form):
         help_text=_("Optional. Seen only by the servants who read the report and deleted when it is closed."),
         error_messages={"invalid": _("Give an email address such as name@example.org, or leave it empty.")},
     )
+
+
+HANDLE_REGEX = r"^[\w.@+-]{2,40}$"
+
+
+class OwnAccountForm(forms.Form):
+    """A servant's own handle and email (an empty email: no notices)."""
+
+    handle = forms.RegexField(
+        label=_("Your handle"),
+        regex=HANDLE_REGEX,
+        help_text=_("What other servants see, e.g. “Sam K.” or “secretary-hope”: not your full name."),
+        error_messages={
+            "invalid": _("Use 2 to 40 letters, digits or . @ + - _ (no spaces) for the handle."),
+            "required": _("Choose a handle."),
+        },
+    )
+    email = forms.EmailField(
+        label=_("Email (optional)"),
+        required=False,
+        help_text=_("Only if you want notices by email. Empty it to remove the address."),
+        error_messages={"invalid": _("Give an email address such as name@example.org, or leave it empty.")},
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_handle(self) -> str:
+        handle: str = self.cleaned_data["handle"]
+        taken = get_user_model().objects.filter(username__iexact=handle).exclude(pk=self.user.pk)
+        if taken.exists():
+            raise ValidationError(_("That handle is taken: choose another."))
+        return handle
+
+
+class NoticeForm(forms.Form):
+    suggestions = forms.BooleanField(label=_("Email me when a change is suggested in my queue"), required=False)
+    reports = forms.BooleanField(label=_("Email me when a problem is reported that I may act on"), required=False)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from stayhere.service import account_views, report_views, views
+from stayhere.service import account_page, account_views, report_views, views
 
 app_name = "service"
 
@@ -32,4 +32,6 @@ urlpatterns += [
     path("meetings/<slug:slug>/report", report_views.report, name="report-problem"),
     path("service/reports", report_views.report_list, name="reports"),
     path("service/reports/<int:number>", report_views.report_detail, name="report"),
+    path("service/account", account_page.account, name="account"),
+    path("service/account/sign-out-everywhere", account_page.sign_out_everywhere, name="sign-out-everywhere"),
 ]
