@@ -12,7 +12,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from stayhere.directory.models import Group, Meeting, ServiceBody
+from stayhere.directory.models import Group, Location, Meeting, ServiceBody
 from stayhere.service.models import BODY_KINDS, Role, RoleKind
 
 
@@ -115,3 +115,18 @@ def may_act_on_report(user: Any, kind: str, meeting: Meeting) -> bool:
     if kind == "conduct":
         return may_read_conduct_report(user, meeting)
     return may_review_meeting(user, meeting)
+
+
+def may_manage_group(user: Any, group: Group) -> bool:
+    """Set what only the group says (its statement, the MOUD-welcome and harm-reduction facets), its room and slips
+    settings, draw its room links, add meetings to it: its secretary, or an admin above it."""
+    return may_edit_group(user, group)
+
+
+def may_edit_location(user: Any, location: Location) -> bool:
+    """Change a meeting place: a site admin, or a servant who may edit every meeting held there (a place shared
+    with another body's meetings is theirs too, so only an admin above both may change it)."""
+    if is_site_admin(user):
+        return True
+    meetings = list(Meeting.objects.filter(location=location).select_related("group__service_body", "service_body"))
+    return bool(meetings) and all(may_edit_meeting(user, meeting) for meeting in meetings)

@@ -34,6 +34,12 @@ def settings(request: HttpRequest, key: str) -> HttpResponse:
     room = keys.settings_for_key(key)
     if room is None:
         raise Http404
+    return manage(request, room)
+
+
+def manage(request: HttpRequest, room: RoomSettings) -> HttpResponse:
+    """The settings page of this room, however the caller found it (the secret settings link, or a signed-in
+    servant's page that has checked the servant's role: stayhere.service.group_views)."""
     if request.method == "GET":
         return _page(request, room, status=200, notice=_notice(request.GET.get("done", "")))
     action = request.POST.get("action", "save")
