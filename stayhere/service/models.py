@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from stayhere.directory.models import Group, Meeting, ServiceBody
 
@@ -171,8 +172,8 @@ class ProblemReport(models.Model):
         CONDUCT = "conduct", _("Harmful conduct at this meeting")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        CLOSED = "closed", _("Closed")
+        OPEN = "open", pgettext_lazy("a report", "Open")
+        CLOSED = "closed", pgettext_lazy("a report", "Closed")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="problem_reports")
     kind = models.CharField(max_length=10, choices=Kind.choices)

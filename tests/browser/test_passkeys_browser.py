@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import REPO, watch
+from tests.browser.conftest import REPO
+from tests.browser.passkey_steps import with_authenticator
 from tests.live_server import LiveServer, live_server
 
 pytestmark = pytest.mark.browser
@@ -34,29 +35,6 @@ def passkey_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSer
     output = tmp_path_factory.mktemp("passkey-logs") / "server.log"
     with live_server(data_dir, output, setup=[["shell", "-c", SEED]], extra_env={"PYTHONPATH": str(REPO)}) as running:
         yield running
-
-
-def with_authenticator(browser: Any, origin: str) -> tuple[Any, Any]:
-    """A context on ``localhost`` (WebAuthn refuses an IP address as the site) with a virtual platform
-    authenticator that holds passkeys and verifies its user."""
-    context = browser.new_context(base_url=origin)
-    watched = watch(context, origin)
-    cdp = context.new_cdp_session(watched.page)
-    cdp.send("WebAuthn.enable")
-    cdp.send(
-        "WebAuthn.addVirtualAuthenticator",
-        {
-            "options": {
-                "protocol": "ctap2",
-                "transport": "internal",
-                "hasResidentKey": True,
-                "hasUserVerification": True,
-                "isUserVerified": True,
-                "automaticPresenceSimulation": True,
-            }
-        },
-    )
-    return context, watched
 
 
 def test_a_servant_adds_a_passkey_and_signs_in_with_it_alone(browser: Any, passkey_server: LiveServer) -> None:

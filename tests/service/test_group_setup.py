@@ -114,6 +114,7 @@ def test_the_secretary_opens_the_room_settings_page_and_saves_with_its_own_check
     client = signed_in(tree.secretary)
     page = client.get("/service/groups/hope/room")
     assert page.status_code == 200 and "Passcode" in page.content.decode()
+    assert 'aria-label="Settings link"' not in page.content.decode()  # signed in, there is no secret link to show
     room = RoomSettings.objects.get(group=tree.hope)
     bad = client.post("/service/groups/hope/room", {"action": "save", "passcode": "12ab", "share_seconds": "180"})
     assert bad.status_code == 400 and "Use 4 to 10 digits" in bad.content.decode()

@@ -134,7 +134,8 @@ def _page(
         "notice": notice,
         "chair_key_shown": bool(chair_key),
         "unlisted": room.unlisted,
-        "settings_url": request.build_absolute_uri(request.path),
+        # A servant signed in reaches this page from their group's page, not by a secret link: none to show.
+        "settings_url": "" if request.path.startswith("/service/") else request.build_absolute_uri(request.path),
         "has_errors": form is not None,
     }
     return render(request, "rooms/settings.html", context, status=status)
