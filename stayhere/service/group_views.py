@@ -96,7 +96,7 @@ def room(request: HttpRequest, slug: str) -> HttpResponse:
     if isinstance(group, HttpResponse):
         return group
     settings, _made = RoomSettings.objects.get_or_create(group=group, defaults={"format": default_format_for(group)})
-    response = setup_views.manage(request, settings)
+    response = setup_views.manage(request, settings, signed_in=True)
     response["Referrer-Policy"] = "same-origin"
     return response
 

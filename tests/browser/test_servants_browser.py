@@ -229,3 +229,36 @@ def test_the_outsider_is_refused_and_a_conflicting_approval_is_refused_with_a_se
     finally:
         for context in contexts:
             context.close()
+
+
+def test_a_group_s_statement_is_previewed_and_saved_and_its_room_settings_post_from_the_servants_pages(
+    browser: Any, servants_server: LiveServer
+) -> None:
+    server = servants_server
+    context = browser.new_context(base_url=server.url)
+    admin = watch(context, server.url)
+    page = admin.page
+    try:
+        sign_in(admin, "north-chair")
+        page.goto("/service/groups/hope")
+        page.get_by_role("link", name="Change the statement, the MOUD-welcome and harm-reduction facets").click()
+        page.get_by_label("The group's statement").fill("Everyone is welcome here.")
+        page.get_by_label("People on medication for opioid use disorder (MOUD) are welcome").check()
+        page.get_by_role("button", name="Preview").click()
+        preview = page.locator("#preview")
+        expect(preview).to_contain_text("Everyone is welcome here.", timeout=WAIT_MS)
+        expect(preview).to_contain_text("Medication for opioid use disorder welcome")
+        page.get_by_role("button", name="Save", exact=True).click()
+        expect(page.get_by_text("Saved. The group's meetings show it")).to_be_visible(timeout=WAIT_MS)
+
+        page.get_by_role("link", name="Room settings: format, readings, passcode, waiting room, unlisted").click()
+        page.get_by_label("Passcode").fill("12ab")
+        page.get_by_role("button", name="Save settings").first.click()
+        expect(page.get_by_text("Use 4 to 10 digits (0-9) for the passcode")).to_be_visible(timeout=WAIT_MS)
+        page.get_by_label("Passcode").fill("4321")
+        page.get_by_role("button", name="Save settings").first.click()
+        expect(page.get_by_text("Saved. The changes apply to rooms opened from now on.")).to_be_visible(timeout=WAIT_MS)
+        assert admin.foreign_requests() == []
+        assert admin.csp_violations() == []
+    finally:
+        context.close()
