@@ -205,3 +205,18 @@ def test_the_permissions_module_decides_who_acts_on_each_kind_of_report() -> Non
         assert not permissions.may_act_on_report(tree.outsider, kind, tree.meeting)
         assert not permissions.may_act_on_report(tree.lapsed, kind, tree.meeting)
         assert permissions.may_act_on_report(tree.outsider, kind, tree.other_meeting)
+
+
+def test_the_report_form_its_refusals_and_the_servants_new_pages_speak_spanish() -> None:
+    tree = make_tree()
+    spanish = {"HTTP_ACCEPT_LANGUAGE": "es"}
+    page = Client().get("/meetings/hope-tuesday/report", **spanish).content.decode()
+    assert "Informar de un problema: Hope Tuesday" in page and "Conducta dañina en esta reunión" in page
+    meeting_page = Client().get("/meetings/hope-tuesday", **spanish).content.decode()
+    assert ">Informar de un problema</a>" in meeting_page
+    refused = Client().post("/meetings/hope-tuesday/report", {"kind": "conduct", "text": ""}, **spanish)
+    assert refused.status_code == 400 and "Di cuál es el problema, en pocas palabras." in refused.content.decode()
+    secretary = signed_in(tree.secretary)
+    assert "Tu cuenta" in secretary.get("/service/account", **spanish).content.decode()
+    assert "La declaración del grupo" in secretary.get("/service/groups/hope", **spanish).content.decode()
+    assert "No te espera ningún informe abierto." in secretary.get("/service/reports", **spanish).content.decode()
