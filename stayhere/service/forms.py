@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from stayhere.core import cache, signin
 from stayhere.directory.feeds.codes import type_codes_from_value
+from stayhere.directory.feeds.common import parse_coordinates
 from stayhere.directory.models import Attendance, Group, Location, Meeting, ServiceBody
 from stayhere.directory.presenting import day_name
 from stayhere.service import listing
@@ -469,8 +470,14 @@ class LocationForm(forms.ModelForm[Location]):
         if (latitude is None) != (longitude is None) and not self.has_error("latitude"):
             if not self.has_error("longitude"):
                 raise ValidationError(_("Give both latitude and longitude, or neither."))
-        if latitude == 0 and longitude == 0:
-            raise ValidationError(_("0, 0 is not a meeting place: leave both empty if you do not know them."))
+        if latitude is not None and longitude is not None:
+            # As the importer takes a feed's coordinates: both or neither, in range, never a blank filled with 0.
+            kept = parse_coordinates(latitude, longitude)
+            if kept == (None, None):
+                raise ValidationError(
+                    _("0 is not a coordinate of a meeting place: leave both empty if you do not know them.")
+                )
+            data["latitude"], data["longitude"] = kept
         return data
 
 

@@ -249,7 +249,8 @@ def test_a_secretary_adds_a_place_for_a_meeting_and_edits_it() -> None:
         ({"latitude": "north"}, "Write the latitude as a number"),
         ({"latitude": "95"}, "Latitude is between -90 and 90."),
         ({"longitude": ""}, "Give both latitude and longitude, or neither."),
-        ({"latitude": "0", "longitude": "0"}, "0, 0 is not a meeting place"),
+        ({"latitude": "0", "longitude": "0"}, "0 is not a coordinate of a meeting place"),
+        ({"longitude": "0"}, "0 is not a coordinate of a meeting place"),
     ],
 )
 def test_a_bad_place_gets_a_sentence_and_changes_nothing(changes: dict[str, str], sentence: str) -> None:
