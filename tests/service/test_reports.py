@@ -30,7 +30,8 @@ def test_every_meeting_page_and_the_finder_s_results_link_to_report_a_problem() 
     assert 'href="/meetings/hope-tuesday/report"' in page and ">Report a problem</a>" in page
     found = Client().get("/", {"q": "Hope"}).content.decode()
     assert 'href="/meetings/hope-tuesday/report"' in found and 'href="/meetings/hope-tuesday/suggest"' in found
-    assert '<h3 id="result-hope-tuesday">' in found and 'aria-describedby="result-hope-tuesday"' in found
+    assert '<span id="result-hope-tuesday" hidden>Hope Tuesday</span>' in found  # what the links' descriptions say
+    assert 'aria-describedby="result-hope-tuesday"' in found
 
 
 def test_the_form_answers_without_an_account_and_keeps_no_session() -> None:
