@@ -179,6 +179,23 @@ ALLOWED: dict[str, dict[str, str]] = {
             "the review: when made and closed, by which servant's handle, and why rejected",
         ),
     },
+    "service.ProblemReport": {
+        "id": ID,
+        "meeting": LISTING,
+        "kind": "what kind of problem a visitor reported: the meeting no longer exists, or harmful conduct at it",
+        "text": "what the visitor wrote (a conduct report is read only by the group's secretary and the body's "
+        "admins); deleted when the report is closed",
+        "contact": "an email a visitor gave for a reply, if any; deleted when the report is closed",
+        **dict.fromkeys(
+            ["status", "created_at", "closed_at", "closed_by"],
+            "the report's handling: when made and closed, and by which servant's handle",
+        ),
+    },
+    "service.NoticeChoice": {
+        "id": ID,
+        "user": "the servant whose choice of email notices this is",
+        **dict.fromkeys(["suggestions", "reports"], "whether the servant wants email notices of these"),
+    },
     "service.ListingChange": {
         "id": ID,
         "meeting": LISTING,

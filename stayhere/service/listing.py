@@ -125,7 +125,11 @@ def check_types(codes: list[str]) -> list[str]:
 def checked(meeting: Meeting, changes: Values) -> Meeting:
     """A copy of the meeting with the changes, validated as the model and the importer validate a listing (the
     meeting itself is not touched); ListingInvalid when the result is no valid listing."""
-    copy = Meeting.objects.get(pk=meeting.pk)
+    return validated(Meeting.objects.get(pk=meeting.pk), changes)
+
+
+def validated(copy: Meeting, changes: Values) -> Meeting:
+    """``copy`` (a meeting not yet saved, or a copy of one) with the changes set, validated as ``checked`` says."""
     errors: dict[str, list[str]] = {}
     for name, value in changes.items():
         if name not in EDITABLE:

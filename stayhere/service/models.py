@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from stayhere.directory.models import Group, Meeting, ServiceBody
 
@@ -154,3 +155,49 @@ class Passkey(models.Model):
 
     def __str__(self) -> str:
         return f"passkey {self.pk} ({self.name})"
+
+
+class ProblemReport(models.Model):
+    """A visitor's report of a problem with a meeting that is not a field-by-field change: the meeting no longer
+    exists (a request to remove it, reviewed in the body's queue), or harmful conduct at it (private: only the
+    group's secretary and the service body's admins read it; never public, never in the listing's history).
+
+    A report that the listing is wrong becomes an ordinary change request (``ChangeRequest``). No account, address
+    or fingerprint of the visitor is kept; the text and the optional contact address are deleted when the report
+    is closed (``stayhere.service.reports.close``).
+    """
+
+    class Kind(models.TextChoices):
+        GONE = "gone", _("The meeting no longer exists")
+        CONDUCT = "conduct", _("Harmful conduct at this meeting")
+
+    class Status(models.TextChoices):
+        OPEN = "open", pgettext_lazy("a report", "Open")
+        CLOSED = "closed", pgettext_lazy("a report", "Closed")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="problem_reports")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    text = models.TextField(blank=True)
+    contact = models.EmailField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.CharField(max_length=150, blank=True)  # the handle of the servant who closed it
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"report #{self.pk} ({self.kind})"
+
+
+class NoticeChoice(models.Model):
+    """A servant's choice of email notices (a servant without a row gets every notice their roles reach, when their
+    account has an email address)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notice_choice")
+    suggestions = models.BooleanField(_("a change was suggested"), default=True)
+    reports = models.BooleanField(_("a problem was reported"), default=True)
+
+    def __str__(self) -> str:
+        return f"notices of {self.user_id}"

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from stayhere.core import cache
 from stayhere.core.signin import UNAVAILABLE_RETRY_S, unavailable_sentence
 from stayhere.directory.models import Attendance, Group, Meeting, ServiceBody
-from stayhere.service import invitations, listing, notices, permissions, suggestions, tree
+from stayhere.service import group_setup, invitations, listing, notices, permissions, suggestions, tree
 from stayhere.service.forms import (
     AcceptForm,
     BodyForm,
@@ -55,15 +55,6 @@ def home(request: HttpRequest) -> HttpResponse:
 # A group's meetings, one meeting's edit page
 
 
-@servant_required
-def group_meetings(request: HttpRequest, slug: str) -> HttpResponse:
-    group = get_object_or_404(Group, slug=slug)
-    if not permissions.may_edit_group(request.user, group):
-        return refused(request, not_yours())
-    meetings = Meeting.objects.filter(group=group).order_by("name")
-    return render(request, "service/group.html", {"group": group, "meetings": meetings})
-
-
 def _meeting_page(request: HttpRequest, meeting: Meeting, status: int = 200, **context: Any) -> HttpResponse:
     history = [
         {
@@ -85,6 +76,7 @@ def _notice(request: HttpRequest) -> str:
         "saved": _("Saved. The listing is updated in the finder and the feeds."),
         "unchanged": _("Nothing differed from the listing, so nothing was changed."),
         "inactive": _("The meeting is marked temporarily inactive."),
+        "added": _("The meeting is added: the finder and the feeds list it now."),
     }.get(request.GET.get("done", ""), "")
 
 
@@ -102,6 +94,9 @@ def meeting_edit(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         return _meeting_page(request, meeting, status=400, form=form)
     try:
+        if request.POST.get("action") == "preview":
+            preview = group_setup.preview(listing.checked(meeting, form.listing_values()))
+            return _meeting_page(request, meeting, form=form, preview=preview)
         record = listing.apply(meeting, form.listing_values(), who=request.user.get_username())
     except listing.ListingInvalid as invalid:
         form.add_listing_errors(invalid.errors)

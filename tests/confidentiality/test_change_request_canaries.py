@@ -94,3 +94,52 @@ def test_a_closed_request_s_contact_and_note_are_in_no_file_and_the_visitor_s_ad
     database = [p for p in data_dir.rglob("*.sqlite3*") if p.is_file()]
     assert any(hits_in(path, [LISTED]) for path in database), "the search found not even the listing's own text"
     assert "POST /meetings/<slug:slug>/suggest 200" in output.read_text()
+
+
+REPORT_CONTACT = "reportcontact4471@example.org"
+REPORT_TEXT = "ConductReportCanary9034"
+CLOSE_REPORT = f"""
+from stayhere.service import reports
+from stayhere.service.models import ProblemReport
+report = ProblemReport.objects.get()
+assert (report.contact, report.text) == ("{REPORT_CONTACT}", "{REPORT_TEXT}"), "the report was not kept before closing"
+reports.close(report.pk, "canary-secretary")
+print("CLOSED", ProblemReport.objects.get().status)
+"""
+
+
+def report_conduct(server: LiveServer) -> int:
+    _status, cookie, page = request(server, "GET", "/meetings/canary-listing/report")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    csrf_cookie = re.search(r"csrftoken=([^;]+)", cookie)
+    assert token and csrf_cookie
+    form = {"csrfmiddlewaretoken": token.group(1), "kind": "conduct", "text": REPORT_TEXT, "contact": REPORT_CONTACT}
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Cookie": f"csrftoken={csrf_cookie.group(1)}",
+        "Origin": server.url,
+    }
+    status, _cookie, _page = request(server, "POST", "/meetings/canary-listing/report", urlencode(form), headers)
+    return status
+
+
+def test_a_closed_report_s_words_and_contact_are_in_no_file_and_the_visitor_s_address_never_was(tmp_path: Path):
+    data_dir, output = tmp_path / "data", tmp_path / "server.log"
+    data_dir.mkdir(mode=0o700)
+    env = {name: value for name, value in os.environ.items() if name != "STAYHERE_DATABASE_URL"}
+    env.update({"STAYHERE_DATA_DIR": str(data_dir), "STAYHERE_LOG_LEVEL": "DEBUG", "PYTHONPATH": str(REPO)})
+    with live_server(data_dir, output, setup=[["shell", "-c", SEED]], extra_env={"PYTHONPATH": str(REPO)}) as server:
+        assert report_conduct(server) == 200
+        closed = subprocess.run(
+            [sys.executable, "-m", "stayhere.cli", "shell", "-c", CLOSE_REPORT], env=env, capture_output=True, text=True
+        )
+        assert "CLOSED closed" in closed.stdout, closed.stderr
+    found: list[str] = []
+    for path in [p for p in data_dir.rglob("*") if p.is_file()] + [output]:
+        found += [
+            f"{needle} in {path}" for needle in hits_in(path, [REPORT_CONTACT, REPORT_TEXT, AGENT, CLIENT_ADDRESS])
+        ]
+    assert found == [], "kept: " + "; ".join(found)
+    database = [p for p in data_dir.rglob("*.sqlite3*") if p.is_file()]
+    assert any(hits_in(path, ["Canary Listing"]) for path in database), "the search found not even the listing"
+    assert "POST /meetings/<slug:slug>/report 200" in output.read_text()
