@@ -17,7 +17,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from stayhere.core import cache
 from stayhere.core.signin import UNAVAILABLE_RETRY_S, unavailable_sentence
 from stayhere.directory.models import Attendance, Group, Meeting, ServiceBody
-from stayhere.service import invitations, listing, notices, permissions, suggestions, tree
+from stayhere.service import history as listing_history
+from stayhere.service import history_text, invitations, listing, notices, permissions, suggestions, tree
 from stayhere.service.forms import (
     AcceptForm,
     BodyForm,
@@ -28,7 +29,7 @@ from stayhere.service.forms import (
     RejectForm,
     SuggestionForm,
 )
-from stayhere.service.models import ChangeRequest, ListingChange, Role, RoleKind
+from stayhere.service.models import ChangeRequest, Role, RoleKind
 from stayhere.service.web import not_yours, posts_here, refused, servant_required
 
 
@@ -66,13 +67,8 @@ def group_meetings(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _meeting_page(request: HttpRequest, meeting: Meeting, status: int = 200, **context: Any) -> HttpResponse:
     history = [
-        {
-            "change": change,
-            "rows": [
-                (listing.label(n), listing.shown(n, b), listing.shown(n, a)) for n, (b, a) in change.fields.items()
-            ],
-        }
-        for change in ListingChange.objects.filter(meeting=meeting)[:50]
+        {"change": change, "rows": history_text.rows(change.kind, change.fields)}
+        for change in listing_history.of(meeting, limit=50)
     ]
     context.setdefault("form", MeetingForm.for_meeting(meeting))
     context.setdefault("inactive_form", InactiveForm())
