@@ -28,7 +28,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from stayhere.directory import schedule, slots
+from stayhere.directory import freshness, schedule, slots
 from stayhere.directory.feeds.source_writer import ChangeSet
 from stayhere.directory.models import Group, Location, Meeting, ServiceBody
 from stayhere.service.models import ListingChange
@@ -227,7 +227,7 @@ def import_rows(change_set: ChangeSet, source: str, at: dt.datetime) -> list[Lis
             fields=fields,
         )
 
-    rows = []
+    rows: list[ListingChange] = []
     for kind, created, changed in (
         (Kind.GROUP, change_set.created_groups, change_set.changed_groups),
         (Kind.LOCATION, change_set.created_locations, change_set.changed_locations),
@@ -358,6 +358,7 @@ def verify(meeting: Meeting, who: str) -> ListingChange:
         now = timezone.now()
         Meeting.objects.filter(pk=meeting.pk).update(last_verified=now)
         meeting.last_verified = now
+        freshness.changed()  # the feeds' "updated" says how fresh each listing is
         return ListingChange.objects.create(
             kind=Kind.MEETING,
             object_id=meeting.pk,

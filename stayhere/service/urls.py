@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from stayhere.service import account_views, views
+from stayhere.service import account_views, history_views, views
 
 app_name = "service"
 
@@ -25,4 +25,14 @@ urlpatterns = [
     path("service/bodies/<slug:slug>", views.body_page, name="body"),
     path("service/bodies/<slug:slug>/requests", views.queue, name="queue"),
     path("service/requests/<int:number>", views.request_detail, name="request"),
+]
+
+# The listings' history and freshness (stayhere.service.history_views): an object's changes, undoing one,
+# confirming a listing is still right, a service body's listings not confirmed lately.
+urlpatterns += [
+    path("service/history/<str:kind>/<int:number>", history_views.object_history, name="history"),
+    path("service/history/changes/<int:number>/undo", history_views.undo, name="undo"),
+    path("service/meetings/<slug:slug>/history", history_views.meeting_history, name="meeting-history"),
+    path("service/meetings/<slug:slug>/verify", history_views.verify, name="verify"),
+    path("service/bodies/<slug:slug>/unverified", history_views.unverified, name="unverified"),
 ]

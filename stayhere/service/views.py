@@ -41,7 +41,9 @@ def home(request: HttpRequest) -> HttpResponse:
         if not permissions.is_site_admin(request.user):
             return refused(request, not_yours())
         if body_form.is_valid():
-            body = tree.add_body(None, body_form.cleaned_data["name"], body_form.cleaned_data["kind"])
+            body = tree.add_body(
+                None, body_form.cleaned_data["name"], body_form.cleaned_data["kind"], who=request.user.get_username()
+            )
             return HttpResponseRedirect(reverse("service:body", args=[body.slug]))
     roles = permissions.current_roles(request.user)
     if permissions.is_site_admin(request.user):
@@ -81,6 +83,7 @@ def _notice(request: HttpRequest) -> str:
         "saved": _("Saved. The listing is updated in the finder and the feeds."),
         "unchanged": _("Nothing differed from the listing, so nothing was changed."),
         "inactive": _("The meeting is marked temporarily inactive."),
+        "verified": _("Thank you: the listing is marked as confirmed today."),
     }.get(request.GET.get("done", ""), "")
 
 
@@ -184,9 +187,11 @@ def _grow(request: HttpRequest, body: ServiceBody, action: str, context: dict[st
     if not form.is_valid():
         return render(request, "service/body.html", context, status=400)
     if action == "add-body":
-        child = tree.add_body(body, form.cleaned_data["name"], form.cleaned_data["kind"])
+        child = tree.add_body(
+            body, form.cleaned_data["name"], form.cleaned_data["kind"], who=request.user.get_username()
+        )
         return HttpResponseRedirect(reverse("service:body", args=[child.slug]))
-    tree.add_group(body, form.cleaned_data["name"])
+    tree.add_group(body, form.cleaned_data["name"], who=request.user.get_username())
     return HttpResponseRedirect(request.path + "?done=group")
 
 
