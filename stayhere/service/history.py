@@ -23,12 +23,13 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+import orjson
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from stayhere.directory import freshness, schedule, slots
+from stayhere.directory import bulkrows, freshness, schedule, slots
 from stayhere.directory.feeds.source_writer import ChangeSet
 from stayhere.directory.models import Group, Location, Meeting, ServiceBody
 from stayhere.service.models import ListingChange
@@ -212,51 +213,46 @@ def _some(kind: str, obj: models.Model, attributes: dict[str, Any]) -> Snapshot:
     return {name: now[name] for name in names if name in now}
 
 
-def import_rows(change_set: ChangeSet, source: str, at: dt.datetime) -> list[ListingChange]:
-    """The history rows for one import, from its writer's change set: one per row made, changed or removed."""
+IMPORT_COLUMNS = ("kind", "object_id", "label", "action", "via", "at", "who", "approved_by", "fields")
 
-    def row(kind: str, obj: models.Model | None, pk: int, action: str, fields: dict[str, Any], label: str = "") -> Any:
-        return ListingChange(
-            kind=kind,
-            object_id=pk,
-            label=(label or (_label(obj) if obj is not None else ""))[:200],
-            action=action,
-            via=Via.IMPORT,
-            who=source[:300],
-            at=at,
-            fields=fields,
-        )
 
-    rows: list[ListingChange] = []
+def import_rows(change_set: ChangeSet, source: str, at: dt.datetime) -> list[tuple[Any, ...]]:
+    """The history rows for one import, from its writer's change set: one per row made, changed or removed, as
+    database values in the order of ``IMPORT_COLUMNS`` (no model instances: a first import makes one per meeting)."""
+    when = connection.ops.adapt_datetimefield_value(at)
+    who = source[:300]
+
+    def row(kind: str, pk: int, label: str, action: str, fields: dict[str, Any] | None = None) -> tuple[Any, ...]:
+        text = orjson.dumps(fields).decode() if fields else "{}"
+        return (kind, pk, label[:200], action, Via.IMPORT.value, when, who, "", text)
+
+    rows: list[tuple[Any, ...]] = []
     for kind, created, changed in (
         (Kind.GROUP, change_set.created_groups, change_set.changed_groups),
         (Kind.LOCATION, change_set.created_locations, change_set.changed_locations),
     ):
-        rows.extend(row(kind, obj, obj.pk, Action.CREATED, {}) for obj in created)
+        rows.extend(row(kind, obj.pk, _label(obj), Action.CREATED) for obj in created)
         for obj, before in changed:
-            fields = diff(
-                {key: _plain(value) for key, value in before.items() if key in TRACKED[kind]}, _some(kind, obj, before)
-            )
+            plain = {key: _plain(value) for key, value in before.items() if key in TRACKED[kind]}
+            fields = diff(plain, _some(kind, obj, before))
             if fields:
-                rows.append(row(kind, obj, obj.pk, Action.CHANGED, fields))
+                rows.append(row(kind, obj.pk, _label(obj), Action.CHANGED, fields))
     # A new meeting's whole listing is in the feed it came from: its row says it was made, and by which source.
-    rows.extend(row(Kind.MEETING, None, pk, Action.CREATED, {}) for pk in change_set.created_meetings)
+    created_meeting = Action.CREATED.value
+    rows.extend(row(Kind.MEETING, pk, name, created_meeting) for pk, name in change_set.created_meetings)
     for meeting, attributes in change_set.changed_meetings:
-        before = _meeting_before(attributes)
-        fields = diff(before, _some(Kind.MEETING, meeting, attributes))
+        fields = diff(_meeting_before(attributes), _some(Kind.MEETING, meeting, attributes))
         if fields:
-            rows.append(row(Kind.MEETING, meeting, meeting.pk, Action.CHANGED, fields))
+            rows.append(row(Kind.MEETING, meeting.pk, _label(meeting), Action.CHANGED, fields))
     for meeting in change_set.removed_meetings:
         fields = {name: [value, None] for name, value in snapshot(meeting).items()}
-        rows.append(row(Kind.MEETING, meeting, meeting.pk, Action.REMOVED, fields))
+        rows.append(row(Kind.MEETING, meeting.pk, _label(meeting), Action.REMOVED, fields))
     return rows
 
 
 def record_import(sender: Any, writer: Any, source: str, **_kwargs: Any) -> None:
     """The receiver of ``stayhere.directory.changes.imported``: the import's history in one bulk insert."""
-    rows = import_rows(writer.change_set, source, writer.now)
-    if rows:
-        ListingChange.objects.bulk_create(rows, batch_size=2000)
+    bulkrows.insert_tuples(ListingChange, IMPORT_COLUMNS, import_rows(writer.change_set, source, writer.now))
 
 
 def record_admin_edit(sender: Any, before: models.Model | None, after: models.Model, who: str, **_kwargs: Any) -> None:

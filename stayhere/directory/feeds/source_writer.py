@@ -54,7 +54,7 @@ class ChangeSet:
     made, the rows changed with their values before (``_SNAPSHOT``'s names, and ``location_id``), the rows removed.
     It holds the rows the write holds anyway; a re-import that changes little makes it small."""
 
-    created_meetings: list[int] = field(default_factory=list)
+    created_meetings: list[tuple[int, str]] = field(default_factory=list)  # (id, name)
     changed_meetings: list[tuple[Meeting, dict[str, Any]]] = field(default_factory=list)
     removed_meetings: list[Meeting] = field(default_factory=list)
     created_groups: list[Group] = field(default_factory=list)
@@ -142,7 +142,7 @@ class SourceWriter:
         if new:
             # One query for the new ids beats RETURNING row by row; (source, source_slug) is unique.
             ids = dict(Meeting.objects.filter(source=self.key).values_list("source_slug", "pk"))
-            self.change_set.created_meetings = [ids[record.slug] for record, _group, _location, _slug in new]
+            self.change_set.created_meetings = [(ids[r.slug], r.name) for r, _group, _location, _slug in new]
             for record, _group, location, _slug in new:
                 slot_rows_of_new.extend(new_rows.slots(ids[record.slug], record, location))
         bulkrows.update(Meeting, changed, [*_MEETING_FIELDS, "updated"])
