@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from stayhere.directory.models import Group, Meeting, ServiceBody
 
@@ -125,10 +126,10 @@ class ListingChange(models.Model):
         MEETING = "meeting", _("Meeting")
 
     class Action(models.TextChoices):
-        CREATED = "created", _("Added")
-        CHANGED = "changed", _("Changed")
-        REMOVED = "removed", _("Removed")
-        VERIFIED = "verified", _("Confirmed as still right")
+        CREATED = "created", pgettext_lazy("listing history", "Added")
+        CHANGED = "changed", pgettext_lazy("listing history", "Changed")
+        REMOVED = "removed", pgettext_lazy("listing history", "Removed")
+        VERIFIED = "verified", pgettext_lazy("listing history", "Confirmed as still right")
 
     class Via(models.TextChoices):
         PAGE = "page", _("a servant's page")
