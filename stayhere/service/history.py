@@ -322,6 +322,7 @@ def revert(entry: ListingChange, who: str) -> ListingChange:
             )
         for name, (before, _after) in entry.fields.items():
             if name in now:
+                _refuse_if_gone(entry.kind, name, before)
                 _put(obj, name, before)
         try:
             _check(obj)
@@ -338,6 +339,20 @@ def revert(entry: ListingChange, who: str) -> ListingChange:
         undone = record(obj, who, now, via=Via.REVERT, reverts=entry)
     assert undone is not None  # at least one field went back, since none had moved on
     return undone
+
+
+def _refuse_if_gone(kind: str, name: str, value: Any) -> None:
+    """A foreign key goes back only to a row that still exists."""
+    if value is None or (kind == Kind.MEETING and name == "days"):
+        return
+    field = _field(kind, name)
+    if field.is_relation and not field.related_model._default_manager.filter(pk=value).exists():  # type: ignore[union-attr]
+        from stayhere.service.history_text import label
+
+        raise Refused(
+            _("%(field)s cannot go back: what it named has been removed since. Edit the listing by hand instead.")
+            % {"field": label(kind, name)}
+        )
 
 
 def _check(obj: models.Model) -> None:

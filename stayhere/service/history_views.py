@@ -158,11 +158,14 @@ def months_before(today: dt.date, months: int) -> dt.date:
 
 
 def not_verified_since(body: ServiceBody, since: dt.datetime) -> Any:
-    """The meetings of the body and every body below it (directly or through their groups) no servant has
-    confirmed since the time: the never-confirmed first, then the longest ago."""
+    """The meetings of the body and every body below it (their own body, or else their group's, as the
+    permissions count it) no servant has confirmed since the time: the never-confirmed first, then the longest
+    ago."""
     bodies = [b.pk for b in invitations.subtree(body)]
     return (
-        Meeting.objects.filter(Q(service_body_id__in=bodies) | Q(group__service_body_id__in=bodies))
+        Meeting.objects.filter(
+            Q(service_body_id__in=bodies) | Q(service_body__isnull=True, group__service_body_id__in=bodies)
+        )
         .filter(Q(last_verified__isnull=True) | Q(last_verified__lt=since))
         .select_related("group")
         .order_by(F("last_verified").asc(nulls_first=True), "name")

@@ -356,3 +356,19 @@ def test_a_location_s_history_is_for_those_who_may_edit_every_meeting_held_there
     assert secretary.get(f"/service/history/location/{shared.pk}").status_code == 200
     make_meeting("Other At Capital", location=shared, group=tree.other)
     assert secretary.get(f"/service/history/location/{shared.pk}").status_code == 403
+
+
+def test_undoing_a_move_to_a_place_since_removed_is_refused_with_a_sentence() -> None:
+    tree = make_tree()
+    first, second = tree.meeting.location, make_location("Ogdenville")
+    assert first is not None
+    before = history.snapshot(tree.meeting)
+    Meeting.objects.filter(pk=tree.meeting.pk).update(location=second)
+    tree.meeting.refresh_from_db()
+    change = history.record(tree.meeting, "admin", before, via="admin")
+    assert change is not None and change.fields == {"location": [first.pk, second.pk]}
+    Location.objects.filter(pk=first.pk).delete()
+    with pytest.raises(history.Refused, match="has been removed since"):
+        history.revert(change, "north-chair")
+    tree.meeting.refresh_from_db()
+    assert tree.meeting.location_id == second.pk
