@@ -15,6 +15,11 @@ even when the group shows them), never anything a visitor typed into a suggestio
 
 ``revert`` undoes one change: it puts back the values before, refuses with a sentence when a field it would put
 back has changed since, and records itself.
+
+Why not django-simple-history: it records through model signals, which the importer's bulk statements never send
+(so an import, most of a directory's changes, would go unrecorded), and it copies every column of the row per
+change (a first import of 200,000 meetings would copy them all, and a group's contact people with them). Here the
+importer's own change set says what changed, and only public fields are kept.
 """
 
 from __future__ import annotations
