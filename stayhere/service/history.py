@@ -69,7 +69,7 @@ TRACKED: dict[str, tuple[str, ...]] = {
         "name", "slug", "fellowship", "group", "service_body", "location", "days", "start_time", "end_time",
         "timezone", "attendance", "inactive_reason", "inactive_until", "regions", "conference_url",
         "conference_url_notes", "conference_phone", "conference_phone_notes", "notes", "types", "venmo", "square",
-        "paypal", "homegroup_online", "url", "feedback_url", "has_room",
+        "paypal", "homegroup_online", "email", "phone", "url", "feedback_url", "has_room",
     ),
 }  # fmt: skip
 

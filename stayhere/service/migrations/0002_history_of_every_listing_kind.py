@@ -13,7 +13,7 @@ def meeting_to_object(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("service", "0001_initial"),
-        ("directory", "0003_meeting_last_verified"),
+        ("directory", "0006_meeting_last_verified"),
     ]
 
     operations = [

@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("directory", "0002_directory_state"),
+        ("directory", "0005_meeting_email_phone"),
     ]
 
     operations = [
