@@ -98,7 +98,8 @@ ALLOWED: dict[str, dict[str, str]] = {
             "phone",
         ],
         LISTING,
-    ),
+    )
+    | {"last_verified": "when a trusted servant last confirmed the public listing is still right"},
     "directory.MeetingSlot": dict.fromkeys(
         ["id", "meeting", "start_mow", "timezone", "attendance", "fellowship", "cell", "latitude", "longitude"], INDEX
     ),
@@ -198,11 +199,14 @@ ALLOWED: dict[str, dict[str, str]] = {
     },
     "service.ListingChange": {
         "id": ID,
-        "meeting": LISTING,
+        **dict.fromkeys(["kind", "object_id", "label"], "which service body, group, location or meeting changed"),
         **dict.fromkeys(
-            ["at", "who", "approved_by", "fields"],
-            "the listing's history: when, by which servant's handle or suggestion, the public fields before and after",
+            ["action", "via", "at", "who", "approved_by", "reverts"],
+            "the listing's history: what was done, by which path, when, by which servant's handle, suggestion, "
+            "import source or operator, and which earlier change it undid",
         ),
+        "fields": "the public listing fields before and after (never a group's contact people, never a visitor's "
+        "note or address); kept as long as the listings, which are public",
     },
     "service.RecoveryCode": {
         "id": ID,

@@ -16,8 +16,7 @@ from stayhere.directory import slots
 from stayhere.directory.models import Group, Location, Meeting
 from stayhere.directory.presenting import ResultView, result_view
 from stayhere.directory.search import Result
-from stayhere.service import listing
-from stayhere.service.models import ListingChange
+from stayhere.service import history, listing
 
 
 def places(group: Group) -> list[Location]:
@@ -47,11 +46,7 @@ def add_meeting(group: Group, values: listing.Values, location: Location | None,
         meeting.updated = timezone.now()
         meeting.save()
         slots.rebuild([meeting])
-        blank = listing.values(Meeting(timezone=""))
-        after = listing.values(meeting)
-        ListingChange.objects.create(
-            meeting=meeting, who=who, fields={k: list(v) for k, v in listing.diff(blank, after).items()}
-        )
+        history.record_created(meeting, who, via=history.Via.PAGE)
     return meeting
 
 

@@ -18,7 +18,7 @@ from stayhere.directory.models import Group, Location, Meeting
 from stayhere.rooms.web import keys, setup_views
 from stayhere.rooms.web.models import RoomSettings
 from stayhere.rooms.web.readings import default_format_for
-from stayhere.service import group_setup, listing, permissions, reports
+from stayhere.service import group_setup, history, listing, permissions, reports
 from stayhere.service.forms import GroupStatementForm, LocationForm, MeetingForm, SlipsForm, WhereForm
 from stayhere.service.web import not_yours, refused, servant_required
 from stayhere.slips import keystore
@@ -79,7 +79,9 @@ def statement(request: HttpRequest, slug: str) -> HttpResponse:
             sample.group = shown
         context.update(preview=group_setup.preview(sample) if sample else None, preview_statement=shown.statement)
         return render(request, "service/group_statement.html", context)
+    before = history.snapshot(_fresh(group))  # the form has already written its values onto ``group``
     form.save()
+    history.record(group, request.user.get_username(), before)
     return HttpResponseRedirect(reverse("service:group", args=[group.slug]) + "?done=statement")
 
 
@@ -182,7 +184,7 @@ def meeting_remove(request: HttpRequest, slug: str) -> HttpResponse:
     if request.POST.get("confirm") != "yes":
         return refused(request, _("Tick the box to confirm the meeting is to be removed: nothing was changed."), 400)
     group = meeting.group
-    reports.remove(meeting)
+    reports.remove(meeting, request.user.get_username())
     target = reverse("service:group", args=[group.slug]) if group is not None else reverse("service:home")
     return HttpResponseRedirect(target + "?done=removed")
 
@@ -206,10 +208,14 @@ def place_new(request: HttpRequest, slug: str) -> HttpResponse:
         context["error"] = _("Tick at least one of the group's meetings that meets at this place.")
         return render(request, "service/place.html", context, status=400)
     place = form.save(commit=False)
+    who = request.user.get_username()
     group_setup.save_location(place)
+    history.record_created(place, who, via=history.Via.PAGE)
     for meeting in chosen:
+        before = history.snapshot(meeting)
         meeting.location = place
         meeting.save(update_fields=["location"])
+        history.record(meeting, who, before)
     group_setup.save_location(place)  # the moved meetings' distances
     return HttpResponseRedirect(reverse("service:group", args=[group.slug]) + "?done=place")
 
@@ -228,5 +234,7 @@ def place_edit(request: HttpRequest, number: int) -> HttpResponse:
     if not form.is_valid():
         context["place"] = Location.objects.get(pk=place.pk)
         return render(request, "service/place.html", context, status=400)
+    before = history.snapshot(Location.objects.get(pk=place.pk))  # the form has written its values onto ``place``
     group_setup.save_location(form.save(commit=False))
+    history.record(place, request.user.get_username(), before)
     return HttpResponseRedirect(request.path + "?done=place")

@@ -21,6 +21,7 @@ from stayhere.directory.feeds.codes import sort_codes
 from stayhere.directory.models import Meeting
 from stayhere.directory.presenting import ATTENDANCE_LABELS, day_name
 from stayhere.directory.types import CATALOG
+from stayhere.service import history
 from stayhere.service.models import ListingChange
 
 EDITABLE = (
@@ -178,10 +179,8 @@ def apply(meeting: Meeting, changes: Values, who: str, approved_by: str = "") ->
         updated.save()
         slots.rebuild([updated])
         # What is recorded is what was stored (a cleared inactive reason, a time zone's canonical spelling).
-        stored = diff(values(current), values(updated))
-        record = ListingChange.objects.create(
-            meeting=updated, who=who, approved_by=approved_by, fields={k: list(v) for k, v in stored.items()}
-        )
+        via = history.Via.SUGGESTION if approved_by else history.Via.PAGE
+        record = history.record(updated, who, history.snapshot(current), via=via, approved_by=approved_by)
     meeting.refresh_from_db()
     return record
 

@@ -113,21 +113,52 @@ class ChangeRequest(models.Model):
 
 
 class ListingChange(models.Model):
-    """One change to a meeting's listing made through the servants' pages or an approved suggestion."""
+    """One change to a service body, group, location or meeting, from any path: a servant's page, an approved
+    suggestion, an import, the Django admin, or the undoing of an earlier change (``stayhere.service.history``).
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="listing_changes")
+    Only public listing fields are kept, never a group's contact people, a visitor's note or address.
+    """
+
+    class Kind(models.TextChoices):
+        SERVICE_BODY = "service_body", _("Service body")
+        GROUP = "group", _("Group")
+        LOCATION = "location", _("Location")
+        MEETING = "meeting", _("Meeting")
+
+    class Action(models.TextChoices):
+        CREATED = "created", pgettext_lazy("listing history", "Added")
+        CHANGED = "changed", pgettext_lazy("listing history", "Changed")
+        REMOVED = "removed", pgettext_lazy("listing history", "Removed")
+        VERIFIED = "verified", pgettext_lazy("listing history", "Confirmed as still right")
+
+    class Via(models.TextChoices):
+        PAGE = "page", _("a servant's page")
+        SUGGESTION = "suggestion", _("an approved suggestion")
+        IMPORT = "import", _("an import")
+        ADMIN = "admin", _("the site admin's pages")
+        REVERT = "revert", _("undoing an earlier change")
+
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.MEETING)
+    # No foreign key: the history of a removed row stays.
+    object_id = models.BigIntegerField()
+    label = models.CharField(max_length=200, blank=True)  # the row's name when the change was made
+    action = models.CharField(max_length=10, choices=Action.choices, default=Action.CHANGED)
+    via = models.CharField(max_length=10, choices=Via.choices, default=Via.PAGE)
     at = models.DateTimeField(default=timezone.now)
-    # The servant's handle, or "suggestion #N" approved by the servant named in ``approved_by``.
-    who = models.CharField(max_length=150)
+    # The servant's handle, "suggestion #N" approved by the servant named in ``approved_by``, or the import's source.
+    who = models.CharField(max_length=300)
     approved_by = models.CharField(max_length=150, blank=True)
-    # {field: [before, after]}
+    # {field: [before, after]}, plain JSON values (stayhere.service.history.snapshot)
     fields = models.JSONField(default=dict)
+    # The change this one undid.
+    reverts = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["kind", "object_id", "at"], name="listingchange_object_at")]
 
     def __str__(self) -> str:
-        return f"{self.meeting_id} {self.at:%Y-%m-%d} {self.who}"
+        return f"{self.kind} {self.object_id} {self.at:%Y-%m-%d} {self.who}"
 
 
 class RecoveryCode(models.Model):

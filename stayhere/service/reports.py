@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from stayhere.directory.models import Group, Meeting, ServiceBody
-from stayhere.service import permissions, suggestions
+from stayhere.service import history, permissions, suggestions
 from stayhere.service.forgetting import save_forgetting
 from stayhere.service.invitations import subtree
 from stayhere.service.models import ChangeRequest, ProblemReport, RoleKind
@@ -74,13 +74,15 @@ def remove_meeting(report_id: int, by: str) -> str:
             raise ReportRefused(_("Only a report that the meeting no longer exists can remove it."))
         name = found.meeting.name
         _forget(found, by)
-        remove(found.meeting)
+        remove(found.meeting, by)
     return name
 
 
-def remove(meeting: Meeting) -> None:
-    """Takes the meeting out of the directory: the finder, the feeds and its page no longer have it."""
+def remove(meeting: Meeting, who: str) -> None:
+    """Takes the meeting out of the directory: the finder, the feeds and its page no longer have it. Its history
+    keeps the removal, with every public field it had."""
     with transaction.atomic():
+        history.record_removed([meeting], who, via=history.Via.PAGE)
         meeting.delete()
 
 

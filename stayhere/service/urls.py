@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from stayhere.service import account_page, account_views, group_views, report_views, views
+from stayhere.service import account_page, account_views, group_views, history_views, report_views, views
 
 app_name = "service"
 
@@ -26,7 +26,7 @@ urlpatterns = [
     path("service/requests/<int:number>", views.request_detail, name="request"),
 ]
 
-# Report a problem, a group's own settings, a servant's own account (h-secretary's block: kept apart for merging).
+# Report a problem, a group's own settings, a servant's own account.
 urlpatterns += [
     path("meetings/<slug:slug>/report", report_views.report, name="report-problem"),
     path("service/reports", report_views.report_list, name="reports"),
@@ -42,4 +42,14 @@ urlpatterns += [
     path("service/places/<int:number>", group_views.place_edit, name="place"),
     path("service/meetings/<slug:slug>/remove", group_views.meeting_remove, name="meeting-remove"),
     path("service/account/sign-out-everywhere", account_page.sign_out_everywhere, name="sign-out-everywhere"),
+]
+
+# The listings' history and freshness (stayhere.service.history_views): an object's changes, undoing one,
+# confirming a listing is still right, a service body's listings not confirmed lately.
+urlpatterns += [
+    path("service/history/<str:kind>/<int:number>", history_views.object_history, name="history"),
+    path("service/history/changes/<int:number>/undo", history_views.undo, name="undo"),
+    path("service/meetings/<slug:slug>/history", history_views.meeting_history, name="meeting-history"),
+    path("service/meetings/<slug:slug>/verify", history_views.verify, name="verify"),
+    path("service/bodies/<slug:slug>/unverified", history_views.unverified, name="unverified"),
 ]

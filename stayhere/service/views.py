@@ -17,7 +17,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 from stayhere.core import cache
 from stayhere.core.signin import UNAVAILABLE_RETRY_S, unavailable_sentence
 from stayhere.directory.models import Attendance, Group, Meeting, ServiceBody
-from stayhere.service import group_setup, invitations, listing, notices, permissions, suggestions, tree
+from stayhere.service import (
+    group_setup,
+    history_text,
+    invitations,
+    listing,
+    notices,
+    permissions,
+    suggestions,
+    tree,
+)
+from stayhere.service import history as listing_history
 from stayhere.service.forms import (
     AcceptForm,
     BodyForm,
@@ -28,7 +38,7 @@ from stayhere.service.forms import (
     RejectForm,
     SuggestionForm,
 )
-from stayhere.service.models import ChangeRequest, ListingChange, Role, RoleKind
+from stayhere.service.models import ChangeRequest, Role, RoleKind
 from stayhere.service.web import not_yours, posts_here, refused, servant_required
 
 
@@ -40,7 +50,9 @@ def home(request: HttpRequest) -> HttpResponse:
         if not permissions.is_site_admin(request.user):
             return refused(request, not_yours())
         if body_form.is_valid():
-            body = tree.add_body(None, body_form.cleaned_data["name"], body_form.cleaned_data["kind"])
+            body = tree.add_body(
+                None, body_form.cleaned_data["name"], body_form.cleaned_data["kind"], who=request.user.get_username()
+            )
             return HttpResponseRedirect(reverse("service:body", args=[body.slug]))
     roles = permissions.current_roles(request.user)
     if permissions.is_site_admin(request.user):
@@ -57,13 +69,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _meeting_page(request: HttpRequest, meeting: Meeting, status: int = 200, **context: Any) -> HttpResponse:
     history = [
-        {
-            "change": change,
-            "rows": [
-                (listing.label(n), listing.shown(n, b), listing.shown(n, a)) for n, (b, a) in change.fields.items()
-            ],
-        }
-        for change in ListingChange.objects.filter(meeting=meeting)[:50]
+        {"change": change, "rows": history_text.rows(change.kind, change.fields)}
+        for change in listing_history.of(meeting, limit=50)
     ]
     context.setdefault("form", MeetingForm.for_meeting(meeting))
     context.setdefault("inactive_form", InactiveForm())
@@ -77,6 +84,7 @@ def _notice(request: HttpRequest) -> str:
         "unchanged": _("Nothing differed from the listing, so nothing was changed."),
         "inactive": _("The meeting is marked temporarily inactive."),
         "added": _("The meeting is added: the finder and the feeds list it now."),
+        "verified": _("Thank you: the listing is marked as confirmed today."),
     }.get(request.GET.get("done", ""), "")
 
 
@@ -183,9 +191,11 @@ def _grow(request: HttpRequest, body: ServiceBody, action: str, context: dict[st
     if not form.is_valid():
         return render(request, "service/body.html", context, status=400)
     if action == "add-body":
-        child = tree.add_body(body, form.cleaned_data["name"], form.cleaned_data["kind"])
+        child = tree.add_body(
+            body, form.cleaned_data["name"], form.cleaned_data["kind"], who=request.user.get_username()
+        )
         return HttpResponseRedirect(reverse("service:body", args=[child.slug]))
-    tree.add_group(body, form.cleaned_data["name"])
+    tree.add_group(body, form.cleaned_data["name"], who=request.user.get_username())
     return HttpResponseRedirect(request.path + "?done=group")
 
 

@@ -167,7 +167,8 @@ def test_a_secretary_previews_then_adds_a_meeting_which_the_finder_lists_with_a_
     made = Meeting.objects.get(name="Hope Thursday")
     assert (made.group, made.location, made.days, made.types) == (tree.hope, place, [4], ["O", "D"])
     assert MeetingSlot.objects.filter(meeting=made).count() == 1
-    assert ListingChange.objects.get(meeting=made).who == "hope-sec"
+    added_entry = ListingChange.objects.get(kind="meeting", object_id=made.pk)
+    assert (added_entry.who, added_entry.action) == ("hope-sec", "created")
     assert "Hope Thursday" in Client().get("/", {"q": "Thursday"}).content.decode()
 
 
@@ -273,3 +274,25 @@ def test_a_place_shared_with_another_body_s_meeting_is_only_for_an_admin_above_b
     assert permissions.may_manage_group(tree.secretary, tree.hope)
     assert not permissions.may_manage_group(tree.outsider, tree.hope)
     assert not permissions.may_manage_group(tree.reviewer, tree.hope)
+
+
+def test_the_group_s_pages_record_statement_place_and_removal_changes_in_the_history() -> None:
+    tree = make_tree()
+    client = signed_in(tree.secretary)
+    assert client.post("/service/groups/hope/statement", statement_data()).status_code == 302
+    statement = ListingChange.objects.get(kind="group", object_id=tree.hope.pk)
+    assert (statement.who, statement.fields["statement"]) == ("hope-sec", ["", STATEMENT])
+    place = {"name": "Elm Hall", "address": "5 Elm St", "city": "Peoria", "latitude": "40.69", "longitude": "-89.59"}
+    assert (
+        client.post("/service/groups/hope/places/new", {**place, "meetings": [str(tree.meeting.pk)]}).status_code == 302
+    )
+    made = Location.objects.get(name="Elm Hall")
+    assert ListingChange.objects.get(kind="location", object_id=made.pk).action == "created"
+    moved = ListingChange.objects.filter(kind="meeting", object_id=tree.meeting.pk).latest("at")
+    assert moved.fields["location"][1] == made.pk
+    assert client.post(f"/service/places/{made.pk}", {**place, "city": "East Peoria"}).status_code == 302
+    edited = ListingChange.objects.filter(kind="location", object_id=made.pk, action="changed").get()
+    assert edited.fields["city"] == ["Peoria", "East Peoria"]
+    assert client.post("/service/meetings/hope-tuesday/remove", {"confirm": "yes"}).status_code == 302
+    removed = ListingChange.objects.get(kind="meeting", object_id=tree.meeting.pk, action="removed")
+    assert (removed.who, removed.fields["name"][0]) == ("hope-sec", tree.meeting.name)

@@ -203,7 +203,7 @@ def query(vendor: str, rooms: RoomAddresses | None = None) -> str:
         opt("feedback_url", f"{m}.feedback_url"),
         f"',\"url\":' || CASE WHEN {m}.url <> '' THEN {d.quote(f'{m}.url')} "
         f"ELSE {d.quote(f'(CAST(%s AS TEXT) || {m}.slug)')} END",
-        f"',\"updated\":' || {d.utc(f'{m}.updated')} || '}}'",
+        f"',\"updated\":' || {d.utc(f'CASE WHEN {m}.last_verified > {m}.updated THEN {m}.last_verified ELSE {m}.updated END')} || '}}'",  # noqa: E501 - fresher of the last change and the last check
     ]
     meeting, location, grp = (model._meta.db_table for model in (Meeting, Location, Group))
     # On SQLite a place's and a group's parts are written once each, not once per meeting: there

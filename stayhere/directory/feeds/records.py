@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 import orjson
 from django.db import connection
 from django.db.models import CharField, QuerySet
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce, Greatest
 
 from stayhere.directory import room_links
 from stayhere.directory.feeds.ics import Event
@@ -120,6 +120,8 @@ def published_meetings(url_prefix: str, meetings: QuerySet[Meeting] | None = Non
     """Every meeting (or those of ``meetings``), in the order they were listed; ``url_prefix`` + slug
     is a meeting's page here."""
     text = {name: Cast(name, output_field=CharField()) for name in _AS_TEXT}
+    fresher = Greatest("updated", Coalesce("last_verified", "updated"))  # the last change, or the last check
+    text["updated"] = Cast(fresher, output_field=CharField())
     query = (
         (Meeting.objects.all() if meetings is None else meetings)
         .order_by("pk")
