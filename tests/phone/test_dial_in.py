@@ -1,0 +1,146 @@
+"""A real telephone call into a meeting: baresip dials Kamailio, keys the code as RFC 4733 DTMF, is seated.
+
+The whole edge runs: Kamailio (stayhere's script) answers, rtpengine anchors the media and plays the prompts,
+stayhere's PhoneLine takes the keypad events and seats the call through PhoneCall on a real Janus. Another
+caller (a plain RTP voice in the same meeting) measures what it hears.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from channels.db import database_sync_to_async
+
+from stayhere.audio.process import EmbeddedJanus
+from stayhere.audio.relay import AudioRelay
+from stayhere.phone import codes
+from stayhere.rooms.adapters.phone_line import Line, LineCall, PhoneLine
+from stayhere.rooms.live.root import LiveRooms
+from tests.audio.conftest import janus  # noqa: F401  (the module's Janus)
+from tests.audio.test_floor import hears
+from tests.phone.baresip import Baresip
+from tests.phone.conftest import Edge
+from tests.rooms.factories import make_room
+from tests.rooms.roomkit import fresh_live_rooms
+from tests.rooms.test_audio_relay import mutes
+from tests.rooms.test_consumer import run
+from tests.rooms.test_phone import Caller, chair_in, on
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.janus, pytest.mark.phone]
+
+TONE = 440.0  # what the telephone says
+OTHER = 1000.0
+NUMBER = "15550104477"  # the caller's number: the canary that must reach no log
+
+
+@pytest.fixture(autouse=True)
+def fresh_rooms() -> Iterator[LiveRooms]:
+    yield fresh_live_rooms()
+
+
+@pytest.fixture
+def relay(janus: EmbeddedJanus, fresh_rooms: LiveRooms) -> AudioRelay:  # noqa: F811
+    made = AudioRelay(janus, fresh_rooms.hub)
+    fresh_rooms.use_relay(made)
+    return made
+
+
+async def find_line(code: str) -> Line | None:
+    found = await database_sync_to_async(codes.line_for)(code)
+    return Line(found.slug, found.language) if found is not None else None
+
+
+async def open_line(edge: Edge, relay: AudioRelay) -> PhoneLine:
+    line = PhoneLine(edge.config, lambda: on(relay), edge.prompts, find_line)
+    await line.start()
+    return line
+
+
+async def seated(line: PhoneLine, timeout: float = 30.0) -> LineCall:
+    call = await asyncio.wait_for(line.started.get(), 10)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while call.outcome != "seated" or call.phone is None or call.answered_remote is None:
+        assert not call.done.is_set(), f"the call ended before it was seated ({call.outcome})"
+        assert loop.time() < deadline, "the call was not seated"
+        await asyncio.sleep(0.1)
+    await call.phone.settle()
+    return call
+
+
+async def listen(other: Caller, frames: int = 60) -> list[int]:
+    """What the other participant hears over ``frames`` 20 ms frames (after its jitter buffer filled)."""
+    from tests.audio.phones import chorus
+
+    heard = await chorus({OTHER: other.phone()}, warmup_frames=40, frames=frames)
+    return heard[OTHER]
+
+
+def test_a_telephone_dials_keys_the_code_is_seated_muted_shares_with_star_9_and_1_and_hangs_up(
+    edge: Edge, relay: AudioRelay, tmp_path: Path
+) -> None:
+    room = make_room(waiting_room=False)
+    code = codes.code_for(room.meeting)
+
+    async def scenario() -> None:
+        slug = room.meeting.slug
+        line = await open_line(edge, relay)
+        chair = await chair_in(room)
+        other = await Caller.dial(relay, slug, "127.0.0.92")
+        phone = Baresip(tmp_path / "baresip", NUMBER, TONE)
+        try:
+            await phone.connect()
+            await phone.dial(edge.uri)
+            await phone.wait_for("CALL_ESTABLISHED")
+            await asyncio.sleep(1.0)  # the greeting begins; keying stops it
+            await phone.keys(code + "#")
+            call = await seated(line)
+            assert call.phone is not None
+            seat = call.phone.seat
+            assert (await mutes(relay, slug))[seat] is True, "the caller is muted on entry"
+            assert not hears(await listen(other), TONE), "a muted caller is not heard"
+
+            await phone.keys("*9")
+            queue = await chair.next("queue")
+            assert queue["queue"] == [seat], "star 9 raised the caller's hand"
+            await chair.send(type="call", seat=seat)
+            await asyncio.sleep(0.5)
+            await phone.keys("1")
+            await asyncio.sleep(1.0)
+            await call.phone.settle()
+            assert (await mutes(relay, slug))[seat] is False, "accepting the turn unmuted the caller"
+            heard = await listen(other)
+            assert hears(heard, TONE), "the other participant hears the telephone's voice"
+
+            await chair.send(type="end_share")
+            print("CHAIR", await chair.next("share_ended"))
+            await asyncio.sleep(1.0)
+            assert (await mutes(relay, slug))[seat] is True, "the caller is muted when the share ends"
+            assert not hears(await listen(other), TONE)
+
+            await phone.hang_up()
+            ended = await asyncio.wait_for(line.ended.get(), 10)
+            assert ended is call
+            await relay.drain()
+            assert seat not in await mutes(relay, slug), "the seat left the audio room"
+            assert seat not in relay.rooms[slug].seats
+        finally:
+            out = phone.stop()
+            print("BARESIP", out, phone.events)
+            print("KAM", "\n".join(edge.engines.kamailio.output))
+            print("RTP", "\n".join(edge.engines.rtpengine.output))
+            await line.stop()
+        assert NUMBER not in "\n".join(edge.engines.kamailio.output)
+        assert NUMBER not in "\n".join(edge.engines.rtpengine.output)
+        del out
+
+    run(scenario)
+
+
+def rms_of_tone(samples: list[int]) -> float:
+    from stayhere.audio.rtp import tone_power
+
+    return tone_power(samples, TONE)
