@@ -1,6 +1,6 @@
 """Kamailio's JSON-RPC over its datagram socket (``jsonrpcs`` with ``dgram_socket``): how stayhere ends a call.
 
-``tm.t_uac_dlg`` has Kamailio send a request in an existing dialog; stayhere gives it the dialog's headers,
+``tm.t_uac_start`` has Kamailio send a request in an existing dialog; stayhere gives it the dialog's headers,
 which it holds in memory for the call only.
 """
 
@@ -59,4 +59,4 @@ async def send_bye(
         "CSeq: 2 BYE\r\n"
         "Max-Forwards: 70\r\n"
     )
-    await rpc(path, "tm.t_uac_dlg", ["BYE", target, hop, ".", headers, ""])
+    await rpc(path, "tm.t_uac_start", ["BYE", target, hop, ".", headers, ""])

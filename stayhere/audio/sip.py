@@ -5,7 +5,7 @@ drops what ``sanity`` finds malformed, limits INVITE floods with ``pike``, answe
 each new INVITE asks stayhere over loopback HTTP (``http_client``, a random token) for the answer's SDP: stayhere
 anchors the call's media in rtpengine and Kamailio answers as the user agent server (``200 OK`` with
 rtpengine's SDP). In-dialog BYEs are told to stayhere the same way; stayhere ends a call itself with a BYE sent
-by Kamailio's ``tm.t_uac_dlg`` over its JSON-RPC datagram socket. rtpengine is driven only by its ng protocol
+by Kamailio's ``tm.t_uac_start`` over its JSON-RPC datagram socket. rtpengine is driven only by its ng protocol
 (``stayhere.audio.rtpengine``) and sends each RFC 4733 keypad event to stayhere's UDP socket
 (``--dtmf-log-dest``).
 

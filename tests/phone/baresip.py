@@ -39,13 +39,32 @@ def free_tcp_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _bindable(kind: int, port: int) -> bool:
+    with socket.socket(socket.AF_INET, kind) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def sip_port() -> int:
+    """A port baresip can take for SIP over UDP and TCP, with the next one free for its TLS."""
+    while True:
+        port = free_udp_port()
+        if port < 65535 and all(
+            _bindable(kind, p) for kind, p in ((socket.SOCK_STREAM, port), (socket.SOCK_STREAM, port + 1))
+        ):
+            return port
+
+
 class Baresip:
     def __init__(self, folder: Path, number: str, frequency: float = 440.0) -> None:
         if shutil.which("baresip") is None:
             pytest.skip("baresip is not installed here: apt-get install baresip")
         folder.mkdir(parents=True, exist_ok=True)
         self.folder, self.number = folder, number
-        sip = free_udp_port()
+        sip = sip_port()
         self.ctrl = free_tcp_port()
         while self.ctrl in (sip, sip + 1):
             self.ctrl = free_tcp_port()
@@ -78,10 +97,12 @@ class Baresip:
         )
         (folder / "accounts").write_text(f"<sip:{number}@127.0.0.1>;regint=0;audio_codecs=PCMU\n")
         (folder / "contacts").write_text("")
+        self._out = folder / "output.txt"
+        self._out_file = self._out.open("wb")
         self.process = subprocess.Popen(
             ["baresip", "-f", str(folder)],
             stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
+            stdout=self._out_file,
             stderr=subprocess.STDOUT,
             cwd=folder,
         )
@@ -100,7 +121,8 @@ class Baresip:
                 break
             except OSError:
                 if loop.time() > deadline or self.process.poll() is not None:
-                    raise RuntimeError("baresip did not open its control socket") from None
+                    tail = self.output_so_far()[-600:]
+                    raise RuntimeError(f"baresip did not open its control socket; its output: {tail}") from None
                 await asyncio.sleep(0.1)
         self._pump = asyncio.create_task(self._read())
 
@@ -149,6 +171,16 @@ class Baresip:
             except TimeoutError:
                 pass
 
+    def heard_media_before_keying(self) -> bool:
+        """Whether RTP reached the telephone before it keyed anything (the greeting, played by rtpengine)."""
+        text = self.output_so_far()
+        heard = text.find("incoming rtp for 'audio' established")
+        keyed = text.find("send DTMF digit")
+        return heard >= 0 and (keyed < 0 or heard < keyed)
+
+    def output_so_far(self) -> str:
+        return self._out.read_text(errors="replace") if self._out.exists() else ""
+
     def stop(self) -> str:
         if self._pump is not None:
             self._pump.cancel()
@@ -156,8 +188,9 @@ class Baresip:
             self._writer.close()
         self.process.terminate()
         try:
-            out, _ = self.process.communicate(timeout=5)
+            self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             self.process.kill()
-            out, _ = self.process.communicate(timeout=5)
-        return out.decode(errors="replace")
+            self.process.wait(timeout=5)
+        self._out_file.close()
+        return self.output_so_far()

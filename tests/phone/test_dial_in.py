@@ -95,10 +95,12 @@ def test_a_telephone_dials_keys_the_code_is_seated_muted_shares_with_star_9_and_
             await phone.connect()
             await phone.dial(edge.uri)
             await phone.wait_for("CALL_ESTABLISHED")
-            await asyncio.sleep(1.0)  # the greeting begins; keying stops it
+            await asyncio.sleep(1.5)  # the greeting begins; keying stops it
             await phone.keys(code + "#")
             call = await seated(line)
             assert call.phone is not None
+            assert call.played[:1] == ["greeting"], "the caller was greeted"
+            assert phone.heard_media_before_keying(), "the greeting's audio reached the telephone"
             seat = call.phone.seat
             assert (await mutes(relay, slug))[seat] is True, "the caller is muted on entry"
             assert not hears(await listen(other), TONE), "a muted caller is not heard"
@@ -128,19 +130,108 @@ def test_a_telephone_dials_keys_the_code_is_seated_muted_shares_with_star_9_and_
             assert seat not in await mutes(relay, slug), "the seat left the audio room"
             assert seat not in relay.rooms[slug].seats
         finally:
-            out = phone.stop()
-            print("BARESIP", out, phone.events)
-            print("KAM", "\n".join(edge.engines.kamailio.output))
-            print("RTP", "\n".join(edge.engines.rtpengine.output))
+            report(phone, edge)
             await line.stop()
         assert NUMBER not in "\n".join(edge.engines.kamailio.output)
         assert NUMBER not in "\n".join(edge.engines.rtpengine.output)
-        del out
 
     run(scenario)
 
 
-def rms_of_tone(samples: list[int]) -> float:
-    from stayhere.audio.rtp import tone_power
+def report(phone: Baresip, edge: Edge) -> None:
+    """Stops the telephone; what it and the engines wrote is printed (pytest shows it when a test fails)."""
+    print("baresip:", phone.stop(), [e.get("type") for e in phone.events])
+    print("kamailio:", "\n".join(edge.engines.kamailio.output))
+    print("rtpengine:", "\n".join(edge.engines.rtpengine.output))
 
-    return tone_power(samples, TONE)
+
+async def dial_and_key(edge: Edge, folder: Path, keys: str, number: str = NUMBER) -> Baresip:
+    phone = Baresip(folder, number, TONE)
+    await phone.connect()
+    await phone.dial(edge.uri)
+    await phone.wait_for("CALL_ESTABLISHED")
+    await asyncio.sleep(1.0)
+    await phone.keys(keys)
+    return phone
+
+
+def test_three_wrong_codes_end_the_call_politely(edge: Edge, relay: AudioRelay, tmp_path: Path) -> None:
+    room = make_room(waiting_room=False)
+    code = codes.code_for(room.meeting)
+    wrong = str((int(code) + 1) % 10**8).zfill(8)
+
+    async def scenario() -> None:
+        line = await open_line(edge, relay)
+        phone = await dial_and_key(edge, tmp_path / "a", wrong + "#")
+        try:
+            call = await asyncio.wait_for(line.started.get(), 5)
+            await asyncio.sleep(1.0)
+            await phone.keys("12#")
+            await asyncio.sleep(1.0)
+            await phone.keys(wrong + "#")
+            await phone.wait_for("CALL_CLOSED", timeout=40)  # stayhere's BYE, after the goodbye
+            assert call.outcome == "codes"
+            # Asked again after each of the first two (keying cuts a prompt short: the Spanish one was not reached).
+            assert call.played[:3] == ["greeting", "code_again", "code_again"]
+            assert call.played[-2:] == ["goodbye_codes", "goodbye_codes"], "the goodbye, in both languages"
+            assert call.phone is None, "no seat was made"
+            assert room.meeting.slug not in relay.rooms
+        finally:
+            report(phone, edge)
+            await line.stop()
+
+    run(scenario)
+
+
+def test_a_removed_caller_is_hung_up_on_and_refused_when_ringing_again(
+    edge: Edge, relay: AudioRelay, tmp_path: Path
+) -> None:
+    room = make_room(waiting_room=False)
+    code = codes.code_for(room.meeting)
+
+    async def scenario() -> None:
+        line = await open_line(edge, relay)
+        chair = await chair_in(room)
+        first = await dial_and_key(edge, tmp_path / "a", code + "#")
+        again: Baresip | None = None
+        try:
+            call = await seated(line)
+            assert call.phone is not None
+            await chair.send(type="remove", seat=call.phone.seat)
+            await first.wait_for("CALL_CLOSED", timeout=20)
+            assert call.outcome == "ended" and "removed" in call.played
+            again = await dial_and_key(edge, tmp_path / "b", code + "#")
+            second = await asyncio.wait_for(line.started.get(), 5)
+            await again.wait_for("CALL_CLOSED", timeout=30)
+            assert second.outcome == "refused:removed", "the same number stays out"
+            assert second.played[-1] == "not_you"
+        finally:
+            report(first, edge)
+            if again is not None:
+                report(again, edge)
+            await line.stop()
+
+    run(scenario)
+
+
+def test_a_caller_whose_meeting_ends_is_told_and_hung_up_on(edge: Edge, relay: AudioRelay, tmp_path: Path) -> None:
+    room = make_room(waiting_room=False)
+    code = codes.code_for(room.meeting)
+
+    async def scenario() -> None:
+        line = await open_line(edge, relay)
+        chair = await chair_in(room)
+        phone = await dial_and_key(edge, tmp_path / "a", code + "#")
+        try:
+            call = await seated(line)
+            await chair.send(type="end")
+            await phone.wait_for("CALL_CLOSED", timeout=20)
+            assert call.outcome == "ended"
+            assert call.played[-1] == "ended", "told the meeting ended before the line went down"
+            await asyncio.wait_for(line.ended.get(), 5)
+            assert not line.calls
+        finally:
+            report(phone, edge)
+            await line.stop()
+
+    run(scenario)

@@ -113,6 +113,7 @@ class LineCall:
         self.answered_remote: tuple[str, int] | None = None
         self.version = 1
         self.playing = False
+        self.played: list[str] = []  # the prompts' names, in order (tests, the benchmark): never what was said
         self.done = asyncio.Event()
         self.outcome = ""  # seated, codes, refused:<code>, hung_up, ended (tests, the benchmark)
         self.task: asyncio.Task[None] | None = None
@@ -173,6 +174,7 @@ class LineCall:
         except NgError as failure:
             log.warning("A phone prompt could not be played: %s", failure)
             return
+        self.played.append(name)
         self.playing = True
         try:
             if wait:
@@ -329,7 +331,7 @@ class LineCall:
         self.line.calls.pop(self.call_id, None)
         if not by_caller:
             d = self._dialog
-            with contextlib.suppress(RpcError):
+            try:
                 await send_bye(
                     self.line.config.rpc_socket,
                     call_id=self.call_id,
@@ -340,6 +342,8 @@ class LineCall:
                     target=d["contact"] or d["from"],
                     hop=d["source"] or ".",
                 )
+            except RpcError as failure:
+                log.warning("A phone call's BYE was not sent: %s", failure)
         self._dialog = {}
         with contextlib.suppress(NgError):
             await self.line.ng.command("delete", call_id=self.call_id, from_tag=self.from_tag)
@@ -380,6 +384,7 @@ class PhoneLine:
         self.started: asyncio.Queue[LineCall] = asyncio.Queue()
         self._server: asyncio.base_events.Server | None = None
         self._keypad: asyncio.DatagramTransport | None = None
+        self._hooks: set[asyncio.StreamWriter] = set()
         s = config.settings
         two = s.janus_ip != s.caller_ip or bool(s.advertise)
         self.directions: dict[str, Any] = {"direction": ["pub", "janus"]} if two else {}
@@ -397,6 +402,8 @@ class PhoneLine:
             await call.end()
         if self._server is not None:
             self._server.close()
+        for writer in list(self._hooks):
+            writer.close()
         if self._keypad is not None:
             self._keypad.close()
         self.ng.close()
@@ -404,6 +411,7 @@ class PhoneLine:
     # -- Kamailio's hooks ---------------------------------------------------------------------------------------
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._hooks.add(writer)
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
@@ -426,6 +434,7 @@ class PhoneLine:
         except (asyncio.IncompleteReadError, ConnectionError, ValueError, asyncio.LimitOverrunError):
             pass
         finally:
+            self._hooks.discard(writer)
             writer.close()
 
     async def _reply(self, writer: asyncio.StreamWriter, status: int, text: str) -> None:
