@@ -101,7 +101,7 @@ if [ "$FAST" = 1 ]; then
   exit 0
 fi
 
-apt_need chromium postgresql janus redis-server nginx coturn gettext
+apt_need chromium postgresql janus redis-server nginx coturn gettext kamailio kamailio-utils-modules kamailio-json-modules rtpengine-daemon baresip espeak-ng
 python_env "[test]"
 postgres_for_tests
 redis_for_tests

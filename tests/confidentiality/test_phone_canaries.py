@@ -18,7 +18,6 @@ from typing import Any
 
 import pytest
 
-from stayhere.audio.sip import free_udp_port
 from tests.confidentiality.test_finder_canaries import hits_in
 from tests.confidentiality.test_room_canaries import REPO, open_socket
 from tests.live_server import live_server
