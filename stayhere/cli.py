@@ -78,6 +78,9 @@ def serve(argv: list[str], *, demo: bool = False) -> int:
     if demo:
         call_command("load_demo", if_empty=True)
 
+    from stayhere.phone.codes import note_published_number
+
+    note_published_number(settings.DATA_DIR)  # the feeds' conference_phone follows STAYHERE_PHONE_NUMBER
     _start_audio(args.workers)
 
     import uvicorn

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.db import IntegrityError, transaction
 
 from stayhere.directory.models import Meeting
+from stayhere.directory.room_links import Phones
 from stayhere.phone.models import PhoneCode
 
 DIGITS = 8  # 10^8 codes: a caller keying at random finds a meeting once in tens of millions of tries (and 3 a call)
@@ -67,3 +69,32 @@ def codes_by_meeting(meeting_ids: list[int]) -> dict[int, str]:
 def phone_text(number: str, code: str) -> str:
     """The Meeting Guide ``conference_phone`` form: dial, pause, pause, the code and pound."""
     return f"{number},,{code}#"
+
+
+def site_number() -> str:
+    """The operator's published number (STAYHERE_PHONE_NUMBER), "" when the site has no phone line."""
+    from stayhere.audio.sip import phone_settings_from_env
+
+    return phone_settings_from_env().number
+
+
+def room_codes() -> dict[str, str]:
+    """slug -> code for every meeting with a room and a code (room_links keeps unlisted rooms' out)."""
+    return dict(PhoneCode.objects.filter(meeting__has_room=True).values_list("meeting__slug", "code"))
+
+
+def site_phones() -> Phones | None:
+    number = site_number()
+    return Phones(number, room_codes, PhoneCode._meta.db_table) if number else None
+
+
+def note_published_number(data_dir: Path) -> None:
+    """At start-up: if STAYHERE_PHONE_NUMBER is not the number the feeds were last built with, they are rebuilt."""
+    from stayhere.directory import freshness
+
+    kept = data_dir / "phone-number-published"
+    number = site_number()
+    previous = kept.read_text().strip() if kept.exists() else ""
+    if number != previous:
+        freshness.changed()
+        kept.write_text(number)
