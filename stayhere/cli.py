@@ -18,6 +18,7 @@ SUBCOMMAND_ALIASES = {
     "slip-keys": "slip_keys",
     "janus-config": "janus_config",
     "create-site-admin": "create_site_admin",
+    "phone-code": "phone_code",
 }
 # Commands that read a stayhere directory: where there is none they say so in a sentence and make nothing, not
 # even the data directory or its key (stayhere.datadir; each calls stayhere.core.database.require_database).
@@ -212,6 +213,7 @@ def main(argv: list[str] | None = None) -> int:
             "  disclose [--example]            every table and column this server keeps, and why\n"
             "  janus-config DIR                a shared Janus server's configuration, and its entry for the workers\n"
             "  create-site-admin HANDLE        the first trusted servant: a site admin (docs/servants.md)\n"
+            "  phone-code SLUG [--rotate]      a meeting's phone code for callers, or a new one (docs/audio.md)\n"
             "  check, migrate, createsuperuser, ... any Django management command\n"
         )
         return 0

@@ -92,3 +92,26 @@ def test_rotating_a_code_changes_what_the_feed_says(monkeypatch: pytest.MonkeyPa
     new = codes.rotate(room.meeting)
     guide = feeds(client, room.meeting.slug)[0]
     assert new in guide and old not in guide
+
+
+def test_the_listing_shows_a_listed_rooms_line_and_an_unlisted_rooms_only_behind_its_members_link(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from stayhere.rooms.web import keys
+
+    monkeypatch.setenv("STAYHERE_PHONE_NUMBER", NUMBER)
+    listed, hidden = make_room(), make_room(unlisted=True)
+    link_key = keys.rotate_link_key(hidden.settings)
+    client = Client()
+    page = client.get(f"/meetings/{listed.meeting.slug}").content.decode()
+    code = codes.code_for(listed.meeting)
+    assert f"enter the meeting code {code}, then #" in page and f'href="tel:{NUMBER},,{code}%23"' in page
+    assert f"meeting code {code}" in client.get(f"/meetings/{listed.meeting.slug}/room").content.decode()
+
+    secret = codes.code_for(hidden.meeting)
+    assert secret not in client.get(f"/meetings/{hidden.meeting.slug}").content.decode()
+    members = client.get(f"/meetings/{hidden.meeting.slug}/room/link/{link_key}")
+    assert members.status_code == 200 and f"meeting code {secret}" in members.content.decode()
+
+    monkeypatch.delenv("STAYHERE_PHONE_NUMBER")
+    assert "By phone: call" not in client.get(f"/meetings/{listed.meeting.slug}").content.decode()
