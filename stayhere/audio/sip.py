@@ -95,6 +95,7 @@ def phone_settings_from_env(env: Mapping[str, str] | None = None) -> PhoneSettin
                 ) from None
     advertise = envstr("STAYHERE_PHONE_ADVERTISE", "", env)
     rtp_ip = envstr("STAYHERE_PHONE_RTP_IP", "", env)
+    janus_ip = envstr("STAYHERE_PHONE_JANUS_IP", LOOPBACK, env)
     return PhoneSettings(
         enabled=envbool("STAYHERE_PHONE", False, env),
         number=number,
@@ -104,6 +105,7 @@ def phone_settings_from_env(env: Mapping[str, str] | None = None) -> PhoneSettin
         rtp_ip=_address("STAYHERE_PHONE_RTP_IP", rtp_ip) if rtp_ip else "",
         rtp_ports=_port_range("STAYHERE_PHONE_RTP_PORTS", PhoneSettings.rtp_ports, env),
         trunk_allow=tuple(allow),
+        janus_ip=_address("STAYHERE_PHONE_JANUS_IP", janus_ip),
         kamailio=envstr("STAYHERE_PHONE_KAMAILIO", "kamailio", env),
         rtpengine=envstr("STAYHERE_PHONE_RTPENGINE", "rtpengine", env),
     )
