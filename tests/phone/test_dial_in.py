@@ -235,3 +235,67 @@ def test_a_caller_whose_meeting_ends_is_told_and_hung_up_on(edge: Edge, relay: A
             await line.stop()
 
     run(scenario)
+
+
+def test_a_meeting_with_a_passcode_asks_for_it_and_a_wrong_one_is_asked_again(
+    edge: Edge, relay: AudioRelay, tmp_path: Path
+) -> None:
+    room = make_room(waiting_room=False, passcode="2468")
+    code = codes.code_for(room.meeting)
+
+    async def scenario() -> None:
+        line = await open_line(edge, relay)
+        await chair_in(room)
+        phone = await dial_and_key(edge, tmp_path / "a", code + "#")
+        try:
+            call = await asyncio.wait_for(line.started.get(), 5)
+            await asyncio.sleep(1.5)
+            assert "passcode" in call.played and call.phone is None, "asked for the passcode, not seated yet"
+            await phone.keys("1111#")
+            await asyncio.sleep(1.5)
+            assert "passcode_again" in call.played and call.phone is None
+            await phone.keys("2468#")
+            await asyncio.sleep(1.5)
+            assert call.outcome == "seated" and call.phone is not None
+            await call.phone.settle()
+            assert (await mutes(relay, room.meeting.slug))[call.phone.seat] is True
+        finally:
+            report(phone, edge)
+            await line.stop()
+
+    run(scenario)
+
+
+def test_a_caller_in_the_waiting_room_hears_so_and_joins_the_audio_when_admitted(
+    edge: Edge, relay: AudioRelay, tmp_path: Path
+) -> None:
+    room = make_room(waiting_room=True)
+    code = codes.code_for(room.meeting)
+
+    async def scenario() -> None:
+        slug = room.meeting.slug
+        line = await open_line(edge, relay)
+        chair = await chair_in(room)
+        phone = await dial_and_key(edge, tmp_path / "a", code + "#")
+        try:
+            call = await asyncio.wait_for(line.started.get(), 5)
+            for _ in range(50):
+                if call.phone is not None:
+                    break
+                await asyncio.sleep(0.1)
+            assert call.phone is not None and call.outcome == "seated"
+            await asyncio.sleep(1.0)
+            assert "waiting" in call.played, "told it is in the waiting room"
+            assert call.answered_remote is None, "no voice reaches the meeting before a host admits the call"
+            await chair.send(type="admit", seat=call.phone.seat)
+            for _ in range(50):
+                if call.answered_remote is not None:
+                    break
+                await asyncio.sleep(0.1)
+            assert call.answered_remote is not None, "admitted: rtpengine now sends the voice to the seat's Janus port"
+            assert (await mutes(relay, slug))[call.phone.seat] is True, "and it joined muted"
+        finally:
+            report(phone, edge)
+            await line.stop()
+
+    run(scenario)
