@@ -53,8 +53,8 @@ def rendered_prompts(folder: Path) -> dict[tuple[str, str], Path]:
 
 def start_edge(folder: Path, **changes: object) -> Edge:
     need_edge()
-    base = 30000 + 100 * secrets.randbelow(90)
-    settings = PhoneSettings(enabled=True, sip_port=free_udp_port(), rtp_ports=PortRange(base, base + 99))
+    base = 24000 + 400 * secrets.randbelow(20)
+    settings = PhoneSettings(enabled=True, sip_port=free_udp_port(), rtp_ports=PortRange(base, base + 399))
     settings = PhoneSettings(**{**settings.__dict__, **changes})  # type: ignore[arg-type]
     config = write_edge(folder / "edge", settings, hook_port=free_tcp_port(), dtmf_port=free_udp_port())
     engines = start_engines(config)

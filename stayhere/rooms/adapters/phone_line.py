@@ -40,6 +40,9 @@ ATTEMPTS = 3  # wrong codes (or passcodes) before the call is ended, politely
 KEY_TIMEOUT = 15.0  # seconds of silence on the keypad before a half-keyed code counts as a wrong one
 STAR_TIMEOUT = 3.0  # seconds for the second key of a star command (*9, *6)
 EVENT_KEYS = "0123456789*#"  # RFC 4733 events 0-11
+# Calls still keying their code, at most: what an INVITE flood that got past pike (or came through the trunk)
+# can hold at once; beyond it new calls are answered 486 Busy Here, and calls already seated are untouched.
+MAX_UNSEATED = 30
 
 # The edge's own prompts (the room's are PhoneCall's PROMPTS). English and Spanish, rendered at start-up.
 LINE_PROMPTS = {
@@ -386,6 +389,7 @@ class PhoneLine:
         self._keypad: asyncio.DatagramTransport | None = None
         self._hooks: set[asyncio.StreamWriter] = set()
         s = config.settings
+        self.max_calls = max(1, (s.rtp_ports.high - s.rtp_ports.low + 1) // 4)  # rtpengine's 4 ports a call
         two = s.janus_ip != s.caller_ip or bool(s.advertise)
         self.directions: dict[str, Any] = {"direction": ["pub", "janus"]} if two else {}
 
@@ -468,6 +472,10 @@ class PhoneLine:
             return 400, ""
         if fields["call_id"] in self.calls:
             return 486, ""  # a re-sent INVITE of a call under way
+        unseated = sum(1 for call in self.calls.values() if call.phone is None)
+        if len(self.calls) >= self.max_calls or unseated >= MAX_UNSEATED:
+            log.warning("A phone call was turned away: the line is full (%d calls).", len(self.calls))
+            return 486, ""
         call = LineCall(self, fields)
         try:
             answer = await call.anchor(fields["sdp"])
