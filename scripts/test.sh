@@ -97,7 +97,7 @@ if [ "$FAST" = 1 ]; then
   export PYTHONDONTWRITEBYTECODE=1
   static_checks
   echo "== tests that need no browser, Janus, nginx or PostgreSQL and are not slow, on SQLite"
-  "$VENV/bin/pytest" -q -p no:cacheprovider -m "not (browser or janus or nginx or postgres or slow)" "$@"
+  "$VENV/bin/pytest" -q -p no:cacheprovider -m "not (browser or janus or nginx or phone or postgres or slow)" "$@"
   exit 0
 fi
 
