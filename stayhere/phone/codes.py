@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 
 from stayhere.directory.models import Meeting
 from stayhere.directory.room_links import Phones
@@ -96,5 +96,8 @@ def note_published_number(data_dir: Path) -> None:
     number = site_number()
     previous = kept.read_text().strip() if kept.exists() else ""
     if number != previous:
-        freshness.changed()
+        try:
+            freshness.changed()
+        except DatabaseError:  # the feeds are rebuilt at the next change instead; serving goes on
+            return
         kept.write_text(number)
