@@ -141,7 +141,7 @@ class Engine:
         if shutil.which(self.command[0]) is None:
             raise EngineStartError(
                 f"{self.name} is not installed (no {self.command[0]!r} on the PATH): "
-                f"apt-get install {'kamailio kamailio-utils-modules' if self.name == 'Kamailio' else 'rtpengine'}."
+                f"apt-get install {'kamailio kamailio-utils-modules kamailio-json-modules' if self.name == 'Kamailio' else 'rtpengine-daemon'}."
             )
         self.process = subprocess.Popen(
             self.command,

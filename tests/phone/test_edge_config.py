@@ -82,3 +82,19 @@ def test_phone_settings_read_from_the_environment() -> None:
     assert settings.enabled and settings.number == "+15550100200"
     assert (settings.sip_ip, settings.sip_port) == ("192.0.2.10", 5070)
     assert settings.rtp_ports == PortRange(32000, 32999) and settings.trunk_allow == ("198.51.100.7/32",)
+
+
+def test_an_engine_that_cannot_start_is_said_in_a_sentence(tmp_path: Path) -> None:
+    import socket
+
+    from stayhere.audio.sip import EngineStartError, start_engines
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        port = taken.getsockname()[1]
+        with pytest.raises(EngineStartError, match="STAYHERE_PHONE_SIP_LISTEN") as busy:
+            start_engines(edge_config(tmp_path, sip_port=port))
+        assert f"UDP port {port}" in str(busy.value)
+    missing = edge_config(tmp_path, rtpengine="no-such-rtpengine", sip_port=port)
+    with pytest.raises(EngineStartError, match="rtpengine is not installed .* apt-get install rtpengine"):
+        start_engines(missing)
