@@ -139,9 +139,10 @@ class Engine:
 
     def start(self) -> None:
         if shutil.which(self.command[0]) is None:
+            packages = "kamailio kamailio-utils-modules kamailio-json-modules" if self.name == "Kamailio" else ""
             raise EngineStartError(
                 f"{self.name} is not installed (no {self.command[0]!r} on the PATH): "
-                f"apt-get install {'kamailio kamailio-utils-modules kamailio-json-modules' if self.name == 'Kamailio' else 'rtpengine-daemon'}."
+                f"apt-get install {packages or 'rtpengine-daemon'}."
             )
         self.process = subprocess.Popen(
             self.command,

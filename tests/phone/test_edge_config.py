@@ -96,5 +96,5 @@ def test_an_engine_that_cannot_start_is_said_in_a_sentence(tmp_path: Path) -> No
             start_engines(edge_config(tmp_path, sip_port=port))
         assert f"UDP port {port}" in str(busy.value)
     missing = edge_config(tmp_path, rtpengine="no-such-rtpengine", sip_port=port)
-    with pytest.raises(EngineStartError, match="rtpengine is not installed .* apt-get install rtpengine"):
+    with pytest.raises(EngineStartError, match=r"rtpengine is not installed .* apt-get install rtpengine-daemon"):
         start_engines(missing)
