@@ -40,9 +40,12 @@ ATTEMPTS = 3  # wrong codes (or passcodes) before the call is ended, politely
 KEY_TIMEOUT = 15.0  # seconds of silence on the keypad before a half-keyed code counts as a wrong one
 STAR_TIMEOUT = 3.0  # seconds for the second key of a star command (*9, *6)
 EVENT_KEYS = "0123456789*#"  # RFC 4733 events 0-11
-# Calls still keying their code, at most: what an INVITE flood that got past pike (or came through the trunk)
-# can hold at once; beyond it new calls are answered 486 Busy Here, and calls already seated are untouched.
-MAX_UNSEATED = 30
+# Calls still keying their code, at most, from one address and in all: what an INVITE flood that got past pike
+# (or came through the trunk) can hold at once; beyond it new calls are answered 486 Busy Here, and calls
+# already seated are untouched. A provider sends every caller from its few addresses, so the one-address
+# limit is still room for a meeting's worth of people dialling in at the same minute.
+MAX_UNSEATED_FROM_ONE = 25
+MAX_UNSEATED = 60
 
 # The edge's own prompts (the room's are PhoneCall's PROMPTS). English and Spanish, rendered at start-up.
 LINE_PROMPTS = {
@@ -109,6 +112,7 @@ class LineCall:
         self.to_tag = invite["to_tag"]
         self._caller: str | None = invite.get("caller") or None  # memory only, until the call is seated
         self._dialog = {k: invite.get(k, "") for k in ("from", "to", "contact", "source")}  # for the BYE
+        self.source = self._dialog["source"].removeprefix("sip:").rpartition(":")[0]  # memory only, for the limits
         self.keys: asyncio.Queue[str] = asyncio.Queue()
         self.phone: PhoneCall | None = None
         self.language = "en"
@@ -472,8 +476,10 @@ class PhoneLine:
             return 400, ""
         if fields["call_id"] in self.calls:
             return 486, ""  # a re-sent INVITE of a call under way
-        unseated = sum(1 for call in self.calls.values() if call.phone is None)
-        if len(self.calls) >= self.max_calls or unseated >= MAX_UNSEATED:
+        source = fields.get("source", "").removeprefix("sip:").rpartition(":")[0]
+        unseated = [call for call in self.calls.values() if call.phone is None]
+        from_there = sum(1 for call in unseated if call.source == source)
+        if len(self.calls) >= self.max_calls or len(unseated) >= MAX_UNSEATED or from_there >= MAX_UNSEATED_FROM_ONE:
             log.warning("A phone call was turned away: the line is full (%d calls).", len(self.calls))
             return 486, ""
         call = LineCall(self, fields)
