@@ -8,7 +8,7 @@ caller (a plain RTP voice in the same meeting) measures what it hears.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -71,6 +71,19 @@ async def seated(line: PhoneLine, timeout: float = 30.0) -> LineCall:
     return call
 
 
+async def eventually(check: Callable[[], Awaitable[bool] | bool], timeout: float = 10.0) -> bool:
+    """Whether ``check`` comes true within ``timeout`` (polled): the machine may be loaded, a fixed pause is not."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        value = check()
+        if not isinstance(value, bool):
+            value = await value
+        if value or loop.time() > deadline:
+            return value
+        await asyncio.sleep(0.1)
+
+
 async def listen(other: Caller, frames: int = 60) -> list[int]:
     """What the other participant hears over ``frames`` 20 ms frames (after its jitter buffer filled)."""
     from tests.audio.phones import chorus
@@ -111,16 +124,21 @@ def test_a_telephone_dials_keys_the_code_is_seated_muted_shares_with_star_9_and_
             await chair.send(type="call", seat=seat)
             await asyncio.sleep(0.5)
             await phone.keys("1")
-            await asyncio.sleep(1.0)
-            await call.phone.settle()
-            assert (await mutes(relay, slug))[seat] is False, "accepting the turn unmuted the caller"
+
+            async def unmuted() -> bool:
+                return (await mutes(relay, slug))[seat] is False
+
+            assert await eventually(unmuted), "accepting the turn unmuted the caller"
             heard = await listen(other)
             assert hears(heard, TONE), "the other participant hears the telephone's voice"
 
             await chair.send(type="end_share")
-            print("CHAIR", await chair.next("share_ended"))
-            await asyncio.sleep(1.0)
-            assert (await mutes(relay, slug))[seat] is True, "the caller is muted when the share ends"
+            await chair.next("share_ended")
+
+            async def muted() -> bool:
+                return (await mutes(relay, slug))[seat] is True
+
+            assert await eventually(muted), "the caller is muted when the share ends"
             assert not hears(await listen(other), TONE)
 
             await phone.hang_up()
@@ -249,14 +267,13 @@ def test_a_meeting_with_a_passcode_asks_for_it_and_a_wrong_one_is_asked_again(
         phone = await dial_and_key(edge, tmp_path / "a", code + "#")
         try:
             call = await asyncio.wait_for(line.started.get(), 5)
-            await asyncio.sleep(1.5)
-            assert "passcode" in call.played and call.phone is None, "asked for the passcode, not seated yet"
+            assert await eventually(lambda: "passcode" in call.played), "asked for the passcode"
+            assert call.phone is None, "not seated before the passcode"
             await phone.keys("1111#")
-            await asyncio.sleep(1.5)
-            assert "passcode_again" in call.played and call.phone is None
+            assert await eventually(lambda: "passcode_again" in call.played) and call.phone is None
             await phone.keys("2468#")
-            await asyncio.sleep(1.5)
-            assert call.outcome == "seated" and call.phone is not None
+            assert await eventually(lambda: call.outcome == "seated" and call.phone is not None)
+            assert call.phone is not None
             await call.phone.settle()
             assert (await mutes(relay, room.meeting.slug))[call.phone.seat] is True
         finally:
@@ -284,8 +301,7 @@ def test_a_caller_in_the_waiting_room_hears_so_and_joins_the_audio_when_admitted
                     break
                 await asyncio.sleep(0.1)
             assert call.phone is not None and call.outcome == "seated"
-            await asyncio.sleep(1.0)
-            assert "waiting" in call.played, "told it is in the waiting room"
+            assert await eventually(lambda: "waiting" in call.played), "told it is in the waiting room"
             assert call.answered_remote is None, "no voice reaches the meeting before a host admits the call"
             await chair.send(type="admit", seat=call.phone.seat)
             for _ in range(50):
