@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "stayhere.rooms.web",  # the rooms app (label "rooms"): its Django side lives in rooms/web
     "stayhere.slips",
     "stayhere.journal",
+    "stayhere.phone",  # phone dial-in: meeting codes (the SIP edge is stayhere/rooms/adapters/phone_line.py)
     "stayhere.service",  # trusted servants: roles, invitations, change requests, the listings' history
     "django_otp",
     "django_otp.plugins.otp_totp",  # servants' two-step sign-in with an authenticator app (stayhere.service.twofactor)

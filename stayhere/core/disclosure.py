@@ -238,6 +238,13 @@ ALLOWED: dict[str, dict[str, str]] = {
             "failed codes (to slow guessing), when the app was added and last used to sign in",
         ),
     },
+    "phone.PhoneCode": {
+        "id": ID,
+        "meeting": "which meeting the code opens",
+        "code": "the random digits callers key in to reach the meeting's room (the same for every caller; no caller's"
+        " number, no call, no time of a call is kept)",
+        "rotated": "when the code was last drawn, so its secretary can see how old it is",
+    },
     "slips.SlipSettings": dict.fromkeys(["id", "group", "enabled", "minimum_minutes"], SETTING),
     "slips.SigningKey": {
         **dict.fromkeys(["id", "group", "key_id", "public_key", "private_key"], KEY),

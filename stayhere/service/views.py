@@ -74,6 +74,10 @@ def _meeting_page(request: HttpRequest, meeting: Meeting, status: int = 200, **c
     ]
     context.setdefault("form", MeetingForm.for_meeting(meeting))
     context.setdefault("inactive_form", InactiveForm())
+    if meeting.has_room:
+        from stayhere.phone.codes import code_for
+
+        context.setdefault("phone_code", code_for(meeting))
     context.update(meeting=meeting, history=history, notice=context.get("notice", _notice(request)))
     return render(request, "service/meeting.html", context, status=status)
 
@@ -85,6 +89,7 @@ def _notice(request: HttpRequest) -> str:
         "inactive": _("The meeting is marked temporarily inactive."),
         "added": _("The meeting is added: the finder and the feeds list it now."),
         "verified": _("Thank you: the listing is marked as confirmed today."),
+        "phone_code": _("The meeting has a new phone code. The old one no longer opens it: tell its members."),
     }.get(request.GET.get("done", ""), "")
 
 
@@ -98,6 +103,8 @@ def meeting_edit(request: HttpRequest, slug: str) -> HttpResponse:
         return _meeting_page(request, meeting)
     if request.POST.get("action") == "inactive":
         return _mark_inactive(request, meeting)
+    if request.POST.get("action") == "phone_code":
+        return _rotate_phone_code(request, meeting)
     form = MeetingForm.for_meeting(meeting, request.POST)
     if not form.is_valid():
         return _meeting_page(request, meeting, status=400, form=form)
@@ -110,6 +117,15 @@ def meeting_edit(request: HttpRequest, slug: str) -> HttpResponse:
         form.add_listing_errors(invalid.errors)
         return _meeting_page(request, meeting, status=400, form=form)
     return HttpResponseRedirect(request.path + ("?done=saved" if record else "?done=unchanged"))
+
+
+def _rotate_phone_code(request: HttpRequest, meeting: Meeting) -> HttpResponse:
+    from stayhere.phone.codes import rotate
+
+    if not meeting.has_room:
+        return _meeting_page(request, meeting, status=400, notice=_("This meeting has no room here, so no phone code."))
+    rotate(meeting)
+    return HttpResponseRedirect(request.path + "?done=phone_code")
 
 
 def _mark_inactive(request: HttpRequest, meeting: Meeting) -> HttpResponse:

@@ -189,7 +189,7 @@ def query(vendor: str, rooms: RoomAddresses | None = None) -> str:
         where,
         f"CASE WHEN {has_regions} THEN ',\"regions\":' || {d.json_text(f'{m}.regions')} ELSE '' END",
         _conference(m, d, opt, rooms),
-        opt("conference_phone", f"{m}.conference_phone"),
+        _phone(m, d, opt, rooms),
         opt("conference_phone_notes", f"{m}.conference_phone_notes"),
         opt("notes", f"{m}.notes"),
         f"coalesce({gx}.part, '')",
@@ -236,6 +236,21 @@ def _conference(m: str, d: _Dialect, opt: Callable[[str, str], str], rooms: Room
         f"CASE WHEN {listed} THEN ',\"conference_url\":' || {link} || ',\"conference_url_notes\":' || {notes} "
         f"ELSE {own} END"
     )
+
+
+def _phone(m: str, d: _Dialect, opt: Callable[[str, str], str], rooms: RoomAddresses | None) -> str:
+    """The meeting's own phone line, or (a listed room here with a code, the site having a number) the room's."""
+    own = opt("conference_phone", f"{m}.conference_phone")
+    if rooms is None or rooms.phones is None:
+        return own
+    listed = f"{m}.has_room"
+    if rooms.unlisted:
+        ids = ",".join(str(int(pk)) for pk in sorted(rooms.unlisted))  # numbers, written into the SQL
+        listed += f" AND ({m}.group_id IS NULL OR {m}.group_id NOT IN ({ids}))"
+    number = "".join(c for c in rooms.phones.number if c == "+" or c.isdigit())  # written into the SQL
+    code = f"(SELECT pc.code FROM {rooms.phones.table} pc WHERE pc.meeting_id = {m}.id)"
+    line = d.quote(f"('{number},,' || {code} || '#')")
+    return f"CASE WHEN {listed} AND {code} IS NOT NULL THEN ',\"conference_phone\":' || {line} ELSE {own} END"
 
 
 def parameters(url_prefix: str, rooms: RoomAddresses | None) -> list[str]:
