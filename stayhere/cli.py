@@ -291,9 +291,8 @@ def main(argv: list[str] | None = None) -> int:
     from django.utils import translation
 
     # The command's sentences in the terminal's language (not `serve`'s: a page's language is its visitor's).
-    translation.activate(terminal_language(os.environ))
-
-    execute_from_command_line(["stayhere", name, *rest])
+    with translation.override(terminal_language(os.environ)):
+        execute_from_command_line(["stayhere", name, *rest])
     return 0
 
 
