@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone as django_timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -206,6 +207,12 @@ class Meeting(models.Model):
                 condition=~models.Q(source=""),
                 name="meeting_unique_source_slug",
             )
+        ]
+        # An old link (a source's own slug, or ours in another case) is found by index, not by a scan of every
+        # meeting: a page that is not there must stay as cheap as one that is.
+        indexes = [
+            models.Index(fields=["source_slug"], name="meeting_source_slug"),
+            models.Index(Lower("slug"), name="meeting_slug_lower"),
         ]
 
     def __str__(self) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.db import DatabaseError
+from django.db.models.functions import Lower
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -108,7 +109,7 @@ def source_slug_meeting(slug: str) -> str | None:
     """The slug of the one meeting a source lists as ``slug``, or whose slug is ``slug`` in another case."""
     for found in (
         Meeting.objects.filter(source_slug=slug).exclude(source=""),
-        Meeting.objects.filter(slug__iexact=slug),
+        Meeting.objects.alias(lower_slug=Lower("slug")).filter(lower_slug=slug.lower()),
     ):
         slugs = list(found.values_list("slug", flat=True)[:2])
         if len(slugs) == 1:
