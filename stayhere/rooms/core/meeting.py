@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from stayhere.rooms.core import chat, safety, sharing, voice
+from stayhere.rooms.core import chat, people, safety, sharing, voice
 from stayhere.rooms.core.effects import Close, Delete, Effect, Error, Floor, IssueSlip, Outbox, Refused, Replay
 from stayhere.rooms.core.names import name_advice
 from stayhere.rooms.core.permissions import ANYONE, PERMISSIONS, WAITING_ALLOWED, forbidden_message
@@ -22,7 +22,6 @@ from stayhere.rooms.core.state import (
     ALL_SEATS,
     CHAIR,
     COHOST,
-    EVERYONE,
     MEMBER,
     Room,
     Seat,
@@ -108,6 +107,7 @@ def apply(room: Room, event: Event, now: float) -> tuple[Room | None, list[Effec
     if result is None:
         return None, [*out.effects, Delete()]
     result = sharing.settle_open_floor(room, result, out)
+    people.settle(room, result, out)
     result = replace(result, seq=out.seq)
     floor_after = sharing.floor_holder(result)
     if floor_after != floor_before:
@@ -150,7 +150,7 @@ def _rename(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Out
     seat = replace(seat, name=msg["name"])
     room = room.with_seat(seat)
     if seat.admitted:
-        out.send(EVERYONE, "participant", participant=seat.public(room.queue))
+        people.changed(room, out, changed=(seat,), everyone=True)
     else:
         safety.waiting_changed(room, out, added=(seat,))  # the same seat again: its new name
     advice = name_advice(seat.name)
@@ -201,6 +201,7 @@ HANDLERS: dict[str, Handler] = {
     "admit_all": safety.admit_all,
     "lock": safety.lock,
     "waiting_list": safety.waiting_list,
+    "people_list": people.people_list,
     "mute": safety.mute,
     "mute_all": safety.mute_all,
     "remove": safety.remove,
@@ -255,7 +256,7 @@ def _join(room: Room, event: Join, now: float, out: Outbox) -> Room:
             # The chair's connection dropped and the chair link came back (a new tab, a restarted phone) instead
             # of a resume: the chair goes with the link, and the dropped seat, if it ever resumes, co-hosts.
             room = room.with_seat(replace(chair, role=COHOST))
-            out.send(EVERYONE, "participant", participant=room.seats[chair.id].public(room.queue))
+            people.changed(room, out, changed=(room.seats[chair.id],), everyone=True)
             chair = None
         role = CHAIR if chair is None else COHOST
     seat = Seat(
@@ -273,7 +274,7 @@ def _join(room: Room, event: Join, now: float, out: Outbox) -> Room:
     snapshot = snapshot_for(room, seat.id)
     out.send_once(seat.id, "welcome", seat=seat.id, token=event.token, advice=name_advice(seat.name), snapshot=snapshot)
     if admitted:
-        out.send(EVERYONE, "joined", participant=seat.public(room.queue))
+        people.changed(room, out, joined=(seat,))
     else:
         out.send(seat.id, "waiting", message=_("You are in the waiting room. A host will let you in soon."))
         safety.waiting_changed(room, out, added=(seat,))
@@ -293,7 +294,7 @@ def _resume(room: Room, event: Resume, out: Outbox) -> Room:
     room = room.with_seat(seat)
     out.add(Replay(seat.id, event.last_seq, out.seq))
     if not was_connected and seat.admitted:
-        out.send(EVERYONE, "participant", participant=seat.public(room.queue))
+        people.changed(room, out, changed=(seat,))
     return room
 
 
@@ -305,7 +306,7 @@ def _disconnect(room: Room, event: Disconnect, now: float, out: Outbox) -> Room 
         return _leave(room, seat, out, close=False)
     seat = replace(seat, connected=False, dropped_at=now)
     room = room.with_seat(seat)
-    out.send(EVERYONE, "participant", participant=seat.public(room.queue))
+    people.changed(room, out, changed=(seat,))
     return room
 
 
@@ -320,7 +321,7 @@ def _drop_seat(room: Room, seat: Seat, out: Outbox) -> Room:
     room = sharing.leave_sharing(room, seat.id, "left", out)
     room = room.without_seats({seat.id})
     if seat.admitted:
-        out.send(EVERYONE, "left", seat=seat.id)
+        people.changed(room, out, left=(seat.id,))
     else:
         safety.waiting_changed(room, out, removed=(seat.id,))
     if seat.role == CHAIR:
