@@ -88,6 +88,12 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         help="joins in flight at once in each client process (16); all seats' joins are in one room's rush",
     )
+    parser.add_argument(
+        "--curve",
+        metavar="N,N,...",
+        help="the scaling curve: one run a size (seats in one room, 100,1000,3000 say), a table and --svg's chart",
+    )
+    parser.add_argument("--svg", type=Path, help="--curve: write the chart here (plain SVG, made by the bench)")
     parser.add_argument("--smoke", action="store_true", help="a tiny quick run: 20 seats, 5 s")
     parser.add_argument("--keep", action="store_true", help="keep the temporary data directory")
     parser.add_argument(
@@ -117,7 +123,107 @@ def main(argv: list[str] | None = None) -> int:
     if (args.workers > 1 or args.database_url) and not args.redis:
         parser.error("--workers and --database-url are for the scale-out deployment: give --redis URL as well.")
 
+    if args.curve:
+        try:
+            args.sizes = [int(size) for size in args.curve.split(",")]
+        except ValueError:
+            parser.error("--curve takes seat counts separated by commas, as in --curve 100,1000,3000.")
+        if any(size < 2 for size in args.sizes):
+            parser.error("--curve: each size must be at least 2 seats.")
+        return run_and_report("rooms", args, argv, run_curve, print_curve)
+    if args.svg:
+        parser.error("--svg is for --curve.")
     return run_and_report("rooms", args, argv, run, print_table)
+
+
+CURVE_KEYS = (
+    "participants",
+    "join_s",
+    "baseline_join_s",
+    "join_cpu_s",
+    "baseline_join_cpu_s",
+    "p99_ms",
+    "baseline_p99_ms",
+    "server_cpu_us_per_frame",
+    "baseline_cpu_us_per_frame",
+    "server_cpu_us_per_event",
+    "baseline_cpu_us_per_event",
+    "cpu_ratio",
+    "rss_mib",
+)
+
+
+def run_curve(args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    """One run a size, each in its own data directory; the figures of each, a table, and the chart."""
+    from bench import svg_chart
+
+    points = []
+    for size in args.sizes:
+        one = argparse.Namespace(**{**vars(args), "participants": size, "meetings": 1, "curve": None})
+        one.processes = 8 if size > 2500 else 4
+        place = work / f"seats-{size}"
+        place.mkdir()
+        results = run(one, place)
+        points.append({key: results.get(key) for key in CURVE_KEYS} | {"missed": results.get("missed")})
+    curve: dict[str, Any] = {
+        "curve": points,
+        "rate": args.rate,
+        "seconds": args.seconds,
+        "rounds": args.rounds,
+        "machine": machine(),
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+    if args.svg:
+        seats = [float(size) for size in args.sizes]
+        panels = [
+            svg_chart.Panel(
+                "Joining everyone",
+                "s",
+                {"stayhere": _column(points, "join_s"), "bare": _column(points, "baseline_join_s")},
+            ),
+            svg_chart.Panel(
+                "Server CPU an event delivered",
+                "µs",
+                {
+                    "stayhere": _column(points, "server_cpu_us_per_event"),
+                    "bare": _column(points, "baseline_cpu_us_per_event"),
+                },
+            ),
+            svg_chart.Panel(
+                "p99 delivery",
+                "ms",
+                {"stayhere": _column(points, "p99_ms"), "bare": _column(points, "baseline_p99_ms")},
+            ),
+        ]
+        note = f"bench.rooms --curve {args.curve}, {args.rate:g} events/s a room, {curve['date']}"
+        args.svg.write_text(
+            svg_chart.render("One room, stayhere and a bare websockets server", "seats", seats, panels, note)
+        )
+    return curve
+
+
+def _column(points: list[dict[str, Any]], key: str) -> list[float | None]:
+    return [point.get(key) for point in points]
+
+
+def print_curve(curve: dict[str, Any]) -> None:
+    print(f"scaling curve, one room, {curve['rate']:g} events/s")
+    header = ("seats", "join s", "bare s", "p99 ms", "bare p99", "us/frame", "bare", "us/event", "bare", "cpu_ratio")
+    print(" ".join(f"{cell:>9}" for cell in header))
+    for point in curve["curve"]:
+        row = (
+            point["participants"],
+            point["join_s"],
+            point["baseline_join_s"],
+            point["p99_ms"],
+            point["baseline_p99_ms"],
+            point["server_cpu_us_per_frame"],
+            point["baseline_cpu_us_per_frame"],
+            point["server_cpu_us_per_event"],
+            point["baseline_cpu_us_per_event"],
+            point["cpu_ratio"],
+        )
+        print(" ".join(f"{cell!s:>9}" for cell in row))
 
 
 def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
