@@ -245,7 +245,7 @@ def _join(room: Room, event: Join, now: float, out: Outbox) -> Room:
                 out.error(event.seat, "passcode", message, "join")
                 return replace(room, passcode_failures=(*recent, now))
     admitted = is_host or not room.waiting_room
-    if admitted and len(room.admitted()) >= safety.SEATS_MAX:
+    if admitted and people.admitted_count(room) >= safety.SEATS_MAX:
         raise Refused("full", _("This meeting is full."))
     if not admitted and len(room.seats) - len(room.admitted()) >= safety.WAITING_MAX:
         raise Refused("waiting_full", safety.WAITING_FULL)

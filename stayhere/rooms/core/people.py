@@ -21,8 +21,19 @@ PEOPLE_LISTED = 200  # admitted seats up to which everyone is told of everyone
 PEOPLE_PAGE = 100  # people a ``people_list`` answer holds
 
 
+# The last seats mappings counted: a room's seats are an immutable value, shared by the rooms a change makes from it
+# without touching the seats (a new number, a queue), so each is counted once.
+_counted: list[tuple[Mapping[str, Seat], int]] = []
+
+
 def admitted_count(room: Room) -> int:
-    return sum(1 for seat in room.seats.values() if seat.admitted)
+    seats = room.seats
+    for known, count in _counted:
+        if known is seats:
+            return count
+    count = sum(1 for seat in seats.values() if seat.admitted)
+    _counted[:] = [(seats, count), *_counted[:2]]
+    return count
 
 
 def listed(room: Room) -> bool:
@@ -47,8 +58,8 @@ def matters(room: Room, seat: Seat, lit: frozenset[str] | None = None) -> bool:
 
 def who_matters(room: Room, also: str | None = None) -> list[Seat]:
     """The admitted people who matter now, in joining order, and ``also`` (a seat's own record) wherever it is."""
-    lit = spotlight(room)
-    return [s for s in room.seats.values() if s.admitted and (s.id == also or matters(room, s, lit))]
+    lit = spotlight(room) | {also} if also is not None else spotlight(room)
+    return [s for s in room.seats.values() if s.admitted and (s.role != MEMBER or s.id in lit)]
 
 
 def changed(

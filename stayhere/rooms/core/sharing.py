@@ -17,10 +17,25 @@ SPEAKER_DEFAULT_S = 20 * 60
 READING_KINDS = ("reading", "closing")
 
 
+_last_floor: tuple[Room | None, str | None] = (None, None)
+
+
 def floor_holder(room: Room) -> str | None:
     """Who may be heard now: the sharer; during a reading the reader (else the chair); between shares the chair,
     or, while the chair has opened the floor, anyone who unmutes (OPEN_FLOOR). A share or a reading takes the floor
-    from an open floor while it runs; the open floor comes back when it ends."""
+    from an open floor while it runs; the open floor comes back when it ends.
+
+    A room is a value, so the answer for the same Room object is kept: each change asks it of the room before and
+    after, and the room after is the next change's room before (during a reading the answer looks at every seat)."""
+    global _last_floor
+    if _last_floor[0] is room:
+        return _last_floor[1]
+    holder = _floor_holder(room)
+    _last_floor = (room, holder)
+    return holder
+
+
+def _floor_holder(room: Room) -> str | None:
     if room.share is not None:
         return room.share.seat
     if _kind(room) in READING_KINDS:

@@ -346,15 +346,19 @@ class RoomHub:
         reaches now (its frame made once), a Replay with the seat's audiences and a snapshot, the rest as they are."""
         plan = Plan(room=room, effects=effects)
         carried = plan.carried
+        reached: dict[tuple[str, ...], tuple[str, ...] | None] = {}  # one change's audiences, each resolved once
         for effect in effects:
             if isinstance(effect, Send):
                 text = frames.numbered(effect.event)
                 if effect.keep and room is not None:
                     plan.kept.append((effect.event["seq"], effect.to, text))
+                seats = reached.get(effect.to)
+                if seats is None:
+                    seats = reached[effect.to] = _recipients(room, effect.to)
                 if effect.event["type"] == frames.PEOPLE_CHANGED and room is not None:
-                    carried.append(Presence(effect.event, _recipients(room, effect.to)))
+                    carried.append(Presence(effect.event, seats))
                 else:
-                    carried.append(Push(text, _recipients(room, effect.to)))
+                    carried.append(Push(text, seats))
             elif isinstance(effect, Error):
                 carried.append(Push(frames.refusal(effect), (effect.seat,)))
             elif isinstance(effect, Replay):
