@@ -177,3 +177,18 @@ def test_a_large_meeting_that_shrinks_back_tells_everyone_of_everyone_once() -> 
     change = meeting.received(chair, "people_changed")[before:]
     assert change[-1]["all"] is True
     assert len(change[-1]["changed"]) == PEOPLE_LISTED
+
+
+def test_a_member_of_a_large_meeting_who_drops_and_comes_back_sends_nobody_anything() -> None:
+    meeting, chair, members = crowd(PEOPLE_LISTED + 10)
+    before = len(meeting.received(chair, "people_changed"))
+    meeting.drop(members[4])
+    meeting.resume(members[4])
+    assert len(meeting.received(chair, "people_changed")) == before
+
+
+def test_in_a_small_meeting_a_drop_is_told_to_everyone() -> None:
+    meeting, chair, members = crowd(5)
+    meeting.drop(members[1])
+    change = meeting.received(chair, "people_changed")[-1]
+    assert [(p["seat"], p["connected"]) for p in change["changed"]] == [(members[1], False)]

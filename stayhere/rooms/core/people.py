@@ -77,12 +77,17 @@ def changed(
     count = admitted_count(room)
     full = everyone or count <= PEOPLE_LISTED
     lit = spotlight(room) if not full else frozenset()
+    came = list(joined)
+    named = [s.public(room.queue) for s in changed if full or matters(room, s, lit)]
+    went = list(left)
+    if not came and not named and not went:
+        return  # a member of a large meeting dropped or came back: nothing anyone is shown changed
     out.send(
         EVERYONE,
         "people_changed",
-        joined=[s.public(room.queue) for s in joined if full or matters(room, s, lit)],
-        changed=[s.public(room.queue) for s in changed if full or matters(room, s, lit)],
-        left=list(left),
+        joined=[s.public(room.queue) for s in came if full or matters(room, s, lit)],
+        changed=named,
+        left=went,
         count=count,
         all=count <= PEOPLE_LISTED,
     )
