@@ -86,7 +86,6 @@ class RoomHub:
         self.pending: set[asyncio.Task[None]] = set()
         self.epochs: dict[tuple[str, str], int] = {}  # (room, seat) -> the seat's epoch its connection here took
         self.held: dict[str, frames.PeopleChanges] = {}  # per room: presence changes not yet sent (see _presence)
-        self.ordered = False  # the change being dispatched sent the room a frame: its presence changes go with it
 
     # -- entry points used by the consumer -------------------------------------------------------------
 
@@ -220,11 +219,13 @@ class RoomHub:
         if seq is not None:
             self.seqs[room_id] = seq
         conns = self.connections.get(room_id, {})
-        self.ordered = False
+        for_the_room = False
         for item in carried:
-            if await HANDLERS[type(item)](self, room_id, conns, item, origin) is _STOP:
+            done = await HANDLERS[type(item)](self, room_id, conns, item, origin)
+            if done is _STOP:
                 return
-        if self.ordered:
+            for_the_room = for_the_room or done is _FOR_THE_ROOM
+        if for_the_room:
             self.flush(room_id)  # a change that sent the room's seats anything else sends its presence changes too
         if not conns:
             self.connections.pop(room_id, None)
@@ -247,13 +248,13 @@ class RoomHub:
         if conns:
             self._deliver(conns, Push(held.frame(), held.seats))
 
-    async def _push(self, room_id: str, conns: dict[str, Connection], push: Push, origin: str) -> None:
-        if push.seats is None or len(push.seats) > 1:
-            self.ordered = True  # a frame for the room: presence changes of the same change follow it at once
+    async def _push(self, room_id: str, conns: dict[str, Connection], push: Push, origin: str) -> object:
         held = self.held.get(room_id)
         if held is not None and not held.passes(push.seats):
             self.flush(room_id)  # what was held goes first: each seat gets its frames in the order of their numbers
         self._deliver(conns, push)
+        # A frame for the room (not one seat's): presence changes of the same change follow it at once.
+        return _FOR_THE_ROOM if push.seats is None or len(push.seats) > 1 else None
 
     @staticmethod
     def _deliver(conns: dict[str, Connection], push: Push) -> None:
@@ -480,6 +481,7 @@ def _resumed(effects: list[Effect], seat: str) -> bool:
 
 
 _STOP = object()  # a handler's answer when nothing more of the change applies here (the room is gone)
+_FOR_THE_ROOM = object()  # a handler's answer when it sent the room's seats a frame (see RoomHub._presence)
 # One handler per carried type: what this process does with it.
 HANDLERS: dict[type, Callable[[RoomHub, str, dict[str, Connection], Any, str], Awaitable[object]]] = {
     Push: RoomHub._push,
