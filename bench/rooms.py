@@ -94,6 +94,17 @@ def main(argv: list[str] | None = None) -> int:
         help="the scaling curve: one run a size (seats in one room, 100,1000,3000 say), a table and --svg's chart",
     )
     parser.add_argument("--svg", type=Path, help="--curve: write the chart here (plain SVG, made by the bench)")
+    parser.add_argument(
+        "--redraw", type=Path, metavar="JSON", help="draw --svg again from a --curve run's --json (and --before files)"
+    )
+    parser.add_argument(
+        "--before",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="JSON",
+        help="--curve: an earlier run's --json (one room), drawn as 'stayhere before' at its size (repeatable)",
+    )
     parser.add_argument("--smoke", action="store_true", help="a tiny quick run: 20 seats, 5 s")
     parser.add_argument("--keep", action="store_true", help="keep the temporary data directory")
     parser.add_argument(
@@ -130,9 +141,21 @@ def main(argv: list[str] | None = None) -> int:
             parser.error("--curve takes seat counts separated by commas, as in --curve 100,1000,3000.")
         if any(size < 2 for size in args.sizes):
             parser.error("--curve: each size must be at least 2 seats.")
+        args.earlier = read_before(args.before)
         return run_and_report("rooms", args, argv, run_curve, print_curve)
-    if args.svg:
-        parser.error("--svg is for --curve.")
+    if args.redraw:
+        if not args.svg:
+            parser.error("--redraw needs --svg PATH: where to write the chart.")
+        try:
+            curve = json.loads(args.redraw.read_text())
+            curve["curve"]
+        except (OSError, ValueError, KeyError, TypeError) as problem:
+            parser.error(f"--redraw {args.redraw}: not a bench.rooms --curve --json file ({problem}).")
+        curve["before"] = {str(size): old for size, old in read_before(args.before).items()}
+        draw_curve(curve, args.svg)
+        return 0
+    if args.svg or args.before:
+        parser.error("--svg and --before are for --curve (or --redraw).")
     return run_and_report("rooms", args, argv, run, print_table)
 
 
@@ -155,7 +178,6 @@ CURVE_KEYS = (
 
 def run_curve(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     """One run a size, each in its own data directory; the figures of each, a table, and the chart."""
-    from bench import svg_chart
 
     points = []
     for size in args.sizes:
@@ -173,33 +195,44 @@ def run_curve(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         "machine": machine(),
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
+    curve["before"] = {str(size): old for size, old in args.earlier.items()}
     if args.svg:
-        seats = [float(size) for size in args.sizes]
-        panels = [
-            svg_chart.Panel(
-                "Joining everyone",
-                "s",
-                {"stayhere": _column(points, "join_s"), "bare": _column(points, "baseline_join_s")},
-            ),
-            svg_chart.Panel(
-                "Server CPU an event delivered",
-                "µs",
-                {
-                    "stayhere": _column(points, "server_cpu_us_per_event"),
-                    "bare": _column(points, "baseline_cpu_us_per_event"),
-                },
-            ),
-            svg_chart.Panel(
-                "p99 delivery",
-                "ms",
-                {"stayhere": _column(points, "p99_ms"), "bare": _column(points, "baseline_p99_ms")},
-            ),
-        ]
-        note = f"bench.rooms --curve {args.curve}, {args.rate:g} events/s a room, {curve['date']}"
-        args.svg.write_text(
-            svg_chart.render("One room, stayhere and a bare websockets server", "seats", seats, panels, note)
-        )
+        draw_curve(curve, args.svg)
     return curve
+
+
+def read_before(paths: list[Path]) -> dict[int, dict[str, Any]]:
+    """Earlier single-room runs' figures (``--before``), by their size; a file that is not one stops the bench."""
+    earlier: dict[int, dict[str, Any]] = {}
+    for path in paths:
+        try:
+            old = json.loads(path.read_text())
+            earlier[int(old["participants"])] = {key: old.get(key) for key in CURVE_KEYS}
+        except (OSError, ValueError, KeyError, TypeError) as problem:
+            raise SystemExit(f"--before {path}: not a bench.rooms --json file ({problem}).") from None
+    return earlier
+
+
+def draw_curve(curve: dict[str, Any], svg: Path) -> None:
+    """The curve's chart: stayhere and the bare server (and stayhere before, when given) against the seats."""
+    from bench import svg_chart
+
+    points = curve["curve"]
+    sizes = [int(point["participants"]) for point in points]
+    earlier = {int(size): old for size, old in curve.get("before", {}).items()}
+    seats = [float(size) for size in sizes]
+    panels = []
+    for title, unit, ours, bare in (
+        ("Joining everyone", "s", "join_s", "baseline_join_s"),
+        ("Server CPU an event delivered", "µs", "server_cpu_us_per_event", "baseline_cpu_us_per_event"),
+        ("p99 delivery", "ms", "p99_ms", "baseline_p99_ms"),
+    ):
+        series = {"stayhere": _column(points, ours), "bare": _column(points, bare)}
+        if earlier:
+            series["stayhere before"] = [earlier.get(size, {}).get(ours) for size in sizes]
+        panels.append(svg_chart.Panel(title, unit, series))
+    note = f"bench.rooms --curve {','.join(map(str, sizes))}, {curve['rate']:g} events/s a room, {curve['date']}"
+    svg.write_text(svg_chart.render("One room, stayhere and a bare websockets server", "seats", seats, panels, note))
 
 
 def _column(points: list[dict[str, Any]], key: str) -> list[float | None]:
