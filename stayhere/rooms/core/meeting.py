@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from stayhere.rooms.core import chat, people, safety, sharing, voice
@@ -25,6 +25,7 @@ from stayhere.rooms.core.state import (
     MEMBER,
     Room,
     Seat,
+    replace,
 )
 from stayhere.rooms.core.words import _
 
@@ -106,6 +107,8 @@ def apply(room: Room, event: Event, now: float) -> tuple[Room | None, list[Effec
         return room, effects
     if result is None:
         return None, [*out.effects, Delete()]
+    if result is room and not out.effects:
+        return room, []  # nothing happened (a quiet tick): the same room, nothing to do
     result = sharing.settle_open_floor(room, result, out)
     people.settle(room, result, out)
     result = replace(result, seq=out.seq)

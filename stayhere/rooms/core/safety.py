@@ -4,7 +4,6 @@ reports to the hosts, the ephemeral host log. Pure functions on a Room."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 from stayhere.rooms.core import people, sharing, voice
@@ -23,6 +22,7 @@ from stayhere.rooms.core.state import (
     Report,
     Room,
     Seat,
+    replace,
 )
 from stayhere.rooms.core.words import _
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 from stayhere.rooms.core import chat
 from stayhere.rooms.core.effects import OPEN_FLOOR, Outbox, Refused
-from stayhere.rooms.core.state import EVERYONE, READER, Offer, Room, Seat, Share
+from stayhere.rooms.core.state import EVERYONE, READER, Offer, Room, Seat, Share, replace
 from stayhere.rooms.core.words import _
 
 # How long a called seat has to answer before the call counts as a pass.
