@@ -22,6 +22,7 @@ from collections.abc import Coroutine
 from http.cookies import SimpleCookie
 from typing import Any
 
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils.translation import gettext_noop as _
@@ -107,6 +108,25 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         if not self.counted:
             self._busy(SOCKETS_RETRY_S, "")
             self.hangup(1013)
+
+    # Channels' loop, without its per-message costs: one receive a message (not a new task and an asyncio.wait for
+    # each), and no hop to a thread to close old database connections before a room message, which never uses the
+    # database (the join's configuration is read through database_sync_to_async, which tidies up itself).
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        self.scope = scope
+        self.channel_layer = None
+        self.base_send = send
+        try:
+            while True:
+                await self.dispatch(await receive())
+        except StopConsumer:
+            pass
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        if message["type"] == "websocket.receive":
+            await self.websocket_receive(message)
+            return
+        await super().dispatch(message)
 
     # Connection (for the hub): never awaits, so one event reaches a thousand seats without a task each.
     def push(self, text: str) -> None:
