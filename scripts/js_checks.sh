@@ -2,7 +2,8 @@
 # The browser code's checks: ESLint over stayhere/static (and tests/js), then node's own test runner over
 # tests/js (the room page's pure reducer, room_model.js). Installs Debian's nodejs and npm if there is no node,
 # and the pinned dev-only tools of package-lock.json into node_modules when they are missing or the lockfile
-# changed. Nothing from npm is ever served: the pages load only stayhere/static. Exits non-zero on any failure.
+# changed (axe-core among them, which the browser tests hand to their pages: tests/browser/axe.py). Nothing from npm is
+# ever served: the pages load only stayhere/static. Exits non-zero on any failure.
 # Usage: bash scripts/js_checks.sh      (scripts/test.sh runs it too)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"

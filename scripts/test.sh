@@ -101,7 +101,7 @@ if [ "$FAST" = 1 ]; then
   exit 0
 fi
 
-apt_need chromium postgresql janus redis-server nginx coturn gettext
+apt_need chromium postgresql janus redis-server nginx coturn gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 python_env "[test]"
 postgres_for_tests
 redis_for_tests
@@ -109,5 +109,5 @@ redis_for_tests
 export PYTHONDONTWRITEBYTECODE=1
 static_checks
 echo "== tests on SQLite"; "$VENV/bin/pytest" -q -p no:cacheprovider "$@"
-echo "== directory, demo and journal tests on PostgreSQL"
-STAYHERE_DATABASE_URL="$PG_URL" "$VENV/bin/pytest" -q -p no:cacheprovider tests/directory tests/demo tests/journal -m "not browser" "$@"
+echo "== directory, demo, journal and printing tests on PostgreSQL"
+STAYHERE_DATABASE_URL="$PG_URL" "$VENV/bin/pytest" -q -p no:cacheprovider tests/directory tests/demo tests/journal tests/printing -m "not browser" "$@"

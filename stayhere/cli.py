@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import functools
+import gettext as gettext_module
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 from stayhere import datadir
@@ -18,17 +21,51 @@ SUBCOMMAND_ALIASES = {
     "slip-keys": "slip_keys",
     "janus-config": "janus_config",
     "create-site-admin": "create_site_admin",
+    "sync-feeds": "sync_feeds",
 }
 # Commands that read a stayhere directory: where there is none they say so in a sentence and make nothing, not
 # even the data directory or its key (stayhere.datadir; each calls stayhere.core.database.require_database).
 READERS = frozenset({"export_feed", "room_links", "slip_keys", "verify_slip", "disclose"})
 # Commands that build one: the database is prepared first, as `serve` does.
-BUILDERS = frozenset({"import_feed", "load_demo", "create_site_admin"})
+BUILDERS = frozenset({"import_feed", "load_demo", "create_site_admin", "sources", "sync_feeds"})
 # When `serve` stops (SIGTERM, Ctrl+C): how long the rooms' sockets get to close once told to resume on another worker
 # (a page answers within milliseconds; one that never does is cut off), then how long requests under way get to end.
 DRAIN_S = 5.0
 GRACEFUL_S = 10
 STARTUP_FAILURE = 3  # uvicorn's exit status when it could not start serving (the port is taken, say)
+
+
+LANGUAGES = ("en", "es")  # as settings.LANGUAGES: the languages the catalogs hold
+
+
+def terminal_language(environ: dict[str, str] | os._Environ[str]) -> str:
+    """The language to speak to the person at the terminal, as gettext chooses it: the locale of messages (LC_ALL,
+    else LC_MESSAGES, else LANG), GNU's LANGUAGE list before it unless that locale is C; the first of ours named,
+    else English."""
+    locale = next((environ.get(name, "") for name in ("LC_ALL", "LC_MESSAGES", "LANG") if environ.get(name)), "")
+    if not locale or locale.split(".")[0] in {"C", "POSIX"}:
+        return "en"
+    for name in [*environ.get("LANGUAGE", "").split(":"), locale]:
+        code = name.split(".")[0].split("@")[0].split("_")[0].split("-")[0].lower()
+        if code in LANGUAGES:
+            return code
+    return "en"
+
+
+@functools.cache
+def _catalog() -> gettext_module.NullTranslations:
+    # The site's own catalog, read without Django: this file's sentences are said before Django is set up.
+    locale = Path(__file__).resolve().parent / "locale"
+    return gettext_module.translation("django", locale, languages=[terminal_language(os.environ)], fallback=True)
+
+
+def _(message: str) -> str:
+    return _catalog().gettext(message)
+
+
+def gettext_noop(message: str) -> str:
+    """Marks a sentence for makemessages where it is written; ``_`` says it where it is used."""
+    return message
 
 
 def _setup() -> None:
@@ -41,25 +78,27 @@ def _setup() -> None:
 def serve(argv: list[str], *, demo: bool = False) -> int:
     parser = argparse.ArgumentParser(
         prog="stayhere demo" if demo else "stayhere serve",
-        description="Load demo meetings, then serve." if demo else "Serve stayhere over HTTP and WebSocket.",
+        description=_("Load demo meetings, then serve.") if demo else _("Serve stayhere over HTTP and WebSocket."),
     )
     parser.add_argument("--host", default=os.environ.get("STAYHERE_HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("STAYHERE_PORT", "8000") or 8000))
-    parser.add_argument("--workers", type=int, default=1, help="Worker processes (needs PostgreSQL to be useful).")
-    parser.add_argument("--no-migrate", action="store_true", help="Do not apply database migrations first.")
+    parser.add_argument("--workers", type=int, default=1, help=_("Worker processes (needs PostgreSQL to be useful)."))
+    parser.add_argument("--no-migrate", action="store_true", help=_("Do not apply database migrations first."))
     args = parser.parse_args(argv)
     if not 0 < args.port < 65536:
-        parser.error(f"--port {args.port} is not a TCP port: use a number from 1 to 65535.")
+        parser.error(_("--port {port} is not a TCP port: use a number from 1 to 65535.").format(port=args.port))
     if args.workers < 1:
-        parser.error("--workers must be 1 or more.")
+        parser.error(_("--workers must be 1 or more."))
 
     _setup()
     from django.conf import settings
 
     if args.workers > 1 and not settings.REDIS_URL:
         parser.error(
-            f"--workers {args.workers} needs STAYHERE_REDIS_URL: without Redis each worker would hold its own "
-            "meetings and a participant could land in the wrong one. Set it, or serve with one worker."
+            _(
+                "--workers {workers} needs STAYHERE_REDIS_URL: without Redis each worker would hold its own "
+                "meetings and a participant could land in the wrong one. Set it, or serve with one worker."
+            ).format(workers=args.workers)
         )
     if settings.REDIS_URL:
         from stayhere.core.redis import RedisRefused, ensure_no_persistence
@@ -85,7 +124,8 @@ def serve(argv: list[str], *, demo: bool = False) -> int:
     host_for_url = f"[{args.host}]" if ":" in args.host else args.host
     if args.host in {"0.0.0.0", "::"}:  # noqa: S104 (reporting, not binding)
         host_for_url = "localhost"
-    print(f"stayhere is running: open http://{host_for_url}:{args.port}/  (Ctrl+C stops it)", flush=True)
+    address = f"http://{host_for_url}:{args.port}/"
+    print(_("stayhere is running: open {address}  (Ctrl+C stops it)").format(address=address), flush=True)
     options: dict[str, Any] = {
         "host": args.host,
         "port": args.port,
@@ -174,23 +214,34 @@ def _start_audio(workers: int) -> None:
     start_embedded_janus()  # None: no audio, and the log has said why once
 
 
+USAGE = [
+    ("serve [--host H] [--port P]", gettext_noop("serve the app")),
+    ("demo [--host H] [--port P]", gettext_noop("load demo meetings (once) and serve")),
+    (
+        "import-feed SOURCE [--format F]",
+        gettext_noop("import a Meeting Guide JSON, 12 Step Meeting List CSV or BMLT feed"),
+    ),
+    ("export-feed [--format F]", gettext_noop("write the directory as a feed to standard output")),
+    ("sources add|list|remove ...", gettext_noop("the feeds this directory keeps fresh, and their status")),
+    ("sync-feeds [--source KEY]", gettext_noop("refresh every source that is due (a systemd timer runs it)")),
+    ("room-links GROUP", gettext_noop("a group's room: fresh secret settings and chair links")),
+    ("slip-keys GROUP --enable ...", gettext_noop("a group's attendance-slip signing keys")),
+    ("verify-slip FILE --name N --salt S", gettext_noop("check an attendance slip")),
+    ("disclose [--example]", gettext_noop("every table and column this server keeps, and why")),
+    ("janus-config DIR", gettext_noop("a shared Janus server's configuration, and its entry for the workers")),
+    ("create-site-admin HANDLE", gettext_noop("the first trusted servant: a site admin (docs/servants.md)")),
+    ("check, migrate, createsuperuser, ...", gettext_noop("any Django management command")),
+]
+
+
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] in {"-h", "--help", "help"}:
-        print(
-            "usage: stayhere COMMAND [options]\n\n"
-            "  serve [--host H] [--port P]     serve the app\n"
-            "  demo [--host H] [--port P]      load demo meetings (once) and serve\n"
-            "  import-feed SOURCE [--format F] import a Meeting Guide JSON, 12 Step Meeting List CSV or BMLT feed\n"
-            "  export-feed [--format F]        write the directory as a feed to standard output\n"
-            "  room-links GROUP                a group's room: fresh secret settings and chair links\n"
-            "  slip-keys GROUP --enable ...    a group's attendance-slip signing keys\n"
-            "  verify-slip FILE --name N --salt S   check an attendance slip\n"
-            "  disclose [--example]            every table and column this server keeps, and why\n"
-            "  janus-config DIR                a shared Janus server's configuration, and its entry for the workers\n"
-            "  create-site-admin HANDLE        the first trusted servant: a site admin (docs/servants.md)\n"
-            "  check, migrate, createsuperuser, ... any Django management command\n"
-        )
+        print(_("usage: stayhere COMMAND [options]") + "\n")
+        width = max(len(usage) for usage, _what in USAGE) + 2
+        for usage, what in USAGE:
+            print(f"  {usage:<{width}}{_(what)}")
+        print()
         return 0
     command, rest = args[0], args[1:]
     if command == "serve":
@@ -212,6 +263,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"stayhere: {failure_sentence(error)}", file=sys.stderr)
             return 1
     from django.core.management import execute_from_command_line
+    from django.utils import translation
+
+    # The command's sentences in the terminal's language (not `serve`'s: a page's language is its visitor's).
+    translation.activate(terminal_language(os.environ))
 
     execute_from_command_line(["stayhere", name, *rest])
     return 0

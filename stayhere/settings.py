@@ -160,6 +160,10 @@ SIGNIN_WINDOW_SECONDS = 900
 JOURNAL_SIGNUPS_PER_WINDOW = envint("STAYHERE_JOURNAL_SIGNUPS_PER_WINDOW", 30, minimum=0, maximum=100_000)
 JOURNAL_ENTRIES_MAX = envint("STAYHERE_JOURNAL_ENTRIES_MAX", 5000, minimum=1, maximum=1_000_000)
 JOURNAL_BYTES_MAX = envint("STAYHERE_JOURNAL_MIB_MAX", 64, minimum=1, maximum=100_000) * 1024 * 1024
+# Printed schedules (stayhere/printing): how many PDFs one process lays out at once (each costs a core for
+# seconds; more requests than this are answered 503 with Retry-After), and the most meetings one PDF lists.
+PRINT_RENDERS = envint("STAYHERE_PRINT_RENDERS", 1, minimum=1, maximum=16)
+PRINT_MAX_MEETINGS = envint("STAYHERE_PRINT_MAX_MEETINGS", 5000, minimum=1, maximum=50_000)
 # Trusted servants (stayhere.service): how long an invitation link works, and how many changes visitors may
 # suggest per window, per meeting and on the whole server (counted in the cache, never by address).
 SERVICE_INVITATION_DAYS = envint("STAYHERE_INVITATION_DAYS", 7, minimum=1, maximum=90)
@@ -239,6 +243,11 @@ FEED_MAX_BYTES = envint("STAYHERE_FEED_MAX_BYTES", 50_000_000, minimum=1000)
 FEED_SHRINK_LIMIT = envint("STAYHERE_FEED_SHRINK_LIMIT", 20, minimum=0, maximum=100)
 # Imports write one at a time: how long (seconds) one waits for another to finish before it gives up.
 FEED_IMPORT_WAIT = envint("STAYHERE_FEED_IMPORT_WAIT", 120, minimum=1, maximum=3600)
+# Kept-fresh sources (stayhere sync-feeds): days of failing after which a source is flagged, and the seconds a
+# whole sync run may take (each download is bounded by STAYHERE_FEED_TIMEOUT; a source not reached waits for the
+# next run).
+SOURCE_FAILING_DAYS = envint("STAYHERE_SOURCE_FAILING_DAYS", 3, minimum=1, maximum=365)
+SYNC_DEADLINE = envint("STAYHERE_SYNC_DEADLINE", 900, minimum=10, maximum=86_400)
 
 LOG_LEVEL = envstr("STAYHERE_LOG_LEVEL", "INFO").upper()
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:

@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("stayhere.slips.urls")),
     path("", include("stayhere.journal.urls")),
     path("", include("stayhere.service.urls")),
+    path("", include("stayhere.printing.urls")),
     path("", include("stayhere.directory.urls")),
 ]

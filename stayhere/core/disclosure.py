@@ -94,6 +94,8 @@ ALLOWED: dict[str, dict[str, str]] = {
             "url",
             "feedback_url",
             "updated",
+            "email",
+            "phone",
         ],
         LISTING,
     ),
@@ -101,6 +103,32 @@ ALLOWED: dict[str, dict[str, str]] = {
         ["id", "meeting", "start_mow", "timezone", "attendance", "fellowship", "cell", "latitude", "longitude"], INDEX
     ),
     "directory.DirectoryState": {"id": ID, "epoch": INDEX, "version": INDEX},
+    "directory.FeedSource": {
+        "id": ID,
+        **dict.fromkeys(
+            ["key", "name", "location", "format", "service_body", "schedule", "timezone", "fellowship", "created_at"],
+            "a public feed the operator keeps fresh: where it is published, who keeps it, how often it is read",
+        ),
+        **dict.fromkeys(
+            ["etag", "last_modified", "content_hash"],
+            "what the publisher's server said of its feed at the last sync (for a conditional request next time)",
+        ),
+        **dict.fromkeys(
+            [
+                "last_attempt_at",
+                "last_success_at",
+                "failing_since",
+                "last_created",
+                "last_updated",
+                "last_removed",
+                "last_skipped",
+                "last_error",
+                "last_warning",
+                "last_report",
+            ],
+            "how the last sync of the feed went (counts of listings and a sentence); nothing about any visitor",
+        ),
+    },
     "rooms.RoomSettings": {
         **dict.fromkeys(
             [

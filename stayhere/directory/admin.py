@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from stayhere.directory import slots
-from stayhere.directory.models import Group, Location, Meeting, ServiceBody
+from stayhere.directory.feeds import intervals, sources
+from stayhere.directory.models import FeedSource, Group, Location, Meeting, ServiceBody
 
 
 @admin.register(ServiceBody)
@@ -45,3 +49,30 @@ class MeetingAdmin(admin.ModelAdmin[Meeting]):
         obj.set_types(list(obj.types))
         super().save_model(request, obj, form, change)
         slots.rebuild([obj])
+
+
+@admin.register(FeedSource)
+class FeedSourceAdmin(admin.ModelAdmin[FeedSource]):
+    """The kept-fresh sources and how their last sync went; `stayhere sync-feeds` does the syncing."""
+
+    list_display = ("name", "key", "location", "service_body", "schedule", "last_success_at", "state")
+    list_filter = ("service_body",)
+    search_fields = ("name", "key", "location")
+    raw_id_fields = ("service_body",)
+    readonly_fields = (
+        "state", "last_attempt_at", "last_success_at", "failing_since", "last_created", "last_updated",
+        "last_removed", "last_skipped", "last_error", "last_warning", "last_report", "etag", "last_modified",
+    )  # fmt: skip
+    exclude = ("content_hash",)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: FeedSource | None = None) -> Any:
+        # The key is what the meetings carry: changing it would orphan them, so it is set once.
+        return (*self.readonly_fields, "key") if obj is not None else self.readonly_fields
+
+    @admin.display(description=_("status"))
+    def state(self, obj: FeedSource) -> str:
+        return sources.status_sentence(obj, timezone.now(), settings.SOURCE_FAILING_DAYS)
+
+    def save_model(self, request: HttpRequest, obj: FeedSource, form: Any, change: bool) -> None:
+        obj.schedule = intervals.canonical(obj.schedule)  # the field's validator has checked it
+        super().save_model(request, obj, form, change)

@@ -11,6 +11,7 @@ from urllib.parse import quote
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from stayhere.directory.feeds import handles as tradition
 from stayhere.directory.models import Attendance, Meeting, ServiceBody
 from stayhere.directory.presenting import (
     ATTENDANCE_LABELS,
@@ -86,10 +87,11 @@ def contacts(meeting: Meeting) -> list[dict[str, str]]:
 
 def tradition_handles(meeting: Meeting) -> list[tuple[str, str]]:
     """Where the 7th tradition (the group's own contributions) can be sent online."""
+    # Only real handles (a value stored before they were checked on import may be anything, a password once).
     handles = [
-        ("Venmo", meeting.venmo),
-        ("Square Cash App", meeting.square),
-        ("PayPal", meeting.paypal),
+        ("Venmo", tradition.handle("venmo", meeting.venmo)),
+        ("Square Cash App", tradition.handle("square", meeting.square)),
+        ("PayPal", tradition.handle("paypal", meeting.paypal)),
         (_("Online home group"), meeting.homegroup_online),
     ]
     return [(label, handle) for label, handle in handles if handle]
@@ -132,5 +134,6 @@ def meeting_page(meeting: Meeting, now: dt.datetime) -> dict[str, Any]:
         "group_details": group_has_details(meeting, shown_contacts),
         "tradition": tradition_handles(meeting),
         "service_bodies": service_bodies(meeting),
+        "feed_source": meeting.feed_source,
         "regions": [str(region) for region in meeting.regions] if isinstance(meeting.regions, list) else [],
     }

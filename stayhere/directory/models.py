@@ -16,6 +16,7 @@ from django.utils import timezone as django_timezone
 from django.utils.translation import gettext_lazy as _
 
 from stayhere.directory import schedule
+from stayhere.directory.feeds import handles
 from stayhere.directory.fellowships import Fellowship
 from stayhere.directory.types import GROUP_ASSERTED, HARM_REDUCTION, MOUD_WELCOME, Facet, describe
 
@@ -182,10 +183,14 @@ class Meeting(models.Model):
     # "|O|D|EN|": the same codes in a form every database can match with LIKE.
     type_index = models.CharField(max_length=600, blank=True, default="")
 
-    venmo = models.CharField(max_length=80, blank=True)
-    square = models.CharField(max_length=80, blank=True)
-    paypal = models.CharField(max_length=80, blank=True)
+    # 7th-tradition handles: only real ones (stayhere.directory.feeds.handles), as finders build payment links.
+    venmo = models.CharField(max_length=80, blank=True, validators=[handles.validate_venmo])
+    square = models.CharField(max_length=80, blank=True, validators=[handles.validate_square])
+    paypal = models.CharField(max_length=80, blank=True, validators=[handles.validate_paypal])
     homegroup_online = models.CharField(max_length=80, blank=True)
+    # The meeting's own public contact, as a feed lists it for a meeting that names no group (a group's is the group's).
+    email = models.CharField(max_length=254, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
 
     url = models.URLField(max_length=500, blank=True, help_text=_("The listing on the publisher's site."))
     feedback_url = models.CharField(max_length=500, blank=True)
@@ -232,6 +237,14 @@ class Meeting(models.Model):
         if self.start_time is None or not self.day_mask:
             return None
         return min(schedule.next_start(day, self.start_time, self.timezone, after, grace) for day in self.days)
+
+    @property
+    def feed_source(self) -> FeedSource | None:
+        """The kept source the listing came from, if any (its name may be shown; its location, maybe a server path,
+        is not)."""
+        if not self.source:
+            return None
+        return FeedSource.objects.select_related("service_body").filter(key=self.source).first()
 
     # Types, as facets.
     def set_types(self, codes: list[str]) -> None:
@@ -322,3 +335,91 @@ class DirectoryState(models.Model):
 
     def __str__(self) -> str:
         return f"directory version {self.epoch}.{self.version}"
+
+
+def _check_schedule(value: str) -> None:
+    from stayhere.directory.feeds import intervals
+
+    try:
+        intervals.minutes(value)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
+
+
+class FeedSource(models.Model):
+    """A feed this directory keeps fresh: where it is, what it is, who owns it, how often it is read, how it went.
+
+    Its ``key`` is what its meetings carry in ``Meeting.source``: chosen once (from the name) and kept when the
+    source moves to another address or file, so a moved feed updates its meetings instead of copying them.
+    Its status is what the last sync did (``stayhere sync-feeds``); nothing about any visitor is kept.
+    """
+
+    key = models.CharField(max_length=300, unique=True)
+    name = models.CharField(max_length=200, unique=True, help_text=_("Shown on its meetings' pages."))
+    location = models.CharField(max_length=1000, help_text=_("An http(s) URL, or a file path on this server."))
+    format = models.CharField(
+        max_length=20, blank=True, help_text=_("meeting-guide, csv or bmlt; empty: told from the content.")
+    )
+    service_body = models.ForeignKey(
+        ServiceBody,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="feed_sources",
+        help_text=_("The service body that keeps this list: suggested changes to its meetings go to its reviewers."),
+    )
+    schedule = models.CharField(
+        max_length=40, default="daily", validators=[_check_schedule], help_text=_("e.g. every 6 hours, daily, manual.")
+    )
+    timezone = models.CharField(max_length=64, blank=True, help_text=_("For meetings that give no zone."))
+    fellowship = models.CharField(max_length=20, blank=True, help_text=_("For meetings whose feed does not say."))
+    created_at = models.DateTimeField(default=django_timezone.now)
+
+    # What the publisher last said about the feed, for a conditional request next time.
+    etag = models.CharField(max_length=300, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    content_hash = models.CharField(max_length=64, blank=True)
+
+    # The status of the last sync.
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    failing_since = models.DateTimeField(null=True, blank=True)
+    last_created = models.PositiveIntegerField(default=0)
+    last_updated = models.PositiveIntegerField(default=0)
+    last_removed = models.PositiveIntegerField(default=0)
+    last_skipped = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    last_warning = models.TextField(blank=True)
+    last_report = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def interval(self) -> dt.timedelta | None:
+        from stayhere.directory.feeds import intervals
+
+        try:
+            minutes = intervals.minutes(self.schedule)
+        except ValueError:
+            return None
+        return dt.timedelta(minutes=minutes) if minutes else None
+
+    def is_due(self, now: dt.datetime) -> bool:
+        interval = self.interval
+        if interval is None:
+            return False
+        # A minute's slack: a timer firing on the hour finds an hourly source due, however long the last run took.
+        return self.last_attempt_at is None or self.last_attempt_at + interval <= now + dt.timedelta(minutes=1)
+
+    def failing_days(self, now: dt.datetime) -> float:
+        if self.failing_since is None:
+            return 0.0
+        return (now - self.failing_since).total_seconds() / 86400
+
+    def is_flagged(self, now: dt.datetime, days: int) -> bool:
+        """Failing for ``days`` days or more (STAYHERE_SOURCE_FAILING_DAYS)."""
+        return self.failing_since is not None and self.failing_days(now) >= days

@@ -327,8 +327,24 @@ def _rank(query: SearchQuery, now: dt.datetime) -> tuple[list[int], int | None]:
     return [row[0] for row in rows], int(rows[0][1])
 
 
+def _by_appointment(query: SearchQuery, found: list[int]) -> list[int]:
+    """Meetings asked for by slug alone that have no weekly slot (by appointment: no day or time): the slot index
+    cannot find them, but their pages answer, so a client that knows a slug finds the meeting too."""
+    filtered = (
+        query.near, query.now, query.days, query.times, query.text.strip(), query.include, query.exclude,
+        query.modes, query.languages, query.fellowships,
+    )  # fmt: skip
+    if not query.slugs or query.page != 1 or any(filtered):
+        return []
+    missing = Meeting.objects.filter(slug__in=query.slugs, day_mask=0).exclude(pk__in=found).order_by("name", "pk")
+    return list(missing.values_list("pk", flat=True)[: max(0, query.page_size - len(found))])
+
+
 def search(query: SearchQuery, now: dt.datetime) -> SearchPage:
     ids, matches = _rank(query, now)
+    unscheduled = _by_appointment(query, ids)
+    if unscheduled:
+        ids, matches = [*ids, *unscheduled], (matches or 0) + len(unscheduled)
     offset = (query.page - 1) * query.page_size
     if matches is None and query.page > 1:  # past the last page: still say how many there are
         _ids, matches = _rank(SearchQuery(**{**query.__dict__, "page": 1, "page_size": 1}), now)

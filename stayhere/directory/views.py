@@ -104,6 +104,18 @@ def finder(request: HttpRequest) -> HttpResponse:
     return render(request, "directory/finder.html", context)
 
 
+def source_slug_meeting(slug: str) -> str | None:
+    """The slug of the one meeting a source lists as ``slug``, or whose slug is ``slug`` in another case."""
+    for found in (
+        Meeting.objects.filter(source_slug=slug).exclude(source=""),
+        Meeting.objects.filter(slug__iexact=slug),
+    ):
+        slugs = list(found.values_list("slug", flat=True)[:2])
+        if len(slugs) == 1:
+            return slugs[0]
+    return None
+
+
 @gzip_page
 @require_safe
 def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -116,6 +128,10 @@ def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
         split = split_day_slug(slug)
         if split is not None and Meeting.objects.filter(slug=split[0]).exists():
             return redirect("directory:meeting", split[0], permanent=True)
+        # A source's own slug, or a link made before slugs were kept as the source gives them (lower-cased, cut).
+        moved = source_slug_meeting(slug)
+        if moved is not None:
+            return redirect("directory:meeting", moved, permanent=True)
         raise Http404("no meeting with this slug") from None
     except DatabaseError:
         return unavailable(request)

@@ -8,6 +8,7 @@ address.
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import secrets
@@ -120,6 +121,11 @@ def test_pages_and_a_room_through_nginx_reach_both_workers_and_nginx_logs_no_add
     assert status == 200 and "<form" in page
     status, page = get(f"{proxy.url}/meetings/{ROOM}/room")
     assert status == 200 and f"/ws/rooms/{ROOM}" in page
+    # The pages' scripts go out compressed to a browser that accepts it (an old phone on a slow line).
+    asked = urllib.request.Request(proxy.url + "/static/stayhere/room.js", headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(asked, timeout=10) as answer:
+        assert answer.headers["Content-Encoding"] == "gzip"
+        assert gzip.decompress(answer.read()).startswith(b"// The meeting room in the browser")
 
     # Round robin: twenty requests through nginx, and each worker answered some of them.
     before = [served(worker, "/health") for worker in workers]

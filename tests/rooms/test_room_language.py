@@ -8,7 +8,10 @@ from collections.abc import Iterator
 import orjson
 import pytest
 
+from stayhere.rooms.core.meeting import SLIP_TOO_EARLY
+from stayhere.rooms.core.sharing import OPEN_FLOOR_TOO_BIG
 from stayhere.rooms.live import frames
+from stayhere.rooms.live.gate import busy_sentence
 from stayhere.rooms.live.root import LiveRooms
 from tests.rooms.factories import make_room
 from tests.rooms.roomkit import fresh_live_rooms
@@ -84,3 +87,41 @@ def test_only_the_sentence_of_a_frame_changes_and_never_what_a_person_typed() ->
     # A sentence the catalogs do not know (one built with values in it) stays as it was.
     unknown = frames.error("bad_message", "There is no segment 9: the format has 5.", "goto", 7)
     assert frames.in_language(unknown, "es") is unknown
+
+
+def message_in(language: str, sentence: str) -> str:
+    frame = frames.in_language(frames.error("busy", sentence, "join", retry_after=1), language)
+    message: str = orjson.loads(frame)["message"]
+    return message
+
+
+@pytest.mark.parametrize(
+    ("seconds", "spanish"),
+    [(1, "Vuelve a intentarlo en 1 segundo;"), (7, "Vuelve a intentarlo en 7 segundos;")],
+)
+def test_the_doors_busy_sentence_reads_in_spanish_with_the_plural_for_its_seconds(seconds: int, spanish: str) -> None:
+    english = busy_sentence(seconds)
+    assert f"Try again in {seconds} second{'s' if seconds != 1 else ''};" in english
+    assert spanish in message_in("es", english)
+
+
+def test_a_slips_minutes_and_an_open_floors_limit_read_in_spanish_with_their_numbers() -> None:
+    slip = SLIP_TOO_EARLY.format(needed=20, minutes=3)
+    assert slip == "A slip needs 20 minutes in the meeting; you have been here 3 so far."
+    assert message_in("es", slip) == "Una constancia requiere 20 minutos en la reunión; llevas aquí 3 por ahora."
+    assert "requiere 1 minuto en" in message_in("es", SLIP_TOO_EARLY.format(needed=1, minutes=0))
+    floor = OPEN_FLOOR_TOO_BIG.format(limit=12, here=14)
+    assert message_in("es", floor).startswith(
+        "La palabra abierta es para reuniones de hasta 12 personas, y aquí hay 14."
+    )
+
+
+def test_a_sentence_with_numbers_is_only_read_back_when_it_is_that_sentence_whole() -> None:
+    assert SLIP_TOO_EARLY.read("A slip needs 20 minutes in the meeting; you have been here 3 so far.") == {
+        "needed": 20,
+        "minutes": 3,
+    }
+    assert SLIP_TOO_EARLY.read("A slip needs many minutes in the meeting; you have been here 3 so far.") is None
+    assert SLIP_TOO_EARLY.read("Note: A slip needs 20 minutes in the meeting; you have been here 3 so far.") is None
+    # A sentence nobody marked stays as it was.
+    assert message_in("es", "Something unmarked happened 3 times.") == "Something unmarked happened 3 times."

@@ -8,6 +8,7 @@ import ssl
 import threading
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -75,8 +76,11 @@ class _Download:
     body) is bounded by the timeout: the socket's own timeout bounds only each wait, and a server that
     sends a byte every few seconds would never trip it."""
 
-    def __init__(self, url: str, timeout: int, limit: int) -> None:
+    def __init__(self, url: str, timeout: int, limit: int, conditions: dict[str, str] | None = None) -> None:
         self.url, self.timeout, self.limit = url, timeout, limit
+        self.conditions = conditions or {}  # If-None-Match / If-Modified-Since, from the last sync
+        self.not_modified = False
+        self.etag = self.last_modified = ""
         self.received = 0
         self.answered = False  # the status line and headers have arrived
         self.cancelled = False  # set when the caller gave up: the thread stops at its next read
@@ -93,13 +97,21 @@ class _Download:
 
     def _get(self) -> bytes:
         url, timeout = self.url, self.timeout
-        headers = {"User-Agent": "stayhere feed import", "Accept": "*/*"}
+        headers = {"User-Agent": "stayhere feed import", "Accept": "*/*", **self.conditions}
         request = urllib.request.Request(url, headers=headers)  # noqa: S310 (only http(s) reaches here)
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (scheme checked)
                 self.answered = True
+                self.etag = (response.headers.get("ETag") or "")[:300]
+                self.last_modified = (response.headers.get("Last-Modified") or "")[:100]
                 return self._body(response)
         except urllib.error.HTTPError as exc:
+            if exc.code == 304 and self.conditions:
+                self.answered = self.not_modified = True
+                asked = self.conditions
+                self.etag = (exc.headers.get("ETag") or asked.get("If-None-Match", ""))[:300]
+                self.last_modified = (exc.headers.get("Last-Modified") or asked.get("If-Modified-Since", ""))[:100]
+                return b""
             raise FeedFetchError(
                 f"{url} answered with HTTP status {exc.code} ({exc.reason}): check the address, or try again later."
             ) from None
@@ -169,7 +181,10 @@ _CHUNK = 1 << 16
 
 
 def _read_url(url: str) -> bytes:
-    download = _Download(url, settings.FEED_FETCH_TIMEOUT, settings.FEED_MAX_BYTES)
+    return _bounded(_Download(url, settings.FEED_FETCH_TIMEOUT, settings.FEED_MAX_BYTES)).data
+
+
+def _bounded(download: _Download) -> _Download:
     thread = threading.Thread(target=download.run, name="stayhere-feed-download", daemon=True)
     thread.start()
     thread.join(download.timeout)
@@ -178,7 +193,32 @@ def _read_url(url: str) -> bytes:
         raise FeedFetchError(download.timeout_message())
     if download.error is not None:
         raise download.error
-    return download.data
+    return download
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """What a conditional read of a source gave: its bytes, or ``not_modified`` (HTTP 304) and no bytes."""
+
+    data: bytes
+    not_modified: bool = False
+    etag: str = ""
+    last_modified: str = ""
+
+
+def fetch(source: str, *, etag: str = "", last_modified: str = "") -> Fetched:
+    """Reads a source as a scheduled sync does: a URL with If-None-Match / If-Modified-Since when the last answer
+    gave an ETag or a Last-Modified (a 304 comes back as ``not_modified``); a file as it is. FeedFetchError when it
+    cannot be read, within STAYHERE_FEED_TIMEOUT in all."""
+    if not is_url(source):
+        return Fetched(_read_file(source))
+    conditions = {}
+    if etag:
+        conditions["If-None-Match"] = etag
+    if last_modified:
+        conditions["If-Modified-Since"] = last_modified
+    download = _bounded(_Download(source, settings.FEED_FETCH_TIMEOUT, settings.FEED_MAX_BYTES, conditions))
+    return Fetched(download.data, download.not_modified, download.etag, download.last_modified)
 
 
 def _timeout_message(url: str, timeout: int) -> str:

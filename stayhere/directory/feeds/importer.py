@@ -21,12 +21,13 @@ from django.db import DatabaseError, connection, transaction
 
 from stayhere.core.database import failure_sentence
 from stayhere.directory import freshness, schedule
-from stayhere.directory.feeds import bmlt, meeting_guide, tsml_csv
+from stayhere.directory.feeds import bmlt, meeting_guide, overlap, tsml_csv
 from stayhere.directory.feeds.common import FeedFormatError, ParseResult, Problem
 from stayhere.directory.feeds.fetch import FORMATS, FeedFetchError, detect_format, read_source, source_key
 from stayhere.directory.feeds.resolve import resolve
 from stayhere.directory.feeds.source_writer import Progress, SourceWriter
 from stayhere.directory.fellowships import Fellowship
+from stayhere.directory.models import Meeting, ServiceBody
 
 PARSERS: dict[str, Callable[[str], ParseResult]] = {
     "meeting-guide": meeting_guide.parse,
@@ -54,6 +55,7 @@ class ImportReport:
     problems: list[Problem] = field(default_factory=list)
     dry_run: bool = False
     seconds: float = 0.0
+    repeats: str = ""  # a warning: the feed repeats most of another source's meetings (overlap)
 
     @property
     def imported(self) -> int:
@@ -79,6 +81,7 @@ def import_feed(
     dry_run: bool = False,
     allow_shrink: bool = False,
     progress: Progress | None = None,
+    owner: ServiceBody | None = None,
 ) -> ImportReport:
     """Import one source (a path or an http(s) URL). Raises ImportFailed when nothing could be imported.
 
@@ -99,6 +102,7 @@ def import_feed(
         dry_run=dry_run,
         allow_shrink=allow_shrink,
         progress=progress,
+        owner=owner,
     )
 
 
@@ -113,10 +117,13 @@ def import_text(
     dry_run: bool = False,
     allow_shrink: bool = False,
     progress: Progress | None = None,
+    owner: ServiceBody | None = None,
 ) -> ImportReport:
+    """``owner``: the service body that keeps the source (stayhere.directory.feeds.sources); its meetings are set
+    to it, so suggested changes to them go to its reviewers."""
     with _cyclic_gc_paused():
         return _import(
-            text, source_name, key, format, default_zone, default_fellowship, dry_run, allow_shrink, progress
+            text, source_name, key, format, default_zone, default_fellowship, dry_run, allow_shrink, progress, owner
         )
 
 
@@ -177,6 +184,7 @@ def _import(
     dry_run: bool,
     allow_shrink: bool,
     progress: Progress | None,
+    owner: ServiceBody | None = None,
 ) -> ImportReport:
     started = time.perf_counter()
     key = key.strip()[:300]
@@ -214,10 +222,13 @@ def _import(
             + (f" First problems: {problems}" if problems else " The feed lists no meetings.")
         )
     try:
+        report.repeats = overlap.repeated_source(key, (record.slug for record in parsed.records))
         with _one_import_at_a_time(), transaction.atomic():
             _wait_for_other_imports()
             writer = SourceWriter(key, progress, shrink_limit=settings.FEED_SHRINK_LIMIT, allow_shrink=allow_shrink)
             counts = writer.write(parsed)
+            if owner is not None:
+                Meeting.objects.filter(source=key).exclude(service_body=owner).update(service_body=owner)
             if dry_run:
                 transaction.set_rollback(True)
             else:

@@ -241,6 +241,9 @@ def render(meeting: PublishedMeeting) -> dict[str, Any]:
             _put(out, f"contact_{number}_name", contact.name)
             _put(out, f"contact_{number}_email", contact.email)
             _put(out, f"contact_{number}_phone", contact.phone)
+    else:
+        _put(out, "email", meeting.email)
+        _put(out, "phone", meeting.phone)
     _put(out, "venmo", meeting.venmo)
     _put(out, "square", meeting.square)
     _put(out, "paypal", meeting.paypal)

@@ -203,6 +203,9 @@ def query(vendor: str, rooms: RoomAddresses | None = None, *, per_day: bool = Fa
         opt("conference_phone_notes", f"{m}.conference_phone_notes"),
         opt("notes", f"{m}.notes"),
         f"coalesce({gx}.part, '')",
+        # A meeting with no group keeps its own email and phone (meeting_guide.render).
+        f"CASE WHEN coalesce({gx}.part, '') = '' THEN {opt('email', f'{m}.email')} || {opt('phone', f'{m}.phone')} "
+        "ELSE '' END",
         opt("venmo", f"{m}.venmo"),
         opt("square", f"{m}.square"),
         opt("paypal", f"{m}.paypal"),

@@ -90,6 +90,8 @@ class PublishedMeeting(NamedTuple):
     updated: str  # UTC, "YYYY-MM-DD HH:MM:SS"
     pk: int = 0
     service_body_id: int | None = None
+    email: str = ""  # the meeting's own contact, when it has no group (a group's is in ``group``)
+    phone: str = ""
 
 
 # The columns read, in the order _record unpacks them.
@@ -101,7 +103,7 @@ _COLUMNS = (
     "location__country", "location__notes", "location__latitude", "location__longitude", "location__approximate",
     "group__name", "group__notes", "group__email", "group__phone", "group__website", "group__contacts",
     "group__contacts_public", "group__moud_welcome", "group__harm_reduction", "pk", "service_body_id",
-    "has_room", "group_id",
+    "has_room", "group_id", "email", "phone",
 )  # fmt: skip
 _AS_TEXT = ("start_time", "end_time", "updated")
 # Days by weekday mask, so a 200,000-meeting feed does no bit arithmetic.
@@ -140,7 +142,7 @@ def _record(row: tuple[Any, ...], url_prefix: str, rooms: room_links.RoomAddress
         venmo, square, paypal, homegroup_online, feedback_url, url, updated,
         place_name, address, city, state, postal_code, country, place_notes, latitude, longitude, approximate,
         group_name, group_notes, email, phone, website, contacts, contacts_public, moud, hred, pk, service_body_id,
-        has_room, group_id,
+        has_room, group_id, own_email, own_phone,
     ) = row  # fmt: skip
     days = _DAYS[day_mask] if start is not None else ()
     place = None
@@ -185,6 +187,8 @@ def _record(row: tuple[Any, ...], url_prefix: str, rooms: room_links.RoomAddress
         updated=_utc(updated),
         pk=pk,
         service_body_id=service_body_id,
+        email="" if group is not None else own_email,
+        phone="" if group is not None else own_phone,
     )
 
 

@@ -9,6 +9,7 @@ import re
 from functools import lru_cache
 
 from stayhere.directory import schedule
+from stayhere.directory.feeds import handles
 from stayhere.directory.feeds.addresses import clean_url, is_placeholder_address
 from stayhere.directory.feeds.common import ListingRecord, ParseResult, Problem
 from stayhere.directory.feeds.lengths import too_long
@@ -42,6 +43,7 @@ def resolve(parsed: ParseResult, default_zone: str | None) -> ParseResult:
         seen.add(record.slug)
         problem = resolve_record(record, default_zone) or too_long(record)
         if problem is None:
+            _tradition_handles(record, result.problems)
             result.records.append(record)
         else:
             result.problems.append(problem)
@@ -135,3 +137,14 @@ def _drop_place(record: ListingRecord) -> None:
     record.postal_code = record.country = record.location_notes = ""
     record.latitude = record.longitude = None
     record.approximate = None
+
+
+def _tradition_handles(record: ListingRecord, problems: list[Problem]) -> None:
+    """Keeps only real 7th-tradition handles (stayhere.directory.feeds.handles); the warning never repeats the value
+    (it may be a password typed into the wrong field)."""
+    for kind in handles.KINDS:
+        found = handles.handle(kind, getattr(record, kind))
+        if found is None:
+            problems.append(Problem(record.where, kind, handles.warning(kind, record.name), "warning"))
+            found = ""
+        setattr(record, kind, found)

@@ -24,12 +24,14 @@ from django.utils.text import slugify
 from stayhere.directory import bulkrows, schedule
 from stayhere.directory.feeds import removals
 from stayhere.directory.feeds.common import ListingRecord, ParseResult
+from stayhere.directory.feeds.meeting_guide import split_day_slug
 from stayhere.directory.feeds.resolve import INACTIVE_REASON
 from stayhere.directory.models import Group, Location, Meeting, MeetingSlot
 from stayhere.directory.slots import SLOT_COLUMNS, slot_rows, slot_tuples
 from stayhere.directory.types import GROUP_ASSERTED, HARM_REDUCTION, MOUD_WELCOME
 
-_PLAIN_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# What Django's slug path converter takes (the meeting pages' URLs), within the column.
+_KEPT_SLUG = re.compile(r"^[A-Za-z0-9_-]{1,200}$")
 ID_BATCH = 900  # stays under every database's limit of query parameters
 
 Progress = Callable[[int, int], None]
@@ -38,7 +40,7 @@ _MEETING_FIELDS = (
     "name", "fellowship", "group", "location", "day_mask", "start_time", "end_time", "timezone",
     "attendance", "inactive_reason", "regions", "conference_url", "conference_url_notes", "conference_phone",
     "conference_phone_notes", "notes", "types", "type_index", "venmo", "square", "paypal", "homegroup_online",
-    "url", "feedback_url",
+    "url", "feedback_url", "email", "phone",
 )  # fmt: skip
 _LOCATION_FIELDS = ("approximate", "notes")
 # What a re-import compares to decide whether a meeting changed (its location is compared apart).
@@ -156,14 +158,19 @@ class SourceWriter:
     # Slugs -------------------------------------------------------------------------------------
 
     def _slug(self, record: ListingRecord, taken: set[str]) -> str:
-        if _PLAIN_SLUG.match(record.slug) and len(record.slug) <= 150:
-            base = record.slug  # what slugify would return, without its cost
+        """The source's own slug as given (case and length kept: it is its meetings' identity for every app, link and
+        favourite) when it is one a URL holds as it is; else its slugified form. Taken already: a suffix."""
+        if _KEPT_SLUG.match(record.slug) and split_day_slug(record.slug) is None:
+            base = record.slug
         else:
             base = slugify(record.slug)[:150] or slugify(record.name)[:150] or "meeting"
-        candidate = base if base not in taken else f"{base}-{self.key_hash}"
-        number = 2
+        if base not in taken:
+            taken.add(base)
+            return base
+        stem = base[:150]  # room for the suffix within the column
+        candidate, number = f"{stem}-{self.key_hash}", 2
         while candidate in taken:
-            candidate, number = f"{base}-{self.key_hash}-{number}", number + 1
+            candidate, number = f"{stem}-{self.key_hash}-{number}", number + 1
         taken.add(candidate)
         return candidate
 
@@ -293,7 +300,7 @@ _NEW_COLUMNS = (
     "source", "source_slug", "slug", "name", "fellowship", "group", "location", "day_mask", "start_time",
     "end_time", "timezone", "attendance", "inactive_reason", "regions", "conference_url", "conference_url_notes",
     "conference_phone", "conference_phone_notes", "notes", "types", "type_index", "venmo", "square", "paypal",
-    "homegroup_online", "url", "feedback_url", "updated", "has_room",
+    "homegroup_online", "url", "feedback_url", "updated", "has_room", "email", "phone",
 )  # fmt: skip
 _DEFAULT_FELLOWSHIP = Meeting._meta.get_field("fellowship").get_default()
 
@@ -348,6 +355,7 @@ class _NewRows:
             record.feedback_url,
             stored,
             False,  # has_room: an imported listing names no room here
+            *_own_contact(record),
         )
 
     @staticmethod
@@ -412,6 +420,12 @@ def _apply(meeting: Meeting, record: ListingRecord, group: Group | None) -> None
     meeting.homegroup_online = record.homegroup_online
     meeting.url = record.url
     meeting.feedback_url = record.feedback_url
+    meeting.email, meeting.phone = _own_contact(record)
+
+
+def _own_contact(record: ListingRecord) -> tuple[str, str]:
+    """A feed's email and phone are its group's; a meeting that names no group keeps them itself."""
+    return ("", "") if record.group_name else (record.group_email, record.group_phone)
 
 
 def _snapshot(meeting: Meeting) -> tuple[Any, ...]:

@@ -361,8 +361,8 @@ def render_rows(meeting: PublishedMeeting) -> list[list[str]]:
         for contact in group.contacts:
             about += [_cell(contact.name), _cell(contact.email), _cell(contact.phone)]
         about += [""] * (3 * (_CONTACTS - len(group.contacts)))
-    else:
-        about += [""] * (5 + 3 * _CONTACTS)
+    else:  # a meeting with no group keeps its own email and phone
+        about += ["", "", "", meeting.email, meeting.phone] + [""] * (3 * _CONTACTS)
     row = [
         meeting.slug,
         meeting.name,

@@ -27,7 +27,7 @@ from stayhere.rooms.core.state import (
     Seat,
     replace,
 )
-from stayhere.rooms.core.words import _
+from stayhere.rooms.core.words import _, ngettext_lazy
 
 # The chair is reminded this long before the scheduled end.
 REMINDER_S = 5 * 60
@@ -162,6 +162,13 @@ def _rename(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Out
     return room
 
 
+SLIP_TOO_EARLY = ngettext_lazy(
+    "A slip needs {needed} minute in the meeting; you have been here {minutes} so far.",
+    "A slip needs {needed} minutes in the meeting; you have been here {minutes} so far.",
+    "needed",
+)
+
+
 def _slip(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbox) -> Room:
     """A seat asks for proof of attendance: the room measures its presence from its own join time, keeps nothing."""
     if not room.config.slips:
@@ -169,7 +176,7 @@ def _slip(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbo
     minutes = int((now - seat.joined_at) // 60)
     needed = room.config.slip_minimum_minutes
     if minutes < needed:
-        raise Refused("too_early", f"A slip needs {needed} minutes in the meeting; you have been here {minutes}.")
+        raise Refused("too_early", SLIP_TOO_EARLY.format(needed=needed, minutes=minutes))
     closing = bool(room.config.format) and room.config.format[room.segment].kind == "closing"
     if not closing and now < room.config.ends_at - SLIPS_FROM_S:
         raise Refused("too_early", _("Slips are given near the end of the meeting. Ask again at the closing."))

@@ -8,7 +8,7 @@ from typing import Any
 from stayhere.rooms.core import chat
 from stayhere.rooms.core.effects import OPEN_FLOOR, Outbox, Refused
 from stayhere.rooms.core.state import EVERYONE, READER, Offer, Room, Seat, Share, replace
-from stayhere.rooms.core.words import _
+from stayhere.rooms.core.words import _, ngettext_lazy
 
 # How long a called seat has to answer before the call counts as a pass.
 OFFER_SECONDS = 60
@@ -73,6 +73,13 @@ def open_floor_state(room: Room) -> dict[str, Any]:
     }
 
 
+OPEN_FLOOR_TOO_BIG = ngettext_lazy(
+    "An open floor is for meetings of up to {limit} person, and {here} are here. Call on people instead.",
+    "An open floor is for meetings of up to {limit} people, and {here} are here. Call on people instead.",
+    "limit",
+)
+
+
 def announce_open_floor(room: Room, reason: str, out: Outbox) -> None:
     out.send(EVERYONE, "open_floor", open=room.open_floor, paused=open_floor_paused(room), reason=reason)
 
@@ -92,7 +99,7 @@ def set_open_floor(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, o
         if here > limit:
             raise Refused(
                 "open_floor_too_big",
-                f"An open floor is for meetings of up to {limit} people, and {here} are here. Call on people instead.",
+                OPEN_FLOOR_TOO_BIG.format(limit=limit, here=here),
             )
     room = replace(room, open_floor=wanted)
     announce_open_floor(room, "chair", out)

@@ -24,6 +24,7 @@ from django.utils import translation
 from stayhere.rooms.core.effects import Error
 from stayhere.rooms.core.snapshot import snapshot_for
 from stayhere.rooms.core.state import Room
+from stayhere.rooms.core.words import COUNTED
 
 PEOPLE_CHANGED = "people_changed"
 
@@ -125,7 +126,7 @@ _WITH_SENTENCE = tuple(f'{{"type":"{kind}"' for kind in _SENTENCES)
 def in_language(text: str, language: str) -> str:
     """A frame for a connection whose page is in ``language`` (not English): its sentence for the person, if the
     catalogs know it, in that language; any other frame as it is, untouched and unparsed. The sentences are the
-    English the core and the runtime mark (stayhere.rooms.core.words); one built with values in it stays English."""
+    English the core and the runtime mark (stayhere.rooms.core.words), those with numbers in them too."""
     if not text.startswith(_WITH_SENTENCE):
         return text
     event = orjson.loads(text)
@@ -134,7 +135,18 @@ def in_language(text: str, language: str) -> str:
         return text
     with translation.override(language):
         translated = translation.gettext(sentence)
+        if translated == sentence:
+            translated = _counted(sentence)
     if translated == sentence:
         return text
     event[_SENTENCES[event["type"]]] = translated
     return encode(event)
+
+
+def _counted(sentence: str) -> str:
+    """A sentence with numbers in it, in the active language with the catalog's plural for its number."""
+    for counted in COUNTED:
+        values = counted.read(sentence)
+        if values is not None:
+            return translation.ngettext(counted.singular, counted.plural, values[counted.count]).format(**values)
+    return sentence

@@ -26,6 +26,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from stayhere.rooms.core.words import ngettext_lazy
+
 BURST_S = 10.0  # a meeting's allowance holds this many seconds of joins, for the crowd at the top of the hour
 SOURCES_KEPT = 50_000  # allowances held at most; beyond it the longest-idle are forgotten (they were full)
 ROOMS_KEPT = 10_000
@@ -150,8 +152,9 @@ class JoinGate:
             if len(buckets) >= kept:
                 for idle in [idle for idle, held in buckets.items() if now - held.at >= full_after]:
                     del buckets[idle]
-                for oldest in list(buckets)[: max(0, len(buckets) - kept // 2)] if len(buckets) >= kept else ():
-                    del buckets[oldest]
+                if len(buckets) >= kept:
+                    for oldest in list(buckets)[: len(buckets) - kept // 2]:
+                        del buckets[oldest]
             bucket = buckets[key] = Bucket(tokens=capacity, at=now)
         return bucket
 
@@ -160,9 +163,16 @@ def _seconds(wait: float) -> float:
     return float(max(1, math.ceil(wait)))
 
 
+BUSY_RETRY = ngettext_lazy(
+    "Many people are joining through the same connection or into this meeting just now. Try again in {seconds} "
+    "second; the page will try again by itself.",
+    "Many people are joining through the same connection or into this meeting just now. Try again in {seconds} "
+    "seconds; the page will try again by itself.",
+    "seconds",
+)
+
+
 def busy_sentence(seconds: float) -> str:
-    unit = "second" if seconds == 1 else "seconds"
-    return (
-        f"Many people are joining through the same connection or into this meeting just now. Try again in "
-        f"{seconds:.0f} {unit}; the page will try again by itself."
-    )
+    """The door's answer when it is busy (docs/protocol.md, "The door's busy answer"), in English; the writer of
+    frames puts it into the connection's language."""
+    return BUSY_RETRY.format(seconds=int(seconds))

@@ -5,3 +5,6 @@
 const catalog = globalThis.django;
 
 export const gettext = (text) => (catalog && typeof catalog.gettext === 'function' ? catalog.gettext(text) : text);
+// A sentence with a count in it: the catalog's form for n (Spanish has three), or English's two without one.
+export const ngettext = (singular, plural, n) =>
+  (catalog && typeof catalog.ngettext === 'function' ? catalog.ngettext(singular, plural, n) : (n === 1 ? singular : plural));

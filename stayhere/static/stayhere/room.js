@@ -5,20 +5,21 @@ import { createView, fill } from './room_view.js';
 import { createConsole } from './room_host.js';
 import { initSlips, slipError, slipEvent, slipSnapshot } from './room_slip.js';
 import { createAudio } from './room_audio.js';
-import { gettext } from './i18n.js';
+import { gettext, ngettext } from './i18n.js';
 import { viewerTime } from './times.js';
 
 // Every sentence this script puts on the page, in one place so that it can be translated.
 export const T = {
   you: gettext('You'), youMark: gettext('(you)'), someone: gettext('Someone'),
   connecting: gettext('Connecting…'), connected: gettext('Connected.'), reconnecting: gettext('Reconnecting…'),
-  reconnectIn: gettext('Connection lost. Reconnecting in {n} seconds…'), inAnotherTab: gettext('This meeting is open in another tab or window; this one has stopped.'),
+  reconnectIn: (n) => ngettext('Connection lost. Reconnecting in {n} second…', 'Connection lost. Reconnecting in {n} seconds…', n), inAnotherTab: gettext('This meeting is open in another tab or window; this one has stopped.'),
   left: gettext('You have left the meeting. Nothing from it was kept.'), waitingShort: gettext('In the waiting room.'),
   admitted: gettext('A host let you in. Welcome.'), joinFirst: gettext('Type a name to join.'),
   nobodySharing: gettext('Nobody is sharing now.'), isSharing: gettext('{name} is sharing.'), youAreSharing: gettext('You are sharing.'),
   isCalled: gettext('{name} has been called on.'), youAreCalled: gettext('You have been called on.'),
   offerAlert: gettext('You are next: share or pass.'), nearlyUp: gettext('Your time is nearly up.'), timeUpAlert: gettext('Time is up.'),
-  shareLeft: gettext('{time} left'), offerLeft: gettext('If you do not answer within {n} seconds, it counts as a pass.'), timeIsUp: gettext('Time is up'), passedNote: gettext('{name} passed.'),
+  shareLeft: gettext('{time} left'), offerLeft: (n) => ngettext('If you do not answer within {n} second, it counts as a pass.', 'If you do not answer within {n} seconds, it counts as a pass.', n), timeIsUp: gettext('Time is up'), passedNote: gettext('{name} passed.'), youPassed: gettext('You passed.'),
+  handRaisedNote: gettext('{name} raised a hand.'),
   raiseHand: gettext('Raise hand'), lowerHand: gettext('Lower hand'), raiseHandMode: gettext('Raise your hand to share.'),
   roundRobin: gettext('Round robin: the chair calls on each person in turn; you can always pass.'),
   onceNote: gettext('Everyone once before anyone twice.'), queueItem: gettext('{n}. {name}'), call: gettext('Call'), callLabel: gettext('Call on {name}'),
@@ -33,7 +34,7 @@ export const T = {
   messageHosts: gettext('Message to the hosts'), messageEveryone: gettext('Message to everyone'),
   offSchedule: gettext('Opened outside the meeting’s scheduled time: this room runs until {end}, your time.'),
   yourTime: gettext('your time'), zoneTime: gettext('{time} in {zone}'), startsIn: gettext('Starts in {time}'), endsIn: gettext('{n} min left'),
-  overTime: gettext('The scheduled time is over.'), reminder: gettext('{n} minutes to the scheduled end.'),
+  overTime: gettext('The scheduled time is over.'), reminder: (n) => ngettext('{n} minute to the scheduled end.', '{n} minutes to the scheduled end.', n),
   goTo: gettext('Go to'), goToLabel: gettext('Go to “{title}”'), lock: gettext('Lock the room'), unlock: gettext('Unlock the room'),
   admit: gettext('Admit'), deny: gettext('Deny'), admitLabel: gettext('Admit {name}'), denyLabel: gettext('Deny {name}'),
   undo: gettext('Undo'), undoLabel: gettext('Undo the removal of {name}'), about: gettext('about {name}'),
@@ -41,9 +42,9 @@ export const T = {
   floorOpenAfterShare: gettext('The floor is open to everyone again when this share ends.'),
   floorOpenAfterReading: gettext('The floor is open to everyone again after the reading.'),
   floorClosedByChair: gettext('The chair closed the open floor. Raise your hand to share.'),
-  floorClosedTooMany: gettext('The open floor has closed: the meeting is now larger than {n} people. Raise your hand to share.'),
+  floorClosedTooMany: (n) => ngettext('The open floor has closed: the meeting is now larger than {n} person. Raise your hand to share.', 'The open floor has closed: the meeting is now larger than {n} people. Raise your hand to share.', n),
   openTheFloor: gettext('Open the floor to everyone'), closeTheFloor: gettext('Close the open floor'),
-  openFloorHint: gettext('For meetings of up to {n} people: anyone may unmute and speak without being called on. A share or a reading still has the floor to itself. It closes by itself if the meeting grows larger.'),
+  openFloorHint: (n) => ngettext('For meetings of up to {n} person: anyone may unmute and speak without being called on. A share or a reading still has the floor to itself. It closes by itself if the meeting grows larger.', 'For meetings of up to {n} people: anyone may unmute and speak without being called on. A share or a reading still has the floor to itself. It closes by itself if the meeting grows larger.', n),
   removeQuestion: gettext('Remove {name} for the rest of this meeting? They cannot come back from this browser. You can undo it from the list of removals.'),
   reportSent: gettext('Sent to the hosts. Only they see it.'),
   actions: { admit: gettext('admitted'), admit_all: gettext('admitted all waiting'), deny_all: gettext('turned away all waiting'), deny: gettext('denied'), lock: gettext('locked the room'),
@@ -228,7 +229,7 @@ function connect() {
     if (next.stop) { stop(T.inAnotherTab); return; }
     if (stopped || !saved.name) return;
     ({ attempt, restarting } = next);
-    status(next.quiet ? T.reconnecting : fill(T.reconnectIn, { n: Math.ceil(next.delay) }));
+    status(next.quiet ? T.reconnecting : fill(T.reconnectIn(Math.ceil(next.delay)), { n: Math.ceil(next.delay) }));
     retryTimer = setTimeout(connect, next.delay * 1000);
   };
 }
@@ -263,6 +264,7 @@ function stop(message, { clear = false } = {}) {
 }
 
 const CLOSING = new Set(['denied', 'removed', 'ended']);
+let admittedJust = false;
 
 function receive(event) {
   if (typeof event.seq === 'number' && event.seq > (saved.seq || 0)) { saved.seq = event.seq; saveSoon(); }
@@ -292,12 +294,14 @@ function receive(event) {
       return;
     case 'admitted':
       status(T.admitted);
+      admittedJust = true; // the snapshot that follows keeps the welcome on the status line
       return;
     case 'advice':
       $('me-advice').textContent = event.advice;
       return;
     case 'snapshot':
-      status(T.connected);
+      if (!admittedJust) status(T.connected);
+      admittedJust = false;
       slipSnapshot(event);
       break;
     case 'error':
@@ -316,14 +320,21 @@ function receive(event) {
       if (event.seat === model.seat) announce(T.timeUpAlert, 'share');
       break;
     case 'passed':
-      status(fill(T.passedNote, { name: event.seat === model.seat ? T.you : model.people.get(event.seat)?.name || T.someone }));
+      status(event.seat === model.seat ? T.youPassed : fill(T.passedNote, { name: model.people.get(event.seat)?.name || T.someone }));
+      break;
+    case 'queue':
+      // The hosts hear each hand as it goes up (the member hears her own button say so).
+      if (isHost(model)) {
+        const raised = (event.queue || []).filter((seat) => seat !== model.seat && !model.queue.includes(seat));
+        for (const seat of raised) status(fill(T.handRaisedNote, { name: model.people.get(seat)?.name || T.someone }));
+      }
       break;
     case 'open_floor':
-      if (!event.open && event.reason === 'too_many') status(fill(T.floorClosedTooMany, { n: model.openFloor.max }));
+      if (!event.open && event.reason === 'too_many') status(fill(T.floorClosedTooMany(model.openFloor.max), { n: model.openFloor.max }));
       else if (!event.open) status(T.floorClosedByChair);
       break;
     case 'reminder':
-      announce(fill(T.reminder, { n: event.minutes }));
+      announce(fill(T.reminder(event.minutes), { n: event.minutes }));
       return;
     case 'report':
       if (event.from === model.seat) $('report-sent').textContent = T.reportSent;

@@ -42,7 +42,7 @@ export function createConsole(ctx) {
       openBox.hidden = !open.allowed;
       $('h-open-floor').textContent = open.open ? T.closeTheFloor : T.openTheFloor;
       $('h-open-floor').setAttribute('aria-pressed', open.open ? 'true' : 'false');
-      $('h-open-floor-hint').textContent = fill(T.openFloorHint, { n: open.max });
+      $('h-open-floor-hint').textContent = fill(T.openFloorHint(open.max), { n: open.max });
     }
     const lock = $('h-lock');
     if (lock) {

@@ -42,7 +42,8 @@ export function createView(ctx) {
 
   function segment() {
     const seg = model.format[model.segment];
-    $('seg-h').textContent = seg ? seg.title : '';
+    const title = seg ? seg.title : '';
+    if ($('seg-h').textContent !== title) $('seg-h').textContent = title; // a live region: each change said once
     const box = $('seg-text');
     box.replaceChildren();
     if (seg && seg.text) {
@@ -72,7 +73,8 @@ export function createView(ctx) {
     let text = T.nobodySharing;
     if (share) text = fill(share.seat === me ? T.youAreSharing : T.isSharing, { name: who(share.seat) });
     else if (offer) text = fill(offer.seat === me ? T.youAreCalled : T.isCalled, { name: who(offer.seat) });
-    $('floor-now').textContent = text;
+    // A live region: written only when it changes, so that a screen reader says each change once.
+    if ($('floor-now').textContent !== text) $('floor-now').textContent = text;
     $('floor-timer').hidden = !share;
     const typed = (share && share.typed) || [];
     $('typed-share').hidden = typed.length === 0;
@@ -240,7 +242,8 @@ export function createView(ctx) {
     }
     const offer = model.offer;
     if (offer && offer.seat === model.seat) {
-      $('offer-left').textContent = fill(T.offerLeft, { n: Math.max(0, Math.round(offer.expires_at - now)) });
+      const left = Math.max(0, Math.round(offer.expires_at - now));
+      $('offer-left').textContent = fill(T.offerLeft(left), { n: left });
     }
     const c = model.clock;
     if (c) {

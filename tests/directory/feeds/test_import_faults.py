@@ -24,6 +24,7 @@ from stayhere.directory.feeds.importer import IMPORT_LOCK
 from tests.conftest import REPO, TEST_DATA
 from tests.deploy.throwaway_postgres import throwaway_database
 from tests.directory.feeds.disks import fill, read_only, small_file_system
+from tests.directory.feeds.localhttp import not_http
 
 SMALL = TEST_DATA / "feeds" / "small-tsml.csv"  # two meetings
 LARGER = TEST_DATA / "feeds" / "real" / "mg-san-jose-2018-code4recovery.json"  # 568 meetings
@@ -146,17 +147,6 @@ def test_dev_zero_as_the_source_is_read_only_up_to_the_limit(tmp_path):
 
 
 def test_an_address_that_does_not_speak_http_is_a_sentence(tmp_path):
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen()
-        port = listener.getsockname()[1]
-
-        def greet() -> None:
-            peer, _address = listener.accept()
-            with peer:
-                peer.sendall(b"SSH-2.0-NotAWebServer\r\n")
-                peer.recv(1024)
-
-        threading.Thread(target=greet, daemon=True).start()
-        done = _stayhere(_environment(tmp_path / "data"), "import-feed", f"http://127.0.0.1:{port}/feed.json")
-    _said_in_a_sentence(done, f"http://127.0.0.1:{port}/feed.json does not speak HTTP")
+    with not_http() as url:
+        done = _stayhere(_environment(tmp_path / "data"), "import-feed", url)
+    _said_in_a_sentence(done, f"{url} does not speak HTTP")

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -14,6 +12,7 @@ from stayhere.directory.feeds.fetch import FeedFetchError, read_source
 from stayhere.directory.feeds.importer import ImportFailed, import_feed
 from stayhere.directory.models import Meeting
 from tests.conftest import TEST_DATA
+from tests.directory.feeds.localhttp import QuietHandler, free_port, not_http, serving
 
 pytestmark = pytest.mark.django_db
 
@@ -21,38 +20,22 @@ FEED = (TEST_DATA / "feeds" / "small-meeting-guide.json").read_bytes()
 CSV = (TEST_DATA / "feeds" / "small-tsml.csv").read_bytes()
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     def do_GET(self) -> None:
         if self.path == "/slow.json":
             time.sleep(3)
         if self.path in ("/feed.json", "/slow.json", "/big.json"):
-            body = FEED if self.path != "/big.json" else b"[" + b" " * 5000 + b"]"
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            try:
-                self.wfile.write(body)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
+            self.send_body(FEED if self.path != "/big.json" else b"[" + b" " * 5000 + b"]")
             return
         status = 500 if self.path == "/error.json" else 404
         self.send_response(status)
         self.end_headers()
 
-    def log_message(self, format: str, *args: object) -> None:  # keep test output clean
-        return
-
 
 @pytest.fixture
 def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(_Handler) as url:
+        yield url
 
 
 def test_it_imports_a_feed_from_a_url(server):
@@ -86,9 +69,7 @@ def test_it_refuses_an_answer_larger_than_the_limit(server, settings):
 
 
 def test_it_says_when_the_connection_is_refused():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     with pytest.raises(ImportFailed, match="refused the connection"):
         import_feed(f"http://127.0.0.1:{port}/feed.json")
 
@@ -96,7 +77,7 @@ def test_it_says_when_the_connection_is_refused():
 # Faults of the network and the server: each ends in a sentence, within the timeout, having changed nothing.
 
 
-class _FaultyHandler(BaseHTTPRequestHandler):
+class _FaultyHandler(QuietHandler):
     """Feeds that go wrong after the headers: a body cut short, a slow drip, a chunked body that stops."""
 
     protocol_version = "HTTP/1.1"
@@ -134,19 +115,11 @@ class _FaultyHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(length))
         self.end_headers()
 
-    def log_message(self, format: str, *args: object) -> None:
-        return
-
 
 @pytest.fixture
 def faulty_server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _FaultyHandler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(_FaultyHandler) as url:
+        yield url
 
 
 def _read_within(source: str, seconds: float) -> BaseException | None:
@@ -196,19 +169,8 @@ def test_the_timeout_bounds_the_whole_download_not_each_byte(faulty_server, sett
 
 
 def test_an_address_that_does_not_speak_http_is_named_in_a_sentence():
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen()
-        port = listener.getsockname()[1]
-
-        def greet() -> None:
-            peer, _address = listener.accept()
-            with peer:
-                peer.sendall(b"SSH-2.0-NotAWebServer\r\n")
-                peer.recv(1024)
-
-        threading.Thread(target=greet, daemon=True).start()
-        failure = _read_within(f"http://127.0.0.1:{port}/feed.json", 20)
+    with not_http() as url:
+        failure = _read_within(url, 20)
     assert isinstance(failure, FeedFetchError) and "does not speak HTTP" in str(failure)
 
 

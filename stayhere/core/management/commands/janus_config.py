@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from stayhere.audio.config import LOOPBACK, private_listen, settings_from_env, write_config
 from stayhere.audio.servers import ExternalJanus
@@ -41,7 +42,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         directory: Path = options["directory"]
         if directory.exists() and any(directory.iterdir()):
-            raise CommandError(f"{directory} is not empty: give a new or empty folder (its old secrets would mix).")
+            raise CommandError(
+                _("{folder} is not empty: give a new or empty folder (its old secrets would mix).").format(
+                    folder=directory
+                )
+            )
         try:
             listen, acl = private_listen(options["listen"], options["allow"])
         except ValueError as refused:
@@ -50,12 +55,18 @@ class Command(BaseCommand):
         try:
             config = write_config(directory, settings)
         except FileNotFoundError as missing:
-            raise CommandError(f"{missing} Install Debian's janus package first.") from None
+            raise CommandError(f"{missing} " + _("Install Debian's janus package first.")) from None
         keys = config.secrets
         server = ExternalJanus(
             listen, settings.http_port, settings.admin_port, keys.api_secret, keys.admin_secret, keys.admin_key
         )
-        self.stdout.write(f"Janus configuration written to {directory} (keep it private: it holds the secrets).")
-        self.stdout.write(f"Run it (e.g. as a systemd service): {shlex.join(config.command())}")
-        self.stdout.write("Name it to every worker, in STAYHERE_JANUS_SERVERS (space-separated, one per server):")
+        self.stdout.write(
+            _("Janus configuration written to {folder} (keep it private: it holds the secrets).").format(
+                folder=directory
+            )
+        )
+        self.stdout.write(
+            _("Run it (e.g. as a systemd service): {command}").format(command=shlex.join(config.command()))
+        )
+        self.stdout.write(_("Name it to every worker, in STAYHERE_JANUS_SERVERS (space-separated, one per server):"))
         self.stdout.write(server.entry())

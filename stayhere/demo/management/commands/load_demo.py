@@ -7,6 +7,8 @@ from argparse import ArgumentParser, ArgumentTypeError
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from stayhere.demo import extras
 from stayhere.demo.output import store
@@ -20,9 +22,13 @@ def _meeting_count(value: str) -> int:
     try:
         number = int(value)
     except ValueError:
-        raise ArgumentTypeError(f"{value!r} is not a whole number: give how many meetings, e.g. 400.") from None
+        raise ArgumentTypeError(
+            _("{value!r} is not a whole number: give how many meetings, e.g. 400.").format(value=value)
+        ) from None
     if not 1 <= number <= MAX_MEETINGS:
-        raise ArgumentTypeError(f"{number} meetings is out of range: use 1 to {MAX_MEETINGS:,}.")
+        raise ArgumentTypeError(
+            _("{number} meetings is out of range: use 1 to {most:,}.").format(number=number, most=MAX_MEETINGS)
+        )
     return number
 
 
@@ -30,7 +36,9 @@ def _seed(value: str) -> int:
     try:
         return int(value)
     except ValueError:
-        raise ArgumentTypeError(f"{value!r} is not a whole number: give a seed such as 1.") from None
+        raise ArgumentTypeError(
+            _("{value!r} is not a whole number: give a seed such as 1.").format(value=value)
+        ) from None
 
 
 class Command(BaseCommand):
@@ -48,11 +56,22 @@ class Command(BaseCommand):
         if existing:
             if options["if_empty"]:
                 if options["verbosity"] > 1:
-                    self.stdout.write(f"The directory already has {existing} meetings; no demo loaded.")
+                    self.stdout.write(
+                        ngettext(
+                            "The directory already has {count} meeting; no demo loaded.",
+                            "The directory already has {count} meetings; no demo loaded.",
+                            existing,
+                        ).format(count=existing)
+                    )
                 return
             raise CommandError(
-                f"The directory already has {existing} meetings, so the demo would mix with them. "
-                "Use an empty data directory (STAYHERE_DATA_DIR), or add --if-empty to skip quietly."
+                ngettext(
+                    "The directory already has {count} meeting, so the demo would mix with it. "
+                    "Use an empty data directory (STAYHERE_DATA_DIR), or add --if-empty to skip quietly.",
+                    "The directory already has {count} meetings, so the demo would mix with them. "
+                    "Use an empty data directory (STAYHERE_DATA_DIR), or add --if-empty to skip quietly.",
+                    existing,
+                ).format(count=existing)
             )
         started = time.perf_counter()
         world = generate(options["meetings"], options["seed"])

@@ -6,9 +6,13 @@ import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
+from django.utils import timezone
 
-from stayhere.directory.feeds.fetch import FORMATS
+from stayhere.directory.feeds import sources, sync
+from stayhere.directory.feeds.fetch import FORMATS, is_url, source_key
 from stayhere.directory.feeds.importer import ImportFailed, import_feed
+from stayhere.directory.models import FeedSource
 
 SHOWN_PROBLEMS = 50
 HELD_BACK = 3  # the exit status when the import was written but its removals were held back
@@ -47,22 +51,33 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         progress = self._progress if sys.stderr.isatty() else None
+        # A kept source this location or key belongs to gives its key, format, zone, fellowship and owner.
+        kept = sources.for_import(options["source"], options["source_key"])
+        started = timezone.now()
         try:
             report = import_feed(
                 options["source"],
-                format=options["format"],
-                key=options["source_key"],
-                default_zone=options["timezone"],
-                default_fellowship=options["fellowship"],
+                format=options["format"] or (kept.format if kept is not None else None) or None,
+                key=options["source_key"] or (kept.key if kept is not None else None),
+                default_zone=options["timezone"] or (kept.timezone if kept is not None else None) or None,
+                default_fellowship=options["fellowship"] or (kept.fellowship if kept is not None else None) or None,
                 dry_run=options["dry_run"],
                 allow_shrink=options["allow_shrink"],
                 progress=progress,
+                owner=kept.service_body if kept is not None else None,
             )
         except ImportFailed as exc:
+            if kept is not None and not options["dry_run"]:
+                self._record(kept, started, None, str(exc))
             raise CommandError(str(exc)) from None
         finally:
             if progress is not None:
                 sys.stderr.write("\n")
+        if not options["dry_run"]:
+            location = options["source"].strip()
+            self._record(kept, started, report, "", location if is_url(location) else source_key(location))
+        if report.repeats:
+            self.stderr.write(f"warning: {report.repeats}")
         for problem in report.problems[:SHOWN_PROBLEMS]:
             self.stdout.write(str(problem))
         if len(report.problems) > SHOWN_PROBLEMS:
@@ -71,6 +86,14 @@ class Command(BaseCommand):
         if report.held_because:
             # The meetings the source lists were written; the exit status tells a scheduled sync something is wrong.
             raise CommandError(report.held_because, returncode=HELD_BACK)
+
+    def _record(self, kept: FeedSource | None, started: Any, report: Any, error: str, location: str = "") -> None:
+        try:
+            if kept is None:
+                kept = sources.manual_record(location, report.source_key)
+            sync.record(kept, started, report, error)
+        except DatabaseError:
+            pass  # the import's own outcome has been said; the status waits for the next sync
 
     def _progress(self, done: int, total: int) -> None:
         width = 40

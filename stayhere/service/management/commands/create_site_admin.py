@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 HANDLE = re.compile(r"^[\w.@+-]{2,40}$")
 
@@ -26,22 +27,30 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         handle: str = options["handle"]
         if not HANDLE.match(handle):
-            raise CommandError(f"{handle!r} cannot be a handle: use 2 to 40 letters, digits or . @ + - _ (no spaces).")
+            raise CommandError(
+                _("{handle!r} cannot be a handle: use 2 to 40 letters, digits or . @ + - _ (no spaces).").format(
+                    handle=handle
+                )
+            )
         users = get_user_model().objects
         if users.filter(username__iexact=handle).exists():
-            raise CommandError(f"The handle {handle!r} is taken: choose another.")
+            raise CommandError(_("The handle {handle!r} is taken: choose another.").format(handle=handle))
         password = self._password(options["password_stdin"])
         try:
             password_validation.validate_password(password)
         except ValidationError as invalid:
-            raise CommandError("The password was refused: " + " ".join(invalid.messages)) from None
+            raise CommandError(_("The password was refused: ") + " ".join(invalid.messages)) from None
         users.create_superuser(username=handle, email=options["email"], password=password)
-        self.stdout.write(f"{handle} is a site admin. Sign in at /service/sign-in (or /admin/ for the Django admin).")
+        self.stdout.write(
+            _("{handle} is a site admin. Sign in at /service/sign-in (or /admin/ for the Django admin).").format(
+                handle=handle
+            )
+        )
 
     def _password(self, from_stdin: bool) -> str:
         if from_stdin:
             return sys.stdin.readline().rstrip("\n")
-        first = getpass.getpass("Password: ")
-        if first != getpass.getpass("The password again: "):
-            raise CommandError("The two passwords differ: run the command again and type the same one twice.")
+        first = getpass.getpass(_("Password: "))
+        if first != getpass.getpass(_("The password again: ")):
+            raise CommandError(_("The two passwords differ: run the command again and type the same one twice."))
         return first

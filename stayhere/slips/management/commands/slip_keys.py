@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from stayhere.core.database import require_database
 from stayhere.directory.models import Attendance, Group
@@ -42,30 +43,42 @@ class Command(BaseCommand):
         require_database()
         group = Group.objects.filter(slug=options["group"]).first()
         if group is None:
-            raise CommandError(f"There is no group with the slug {options['group']!r}. Check the spelling.")
+            raise CommandError(
+                _("There is no group with the slug {slug!r}. Check the spelling.").format(slug=options["group"])
+            )
         minimum = options["minimum"]
         if minimum is not None and not (0 <= minimum <= 600):
-            raise CommandError("--minimum is a number of minutes from 0 to 600.")
+            raise CommandError(_("--minimum is a number of minutes from 0 to 600."))
         now = timezone.now()
         try:
             if options["enable"]:
                 key = keystore.enable(group, now, minimum)
-                self.stdout.write(f"Slips are on for {group.name}; signing key {key.key_id}.")
+                self.stdout.write(
+                    _("Slips are on for {group}; signing key {key}.").format(group=group.name, key=key.key_id)
+                )
             elif options["disable"]:
                 keystore.disable(group)
-                self.stdout.write(f"Slips are off for {group.name}; its keys still verify the slips they signed.")
+                self.stdout.write(
+                    _("Slips are off for {group}; its keys still verify the slips they signed.").format(
+                        group=group.name
+                    )
+                )
             elif options["rotate"]:
                 key = keystore.rotate(group, now)
-                self.stdout.write(f"New signing key {key.key_id}; the old key still verifies older slips.")
+                self.stdout.write(
+                    _("New signing key {key}; the old key still verifies older slips.").format(key=key.key_id)
+                )
             elif options["revoke"]:
                 keystore.revoke(group, options["revoke"], now)
-                self.stdout.write(f"Key {options['revoke']} is revoked: slips it signed no longer verify.")
+                self.stdout.write(
+                    _("Key {key} is revoked: slips it signed no longer verify.").format(key=options["revoke"])
+                )
             elif options["chair_links"]:
                 self._chair_links(group, options["base_url"])
         except keystore.KeyProblem as problem:
             raise CommandError(str(problem)) from problem
         for key in group.signing_keys.order_by("created_at"):
-            state = "revoked" if key.revoked_at else "replaced" if key.retired_at else "active"
+            state = _("revoked") if key.revoked_at else _("replaced") if key.retired_at else _("active")
             self.stdout.write(f"  {key.key_id}  {state:8}  {key.public_key}")
 
     def _chair_links(self, group: Group, base_url: str) -> None:
@@ -73,8 +86,10 @@ class Command(BaseCommand):
             room, _created = RoomSettings.objects.get_or_create(group=group)
             chair_key = rotate_chair_key(room)
         self.stdout.write(
-            "New chair key: the group's room chair links changed too (stayhere room-links prints them). "
-            "In-person attendance code pages, for the chair's phone:"
+            _(
+                "New chair key: the group's room chair links changed too (stayhere room-links prints them). "
+                "In-person attendance code pages, for the chair's phone:"
+            )
         )
         for meeting in group.meetings.exclude(attendance__in=[Attendance.ONLINE, Attendance.PHONE]).order_by("name"):
             path = reverse("slips:chair", args=[meeting.slug, chair_key])

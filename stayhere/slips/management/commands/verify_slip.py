@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from stayhere.core.database import require_database
 from stayhere.slips.verify import MAX_TOKEN, verify_token, verify_with_name
@@ -32,13 +33,17 @@ class Command(BaseCommand):
             text = sys.stdin.read() if path == "-" else Path(path).read_text("utf-8", errors="replace")
             text = text[: MAX_TOKEN * 2]
         except OSError as error:
-            raise CommandError(f"Cannot read {path}: {error.strerror}. Give the path of the slip file.") from error
+            raise CommandError(
+                _("Cannot read {path}: {reason}. Give the path of the slip file.").format(
+                    path=path, reason=error.strerror
+                )
+            ) from error
         if options["name"] and not options["salt"]:
-            raise CommandError("Give the salt printed on the slip with --salt, next to --name.")
+            raise CommandError(_("Give the salt printed on the slip with --salt, next to --name."))
         verdict = verify_with_name(text, options["name"], options["salt"]) if options["name"] else verify_token(text)
         self.stdout.write(f"{verdict.code}{' ' + verdict.name if verdict.name else ''}: {verdict.message}")
         for field in ("group_name", "meeting_name", "date", "start", "end", "tz", "minutes", "key"):
             if field in verdict.slip:
                 self.stdout.write(f"  {field}: {verdict.slip[field]}")
         if not verdict.valid:
-            raise CommandError("The slip is not valid.", returncode=1)
+            raise CommandError(_("The slip is not valid."), returncode=1)

@@ -7,6 +7,7 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from stayhere.core.database import require_database
 from stayhere.directory.models import Group
@@ -36,15 +37,19 @@ class Command(BaseCommand):
         group = Group.objects.filter(slug=options["group"]).first()
         if group is None:
             raise CommandError(
-                f"There is no group with the slug {options['group']!r}. "
-                "Check the spelling; the slug is the group's short name as in its address."
+                _(
+                    "There is no group with the slug {slug!r}. "
+                    "Check the spelling; the slug is the group's short name as in its address."
+                ).format(slug=options["group"])
             )
         links = fresh_links(group, options["base_url"] or _default_base_url())
-        self.stdout.write(f"Room links for {links.group} (the old links no longer work):")
-        self.stdout.write(f"  settings, for the secretary: {links.settings_url}")
+        self.stdout.write(_("Room links for {group} (the old links no longer work):").format(group=links.group))
+        self.stdout.write("  " + _("settings, for the secretary: {url}").format(url=links.settings_url))
         for name, url in links.chair_urls:
-            self.stdout.write(f"  chair of {name}: {url}")
+            self.stdout.write("  " + _("chair of {name}: {url}").format(name=name, url=url))
         for name, url in links.member_urls:
-            self.stdout.write(f"  members of {name} (the room is unlisted): {url}")
+            self.stdout.write("  " + _("members of {name} (the room is unlisted): {url}").format(name=name, url=url))
         if not links.chair_urls:
-            self.stdout.write("  No meeting of this group is held in a stayhere room yet, so there is no chair link.")
+            self.stdout.write(
+                "  " + _("No meeting of this group is held in a stayhere room yet, so there is no chair link.")
+            )

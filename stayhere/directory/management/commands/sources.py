@@ -1,0 +1,91 @@
+"""``stayhere sources add|list|remove``: the feeds this directory keeps fresh (stayhere sync-feeds reads them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from stayhere.directory.feeds import sources
+from stayhere.directory.feeds.fetch import FORMATS
+from stayhere.directory.feeds.intervals import EXAMPLES
+from stayhere.directory.models import FeedSource
+
+
+class Command(BaseCommand):
+    help = "The feeds this directory keeps fresh: add one, list them with their status, or remove one."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        actions = parser.add_subparsers(dest="action", metavar="add|list|remove", required=True)
+        add = actions.add_parser("add", help="Keep a feed fresh.")
+        add.add_argument("location", help="An http(s) URL, or the path of a feed file on this server.")
+        add.add_argument("--name", default="", help="A name people read on its meetings' pages (default: the URL's).")
+        add.add_argument("--format", default="", help=f"{', '.join(FORMATS)} (default: told from the content).")
+        add.add_argument("--body", default="", help="The slug of the service body that keeps the list.")
+        add.add_argument("--every", default="daily", help=f"How often it is read: {EXAMPLES} (default: daily).")
+        add.add_argument(
+            "--key",
+            default="",
+            help="The key its meetings carry (default: from the name); give an earlier import's key to adopt it.",
+        )
+        add.add_argument("--timezone", default="", help="The IANA zone of meetings that give none.")
+        add.add_argument("--fellowship", default="", help="The fellowship of meetings whose feed does not say.")
+        actions.add_parser("list", help="Every source with its status; a source failing for days is flagged.")
+        remove = actions.add_parser("remove", help="Stop keeping a source fresh.")
+        remove.add_argument("source", help="Its key or name.")
+        remove.add_argument("--with-meetings", action="store_true", help="Remove its meetings from the directory too.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            getattr(self, f"_{options['action']}")(options)
+        except sources.SourceRefused as exc:
+            raise CommandError(str(exc)) from None
+
+    def _add(self, options: dict[str, Any]) -> None:
+        source = sources.add(
+            sources.NewSource(
+                location=options["location"],
+                name=options["name"],
+                format=options["format"],
+                body=options["body"],
+                every=options["every"],
+                key=options["key"],
+                timezone=options["timezone"],
+                fellowship=options["fellowship"],
+            )
+        )
+        self.stdout.write(
+            f"Added the source {source.name!r} (key {source.key}), synced {source.schedule} by `stayhere sync-feeds`; "
+            f"`stayhere sync-feeds --source {source.key}` reads it now."
+        )
+
+    def _list(self, options: dict[str, Any]) -> None:
+        now = timezone.now()
+        every = list(FeedSource.objects.select_related("service_body"))
+        if not every:
+            self.stdout.write("No source is kept fresh yet: add one with `stayhere sources add URL --name NAME`.")
+            return
+        for source in every:
+            for line in sources.describe(source, now, settings.SOURCE_FAILING_DAYS):
+                self.stdout.write(line)
+        flagged = [s.name for s in every if s.is_flagged(now, settings.SOURCE_FAILING_DAYS)]
+        if flagged:
+            self.stdout.write(
+                f"{len(flagged)} of {len(every)} sources have been failing for {settings.SOURCE_FAILING_DAYS} days or "
+                f"more: {', '.join(flagged)}."
+            )
+
+    def _remove(self, options: dict[str, Any]) -> None:
+        source, count = sources.remove(options["source"], with_meetings=options["with_meetings"])
+        if options["with_meetings"]:
+            self.stdout.write(f"Removed the source {source.name!r} and its {count} meetings.")
+        else:
+            kept = (
+                f" Its {count} meetings stay listed but are no longer refreshed (add it again with --key {source.key} "
+                "to adopt them)."
+                if count
+                else ""
+            )
+            self.stdout.write(f"Removed the source {source.name!r}.{kept}")

@@ -1,0 +1,62 @@
+"""The `stayhere` command speaks to the person at the terminal in their language, as gettext would choose it
+(LC_ALL, else LC_MESSAGES, else LANG; GNU's LANGUAGE list first), in English when none of ours is named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from stayhere.cli import terminal_language
+from tests.core.test_database_commands import environment, stayhere
+
+
+@pytest.mark.parametrize(
+    ("env", "language"),
+    [
+        ({"LANG": "es_MX.UTF-8"}, "es"),
+        ({"LANG": "en_GB.UTF-8"}, "en"),
+        ({"LANG": "fr_FR.UTF-8"}, "en"),
+        ({"LANG": "es_ES.UTF-8", "LC_ALL": "C.UTF-8"}, "en"),
+        ({"LANG": "en_US.UTF-8", "LC_MESSAGES": "es_AR.UTF-8"}, "es"),
+        ({"LANG": "es_ES.UTF-8", "LC_ALL": "en_US.UTF-8"}, "en"),
+        ({"LANG": "de_DE.UTF-8", "LANGUAGE": "fr:es"}, "es"),
+        ({"LANG": "C", "LANGUAGE": "es"}, "en"),
+        ({"LANG": "es@valencia"}, "es"),
+        ({}, "en"),
+    ],
+)
+def test_the_terminals_language_is_chosen_as_gettext_chooses_it(env: dict[str, str], language: str) -> None:
+    assert terminal_language(env) == language
+
+
+def speaking(home: Path, data: Path | None, locale: str) -> dict[str, str]:
+    env = environment(home, data, LANG=locale)
+    for name in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+        env.pop(name, None)
+    return env
+
+
+def test_the_commands_help_and_a_bad_flag_are_said_in_spanish_to_a_spanish_terminal(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    spanish = stayhere(speaking(home, tmp_path / "data", "es_ES.UTF-8"), "--help")
+    assert spanish.stdout.startswith("uso: stayhere COMANDO [opciones]")
+    assert "comprueba una constancia de asistencia" in spanish.stdout
+    english = stayhere(speaking(home, tmp_path / "data", "C.UTF-8"), "--help")
+    assert english.stdout.startswith("usage: stayhere COMMAND [options]")
+    refused = stayhere(speaking(home, tmp_path / "data", "es_MX.UTF-8"), "serve", "--port", "70000")
+    assert refused.returncode == 2
+    assert "--port 70000 no es un puerto TCP: usa un número del 1 al 65535." in refused.stderr
+
+
+def test_a_management_commands_sentences_are_in_spanish_to_a_spanish_terminal(tmp_path: Path) -> None:
+    home, data = tmp_path / "home", tmp_path / "data"
+    home.mkdir()
+    env = speaking(home, data, "es_ES.UTF-8")
+    assert stayhere(env, "migrate", "-v0").returncode == 0
+    missing = stayhere(env, "room-links", "no-such-group")
+    assert missing.returncode == 1
+    assert "No hay ningún grupo con el identificador 'no-such-group'." in missing.stderr
+    english = stayhere(speaking(home, data, "en_US.UTF-8"), "room-links", "no-such-group")
+    assert "There is no group with the slug 'no-such-group'." in english.stderr
