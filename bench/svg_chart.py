@@ -39,6 +39,8 @@ def render(title: str, x_label: str, xs: list[float], panels: list[Panel], note:
     """An SVG document: the panels side by side, x on a log scale when it spans more than 10x."""
     width, height, left, right, top, bottom = 340, 260, 58, 14, 46, 52
     total_width = width * len(panels)
+    rows = max((len(panel.series) for panel in panels), default=1)
+    full_height = height + 14 * rows + 16
     log_x = max(xs) / min(xs) > 10 if xs and min(xs) > 0 else False
 
     def x_of(value: float) -> float:
@@ -48,11 +50,11 @@ def render(title: str, x_label: str, xs: list[float], panels: list[Panel], note:
         return left + (here - low) / span * (width - left - right)
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{total_width}" height="{height + 30}" '
-        f'viewBox="0 0 {total_width} {height + 30}" font-family="sans-serif" font-size="11" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{total_width}" height="{full_height}" '
+        f'viewBox="0 0 {total_width} {full_height}" font-family="sans-serif" font-size="11" role="img" '
         f'aria-labelledby="chart-title">',
         f'<title id="chart-title">{escape(title)}</title>',
-        f'<rect width="{total_width}" height="{height + 30}" fill="#fff"/>',
+        f'<rect width="{total_width}" height="{full_height}" fill="#fff"/>',
         f'<text x="8" y="16" font-size="13" font-weight="bold">{escape(title)}</text>',
     ]
     for number, panel in enumerate(panels):
@@ -87,8 +89,8 @@ def render(title: str, x_label: str, xs: list[float], panels: list[Panel], note:
                 parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"{dashing}/>')
                 for px, py in points:
                     parts.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" fill="{colour}"/>')
-            legend_y = height - 4  # one legend row under each panel
-            legend_x = left + index * 130
+            legend_y = height - 6 + index * 14  # one legend row a series, under each panel
+            legend_x = left
             parts.append(
                 f'<line x1="{legend_x}" x2="{legend_x + 22}" y1="{legend_y}" y2="{legend_y}" stroke="{colour}" '
                 f'stroke-width="2"{f" stroke-dasharray={chr(34)}{dash}{chr(34)}" if dash else ""}/>'
@@ -96,6 +98,6 @@ def render(title: str, x_label: str, xs: list[float], panels: list[Panel], note:
             parts.append(f'<text x="{legend_x + 26}" y="{legend_y + 4}">{escape(name)}</text>')
         parts.append("</g>")
     if note:
-        parts.append(f'<text x="8" y="{height + 22}" fill="#444">{escape(note)}</text>')
+        parts.append(f'<text x="8" y="{full_height - 6}" fill="#444">{escape(note)}</text>')
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
