@@ -394,3 +394,11 @@ test('a typed share shows its words while the share lasts, and its end clears th
   applyEvent(model, { type: 'share_ended', seat: 's2', reason: 'done' });
   assert.equal(model.share, null);
 });
+
+test('a large meeting: the queue event names its people, so the queue shows their names', () => {
+  const model = emptyModel();
+  applySnapshot(model, { seat: 's1', admitted: true, participants: [person('s1', 'Me')], people_count: 900, people_all: false });
+  applyEvent(model, { type: 'queue', queue: ['s7'], people: [person('s7', 'Sev', { hand: true, hand_at: 1 })] });
+  assert.equal(nameOf(model, 's7'), 'Sev');
+  assert.deepEqual(model.queue, ['s7']);
+});

@@ -137,12 +137,21 @@ def test_a_late_joiner_of_a_large_meeting_still_sees_who_has_the_floor() -> None
     assert members[3] in {p["seat"] for p in snapshot["participants"]}, "the speaker's name is there"
 
 
-def test_a_raised_hand_in_a_large_meeting_tells_everyone_who_raised_it() -> None:
+def test_a_raised_hand_in_a_large_meeting_tells_everyone_who_raised_it_in_the_queue_event_alone() -> None:
     meeting, chair, members = crowd(PEOPLE_LISTED + 10)
     before = len(meeting.received(chair, "people_changed"))
     meeting.say(members[9], "hand", up=True)
-    changes = meeting.received(chair, "people_changed")[before:]
-    assert [p["seat"] for c in changes for p in c["changed"]] == [members[9]]
+    meeting.say(members[2], "hand", up=True)
+    queue = meeting.received(chair, "queue")[-1]
+    assert queue["queue"] == [members[9], members[2]]
+    assert [p["seat"] for p in queue["people"]] == [members[9], members[2]]
+    assert len(meeting.received(chair, "people_changed")) == before, "one frame a hand: no presence change too"
+
+
+def test_a_small_meetings_queue_event_names_nobody() -> None:
+    meeting, chair, members = crowd(5)
+    meeting.say(members[1], "hand", up=True)
+    assert "people" not in meeting.received(chair, "queue")[-1]
 
 
 def test_people_list_pages_through_everyone_in_joining_order() -> None:

@@ -103,15 +103,16 @@ def people_list(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out:
 
 
 def settle(before: Room, after: Room, out: Outbox) -> None:
-    """After any change of a large meeting: the people who came into the spotlight (a hand raised, the floor
-    offered) are told to everyone, and a meeting that shrank back to a listed size sends everyone once."""
+    """After any change of a large meeting: the people who came into the spotlight other than through the queue
+    (the floor offered in a round, a share) are told to everyone (the ``queue`` event names the queue's own), and a
+    meeting that shrank back to a listed size sends everyone once."""
     was_listed, now_listed = listed(before), listed(after)
     if now_listed and not was_listed:
         changed(after, out, changed=[s for s in after.seats.values() if s.admitted], everyone=True)
         return
     if now_listed:
         return
-    new = spotlight(after) - spotlight(before)
+    new = spotlight(after) - spotlight(before) - set(after.queue)  # the queue event names its own people
     seats = [after.seats[s] for s in new if s in after.seats and after.seats[s].admitted]
     if seats:
         changed(after, out, changed=seats, everyone=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from stayhere.rooms.core import chat
+from stayhere.rooms.core import chat, people
 from stayhere.rooms.core.effects import OPEN_FLOOR, Outbox, Refused
 from stayhere.rooms.core.state import EVERYONE, READER, Offer, Room, Seat, Share, replace
 from stayhere.rooms.core.words import _, ngettext_lazy
@@ -129,7 +129,12 @@ def share_seconds(room: Room) -> int:
 
 
 def broadcast_queue(room: Room, out: Outbox) -> None:
-    out.send(EVERYONE, "queue", queue=list(room.queue))
+    if people.listed(room):
+        out.send(EVERYONE, "queue", queue=list(room.queue))
+        return
+    # A large meeting's pages know only some names: the queue brings its people's, so a raised hand is one frame.
+    queued = [room.seats[seat].public(room.queue) for seat in room.queue if seat in room.seats]
+    out.send(EVERYONE, "queue", queue=list(room.queue), people=queued)
 
 
 def end_share(room: Room, reason: str, out: Outbox) -> Room:

@@ -89,6 +89,7 @@ const HANDLERS = {
   queue(m, e) {
     const before = new Set(m.queue);
     m.queue = e.queue;
+    for (const p of e.people || []) m.people.set(p.seat, p); // a large meeting names the queue's people with it
     const touched = new Set([...before, ...e.queue]);
     return ['queue', 'floor', ...[...touched].map((s) => 'p:' + s)];
   },
