@@ -110,6 +110,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="a tiny quick run: 300 meetings, few requests")
     parser.add_argument("--keep", action="store_true", help="keep the temporary data directory")
     parser.add_argument(
+        "--reuse",
+        type=Path,
+        help="a folder for the imported database (SQLite only): made (generated and imported, figures kept) when "
+        "it does not exist, else used as it is (import figures are the ones recorded when it was made); feed copies "
+        "kept there are removed first, so the first download is still rendered",
+    )
+    parser.add_argument(
         "--database-url",
         help="measure PostgreSQL instead of SQLite: the URL of a role that may create databases, e.g. "
         "postgresql://stayhere_test:stayhere_test@127.0.0.1:5432/postgres (a throwaway database is made and dropped)",
@@ -121,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
         args.meetings, args.queries, args.floor, args.exports = 300, 60, 60, 1
     if args.meetings < 10:
         parser.error("--meetings must be 10 or more.")
+    if args.reuse is not None and args.database_url:
+        parser.error("--reuse keeps a SQLite database: leave out --database-url.")
 
     return run_and_report("directory", args, argv, run, print_table)
 
@@ -173,8 +182,21 @@ def throwaway_database(server_url: str) -> Iterator[str]:
 
 
 def _run(args: argparse.Namespace, work: Path, database_url: str | None) -> dict[str, Any]:
+    if args.reuse is not None:
+        work = args.reuse
+        work.mkdir(mode=0o700, parents=True, exist_ok=True)
     data_dir = work / "data"
-    data_dir.mkdir(mode=0o700)
+    reused = (work / "made.json").exists()
+    if reused:
+        made = json.loads((work / "made.json").read_text())
+        if made.get("meetings") != args.meetings or made.get("seed") != args.seed:
+            raise SystemExit(
+                f"{work} holds {made.get('meetings')} meetings (seed {made.get('seed')}), not {args.meetings} "
+                f"(seed {args.seed}): give another --reuse folder."
+            )
+    else:
+        shutil.rmtree(data_dir, ignore_errors=True)
+        data_dir.mkdir(mode=0o700)
     env = {**os.environ, "STAYHERE_DATA_DIR": str(data_dir), "STAYHERE_LOG_LEVEL": "WARNING"}
     env.pop("STAYHERE_DATABASE_URL", None)  # the embedded default, SQLite, unless --database-url
     if database_url:
@@ -186,26 +208,19 @@ def _run(args: argparse.Namespace, work: Path, database_url: str | None) -> dict
         "database": "postgresql" if database_url else "sqlite",
     }
 
-    started = time.perf_counter()
-    feed, towns = write_feed(args.meetings, args.seed, work / "feed.json", data_dir)
-    results["generate_s"] = round(time.perf_counter() - started, 2)
-    results["feed_file_bytes"] = feed.stat().st_size
-
-    # A world-sized feed is bigger than the default cap on feed files; we trust this one.
-    env["STAYHERE_FEED_MAX_BYTES"] = str(feed.stat().st_size + 1_000_000)
-    _stayhere(env, "migrate", "-v0")
-    started = time.perf_counter()
-    output = _stayhere(env, "import-feed", str(feed))
-    import_s = time.perf_counter() - started
-    imported = count("directory_meeting")
-    results.update(
-        importer="stayhere import-feed",
-        import_s=round(import_s, 2),
-        imported_meetings=imported,
-        import_per_s=round(imported / import_s, 1),
-        import_summary=output.strip().splitlines()[-1] if output.strip() else "",
-        slots=count("directory_meetingslot"),
-    )
+    if reused:
+        towns = [Town(**town) for town in json.loads((work / "towns.json").read_text())]
+        results.update(made["import"], import_reused=made["made"])
+        _stayhere(env, "migrate", "-v0")
+        shutil.rmtree(data_dir / "feeds", ignore_errors=True)  # the first download is rendered, as after an import
+    else:
+        results.update(_make(env, work, data_dir, args, count))
+        towns = results.pop("towns")
+        if args.reuse is not None:
+            (work / "towns.json").write_text(json.dumps([town.__dict__ for town in towns]))
+            made = {"meetings": args.meetings, "seed": args.seed, "made": _now(), "import": results}
+            (work / "made.json").write_text(json.dumps(made, indent=2) + "\n")
+            (work / "feed.json").unlink(missing_ok=True)
 
     port = _free_port()
     log = (work / "server.log").open("w")
@@ -220,7 +235,7 @@ def _run(args: argparse.Namespace, work: Path, database_url: str | None) -> dict
         _wait_for(port, server, work / "server.log")
         # This machine may be shared: the load around the measurement says how much to trust it.
         results["load_before"] = [round(value, 2) for value in os.getloadavg()]
-        results.update(measure(args, port, towns))
+        results.update(measure(args, port, towns, server.pid))
         results["load_after"] = [round(value, 2) for value in os.getloadavg()]
     finally:
         server.terminate()
@@ -230,10 +245,41 @@ def _run(args: argparse.Namespace, work: Path, database_url: str | None) -> dict
             server.kill()
         log.close()
     results["machine"] = machine(database_url)
-    results["date"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    results["date"] = _now()
     results["targets"] = TARGETS
     results["missed"] = missed(results)
     return results
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _make(
+    env: dict[str, str], work: Path, data_dir: Path, args: argparse.Namespace, count: Callable[[str], int]
+) -> dict[str, Any]:
+    """Generates the world, writes it as a feed and imports it: the import's figures (and the towns)."""
+    started = time.perf_counter()
+    feed, towns = write_feed(args.meetings, args.seed, work / "feed.json", data_dir)
+    figures: dict[str, Any] = {"generate_s": round(time.perf_counter() - started, 2)}
+    figures["feed_file_bytes"] = feed.stat().st_size
+    # A world-sized feed is bigger than the default cap on feed files; we trust this one.
+    env["STAYHERE_FEED_MAX_BYTES"] = str(feed.stat().st_size + 1_000_000)
+    _stayhere(env, "migrate", "-v0")
+    started = time.perf_counter()
+    output = _stayhere(env, "import-feed", str(feed))
+    import_s = time.perf_counter() - started
+    imported = count("directory_meeting")
+    figures.update(
+        importer="stayhere import-feed",
+        import_s=round(import_s, 2),
+        imported_meetings=imported,
+        import_per_s=round(imported / import_s, 1),
+        import_summary=output.strip().splitlines()[-1] if output.strip() else "",
+        slots=count("directory_meetingslot"),
+        towns=towns,
+    )
+    return figures
 
 
 def write_feed(meetings: int, seed: int, path: Path, data_dir: Path) -> tuple[Path, list[Town]]:
@@ -255,7 +301,24 @@ def write_feed(meetings: int, seed: int, path: Path, data_dir: Path) -> tuple[Pa
     return path, towns
 
 
-def measure(args: argparse.Namespace, port: int, towns: list[Town]) -> dict[str, Any]:
+def server_cpu_s(pid: int | None) -> float | None:
+    """CPU seconds (user and system) the server process has used so far, from /proc; None where there is none.
+
+    On a shared machine a request's wall time includes waiting for a core; its CPU does not."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_between(before: float | None, after: float | None) -> float | None:
+    return None if before is None or after is None else after - before
+
+
+def measure(args: argparse.Namespace, port: int, towns: list[Town], pid: int | None = None) -> dict[str, Any]:
     client = Client(port)
 
     searches = near_me_now_queries(towns, args.seed)
@@ -268,13 +331,19 @@ def measure(args: argparse.Namespace, port: int, towns: list[Town]) -> dict[str,
         client.timed("/health", warm)
         client.timed(query_path(), warm)
     floor, queries = Timings(), Timings()
+    started = server_cpu_s(pid)
     for _ in range(args.floor):
         client.timed("/health", floor)
+    floor_cpu = _cpu_between(started, started := server_cpu_s(pid))
     sizes: list[int] = []
     for _ in range(args.queries):
         body = client.timed(query_path(), queries)
         sizes.append(len(body))
+    query_cpu = _cpu_between(started, server_cpu_s(pid))
     results: dict[str, Any] = {**floor.summary("floor"), **queries.summary("query")}
+    # The server's CPU per request, which a busy neighbour does not inflate as it does the wall times.
+    results["floor_server_cpu_ms"] = round(floor_cpu / args.floor * 1000, 3) if floor_cpu and args.floor else None
+    results["query_server_cpu_ms"] = round(query_cpu / args.queries * 1000, 3) if query_cpu and args.queries else None
     results["query_mean_bytes"] = round(statistics.fmean(sizes)) if sizes else None
     results["query_results_mean"] = _mean_results(client, query_path, 50)
     p95, floor95 = results["query_p95_ms"], results["floor_p95_ms"]
@@ -293,11 +362,15 @@ def measure(args: argparse.Namespace, port: int, towns: list[Town]) -> dict[str,
     runs: list[float] = []
     export_bytes = 0
     export_status = 0
+    cpu: list[float | None] = []
     for _ in range(1 + args.exports):
+        started = server_cpu_s(pid)
         export_status, seconds, export_bytes = client.stream_seconds("/feeds/meeting-guide.json")
         runs.append(seconds)
+        cpu.append(_cpu_between(started, server_cpu_s(pid)))
     results.update(
         export_cold_s=round(runs[0], 3) if export_status == 200 else None,
+        export_cold_server_cpu_s=round(cpu[0], 2) if cpu[0] is not None else None,
         export_s=round(statistics.median(runs[1:]), 3) if export_status == 200 else None,
         export_runs_s=[round(value, 3) for value in runs],
         export_bytes=export_bytes,
@@ -404,12 +477,18 @@ def print_table(results: dict[str, Any]) -> None:
         ("BMLT p95 / floor p95", results.get("bmlt_near_p95_over_floor"), "x"),
         ("feed rendered, to last byte", results.get("export_cold_s"), f"s, {results.get('export_bytes')} bytes (<= 5)"),
         ("feed from the kept copy", results.get("export_s"), "s (<= 5)"),
+        ("server CPU: query / floor", _pair(results, "query_server_cpu_ms", "floor_server_cpu_ms"), "ms a request"),
+        ("server CPU, cold feed", results.get("export_cold_server_cpu_s"), "s"),
         ("first page over the wire", results.get("first_page_bytes"), "bytes (target <= 61440)"),
     ]
     for label, value, unit in rows:
         print(f"{label:<32} {value!s:>24}  {unit}")
     for line in results.get("missed", []):
         print(f"MISSED {line}")
+
+
+def _pair(results: dict[str, Any], first: str, second: str) -> str:
+    return f"{results.get(first)} / {results.get(second)}"
 
 
 def _three(results: dict[str, Any], prefix: str) -> str:

@@ -97,11 +97,11 @@ if [ "$FAST" = 1 ]; then
   export PYTHONDONTWRITEBYTECODE=1
   static_checks
   echo "== tests that need no browser, Janus, nginx or PostgreSQL and are not slow, on SQLite"
-  "$VENV/bin/pytest" -q -p no:cacheprovider -m "not (browser or janus or nginx or postgres or slow)" "$@"
+  "$VENV/bin/pytest" -q -p no:cacheprovider -m "not (browser or janus or nginx or phone or postgres or slow)" "$@"
   exit 0
 fi
 
-apt_need chromium postgresql janus redis-server nginx coturn gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+apt_need chromium postgresql janus redis-server nginx coturn gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core kamailio kamailio-utils-modules kamailio-json-modules rtpengine-daemon baresip espeak-ng
 python_env "[test]"
 postgres_for_tests
 redis_for_tests

@@ -21,6 +21,7 @@ SUBCOMMAND_ALIASES = {
     "slip-keys": "slip_keys",
     "janus-config": "janus_config",
     "create-site-admin": "create_site_admin",
+    "phone-code": "phone_code",
     "sync-feeds": "sync_feeds",
 }
 # Commands that read a stayhere directory: where there is none they say so in a sentence and make nothing, not
@@ -117,6 +118,9 @@ def serve(argv: list[str], *, demo: bool = False) -> int:
     if demo:
         call_command("load_demo", if_empty=True)
 
+    from stayhere.phone.codes import note_published_number
+
+    note_published_number(settings.DATA_DIR)  # the feeds' conference_phone follows STAYHERE_PHONE_NUMBER
     _start_audio(args.workers)
 
     import uvicorn
@@ -171,9 +175,19 @@ def _draining_server(config: Any) -> Any:
     import uvicorn
 
     class DrainingServer(uvicorn.Server):
+        async def startup(self, sockets: list[Any] | None = None) -> None:
+            await super().startup(sockets)
+            from stayhere.asgi import live_rooms
+            from stayhere.rooms.adapters.phone_edge import open_line
+
+            await open_line(live_rooms)  # the phone line's hooks and keypad, if its engines were started
+
         async def shutdown(self, sockets: list[Any] | None = None) -> None:
             from stayhere.asgi import live_rooms
             from stayhere.rooms.adapters.consumer import drain
+            from stayhere.rooms.adapters.phone_edge import close_line
+
+            await close_line()
 
             for listening in self.servers:
                 listening.close()  # from now on nginx hands every new connection to another worker
@@ -196,6 +210,8 @@ def _start_audio(workers: int) -> None:
     if settings.JANUS_SERVERS:
         count = len(settings.JANUS_SERVERS)
         logging.getLogger("stayhere.audio").info("Meeting audio goes through %d shared Janus server(s).", count)
+        if workers == 1:  # the phone edge on its own machine: one stayhere process next to the shared Janus
+            _start_phone()
         return
     if settings.REDIS_URL:
         # Each worker's own Janus would split a meeting's audio between the workers its seats landed on.
@@ -211,7 +227,15 @@ def _start_audio(workers: int) -> None:
         return
     from stayhere.audio.process import start_embedded_janus
 
-    start_embedded_janus()  # None: no audio, and the log has said why once
+    if start_embedded_janus() is not None:  # None: no audio, and the log has said why once
+        _start_phone()
+
+
+def _start_phone() -> None:
+    """STAYHERE_PHONE=1: Kamailio and rtpengine as children of this process (docs/audio.md, "Phone dial-in")."""
+    from stayhere.rooms.adapters.phone_edge import start_engines_from_env
+
+    start_engines_from_env()
 
 
 USAGE = [
@@ -230,6 +254,7 @@ USAGE = [
     ("disclose [--example]", gettext_noop("every table and column this server keeps, and why")),
     ("janus-config DIR", gettext_noop("a shared Janus server's configuration, and its entry for the workers")),
     ("create-site-admin HANDLE", gettext_noop("the first trusted servant: a site admin (docs/servants.md)")),
+    ("phone-code SLUG [--rotate]", gettext_noop("a meeting's phone code for callers, or a new one (docs/audio.md)")),
     ("check, migrate, createsuperuser, ...", gettext_noop("any Django management command")),
 ]
 
@@ -266,9 +291,8 @@ def main(argv: list[str] | None = None) -> int:
     from django.utils import translation
 
     # The command's sentences in the terminal's language (not `serve`'s: a page's language is its visitor's).
-    translation.activate(terminal_language(os.environ))
-
-    execute_from_command_line(["stayhere", name, *rest])
+    with translation.override(terminal_language(os.environ)):
+        execute_from_command_line(["stayhere", name, *rest])
     return 0
 
 

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "stayhere.rooms.web",  # the rooms app (label "rooms"): its Django side lives in rooms/web
     "stayhere.slips",
     "stayhere.journal",
+    "stayhere.phone",  # phone dial-in: meeting codes (the SIP edge is stayhere/rooms/adapters/phone_line.py)
     "stayhere.service",  # trusted servants: roles, invitations, change requests, the listings' history
     "django_otp",
     "django_otp.plugins.otp_totp",  # servants' two-step sign-in with an authenticator app (stayhere.service.twofactor)
@@ -170,6 +171,8 @@ SERVICE_INVITATION_DAYS = envint("STAYHERE_INVITATION_DAYS", 7, minimum=1, maxim
 SUGGESTIONS_PER_MEETING = envint("STAYHERE_SUGGESTIONS_PER_MEETING", 5, minimum=1, maximum=10_000)
 SUGGESTIONS_OVERALL = envint("STAYHERE_SUGGESTIONS_OVERALL", 200, minimum=1, maximum=1_000_000)
 SUGGESTION_WINDOW_SECONDS = 3600
+# A listing no servant has confirmed for this many months shows on its service body admin's list to check.
+VERIFY_MONTHS = envint("STAYHERE_VERIFY_MONTHS", 6, minimum=1, maximum=120)
 OTP_TOTP_ISSUER = SITE_NAME  # the name an authenticator app shows beside a servant's handle
 # Email notices to servants who gave an address (a suggestion waiting for review). Without STAYHERE_EMAIL_HOST
 # none are sent: no console backend, which would print servants' addresses to the log.

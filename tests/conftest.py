@@ -49,3 +49,13 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
         yield
     finally:
         running(None)
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test() -> object:
+    """A request answered in Spanish leaves Spanish active in the thread (Django's LocaleMiddleware does not put
+    the language back), which would turn the next test's English sentences Spanish: each test starts in English."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()

@@ -15,6 +15,7 @@ MARKERS = {
     "browser": "drives Debian's Chromium through Playwright",
     "janus": "starts a Janus (Debian's janus): stayhere's embedded one or a shared server",
     "nginx": "starts Debian's nginx in front of stayhere workers",
+    "phone": "starts the telephone edge (Debian's kamailio and rtpengine, and baresip as a caller)",
     "postgres": "needs a PostgreSQL server: the suite's (scripts/test.sh starts it) or a cluster of its own",
 }
 # Fixtures that bring one of those with them: a test using one (directly or through another fixture) is marked.
@@ -22,6 +23,7 @@ FIXTURE_MARKERS = {
     "janus": "janus",  # tests/audio/conftest.py: the module's Janus
     "two_servers": "janus",  # tests/audio/test_shared_janus.py: two shared Janus servers
     "remote": "janus",  # tests/audio/test_remote_janus.py: a Janus in a network namespace
+    "edge": "phone",  # tests/phone/conftest.py: the module's Kamailio and rtpengine
 }
 # Not a need but a cost: a test that takes tens of seconds by design (paced against a server's rate limits).
 SLOW = "slow"

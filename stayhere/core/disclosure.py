@@ -98,7 +98,8 @@ ALLOWED: dict[str, dict[str, str]] = {
             "phone",
         ],
         LISTING,
-    ),
+    )
+    | {"last_verified": "when a trusted servant last confirmed the public listing is still right"},
     "directory.MeetingSlot": dict.fromkeys(
         ["id", "meeting", "start_mow", "timezone", "attendance", "fellowship", "cell", "latitude", "longitude"], INDEX
     ),
@@ -179,13 +180,33 @@ ALLOWED: dict[str, dict[str, str]] = {
             "the review: when made and closed, by which servant's handle, and why rejected",
         ),
     },
-    "service.ListingChange": {
+    "service.ProblemReport": {
         "id": ID,
         "meeting": LISTING,
+        "kind": "what kind of problem a visitor reported: the meeting no longer exists, or harmful conduct at it",
+        "text": "what the visitor wrote (a conduct report is read only by the group's secretary and the body's "
+        "admins); deleted when the report is closed",
+        "contact": "an email a visitor gave for a reply, if any; deleted when the report is closed",
         **dict.fromkeys(
-            ["at", "who", "approved_by", "fields"],
-            "the listing's history: when, by which servant's handle or suggestion, the public fields before and after",
+            ["status", "created_at", "closed_at", "closed_by"],
+            "the report's handling: when made and closed, and by which servant's handle",
         ),
+    },
+    "service.NoticeChoice": {
+        "id": ID,
+        "user": "the servant whose choice of email notices this is",
+        **dict.fromkeys(["suggestions", "reports"], "whether the servant wants email notices of these"),
+    },
+    "service.ListingChange": {
+        "id": ID,
+        **dict.fromkeys(["kind", "object_id", "label"], "which service body, group, location or meeting changed"),
+        **dict.fromkeys(
+            ["action", "via", "at", "who", "approved_by", "reverts"],
+            "the listing's history: what was done, by which path, when, by which servant's handle, suggestion, "
+            "import source or operator, and which earlier change it undid",
+        ),
+        "fields": "the public listing fields before and after (never a group's contact people, never a visitor's "
+        "note or address); kept as long as the listings, which are public",
     },
     "service.RecoveryCode": {
         "id": ID,
@@ -216,6 +237,13 @@ ALLOWED: dict[str, dict[str, str]] = {
             ["throttling_failure_timestamp", "throttling_failure_count", "created_at", "last_used_at"],
             "failed codes (to slow guessing), when the app was added and last used to sign in",
         ),
+    },
+    "phone.PhoneCode": {
+        "id": ID,
+        "meeting": "which meeting the code opens",
+        "code": "the random digits callers key in to reach the meeting's room (the same for every caller; no caller's"
+        " number, no call, no time of a call is kept)",
+        "rotated": "when the code was last drawn, so its secretary can see how old it is",
     },
     "slips.SlipSettings": dict.fromkeys(["id", "group", "enabled", "minimum_minutes"], SETTING),
     "slips.SigningKey": {

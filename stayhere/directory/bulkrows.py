@@ -1,15 +1,27 @@
-"""Fast bulk INSERT and UPDATE for the feed importer, in SQL that SQLite and PostgreSQL both accept.
+"""Fast bulk INSERT and UPDATE for the feed importer, on SQLite and PostgreSQL.
 
 Django's bulk_create prepares every value through the field machinery and bulk_update builds a
 CASE expression per field; at 200,000 meetings that is most of an import's time. Here values are
-adapted once per field kind and sent with executemany or one multi-row INSERT ... RETURNING.
-Only the field kinds the directory uses are handled; anything else is passed through.
+adapted once per field kind, then:
+
+- on SQLite, sent with executemany (one prepared statement, run per row in the same process) or one
+  multi-row INSERT ... RETURNING;
+- on PostgreSQL, streamed with ``COPY ... FROM STDIN`` (psycopg 3): Django binds parameters on the
+  client, so executemany sent every row as its own SQL text for the server to parse and plan. New rows
+  are copied straight into their table (their ids drawn first from the table's sequence, when the
+  caller needs them); changed rows are copied into a temporary staging table and written with one
+  ``UPDATE ... FROM`` by primary key.
+
+Everything runs in the caller's transaction: an import killed halfway leaves nothing behind (the
+staging table is dropped at commit or with the connection). Only the field kinds the directory uses
+are handled; anything else is passed through.
 """
 
 from __future__ import annotations
 
+import itertools
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import orjson
@@ -72,12 +84,50 @@ def _batch_size(width: int) -> int:
     return max(1, min(1000, limit // max(width, 1)))
 
 
+def _copying() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _copy(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """COPY the rows into ``table`` (already quoted), in the order of ``columns`` (quoted)."""
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # psycopg's own cursor: Django's wrapper has no copy()
+        with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
+def _new_ids(model: type[models.Model], count: int) -> list[int]:
+    """``count`` primary keys drawn from the table's sequence, as an INSERT would draw them."""
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [quote(model._meta.db_table), _pk_column(model), count],
+        )
+        return [int(row[0]) for row in cursor.fetchall()]
+
+
 def insert(model: type[models.Model], objs: Sequence[models.Model], names: Sequence[str], *, ids: bool) -> None:
-    """INSERT the objects; with ``ids``, set each object's primary key from RETURNING."""
+    """INSERT the objects; with ``ids``, set each object's primary key (RETURNING, or drawn before a COPY)."""
     if not objs:
         return
     columns = _columns(model, names)
     quote = connection.ops.quote_name
+    if _copying():
+        read = _reader(columns)
+        column_names = [quote(column) for _a, column, _f in columns]
+        if not ids:
+            _copy(quote(model._meta.db_table), column_names, (read(obj) for obj in objs))
+            return
+        new_ids = _new_ids(model, len(objs))
+        rows = ([new_id, *read(obj)] for obj, new_id in zip(objs, new_ids, strict=True))
+        _copy(quote(model._meta.db_table), [quote(_pk_column(model)), *column_names], rows)
+        for obj, new_id in zip(objs, new_ids, strict=True):
+            obj.pk = new_id
+            obj._state.adding = False
+            obj._state.db = connection.alias
+        return
     table = quote(model._meta.db_table)
     column_list = ", ".join(quote(column) for _a, column, _f in columns)
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
@@ -107,6 +157,9 @@ def update(model: type[models.Model], objs: Sequence[models.Model], names: Seque
         return
     columns = _columns(model, names)
     quote = connection.ops.quote_name
+    if _copying():
+        _update_by_copy(model, columns, objs)
+        return
     assignments = ", ".join(f"{quote(column)} = %s" for _a, column, _f in columns)
     pk = quote(_pk_column(model))
     sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {pk} = %s"  # noqa: S608
@@ -115,11 +168,39 @@ def update(model: type[models.Model], objs: Sequence[models.Model], names: Seque
         cursor.executemany(sql, [[*read(obj), obj.pk] for obj in objs])
 
 
+_staging_names = itertools.count(1)
+
+
+def _update_by_copy(
+    model: type[models.Model], columns: list[tuple[str, str, Adapter | None]], objs: Sequence[models.Model]
+) -> None:
+    """The objects' rows COPYed into a staging table shaped like the model's, then one UPDATE ... FROM."""
+    quote = connection.ops.quote_name
+    table, pk = quote(model._meta.db_table), quote(_pk_column(model))
+    staging = quote(f"stayhere_staging_{next(_staging_names)}")
+    names = [quote(column) for _a, column, _f in columns]
+    read = _reader(columns)
+    with connection.cursor() as cursor:
+        # The table's own column types, no rows, no constraints; gone at the end of the transaction.
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "  # noqa: S608 (names from the model)
+            f"SELECT {pk}, {', '.join(names)} FROM {table} WITH NO DATA"
+        )
+    _copy(staging, [pk, *names], ([obj.pk, *read(obj)] for obj in objs))
+    assignments = ", ".join(f"{name} = s.{name}" for name in names)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} AS t SET {assignments} FROM {staging} AS s WHERE t.{pk} = s.{pk}")  # noqa: S608
+        cursor.execute(f"DROP TABLE {staging}")
+
+
 def insert_tuples(model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """INSERT rows of values already in database form, one per tuple, in the order of ``names``."""
     if not rows:
         return
     quote = connection.ops.quote_name
+    if _copying():
+        _copy(quote(model._meta.db_table), [quote(column) for _a, column, _f in _columns(model, names)], rows)
+        return
     columns = ", ".join(quote(column) for _a, column, _f in _columns(model, names))
     placeholders = ", ".join(["%s"] * len(names))
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608

@@ -1,9 +1,15 @@
-"""The meetings of one result page, with their location, group and service body, in one query.
+"""The meetings of one result page, with their location and group, in one query: only what the answers send.
 
-The same rows ``select_related(...).in_bulk(ids)`` would give, without building the query
-through the ORM's compiler on every search: at a page of 25 that cost three times the query.
-Values go through the same converters Django applies, and related objects are cached on each
-meeting exactly as select_related caches them.
+A result page (the finder's list, the JSON API) shows a meeting's name, schedule, attendance, types,
+place and group name; nothing else of those rows. So only those columns are read: a group's
+``contacts`` (kilobytes of JSON for a large group) or a meeting's notes are never loaded nor decoded
+on the hot path, and the service body is not joined. The instances are Django's own, with every
+other field deferred; reading one of those would cost a query per meeting, which
+``tests/directory/test_loading.py`` rules out for everything the API and the finder page render.
+
+The SQL is written once per database (building it through the ORM's compiler on every search cost
+three times the query); values go through the converters Django applies, and related objects are
+cached on each meeting as ``select_related`` caches them.
 """
 
 from __future__ import annotations
@@ -15,9 +21,19 @@ from typing import Any
 
 from django.db import connection, models
 
-from stayhere.directory.models import Group, Location, Meeting, ServiceBody
+from stayhere.directory.models import Group, Location, Meeting
 
 Converter = Callable[[Any, Any, Any], Any]
+
+# What a result page reads of each row (api_views.meeting_json, presenting.result_view, search._result).
+MEETING_COLUMNS = (
+    "id", "slug", "name", "fellowship", "group_id", "location_id", "day_mask", "start_time", "end_time",
+    "timezone", "attendance", "inactive_reason", "regions", "conference_url", "conference_phone", "types",
+)  # fmt: skip
+LOCATION_COLUMNS = (
+    "id", "name", "address", "city", "state", "postal_code", "country", "latitude", "longitude", "approximate",
+)  # fmt: skip
+GROUP_COLUMNS = ("id", "name", "moud_welcome", "harm_reduction")
 
 
 @dataclass(frozen=True)
@@ -26,37 +42,37 @@ class _Part:
     relation: str  # the meeting's attribute ("" for the meeting itself)
     columns: tuple[str, ...]
     attnames: tuple[str, ...]
-    converters: tuple[tuple[tuple[Converter, Any], ...], ...]
+    # Only the fields that need converting: (index in the part, its converters).
+    converters: tuple[tuple[int, tuple[tuple[Converter, Any], ...]], ...]
 
 
-def _part(model: type[models.Model], alias: str, relation: str) -> _Part:
+def _part(model: type[models.Model], alias: str, relation: str, attnames: tuple[str, ...]) -> _Part:
     quote = connection.ops.quote_name
-    columns, attnames, converters = [], [], []
-    for field in model._meta.concrete_fields:
+    columns, converters = [], []
+    for index, attname in enumerate(attnames):
+        field = next(f for f in model._meta.concrete_fields if f.attname == attname)
         assert field.column is not None
         column = field.get_col(alias)
         columns.append(f"{alias}.{quote(field.column)}")
-        attnames.append(field.attname)
         found = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
-        converters.append(tuple((converter, column) for converter in found))
-    return _Part(model, relation, tuple(columns), tuple(attnames), tuple(converters))
+        if found:
+            converters.append((index, tuple((converter, column) for converter in found)))
+    return _Part(model, relation, tuple(columns), attnames, tuple(converters))
 
 
 @cache
 def _plan(vendor: str) -> tuple[str, tuple[_Part, ...]]:
     del vendor  # the cache key: converters and quoting differ between databases
     parts = (
-        _part(Meeting, "m", ""),
-        _part(Location, "l", "location"),
-        _part(Group, "g", "group"),
-        _part(ServiceBody, "b", "service_body"),
+        _part(Meeting, "m", "", MEETING_COLUMNS),
+        _part(Location, "l", "location", LOCATION_COLUMNS),
+        _part(Group, "g", "group", GROUP_COLUMNS),
     )
     select = ", ".join(column for part in parts for column in part.columns)
     sql = (
         f"SELECT {select} FROM directory_meeting m "  # noqa: S608 (no value is put in the text)
         "LEFT JOIN directory_location l ON l.id = m.location_id "
-        "LEFT JOIN directory_group g ON g.id = m.group_id "
-        "LEFT JOIN directory_servicebody b ON b.id = m.service_body_id WHERE m.id IN "
+        "LEFT JOIN directory_group g ON g.id = m.group_id WHERE m.id IN "
     )
     return sql, parts
 
@@ -65,13 +81,14 @@ def _build(part: _Part, values: Sequence[Any]) -> models.Model | None:
     if values[0] is None:  # no related row (a LEFT JOIN miss): the primary key is first
         return None
     converted = list(values)
-    for index, converters in enumerate(part.converters):
+    for index, converters in part.converters:
         for converter, column in converters:
             converted[index] = converter(converted[index], column, connection)
     return part.model.from_db(connection.alias, list(part.attnames), converted)
 
 
 def meetings_by_id(ids: Sequence[int]) -> dict[int, Meeting]:
+    """The meetings of these ids (those that exist), with the columns a result page shows."""
     if not ids:
         return {}
     sql, parts = _plan(connection.vendor)

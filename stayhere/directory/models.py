@@ -195,6 +195,8 @@ class Meeting(models.Model):
     url = models.URLField(max_length=500, blank=True, help_text=_("The listing on the publisher's site."))
     feedback_url = models.CharField(max_length=500, blank=True)
     updated = models.DateTimeField(default=django_timezone.now)
+    # When a trusted servant last confirmed the listing is still right (none: never).
+    last_verified = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -9,8 +9,9 @@ link the listing has: the meeting meets in the room), with a note that it is a r
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.conf import settings
 from django.urls import reverse
@@ -27,6 +28,15 @@ class Rooms:
 
 
 @dataclass(frozen=True)
+class Phones:
+    """The site's phone line (the phone app's): its number, each room's code, and the codes' table for SQL."""
+
+    number: str  # "+" and digits only (checked where it is read)
+    codes: Callable[[], Mapping[str, str]]  # slug -> code, for meetings with a room
+    table: str  # a table of (meeting_id, code)
+
+
+@dataclass(frozen=True)
 class RoomAddresses:
     """How one rendering writes room links: before + slug + after, unless the group is in ``unlisted``."""
 
@@ -34,6 +44,16 @@ class RoomAddresses:
     after: str
     unlisted: frozenset[int]
     notes: str
+    phones: Phones | None = None  # the site's phone line, when it has a number
+
+    @cached_property
+    def _codes(self) -> Mapping[str, str]:
+        return self.phones.codes() if self.phones is not None else {}
+
+    def phone(self, slug: str, has_room: bool, group_id: int | None) -> str:
+        """A listed room's dial-in line, "+NUMBER,,CODE#" (Meeting Guide's pauses), when the site has a number."""
+        code = self._codes.get(slug, "") if self.phones is not None and self.link(slug, has_room, group_id) else ""
+        return f"{self.phones.number},,{code}#" if code and self.phones is not None else ""
 
     def link(self, slug: str, has_room: bool, group_id: int | None) -> str:
         if not has_room or (group_id is not None and group_id in self.unlisted):
@@ -42,6 +62,12 @@ class RoomAddresses:
 
 
 _rooms: list[Rooms] = []
+_phones: list[Callable[[], Phones | None]] = []
+
+
+def register_phones(phones: Callable[[], Phones | None]) -> None:
+    """The phone app says how rooms are dialled (None while the site has no phone number)."""
+    _phones[:] = [phones]
 
 
 def register(rooms: Rooms) -> None:
@@ -59,4 +85,5 @@ def addresses(url_prefix: str) -> RoomAddresses | None:
     before, _sep, after = rooms.path_of(marker).partition(marker)
     with translation.override(settings.LANGUAGE_CODE):
         notes = str(ROOM_NOTES)
-    return RoomAddresses(site + before, after, rooms.unlisted_groups(), notes)
+    phones = _phones[0]() if _phones else None
+    return RoomAddresses(site + before, after, rooms.unlisted_groups(), notes, phones)

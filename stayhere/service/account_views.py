@@ -41,7 +41,8 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(reverse("service:sign-in-code"))
         login(request, user)
         return HttpResponseRedirect(target)
-    response = render(request, "service/sign_in.html", {"form": form}, status=400 if form.errors else 200)
+    context = {"form": form, "signed_out_everywhere": request.GET.get("signed-out") == "everywhere"}
+    response = render(request, "service/sign_in.html", context, status=400 if form.errors else 200)
     if form.unavailable:
         response.status_code = 503
         response["Retry-After"] = str(UNAVAILABLE_RETRY_S)
@@ -110,6 +111,14 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     try:
         if not form.is_valid():
             return render(request, "service/two_factor.html", _two_factor_context(request, on, form), status=400)
+        if on and request.POST.get("action") == "recovery":
+            twofactor.verify(request.user, form.cleaned_data["code"])
+            context = _two_factor_context(request, True, CodeForm())
+            context.update(
+                notice=_("New recovery codes are drawn: the old ones no longer work."),
+                recovery_codes=twofactor.new_recovery_codes(request.user),
+            )
+            return render(request, "service/two_factor.html", context)
         if on:
             twofactor.verify(request.user, form.cleaned_data["code"])
             twofactor.turn_off(request.user)

@@ -41,5 +41,6 @@ class ChangeRequestAdmin(ReadOnly):
 
 @admin.register(ListingChange)
 class ListingChangeAdmin(ReadOnly):
-    list_display = ("meeting", "at", "who", "approved_by")
-    search_fields = ("who", "meeting__name")
+    list_display = ("kind", "label", "action", "via", "at", "who", "approved_by")
+    list_filter = ("kind", "action", "via")
+    search_fields = ("who", "label")

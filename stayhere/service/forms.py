@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from stayhere.core import cache, signin
 from stayhere.directory.feeds.codes import type_codes_from_value
-from stayhere.directory.models import Attendance, Meeting, ServiceBody
+from stayhere.directory.feeds.common import parse_coordinates
+from stayhere.directory.models import Attendance, Group, Location, Meeting, ServiceBody
 from stayhere.directory.presenting import day_name
 from stayhere.service import listing
 from stayhere.service.models import RoleKind
@@ -303,4 +304,204 @@ class GroupForm(forms.Form):
         label=_("Name of the group"),
         max_length=200,
         error_messages={"required": _("Give the group's name, e.g. “Hope Group”.")},
+    )
+
+
+REPORT_KINDS = [
+    ("wrong", _("The listing is wrong (a time, a place, a link…)")),
+    ("gone", _("The meeting no longer exists")),
+    ("conduct", _("Harmful conduct at this meeting")),
+]
+
+
+class ReportForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What is the problem?"),
+        choices=REPORT_KINDS,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose what the problem is."),
+            "invalid_choice": _("Choose one of the problems listed."),
+        },
+    )
+    text = forms.CharField(
+        label=_("What happened, or what is wrong"),
+        max_length=4000,
+        widget=forms.Textarea,
+        help_text=_("Please name no one who attends. It is deleted when the report is closed."),
+        error_messages={
+            "required": _("Say what the problem is, in a few words."),
+            "max_length": _("Please keep it under 4,000 characters."),
+        },
+    )
+    contact = forms.EmailField(
+        label=_("Your email, if you would like a reply"),
+        required=False,
+        help_text=_("Optional. Seen only by the servants who read the report and deleted when it is closed."),
+        error_messages={"invalid": _("Give an email address such as name@example.org, or leave it empty.")},
+    )
+
+
+HANDLE_REGEX = r"^[\w.@+-]{2,40}$"
+
+
+class OwnAccountForm(forms.Form):
+    """A servant's own handle and email (an empty email: no notices)."""
+
+    handle = forms.RegexField(
+        label=_("Your handle"),
+        regex=HANDLE_REGEX,
+        help_text=_("What other servants see, e.g. “Sam K.” or “secretary-hope”: not your full name."),
+        error_messages={
+            "invalid": _("Use 2 to 40 letters, digits or . @ + - _ (no spaces) for the handle."),
+            "required": _("Choose a handle."),
+        },
+    )
+    email = forms.EmailField(
+        label=_("Email (optional)"),
+        required=False,
+        help_text=_("Only if you want notices by email. Empty it to remove the address."),
+        error_messages={"invalid": _("Give an email address such as name@example.org, or leave it empty.")},
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_handle(self) -> str:
+        handle: str = self.cleaned_data["handle"]
+        taken = get_user_model().objects.filter(username__iexact=handle).exclude(pk=self.user.pk)
+        if taken.exists():
+            raise ValidationError(_("That handle is taken: choose another."))
+        return handle
+
+
+class NoticeForm(forms.Form):
+    suggestions = forms.BooleanField(label=_("Email me when a change is suggested in my queue"), required=False)
+    reports = forms.BooleanField(label=_("Email me when a problem is reported that I may act on"), required=False)
+
+
+class GroupStatementForm(forms.ModelForm[Group]):
+    """What only the group itself says: its statement, whether people on MOUD are welcome, whether it is
+    harm-reduction friendly, and its public contact details."""
+
+    website = forms.URLField(
+        label=_("The group's website"),
+        max_length=200,
+        required=False,
+        assume_scheme="https",
+        error_messages={"invalid": URL_ERROR},
+    )
+
+    class Meta:
+        model = Group
+        fields = ("statement", "moud_welcome", "harm_reduction", "website", "email", "phone")
+        labels = {
+            "statement": _("The group's statement"),
+            "moud_welcome": _("People on medication for opioid use disorder (MOUD) are welcome"),
+            "harm_reduction": _("Harm-reduction friendly"),
+            "website": _("The group's website"),
+            "email": _("The group's public email"),
+            "phone": _("The group's public phone"),
+        }
+        help_texts = {
+            "statement": _("Shown on each of the group's meetings' pages, e.g. a welcome. Name no member."),
+            "moud_welcome": _("Adds “MOUD welcome” to every meeting of the group, in the finder and the feeds."),
+            "harm_reduction": _("Adds “Harm reduction” to every meeting of the group, in the finder and the feeds."),
+            "email": _("A service address, never a member's own."),
+        }
+        error_messages = {
+            "website": {"invalid": URL_ERROR},
+            "email": {"invalid": _("Give an email address such as name@example.org, or leave it empty.")},
+        }
+        widgets = {"statement": forms.Textarea(attrs={"rows": 5})}
+
+    def clean_statement(self) -> str:
+        statement: str = self.cleaned_data.get("statement") or ""
+        if len(statement) > 4000:
+            raise ValidationError(_("Please keep the statement under 4,000 characters."))
+        return statement.strip()
+
+
+class LocationForm(forms.ModelForm[Location]):
+    latitude = forms.FloatField(
+        label=_("Latitude"),
+        required=False,
+        min_value=-90,
+        max_value=90,
+        help_text=_("For the finder's distances, e.g. 41.8781. Leave both empty if you do not know them."),
+        error_messages={
+            "invalid": _("Write the latitude as a number from -90 to 90, e.g. 41.8781."),
+            "min_value": _("Latitude is between -90 and 90."),
+            "max_value": _("Latitude is between -90 and 90."),
+        },
+    )
+    longitude = forms.FloatField(
+        label=_("Longitude"),
+        required=False,
+        min_value=-180,
+        max_value=180,
+        error_messages={
+            "invalid": _("Write the longitude as a number from -180 to 180, e.g. -87.6298."),
+            "min_value": _("Longitude is between -180 and 180."),
+            "max_value": _("Longitude is between -180 and 180."),
+        },
+    )
+
+    class Meta:
+        model = Location
+        fields = ("name", "address", "city", "state", "postal_code", "country", "latitude", "longitude", "notes")
+        labels = {
+            "name": _("Name of the place"),
+            "address": _("Street address"),
+            "city": _("City"),
+            "state": _("State or province"),
+            "postal_code": _("Postal code"),
+            "country": _("Country"),
+            "notes": _("How to find the room"),
+        }
+        help_texts = {"name": _("e.g. “St. Mark's Church hall”.")}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not any(str(data.get(name) or "").strip() for name in ("name", "address", "city")):
+            raise ValidationError(_("Give at least the place's name, its street address or its city."))
+        latitude, longitude = data.get("latitude"), data.get("longitude")
+        if (latitude is None) != (longitude is None) and not self.has_error("latitude"):
+            if not self.has_error("longitude"):
+                raise ValidationError(_("Give both latitude and longitude, or neither."))
+        if latitude is not None and longitude is not None:
+            # As the importer takes a feed's coordinates: both or neither, in range, never a blank filled with 0.
+            kept = parse_coordinates(latitude, longitude)
+            if kept == (None, None):
+                raise ValidationError(
+                    _("0 is not a coordinate of a meeting place: leave both empty if you do not know them.")
+                )
+            data["latitude"], data["longitude"] = kept
+        return data
+
+
+class WhereForm(forms.Form):
+    """Where a new meeting meets: one of the group's places, or none (online, phone)."""
+
+    location = forms.ChoiceField(label=_("Where it meets"), required=False)
+
+    def __init__(self, *args: Any, places: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["location"].choices = [("", _("No place (online or phone only)")), *places]  # type: ignore[attr-defined]
+        self.fields["location"].error_messages["invalid_choice"] = _("Choose one of the group's places listed.")
+
+
+class SlipsForm(forms.Form):
+    enabled = forms.BooleanField(label=_("Give attendance slips"), required=False)
+    minimum_minutes = forms.IntegerField(
+        label=_("Minutes present for a slip"),
+        min_value=0,
+        max_value=600,
+        required=False,
+        error_messages={
+            "invalid": _("Give the minutes present for a slip as a whole number from 0 to 600."),
+            "min_value": _("Give the minutes present for a slip as a whole number from 0 to 600."),
+            "max_value": _("Give the minutes present for a slip as a whole number from 0 to 600."),
+        },
     )

@@ -21,6 +21,7 @@ from stayhere.directory.feeds.codes import sort_codes
 from stayhere.directory.models import Meeting
 from stayhere.directory.presenting import ATTENDANCE_LABELS, day_name
 from stayhere.directory.types import CATALOG
+from stayhere.service import history
 from stayhere.service.models import ListingChange
 
 EDITABLE = (
@@ -125,7 +126,11 @@ def check_types(codes: list[str]) -> list[str]:
 def checked(meeting: Meeting, changes: Values) -> Meeting:
     """A copy of the meeting with the changes, validated as the model and the importer validate a listing (the
     meeting itself is not touched); ListingInvalid when the result is no valid listing."""
-    copy = Meeting.objects.get(pk=meeting.pk)
+    return validated(Meeting.objects.get(pk=meeting.pk), changes)
+
+
+def validated(copy: Meeting, changes: Values) -> Meeting:
+    """``copy`` (a meeting not yet saved, or a copy of one) with the changes set, validated as ``checked`` says."""
     errors: dict[str, list[str]] = {}
     for name, value in changes.items():
         if name not in EDITABLE:
@@ -174,10 +179,8 @@ def apply(meeting: Meeting, changes: Values, who: str, approved_by: str = "") ->
         updated.save()
         slots.rebuild([updated])
         # What is recorded is what was stored (a cleared inactive reason, a time zone's canonical spelling).
-        stored = diff(values(current), values(updated))
-        record = ListingChange.objects.create(
-            meeting=updated, who=who, approved_by=approved_by, fields={k: list(v) for k, v in stored.items()}
-        )
+        via = history.Via.SUGGESTION if approved_by else history.Via.PAGE
+        record = history.record(updated, who, history.snapshot(current), via=via, approved_by=approved_by)
     meeting.refresh_from_db()
     return record
 

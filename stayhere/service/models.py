@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from stayhere.directory.models import Group, Meeting, ServiceBody
 
@@ -112,21 +113,52 @@ class ChangeRequest(models.Model):
 
 
 class ListingChange(models.Model):
-    """One change to a meeting's listing made through the servants' pages or an approved suggestion."""
+    """One change to a service body, group, location or meeting, from any path: a servant's page, an approved
+    suggestion, an import, the Django admin, or the undoing of an earlier change (``stayhere.service.history``).
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="listing_changes")
+    Only public listing fields are kept, never a group's contact people, a visitor's note or address.
+    """
+
+    class Kind(models.TextChoices):
+        SERVICE_BODY = "service_body", _("Service body")
+        GROUP = "group", _("Group")
+        LOCATION = "location", _("Location")
+        MEETING = "meeting", _("Meeting")
+
+    class Action(models.TextChoices):
+        CREATED = "created", pgettext_lazy("listing history", "Added")
+        CHANGED = "changed", pgettext_lazy("listing history", "Changed")
+        REMOVED = "removed", pgettext_lazy("listing history", "Removed")
+        VERIFIED = "verified", pgettext_lazy("listing history", "Confirmed as still right")
+
+    class Via(models.TextChoices):
+        PAGE = "page", _("a servant's page")
+        SUGGESTION = "suggestion", _("an approved suggestion")
+        IMPORT = "import", _("an import")
+        ADMIN = "admin", _("the site admin's pages")
+        REVERT = "revert", _("undoing an earlier change")
+
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.MEETING)
+    # No foreign key: the history of a removed row stays.
+    object_id = models.BigIntegerField()
+    label = models.CharField(max_length=200, blank=True)  # the row's name when the change was made
+    action = models.CharField(max_length=10, choices=Action.choices, default=Action.CHANGED)
+    via = models.CharField(max_length=10, choices=Via.choices, default=Via.PAGE)
     at = models.DateTimeField(default=timezone.now)
-    # The servant's handle, or "suggestion #N" approved by the servant named in ``approved_by``.
-    who = models.CharField(max_length=150)
+    # The servant's handle, "suggestion #N" approved by the servant named in ``approved_by``, or the import's source.
+    who = models.CharField(max_length=300)
     approved_by = models.CharField(max_length=150, blank=True)
-    # {field: [before, after]}
+    # {field: [before, after]}, plain JSON values (stayhere.service.history.snapshot)
     fields = models.JSONField(default=dict)
+    # The change this one undid.
+    reverts = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["kind", "object_id", "at"], name="listingchange_object_at")]
 
     def __str__(self) -> str:
-        return f"{self.meeting_id} {self.at:%Y-%m-%d} {self.who}"
+        return f"{self.kind} {self.object_id} {self.at:%Y-%m-%d} {self.who}"
 
 
 class RecoveryCode(models.Model):
@@ -154,3 +186,49 @@ class Passkey(models.Model):
 
     def __str__(self) -> str:
         return f"passkey {self.pk} ({self.name})"
+
+
+class ProblemReport(models.Model):
+    """A visitor's report of a problem with a meeting that is not a field-by-field change: the meeting no longer
+    exists (a request to remove it, reviewed in the body's queue), or harmful conduct at it (private: only the
+    group's secretary and the service body's admins read it; never public, never in the listing's history).
+
+    A report that the listing is wrong becomes an ordinary change request (``ChangeRequest``). No account, address
+    or fingerprint of the visitor is kept; the text and the optional contact address are deleted when the report
+    is closed (``stayhere.service.reports.close``).
+    """
+
+    class Kind(models.TextChoices):
+        GONE = "gone", _("The meeting no longer exists")
+        CONDUCT = "conduct", _("Harmful conduct at this meeting")
+
+    class Status(models.TextChoices):
+        OPEN = "open", pgettext_lazy("a report", "Open")
+        CLOSED = "closed", pgettext_lazy("a report", "Closed")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="problem_reports")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    text = models.TextField(blank=True)
+    contact = models.EmailField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.CharField(max_length=150, blank=True)  # the handle of the servant who closed it
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"report #{self.pk} ({self.kind})"
+
+
+class NoticeChoice(models.Model):
+    """A servant's choice of email notices (a servant without a row gets every notice their roles reach, when their
+    account has an email address)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notice_choice")
+    suggestions = models.BooleanField(_("a change was suggested"), default=True)
+    reports = models.BooleanField(_("a problem was reported"), default=True)
+
+    def __str__(self) -> str:
+        return f"notices of {self.user_id}"

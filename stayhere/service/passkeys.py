@@ -70,19 +70,13 @@ def register(request: HttpRequest, user: Any, credential: Any, name: str) -> Pas
     challenge = request.session.pop(REGISTERING, None)
     if challenge is None:
         raise PasskeyRefused(_("Start again: press “Add a passkey” and follow your device's steps."))
-    rp_id, origin = relying_party(request)
-    try:
-        verified = verify_registration_response(
-            credential=_object(credential),
-            expected_challenge=base64url_to_bytes(challenge),
-            expected_rp_id=rp_id,
-            expected_origin=origin,
-            require_user_verification=True,
-        )
-    except (WebAuthnException, ValueError, KeyError, TypeError):
-        raise PasskeyRefused(
-            _("The device's answer could not be checked, so no passkey was added. Try again.")
-        ) from None
+    verified = _verified(
+        verify_registration_response,
+        request,
+        credential,
+        challenge,
+        _("The device's answer could not be checked, so no passkey was added. Try again."),
+    )
     return Passkey.objects.create(
         user=user,
         credential_id=bytes_to_base64url(verified.credential_id),
@@ -113,24 +107,37 @@ def authenticate(request: HttpRequest, passkey: Passkey, credential: Any) -> Any
     challenge = request.session.pop(SIGNING_IN, None)
     if challenge is None:
         raise PasskeyRefused(_("Start again: press “Sign in with a passkey”."))
-    rp_id, origin = relying_party(request)
-    try:
-        verified = verify_authentication_response(
-            credential=_object(credential),
-            expected_challenge=base64url_to_bytes(challenge),
-            expected_rp_id=rp_id,
-            expected_origin=origin,
-            credential_public_key=bytes(passkey.public_key),
-            credential_current_sign_count=passkey.sign_count,
-            require_user_verification=True,
-        )
-    except (WebAuthnException, ValueError, KeyError, TypeError):
-        raise PasskeyRefused(_("The passkey's answer could not be checked: nobody was signed in. Try again.")) from None
+    verified = _verified(
+        verify_authentication_response,
+        request,
+        credential,
+        challenge,
+        _("The passkey's answer could not be checked: nobody was signed in. Try again."),
+        credential_public_key=bytes(passkey.public_key),
+        credential_current_sign_count=passkey.sign_count,
+    )
     with transaction.atomic():
         Passkey.objects.filter(pk=passkey.pk).update(sign_count=verified.new_sign_count, last_used_at=timezone.now())
     if not passkey.user.is_active:
         raise PasskeyRefused(_("This account is switched off. Ask a site admin."))
     return passkey.user
+
+
+def _verified(verify: Any, request: HttpRequest, credential: Any, challenge: str, refusal: str, **more: Any) -> Any:
+    """The `webauthn` package's check of a ceremony's answer against this site and the session's challenge, with
+    user verification required; PasskeyRefused(refusal) when it fails."""
+    rp_id, origin = relying_party(request)
+    try:
+        return verify(
+            credential=_object(credential),
+            expected_challenge=base64url_to_bytes(challenge),
+            expected_rp_id=rp_id,
+            expected_origin=origin,
+            require_user_verification=True,
+            **more,
+        )
+    except (WebAuthnException, ValueError, KeyError, TypeError):
+        raise PasskeyRefused(refusal) from None
 
 
 def _object(credential: Any) -> dict[str, Any]:

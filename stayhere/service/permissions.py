@@ -12,7 +12,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from stayhere.directory.models import Group, Meeting, ServiceBody
+from stayhere.directory.models import Group, Location, Meeting, ServiceBody
 from stayhere.service.models import BODY_KINDS, Role, RoleKind
 
 
@@ -97,3 +97,36 @@ def may_hand_over(user: Any, role: Role) -> bool:
     if role.kind == RoleKind.SECRETARY:
         return role.group is not None and may_invite(user, role.kind, group=role.group)
     return may_invite(user, role.kind, body=role.service_body)
+
+
+def may_read_conduct_report(user: Any, meeting: Meeting) -> bool:
+    """Read and close a report of harmful conduct at the meeting: its group's secretary and the admins of its service
+    body or a body above it (not reviewers: such a report is private, and not about the listing)."""
+    if is_site_admin(user) or _holds(user, (RoleKind.BODY_ADMIN,), body_of_meeting(meeting)):
+        return True
+    return meeting.group is not None and any(
+        role.kind == RoleKind.SECRETARY and role.group_id == meeting.group_id for role in current_roles(user)
+    )
+
+
+def may_act_on_report(user: Any, kind: str, meeting: Meeting) -> bool:
+    """Read and close a visitor's problem report: one of harmful conduct as above; one that the meeting no longer
+    exists as a change request is reviewed (and the meeting removed) by the body's reviewers and admins."""
+    if kind == "conduct":
+        return may_read_conduct_report(user, meeting)
+    return may_review_meeting(user, meeting)
+
+
+def may_manage_group(user: Any, group: Group) -> bool:
+    """Set what only the group says (its statement, the MOUD-welcome and harm-reduction facets), its room and slips
+    settings, draw its room links, add meetings to it: its secretary, or an admin above it."""
+    return may_edit_group(user, group)
+
+
+def may_edit_location(user: Any, location: Location) -> bool:
+    """Change a meeting place: a site admin, or a servant who may edit every meeting held there (a place shared
+    with another body's meetings is theirs too, so only an admin above both may change it)."""
+    if is_site_admin(user):
+        return True
+    meetings = list(Meeting.objects.filter(location=location).select_related("group__service_body", "service_body"))
+    return bool(meetings) and all(may_edit_meeting(user, meeting) for meeting in meetings)

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache as django_cache
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from stayhere.core import cache
 from stayhere.directory.models import Meeting
 from stayhere.service import listing
+from stayhere.service.forgetting import save_forgetting
 from stayhere.service.models import ChangeRequest, ListingChange
 
 
@@ -29,9 +30,15 @@ class SuggestionRefused(Exception):
 @dataclass(frozen=True)
 class Limited:
     retry_after: int
+    what: str = "suggest"
 
     def sentence(self) -> str:
         minutes = max(1, math.ceil(self.retry_after / 60))
+        if self.what == "report":
+            return _(
+                "Many problems have been reported here in a short time. Please wait %(minutes)d minutes and send "
+                "yours again; nothing was kept."
+            ) % {"minutes": minutes}
         return _(
             "Many changes have been suggested here in a short time. Please wait %(minutes)d minutes and send "
             "yours again; nothing was kept."
@@ -44,18 +51,18 @@ def _window(now: float) -> tuple[int, int]:
     return index, max(1, math.ceil((index + 1) * length - now))
 
 
-def _keys(meeting: Meeting, index: int) -> tuple[str, str]:
-    return f"suggest:meeting:{meeting.pk}:{index}", f"suggest:all:{index}"
+def _keys(meeting: Meeting, index: int, what: str) -> tuple[str, str]:
+    return f"{what}:meeting:{meeting.pk}:{index}", f"{what}:all:{index}"
 
 
-def limited(meeting: Meeting, now: float | None = None) -> Limited | None:
-    """A Limited when this meeting, or the server, has had its suggestions for this window
-    (``cache.CacheDown`` when the counts cannot be read)."""
+def limited(meeting: Meeting, now: float | None = None, what: str = "suggest") -> Limited | None:
+    """A Limited when this meeting, or the server, has had its suggestions (``what="suggest"``) or problem reports
+    (``what="report"``, counted apart) for this window (``cache.CacheDown`` when the counts cannot be read)."""
     index, left = _window(time.time() if now is None else now)
-    one, every = _keys(meeting, index)
+    one, every = _keys(meeting, index, what)
     counts = cache.use(lambda: django_cache.get_many([one, every]))
     if counts.get(every, 0) >= settings.SUGGESTIONS_OVERALL or counts.get(one, 0) >= settings.SUGGESTIONS_PER_MEETING:
-        return Limited(left)
+        return Limited(left, what)
     return None
 
 
@@ -68,9 +75,9 @@ def _count(key: str) -> None:
             django_cache.set(key, 1, timeout=timeout)
 
 
-def count(meeting: Meeting, now: float | None = None) -> None:
+def count(meeting: Meeting, now: float | None = None, what: str = "suggest") -> None:
     index, _left = _window(time.time() if now is None else now)
-    for key in _keys(meeting, index):
+    for key in _keys(meeting, index, what):
         cache.use(functools.partial(_count, key))
 
 
@@ -100,35 +107,15 @@ def conflicts(request: ChangeRequest) -> list[str]:
 
 
 def _close(request: ChangeRequest, status: str, by: str, reason: str = "") -> None:
-    """Closes the request and forgets what the visitor typed beyond the listing: the contact and the note.
-
-    On SQLite the old values are also overwritten on disk: secure_delete zeroes the row's old bytes in the page, and
-    after the commit a TRUNCATE checkpoint empties the write-ahead log that held earlier copies of the page.
-    (PostgreSQL keeps a dead copy of the row until its pages are reused: see docs/SECURITY.md.)
-    """
+    """Closes the request and forgets what the visitor typed beyond the listing: the contact and the note (gone
+    from the database file too: ``forgetting.save_forgetting``)."""
     request.status = status
     request.closed_at = timezone.now()
     request.closed_by = by
     request.reason = reason
     request.contact = ""
     request.note = ""
-    sqlite = connection.vendor == "sqlite"
-    if sqlite:
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA secure_delete=ON")
-    try:
-        request.save(update_fields=["status", "closed_at", "closed_by", "reason", "contact", "note"])
-    finally:
-        if sqlite:
-            with connection.cursor() as cursor:
-                cursor.execute("PRAGMA secure_delete=OFF")
-    if sqlite:
-        transaction.on_commit(_empty_the_log)
-
-
-def _empty_the_log() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    save_forgetting(request, ["status", "closed_at", "closed_by", "reason", "contact", "note"])
 
 
 def approve(request_id: int, by: str, edited: listing.Values | None = None) -> ListingChange | None:

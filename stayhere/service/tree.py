@@ -3,9 +3,11 @@ and groups below it (the Django admin can do the same; these pages need no staff
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.utils.text import slugify
 
 from stayhere.directory.models import Group, ServiceBody
+from stayhere.service import history
 
 
 def _free_slug(model: type[ServiceBody] | type[Group], name: str, limit: int) -> str:
@@ -16,11 +18,21 @@ def _free_slug(model: type[ServiceBody] | type[Group], name: str, limit: int) ->
     return slug
 
 
-def add_body(parent: ServiceBody | None, name: str, kind: str) -> ServiceBody:
-    return ServiceBody.objects.create(
-        name=name.strip(), slug=_free_slug(ServiceBody, name, 100), kind=kind, parent=parent
-    )
+def add_body(parent: ServiceBody | None, name: str, kind: str, who: str = "") -> ServiceBody:
+    """The new body, recorded in the listings' history as added by the servant ``who``."""
+    with transaction.atomic():
+        body = ServiceBody.objects.create(
+            name=name.strip(), slug=_free_slug(ServiceBody, name, 100), kind=kind, parent=parent
+        )
+        if who:
+            history.record_created(body, who, via=history.Via.PAGE)
+    return body
 
 
-def add_group(body: ServiceBody, name: str) -> Group:
-    return Group.objects.create(name=name.strip(), slug=_free_slug(Group, name, 120), service_body=body)
+def add_group(body: ServiceBody, name: str, who: str = "") -> Group:
+    """The new group, recorded in the listings' history as added by the servant ``who``."""
+    with transaction.atomic():
+        group = Group.objects.create(name=name.strip(), slug=_free_slug(Group, name, 120), service_body=body)
+        if who:
+            history.record_created(group, who, via=history.Via.PAGE)
+    return group

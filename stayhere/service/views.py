@@ -17,7 +17,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 from stayhere.core import cache
 from stayhere.core.signin import UNAVAILABLE_RETRY_S, unavailable_sentence
 from stayhere.directory.models import Attendance, Group, Meeting, ServiceBody
-from stayhere.service import invitations, listing, notices, permissions, suggestions, tree
+from stayhere.service import (
+    group_setup,
+    history_text,
+    invitations,
+    listing,
+    notices,
+    permissions,
+    suggestions,
+    tree,
+)
+from stayhere.service import history as listing_history
 from stayhere.service.forms import (
     AcceptForm,
     BodyForm,
@@ -28,7 +38,7 @@ from stayhere.service.forms import (
     RejectForm,
     SuggestionForm,
 )
-from stayhere.service.models import ChangeRequest, ListingChange, Role, RoleKind
+from stayhere.service.models import ChangeRequest, Role, RoleKind
 from stayhere.service.web import not_yours, posts_here, refused, servant_required
 
 
@@ -40,7 +50,9 @@ def home(request: HttpRequest) -> HttpResponse:
         if not permissions.is_site_admin(request.user):
             return refused(request, not_yours())
         if body_form.is_valid():
-            body = tree.add_body(None, body_form.cleaned_data["name"], body_form.cleaned_data["kind"])
+            body = tree.add_body(
+                None, body_form.cleaned_data["name"], body_form.cleaned_data["kind"], who=request.user.get_username()
+            )
             return HttpResponseRedirect(reverse("service:body", args=[body.slug]))
     roles = permissions.current_roles(request.user)
     if permissions.is_site_admin(request.user):
@@ -55,27 +67,17 @@ def home(request: HttpRequest) -> HttpResponse:
 # A group's meetings, one meeting's edit page
 
 
-@servant_required
-def group_meetings(request: HttpRequest, slug: str) -> HttpResponse:
-    group = get_object_or_404(Group, slug=slug)
-    if not permissions.may_edit_group(request.user, group):
-        return refused(request, not_yours())
-    meetings = Meeting.objects.filter(group=group).order_by("name")
-    return render(request, "service/group.html", {"group": group, "meetings": meetings})
-
-
 def _meeting_page(request: HttpRequest, meeting: Meeting, status: int = 200, **context: Any) -> HttpResponse:
     history = [
-        {
-            "change": change,
-            "rows": [
-                (listing.label(n), listing.shown(n, b), listing.shown(n, a)) for n, (b, a) in change.fields.items()
-            ],
-        }
-        for change in ListingChange.objects.filter(meeting=meeting)[:50]
+        {"change": change, "rows": history_text.rows(change.kind, change.fields)}
+        for change in listing_history.of(meeting, limit=50)
     ]
     context.setdefault("form", MeetingForm.for_meeting(meeting))
     context.setdefault("inactive_form", InactiveForm())
+    if meeting.has_room:
+        from stayhere.phone.codes import code_for
+
+        context.setdefault("phone_code", code_for(meeting))
     context.update(meeting=meeting, history=history, notice=context.get("notice", _notice(request)))
     return render(request, "service/meeting.html", context, status=status)
 
@@ -85,6 +87,9 @@ def _notice(request: HttpRequest) -> str:
         "saved": _("Saved. The listing is updated in the finder and the feeds."),
         "unchanged": _("Nothing differed from the listing, so nothing was changed."),
         "inactive": _("The meeting is marked temporarily inactive."),
+        "added": _("The meeting is added: the finder and the feeds list it now."),
+        "verified": _("Thank you: the listing is marked as confirmed today."),
+        "phone_code": _("The meeting has a new phone code. The old one no longer opens it: tell its members."),
     }.get(request.GET.get("done", ""), "")
 
 
@@ -98,15 +103,29 @@ def meeting_edit(request: HttpRequest, slug: str) -> HttpResponse:
         return _meeting_page(request, meeting)
     if request.POST.get("action") == "inactive":
         return _mark_inactive(request, meeting)
+    if request.POST.get("action") == "phone_code":
+        return _rotate_phone_code(request, meeting)
     form = MeetingForm.for_meeting(meeting, request.POST)
     if not form.is_valid():
         return _meeting_page(request, meeting, status=400, form=form)
     try:
+        if request.POST.get("action") == "preview":
+            preview = group_setup.preview(listing.checked(meeting, form.listing_values()))
+            return _meeting_page(request, meeting, form=form, preview=preview)
         record = listing.apply(meeting, form.listing_values(), who=request.user.get_username())
     except listing.ListingInvalid as invalid:
         form.add_listing_errors(invalid.errors)
         return _meeting_page(request, meeting, status=400, form=form)
     return HttpResponseRedirect(request.path + ("?done=saved" if record else "?done=unchanged"))
+
+
+def _rotate_phone_code(request: HttpRequest, meeting: Meeting) -> HttpResponse:
+    from stayhere.phone.codes import rotate
+
+    if not meeting.has_room:
+        return _meeting_page(request, meeting, status=400, notice=_("This meeting has no room here, so no phone code."))
+    rotate(meeting)
+    return HttpResponseRedirect(request.path + "?done=phone_code")
 
 
 def _mark_inactive(request: HttpRequest, meeting: Meeting) -> HttpResponse:
@@ -188,9 +207,11 @@ def _grow(request: HttpRequest, body: ServiceBody, action: str, context: dict[st
     if not form.is_valid():
         return render(request, "service/body.html", context, status=400)
     if action == "add-body":
-        child = tree.add_body(body, form.cleaned_data["name"], form.cleaned_data["kind"])
+        child = tree.add_body(
+            body, form.cleaned_data["name"], form.cleaned_data["kind"], who=request.user.get_username()
+        )
         return HttpResponseRedirect(reverse("service:body", args=[child.slug]))
-    tree.add_group(body, form.cleaned_data["name"])
+    tree.add_group(body, form.cleaned_data["name"], who=request.user.get_username())
     return HttpResponseRedirect(request.path + "?done=group")
 
 

@@ -36,6 +36,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServe
             "/?near=91,200": 400,  # a mistake, shown as such
             "/meetings/every-page-listing": 200,
             "/meetings/every-page-listing/suggest": 200,
+            "/meetings/every-page-listing/report": 200,
             "/service/sign-in": 200,
             f"/meetings/{slug}": 200,
             f"/meetings/{slug}/room": 200,

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import REPO, watch
+from tests.browser.conftest import REPO
+from tests.browser.passkey_steps import with_authenticator
 from tests.live_server import LiveServer, live_server
 
 pytestmark = pytest.mark.browser
@@ -36,29 +37,6 @@ def passkey_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSer
         yield running
 
 
-def with_authenticator(browser: Any, origin: str) -> tuple[Any, Any]:
-    """A context on ``localhost`` (WebAuthn refuses an IP address as the site) with a virtual platform
-    authenticator that holds passkeys and verifies its user."""
-    context = browser.new_context(base_url=origin)
-    watched = watch(context, origin)
-    cdp = context.new_cdp_session(watched.page)
-    cdp.send("WebAuthn.enable")
-    cdp.send(
-        "WebAuthn.addVirtualAuthenticator",
-        {
-            "options": {
-                "protocol": "ctap2",
-                "transport": "internal",
-                "hasResidentKey": True,
-                "hasUserVerification": True,
-                "isUserVerified": True,
-                "automaticPresenceSimulation": True,
-            }
-        },
-    )
-    return context, watched
-
-
 def test_a_servant_adds_a_passkey_and_signs_in_with_it_alone(browser: Any, passkey_server: LiveServer) -> None:
     origin = passkey_server.url.replace("127.0.0.1", "localhost")
     context, watched = with_authenticator(browser, origin)
@@ -69,7 +47,8 @@ def test_a_servant_adds_a_passkey_and_signs_in_with_it_alone(browser: Any, passk
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in", exact=True).click()
         expect(page.get_by_role("heading", name="Your service, hope-sec")).to_be_visible(timeout=WAIT_MS)
-        page.get_by_role("link", name="Sign-in security: passkeys, two-step sign-in").click()
+        page.get_by_role("link", name="Your account: handle, email, notices, sign-in security").click()
+        page.get_by_role("link", name="Add or remove passkeys, turn two-step sign-in on or off, draw new").click()
         page.get_by_label("A name for this device (e.g. phone)").fill("test laptop")
         page.get_by_role("button", name="Add a passkey").click()
         expect(page.get_by_text("The passkey is added: next time, sign in with it.")).to_be_visible(timeout=WAIT_MS)

@@ -4,37 +4,22 @@ from __future__ import annotations
 
 import logging
 import re
-import time
-from types import SimpleNamespace
 
 import pytest
-from django.conf import settings as django_settings
 from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.contrib.auth.models import User
-from django.core.cache import cache, caches
+from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.management import call_command
 from django.test import override_settings
 
-from stayhere.core import signin
+from tests.signin_counts import forget_counters, hold_sign_in_clock
 
 pytestmark = pytest.mark.django_db
 
 LOGIN = "/admin/login/"
 PASSWORD = "a long canary-passphrase 7"
 ADDRESS = "203.0.113.77"
-
-
-def forget_counters() -> None:
-    """Deletes the sign-in counters only (a shared Redis may hold other people's keys)."""
-    backend = caches["default"]
-    prefix = backend.make_key("signin:")
-    if isinstance(backend, LocMemCache):
-        kept = [key for key in list(backend._cache) if key.startswith(prefix)]
-    else:
-        client = backend._cache.get_client()  # type: ignore[attr-defined]  (RedisCache)
-        kept = [key.decode() for key in client.keys(prefix + "*")]
-    cache.delete_many([key[len(prefix) - len("signin:") :] for key in kept])
 
 
 @pytest.fixture(autouse=True)
@@ -46,11 +31,7 @@ def _fresh_counters():
 
 @pytest.fixture(autouse=True)
 def _mid_window(monkeypatch):
-    """The sign-in counters' clock held in the middle of a window: the limits count in fixed windows, and a test
-    whose attempts straddled a window's end saw its count start again (it failed once in CI at 01:30 UTC)."""
-    length = django_settings.SIGNIN_WINDOW_SECONDS
-    held = (int(time.time() // length) + 0.5) * length
-    monkeypatch.setattr(signin, "time", SimpleNamespace(time=lambda: held))
+    hold_sign_in_clock(monkeypatch)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from xml.etree import ElementTree
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -35,6 +36,10 @@ def test_the_benchmark_smoke_run_writes_every_figure(tmp_path: Path) -> None:
         "floor_p99_ms",
         "import_per_s",
         "export_s",
+        "export_cold_s",
+        "export_cold_server_cpu_s",
+        "query_server_cpu_ms",
+        "floor_server_cpu_ms",
         "first_page_bytes",
         "machine",
         "command",
@@ -89,3 +94,47 @@ def test_search_hours_measures_a_kept_benchmark_database_at_each_hour_and_refuse
         timeout=60,
     )
     assert wrong.returncode == 2 and "bench.directory --keep" in wrong.stderr
+
+
+def test_a_kept_database_is_made_once_and_measured_again_with_a_cold_feed_then_charted(tmp_path: Path) -> None:
+    env = {key: value for key, value in os.environ.items() if key != "STAYHERE_DATABASE_URL"}
+    kept = tmp_path / "kept"
+    runs = []
+    for number in (1, 2):
+        output = tmp_path / f"run{number}.json"
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.directory", "--smoke", "--reuse", str(kept), "--json", str(output)],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        runs.append(json.loads(output.read_text()))
+    first, second = runs
+    made = json.loads((kept / "made.json").read_text())
+    assert "import_reused" not in first and second["import_reused"] == made["made"]
+    assert second["import_per_s"] == first["import_per_s"] and second["imported_meetings"] == 300
+    # The kept feed copies were removed: the second run's first download was rendered again.
+    assert second["export_cold_s"] is not None and second["export_status"] == 200
+    refused = subprocess.run(
+        [sys.executable, "-m", "bench.directory", "--meetings", "400", "--reuse", str(kept)],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert refused.returncode != 0 and "holds 300 meetings" in refused.stderr
+
+    chart = tmp_path / "chart.svg"
+    drawn = subprocess.run(
+        [sys.executable, "-m", "bench.directory_chart", str(tmp_path / "run1.json"), str(tmp_path / "run2.json"),
+         "--svg", str(chart)],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert drawn.returncode == 0, drawn.stderr
+    assert drawn.stdout.startswith("| commit | database | meetings |") and drawn.stdout.count("| 300 |") == 2
+    root = ElementTree.fromstring(chart.read_text())  # noqa: S314 (the file this test just had written)
+    texts = " ".join(element.text or "" for element in root.iter())
+    assert "Near-me-now p95" in texts and "Cold Meeting Guide feed" in texts and "target 10" in texts
+    assert root.find("{http://www.w3.org/2000/svg}title") is not None
+    # Nothing from elsewhere: no web font, no linked image or stylesheet.
+    assert "http" not in chart.read_text().replace('xmlns="http://www.w3.org/2000/svg"', "")

@@ -11,8 +11,8 @@ from django.core.cache import cache
 from django.test import Client, override_settings
 
 from stayhere.journal.models import Account, Entry
-from tests.core.test_login import forget_counters
 from tests.journal import reference as ref
+from tests.signin_counts import forget_counters
 
 pytestmark = pytest.mark.django_db
 

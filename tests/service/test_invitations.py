@@ -142,7 +142,7 @@ def test_a_servant_signs_in_with_a_handle_and_a_wrong_password_is_refused() -> N
 
 
 def test_servants_sign_in_is_limited_like_the_admin_s() -> None:
-    from tests.core.test_login import forget_counters
+    from tests.signin_counts import forget_counters
 
     forget_counters()
     make_tree()

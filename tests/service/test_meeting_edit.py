@@ -54,7 +54,7 @@ def test_a_secretary_edits_a_meeting_and_the_history_records_who_and_what() -> N
     assert meeting.days == [2, 4]
     assert meeting.types == ["O", "D"]
     assert MeetingSlot.objects.filter(meeting=meeting).count() == 2  # the finder's index follows
-    change = ListingChange.objects.get(meeting=meeting)
+    change = ListingChange.objects.get(kind="meeting", object_id=meeting.pk)
     assert change.who == "hope-sec"
     assert change.fields["start_time"] == ["19:00", "18:30"]
     assert change.fields["days"] == [[2], [2, 4]]

@@ -21,6 +21,14 @@ def test_form_pages_send_the_referrer_to_this_origin_only_and_keep_the_strict_cs
         (Client(), "/service/sign-in"),
         (secretary, "/service/groups/hope"),
         (secretary, "/service/meetings/hope-tuesday"),
+        (Client(), "/meetings/hope-tuesday/report"),
+        (secretary, "/service/groups/hope/statement"),
+        (secretary, "/service/groups/hope/room"),
+        (secretary, "/service/groups/hope/meetings/new"),
+        (secretary, "/service/groups/hope/places/new"),
+        (secretary, f"/service/places/{tree.meeting.location_id}"),
+        (secretary, "/service/account"),
+        (secretary, "/service/reports"),
     ]:
         answer = client.get(path)
         assert answer.status_code == 200, path

@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 
 from stayhere.service.models import Passkey
-from tests.core.test_login import forget_counters
 from tests.service.factories import make_tree, signed_in
+from tests.signin_counts import forget_counters
 
 pytestmark = pytest.mark.django_db
 

@@ -122,7 +122,7 @@ def test_approving_applies_exactly_the_diff_records_it_and_forgets_the_contact()
     closed = ChangeRequest.objects.get()
     assert closed.status == ChangeRequest.Status.APPROVED and closed.closed_by == "north-review"
     assert closed.contact == "" and closed.note == ""
-    change = ListingChange.objects.filter(meeting=meeting).first()
+    change = ListingChange.objects.filter(kind="meeting", object_id=meeting.pk).first()
     assert change is not None
     assert change.who == f"suggestion #{request.pk}" and change.approved_by == "north-review"
     assert change.fields == {"start_time": ["19:00", "19:30"]}
@@ -188,7 +188,7 @@ def test_a_reviewer_edits_a_suggestion_then_approves_their_version() -> None:
     assert answer.status_code == 200 and "Approved with your changes" in answer.content.decode()
     meeting = Meeting.objects.get(pk=tree.meeting.pk)
     assert meeting.start_time.strftime("%H:%M") == "19:30" and meeting.notes == "Side door."
-    change = ListingChange.objects.get(meeting=meeting)
+    change = ListingChange.objects.get(kind="meeting", object_id=meeting.pk)
     assert change.who == f"suggestion #{request.pk}" and change.approved_by == "north-review"
     assert ChangeRequest.objects.get().status == ChangeRequest.Status.APPROVED
 

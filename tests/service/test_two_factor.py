@@ -12,8 +12,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from stayhere.service import twofactor
 from stayhere.service.models import RecoveryCode
-from tests.core.test_login import forget_counters
 from tests.service.factories import PASSWORD, make_tree, signed_in
+from tests.signin_counts import forget_counters
 
 pytestmark = pytest.mark.django_db
 

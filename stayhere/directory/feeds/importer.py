@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
 from stayhere.core.database import failure_sentence
-from stayhere.directory import freshness, schedule
+from stayhere.directory import changes, freshness, schedule
 from stayhere.directory.feeds import bmlt, meeting_guide, overlap, tsml_csv
 from stayhere.directory.feeds.common import FeedFormatError, ParseResult, Problem
 from stayhere.directory.feeds.fetch import FORMATS, FeedFetchError, detect_format, read_source, source_key
@@ -229,6 +229,7 @@ def _import(
             counts = writer.write(parsed)
             if owner is not None:
                 Meeting.objects.filter(source=key).exclude(service_body=owner).update(service_body=owner)
+            changes.imported.send(sender=SourceWriter, writer=writer, source=key)  # the listings' history
             if dry_run:
                 transaction.set_rollback(True)
             else:

@@ -16,9 +16,12 @@ Numbers: PostgreSQL writes the shortest text that reads back as the same double;
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import queue
+import threading
+from collections.abc import Callable, Generator, Iterator
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from stayhere.directory import room_links
 from stayhere.directory.feeds.meeting_guide import DAY_SLUG_SEPARATOR, DAY_SLUGS
@@ -117,24 +120,19 @@ class _Dialect:
         return f"(SELECT coalesce(group_concat({piece}, ''), '') FROM ({rows}))"
 
 
-_DAY_WIDTH = 16  # "[0,1,2,3,4,5,6]" and a space
+# A meeting's weekdays, by mask: the "day" of the array form ("1", "[0,2]"), and (day, slug suffix) per weekday.
+_DAY_VALUE = [
+    "" if not days else str(days[0]) if len(days) == 1 else "[" + ",".join(map(str, days)) + "]"
+    for days in (mask_to_days(mask) for mask in range(128))
+]
+_PER_DAY = [[(str(day), DAY_SLUG_SEPARATOR + DAY_SLUGS[day]) for day in mask_to_days(mask)] for mask in range(128)]
 
 
-def _days(expr: str) -> str:
-    """The Meeting Guide "day" (a number, or an array for several days) for a weekday mask, cut from a
-    table of all 128 masks written at a fixed width (one substr, where a CASE would compare 64 times)."""
-    table = ""
-    for mask in range(128):
-        days = mask_to_days(mask)
-        text = str(days[0]) if len(days) == 1 else "[" + ",".join(map(str, days)) + "]"
-        table += text.ljust(_DAY_WIDTH)
-    single = " ".join(f"WHEN {1 << day} THEN '{day}'" for day in range(7))  # most meetings: one day
-    return f"CASE {expr} {single} ELSE rtrim(substr('{table}', ({expr} & 127) * {_DAY_WIDTH} + 1, {_DAY_WIDTH})) END"
-
-
-def query(vendor: str, rooms: RoomAddresses | None = None, *, per_day: bool = False) -> str:
-    """The query; its parameters are ``parameters(url_prefix, rooms)``: the room-link parts when there are rooms,
-    then the meeting-page address prefix (for meetings without a url)."""
+def query(vendor: str, rooms: RoomAddresses | None = None) -> str:
+    """The query, one row per meeting in id order: (the object's text up to its slug, the slug as JSON, the
+    weekday mask when the meeting has a day and a time else 0, the rest of the object from its "time").
+    ``objects`` puts them together. Its parameters are ``parameters(url_prefix, rooms)``: the room-link parts
+    when there are rooms, then the meeting-page address prefix (for meetings without a url)."""
     d = _Dialect(vendor)
     m, l, lx, g, gx = "m", "l", "lx", "g", "gx"  # noqa: E741
 
@@ -178,19 +176,11 @@ def query(vendor: str, rooms: RoomAddresses | None = None, *, per_day: bool = Fa
             f"CASE WHEN {g}.contacts_public THEN {d.contacts(f'{g}.contacts')} ELSE '' END",
         ]
     )
-    dd = "dd"  # a meeting's weekdays, one row each, for the per-day feed (meeting_guide.per_day)
-    if per_day:
-        several = f"({m}.day_mask & ({m}.day_mask - 1)) <> 0"
-        per_day_slug = f"{m}.slug || '{DAY_SLUG_SEPARATOR}' || {dd}.name"
-        slug = f"CASE WHEN {dd}.n IS NOT NULL AND {several} THEN {per_day_slug} ELSE {m}.slug END"
-        has_day, day = f"{dd}.n IS NOT NULL", f"CAST({dd}.n AS TEXT)"
-    else:
-        slug = f"{m}.slug"
-        has_day, day = f"{m}.day_mask <> 0 AND {m}.start_time IS NOT NULL", _days(f"{m}.day_mask")
+    has_day = f"{m}.day_mask <> 0 AND {m}.start_time IS NOT NULL"
+    head = f"'{{\"name\":' || {d.quote(f'{m}.name')} || ',\"slug\":'"
+    mask = f"CASE WHEN {has_day} THEN {m}.day_mask & 127 ELSE 0 END"
     parts = [
-        f"'{{\"name\":' || {d.quote(f'{m}.name')} || ',\"slug\":' || {d.quote(slug)}",
-        f"CASE WHEN {has_day} THEN ',\"day\":' || {day} "
-        f"|| ',\"time\":' || {d.hhmm(f'{m}.start_time')} || CASE WHEN {m}.end_time IS NOT NULL "
+        f"CASE WHEN {has_day} THEN ',\"time\":' || {d.hhmm(f'{m}.start_time')} || CASE WHEN {m}.end_time IS NOT NULL "
         f"THEN ',\"end_time\":' || {d.hhmm(f'{m}.end_time')} ELSE '' END ELSE '' END",
         f"',\"timezone\":' || {d.quote(f'{m}.timezone')}",
         f"',\"attendance_option\":' || CASE WHEN {m}.attendance = 'phone' THEN '\"online\"' "
@@ -199,7 +189,7 @@ def query(vendor: str, rooms: RoomAddresses | None = None, *, per_day: bool = Fa
         where,
         f"CASE WHEN {has_regions} THEN ',\"regions\":' || {d.json_text(f'{m}.regions')} ELSE '' END",
         _conference(m, d, opt, rooms),
-        opt("conference_phone", f"{m}.conference_phone"),
+        _phone(m, d, opt, rooms),
         opt("conference_phone_notes", f"{m}.conference_phone_notes"),
         opt("notes", f"{m}.notes"),
         f"coalesce({gx}.part, '')",
@@ -213,25 +203,19 @@ def query(vendor: str, rooms: RoomAddresses | None = None, *, per_day: bool = Fa
         opt("feedback_url", f"{m}.feedback_url"),
         f"',\"url\":' || CASE WHEN {m}.url <> '' THEN {d.quote(f'{m}.url')} "
         f"ELSE {d.quote(f'(CAST(%s AS TEXT) || {m}.slug)')} END",
-        f"',\"updated\":' || {d.utc(f'{m}.updated')} || '}}'",
+        f"',\"updated\":' || {d.utc(f'CASE WHEN {m}.last_verified > {m}.updated THEN {m}.last_verified ELSE {m}.updated END')} || '}}'",  # noqa: E501 - fresher of the last change and the last check
     ]
     meeting, location, grp = (model._meta.db_table for model in (Meeting, Location, Group))
     # On SQLite a place's and a group's parts are written once each, not once per meeting: there
     # are fewer of them (and a group with many contacts is a long row SQLite would read for every
     # meeting). See _Dialect.kept for PostgreSQL.
-    days, day_join, day_order = "", "", ""
-    if per_day:
-        rows = ", ".join(f"({n}, {1 << n}, '{name}')" for n, name in enumerate(DAY_SLUGS))
-        days = f", {dd}(n, bit, name) AS (VALUES {rows})"
-        day_join = f"LEFT JOIN {dd} ON {m}.start_time IS NOT NULL AND ({m}.day_mask & {dd}.bit) <> 0 "
-        day_order = f", {dd}.n"
     return (
         f"WITH {lx} AS {d.kept} (SELECT {l}.id, {place} AS part FROM {location} {l}), "
         f"{gx} AS {d.kept} (SELECT {g}.id, {g}.moud_welcome AS moud, {g}.harm_reduction AS hred, "
-        f"CASE WHEN {g}.name <> '' THEN {group} ELSE '' END AS part FROM {grp} {g}){days} "
-        f"SELECT {' || '.join(parts)} FROM {meeting} {m} {day_join}"
+        f"CASE WHEN {g}.name <> '' THEN {group} ELSE '' END AS part FROM {grp} {g}) "
+        f"SELECT {head}, {d.quote(f'{m}.slug')}, {mask}, {' || '.join(parts)} FROM {meeting} {m} "
         f"LEFT JOIN {lx} ON {lx}.id = {m}.location_id "
-        f"LEFT JOIN {gx} ON {gx}.id = {m}.group_id ORDER BY {m}.id{day_order}"
+        f"LEFT JOIN {gx} ON {gx}.id = {m}.group_id ORDER BY {m}.id"
     )
 
 
@@ -254,25 +238,118 @@ def _conference(m: str, d: _Dialect, opt: Callable[[str, str], str], rooms: Room
     )
 
 
+def _phone(m: str, d: _Dialect, opt: Callable[[str, str], str], rooms: RoomAddresses | None) -> str:
+    """The meeting's own phone line, or (a listed room here with a code, the site having a number) the room's."""
+    own = opt("conference_phone", f"{m}.conference_phone")
+    if rooms is None or rooms.phones is None:
+        return own
+    listed = f"{m}.has_room"
+    if rooms.unlisted:
+        ids = ",".join(str(int(pk)) for pk in sorted(rooms.unlisted))  # numbers, written into the SQL
+        listed += f" AND ({m}.group_id IS NULL OR {m}.group_id NOT IN ({ids}))"
+    number = "".join(c for c in rooms.phones.number if c == "+" or c.isdigit())  # written into the SQL
+    code = f"(SELECT pc.code FROM {rooms.phones.table} pc WHERE pc.meeting_id = {m}.id)"
+    line = d.quote(f"('{number},,' || {code} || '#')")
+    return f"CASE WHEN {listed} AND {code} IS NOT NULL THEN ',\"conference_phone\":' || {line} ELSE {own} END"
+
+
 def parameters(url_prefix: str, rooms: RoomAddresses | None) -> list[str]:
     room_parts = [rooms.before, rooms.after, rooms.notes] if rooms is not None else []
     return [*room_parts, url_prefix]
 
 
+def objects(rows: list[tuple[str, str, int, str]], *, per_day: bool) -> list[str]:
+    """The feed objects of the query's rows: a meeting on several days once per weekday (its slug then
+    SLUG--DAY, meeting_guide.per_day) with ``per_day``, else once with a "day" array."""
+    out: list[str] = []
+    add = out.append
+    for head, slug, mask, rest in rows:
+        if not mask:
+            add(head + slug + rest)
+        elif per_day and mask & (mask - 1):
+            stem = head + slug[:-1]  # the slug's closing quote comes after the day's suffix
+            for day, suffix in _PER_DAY[mask]:
+                add(f'{stem}{suffix}","day":{day}{rest}')
+        else:
+            add(f'{head}{slug},"day":{_DAY_VALUE[mask]}{rest}')
+    return out
+
+
 def meeting_guide_chunks(url_prefix: str, *, per_day: bool = False) -> Iterator[str]:
-    """The feed as a JSON array, a thousand objects per chunk, read through a chunked cursor; ``per_day``:
-    one object per weekday (meeting_guide.per_day), else a meeting on several days has a "day" array."""
-    rooms = room_links.addresses(url_prefix)
-    sql = query(connection.vendor, rooms, per_day=per_day)
+    """The feed as a JSON array, a thousand meetings per chunk, read through a chunked cursor; ``per_day``:
+    one object per weekday (meeting_guide.per_day), else a meeting on several days has a "day" array.
+
+    The database writes the next chunks while the one before is being sent (``_ahead``): a feed of a million
+    meetings is seconds of the database's work and seconds of sending, and the two need not wait for each other.
+    """
+    return _ahead(lambda database: _chunks(database, url_prefix, per_day))
+
+
+def _chunks(database: BaseDatabaseWrapper, url_prefix: str, per_day: bool) -> Generator[str, None, None]:
+    rooms = room_links.addresses(url_prefix)  # in the caller's thread, before the writer starts
+    sql = query(database.vendor, rooms)
     yield "["
     first = True
-    with connection.chunked_cursor() as cursor:
+    with database.chunked_cursor() as cursor:
         cursor.execute(sql, parameters(url_prefix, rooms))
         while True:
             rows = cursor.fetchmany(ROWS_PER_CHUNK)
             if not rows:
                 break
-            text = ",".join([row[0] for row in rows])
+            text = ",".join(objects(rows, per_day=per_day))
             yield text if first else "," + text
             first = False
     yield "]\n"
+
+
+_END = object()
+AHEAD = 4  # chunks written before they are asked for (a few megabytes)
+
+
+def _ahead(make: Callable[[BaseDatabaseWrapper], Generator[str, None, None]]) -> Iterator[str]:
+    """The chunks, written by another thread up to AHEAD chunks before they are taken. That thread uses this
+    thread's database connection (shared for the while, never at the same time: this thread waits for the
+    chunks and stops the writer before it goes on); SQLite and psycopg let other threads run while they work.
+    An error in the writer is raised here; a reader that stops early (a client gone) stops the writer."""
+    database = connections[DEFAULT_DB_ALIAS]  # this thread's
+    chunks = make(database)
+    ready: queue.Queue[object] = queue.Queue(maxsize=AHEAD)
+    ready.put(next(chunks))  # the opening bracket, and whatever the chunks ask of the database before the query
+    stop = threading.Event()
+
+    def put(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def write() -> None:
+        try:
+            for chunk in chunks:
+                if not put(chunk):
+                    break
+            put(_END)
+        except BaseException as exc:  # handed to the reader, who raises it
+            put(exc)
+        finally:
+            chunks.close()
+
+    database.inc_thread_sharing()
+    writer = threading.Thread(target=write, name="feed-writer", daemon=True)
+    writer.start()
+    try:
+        while True:
+            item = ready.get()
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            assert isinstance(item, str)
+            yield item
+    finally:
+        stop.set()
+        writer.join()
+        database.dec_thread_sharing()

@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 import orjson
 from django.db import connection
 from django.db.models import CharField, QuerySet
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce, Greatest
 
 from stayhere.directory import room_links
 from stayhere.directory.feeds.ics import Event
@@ -120,6 +120,8 @@ def published_meetings(url_prefix: str, meetings: QuerySet[Meeting] | None = Non
     """Every meeting (or those of ``meetings``), in the order they were listed; ``url_prefix`` + slug
     is a meeting's page here."""
     text = {name: Cast(name, output_field=CharField()) for name in _AS_TEXT}
+    fresher = Greatest("updated", Coalesce("last_verified", "updated"))  # the last change, or the last check
+    text["updated"] = Cast(fresher, output_field=CharField())
     query = (
         (Meeting.objects.all() if meetings is None else meetings)
         .order_by("pk")
@@ -161,6 +163,7 @@ def _record(row: tuple[Any, ...], url_prefix: str, rooms: room_links.RoomAddress
         room = rooms.link(slug, bool(has_room), group_id)
         if room:
             conference_url, conference_url_notes = room, rooms.notes
+            conference_phone = rooms.phone(slug, bool(has_room), group_id) or conference_phone
     return PublishedMeeting(
         slug=slug,
         name=name,
@@ -232,9 +235,11 @@ def calendar_event(meeting: Meeting, page_url: str, host: str) -> Event:
     link, link_notes = meeting.conference_url, ""
     rooms = room_links.addresses(page_url.removesuffix(meeting.slug))
     room = rooms.link(meeting.slug, meeting.has_room, meeting.group_id) if rooms is not None else ""
+    phone = meeting.conference_phone
     if rooms is not None and room:
         link, link_notes = room, rooms.notes
-    parts = (meeting.notes, link_notes, meeting.conference_phone, page_url)
+        phone = rooms.phone(meeting.slug, meeting.has_room, meeting.group_id) or phone
+    parts = (meeting.notes, link_notes, phone, page_url)
     return Event(
         uid=f"{meeting.slug}@{host}",
         summary=meeting.name,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -51,6 +51,21 @@ _GROUP_FIELDS = ("notes", "email", "phone", "website", "contacts", "moud_welcome
 
 
 @dataclass
+class ChangeSet:
+    """What a write changed, row by row, for the listings' history (``stayhere.directory.changes``): the rows
+    made, the rows changed with their values before (``_SNAPSHOT``'s names, and ``location_id``), the rows removed.
+    It holds the rows the write holds anyway; a re-import that changes little makes it small."""
+
+    created_meetings: list[tuple[int, str]] = field(default_factory=list)  # (id, name)
+    changed_meetings: list[tuple[Meeting, dict[str, Any]]] = field(default_factory=list)
+    removed_meetings: list[Meeting] = field(default_factory=list)
+    created_groups: list[Group] = field(default_factory=list)
+    changed_groups: list[tuple[Group, dict[str, Any]]] = field(default_factory=list)
+    created_locations: list[Location] = field(default_factory=list)
+    changed_locations: list[tuple[Location, dict[str, Any]]] = field(default_factory=list)
+
+
+@dataclass
 class Counts:
     """What a write did to the source's meetings."""
 
@@ -77,6 +92,7 @@ class SourceWriter:
         self.progress = progress
         self.now = django_timezone.now()
         self.key_hash = hashlib.sha256(key.encode()).hexdigest()[:6]
+        self.change_set = ChangeSet()
 
     def write(self, parsed: ParseResult) -> Counts:
         existing = {m.source_slug: m for m in Meeting.objects.filter(source=self.key)}
@@ -107,6 +123,9 @@ class SourceWriter:
                 if moved or _snapshot(meeting) != before:
                     meeting.updated = record.updated or self.now
                     changed.append(meeting)
+                    self.change_set.changed_meetings.append(
+                        (meeting, {**dict(zip(_SNAPSHOT, before, strict=True)), "location_id": meeting.location_id})
+                    )
                 else:
                     self.counts.unchanged += 1
                 if location is not None:
@@ -125,6 +144,7 @@ class SourceWriter:
         if new:
             # One query for the new ids beats RETURNING row by row; (source, source_slug) is unique.
             ids = dict(Meeting.objects.filter(source=self.key).values_list("source_slug", "pk"))
+            self.change_set.created_meetings = [(ids[r.slug], r.name) for r, _group, _location, _slug in new]
             for record, _group, location, _slug in new:
                 slot_rows_of_new.extend(new_rows.slots(ids[record.slug], record, location))
         bulkrows.update(Meeting, changed, [*_MEETING_FIELDS, "updated"])
@@ -147,6 +167,8 @@ class SourceWriter:
             MeetingSlot.objects.filter(meeting_id__in=batch).delete()
             Meeting.objects.filter(pk__in=batch).delete()
         self.counts.removed = len(gone)
+        gone_ids = set(gone)
+        self.change_set.removed_meetings = [meeting for meeting in existing.values() if meeting.pk in gone_ids]
         # Locations this source no longer uses; the query still checks that no other meeting does.
         used = {location.pk for _meeting, location in placed}
         used.update(location.pk for _record, _group, location, _slug in new if location is not None)
@@ -210,6 +232,8 @@ class SourceWriter:
             self._new_locations.append(location)
         elif location.pk is not None and location.pk not in self._changed_locations:
             if any(getattr(location, name) != value for name, value in values.items()):
+                before = {name: getattr(location, name) for name in values}
+                self.change_set.changed_locations.append((location, before))
                 for name, value in values.items():
                     setattr(location, name, value)
                 self._changed_locations[location.pk] = location
@@ -262,7 +286,9 @@ class SourceWriter:
                 group.harm_reduction = HARM_REDUCTION in codes
             if found is not None and [getattr(group, name) for name in _GROUP_FIELDS] != before:
                 changed.append(group)
+                self.change_set.changed_groups.append((group, dict(zip(_GROUP_FIELDS, before, strict=True))))
         bulkrows.insert(Group, new, _GROUP_INSERT, ids=True)
+        self.change_set.created_groups = new
         bulkrows.update(Group, changed, _GROUP_FIELDS)
         return groups
 
@@ -286,6 +312,7 @@ class SourceWriter:
 
     def save_locations(self) -> None:
         bulkrows.insert(Location, self._new_locations, _LOCATION_INSERT, ids=True)
+        self.change_set.created_locations = self._new_locations
         bulkrows.update(Location, list(self._changed_locations.values()), _LOCATION_FIELDS)
 
 

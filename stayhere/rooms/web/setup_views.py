@@ -34,36 +34,49 @@ def settings(request: HttpRequest, key: str) -> HttpResponse:
     room = keys.settings_for_key(key)
     if room is None:
         raise Http404
+    return manage(request, room)
+
+
+def manage(request: HttpRequest, room: RoomSettings, signed_in: bool = False) -> HttpResponse:
+    """The settings page of this room, however the caller found it (the secret settings link, or a signed-in
+    servant's page that has checked the servant's role: stayhere.service.group_views, ``signed_in``: then the page
+    shows no settings link, and sends its referrer to this origin so that Chromium names it on a post)."""
     if request.method == "GET":
-        return _page(request, room, status=200, notice=_notice(request.GET.get("done", "")))
+        return _page(request, room, signed_in=signed_in, status=200, notice=_notice(request.GET.get("done", "")))
     action = request.POST.get("action", "save")
     if action == "rotate-settings":
         new_key = keys.rotate_settings_key(room)
         return HttpResponseRedirect(reverse("rooms:settings", args=[new_key]) + "?done=rotated")
     if action == "rotate-link":
         if not room.unlisted:
-            return _page(request, room, status=400, notice=_("The room is listed: it has no members' link to rotate."))
+            return _page(
+                request,
+                room,
+                signed_in=signed_in,
+                status=400,
+                notice=_("The room is listed: it has no members' link to rotate."),
+            )
         link_key = keys.rotate_link_key(room)
         notice = _("New members' links are below. The old ones no longer work. Copy them now: they are shown once.")
-        return _page(request, room, status=200, notice=notice, link_key=link_key)
+        return _page(request, room, signed_in=signed_in, status=200, notice=notice, link_key=link_key)
     if action == "rotate-chair":
         chair_key = keys.rotate_chair_key(room)
         notice = _("New chair links are below. The old chair link no longer works. Copy them now: they are shown once.")
-        return _page(request, room, status=200, notice=notice, chair_key=chair_key)
+        return _page(request, room, signed_in=signed_in, status=200, notice=notice, chair_key=chair_key)
     if action == "restore":
         room.format = default_format_for(room.group)
         room.save(update_fields=["format"])
         return HttpResponseRedirect(request.path + "?done=restored")
-    return _save(request, room)
+    return _save(request, room, signed_in)
 
 
-def _save(request: HttpRequest, room: RoomSettings) -> HttpResponse:
+def _save(request: HttpRequest, room: RoomSettings, signed_in: bool) -> HttpResponse:
     """Everything on the form is saved together, or, when any field is wrong, nothing."""
     form = RoomSettingsForm(request.POST, instance=room)
     formset = segment_formset(request.POST)
     if not (form.is_valid() and formset.is_valid()):
         stored = RoomSettings.objects.get(pk=room.pk)  # the form changed `room` while checking it
-        return _page(request, stored, status=400, form=form, formset=formset)
+        return _page(request, stored, signed_in=signed_in, status=400, form=form, formset=formset)
     with transaction.atomic():
         changed = form.save(commit=False)
         changed.format = moved_segments(formset.kept(), request.POST.get("move", ""))
@@ -74,7 +87,7 @@ def _save(request: HttpRequest, room: RoomSettings) -> HttpResponse:
                 "Saved. The room is unlisted now: only people with the members' link below can join. "
                 "Copy it now and share it with the group: it is shown once."
             )
-            return _page(request, changed, status=200, notice=notice, link_key=link_key)
+            return _page(request, changed, signed_in=signed_in, status=200, notice=notice, link_key=link_key)
     return HttpResponseRedirect(request.path + "?done=saved")
 
 
@@ -94,6 +107,7 @@ def _page(
     room: RoomSettings,
     *,
     status: int,
+    signed_in: bool = False,
     notice: str = "",
     chair_key: str = "",
     link_key: str = "",
@@ -128,7 +142,9 @@ def _page(
         "notice": notice,
         "chair_key_shown": bool(chair_key),
         "unlisted": room.unlisted,
-        "settings_url": request.build_absolute_uri(request.path),
+        # A servant signed in reaches this page from their group's page, not by a secret link: none to show.
+        "settings_url": "" if signed_in else request.build_absolute_uri(request.path),
+        "referrer_policy": "same-origin" if signed_in else "no-referrer",
         "has_errors": form is not None,
     }
     return render(request, "rooms/settings.html", context, status=status)

@@ -32,32 +32,23 @@ const supported = () =>
   typeof PublicKeyCredential.parseCreationOptionsFromJSON === 'function' &&
   typeof PublicKeyCredential.parseRequestOptionsFromJSON === 'function';
 
-async function addPasskey(button) {
-  const status = document.getElementById(button.dataset.status);
-  const name = document.getElementById(button.dataset.nameField)?.value ?? '';
-  say(status, '');
-  const options = await post(button.dataset.optionsUrl);
-  if (!options.ok) {
-    say(status, button.dataset.failed);
-    return;
-  }
-  let credential;
-  try {
-    const publicKey = PublicKeyCredential.parseCreationOptionsFromJSON(options.data);
-    credential = await navigator.credentials.create({ publicKey });
-  } catch {
-    say(status, button.dataset.cancelled);
-    return;
-  }
-  const done = await post(button.dataset.url, { credential: credential.toJSON(), name });
-  if (done.ok) {
-    window.location.assign(button.dataset.done);
-  } else {
-    say(status, done.data.error || button.dataset.failed);
-  }
-}
+// The two ceremonies differ only in the browser call, what is posted beside the credential, and where to go next.
+const CEREMONIES = {
+  add: {
+    ask: (options) =>
+      navigator.credentials.create({ publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(options) }),
+    extra: (button) => ({ name: document.getElementById(button.dataset.nameField)?.value ?? '' }),
+    next: (button) => button.dataset.done,
+  },
+  'sign-in': {
+    ask: (options) =>
+      navigator.credentials.get({ publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(options) }),
+    extra: () => ({ next: new URLSearchParams(window.location.search).get('next') ?? '' }),
+    next: (_button, data) => data.next,
+  },
+};
 
-async function signIn(button) {
+async function ceremony(button, steps) {
   const status = document.getElementById(button.dataset.status);
   say(status, '');
   const options = await post(button.dataset.optionsUrl);
@@ -67,16 +58,14 @@ async function signIn(button) {
   }
   let credential;
   try {
-    const publicKey = PublicKeyCredential.parseRequestOptionsFromJSON(options.data);
-    credential = await navigator.credentials.get({ publicKey });
+    credential = await steps.ask(options.data);
   } catch {
     say(status, button.dataset.cancelled);
     return;
   }
-  const next = new URLSearchParams(window.location.search).get('next') ?? '';
-  const done = await post(button.dataset.url, { credential: credential.toJSON(), next });
+  const done = await post(button.dataset.url, { credential: credential.toJSON(), ...steps.extra(button) });
   if (done.ok) {
-    window.location.assign(done.data.next);
+    window.location.assign(steps.next(button, done.data));
   } else {
     say(status, done.data.error || button.dataset.failed);
   }
@@ -85,8 +74,8 @@ async function signIn(button) {
 if (supported()) {
   for (const button of document.querySelectorAll('button[data-passkey]')) {
     button.hidden = false;
-    const act = button.dataset.passkey === 'add' ? addPasskey : signIn;
-    button.addEventListener('click', () => act(button));
+    const steps = CEREMONIES[button.dataset.passkey === 'add' ? 'add' : 'sign-in'];
+    button.addEventListener('click', () => ceremony(button, steps));
   }
   for (const hint of document.querySelectorAll('[data-passkey-hint]')) {
     hint.hidden = true;

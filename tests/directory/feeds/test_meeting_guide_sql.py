@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from typing import Any
 
 import pytest
+from django.db import DatabaseError, connection
 
 from stayhere.demo.output import store
 from stayhere.demo.world import generate
 from stayhere.directory.feeds import exporter, meeting_guide_sql
 from stayhere.directory.models import Group
+from tests.conftest import TEST_DATA
 from tests.directory.factories import make_location, make_meeting
 from tests.directory.feeds.awkward import make_awkward_meetings
 from tests.directory.feeds.test_export import VALIDATOR
@@ -92,3 +95,77 @@ def test_the_feed_view_serves_the_database_built_feed(client):
     body = b"".join(response.streaming_content).decode()
     assert body == "".join(meeting_guide_sql.meeting_guide_chunks("http://testserver/meetings/", per_day=True))
     assert json.loads(body)[0]["slug"] == "served"
+
+
+# The feed as it was written before the database stopped writing one row per weekday (each meeting is now
+# written once and its weekdays' objects are cut from that text): kept byte for byte, in both forms.
+GOLDEN = {
+    True: TEST_DATA / "feeds" / "export" / "awkward-meetings.json",
+    False: TEST_DATA / "feeds" / "export" / "awkward-meetings_arrays.json",
+}
+
+
+@pytest.mark.parametrize("per_day", [True, False], ids=["one-object-per-weekday", "day-arrays"])
+def test_the_feed_is_the_one_written_before_byte_for_byte(per_day):
+    make_awkward_meetings()
+    built = "".join(meeting_guide_sql.meeting_guide_chunks(PREFIX, per_day=per_day))
+    expected = GOLDEN[per_day].read_text()
+    if connection.vendor == "sqlite":
+        assert built == expected
+    else:  # PostgreSQL writes its own JSON numbers and arrays (", "): the same values, in the same order
+        assert [list(item.items()) for item in json.loads(built)] == [
+            list(item.items()) for item in json.loads(expected)
+        ]
+
+
+def test_a_meeting_on_several_days_is_cut_into_one_object_per_weekday_from_one_row():
+    rows = [
+        ('{"name":"A","slug":', '"a\\"b"', 0b1010101, ',"time":"19:00","timezone":"UTC"}'),
+        ('{"name":"B","slug":', '"b"', 0b10, ',"time":"07:00","timezone":"UTC"}'),
+        ('{"name":"C","slug":', '"c"', 0, ',"timezone":"UTC"}'),
+    ]
+    split = [json.loads(text) for text in meeting_guide_sql.objects(rows, per_day=True)]
+    assert [(item["slug"], item.get("day")) for item in split] == [
+        ('a"b--sun', 0),
+        ('a"b--tue', 2),
+        ('a"b--thu', 4),
+        ('a"b--sat', 6),
+        ("b", 1),
+        ("c", None),
+    ]
+    arrays = [json.loads(text) for text in meeting_guide_sql.objects(rows, per_day=False)]
+    assert [(item["slug"], item.get("day")) for item in arrays] == [('a"b', [0, 2, 4, 6]), ("b", 1), ("c", None)]
+    assert list(split[0]) == ["name", "slug", "day", "time", "timezone"]
+
+
+def _writers() -> list[threading.Thread]:
+    return [thread for thread in threading.enumerate() if thread.name == "feed-writer"]
+
+
+def test_the_next_chunks_are_written_while_one_is_sent_and_a_reader_that_leaves_stops_the_writer(monkeypatch):
+    monkeypatch.setattr(meeting_guide_sql, "ROWS_PER_CHUNK", 1)
+    for number in range(12):
+        make_meeting(f"Meeting {number}", location=make_location(), slug=f"m-{number}")
+    chunks = meeting_guide_sql.meeting_guide_chunks(PREFIX, per_day=True)
+    assert next(chunks) == "["
+    assert json.loads(next(chunks))["slug"] == "m-0"
+    assert _writers(), "a writer thread works ahead of the reader"
+    chunks.close()  # the client went away
+    assert _writers() == []
+    assert not connection.allow_thread_sharing
+    assert Group.objects.count() == 0  # the connection is this thread's again, and works
+    whole = "".join(meeting_guide_sql.meeting_guide_chunks(PREFIX, per_day=True))
+    assert [item["slug"] for item in json.loads(whole)] == [f"m-{number}" for number in range(12)]
+
+
+def test_a_failure_while_writing_ahead_reaches_the_reader(monkeypatch):
+    make_meeting("One", location=make_location(), slug="one")
+
+    def broken(rows: list[Any], *, per_day: bool) -> list[str]:
+        raise DatabaseError("disk I/O error")
+
+    monkeypatch.setattr(meeting_guide_sql, "objects", broken)
+    chunks = meeting_guide_sql.meeting_guide_chunks(PREFIX)
+    with pytest.raises(DatabaseError, match="disk I/O error"):
+        list(chunks)
+    assert _writers() == [] and not connection.allow_thread_sharing

@@ -1,0 +1,29 @@
+"""`stayhere phone-code SLUG [--rotate]`: a meeting's phone code, or a fresh one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from stayhere.directory.models import Meeting
+from stayhere.phone.codes import code_for, rotate, site_number
+
+
+class Command(BaseCommand):
+    help = "Prints a meeting's phone code (drawn now if it has none); --rotate draws a new one, ending the old."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("slug", help="the meeting's slug, as in its address /meetings/SLUG")
+        parser.add_argument("--rotate", action="store_true", help="draw a new code: the old one stops working")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        meeting = Meeting.objects.filter(slug=options["slug"]).first()
+        if meeting is None:
+            raise CommandError(f"No meeting has the slug {options['slug']!r}: copy it from the meeting's address.")
+        if not meeting.has_room:
+            raise CommandError(f"{meeting.name} has no room here, so no phone code: give it a room first.")
+        code = rotate(meeting) if options["rotate"] else code_for(meeting)
+        number = site_number()
+        line = f"  (callers dial {number}, then {code}#)" if number else "  (STAYHERE_PHONE_NUMBER is not set)"
+        self.stdout.write(f"{meeting.name}: phone code {code}{line}")

@@ -1,0 +1,386 @@
+"""The listings' history: every change to a service body, group, location or meeting, from any path, and undoing
+one.
+
+A change is recorded as ``{field: [before, after]}`` in plain JSON values (``snapshot``), with who made it (a
+servant's handle, ``suggestion #N``, an import's source key, an operator's name in the admin), when, and by which
+path (``ListingChange.Via``). The paths:
+
+- the servants' pages and approved suggestions (``stayhere.service.listing.apply`` calls ``record``);
+- imports and scheduled syncs: the importer sends ``stayhere.directory.changes.imported`` with its writer, whose
+  change set says which rows it made, changed and removed; ``record_import`` writes them in one bulk insert;
+- the Django admin: ``stayhere.directory.admin`` sends ``edited`` and ``removing`` from its save and delete hooks.
+
+Only public listing fields are kept (``TRACKED``): never a group's contact people (names and addresses of members,
+even when the group shows them), never anything a visitor typed into a suggestion.
+
+``revert`` undoes one change: it puts back the values before, refuses with a sentence when a field it would put
+back has changed since, and records itself.
+
+Why not django-simple-history: it records through model signals, which the importer's bulk statements never send
+(so an import, most of a directory's changes, would go unrecorded), and it copies every column of the row per
+change (a first import of 200,000 meetings would copy them all, and a group's contact people with them). Here the
+importer's own change set says what changed, and only public fields are kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+import orjson
+from django.core.exceptions import ValidationError
+from django.db import connection, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from stayhere.directory import bulkrows, freshness, schedule, slots
+from stayhere.directory.feeds.source_writer import ChangeSet
+from stayhere.directory.models import Group, Location, Meeting, ServiceBody
+from stayhere.service.models import ListingChange
+
+Kind = ListingChange.Kind
+Action = ListingChange.Action
+Via = ListingChange.Via
+
+MODELS: dict[str, type[models.Model]] = {
+    Kind.SERVICE_BODY: ServiceBody,
+    Kind.GROUP: Group,
+    Kind.LOCATION: Location,
+    Kind.MEETING: Meeting,
+}
+KIND_OF: dict[type[models.Model], str] = {model: kind for kind, model in MODELS.items()}
+
+# The public fields each kind's history keeps. A meeting's schedule is kept as "days" (weekday numbers) and its
+# times as "HH:MM", as the servants' pages show them. Left out: a group's contact people (members' names and
+# addresses), and what is derived or bookkeeping (slugs' index, the types' query form, "updated", the source).
+TRACKED: dict[str, tuple[str, ...]] = {
+    Kind.SERVICE_BODY: (
+        "name", "slug", "kind", "parent", "url", "email", "phone", "location_description", "world_id",
+    ),
+    Kind.GROUP: (
+        "name", "slug", "service_body", "notes", "statement", "website", "email", "phone", "contacts_public",
+        "moud_welcome", "harm_reduction",
+    ),
+    Kind.LOCATION: (
+        "name", "address", "city", "state", "postal_code", "country", "latitude", "longitude", "approximate", "notes",
+    ),
+    Kind.MEETING: (
+        "name", "slug", "fellowship", "group", "service_body", "location", "days", "start_time", "end_time",
+        "timezone", "attendance", "inactive_reason", "inactive_until", "regions", "conference_url",
+        "conference_url_notes", "conference_phone", "conference_phone_notes", "notes", "types", "venmo", "square",
+        "paypal", "homegroup_online", "email", "phone", "url", "feedback_url", "has_room",
+    ),
+}  # fmt: skip
+
+Snapshot = dict[str, Any]
+
+
+class Refused(Exception):
+    """The change cannot be undone; the message says why, in a sentence for the servant."""
+
+
+def kind_of(obj: models.Model) -> str:
+    return KIND_OF[type(obj)]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return list(value)
+    return value
+
+
+def _field(kind: str, name: str) -> models.Field[Any, Any]:
+    return MODELS[kind]._meta.get_field(name)  # type: ignore[return-value]
+
+
+def snapshot(obj: models.Model) -> Snapshot:
+    """The object's tracked fields as plain JSON values (a foreign key by its id)."""
+    kind = kind_of(obj)
+    out: Snapshot = {}
+    for name in TRACKED[kind]:
+        if kind == Kind.MEETING and name == "days":
+            out[name] = list(obj.days)  # type: ignore[attr-defined]
+        elif _field(kind, name).is_relation:
+            out[name] = getattr(obj, f"{name}_id")
+        else:
+            out[name] = _plain(getattr(obj, name))
+    return out
+
+
+def _put(obj: models.Model, name: str, value: Any) -> None:
+    """Sets one tracked field from its plain value (the inverse of ``snapshot``)."""
+    kind = kind_of(obj)
+    if kind == Kind.MEETING and name == "days":
+        obj.days = [int(day) for day in value or []]  # type: ignore[attr-defined]
+        return
+    field = _field(kind, name)
+    if field.is_relation:
+        setattr(obj, f"{name}_id", value)
+    elif isinstance(field, models.TimeField):
+        setattr(obj, name, dt.time.fromisoformat(value) if value else None)
+    elif isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField):
+        setattr(obj, name, dt.date.fromisoformat(value) if value else None)
+    elif kind == Kind.MEETING and name == "types":
+        obj.set_types(list(value or []))  # type: ignore[attr-defined]
+    else:
+        setattr(obj, name, value)
+
+
+def diff(before: Snapshot, after: Snapshot) -> dict[str, list[Any]]:
+    """{field: [before, after]} for each field both name whose value differs."""
+    return {name: [before[name], after[name]] for name in after if name in before and before[name] != after[name]}
+
+
+def _label(obj: models.Model) -> str:
+    return str(obj)[:200]
+
+
+# Recording ---------------------------------------------------------------------------------------------------------
+
+
+def record(
+    obj: models.Model,
+    who: str,
+    before: Snapshot,
+    after: Snapshot | None = None,
+    *,
+    via: str = Via.PAGE,
+    approved_by: str = "",
+    reverts: ListingChange | None = None,
+) -> ListingChange | None:
+    """Records a change of the object from ``before`` (a ``snapshot`` taken before it was saved) to ``after``
+    (by default, as it is now). None when no tracked field differs."""
+    fields = diff(before, snapshot(obj) if after is None else after)
+    if not fields:
+        return None
+    return ListingChange.objects.create(
+        kind=kind_of(obj),
+        object_id=obj.pk,
+        label=_label(obj),
+        action=Action.CHANGED,
+        via=via,
+        who=who[:300],
+        approved_by=approved_by,
+        fields=fields,
+        reverts=reverts,
+    )
+
+
+def record_created(obj: models.Model, who: str, *, via: str) -> ListingChange:
+    fields = {name: [None, value] for name, value in snapshot(obj).items()}
+    return ListingChange.objects.create(
+        kind=kind_of(obj), object_id=obj.pk, label=_label(obj), action=Action.CREATED, via=via, who=who, fields=fields
+    )
+
+
+def record_removed(rows: Iterable[models.Model], who: str, *, via: str) -> None:
+    """Records the rows' removal with every tracked value they had (call it before deleting them)."""
+    ListingChange.objects.bulk_create(
+        ListingChange(
+            kind=kind_of(row),
+            object_id=row.pk,
+            label=_label(row),
+            action=Action.REMOVED,
+            via=via,
+            who=who[:300],
+            fields={name: [value, None] for name, value in snapshot(row).items()},
+        )
+        for row in rows
+    )
+
+
+def _meeting_before(attributes: dict[str, Any]) -> Snapshot:
+    """A meeting's values before an import, from the writer's change set (its attribute names), as ``snapshot``."""
+    out: Snapshot = {}
+    for name, value in attributes.items():
+        if name == "type_index":
+            continue
+        if name == "day_mask":
+            out["days"] = schedule.mask_to_days(value)
+        elif name.endswith("_id"):
+            out[name[:-3]] = value
+        else:
+            out[name] = _plain(value)
+    return out
+
+
+def _some(kind: str, obj: models.Model, attributes: dict[str, Any]) -> Snapshot:
+    """The object's current values of the fields named in ``attributes`` (by attribute or field name)."""
+    names = {name[:-3] if name.endswith("_id") else name for name in attributes}
+    if kind == Kind.MEETING:
+        names = {"days" if name == "day_mask" else name for name in names} - {"type_index"}
+    now = snapshot(obj)
+    return {name: now[name] for name in names if name in now}
+
+
+IMPORT_COLUMNS = ("kind", "object_id", "label", "action", "via", "at", "who", "approved_by", "fields")
+
+
+def import_rows(change_set: ChangeSet, source: str, at: dt.datetime) -> list[tuple[Any, ...]]:
+    """The history rows for one import, from its writer's change set: one per row made, changed or removed, as
+    database values in the order of ``IMPORT_COLUMNS`` (no model instances: a first import makes one per meeting)."""
+    when = connection.ops.adapt_datetimefield_value(at)
+    who = source[:300]
+
+    def row(kind: str, pk: int, label: str, action: str, fields: dict[str, Any] | None = None) -> tuple[Any, ...]:
+        text = orjson.dumps(fields).decode() if fields else "{}"
+        return (kind, pk, label[:200], action, Via.IMPORT.value, when, who, "", text)
+
+    rows: list[tuple[Any, ...]] = []
+    for kind, created, changed in (
+        (Kind.GROUP, change_set.created_groups, change_set.changed_groups),
+        (Kind.LOCATION, change_set.created_locations, change_set.changed_locations),
+    ):
+        rows.extend(row(kind, obj.pk, _label(obj), Action.CREATED) for obj in created)
+        for obj, before in changed:
+            plain = {key: _plain(value) for key, value in before.items() if key in TRACKED[kind]}
+            fields = diff(plain, _some(kind, obj, before))
+            if fields:
+                rows.append(row(kind, obj.pk, _label(obj), Action.CHANGED, fields))
+    # A new meeting's whole listing is in the feed it came from: its row says it was made, and by which source.
+    created_meeting = Action.CREATED.value
+    rows.extend(row(Kind.MEETING, pk, name, created_meeting) for pk, name in change_set.created_meetings)
+    for meeting, attributes in change_set.changed_meetings:
+        fields = diff(_meeting_before(attributes), _some(Kind.MEETING, meeting, attributes))
+        if fields:
+            rows.append(row(Kind.MEETING, meeting.pk, _label(meeting), Action.CHANGED, fields))
+    for meeting in change_set.removed_meetings:
+        fields = {name: [value, None] for name, value in snapshot(meeting).items()}
+        rows.append(row(Kind.MEETING, meeting.pk, _label(meeting), Action.REMOVED, fields))
+    return rows
+
+
+def record_import(sender: Any, writer: Any, source: str, **_kwargs: Any) -> None:
+    """The receiver of ``stayhere.directory.changes.imported``: the import's history in one bulk insert."""
+    bulkrows.insert_tuples(ListingChange, IMPORT_COLUMNS, import_rows(writer.change_set, source, writer.now))
+
+
+def record_admin_edit(sender: Any, before: models.Model | None, after: models.Model, who: str, **_kwargs: Any) -> None:
+    """The receiver of ``stayhere.directory.changes.edited`` (the Django admin's saves)."""
+    if sender not in KIND_OF:
+        return
+    if before is None:
+        record_created(after, who, via=Via.ADMIN)
+    else:
+        record(after, who, snapshot(before), via=Via.ADMIN)
+
+
+def record_admin_removal(sender: Any, rows: Iterable[models.Model], who: str, **_kwargs: Any) -> None:
+    """The receiver of ``stayhere.directory.changes.removing`` (the Django admin's deletes)."""
+    if sender in KIND_OF:
+        record_removed(list(rows), who, via=Via.ADMIN)
+
+
+# Reading ------------------------------------------------------------------------------------------------------------
+
+
+def of(obj: models.Model, limit: int = 100) -> list[ListingChange]:
+    """The object's history, newest first."""
+    return list(ListingChange.objects.filter(kind=kind_of(obj), object_id=obj.pk)[:limit])
+
+
+def last_change(entry: ListingChange) -> ListingChange | None:
+    return (
+        ListingChange.objects.filter(kind=entry.kind, object_id=entry.object_id).exclude(action=Action.VERIFIED).first()
+    )
+
+
+# Undoing ------------------------------------------------------------------------------------------------------------
+
+
+def may_be_undone(entry: ListingChange) -> bool:
+    """Only a change of fields is undone here: an addition or a removal is undone on the object's own pages."""
+    return entry.action == Action.CHANGED and bool(entry.fields)
+
+
+def revert(entry: ListingChange, who: str) -> ListingChange:
+    """Puts back the values the change replaced and records that as a change of its own. Refused (with a sentence)
+    when the object is gone, or when any of those fields has changed again since."""
+    if not may_be_undone(entry):
+        raise Refused(
+            _(
+                "Only a change of a listing's fields can be undone here; this entry records an addition, a removal "
+                "or a confirmation."
+            )
+        )
+    model = MODELS[entry.kind]
+    with transaction.atomic():
+        obj = model._default_manager.select_for_update().filter(pk=entry.object_id).first()
+        if obj is None:
+            raise Refused(_("This listing has been removed since, so the change cannot be undone."))
+        now = snapshot(obj)
+        moved = [name for name, (_before, after) in entry.fields.items() if name in now and now[name] != after]
+        if moved:
+            from stayhere.service.history_text import label
+
+            raise Refused(
+                _(
+                    "%(fields)s changed again after this change, so undoing it would overwrite the later change. "
+                    "Undo the later change first, or edit the listing by hand."
+                )
+                % {"fields": ", ".join(label(entry.kind, name) for name in moved)}
+            )
+        for name, (before, _after) in entry.fields.items():
+            if name in now:
+                _refuse_if_gone(entry.kind, name, before)
+                _put(obj, name, before)
+        try:
+            _check(obj)
+        except ValidationError as invalid:
+            raise Refused(
+                _("Undoing this change would leave the listing invalid: %(problems)s Edit the listing by hand instead.")
+                % {"problems": " ".join(str(message) for message in invalid.messages)}
+            ) from None
+        if isinstance(obj, Meeting):
+            obj.updated = timezone.now()
+        obj.save()
+        if isinstance(obj, Meeting):
+            slots.rebuild([obj])
+        undone = record(obj, who, now, via=Via.REVERT, reverts=entry)
+    assert undone is not None  # at least one field went back, since none had moved on
+    return undone
+
+
+def _refuse_if_gone(kind: str, name: str, value: Any) -> None:
+    """A foreign key goes back only to a row that still exists."""
+    if value is None or (kind == Kind.MEETING and name == "days"):
+        return
+    field = _field(kind, name)
+    if field.is_relation and not field.related_model._default_manager.filter(pk=value).exists():  # type: ignore[union-attr]
+        from stayhere.service.history_text import label
+
+        raise Refused(
+            _("%(field)s cannot go back: what it named has been removed since. Edit the listing by hand instead.")
+            % {"field": label(kind, name)}
+        )
+
+
+def _check(obj: models.Model) -> None:
+    exclude = ["slug", "source", "source_slug"] if isinstance(obj, Meeting) else ["slug"]
+    obj.full_clean(exclude=exclude, validate_unique=False)
+
+
+# Freshness -----------------------------------------------------------------------------------------------------------
+
+
+def verify(meeting: Meeting, who: str) -> ListingChange:
+    """A servant confirms the listing is still right: its last-verified time is now, and the history says who."""
+    with transaction.atomic():
+        now = timezone.now()
+        Meeting.objects.filter(pk=meeting.pk).update(last_verified=now)
+        meeting.last_verified = now
+        freshness.changed()  # the feeds' "updated" says how fresh each listing is
+        return ListingChange.objects.create(
+            kind=Kind.MEETING,
+            object_id=meeting.pk,
+            label=_label(meeting),
+            action=Action.VERIFIED,
+            via=Via.PAGE,
+            who=who,
+            at=now,
+        )
