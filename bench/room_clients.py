@@ -77,6 +77,7 @@ class Window:
     received: Counter[str] = field(default_factory=Counter)  # room -> window chats received from another seat
     sent: Counter[str] = field(default_factory=Counter)  # room -> window chats sent
     sent_all: Counter[str] = field(default_factory=Counter)  # every message sent, by type
+    events: Counter[str] = field(default_factory=Counter)  # room -> messages of any type sent in the window
     errors: Counter[str] = field(default_factory=Counter)  # error code -> count
     types: Counter[str] = field(default_factory=Counter)  # frames received in the window, by type (sampled)
     closed: int = 0  # connections that closed during the run
@@ -87,6 +88,11 @@ class Window:
         """Starts a new run in place: the readers hold this object."""
         self.__init__(measure_from=measure_from, measure_to=measure_to)  # type: ignore[misc]
 
+    def count(self, room: str) -> None:
+        """A message sent now, counted for the room if the window is open (the servers' work per event)."""
+        if self.measure_from <= time.time() < self.measure_to:
+            self.events[room] += 1
+
     def as_json(self) -> dict[str, Any]:
         return {
             "frames": self.frames,
@@ -94,6 +100,7 @@ class Window:
             "received": dict(self.received),
             "sent": dict(self.sent),
             "sent_all": dict(self.sent_all),
+            "events": dict(self.events),
             "errors": dict(self.errors),
             "types": dict(self.types),
             "closed": self.closed,
@@ -242,6 +249,7 @@ class Participants:
             self.pending.add(task := asyncio.get_running_loop().create_task(connection.send('{"type": "pass"}')))
             task.add_done_callback(self.pending.discard)
             self.window.sent_all["pass"] += 1
+            self.window.count(seat.room)
         elif kind == "error":
             self.window.errors[str(event.get("code"))] += 1
 
@@ -304,6 +312,7 @@ class Participants:
         self.window.sent_all["chat"] += 1
         if self.window.measure_from <= sent_at < self.window.measure_to:
             self.window.sent[seat.room] += 1
+            self.window.events[seat.room] += 1
 
     async def send_hand(self, seat: Seat, connection: ClientConnection) -> None:
         seat.hand_up = not seat.hand_up
@@ -312,6 +321,7 @@ class Participants:
         except ConnectionClosed:
             return
         self.window.sent_all["hand"] += 1
+        self.window.count(seat.room)
 
     async def send_call(self, seat: Seat, connection: ClientConnection) -> None:
         try:
@@ -319,6 +329,7 @@ class Participants:
         except ConnectionClosed:
             return
         self.window.sent_all["call"] += 1
+        self.window.count(seat.room)
 
     async def close(self) -> None:
         closing = []

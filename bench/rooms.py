@@ -35,6 +35,7 @@ import time
 import urllib.request
 from collections import Counter
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -74,12 +75,35 @@ def main(argv: list[str] | None = None) -> int:
         default=300.0,
         help="before each step, wait up to this many seconds for the rest of the machine to go quiet (300)",
     )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=2,
+        help="measured steps of each server, interleaved (2: stayhere, baseline, baseline, stayhere)",
+    )
     parser.add_argument("--only", choices=["stayhere", "baseline"], help="measure one server only")
     parser.add_argument("--json", type=Path, help="write the figures here as JSON")
     parser.add_argument(
         "--join-concurrency",
         type=int,
         help="joins in flight at once in each client process (16); all seats' joins are in one room's rush",
+    )
+    parser.add_argument(
+        "--curve",
+        metavar="N,N,...",
+        help="the scaling curve: one run a size (seats in one room, 100,1000,3000 say), a table and --svg's chart",
+    )
+    parser.add_argument("--svg", type=Path, help="--curve: write the chart here (plain SVG, made by the bench)")
+    parser.add_argument(
+        "--redraw", type=Path, metavar="JSON", help="draw --svg again from a --curve run's --json (and --before files)"
+    )
+    parser.add_argument(
+        "--before",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="JSON",
+        help="--curve: an earlier run's --json (one room), drawn as 'stayhere before' at its size (repeatable)",
     )
     parser.add_argument("--smoke", action="store_true", help="a tiny quick run: 20 seats, 5 s")
     parser.add_argument("--keep", action="store_true", help="keep the temporary data directory")
@@ -100,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
         args.quiet_wait = 0.0
     if args.meetings < 1 or args.participants < 2 * args.meetings:
         parser.error("Give each meeting at least two seats: --participants must be at least 2 x --meetings.")
+    if args.rounds < 1:
+        parser.error("--rounds must be 1 or more.")
     if args.rate <= 0 or args.seconds <= 0:
         parser.error("--rate and --seconds must be above zero.")
     args.processes = args.processes or (8 if args.participants > 2500 else 4)
@@ -108,7 +134,129 @@ def main(argv: list[str] | None = None) -> int:
     if (args.workers > 1 or args.database_url) and not args.redis:
         parser.error("--workers and --database-url are for the scale-out deployment: give --redis URL as well.")
 
+    if args.curve:
+        try:
+            args.sizes = [int(size) for size in args.curve.split(",")]
+        except ValueError:
+            parser.error("--curve takes seat counts separated by commas, as in --curve 100,1000,3000.")
+        if any(size < 2 for size in args.sizes):
+            parser.error("--curve: each size must be at least 2 seats.")
+        args.earlier = read_before(args.before)
+        return run_and_report("rooms", args, argv, run_curve, print_curve)
+    if args.redraw:
+        if not args.svg:
+            parser.error("--redraw needs --svg PATH: where to write the chart.")
+        try:
+            curve = json.loads(args.redraw.read_text())
+            curve["curve"]
+        except (OSError, ValueError, KeyError, TypeError) as problem:
+            parser.error(f"--redraw {args.redraw}: not a bench.rooms --curve --json file ({problem}).")
+        curve["before"] = {str(size): old for size, old in read_before(args.before).items()}
+        draw_curve(curve, args.svg)
+        return 0
+    if args.svg or args.before:
+        parser.error("--svg and --before are for --curve (or --redraw).")
     return run_and_report("rooms", args, argv, run, print_table)
+
+
+CURVE_KEYS = (
+    "participants",
+    "join_s",
+    "baseline_join_s",
+    "join_cpu_s",
+    "baseline_join_cpu_s",
+    "p99_ms",
+    "baseline_p99_ms",
+    "server_cpu_us_per_frame",
+    "baseline_cpu_us_per_frame",
+    "server_cpu_us_per_event",
+    "baseline_cpu_us_per_event",
+    "cpu_ratio",
+    "rss_mib",
+)
+
+
+def run_curve(args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    """One run a size, each in its own data directory; the figures of each, a table, and the chart."""
+
+    points = []
+    for size in args.sizes:
+        one = argparse.Namespace(**{**vars(args), "participants": size, "meetings": 1, "curve": None})
+        one.processes = 8 if size > 2500 else 4
+        place = work / f"seats-{size}"
+        place.mkdir()
+        results = run(one, place)
+        points.append({key: results.get(key) for key in CURVE_KEYS} | {"missed": results.get("missed")})
+    curve: dict[str, Any] = {
+        "curve": points,
+        "rate": args.rate,
+        "seconds": args.seconds,
+        "rounds": args.rounds,
+        "machine": machine(),
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+    curve["before"] = {str(size): old for size, old in args.earlier.items()}
+    if args.svg:
+        draw_curve(curve, args.svg)
+    return curve
+
+
+def read_before(paths: list[Path]) -> dict[int, dict[str, Any]]:
+    """Earlier single-room runs' figures (``--before``), by their size; a file that is not one stops the bench."""
+    earlier: dict[int, dict[str, Any]] = {}
+    for path in paths:
+        try:
+            old = json.loads(path.read_text())
+            earlier[int(old["participants"])] = {key: old.get(key) for key in CURVE_KEYS}
+        except (OSError, ValueError, KeyError, TypeError) as problem:
+            raise SystemExit(f"--before {path}: not a bench.rooms --json file ({problem}).") from None
+    return earlier
+
+
+def draw_curve(curve: dict[str, Any], svg: Path) -> None:
+    """The curve's chart: stayhere and the bare server (and stayhere before, when given) against the seats."""
+    from bench import svg_chart
+
+    points = curve["curve"]
+    sizes = [int(point["participants"]) for point in points]
+    earlier = {int(size): old for size, old in curve.get("before", {}).items()}
+    seats = [float(size) for size in sizes]
+    panels = []
+    for title, unit, ours, bare in (
+        ("Joining everyone", "s", "join_s", "baseline_join_s"),
+        ("Server CPU an event delivered", "µs", "server_cpu_us_per_event", "baseline_cpu_us_per_event"),
+        ("p99 delivery", "ms", "p99_ms", "baseline_p99_ms"),
+    ):
+        series = {"stayhere": _column(points, ours), "bare": _column(points, bare)}
+        if earlier:
+            series["stayhere before"] = [earlier.get(size, {}).get(ours) for size in sizes]
+        panels.append(svg_chart.Panel(title, unit, series))
+    note = f"bench.rooms --curve {','.join(map(str, sizes))}, {curve['rate']:g} events/s a room, {curve['date']}"
+    svg.write_text(svg_chart.render("One room, stayhere and a bare websockets server", "seats", seats, panels, note))
+
+
+def _column(points: list[dict[str, Any]], key: str) -> list[float | None]:
+    return [point.get(key) for point in points]
+
+
+def print_curve(curve: dict[str, Any]) -> None:
+    print(f"scaling curve, one room, {curve['rate']:g} events/s")
+    header = ("seats", "join s", "bare s", "p99 ms", "bare p99", "us/frame", "bare", "us/event", "bare", "cpu_ratio")
+    print(" ".join(f"{cell:>9}" for cell in header))
+    for point in curve["curve"]:
+        row = (
+            point["participants"],
+            point["join_s"],
+            point["baseline_join_s"],
+            point["p99_ms"],
+            point["baseline_p99_ms"],
+            point["server_cpu_us_per_frame"],
+            point["baseline_cpu_us_per_frame"],
+            point["server_cpu_us_per_event"],
+            point["baseline_cpu_us_per_event"],
+            point["cpu_ratio"],
+        )
+        print(" ".join(f"{cell!s:>9}" for cell in row))
 
 
 def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
@@ -165,12 +313,13 @@ def run_in(args: argparse.Namespace, work: Path, env: dict[str, str]) -> dict[st
             "proxy": "nginx (deploy/nginx/stayhere.conf)",
         }
     rates = saturation_rates(args.start_rate) if args.saturate else [args.rate]
-    measured: dict[str, dict[str, Any]] = {}
-    compression = args.compression  # the baseline answers as stayhere did, once stayhere has been asked
-    for target in ("stayhere", "baseline"):
-        if args.only and args.only != target:
-            continue
-        with ExitStack() as servers:
+    targets = [target for target in ("stayhere", "baseline") if not args.only or args.only == target]
+    with ExitStack() as servers:
+        # Both servers up at once, each with its own clients, and their steps interleaved (stayhere, baseline, then
+        # baseline, stayhere, ...): a neighbour's burst on the shared machine then falls on both alike.
+        running: dict[str, Running] = {}
+        compression = args.compression  # the baseline answers as stayhere did, once stayhere has been asked
+        for target in targets:
             if target == "stayhere" and args.redis:
                 port, processes, logs = start_scale_out(servers, args, env, work, len(seats))
             else:
@@ -181,14 +330,31 @@ def run_in(args: argparse.Namespace, work: Path, env: dict[str, str]) -> dict[st
                 servers.callback(_stop, server)
                 wait_until_up(target, port, server, log_path)
                 processes, logs = Processes([server.pid]), [log_path]
-            measured[target] = drive(args, target, port, processes, seats, chair_key, rates)
-        if target == "stayhere":
-            negotiated = measured[target].get("negotiated", {})
-            compression = "deflate" if negotiated.get("permessage-deflate") else "none"
-            results["stayhere_compression"] = compression
-        if measured[target].get("join_failed"):
-            for log_path in logs:
-                print(f"{target}: log tail\n{log_path.read_text(errors='replace')[-2000:]}", file=sys.stderr)
+            clients = Clients(args.processes, port, seats, chair_key, args.compression, args.join_concurrency)
+            servers.callback(clients.close)
+            running[target] = Running(target, clients, processes, join(target, clients, processes, seats, args))
+            if target == "stayhere":
+                negotiated = running[target].out.get("negotiated", {})
+                compression = "deflate" if negotiated.get("permessage-deflate") else "none"
+                results["stayhere_compression"] = compression
+            if running[target].out.get("join_failed"):
+                for log_path in logs:
+                    print(f"{target}: log tail\n{log_path.read_text(errors='replace')[-2000:]}", file=sys.stderr)
+        rounds = 1 if args.saturate else args.rounds
+        stopped: set[str] = set()
+        for rate in rates:
+            for number in range(rounds):
+                order = targets if number % 2 == 0 else targets[::-1]
+                for target in order:
+                    if target in stopped:
+                        continue
+                    step = run_step(args, running[target], seats, rate)
+                    if args.saturate and not keeps_up(step):
+                        stopped.add(target)
+                    time.sleep(args.drain)
+            if len(stopped) == len(targets):
+                break
+    measured = {target: state.out for target, state in running.items()}
     results["load_after"] = [round(value, 2) for value in os.getloadavg()]
     summarise(results, measured, args.saturate)
     results["machine"] = machine()
@@ -349,61 +515,64 @@ class Clients:
         process.stdin.flush()
 
 
-def drive(
-    args: argparse.Namespace,
-    target: str,
-    port: int,
-    processes: Processes,
-    seats: list[dict[str, Any]],
-    chair_key: str,
-    rates: list[float],
+@dataclass
+class Running:
+    """One server under test: its clients, its processes, and what was measured of it so far."""
+
+    target: str
+    clients: Clients
+    processes: Processes
+    out: dict[str, Any]
+
+
+def join(
+    target: str, clients: Clients, processes: Processes, seats: list[dict[str, Any]], args: argparse.Namespace
 ) -> dict[str, Any]:
-    clients = Clients(args.processes, port, seats, chair_key, args.compression, args.join_concurrency)
-    out: dict[str, Any] = {"server": target}
-    try:
-        started = time.perf_counter()
-        failures: Counter[str] = Counter()
-        extensions: Counter[str] = Counter()
-        joined = 0
-        for chairs in (True, False):
-            for answer in clients.ask([{"cmd": "join", "chairs": chairs}] * args.processes):
-                joined += answer["joined"]
-                failures.update(answer["failures"])
-                extensions.update(answer["extensions"])
-        out["join_s"] = round(time.perf_counter() - started, 1)
-        out["joined"] = joined
-        out["join_failed"] = sum(failures.values())
-        out["join_failures"] = dict(failures)
-        out["negotiated"] = dict(extensions)
-        out["rss_joined_mib"] = _memory_sum(processes.servers)[0]
-        print(f"{target}: {joined} of {len(seats)} seats joined in {out['join_s']} s", file=sys.stderr)
-        if joined < len(seats):
-            print(f"{target}: joins refused: {dict(failures)}", file=sys.stderr)
-        out["settle_s"] = settle(processes.servers)
-        seconds = args.step_seconds if args.saturate else args.seconds
-        warmup = min(args.warmup, 3.0) if args.saturate else args.warmup
-        steps = []
-        for rate in rates:
-            step = measure_step(clients, seats, processes, rate, warmup, seconds, args.drain, args.quiet_wait)
-            steps.append(step)
-            print(
-                f"{target}: {rate:g} events/s a room: {step['deliveries_per_s']:,.0f} deliveries/s, "
-                f"p99 {step['p99_ms']} ms, lost {step['lost']}, server CPU {step['cpu_percent']} %"
-                + (
-                    f" (workers {step['workers_cpu_percent']}), Redis {step['redis_cpu_percent']} %, "
-                    f"nginx {step['nginx_cpu_percent']} %"
-                    if "redis_cpu_percent" in step
-                    else ""
-                ),
-                file=sys.stderr,
-            )
-            if args.saturate and not keeps_up(step):
-                break
-            time.sleep(args.drain)
-        out["steps"] = steps
-    finally:
-        clients.close()
+    """Every seat joins (the chairs first), then the server is left to settle; the figures of joining."""
+    out: dict[str, Any] = {"server": target, "steps": []}
+    started = time.perf_counter()
+    cpu_before = sum(map(_cpu, processes.servers))
+    failures: Counter[str] = Counter()
+    extensions: Counter[str] = Counter()
+    joined = 0
+    for chairs in (True, False):
+        for answer in clients.ask([{"cmd": "join", "chairs": chairs}] * args.processes):
+            joined += answer["joined"]
+            failures.update(answer["failures"])
+            extensions.update(answer["extensions"])
+    out["join_s"] = round(time.perf_counter() - started, 1)
+    out["joined"] = joined
+    out["join_failed"] = sum(failures.values())
+    out["join_failures"] = dict(failures)
+    out["negotiated"] = dict(extensions)
+    out["rss_joined_mib"] = _memory_sum(processes.servers)[0]
+    print(f"{target}: {joined} of {len(seats)} seats joined in {out['join_s']} s", file=sys.stderr)
+    if joined < len(seats):
+        print(f"{target}: joins refused: {dict(failures)}", file=sys.stderr)
+    out["settle_s"] = settle(processes.servers)
+    # The server's CPU for every join and what it sent because of them, settling included.
+    out["join_cpu_s"] = round(sum(map(_cpu, processes.servers)) - cpu_before, 2)
     return out
+
+
+def run_step(args: argparse.Namespace, state: Running, seats: list[dict[str, Any]], rate: float) -> dict[str, Any]:
+    seconds = args.step_seconds if args.saturate else args.seconds
+    warmup = min(args.warmup, 3.0) if args.saturate else args.warmup
+    step = measure_step(state.clients, seats, state.processes, rate, warmup, seconds, args.drain, args.quiet_wait)
+    state.out["steps"].append(step)
+    print(
+        f"{state.target}: {rate:g} events/s a room: {step['deliveries_per_s']:,.0f} deliveries/s, "
+        f"p99 {step['p99_ms']} ms, lost {step['lost']}, server CPU {step['cpu_percent']} %, "
+        f"{step['server_cpu_us_per_frame']} us a frame, {step['server_cpu_us_per_event']} us an event"
+        + (
+            f" (workers {step['workers_cpu_percent']}), Redis {step['redis_cpu_percent']} %, "
+            f"nginx {step['nginx_cpu_percent']} %"
+            if "redis_cpu_percent" in step
+            else ""
+        ),
+        file=sys.stderr,
+    )
+    return step
 
 
 def measure_step(
@@ -453,8 +622,10 @@ def measure_step(
     sent_all: Counter[str] = Counter()
     errors: Counter[str] = Counter()
     types: Counter[str] = Counter()
+    events: Counter[str] = Counter()
     worst: dict[int, float] = {}
     for answer in answers:
+        events.update(answer["events"])
         for second, ms in answer["worst"].items():
             worst[int(second)] = max(worst.get(int(second), 0.0), ms)
         latency.update({int(key): value for key, value in answer["latency"].items()})
@@ -469,6 +640,10 @@ def measure_step(
     figures = sampler.figures(seconds)
     # Server CPU time per delivered frame: the least disturbed figure when the machine is shared.
     cost = round(figures["cpu_percent"] * 10_000 / frames * seconds, 1) if frames else None
+    # An event delivered: a message a seat sent, counted once for every seat of its room. Both servers get the same
+    # messages; what each sends for one (stayhere: the room's answers, the bare server: an echo) is its own affair.
+    delivered_events = sum(count * room_sizes[room] for room, count in events.items())
+    server_s = sampler.cpu["server"]
     return {
         "rate": rate,
         "p50_ms": _percentile(latency, 0.50),
@@ -491,6 +666,12 @@ def measure_step(
         "worst_ms_by_second": [worst[second] for second in sorted(worst)],
         **figures,
         "server_us_per_delivery": cost,
+        "frames": frames,
+        "events": sum(events.values()),
+        "event_deliveries": delivered_events,
+        "server_cpu_s": round(server_s, 3),
+        "server_cpu_us_per_frame": round(server_s * 1e6 / frames, 2) if frames else None,
+        "server_cpu_us_per_event": round(server_s * 1e6 / delivered_events, 2) if delivered_events else None,
     }
 
 
@@ -718,6 +899,22 @@ def summarise(results: dict[str, Any], measured: dict[str, dict[str, Any]], satu
     results["baseline_p99_ms"] = base_step.get("p99_ms") if base_step else None
     results["baseline_us_per_delivery"] = base_step.get("server_us_per_delivery") if base_step else None
     results["baseline_rate_kept_up"] = base_step["rate"] if base_step and saturate else None
+    # Server CPU (its own processes' utime + stime, from /proc, clients never counted) per frame it delivered and per
+    # event delivered to a seat: over every interleaved step at the given rate, or the chosen step at saturation.
+    for prefix, out, step in (("server", ours, chosen), ("baseline", base, base_step)):
+        steps = [step] if saturate or not out else out.get("steps", [])
+        steps = [each for each in steps if each and each.get("frames")]
+        cpu = sum(each["server_cpu_s"] for each in steps)
+        frames = sum(each["frames"] for each in steps)
+        deliveries = sum(each["event_deliveries"] for each in steps)
+        results[f"{prefix}_cpu_us_per_frame"] = round(cpu * 1e6 / frames, 2) if frames else None
+        results[f"{prefix}_cpu_us_per_event"] = round(cpu * 1e6 / deliveries, 2) if deliveries else None
+    ours_event, base_event = results["server_cpu_us_per_event"], results["baseline_cpu_us_per_event"]
+    results["cpu_ratio"] = round(base_event / ours_event, 3) if ours_event and base_event else None
+    results["join_s"] = ours.get("join_s") if ours else None
+    results["baseline_join_s"] = base.get("join_s") if base else None
+    results["join_cpu_s"] = ours.get("join_cpu_s") if ours else None
+    results["baseline_join_cpu_s"] = base.get("join_cpu_s") if base else None
     ours_rate, base_rate = results["deliveries_per_s"], results["baseline_deliveries_per_s"]
     results["ratio"] = round(ours_rate / base_rate, 3) if ours_rate is not None and base_rate else None
     results["ratio_of"] = (
@@ -785,6 +982,12 @@ def print_table(results: dict[str, Any]) -> None:
             )
             print(" ".join(f"{cell!s:>10}" for cell in row))
     print(f"ratio {results['ratio']} ({results['ratio_of']})")
+    print(
+        f"server CPU: stayhere {results['server_cpu_us_per_frame']} us a frame, "
+        f"{results['server_cpu_us_per_event']} us an event delivered; bare server "
+        f"{results['baseline_cpu_us_per_frame']} us a frame, {results['baseline_cpu_us_per_event']} us an event; "
+        f"cpu_ratio {results['cpu_ratio']} (the bare server's CPU an event over stayhere's)"
+    )
     if "deployment" in results:
         deployment = results["deployment"]
         print(

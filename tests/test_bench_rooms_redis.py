@@ -46,4 +46,6 @@ def test_rooms_bench_smoke_with_two_workers_behind_nginx(tmp_path: Path) -> None
     assert step["lost"] == 0, f"{step['lost']} of {step['expected_chat_deliveries']} chat deliveries never arrived"
     assert step["closed"] == 0
     assert len(step["workers_cpu_percent"]) == 2
+    assert step["frames"] > 0 and step["event_deliveries"] > 0
+    assert results["server_cpu_us_per_frame"] is not None and results["join_s"] is not None
     assert left == [], f"the benchmark left {len(left)} stayhere key(s) in its Redis"

@@ -166,9 +166,10 @@ def meet(chair: ClientConnection, member: ClientConnection, intruder: ClientConn
     chair.send(json.dumps({"type": "admit_all"}))
     intruder_seat = None
     while intruder_seat is None:
-        event = until(chair, "joined")
-        if event["participant"]["name"] == NAMES[2]:
-            intruder_seat = event["participant"]["seat"]
+        event = until(chair, "people_changed")
+        for person in event["joined"]:
+            if person["name"] == NAMES[2]:
+                intruder_seat = person["seat"]
     until(member, "admitted")
 
     member.send(json.dumps({"type": "rename", "name": RENAMED}))

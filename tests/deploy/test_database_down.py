@@ -70,11 +70,14 @@ def open_socket(server: LiveServer) -> ClientConnection:
 
 
 def until(ws: ClientConnection, kind: str, seat: str | None = None) -> dict[str, Any]:
-    """The next event of this type (about this seat, when given: ``seat`` or ``participant.seat``)."""
+    """The next event of this type (about this seat, when given: ``seat``, or one who joined in a
+    ``people_changed``; kind ``joined`` is a ``people_changed`` whose ``joined`` is not empty)."""
     while True:
         event: dict[str, Any] = json.loads(ws.recv(timeout=10))
-        about = event.get("seat", event.get("participant", {}).get("seat"))
-        if event["type"] == kind and seat in (None, about):
+        if kind == "joined" and event["type"] == "people_changed" and event["joined"]:
+            if seat is None or seat in [person["seat"] for person in event["joined"]]:
+                return event
+        elif event["type"] == kind and seat in (None, event.get("seat")):
             return event
 
 

@@ -139,11 +139,12 @@ class Tab:
             self.seat, self.token, self.role = event["seat"], event["token"], event["snapshot"]["role"]
         elif kind == "snapshot":
             self.role = event["role"]
-        elif kind == "participant":
-            if event["participant"]["seat"] == self.seat:
-                self.role = event["participant"]["role"]
-            if not event["participant"]["connected"]:
-                self.saw_drop.append(event["participant"]["seat"])
+        elif kind == "people_changed":
+            for person in event["changed"]:
+                if person["seat"] == self.seat:
+                    self.role = person["role"]
+                if not person["connected"]:
+                    self.saw_drop.append(person["seat"])
         elif kind == "error" and event["code"] in {"resume_failed", "locked", "closed", "full", "busy"}:
             self.refused.append(event)
             if event["code"] == "resume_failed":  # as the page does: its place is gone, so it joins afresh

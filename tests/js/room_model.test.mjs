@@ -122,27 +122,65 @@ test('a role change arrives as a snapshot, and with it what the new role may do'
   assert.equal(isHost(model), true);
 });
 
-test('joined adds the person and redraws them and the count', () => {
+test('people_changed adds who joined and redraws them and the count', () => {
   const model = room();
-  const regions = applyEvent(model, { type: 'joined', participant: person('s3', 'Cy') });
+  const regions = applyEvent(model, { type: 'people_changed', joined: [person('s3', 'Cy')], changed: [], left: [], count: 3, all: true });
   assert.equal(nameOf(model, 's3'), 'Cy');
   assert.equal(model.people.size, 3);
-  assert.deepEqual(regions, ['p:s3', 'count']);
+  assert.equal(model.peopleCount, 3);
+  assert.deepEqual(regions, ['p:s3', 'count', 'queue', 'floor']);
 });
 
-test('left removes the person and redraws them, the count, the queue and the floor', () => {
+test('people_changed removes who left and redraws them, the count, the queue and the floor', () => {
   const model = room();
-  const regions = applyEvent(model, { type: 'left', seat: 's2' });
+  const regions = applyEvent(model, { type: 'people_changed', joined: [], changed: [], left: ['s2'], count: 1, all: true });
   assert.equal(model.people.has('s2'), false);
   assert.equal(nameOf(model, 's2'), '');
   assert.deepEqual(regions, ['p:s2', 'count', 'queue', 'floor']);
 });
 
-test('participant replaces what is known of that person: a rename, a new role, a hand', () => {
+test('people_changed replaces what is known of a person: a rename, a new role, a hand', () => {
   const model = room();
-  applyEvent(model, { type: 'participant', participant: person('s2', 'Benji', { role: 'cohost', hand: true, hand_at: 1 }) });
-  assert.deepEqual(model.people.get('s2'), person('s2', 'Benji', { role: 'cohost', hand: true, hand_at: 1 }));
+  const changed = person('s2', 'Benji', { role: 'cohost', hand: true, hand_at: 1 });
+  applyEvent(model, { type: 'people_changed', joined: [], changed: [changed], left: [], count: 2, all: true });
+  assert.deepEqual(model.people.get('s2'), changed);
   assert.equal(model.people.size, 2);
+});
+
+test('several changes merged into one apply as each would in turn', () => {
+  const model = room();
+  applyEvent(model, {
+    type: 'people_changed', joined: [person('s3', 'Cy'), person('s4', 'Di')], changed: [person('s1', 'Al2')], left: ['s2'], count: 3, all: true,
+  });
+  assert.deepEqual([...model.people.keys()].sort(), ['s1', 's3', 's4']);
+  assert.equal(nameOf(model, 's1'), 'Al2');
+});
+
+test('a large meeting: the snapshot names the people who matter, the count says how many are here', () => {
+  const model = emptyModel();
+  applySnapshot(model, {
+    seat: 's1', role: 'member', admitted: true, may: [], host_roles: ['chair', 'cohost'],
+    participants: [person('s0', 'Chair', { role: 'chair' }), person('s1', 'Me')], people_count: 900, people_all: false,
+  });
+  assert.equal(model.people.size, 2);
+  assert.equal(model.peopleCount, 900);
+  assert.equal(model.peopleAll, false);
+  // A member joins: the count moves, nobody new is named.
+  applyEvent(model, { type: 'people_changed', joined: [], changed: [], left: [], count: 901, all: false });
+  assert.equal(model.peopleCount, 901);
+  assert.equal(model.people.size, 2);
+});
+
+test('people_list pages add everyone in them and say where the next page starts', () => {
+  const model = emptyModel();
+  applySnapshot(model, { seat: 's1', admitted: true, participants: [person('s1', 'Me')], people_count: 250, people_all: false });
+  const page = Array.from({ length: 100 }, (_, i) => person('p' + i, 'P' + i));
+  const regions = applyEvent(model, { type: 'people_list', people: page, start: 0, count: 250 });
+  assert.equal(model.people.size, 101);
+  assert.equal(model.peopleNext, 100);
+  assert.ok(regions.includes('count') && regions.includes('p:p0'));
+  applyEvent(model, { type: 'people_list', people: [person('q1', 'Q1')], start: 100, count: 250 });
+  assert.equal(model.peopleNext, 101);
 });
 
 test('queue replaces the order and redraws everyone who joined or left it', () => {
@@ -355,4 +393,12 @@ test('a typed share shows its words while the share lasts, and its end clears th
   assert.deepEqual(model.share.typed, ['typing tonight']);
   applyEvent(model, { type: 'share_ended', seat: 's2', reason: 'done' });
   assert.equal(model.share, null);
+});
+
+test('a large meeting: the queue event names its people, so the queue shows their names', () => {
+  const model = emptyModel();
+  applySnapshot(model, { seat: 's1', admitted: true, participants: [person('s1', 'Me')], people_count: 900, people_all: false });
+  applyEvent(model, { type: 'queue', queue: ['s7'], people: [person('s7', 'Sev', { hand: true, hand_at: 1 })] });
+  assert.equal(nameOf(model, 's7'), 'Sev');
+  assert.deepEqual(model.queue, ['s7']);
 });

@@ -12,7 +12,7 @@ from stayhere.rooms.core.effects import Close, Delete, Floor, IssueSlip, Muted, 
 from stayhere.rooms.core.meeting import Join, Message, apply
 from stayhere.rooms.core.state import Room
 from stayhere.rooms.live.codec import dump_carried, dump_room, load_carried, load_room
-from stayhere.rooms.live.plan import Push, Resumed
+from stayhere.rooms.live.plan import Presence, Push, Resumed
 from tests.rooms.roomkit import CHAIR_KEY, T0
 from tests.rooms.test_meeting_properties import _fresh, checked, steps
 
@@ -52,7 +52,8 @@ def test_a_stored_room_of_the_wrong_shape_is_refused_loudly(bad: bytes) -> None:
 
 def test_a_changes_carried_effects_read_back_as_the_same_typed_values() -> None:
     carried = [
-        Push('{"type":"joined"}', ("s1", "s2")),
+        Push('{"type":"chat"}', ("s1", "s2")),
+        Presence({"type": "people_changed", "seq": 4, "joined": [], "left": ["s3"], "count": 2, "all": True}, ("s1",)),
         Push("{}", None),
         Resumed("s1", 3, 9, ("s1", "@all"), '{"type":"snapshot"}'),
         Close("s2", 4403),

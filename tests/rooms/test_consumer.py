@@ -244,9 +244,11 @@ def test_a_dropped_seat_resumes_and_receives_what_it_missed_in_order() -> None:
         seqs = [e["seq"] for e in numbered]
         assert seqs == sorted(set(seqs)), seqs
         own = [
-            e["participant"]["connected"]
+            person["connected"]
             for e in numbered
-            if e["type"] == "participant" and e["participant"]["seat"] == welcome["seat"]
+            if e["type"] == "people_changed"
+            for person in e["changed"]
+            if person["seat"] == welcome["seat"]
         ]
         assert own == [False, True], "its drop, replayed, then its return, once"
 
@@ -293,7 +295,10 @@ def test_a_stopping_process_lets_each_room_socket_go_with_1012_and_the_seats_sta
         assert (await member.next("offer"))["seat"] == welcome["seat"]
         await chair.next("offer")
         seen = chair.seen + member.seen
-        assert [e for e in seen if e["type"] == "participant" and not e["participant"]["connected"]] == []
+        drops = [
+            person for e in seen if e["type"] == "people_changed" for person in e["changed"] if not person["connected"]
+        ]
+        assert drops == []
         assert [e for e in seen if e["type"] == "error"] == []
 
     run(scenario)

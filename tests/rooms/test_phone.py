@@ -160,7 +160,7 @@ def test_a_phone_caller_is_muted_on_entry_heard_only_while_sharing_and_muted_aga
             seen = str(chair.seen) + str(listed) + repr(await relay.meetings.store.get(slug)) + caplog.text + out + err
             for fragment in ("5550104477", "010-4477", "4477"):
                 assert fragment not in seen
-            names = [e["participant"]["name"] for e in chair.seen if e["type"] == "joined"]
+            names = [p["name"] for e in chair.seen if e["type"] == "people_changed" for p in e["joined"]]
             assert names[0] == "Chair" and len(names) == 3
             assert all(name.startswith("Phone caller ") for name in names[1:]), "a caller is named, never numbered"
         finally:
@@ -250,8 +250,10 @@ def test_ending_the_meeting_ends_every_call_and_hanging_up_leaves_the_meeting(re
         b = await Caller.dial(relay, slug, "127.0.0.98")
         try:
             await b.call.hang_up()
-            left = await chair.next("left")
-            assert left["seat"] == b.call.seat
+            left = await chair.next("people_changed")
+            while not left["left"]:
+                left = await chair.next("people_changed")
+            assert left["left"] == [b.call.seat]
             await relay.drain()
             assert set(await mutes(relay, slug)) == {a.call.seat}
 
@@ -292,7 +294,7 @@ def test_a_call_is_refused_with_a_sentence_for_a_wrong_passcode_a_closed_room_or
         with pytest.raises(PhoneRefused) as silent:
             await Caller.dial(without, slug, "127.0.0.101")
         assert silent.value.code == "audio_unavailable" and "audio" in str(silent.value)
-        participants = [e for e in chair.seen if e["type"] == "joined"]
+        participants = [p for e in chair.seen if e["type"] == "people_changed" for p in e["joined"]]
         assert len(participants) <= 1, "a refused call takes no seat"
 
         # Janus refusing the RTP join (a codec it does not have): the call is refused and leaves no seat behind.

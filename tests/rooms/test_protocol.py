@@ -33,3 +33,10 @@ def test_a_bad_name_is_refused_in_one_sentence_not_a_garbled_one() -> None:
     problem = refusal({"type": "join", "name": "   "})
     assert problem.message == "Type a first name or any name you like to be called here."
     assert refusal({"type": "hand", "up": "yes"}).message == "In a hand message, up must be true or false."
+
+
+def test_people_list_takes_an_optional_place_to_start_from_and_refuses_a_bad_one() -> None:
+    assert decode('{"type": "people_list"}') == ("people_list", {})
+    assert decode('{"type": "people_list", "from": 100}') == ("people_list", {"from": 100})
+    with pytest.raises(ProtocolError):
+        decode('{"type": "people_list", "from": -1}')

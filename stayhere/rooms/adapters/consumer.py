@@ -18,9 +18,11 @@ import logging
 import secrets
 import time
 import weakref
+from collections.abc import Coroutine
 from http.cookies import SimpleCookie
 from typing import Any
 
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils.translation import gettext_noop as _
@@ -89,6 +91,9 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         self.frames: collections.deque[float] = collections.deque()
         self.passcode_tries = 0
         self.backlog: collections.deque[str] = collections.deque()
+        self.stalled: Coroutine[Any, Any, None] | None = None  # a send begun in push that waits for the socket
+        self.stalled_on: Any = None  # what it waits for (the future it yielded)
+        self.draining = False  # the writer is sending the backlog: push queues behind it
         self.wake = asyncio.Event()
         self.closing: int | None = None
         self.released = False  # let go by ``drain``: the seat stays in the meeting, to resume elsewhere
@@ -104,6 +109,25 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             self._busy(SOCKETS_RETRY_S, "")
             self.hangup(1013)
 
+    # Channels' loop, without its per-message costs: one receive a message (not a new task and an asyncio.wait for
+    # each), and no hop to a thread to close old database connections before a room message, which never uses the
+    # database (the join's configuration is read through database_sync_to_async, which tidies up itself).
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        self.scope = scope
+        self.channel_layer = None
+        self.base_send = send
+        try:
+            while True:
+                await self.dispatch(await receive())
+        except StopConsumer:
+            pass
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        if message["type"] == "websocket.receive":
+            await self.websocket_receive(message)
+            return
+        await super().dispatch(message)
+
     # Connection (for the hub): never awaits, so one event reaches a thousand seats without a task each.
     def push(self, text: str) -> None:
         if self.closing is not None:
@@ -113,7 +137,25 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             return
         if self.language != settings.LANGUAGE_CODE:
             text = frames.in_language(text, self.language)
-        self.backlog.append(text)
+        if self.backlog or self.draining or self.stalled is not None:
+            self.backlog.append(text)
+            self.wake.set()
+            return
+        self._send_now(text)
+
+    def _send_now(self, text: str) -> None:
+        """Sends a frame at once, without waking a task for it: the server's send of a WebSocket frame only waits
+        when the socket cannot take more (the seat's network is slow). Then the writer task finishes that send, and
+        every later frame queues behind it, in order (a connection whose backlog grows too long is closed)."""
+        sending = self.base_send({"type": "websocket.send", "text": text})
+        try:
+            waits_on = sending.send(None)
+        except StopIteration:
+            return
+        except Exception:
+            self.hangup(1011)  # the socket is gone: disconnect() tidies up
+            return
+        self.stalled, self.stalled_on = sending, waits_on
         self.wake.set()
 
     def hangup(self, code: int) -> None:
@@ -126,14 +168,23 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             while True:
                 await self.wake.wait()
                 self.wake.clear()
+                self.draining = True
+                if self.stalled is not None:
+                    await _finish(self.stalled, self.stalled_on)
+                    self.stalled = self.stalled_on = None
                 while self.backlog:
                     await self.base_send({"type": "websocket.send", "text": self.backlog.popleft()})
+                self.draining = False
                 if self.closing is not None:
                     reason = RESTARTING if self.closing == SERVICE_RESTART else None
                     await AsyncWebsocketConsumer.close(self, code=self.closing, reason=reason)
                     return
         except Exception:
             return  # the socket is gone; disconnect() tidies up
+        finally:
+            if self.stalled is not None:
+                self.stalled.close()
+                self.stalled = self.stalled_on = None
 
     def let_go(self) -> None:
         """The process is shutting down: the socket closes at once with 1012, and the room is told nothing, so the
@@ -285,3 +336,25 @@ def base_url(scope: dict[str, Any]) -> str:
     """This site's address as the browser sees it (the handshake's Host passed the allowed-hosts check)."""
     host = next((value.decode("latin-1") for name, value in scope.get("headers", []) if name == b"host"), "")
     return ("https://" if scope.get("scheme") == "wss" else "http://") + host
+
+
+async def _finish(sending: Coroutine[Any, Any, None], waits_on: Any) -> None:
+    """Carries a send that began outside a task (``RoomConsumer._send_now``) to its end, as a task would: wait for
+    what it yielded, resume it, until it returns. An error it raises is the writer's."""
+    while True:
+        try:
+            if waits_on is None:  # a bare yield: it only gave way to the loop
+                await asyncio.sleep(0)
+            else:
+                waits_on._asyncio_future_blocking = False  # as a task takes a future it was handed
+                await waits_on
+        except Exception as problem:
+            try:
+                waits_on = sending.throw(problem)
+            except StopIteration:
+                return
+            continue
+        try:
+            waits_on = sending.send(None)
+        except StopIteration:
+            return

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 from stayhere.rooms.core.effects import Outbox, Refused
-from stayhere.rooms.core.state import CHAT_KEPT, EVERYONE, HOSTS, ChatMessage, Room, Seat
+from stayhere.rooms.core.state import CHAT_KEPT, EVERYONE, HOSTS, ChatMessage, Room, Seat, replace
 from stayhere.rooms.core.words import _
 
 FLOOD_MESSAGES = 5

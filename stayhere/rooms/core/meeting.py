@@ -10,10 +10,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
-from stayhere.rooms.core import chat, safety, sharing, voice
+from stayhere.rooms.core import chat, people, safety, sharing, voice
 from stayhere.rooms.core.effects import Close, Delete, Effect, Error, Floor, IssueSlip, Outbox, Refused, Replay
 from stayhere.rooms.core.names import name_advice
 from stayhere.rooms.core.permissions import ANYONE, PERMISSIONS, WAITING_ALLOWED, forbidden_message
@@ -22,10 +22,10 @@ from stayhere.rooms.core.state import (
     ALL_SEATS,
     CHAIR,
     COHOST,
-    EVERYONE,
     MEMBER,
     Room,
     Seat,
+    replace,
 )
 from stayhere.rooms.core.words import _, ngettext_lazy
 
@@ -107,7 +107,10 @@ def apply(room: Room, event: Event, now: float) -> tuple[Room | None, list[Effec
         return room, effects
     if result is None:
         return None, [*out.effects, Delete()]
+    if result is room and not out.effects:
+        return room, []  # nothing happened (a quiet tick): the same room, nothing to do
     result = sharing.settle_open_floor(room, result, out)
+    people.settle(room, result, out)
     result = replace(result, seq=out.seq)
     floor_after = sharing.floor_holder(result)
     if floor_after != floor_before:
@@ -150,7 +153,7 @@ def _rename(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Out
     seat = replace(seat, name=msg["name"])
     room = room.with_seat(seat)
     if seat.admitted:
-        out.send(EVERYONE, "participant", participant=seat.public(room.queue))
+        people.changed(room, out, changed=(seat,), everyone=True)
     else:
         safety.waiting_changed(room, out, added=(seat,))  # the same seat again: its new name
     advice = name_advice(seat.name)
@@ -208,6 +211,7 @@ HANDLERS: dict[str, Handler] = {
     "admit_all": safety.admit_all,
     "lock": safety.lock,
     "waiting_list": safety.waiting_list,
+    "people_list": people.people_list,
     "mute": safety.mute,
     "mute_all": safety.mute_all,
     "remove": safety.remove,
@@ -251,7 +255,7 @@ def _join(room: Room, event: Join, now: float, out: Outbox) -> Room:
                 out.error(event.seat, "passcode", message, "join")
                 return replace(room, passcode_failures=(*recent, now))
     admitted = is_host or not room.waiting_room
-    if admitted and len(room.admitted()) >= safety.SEATS_MAX:
+    if admitted and people.admitted_count(room) >= safety.SEATS_MAX:
         raise Refused("full", _("This meeting is full."))
     if not admitted and len(room.seats) - len(room.admitted()) >= safety.WAITING_MAX:
         raise Refused("waiting_full", safety.WAITING_FULL)
@@ -262,7 +266,7 @@ def _join(room: Room, event: Join, now: float, out: Outbox) -> Room:
             # The chair's connection dropped and the chair link came back (a new tab, a restarted phone) instead
             # of a resume: the chair goes with the link, and the dropped seat, if it ever resumes, co-hosts.
             room = room.with_seat(replace(chair, role=COHOST))
-            out.send(EVERYONE, "participant", participant=room.seats[chair.id].public(room.queue))
+            people.changed(room, out, changed=(room.seats[chair.id],), everyone=True)
             chair = None
         role = CHAIR if chair is None else COHOST
     seat = Seat(
@@ -280,7 +284,7 @@ def _join(room: Room, event: Join, now: float, out: Outbox) -> Room:
     snapshot = snapshot_for(room, seat.id)
     out.send_once(seat.id, "welcome", seat=seat.id, token=event.token, advice=name_advice(seat.name), snapshot=snapshot)
     if admitted:
-        out.send(EVERYONE, "joined", participant=seat.public(room.queue))
+        people.changed(room, out, joined=(seat,))
     else:
         out.send(seat.id, "waiting", message=_("You are in the waiting room. A host will let you in soon."))
         safety.waiting_changed(room, out, added=(seat,))
@@ -300,7 +304,7 @@ def _resume(room: Room, event: Resume, out: Outbox) -> Room:
     room = room.with_seat(seat)
     out.add(Replay(seat.id, event.last_seq, out.seq))
     if not was_connected and seat.admitted:
-        out.send(EVERYONE, "participant", participant=seat.public(room.queue))
+        people.changed(room, out, changed=(seat,))
     return room
 
 
@@ -312,7 +316,7 @@ def _disconnect(room: Room, event: Disconnect, now: float, out: Outbox) -> Room 
         return _leave(room, seat, out, close=False)
     seat = replace(seat, connected=False, dropped_at=now)
     room = room.with_seat(seat)
-    out.send(EVERYONE, "participant", participant=seat.public(room.queue))
+    people.changed(room, out, changed=(seat,))
     return room
 
 
@@ -327,7 +331,7 @@ def _drop_seat(room: Room, seat: Seat, out: Outbox) -> Room:
     room = sharing.leave_sharing(room, seat.id, "left", out)
     room = room.without_seats({seat.id})
     if seat.admitted:
-        out.send(EVERYONE, "left", seat=seat.id)
+        people.changed(room, out, left=(seat.id,))
     else:
         safety.waiting_changed(room, out, removed=(seat.id,))
     if seat.role == CHAIR:

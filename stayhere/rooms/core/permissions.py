@@ -21,6 +21,7 @@ PERMISSIONS: dict[str, frozenset[str] | None] = {
     "report": ANYONE,
     "slip": ANYONE,
     "audio_mute": ANYONE,
+    "people_list": ANYONE,
     "segment": frozenset({CHAIR}),
     "call": frozenset({CHAIR}),
     "mode": frozenset({CHAIR}),

@@ -4,10 +4,9 @@ reports to the hosts, the ephemeral host log. Pure functions on a Room."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
-from stayhere.rooms.core import sharing, voice
+from stayhere.rooms.core import people, sharing, voice
 from stayhere.rooms.core.effects import Outbox, Refused
 from stayhere.rooms.core.snapshot import snapshot_for, waiting_page
 from stayhere.rooms.core.state import (
@@ -23,6 +22,7 @@ from stayhere.rooms.core.state import (
     Report,
     Room,
     Seat,
+    replace,
 )
 from stayhere.rooms.core.words import _
 
@@ -77,7 +77,7 @@ def let_in(room: Room, target: Seat, out: Outbox) -> Room:
     target = replace(target, admitted=True)
     room = room.with_seat(target)
     out.send(target.id, "admitted")
-    out.send(EVERYONE, "joined", participant=target.public(room.queue))
+    people.changed(room, out, joined=(target,))
     out.send(target.id, "snapshot", **snapshot_for(room, target.id))
     return room
 
@@ -185,9 +185,8 @@ def remove(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outb
         out.send(victim.id, "removed", message=REMOVED_MESSAGE)
         out.close(victim.id, 4403)
     room = room.without_seats({victim.id for victim in gone})
-    for victim in gone:
-        if victim.admitted:
-            out.send(EVERYONE, "left", seat=victim.id)
+    if any(victim.admitted for victim in gone):
+        people.changed(room, out, left=[victim.id for victim in gone if victim.admitted])
     if any(not victim.admitted for victim in gone):
         waiting_changed(room, out, removed=tuple(victim.id for victim in gone if not victim.admitted))
     send_removals(room, out)
@@ -210,7 +209,7 @@ def set_role(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Ou
         raise Refused("forbidden", _("To change the chair, hand the chair to someone else."))
     target = replace(target, role=msg["role"])
     room = room.with_seat(target)
-    out.send(EVERYONE, "participant", participant=target.public(room.queue))
+    people.changed(room, out, changed=(target,), everyone=True)
     out.send(target.id, "snapshot", **snapshot_for(room, target.id))  # what the new role may see
     return log(room, seat, f"role:{target.role}", target.name, now, out)
 
@@ -224,8 +223,8 @@ def hand_chair(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: 
     new_chair = replace(target, role=CHAIR)
     old_chair = replace(seat, role=COHOST)
     room = room.with_seat(new_chair).with_seat(old_chair)
+    people.changed(room, out, changed=(new_chair, old_chair), everyone=True)
     for changed in (new_chair, old_chair):
-        out.send(EVERYONE, "participant", participant=changed.public(room.queue))
         out.send(changed.id, "snapshot", **snapshot_for(room, changed.id))
     return log(room, seat, "hand_chair", target.name, now, out)
 
@@ -238,7 +237,7 @@ def succeed_chair(room: Room, out: Outbox) -> Room:
         if candidate.role == COHOST and candidate.admitted:
             promoted = replace(candidate, role=CHAIR)
             room = room.with_seat(promoted)
-            out.send(EVERYONE, "participant", participant=promoted.public(room.queue))
+            people.changed(room, out, changed=(promoted,), everyone=True)
             out.send(promoted.id, "snapshot", **snapshot_for(room, promoted.id))
             return room
     return room

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
-from stayhere.rooms.core import chat
+from stayhere.rooms.core import chat, people
 from stayhere.rooms.core.effects import OPEN_FLOOR, Outbox, Refused
-from stayhere.rooms.core.state import EVERYONE, READER, Offer, Room, Seat, Share
+from stayhere.rooms.core.state import EVERYONE, READER, Offer, Room, Seat, Share, replace
 from stayhere.rooms.core.words import _, ngettext_lazy
 
 # How long a called seat has to answer before the call counts as a pass.
@@ -17,10 +16,25 @@ SPEAKER_DEFAULT_S = 20 * 60
 READING_KINDS = ("reading", "closing")
 
 
+_last_floor: tuple[Room | None, str | None] = (None, None)
+
+
 def floor_holder(room: Room) -> str | None:
     """Who may be heard now: the sharer; during a reading the reader (else the chair); between shares the chair,
     or, while the chair has opened the floor, anyone who unmutes (OPEN_FLOOR). A share or a reading takes the floor
-    from an open floor while it runs; the open floor comes back when it ends."""
+    from an open floor while it runs; the open floor comes back when it ends.
+
+    A room is a value, so the answer for the same Room object is kept: each change asks it of the room before and
+    after, and the room after is the next change's room before (during a reading the answer looks at every seat)."""
+    global _last_floor
+    if _last_floor[0] is room:
+        return _last_floor[1]
+    holder = _floor_holder(room)
+    _last_floor = (room, holder)
+    return holder
+
+
+def _floor_holder(room: Room) -> str | None:
     if room.share is not None:
         return room.share.seat
     if _kind(room) in READING_KINDS:
@@ -115,7 +129,12 @@ def share_seconds(room: Room) -> int:
 
 
 def broadcast_queue(room: Room, out: Outbox) -> None:
-    out.send(EVERYONE, "queue", queue=list(room.queue))
+    if people.listed(room):
+        out.send(EVERYONE, "queue", queue=list(room.queue))
+        return
+    # A large meeting's pages know only some names: the queue brings its people's, so a raised hand is one frame.
+    queued = [room.seats[seat].public(room.queue) for seat in room.queue if seat in room.seats]
+    out.send(EVERYONE, "queue", queue=list(room.queue), people=queued)
 
 
 def end_share(room: Room, reason: str, out: Outbox) -> Room:

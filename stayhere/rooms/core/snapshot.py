@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from stayhere.rooms.core import chat, sharing
+from stayhere.rooms.core import chat, people, sharing
 from stayhere.rooms.core.permissions import PERMISSIONS, WAITING_ALLOWED
 from stayhere.rooms.core.state import GREETER_ROLES, HOST_ROLES, Room, Seat
 
@@ -38,7 +38,11 @@ def snapshot_for(room: Room, seat_id: str) -> dict[str, Any]:
         "admitted": True,
         "format": [segment.as_dict() for segment in room.config.format],
         "segment": room.segment,
-        "participants": [s.public(room.queue) for s in room.admitted()],
+        # Everyone, up to people.PEOPLE_LISTED; in a larger meeting the people who matter now and this seat itself,
+        # and the count (``people_list`` pages through the rest).
+        "participants": [s.public(room.queue) for s in _people(room, seat_id)],
+        "people_count": people.admitted_count(room),
+        "people_all": people.listed(room),
         "queue": list(room.queue),
         "offer": {"seat": room.offer.seat, "expires_at": room.offer.expires_at} if room.offer else None,
         "share": room.share.as_dict() if room.share else None,
@@ -62,6 +66,12 @@ def snapshot_for(room: Room, seat_id: str) -> dict[str, Any]:
         snapshot["host_log"] = [e.public() for e in room.host_log]
         snapshot["removals"] = [r.public() for r in room.removals]
     return snapshot
+
+
+def _people(room: Room, seat_id: str) -> list[Seat]:
+    if people.listed(room):
+        return room.admitted()
+    return people.who_matters(room, also=seat_id)
 
 
 WAITING_PAGE = 50  # the waiting room reaches hosts a page at a time, and as deltas: never whole per change

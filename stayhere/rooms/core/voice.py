@@ -9,12 +9,12 @@ every host mute and every open-floor unmute lapses (a floor that opens starts wi
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from stayhere.rooms.core.effects import OPEN_FLOOR, Muted, Outbox, Refused, Voice
 from stayhere.rooms.core.sharing import floor_holder
-from stayhere.rooms.core.state import Room, Seat
+from stayhere.rooms.core.state import Room, Seat, replace
 from stayhere.rooms.core.words import _
 
 HOST_MUTED = "A host muted you. You can speak again when the floor comes back to you."

@@ -18,7 +18,7 @@ import orjson
 from stayhere.rooms.core.config import RoomConfig, Segment
 from stayhere.rooms.core.effects import Close, Delete, Floor, IssueSlip, Muted, Voice
 from stayhere.rooms.core.state import ChatMessage, LogEntry, Offer, Removal, Report, Room, Seat, Share
-from stayhere.rooms.live.plan import Carried, Push, Resumed
+from stayhere.rooms.live.plan import Carried, Presence, Push, Resumed
 
 
 def _default(value: Any) -> Any:
@@ -141,6 +141,7 @@ def _seats(value: list[str] | None) -> tuple[str, ...] | None:
 
 _CARRIED: dict[str, Callable[..., Carried]] = {
     "Push": lambda text, seats: Push(text, _seats(seats)),
+    "Presence": lambda event, seats: Presence(dict(event), _seats(seats)),
     "Resumed": lambda seat, after, upto, audiences, snapshot: Resumed(seat, after, upto, tuple(audiences), snapshot),
     "Close": Close,
     "Floor": Floor,

@@ -8,6 +8,9 @@ The sequence rule, in one place:
   number this process delivered for the room), and is never kept or replayed;
 - a frame **outside the numbered stream** (``audio``, ``audio_answer``, ``live``, ``talking``, ``slip``) carries
   the last number this process delivered for the room, without adding to it, and is never replayed.
+- a **people_changed** frame may stand for several numbered ``people_changed`` events of the room, merged (a
+  process holds them back until the room's next tick or its next other frame, see ``PeopleChanges``): it carries
+  the number of the last of them, and every frame after it a higher one;
 So a client's highest ``seq`` only ever moves forward by numbered events and snapshots.
 """
 
@@ -22,6 +25,66 @@ from stayhere.rooms.core.effects import Error
 from stayhere.rooms.core.snapshot import snapshot_for
 from stayhere.rooms.core.state import Room
 from stayhere.rooms.core.words import COUNTED
+
+PEOPLE_CHANGED = "people_changed"
+
+
+class PeopleChanges:
+    """Presence changes of one room merged into one ``people_changed`` frame: for each person the latest record
+    (one who came in the batch stays under ``joined``), those who went, the count and the seats it goes to as of
+    the last change. Applying the merged frame leaves a page as applying each change in turn would."""
+
+    __slots__ = ("_reached", "all", "changed", "count", "joined", "left", "seats", "seq")
+
+    def __init__(self) -> None:
+        self.joined: dict[str, dict[str, Any]] = {}
+        self.changed: dict[str, dict[str, Any]] = {}
+        self.left: dict[str, None] = {}
+        self.seq = 0
+        self.count = 0
+        self.all = True
+        self.seats: tuple[str, ...] | None = ()
+        self._reached: frozenset[str] | None = None
+
+    def add(self, event: dict[str, Any], seats: tuple[str, ...] | None) -> None:
+        for person in event.get("joined", ()):
+            self.joined[person["seat"]] = person
+            self.left.pop(person["seat"], None)
+        for person in event.get("changed", ()):
+            if person["seat"] in self.joined:
+                self.joined[person["seat"]] = person
+            else:
+                self.changed[person["seat"]] = person
+        for seat in event.get("left", ()):
+            self.joined.pop(seat, None)
+            self.changed.pop(seat, None)
+            self.left[seat] = None
+        self.seq, self.count, self.all, self.seats = event["seq"], event["count"], event["all"], seats
+        self._reached = None
+
+    def passes(self, seats: tuple[str, ...] | None) -> bool:
+        """Whether a frame for these seats may go before the held changes: one for a single seat they do not reach
+        (a newcomer's welcome), whose own order they cannot disturb."""
+        if seats is None or len(seats) != 1:
+            return False
+        if self.seats is None:
+            return False
+        if self._reached is None:
+            self._reached = frozenset(self.seats)
+        return seats[0] not in self._reached
+
+    def frame(self) -> str:
+        return encode(
+            {
+                "type": PEOPLE_CHANGED,
+                "seq": self.seq,
+                "joined": list(self.joined.values()),
+                "changed": list(self.changed.values()),
+                "left": list(self.left),
+                "count": self.count,
+                "all": self.all,
+            }
+        )
 
 
 def encode(event: dict[str, Any]) -> str:

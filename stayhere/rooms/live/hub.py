@@ -26,7 +26,7 @@ from stayhere.rooms.core.meeting import Disconnect, Event, Join, Resume, Tick, a
 from stayhere.rooms.core.snapshot import sees
 from stayhere.rooms.core.state import ALL_SEATS, EVERYONE, GREETERS, HOSTS, Room, Seat, open_room
 from stayhere.rooms.live import frames
-from stayhere.rooms.live.plan import Carried, Plan, Push, Resumed
+from stayhere.rooms.live.plan import Carried, Plan, Presence, Push, Resumed
 from stayhere.rooms.live.store import RING, MemoryRoomStore, RoomStore, StoreBusy, StoreUnavailable
 
 log = logging.getLogger("stayhere.rooms")
@@ -85,6 +85,7 @@ class RoomHub:
         self.slip_issuer: SlipIssuer | None = None
         self.pending: set[asyncio.Task[None]] = set()
         self.epochs: dict[tuple[str, str], int] = {}  # (room, seat) -> the seat's epoch its connection here took
+        self.held: dict[str, frames.PeopleChanges] = {}  # per room: presence changes not yet sent (see _presence)
 
     # -- entry points used by the consumer -------------------------------------------------------------
 
@@ -218,13 +219,45 @@ class RoomHub:
         if seq is not None:
             self.seqs[room_id] = seq
         conns = self.connections.get(room_id, {})
+        for_the_room = False
         for item in carried:
-            if await HANDLERS[type(item)](self, room_id, conns, item, origin) is _STOP:
+            done = await HANDLERS[type(item)](self, room_id, conns, item, origin)
+            if done is _STOP:
                 return
+            for_the_room = for_the_room or done is _FOR_THE_ROOM
+        if for_the_room:
+            self.flush(room_id)  # a change that sent the room's seats anything else sends its presence changes too
         if not conns:
             self.connections.pop(room_id, None)
 
-    async def _push(self, room_id: str, conns: dict[str, Connection], push: Push, origin: str) -> None:
+    async def _presence(self, room_id: str, conns: dict[str, Connection], change: Presence, origin: str) -> None:
+        """Held back and merged with the room's next ones: a rush of joins costs each seat one frame a tick, not one
+        a join. Sent at the room's next tick, or before the next other frame (so frames still arrive in the order
+        of their numbers)."""
+        held = self.held.get(room_id)
+        if held is None:
+            held = self.held[room_id] = frames.PeopleChanges()
+        held.add(change.event, change.seats)
+
+    def flush(self, room_id: str) -> None:
+        """Sends the presence changes held for a room, as one ``people_changed`` frame to each seat here."""
+        held = self.held.pop(room_id, None)
+        if held is None:
+            return
+        conns = self.connections.get(room_id)
+        if conns:
+            self._deliver(conns, Push(held.frame(), held.seats))
+
+    async def _push(self, room_id: str, conns: dict[str, Connection], push: Push, origin: str) -> object:
+        held = self.held.get(room_id)
+        if held is not None and not held.passes(push.seats):
+            self.flush(room_id)  # what was held goes first: each seat gets its frames in the order of their numbers
+        self._deliver(conns, push)
+        # A frame for the room (not one seat's): presence changes of the same change follow it at once.
+        return _FOR_THE_ROOM if push.seats is None or len(push.seats) > 1 else None
+
+    @staticmethod
+    def _deliver(conns: dict[str, Connection], push: Push) -> None:
         if push.seats is None:
             for conn in conns.values():
                 conn.push(push.text)
@@ -314,12 +347,19 @@ class RoomHub:
         reaches now (its frame made once), a Replay with the seat's audiences and a snapshot, the rest as they are."""
         plan = Plan(room=room, effects=effects)
         carried = plan.carried
+        reached: dict[tuple[str, ...], tuple[str, ...] | None] = {}  # one change's audiences, each resolved once
         for effect in effects:
             if isinstance(effect, Send):
                 text = frames.numbered(effect.event)
                 if effect.keep and room is not None:
                     plan.kept.append((effect.event["seq"], effect.to, text))
-                carried.append(Push(text, _recipients(room, effect.to)))
+                seats = reached.get(effect.to)
+                if seats is None:
+                    seats = reached[effect.to] = _recipients(room, effect.to)
+                if effect.event["type"] == frames.PEOPLE_CHANGED and room is not None:
+                    carried.append(Presence(effect.event, seats))
+                else:
+                    carried.append(Push(text, seats))
             elif isinstance(effect, Error):
                 carried.append(Push(frames.refusal(effect), (effect.seat,)))
             elif isinstance(effect, Replay):
@@ -370,6 +410,7 @@ class RoomHub:
         if known:
             self._tell_audio(room_id, Delete())
         self.seqs.pop(room_id, None)
+        self.held.pop(room_id, None)
         self.store.release(room_id)
         ticker = self.tickers.pop(room_id, None)
         if ticker is not None and ticker is not asyncio.current_task():
@@ -380,6 +421,7 @@ class RoomHub:
         while room_id in self.tickers:
             await asyncio.sleep(TICK_S)
             ticks += 1
+            self.flush(room_id)
             try:
                 if self.store.shared and room_id not in self.connections:
                     # Nobody here any more: the processes that still serve the room tick it (or, if none
@@ -439,9 +481,11 @@ def _resumed(effects: list[Effect], seat: str) -> bool:
 
 
 _STOP = object()  # a handler's answer when nothing more of the change applies here (the room is gone)
+_FOR_THE_ROOM = object()  # a handler's answer when it sent the room's seats a frame (see RoomHub._presence)
 # One handler per carried type: what this process does with it.
 HANDLERS: dict[type, Callable[[RoomHub, str, dict[str, Connection], Any, str], Awaitable[object]]] = {
     Push: RoomHub._push,
+    Presence: RoomHub._presence,
     Resumed: RoomHub._resumed,
     Close: RoomHub._close,
     Floor: RoomHub._audio,

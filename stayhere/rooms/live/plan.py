@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from stayhere.rooms.core.effects import Close, Delete, Effect, Floor, IssueSlip, Muted, Voice
 from stayhere.rooms.core.state import Room
@@ -36,7 +37,16 @@ class Resumed:
     snapshot: str
 
 
-Carried = Push | Resumed | Close | Floor | Muted | Voice | IssueSlip | Delete
+@dataclass(frozen=True, slots=True)
+class Presence:
+    """A ``people_changed`` event for these seats, which each process may hold back and merge with the next ones
+    into one frame (``RoomHub``: until the room's next tick or its next other frame, whichever comes first)."""
+
+    event: dict[str, Any]
+    seats: tuple[str, ...] | None
+
+
+Carried = Push | Presence | Resumed | Close | Floor | Muted | Voice | IssueSlip | Delete
 # A kept event: (its sequence number, its audiences, its encoded text).
 Kept = tuple[int, tuple[str, ...], str]
 

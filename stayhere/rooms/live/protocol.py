@@ -157,6 +157,7 @@ SCHEMAS: dict[str, dict[str, tuple[Check, bool]]] = {
     "deny_all": {},
     "lock": {"locked": (_bool, True), "clear_waiting": (_bool, False)},
     "waiting_list": {"from": (_int(0, 10_000), False)},
+    "people_list": {"from": (_int(0, 10_000), False)},
     "mute": {"seat": (_seat, True)},
     "mute_all": {},
     "remove": {"seat": (_seat, True)},

@@ -23,7 +23,7 @@ export const T = {
   raiseHand: gettext('Raise hand'), lowerHand: gettext('Lower hand'), raiseHandMode: gettext('Raise your hand to share.'),
   roundRobin: gettext('Round robin: the chair calls on each person in turn; you can always pass.'),
   onceNote: gettext('Everyone once before anyone twice.'), queueItem: gettext('{n}. {name}'), call: gettext('Call'), callLabel: gettext('Call on {name}'),
-  handAt: gettext('hand up, #{n}'), count: gettext('({n})'), manage: gettext('Manage'), manageLabel: gettext('Manage {name}'),
+  handAt: gettext('hand up, #{n}'), count: gettext('({n})'), everyone: gettext('Show everyone'), morePeople: gettext('Show more people'), manage: gettext('Manage'), manageLabel: gettext('Manage {name}'),
   roles: { chair: gettext('Chair'), cohost: gettext('Co-host'), greeter: gettext('Greeter'), reader: gettext('Reader'), timekeeper: gettext('Timekeeper'), member: gettext('Member') },
   toHosts: gettext('(to the hosts)'), toYou: gettext('(to you)'), toPerson: gettext('(to {name})'),
   everyone: gettext('Everyone'), theHosts: gettext('The hosts'), privatelyTo: gettext('{name} (private)'),
@@ -340,9 +340,9 @@ function receive(event) {
       if (event.from === model.seat) $('report-sent').textContent = T.reportSent;
       if (!isHost(model)) return;
       break;
-    case 'participant':
-      if (event.participant.seat === model.seat && event.participant.role !== model.role) {
-        model.role = event.participant.role; // a snapshot for the new role follows
+    case 'people_changed':
+      for (const person of event.changed || []) {
+        if (person.seat === model.seat && person.role !== model.role) model.role = person.role; // a snapshot follows
       }
       break;
     default:
@@ -509,6 +509,7 @@ function act(event) {
   if (action) action(el);
 }
 root.addEventListener('click', act);
+$('people-more').addEventListener('click', () => send({ type: 'people_list', from: model.peopleNext }));
 root.addEventListener('change', act);
 
 initSlips(send);

@@ -7,7 +7,7 @@ const KEPT = 100; // chat messages, reports and log lines kept on the page, like
 export function emptyModel() {
   return {
     seat: null, role: null, may: [], hostRoles: [], admitted: false, phase: 'open', title: '', format: [], segment: 0,
-    people: new Map(), queue: [], offer: null, share: null, mode: 'raise_hand', once: false,
+    people: new Map(), peopleCount: 0, peopleAll: true, peopleNext: 0, queue: [], offer: null, share: null, mode: 'raise_hand', once: false,
     chatPolicy: 'hosts', chatOpen: false, allowPrivate: false, chat: [], locked: false, waitingRoom: false, passcode: false,
     clock: null, waiting: [], waitingCount: 0, reports: [], hostLog: [], removals: [],
     openFloor: { allowed: false, max: 0, open: false, paused: null },
@@ -34,6 +34,9 @@ export function applySnapshot(model, snap) {
     fresh.format = snap.format || [];
     fresh.segment = snap.segment || 0;
     for (const person of snap.participants || []) fresh.people.set(person.seat, person);
+    // A large meeting's snapshot lists the people who matter now (hosts, the queue, the speaker) and the count.
+    fresh.peopleCount = snap.people_count ?? fresh.people.size;
+    fresh.peopleAll = snap.people_all !== false;
     fresh.queue = snap.queue || [];
     fresh.offer = snap.offer && snap.offer.seat ? snap.offer : null;
     fresh.share = snap.share || null;
@@ -60,12 +63,23 @@ const push = (list, item) => { list.push(item); if (list.length > KEPT) list.spl
 
 // Each handler changes the model and says which regions to draw.
 const HANDLERS = {
-  joined(m, e) { m.people.set(e.participant.seat, e.participant); return ['p:' + e.participant.seat, 'count']; },
-  left(m, e) { m.people.delete(e.seat); return ['p:' + e.seat, 'count', 'queue', 'floor']; },
-  participant(m, e) {
-    const p = e.participant;
-    m.people.set(p.seat, p);
-    return ['p:' + p.seat, 'queue', 'floor'];
+  // Who came, changed and went (several changes merged into one, in a rush); in a large meeting only the people
+  // who matter come by name, the rest as the count.
+  people_changed(m, e) {
+    const touched = [];
+    for (const p of [...(e.joined || []), ...(e.changed || [])]) { m.people.set(p.seat, p); touched.push(p.seat); }
+    for (const seat of e.left || []) { m.people.delete(seat); touched.push(seat); }
+    m.peopleCount = e.count ?? m.people.size;
+    m.peopleAll = e.all !== false;
+    return [...touched.map((s) => 'p:' + s), 'count', 'queue', 'floor'];
+  },
+  // A page of everyone, asked for with "Show everyone" (people_list {from}).
+  people_list(m, e) {
+    const page = e.people || [];
+    for (const p of page) m.people.set(p.seat, p);
+    m.peopleCount = e.count ?? m.peopleCount;
+    m.peopleNext = Math.max(m.peopleNext, (e.start || 0) + page.length);
+    return [...page.map((p) => 'p:' + p.seat), 'count'];
   },
   segment(m, e) {
     m.segment = e.index;
@@ -75,6 +89,7 @@ const HANDLERS = {
   queue(m, e) {
     const before = new Set(m.queue);
     m.queue = e.queue;
+    for (const p of e.people || []) m.people.set(p.seat, p); // a large meeting names the queue's people with it
     const touched = new Set([...before, ...e.queue]);
     return ['queue', 'floor', ...[...touched].map((s) => 'p:' + s)];
   },

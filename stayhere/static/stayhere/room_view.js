@@ -162,7 +162,13 @@ export function createView(ctx) {
   }
 
   function count() {
-    $('people-count').textContent = fill(T.count, { n: model.people.size });
+    $('people-count').textContent = fill(T.count, { n: model.peopleCount || model.people.size });
+    // A large meeting lists the people who matter now; the rest come a page at a time, when asked for.
+    const partial = !model.peopleAll;
+    $('people-partial').hidden = !partial;
+    const more = $('people-more');
+    more.hidden = !partial || model.people.size >= model.peopleCount;
+    more.textContent = model.peopleNext > 0 ? T.morePeople : T.everyone;
   }
 
   function chatTarget(to) {
