@@ -365,9 +365,11 @@ async def wait_seated(events: list[dict[str, Any]], count: int, timeout: float) 
     deadline = time.monotonic() + timeout
     while True:
         seats = [
-            e["participant"]["seat"]
+            person["seat"]
             for e in events
-            if e.get("type") == "joined" and str(e["participant"].get("name", "")).startswith("Phone caller")
+            if e.get("type") == "people_changed"
+            for person in e.get("joined", [])
+            if str(person.get("name", "")).startswith("Phone caller")
         ]
         if len(seats) >= count or time.monotonic() > deadline:
             return seats

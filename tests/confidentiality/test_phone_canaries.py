@@ -48,6 +48,21 @@ def until(ws: Any, kind: str) -> dict[str, Any]:
             return event
 
 
+def arrival(ws: Any, name_starts: str) -> dict[str, Any]:
+    """The participant whose name starts so, from the next ``people_changed`` that brings them (a caller is seated
+    under a tag, never the number)."""
+    while True:
+        event = until(ws, "people_changed")
+        for person in event["joined"]:
+            if str(person["name"]).startswith(name_starts):
+                return dict(person)
+
+
+def departure(ws: Any, seat: str) -> None:
+    while seat not in until(ws, "people_changed")["left"]:
+        pass
+
+
 def test_a_telephone_call_leaves_no_caller_number_in_any_file_or_log(tmp_path: Path) -> None:
     need("janus")
     need_edge()
@@ -96,16 +111,12 @@ async def ring(folder: Path, sip: int, code: str, chair: Any) -> None:
         await phone.wait_for("CALL_ESTABLISHED")
         await asyncio.sleep(1.0)
         await phone.keys(code + "#")
-        joined = await asyncio.to_thread(until, chair, "joined")
-        while joined["participant"]["name"] == "Chair":  # the chair's own arrival first
-            joined = await asyncio.to_thread(until, chair, "joined")
-        assert joined["participant"]["name"].startswith("Phone caller"), "seated under a tag, not the number"
+        caller = await asyncio.to_thread(arrival, chair, "Phone caller")
         await asyncio.sleep(1.0)
         await phone.keys("*9")
         queue = await asyncio.to_thread(until, chair, "queue")
-        assert queue["queue"] == [joined["participant"]["seat"]]
+        assert queue["queue"] == [caller["seat"]]
         await phone.hang_up()
-        left = await asyncio.to_thread(until, chair, "left")
-        assert left["seat"] == joined["participant"]["seat"]
+        await asyncio.to_thread(departure, chair, caller["seat"])
     finally:
         phone.stop()
