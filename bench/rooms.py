@@ -268,7 +268,7 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     env["DJANGO_SETTINGS_MODULE"] = "stayhere.settings"
     # Every client here comes from this one machine's address, and joins faster than any crowd: the door's
     # limits (stayhere.rooms.live.gate) are off, as the per-address ones are behind nginx. bench.siege measures them.
-    for door in ("JOINS_PER_SOURCE", "SOCKETS_PER_SOURCE", "JOINS_PER_ROOM"):
+    for door in ("JOINS_PER_SOURCE", "SOCKETS_PER_SOURCE", "JOINS_PER_ROOM", "UNSEATED_MAX"):
         env[f"STAYHERE_ROOM_{door}"] = "0"
     if not args.redis:
         return run_in(args, work, env)

@@ -95,7 +95,7 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         env.pop(name, None)
     env["DJANGO_SETTINGS_MODULE"] = "stayhere.settings"
     if args.no_door:
-        for door in ("JOINS_PER_SOURCE", "SOCKETS_PER_SOURCE", "JOINS_PER_ROOM"):
+        for door in ("JOINS_PER_SOURCE", "SOCKETS_PER_SOURCE", "JOINS_PER_ROOM", "UNSEATED_MAX"):
             env[f"STAYHERE_ROOM_{door}"] = "0"
     chair_key = secrets.token_urlsafe(24)
     _child(env, "-m", "stayhere.cli", "migrate", "-v0")

@@ -235,6 +235,8 @@ TURN = turn_from_env()
 ROOM_JOINS_PER_SOURCE = envint("STAYHERE_ROOM_JOINS_PER_SOURCE", 20, minimum=0, maximum=10_000)
 ROOM_SOCKETS_PER_SOURCE = envint("STAYHERE_ROOM_SOCKETS_PER_SOURCE", 100, minimum=0, maximum=100_000)
 ROOM_JOINS_PER_ROOM = envint("STAYHERE_ROOM_JOINS_PER_ROOM", 20, minimum=0, maximum=10_000)
+# Connections open in this process that hold no seat yet (a flood from many addresses costs memory until then).
+ROOM_UNSEATED_MAX = envint("STAYHERE_ROOM_UNSEATED_MAX", 1000, minimum=0, maximum=1_000_000)
 
 # The finder: how far "near" reaches by default and the page size of results.
 FINDER_RADIUS_KM = envint("STAYHERE_FINDER_RADIUS_KM", 25, minimum=1, maximum=500)

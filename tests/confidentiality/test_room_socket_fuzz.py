@@ -55,7 +55,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServe
     env = {"PYTHONPATH": str(REPO), "STAYHERE_JANUS": "0", "STAYHERE_LOG_LEVEL": "INFO"}
     # The fuzzer joins thousands of times from one address, faster than any crowd: the door's limits are off
     # here, as the room's answers to each frame are what is tested (the door: tests/rooms/test_gate.py).
-    for door in ("JOINS_PER_SOURCE", "SOCKETS_PER_SOURCE", "JOINS_PER_ROOM"):
+    for door in ("JOINS_PER_SOURCE", "SOCKETS_PER_SOURCE", "JOINS_PER_ROOM", "UNSEATED_MAX"):
         env[f"STAYHERE_ROOM_{door}"] = "0"
     with live_server(data_dir, tmp / "server.log", setup=[["shell", "-c", SEED]], extra_env=env) as live:
         chair_key = next(line.split()[1] for line in live.log_text().splitlines() if line.startswith("CHAIR-KEY"))

@@ -496,3 +496,32 @@ def test_too_many_connections_from_one_source_are_turned_away_and_their_room_is_
         assert welcome["snapshot"]["role"] == "chair"
 
     run(scenario)
+
+
+def test_connections_holding_no_seat_are_capped_per_process_and_one_that_joins_frees_its_place(
+    fresh_rooms: LiveRooms,
+) -> None:
+    from stayhere.rooms.live.gate import JoinGate, Limits
+
+    fresh_rooms.gate = JoinGate(Limits(per_source=0, sockets_per_source=0, per_room=0, unseated=2), b"test secret")
+    room = make_room()
+
+    async def scenario() -> None:
+        # Two connections from two addresses, neither joined yet: the process holds as many unseated as it may.
+        first, second = (Client(room.meeting.slug, f"u{n}", client=(f"198.51.100.{n}", 5000)) for n in range(2))
+        assert await first.open() and await second.open()
+        flood = Client(room.meeting.slug, "f", client=("198.51.100.9", 5000))
+        assert await flood.open()
+        refused = await flood.next("error")
+        assert (refused["code"], refused["ref"]) == ("busy", "")
+        assert refused["retry_after"] == consumers.SOCKETS_RETRY_S
+        assert await flood.closed_with() == 1013
+        # One of them takes a seat: it no longer counts, and a newcomer may wait in its place.
+        welcome = await first.join("Chair", chair_key=room.chair_key)
+        assert welcome["snapshot"]["role"] == "chair"
+        newcomer = Client(room.meeting.slug, "n", client=("198.51.100.10", 5000))
+        assert await newcomer.open()
+        member = await newcomer.join("Ana")
+        assert member["type"] == "welcome"
+
+    run(scenario)

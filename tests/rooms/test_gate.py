@@ -75,10 +75,10 @@ def test_connections_open_at_once_from_one_source_are_capped_and_closing_gives_t
     assert door.open_socket(source) and door.open_socket(source)
     assert not door.open_socket(source)
     assert door.open_socket(door.source("198.51.100.1")), "another source is counted apart"
-    door.close_socket(source)
+    door.close_socket(source, seated=False)
     assert door.open_socket(source)
     for _ in range(5):
-        door.close_socket(source)
+        door.close_socket(source, seated=False)
     assert source not in door.sockets, "nothing is kept for a source with no connection open"
 
 
@@ -91,7 +91,7 @@ def test_a_failed_resume_costs_its_source_a_join_but_resumes_are_never_refused_b
 
 
 def test_limits_set_to_zero_let_everything_through() -> None:
-    door, _ = gate(per_source=0, sockets_per_source=0, per_room=0)
+    door, _ = gate(per_source=0, sockets_per_source=0, per_room=0, unseated=0)
     source = door.source("203.0.113.7")
     assert all(door.join("room", source) is None for _ in range(1000))
     assert all(door.open_socket(source) for _ in range(1000))
@@ -106,3 +106,15 @@ def test_the_gate_forgets_allowances_that_are_full_again_so_its_memory_is_bounde
     door.join("one-more", None)
     assert len(door.rooms) <= ROOMS_KEPT and "one-more" in door.rooms
     assert len(door.rooms) == 1, "every other allowance was full again, so forgotten"
+
+
+def test_a_flood_from_many_sources_is_capped_at_connections_holding_no_seat_and_seated_ones_never_count() -> None:
+    door, _ = gate(sockets_per_source=0, unseated=3)
+    sources = [door.source(f"10.0.0.{n}") for n in range(10)]
+    assert [door.open_socket(source) for source in sources[:4]] == [True, True, True, False]
+    door.seated()  # one of them joined: it holds a seat now, and a new connection may wait in its place
+    assert door.open_socket(sources[4]) and not door.open_socket(sources[5])
+    door.close_socket(sources[4], seated=False)
+    assert door.open_socket(sources[5])
+    door.close_socket(sources[0], seated=True)  # a seated connection closing frees no unseated place
+    assert not door.open_socket(sources[6])

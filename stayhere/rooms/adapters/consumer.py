@@ -101,6 +101,7 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         client = self.scope.get("client")
         self.source = self.rooms.gate.source(client[0] if client else None)  # a keyed hash, never the address
         self.counted = self.rooms.gate.open_socket(self.source)
+        self.seated_once = False  # took a seat on this connection (it counts as unseated until then)
         _open.add(self)
         await self.accept()
         self.writer = asyncio.create_task(self._write())
@@ -200,6 +201,11 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             self.push(frames.error("not_joined", _("Join the meeting within 20 seconds of connecting."), ""))
             self.hangup(4001)
 
+    def _took_seat(self) -> None:
+        if self.counted and not self.seated_once:
+            self.seated_once = True
+            self.rooms.gate.seated()
+
     def _busy(self, seconds: float, ref: str) -> None:
         self.push(
             frames.error("busy", busy_sentence(seconds), ref, self.hub.current_seq(self.slug), retry_after=seconds)
@@ -210,7 +216,7 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         self.join_timer.cancel()
         if self.counted:
             self.counted = False
-            self.rooms.gate.close_socket(self.source)
+            self.rooms.gate.close_socket(self.source, seated=self.seated_once)
         if self.audio is not None:
             audio, self.audio = self.audio, None
             await self.rooms.relay.stop(audio)
@@ -281,6 +287,7 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
                 return
             if joined:
                 self.seat = seat
+                self._took_seat()
                 self.push(await self.rooms.relay.status(self.slug, seat))
             elif fields.get("passcode") is not None:
                 self.passcode_tries += 1
@@ -291,6 +298,7 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             resume = Resume(seat=seat, token=token, browser=self.browser, last_seq=last_seq)
             if await self.hub.resume(self.slug, self, resume):
                 self.seat = fields["seat"]
+                self._took_seat()
                 self.push(await self.rooms.relay.status(self.slug, self.seat))
             else:
                 self.rooms.gate.failed(self.source)

@@ -52,6 +52,7 @@ class Limits:
     per_source: int = 20  # joins a minute from one source (0: no per-source limit here)
     sockets_per_source: int = 100  # room connections open at once from one source (0: no limit here)
     per_room: int = 20  # joins a second into one meeting, in this process (0: no limit)
+    unseated: int = 1000  # connections open in this process that hold no seat yet, from anywhere (0: no limit)
 
 
 class JoinGate:
@@ -64,6 +65,7 @@ class JoinGate:
         self.sources: dict[str, Bucket] = {}
         self.rooms: dict[str, Bucket] = {}
         self.sockets: dict[str, int] = {}
+        self.waiting_for_seat = 0  # connections open that hold no seat yet
 
     def source(self, address: str | None) -> str | None:
         """The keyed hash a connection's address is known by here (None: no address, no per-source limit)."""
@@ -82,20 +84,30 @@ class JoinGate:
                 network = str(parsed)
         return hmac.new(self.secret, network.encode(), hashlib.sha256).hexdigest()[:24]
 
-    # -- sockets open at once, per source ---------------------------------------------------------
+    # -- sockets open at once, per source, and those holding no seat yet ----------------------------
 
     def open_socket(self, source: str | None) -> bool:
-        """Counts a new connection from this source; False (and not counted) when it has too many open."""
-        limit = self.limits.sockets_per_source
-        if source is None or limit <= 0:
-            return True
-        count = self.sockets.get(source, 0)
-        if count >= limit:
+        """Counts a new connection from this source; False (and not counted) when it has too many open, or when
+        this process already has ``unseated`` connections that hold no seat (a flood from many sources: each such
+        connection costs memory until it joins or goes). A counted connection is unseated until ``seated``."""
+        if 0 < self.limits.unseated <= self.waiting_for_seat:
             return False
-        self.sockets[source] = count + 1
+        limit = self.limits.sockets_per_source
+        if source is not None and limit > 0:
+            count = self.sockets.get(source, 0)
+            if count >= limit:
+                return False
+            self.sockets[source] = count + 1
+        self.waiting_for_seat += 1
         return True
 
-    def close_socket(self, source: str | None) -> None:
+    def seated(self) -> None:
+        """A counted connection took a seat (joined or resumed): it no longer counts as unseated."""
+        self.waiting_for_seat = max(0, self.waiting_for_seat - 1)
+
+    def close_socket(self, source: str | None, *, seated: bool) -> None:
+        if not seated:
+            self.waiting_for_seat = max(0, self.waiting_for_seat - 1)
         if source is None or source not in self.sockets:
             return
         left = self.sockets[source] - 1

@@ -107,6 +107,7 @@ def gate_from_settings() -> JoinGate:
         per_source=settings.ROOM_JOINS_PER_SOURCE,
         sockets_per_source=settings.ROOM_SOCKETS_PER_SOURCE,
         per_room=settings.ROOM_JOINS_PER_ROOM,
+        unseated=settings.ROOM_UNSEATED_MAX,
     )
     return JoinGate(limits, settings.SECRET_KEY.encode())
 
