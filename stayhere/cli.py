@@ -81,8 +81,11 @@ def serve(argv: list[str], *, demo: bool = False) -> int:
         prog="stayhere demo" if demo else "stayhere serve",
         description=_("Load demo meetings, then serve.") if demo else _("Serve stayhere over HTTP and WebSocket."),
     )
-    parser.add_argument("--host", default=os.environ.get("STAYHERE_HOST", "127.0.0.1"))
-    parser.add_argument("--port", type=int, default=int(os.environ.get("STAYHERE_PORT", "8000") or 8000))
+    from stayhere.env import envint, envstr
+
+    # A bad STAYHERE_PORT is a sentence naming it (ImproperlyConfigured, printed by ``run``), not a traceback.
+    parser.add_argument("--host", default=envstr("STAYHERE_HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=envint("STAYHERE_PORT", 8000, minimum=1, maximum=65535))
     parser.add_argument("--workers", type=int, default=1, help=_("Worker processes (needs PostgreSQL to be useful)."))
     parser.add_argument("--no-migrate", action="store_true", help=_("Do not apply database migrations first."))
     args = parser.parse_args(argv)

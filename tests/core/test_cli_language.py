@@ -60,3 +60,15 @@ def test_a_management_commands_sentences_are_in_spanish_to_a_spanish_terminal(tm
     assert "No hay ningún grupo con el identificador 'no-such-group'." in missing.stderr
     english = stayhere(speaking(home, data, "en_US.UTF-8"), "room-links", "no-such-group")
     assert "There is no group with the slug 'no-such-group'." in english.stderr
+
+
+@pytest.mark.parametrize(("value", "sentence"), [("abc", "is not a whole number"), ("70000", "is too large")])
+def test_a_bad_stayhere_port_stops_serve_with_a_sentence_naming_it_not_a_traceback(
+    tmp_path: Path, value: str, sentence: str
+) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    refused = stayhere(environment(home, tmp_path / "data", STAYHERE_PORT=value), "serve", "--no-migrate")
+    assert refused.returncode == 2
+    assert "stayhere: STAYHERE_PORT=" in refused.stderr and sentence in refused.stderr
+    assert "Traceback" not in refused.stderr
