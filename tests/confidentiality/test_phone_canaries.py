@@ -24,6 +24,7 @@ from tests.live_server import live_server
 from tests.needs import need
 from tests.phone.baresip import Baresip, free_tcp_port, sip_port
 from tests.phone.conftest import need_edge
+from tests.rooms.roomkit import run_async
 
 pytestmark = [pytest.mark.janus, pytest.mark.phone]
 
@@ -88,7 +89,7 @@ def test_a_telephone_call_leaves_no_caller_number_in_any_file_or_log(tmp_path: P
         with open_socket(server, "cookie-chair") as chair:
             chair.send(json.dumps({"type": "join", "name": "Chair", "chair_key": chair_key}))
             until(chair, "welcome")
-            asyncio.run(ring(tmp_path / "baresip", sip, code, chair))
+            run_async(ring(tmp_path / "baresip", sip, code, chair))  # its own loop: see run_async
     printed = output.read_text(errors="replace")
     assert "The phone line is up" in printed, "the edge ran: the search below is not vacuous"
 
