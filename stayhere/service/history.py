@@ -7,7 +7,8 @@ path (``ListingChange.Via``). The paths:
 
 - the servants' pages and approved suggestions (``stayhere.service.listing.apply`` calls ``record``);
 - imports and scheduled syncs: the importer sends ``stayhere.directory.changes.imported`` with its writer, whose
-  change set says which rows it made, changed and removed; ``record_import`` writes them in one bulk insert;
+  change set says which rows it made, changed and removed (meetings, and the places no meeting uses any more), and
+  the owner the source's meetings are about to be set to; ``record_import`` writes them all in one bulk insert;
 - the Django admin: ``stayhere.directory.admin`` sends ``edited`` and ``removing`` from its save and delete hooks.
 
 Only public listing fields are kept (``TRACKED``): never a group's contact people (names and addresses of members,
@@ -265,12 +266,50 @@ def import_rows(change_set: ChangeSet, source: str, at: dt.datetime) -> list[tup
     for meeting in change_set.removed_meetings:
         fields = {name: [value, None] for name, value in snapshot(meeting).items()}
         rows.append(row(Kind.MEETING, meeting.pk, _label(meeting), Action.REMOVED, fields))
+    # The places no meeting uses any more, which the import deleted.
+    for location in change_set.removed_locations:
+        fields = {name: [value, None] for name, value in snapshot(location).items()}
+        rows.append(row(Kind.LOCATION, location.pk, _label(location), Action.REMOVED, fields))
     return rows
 
 
-def record_import(sender: Any, writer: Any, source: str, **_kwargs: Any) -> None:
-    """The receiver of ``stayhere.directory.changes.imported``: the import's history in one bulk insert."""
-    bulkrows.insert_tuples(ListingChange, IMPORT_COLUMNS, import_rows(writer.change_set, source, writer.now))
+def owner_rows(source: str, owner: ServiceBody, created: set[int], at: dt.datetime) -> list[tuple[Any, ...]]:
+    """The history rows for setting a source's meetings to the service body that keeps the source: one per meeting
+    whose body changes, read in one query before the update. A meeting the import just made is left out: its row
+    says it was made, by the source."""
+    when = connection.ops.adapt_datetimefield_value(at)
+    moving = (
+        Meeting.objects.filter(source=source)
+        .exclude(service_body=owner)
+        .values_list("pk", "name", "service_body_id")
+        .iterator(chunk_size=10_000)
+    )
+    return [
+        (
+            Kind.MEETING.value,
+            pk,
+            name[:200],
+            Action.CHANGED.value,
+            Via.IMPORT.value,
+            when,
+            source[:300],
+            "",
+            orjson.dumps({"service_body": [before, owner.pk]}).decode(),
+        )
+        for pk, name, before in moving
+        if pk not in created
+    ]
+
+
+def record_import(sender: Any, writer: Any, source: str, owner: ServiceBody | None = None, **_kwargs: Any) -> None:
+    """The receiver of ``stayhere.directory.changes.imported``: the import's history, and the owner's update about
+    to follow it, in one bulk insert."""
+    change_set = writer.change_set
+    rows = import_rows(change_set, source, writer.now)
+    if owner is not None:
+        created = {pk for pk, _name in change_set.created_meetings}
+        rows.extend(owner_rows(source, owner, created, writer.now))
+    bulkrows.insert_tuples(ListingChange, IMPORT_COLUMNS, rows)
 
 
 def record_admin_edit(sender: Any, before: models.Model | None, after: models.Model, who: str, **_kwargs: Any) -> None:

@@ -115,6 +115,61 @@ def test_an_import_writes_its_history_in_one_bulk_insert_and_an_unchanged_re_imp
     assert ListingChange.objects.count() == recorded
 
 
+def test_an_import_records_the_places_it_deletes_as_unused_and_they_can_be_put_back_with_their_meeting() -> None:
+    _import(FEED)
+    owls = Meeting.objects.get(slug="night-owls")
+    hall = owls.location
+    assert hall is not None
+    _import([FEED[0]], allow_shrink=True)
+    assert not Location.objects.filter(pk=hall.pk).exists()
+    (gone,) = ListingChange.objects.filter(kind="location", object_id=hall.pk, action="removed")
+    assert (gone.who, gone.via, gone.label) == ("district-9", "import", "Owl Hall")
+    assert gone.fields["address"] == ["9 Moon Street", None] and gone.fields["latitude"] == [40.2, None]
+    meeting_gone = ListingChange.objects.get(kind="meeting", object_id=owls.pk, action="removed")
+    with pytest.raises(history.Refused, match="Location cannot go back"):
+        history.revert(meeting_gone, "webservant")  # its place first
+    history.revert(gone, "webservant")
+    history.revert(meeting_gone, "webservant")
+    back = Meeting.objects.get(pk=owls.pk)
+    assert (back.name, back.location_id, back.source) == ("Night Owls", hall.pk, "")  # kept by hand now
+
+
+def test_an_import_s_owner_update_is_recorded_per_meeting_in_the_same_bulk_insert() -> None:
+    tree = make_tree()
+    _import(FEED)  # no owner: the meetings belong to no body
+    dawn = Meeting.objects.get(slug="dawn-patrol")
+    before = ListingChange.objects.count()
+    with CaptureQueriesContext(connection) as queries:
+        _import(FEED, owner=tree.north)
+    inserts = [
+        q["sql"] for q in queries.captured_queries if "service_listingchange" in q["sql"] and "INSERT" in q["sql"]
+    ]
+    copies = [q["sql"] for q in queries.captured_queries if "COPY" in q["sql"]]
+    assert len(inserts) + len(copies) <= 1
+    dawn.refresh_from_db()
+    assert dawn.service_body_id == tree.north.pk
+    moved = ListingChange.objects.filter(kind="meeting", object_id=dawn.pk).first()
+    assert moved is not None
+    assert (moved.action, moved.who, moved.via) == ("changed", "district-9", "import")
+    assert moved.fields == {"service_body": [None, tree.north.pk]}
+    assert ListingChange.objects.count() == before + 2  # the two meetings, nothing else changed
+    # A re-import with the same owner moves nothing, so records nothing.
+    _import(FEED, owner=tree.north)
+    assert ListingChange.objects.count() == before + 2
+    # Undoing it puts the meeting back where it was.
+    history.revert(moved, "webservant")
+    dawn.refresh_from_db()
+    assert dawn.service_body_id is None
+
+
+def test_a_first_import_with_an_owner_records_its_new_meetings_once() -> None:
+    tree = make_tree()
+    _import(FEED, owner=tree.north)
+    dawn = Meeting.objects.get(slug="dawn-patrol")
+    assert dawn.service_body_id == tree.north.pk
+    assert [c.action for c in entries(dawn)] == ["created"]
+
+
 def test_a_dry_run_import_records_nothing() -> None:
     _import(FEED, dry_run=True)
     assert ListingChange.objects.count() == 0
