@@ -552,3 +552,12 @@ def test_undoing_a_move_to_a_place_since_removed_is_refused_with_a_sentence() ->
         history.revert(change, "north-chair")
     tree.meeting.refresh_from_db()
     assert tree.meeting.location_id == second.pk
+
+
+def test_the_group_s_page_and_its_body_s_page_link_to_the_group_s_history_which_its_secretary_reads() -> None:
+    tree = make_tree()
+    target = f'href="/service/history/group/{tree.hope.pk}"'
+    secretary = signed_in(tree.secretary)
+    assert target in secretary.get("/service/groups/hope").content.decode()
+    assert secretary.get(f"/service/history/group/{tree.hope.pk}").status_code == 200
+    assert target in signed_in(tree.north_admin).get("/service/bodies/north").content.decode()
