@@ -1,5 +1,5 @@
-"""The servant's own account page: handle and email, a new password, notices, roles with their end dates, sign-in security at a
-glance (passkeys and two-step sign-in are managed on their own page), and signing out everywhere."""
+"""The servant's own account page: handle and email, a new password, notices, roles with their end dates, sign-in
+security at a glance (passkeys and two-step sign-in are managed on their own page), and signing out everywhere."""
 
 from __future__ import annotations
 
