@@ -23,10 +23,11 @@ SUBCOMMAND_ALIASES = {
     "create-site-admin": "create_site_admin",
     "phone-code": "phone_code",
     "sync-feeds": "sync_feeds",
+    "forget-old-reports": "forget_old_reports",
 }
 # Commands that read a stayhere directory: where there is none they say so in a sentence and make nothing, not
 # even the data directory or its key (stayhere.datadir; each calls stayhere.core.database.require_database).
-READERS = frozenset({"export_feed", "room_links", "slip_keys", "verify_slip", "disclose"})
+READERS = frozenset({"export_feed", "room_links", "slip_keys", "verify_slip", "disclose", "forget_old_reports"})
 # Commands that build one: the database is prepared first, as `serve` does.
 BUILDERS = frozenset({"import_feed", "load_demo", "create_site_admin", "sources", "sync_feeds"})
 # When `serve` stops (SIGTERM, Ctrl+C): how long the rooms' sockets get to close once told to resume on another worker
@@ -257,6 +258,10 @@ USAGE = [
     ("disclose [--example]", gettext_noop("every table and column this server keeps, and why")),
     ("janus-config DIR", gettext_noop("a shared Janus server's configuration, and its entry for the workers")),
     ("create-site-admin HANDLE", gettext_noop("the first trusted servant: a site admin (docs/servants.md)")),
+    (
+        "forget-old-reports",
+        gettext_noop("forget open problem reports past STAYHERE_REPORT_KEEP_DAYS (the timer runs it)"),
+    ),
     ("phone-code SLUG [--rotate]", gettext_noop("a meeting's phone code for callers, or a new one (docs/audio.md)")),
     ("check, migrate, createsuperuser, ...", gettext_noop("any Django management command")),
 ]

@@ -173,6 +173,9 @@ SUGGESTIONS_OVERALL = envint("STAYHERE_SUGGESTIONS_OVERALL", 200, minimum=1, max
 SUGGESTION_WINDOW_SECONDS = 3600
 # A listing no servant has confirmed for this many months shows on its service body admin's list to check.
 VERIFY_MONTHS = envint("STAYHERE_VERIFY_MONTHS", 6, minimum=1, maximum=120)
+# An open problem report's words and contact address are forgotten after this many days, as closing forgets them
+# (`stayhere forget-old-reports`, which the sync timer's service runs; the servants' report list runs it too).
+REPORT_KEEP_DAYS = envint("STAYHERE_REPORT_KEEP_DAYS", 90, minimum=1, maximum=3650)
 OTP_TOTP_ISSUER = SITE_NAME  # the name an authenticator app shows beside a servant's handle
 # Email notices to servants who gave an address (a suggestion waiting for review). Without STAYHERE_EMAIL_HOST
 # none are sent: no console backend, which would print servants' addresses to the log.

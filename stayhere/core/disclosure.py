@@ -185,8 +185,9 @@ ALLOWED: dict[str, dict[str, str]] = {
         "meeting": LISTING,
         "kind": "what kind of problem a visitor reported: the meeting no longer exists, or harmful conduct at it",
         "text": "what the visitor wrote (a conduct report is read only by the group's secretary and the body's "
-        "admins); deleted when the report is closed",
-        "contact": "an email a visitor gave for a reply, if any; deleted when the report is closed",
+        "admins); deleted when the report is closed, or after STAYHERE_REPORT_KEEP_DAYS days (90) if still open",
+        "contact": "an email a visitor gave for a reply, if any; deleted when the report is closed, or after "
+        "STAYHERE_REPORT_KEEP_DAYS days (90) if still open",
         **dict.fromkeys(
             ["status", "created_at", "closed_at", "closed_by"],
             "the report's handling: when made and closed, and by which servant's handle",

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from django.dispatch import Signal
 
-# sender: the writer's class; writer: the SourceWriter, whose ``change_set`` says what it changed; source: its key.
+# sender: the writer's class; writer: the SourceWriter, whose ``change_set`` says what it changed; source: its key;
+# owner: the service body the source's meetings are about to be set to (or None), sent before they are.
 imported = Signal()
 # sender: the model; before: the row as it was (None for a new one); after: the row saved; who: the operator.
 edited = Signal()

@@ -1,5 +1,5 @@
-"""The servant's own account page: handle and email, notices, roles with their end dates, sign-in security at a
-glance (passkeys and two-step sign-in are managed on their own page), and signing out everywhere."""
+"""The servant's own account page: handle and email, a new password, notices, roles with their end dates, sign-in
+security at a glance (passkeys and two-step sign-in are managed on their own page), and signing out everywhere."""
 
 from __future__ import annotations
 
@@ -12,14 +12,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from stayhere.core.signin import UNAVAILABLE_RETRY_S
 from stayhere.service import own_account, permissions, twofactor
-from stayhere.service.forms import NoticeForm, OwnAccountForm
+from stayhere.service.forms import NoticeForm, OwnAccountForm, OwnPasswordForm
 from stayhere.service.models import Passkey, RecoveryCode
 from stayhere.service.web import servant_required
 
 DONE = {
     "account": lambda: _("Saved: your handle and email are as shown."),
     "notices": lambda: _("Saved: you get the notices ticked below."),
+    "password": lambda: _("Your password is changed. Every other browser signed in as you has been signed out."),
 }
 
 
@@ -28,6 +30,7 @@ def _context(request: HttpRequest, **forms: Any) -> dict[str, Any]:
     choice = own_account.notice_choice(user)
     context: dict[str, Any] = {
         "account_form": OwnAccountForm(initial={"handle": user.get_username(), "email": user.email}, user=user),
+        "password_form": OwnPasswordForm(user),
         "notice_form": NoticeForm(initial={"suggestions": choice.suggestions, "reports": choice.reports}),
         "roles": permissions.current_roles(user),
         "passkeys": Passkey.objects.filter(user_id=int(user.pk or 0)).count(),
@@ -51,6 +54,8 @@ def account(request: HttpRequest) -> HttpResponse:
             return render(request, "service/account.html", _context(request, account_form=form), status=400)
         own_account.rename(request.user, form.cleaned_data["handle"], form.cleaned_data["email"])
         return HttpResponseRedirect(reverse("service:account") + "?done=account")
+    if action == "password":
+        return _password(request)
     if action == "notices":
         notices = NoticeForm(request.POST)
         notices.is_valid()  # two tick boxes: anything posted reads as ticked or not
@@ -60,6 +65,21 @@ def account(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(reverse("service:account") + "?done=notices")
     context = _context(request, error=_("Choose one of the buttons on this page: nothing was changed."))
     return render(request, "service/account.html", context, status=400)
+
+
+def _password(request: HttpRequest) -> HttpResponse:
+    form = OwnPasswordForm(request.user, request.POST)
+    if not form.is_valid():
+        response = render(request, "service/account.html", _context(request, password_form=form), status=400)
+        if form.unavailable:
+            response.status_code = 503
+            response["Retry-After"] = str(UNAVAILABLE_RETRY_S)
+        elif form.refused is not None:
+            response.status_code = 429
+            response["Retry-After"] = str(form.refused.retry_after)
+        return response
+    own_account.change_password(request, request.user, form.cleaned_data["new_password1"])
+    return HttpResponseRedirect(reverse("service:account") + "?done=password")
 
 
 @servant_required

@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -249,6 +249,42 @@ class ServantSignInForm(AuthenticationForm):
             except cache.CacheDown:
                 self._unavailable()
             raise
+
+    def _unavailable(self) -> None:
+        self.unavailable = True
+        raise ValidationError(signin.unavailable_sentence(), code="unavailable")
+
+
+class OwnPasswordForm(PasswordChangeForm):
+    """A servant's new password: the current one first, under the sign-in limits (a wrong one counts as a failed
+    sign-in of the account, and over the limits no password is checked), then Django's password validators."""
+
+    refused: signin.Refusal | None = None
+    unavailable = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].widget.attrs.pop("autofocus", None)  # one section of a longer page
+
+    def clean_old_password(self) -> str:
+        name = self.user.get_username()
+        try:
+            self.refused = signin.refusal(name)
+        except cache.CacheDown:
+            self._unavailable()
+        if self.refused is not None:
+            raise ValidationError(self.refused.sentence(), code="throttled")
+        old = self.cleaned_data.get("old_password", "")
+        if not self.user.check_password(old):
+            try:
+                signin.record_failure(name)
+            except cache.CacheDown:
+                self._unavailable()
+            raise ValidationError(
+                _("That is not your current password: nothing was changed. Type the password you sign in with."),
+                code="password_incorrect",
+            )
+        return str(old)
 
     def _unavailable(self) -> None:
         self.unavailable = True

@@ -7,14 +7,17 @@ path (``ListingChange.Via``). The paths:
 
 - the servants' pages and approved suggestions (``stayhere.service.listing.apply`` calls ``record``);
 - imports and scheduled syncs: the importer sends ``stayhere.directory.changes.imported`` with its writer, whose
-  change set says which rows it made, changed and removed; ``record_import`` writes them in one bulk insert;
+  change set says which rows it made, changed and removed (meetings, and the places no meeting uses any more), and
+  the owner the source's meetings are about to be set to; ``record_import`` writes them all in one bulk insert;
 - the Django admin: ``stayhere.directory.admin`` sends ``edited`` and ``removing`` from its save and delete hooks.
 
 Only public listing fields are kept (``TRACKED``): never a group's contact people (names and addresses of members,
 even when the group shows them), never anything a visitor typed into a suggestion.
 
-``revert`` undoes one change: it puts back the values before, refuses with a sentence when a field it would put
-back has changed since, and records itself.
+``revert`` undoes one entry and records itself: a change gets its values before back (refused with a sentence when a
+field it would put back has changed since); an addition is removed (refused when the object changed since, or other
+listings name it); a removal is put back from the public fields its entry kept, under the same number (refused
+when its address is taken now, or a field names something since removed).
 
 Why not django-simple-history: it records through model signals, which the importer's bulk statements never send
 (so an import, most of a directory's changes, would go unrecorded), and it copies every column of the row per
@@ -33,6 +36,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from stayhere.directory import bulkrows, freshness, schedule, slots
 from stayhere.directory.feeds.source_writer import ChangeSet
@@ -171,16 +175,25 @@ def record(
     )
 
 
-def record_created(obj: models.Model, who: str, *, via: str) -> ListingChange:
+def record_created(obj: models.Model, who: str, *, via: str, reverts: ListingChange | None = None) -> ListingChange:
     fields = {name: [None, value] for name, value in snapshot(obj).items()}
     return ListingChange.objects.create(
-        kind=kind_of(obj), object_id=obj.pk, label=_label(obj), action=Action.CREATED, via=via, who=who, fields=fields
+        kind=kind_of(obj),
+        object_id=obj.pk,
+        label=_label(obj),
+        action=Action.CREATED,
+        via=via,
+        who=who[:300],
+        fields=fields,
+        reverts=reverts,
     )
 
 
-def record_removed(rows: Iterable[models.Model], who: str, *, via: str) -> None:
+def record_removed(
+    rows: Iterable[models.Model], who: str, *, via: str, reverts: ListingChange | None = None
+) -> list[ListingChange]:
     """Records the rows' removal with every tracked value they had (call it before deleting them)."""
-    ListingChange.objects.bulk_create(
+    return ListingChange.objects.bulk_create(
         ListingChange(
             kind=kind_of(row),
             object_id=row.pk,
@@ -189,6 +202,7 @@ def record_removed(rows: Iterable[models.Model], who: str, *, via: str) -> None:
             via=via,
             who=who[:300],
             fields={name: [value, None] for name, value in snapshot(row).items()},
+            reverts=reverts,
         )
         for row in rows
     )
@@ -252,12 +266,50 @@ def import_rows(change_set: ChangeSet, source: str, at: dt.datetime) -> list[tup
     for meeting in change_set.removed_meetings:
         fields = {name: [value, None] for name, value in snapshot(meeting).items()}
         rows.append(row(Kind.MEETING, meeting.pk, _label(meeting), Action.REMOVED, fields))
+    # The places no meeting uses any more, which the import deleted.
+    for location in change_set.removed_locations:
+        fields = {name: [value, None] for name, value in snapshot(location).items()}
+        rows.append(row(Kind.LOCATION, location.pk, _label(location), Action.REMOVED, fields))
     return rows
 
 
-def record_import(sender: Any, writer: Any, source: str, **_kwargs: Any) -> None:
-    """The receiver of ``stayhere.directory.changes.imported``: the import's history in one bulk insert."""
-    bulkrows.insert_tuples(ListingChange, IMPORT_COLUMNS, import_rows(writer.change_set, source, writer.now))
+def owner_rows(source: str, owner: ServiceBody, created: set[int], at: dt.datetime) -> list[tuple[Any, ...]]:
+    """The history rows for setting a source's meetings to the service body that keeps the source: one per meeting
+    whose body changes, read in one query before the update. A meeting the import just made is left out: its row
+    says it was made, by the source."""
+    when = connection.ops.adapt_datetimefield_value(at)
+    moving = (
+        Meeting.objects.filter(source=source)
+        .exclude(service_body=owner)
+        .values_list("pk", "name", "service_body_id")
+        .iterator(chunk_size=10_000)
+    )
+    return [
+        (
+            Kind.MEETING.value,
+            pk,
+            name[:200],
+            Action.CHANGED.value,
+            Via.IMPORT.value,
+            when,
+            source[:300],
+            "",
+            orjson.dumps({"service_body": [before, owner.pk]}).decode(),
+        )
+        for pk, name, before in moving
+        if pk not in created
+    ]
+
+
+def record_import(sender: Any, writer: Any, source: str, owner: ServiceBody | None = None, **_kwargs: Any) -> None:
+    """The receiver of ``stayhere.directory.changes.imported``: the import's history, and the owner's update about
+    to follow it, in one bulk insert."""
+    change_set = writer.change_set
+    rows = import_rows(change_set, source, writer.now)
+    if owner is not None:
+        created = {pk for pk, _name in change_set.created_meetings}
+        rows.extend(owner_rows(source, owner, created, writer.now))
+    bulkrows.insert_tuples(ListingChange, IMPORT_COLUMNS, rows)
 
 
 def record_admin_edit(sender: Any, before: models.Model | None, after: models.Model, who: str, **_kwargs: Any) -> None:
@@ -294,20 +346,37 @@ def last_change(entry: ListingChange) -> ListingChange | None:
 
 
 def may_be_undone(entry: ListingChange) -> bool:
-    """Only a change of fields is undone here: an addition or a removal is undone on the object's own pages."""
-    return entry.action == Action.CHANGED and bool(entry.fields)
+    """A change of fields, an addition (undone by removing the object) or a removal (undone by putting it back)
+    may be undone; a confirmation is not a change. Whether it can be undone now, ``revert`` says."""
+    if entry.action == Action.CHANGED:
+        return bool(entry.fields)
+    return entry.action in (Action.CREATED, Action.REMOVED)
+
+
+def undoable_now(entry: ListingChange, exists: bool, latest: ListingChange | None) -> bool:
+    """Whether the history page offers to undo the entry: a change of an object that exists; an addition when
+    nothing has changed the object since; a removal, the object's last entry, of an object still gone."""
+    if not may_be_undone(entry):
+        return False
+    if entry.action == Action.CHANGED:
+        return exists
+    if entry.action == Action.CREATED:
+        return exists and latest is not None and latest.pk == entry.pk
+    return not exists and bool(entry.fields) and latest is not None and latest.pk == entry.pk
 
 
 def revert(entry: ListingChange, who: str) -> ListingChange:
-    """Puts back the values the change replaced and records that as a change of its own. Refused (with a sentence)
-    when the object is gone, or when any of those fields has changed again since."""
+    """Undoes the entry and records that as an entry of its own (``reverts`` names the entry undone): a change of
+    fields gets its values before back, an addition is removed, a removal is put back. Refused with a sentence
+    when that cannot be done without overwriting or losing something (``Refused``)."""
     if not may_be_undone(entry):
         raise Refused(
-            _(
-                "Only a change of a listing's fields can be undone here; this entry records an addition, a removal "
-                "or a confirmation."
-            )
+            _("This entry records a confirmation that the listing was still right; there is nothing to undo.")
         )
+    if entry.action == Action.CREATED:
+        return _unadd(entry, who)
+    if entry.action == Action.REMOVED:
+        return _restore(entry, who)
     model = MODELS[entry.kind]
     with transaction.atomic():
         obj = model._default_manager.select_for_update().filter(pk=entry.object_id).first()
@@ -329,13 +398,7 @@ def revert(entry: ListingChange, who: str) -> ListingChange:
             if name in now:
                 _refuse_if_gone(entry.kind, name, before)
                 _put(obj, name, before)
-        try:
-            _check(obj)
-        except ValidationError as invalid:
-            raise Refused(
-                _("Undoing this change would leave the listing invalid: %(problems)s Edit the listing by hand instead.")
-                % {"problems": " ".join(str(message) for message in invalid.messages)}
-            ) from None
+        _valid_or_refused(obj)
         if isinstance(obj, Meeting):
             obj.updated = timezone.now()
         obj.save()
@@ -344,6 +407,100 @@ def revert(entry: ListingChange, who: str) -> ListingChange:
         undone = record(obj, who, now, via=Via.REVERT, reverts=entry)
     assert undone is not None  # at least one field went back, since none had moved on
     return undone
+
+
+def _valid_or_refused(obj: models.Model) -> None:
+    try:
+        _check(obj)
+    except ValidationError as invalid:
+        raise Refused(
+            _("Undoing this change would leave the listing invalid: %(problems)s Edit the listing by hand instead.")
+            % {"problems": " ".join(str(message) for message in invalid.messages)}
+        ) from None
+
+
+def _dependants(obj: models.Model) -> int:
+    """How many other listings name the object (which removing it would change)."""
+    if isinstance(obj, ServiceBody):
+        return (
+            ServiceBody.objects.filter(parent=obj).count()
+            + Group.objects.filter(service_body=obj).count()
+            + Meeting.objects.filter(service_body=obj).count()
+        )
+    if isinstance(obj, Group):
+        return Meeting.objects.filter(group=obj).count()
+    if isinstance(obj, Location):
+        return Meeting.objects.filter(location=obj).count()
+    return 0
+
+
+def _unadd(entry: ListingChange, who: str) -> ListingChange:
+    """Undoes an addition: removes the object, if nothing has changed it since and no other listing names it."""
+    model = MODELS[entry.kind]
+    with transaction.atomic():
+        obj = model._default_manager.select_for_update().filter(pk=entry.object_id).first()
+        if obj is None:
+            raise Refused(_("This listing has been removed already; there is nothing to take back."))
+        latest = last_change(entry)
+        if latest is None or latest.pk != entry.pk:
+            raise Refused(
+                _(
+                    "This listing has changed since it was added, so removing it would lose the later changes. "
+                    "Undo the later changes first, or remove it from its own page."
+                )
+            )
+        count = _dependants(obj)
+        if count:
+            raise Refused(
+                ngettext(
+                    "%(count)d other listing (a meeting, group or service body) still names this one, and removing "
+                    "it would change it. Move or remove it first.",
+                    "%(count)d other listings (meetings, groups or service bodies) still name this one, and removing "
+                    "it would change them. Move or remove them first.",
+                    count,
+                )
+                % {"count": count}
+            )
+        (removal,) = record_removed([obj], who, via=Via.REVERT, reverts=entry)
+        obj.delete()  # a meeting's finder slots go with it
+    return removal
+
+
+def _restore(entry: ListingChange, who: str) -> ListingChange:
+    """Undoes a removal: puts the object back, with the same number and every public field its removal entry kept.
+    A restored meeting belongs to no feed any more (a feed's next sync would remove it again): it is kept by hand."""
+    model = MODELS[entry.kind]
+    with transaction.atomic():
+        if model._default_manager.filter(pk=entry.object_id).exists():
+            raise Refused(_("This listing is back already; there is nothing to put back."))
+        latest = ListingChange.objects.filter(kind=entry.kind, object_id=entry.object_id).first()
+        if latest is None or latest.pk != entry.pk:
+            raise Refused(_("Only the listing's last removal can be undone."))
+        if not entry.fields:
+            raise Refused(_("This removal kept no fields, so the listing cannot be put back from here."))
+        obj = model(pk=entry.object_id)
+        for name, (before, _after) in entry.fields.items():
+            if name not in TRACKED[entry.kind]:
+                continue
+            _refuse_if_gone(entry.kind, name, before)
+            _put(obj, name, before)
+        slug = getattr(obj, "slug", None)
+        if slug and model._default_manager.filter(slug=slug).exists():
+            raise Refused(
+                _(
+                    "Another listing has the address “%(slug)s” now, so this one cannot be put back under it. "
+                    "Rename or remove the other listing first."
+                )
+                % {"slug": slug}
+            )
+        _valid_or_refused(obj)
+        if isinstance(obj, Meeting):
+            obj.updated = timezone.now()
+        obj.save(force_insert=True)
+        if isinstance(obj, Meeting):
+            slots.rebuild([obj])
+        restored = record_created(obj, who, via=Via.REVERT, reverts=entry)
+    return restored
 
 
 def _refuse_if_gone(kind: str, name: str, value: Any) -> None:

@@ -52,13 +52,15 @@ def _page(
         return refused(request, not_yours())
     undo = may.may_undo(request.user, kind, obj)
     exists = obj._state.adding is False
+    changes = list(ListingChange.objects.filter(kind=kind, object_id=number)[:200])
+    latest = next((change for change in changes if change.action != ListingChange.Action.VERIFIED), None)
     entries = [
         {
             "change": change,
             "rows": history_text.rows(change.kind, change.fields),
-            "undo": undo and exists and history.may_be_undone(change),
+            "undo": undo and history.undoable_now(change, exists, latest),
         }
-        for change in ListingChange.objects.filter(kind=kind, object_id=number)[:200]
+        for change in changes
     ]
     verify = isinstance(obj, Meeting) and exists and may.may_verify(request.user, obj)
     context: dict[str, Any] = {
@@ -78,6 +80,8 @@ def _page(
 def _notice(request: HttpRequest) -> str:
     return {
         "undone": _("The change is undone, and the undoing is recorded below."),
+        "unadded": _("The addition is undone: the listing is removed, and its history stays below."),
+        "restored": _("The removal is undone: the listing is back, and the undoing is recorded below."),
         "verified": _("Thank you: the listing is marked as confirmed today."),
     }.get(request.GET.get("done", ""), "")
 
@@ -111,8 +115,11 @@ def undo(request: HttpRequest, number: int) -> HttpResponse:
         history.revert(entry, request.user.get_username())
     except history.Refused as refusal:
         return _page(request, entry.kind, entry.object_id, status=409, problem=str(refusal))
+    done = {ListingChange.Action.CREATED: "unadded", ListingChange.Action.REMOVED: "restored"}.get(
+        ListingChange.Action(entry.action), "undone"
+    )
     target = reverse("service:history", args=[entry.kind, entry.object_id])
-    return HttpResponseRedirect(target + "?done=undone")
+    return HttpResponseRedirect(f"{target}?done={done}")
 
 
 # Where the "still right" button may send the servant back to: named pages, never an address from the form.

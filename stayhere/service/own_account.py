@@ -1,4 +1,4 @@
-"""A servant's own account: handle and email, email notices, a signing out of every browser at once.
+"""A servant's own account: handle and email, email notices, a new password, a signing out of every browser at once.
 
 Sessions are in the database (Django's default engine), each naming its account: signing out everywhere deletes
 every session of the account, this browser's too.
@@ -8,11 +8,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
 
 from stayhere.service.models import NoticeChoice
+
+
+def change_password(request: Any, user: Any, password: str) -> int:
+    """Sets the new password, keeps this browser signed in and signs every other one out; how many were."""
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        update_session_auth_hash(request, user)
+        return sign_out_everywhere(user, keep=request.session.session_key)
 
 
 def notice_choice(user: Any) -> NoticeChoice:
@@ -39,13 +49,13 @@ def rename(user: Any, handle: str, email: str) -> list[str]:
     return changed
 
 
-def sign_out_everywhere(user: Any) -> int:
-    """Deletes every unexpired session of the account; how many there were."""
+def sign_out_everywhere(user: Any, keep: str | None = None) -> int:
+    """Deletes every unexpired session of the account but ``keep`` (a session key); how many there were."""
     key = str(user.pk)
     mine = []
     with transaction.atomic():
         for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-            if session.get_decoded().get("_auth_user_id") == key:
+            if session.get_decoded().get("_auth_user_id") == key and session.session_key != keep:
                 mine.append(session.session_key)
         Session.objects.filter(session_key__in=mine).delete()
     return len(mine)

@@ -62,6 +62,7 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
 
 @servant_required
 def report_list(request: HttpRequest) -> HttpResponse:
+    reports.forget_old()  # a report past its time is not shown, even where no timer runs the command
     return render(request, "service/reports.html", {"reports": reports.visible_to(request.user)})
 
 

@@ -5,13 +5,16 @@ note). Floods are limited as suggestions are (``suggestions.limited`` with ``wha
 
 A report keeps the meeting, its kind, the visitor's words and an optional contact address while it is open; on
 closing, the words and the address are deleted (overwritten in the database file: ``forgetting``), and what
-remains is the kind, when it was made and closed, and the closing servant's handle.
+remains is the kind, when it was made and closed, and the closing servant's handle. A report nobody closes is
+closed the same way once ``STAYHERE_REPORT_KEEP_DAYS`` (90) have passed (``forget_old``; closed by ``EXPIRED``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -25,6 +28,7 @@ from stayhere.service.models import ChangeRequest, ProblemReport, RoleKind
 
 WRONG = "wrong"
 TEXT_LIMIT = 4000
+EXPIRED = "(kept its full time)"  # closed_by of a report forgotten by ``forget_old``
 
 
 class ReportRefused(Exception):
@@ -63,6 +67,21 @@ def close(report_id: int, by: str) -> None:
     """Closes the report (the meeting stays as it is) and deletes its words and contact address."""
     with transaction.atomic():
         _forget(_open(report_id), by)
+
+
+def forget_old(now: dt.datetime | None = None) -> int:
+    """Closes every open report older than ``settings.REPORT_KEEP_DAYS`` days, forgetting its words and contact
+    address as closing does; how many. Run by ``stayhere forget-old-reports`` and by the servants' report list."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.REPORT_KEEP_DAYS)
+    old = ProblemReport.objects.filter(status=ProblemReport.Status.OPEN, created_at__lt=cutoff)
+    if not old.exists():  # the common case: one look, no transaction
+        return 0
+    count = 0
+    with transaction.atomic():
+        for found in old.select_for_update():
+            _forget(found, EXPIRED)
+            count += 1
+    return count
 
 
 def remove_meeting(report_id: int, by: str) -> str:

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from stayhere.directory.feeds.importer import import_text
 from stayhere.directory.models import Group, Location, Meeting, ServiceBody
-from stayhere.service import history, listing, suggestions
+from stayhere.service import group_setup, history, listing, suggestions
 from stayhere.service.models import ChangeRequest, ListingChange
 from tests.directory.factories import make_location, make_meeting
 from tests.service.factories import make_tree, signed_in
@@ -113,6 +113,61 @@ def test_an_import_writes_its_history_in_one_bulk_insert_and_an_unchanged_re_imp
     assert recorded == 2 + 1 + 2  # two meetings, a group, two locations
     _import(FEED)
     assert ListingChange.objects.count() == recorded
+
+
+def test_an_import_records_the_places_it_deletes_as_unused_and_they_can_be_put_back_with_their_meeting() -> None:
+    _import(FEED)
+    owls = Meeting.objects.get(slug="night-owls")
+    hall = owls.location
+    assert hall is not None
+    _import([FEED[0]], allow_shrink=True)
+    assert not Location.objects.filter(pk=hall.pk).exists()
+    (gone,) = ListingChange.objects.filter(kind="location", object_id=hall.pk, action="removed")
+    assert (gone.who, gone.via, gone.label) == ("district-9", "import", "Owl Hall")
+    assert gone.fields["address"] == ["9 Moon Street", None] and gone.fields["latitude"] == [40.2, None]
+    meeting_gone = ListingChange.objects.get(kind="meeting", object_id=owls.pk, action="removed")
+    with pytest.raises(history.Refused, match="Location cannot go back"):
+        history.revert(meeting_gone, "webservant")  # its place first
+    history.revert(gone, "webservant")
+    history.revert(meeting_gone, "webservant")
+    back = Meeting.objects.get(pk=owls.pk)
+    assert (back.name, back.location_id, back.source) == ("Night Owls", hall.pk, "")  # kept by hand now
+
+
+def test_an_import_s_owner_update_is_recorded_per_meeting_in_the_same_bulk_insert() -> None:
+    tree = make_tree()
+    _import(FEED)  # no owner: the meetings belong to no body
+    dawn = Meeting.objects.get(slug="dawn-patrol")
+    before = ListingChange.objects.count()
+    with CaptureQueriesContext(connection) as queries:
+        _import(FEED, owner=tree.north)
+    inserts = [
+        q["sql"] for q in queries.captured_queries if "service_listingchange" in q["sql"] and "INSERT" in q["sql"]
+    ]
+    copies = [q["sql"] for q in queries.captured_queries if "COPY" in q["sql"]]
+    assert len(inserts) + len(copies) <= 1
+    dawn.refresh_from_db()
+    assert dawn.service_body_id == tree.north.pk
+    moved = ListingChange.objects.filter(kind="meeting", object_id=dawn.pk).first()
+    assert moved is not None
+    assert (moved.action, moved.who, moved.via) == ("changed", "district-9", "import")
+    assert moved.fields == {"service_body": [None, tree.north.pk]}
+    assert ListingChange.objects.count() == before + 2  # the two meetings, nothing else changed
+    # A re-import with the same owner moves nothing, so records nothing.
+    _import(FEED, owner=tree.north)
+    assert ListingChange.objects.count() == before + 2
+    # Undoing it puts the meeting back where it was.
+    history.revert(moved, "webservant")
+    dawn.refresh_from_db()
+    assert dawn.service_body_id is None
+
+
+def test_a_first_import_with_an_owner_records_its_new_meetings_once() -> None:
+    tree = make_tree()
+    _import(FEED, owner=tree.north)
+    dawn = Meeting.objects.get(slug="dawn-patrol")
+    assert dawn.service_body_id == tree.north.pk
+    assert [c.action for c in entries(dawn)] == ["created"]
 
 
 def test_a_dry_run_import_records_nothing() -> None:
@@ -251,17 +306,142 @@ def test_an_import_s_change_and_an_admin_s_change_of_a_group_and_a_body_can_be_u
         assert getattr(obj, field) == ""
 
 
-def test_an_addition_a_removal_or_a_gone_listing_cannot_be_undone_and_say_why() -> None:
-    _import(FEED)
-    created = entries(Meeting.objects.get(slug="dawn-patrol"))[0]
-    with pytest.raises(history.Refused, match="Only a change of a listing's fields"):
-        history.revert(created, "x")
+def test_a_change_of_a_listing_removed_since_cannot_be_undone_and_says_why() -> None:
     tree = make_tree()
     change = listing.apply(tree.meeting, {"name": "Soon Gone"}, who="hope-sec")
     assert change is not None
     Meeting.objects.filter(pk=tree.meeting.pk).delete()
     with pytest.raises(history.Refused, match="removed since"):
         history.revert(change, "x")
+
+
+def test_a_confirmation_is_not_undone_and_says_why() -> None:
+    tree = make_tree()
+    confirmed = history.verify(tree.meeting, "hope-sec")
+    with pytest.raises(history.Refused, match="nothing to undo"):
+        history.revert(confirmed, "x")
+
+
+# Undoing an addition or a removal ------------------------------------------------------------------------------------
+
+
+def test_a_secretary_undoes_a_removal_from_the_history_page_and_the_meeting_is_back_in_the_finder() -> None:
+    tree = make_tree()
+    listing.apply(tree.meeting, {"notes": "Side door", "types": ["O", "D"]}, who="hope-sec")
+    before = history.snapshot(Meeting.objects.get(pk=tree.meeting.pk))
+    number = tree.meeting.pk
+    reports_remove(tree.meeting)
+    removal = ListingChange.objects.filter(object_id=number, action="removed").get()
+    client = signed_in(tree.secretary)
+    page = client.get(f"/service/history/meeting/{number}").content.decode()
+    assert "Undo this removal (put the listing back)" in page
+    answer = client.post(f"/service/history/changes/{removal.pk}/undo")
+    assert answer.status_code == 302 and answer["Location"].endswith("?done=restored")
+    back = Meeting.objects.get(pk=number)
+    assert history.snapshot(back) == before
+    assert back.slots.count() == 1  # the finder finds it again
+    assert Client().get("/meetings/hope-tuesday").status_code == 200
+    restored = entries(back)[0]
+    assert (restored.action, restored.via, restored.who, restored.reverts_id) == (
+        "created",
+        "revert",
+        "hope-sec",
+        removal.pk,
+    )
+    assert "The removal is undone" in client.get(answer["Location"]).content.decode()
+
+
+def test_undoing_a_removal_is_refused_when_its_address_is_taken_now() -> None:
+    tree = make_tree()
+    number = tree.meeting.pk
+    reports_remove(tree.meeting)
+    make_meeting("Newcomer Tuesday", slug="hope-tuesday", group=tree.hope, location=make_location(), days=[2])
+    removal = ListingChange.objects.get(object_id=number, kind="meeting", action="removed")
+    answer = signed_in(tree.secretary).post(f"/service/history/changes/{removal.pk}/undo")
+    assert answer.status_code == 409
+    assert "Another listing has the address “hope-tuesday” now" in answer.content.decode()
+    assert not Meeting.objects.filter(pk=number).exists()
+    assert ListingChange.objects.filter(via="revert").count() == 0
+
+
+def test_undoing_a_removal_is_refused_when_a_field_names_something_gone() -> None:
+    tree = make_tree()
+    number, place = tree.meeting.pk, tree.meeting.location
+    assert place is not None
+    reports_remove(tree.meeting)
+    place.delete()
+    removal = ListingChange.objects.get(object_id=number, kind="meeting", action="removed")
+    with pytest.raises(history.Refused, match="what it named has been removed since"):
+        history.revert(removal, "north-chair")
+    assert not Meeting.objects.filter(pk=number).exists()
+
+
+def test_a_servant_undoes_an_addition_and_the_listing_is_removed_with_its_history_kept() -> None:
+    tree = make_tree()
+    client = signed_in(tree.north_admin)
+    client.post("/service/bodies/north", {"action": "add-group", "group-name": "Courage Group"})
+    courage = Group.objects.get(name="Courage Group")
+    added = entries(courage)[0]
+    page = client.get(f"/service/history/group/{courage.pk}").content.decode()
+    assert "Undo this addition (remove the listing)" in page
+    answer = client.post(f"/service/history/changes/{added.pk}/undo")
+    assert answer.status_code == 302 and answer["Location"].endswith("?done=unadded")
+    assert not Group.objects.filter(pk=courage.pk).exists()
+    removal = ListingChange.objects.filter(kind="group", object_id=courage.pk).first()
+    assert removal is not None
+    assert (removal.action, removal.via, removal.reverts_id) == ("removed", "revert", added.pk)
+    assert removal.fields["name"] == ["Courage Group", None]
+    # And the removal can itself be undone.
+    history.revert(removal, "north-chair")
+    assert Group.objects.get(pk=courage.pk).name == "Courage Group"
+
+
+def test_undoing_an_addition_is_refused_when_the_listing_changed_since() -> None:
+    tree = make_tree()
+    meeting = group_setup.add_meeting(
+        tree.hope,
+        {"name": "Hope Sunday", "days": [0], "start_time": "10:00", "timezone": "America/Chicago"},
+        tree.meeting.location,
+        "hope-sec",
+    )
+    added = entries(meeting)[0]
+    listing.apply(meeting, {"notes": "Bring a friend"}, who="hope-sec")
+    client = signed_in(tree.secretary)
+    assert "Undo this addition" not in client.get(f"/service/history/meeting/{meeting.pk}").content.decode()
+    answer = client.post(f"/service/history/changes/{added.pk}/undo")
+    assert answer.status_code == 409
+    assert "has changed since it was added" in answer.content.decode()
+    assert Meeting.objects.filter(pk=meeting.pk).exists()
+
+
+def test_undoing_an_addition_others_name_is_refused() -> None:
+    tree = make_tree()
+    added = history.record_created(tree.hope, "north-chair", via="page")
+    with pytest.raises(history.Refused, match="1 other listing "):  # Hope Tuesday is Hope's
+        history.revert(added, "north-chair")
+    assert Group.objects.filter(pk=tree.hope.pk).exists()
+
+
+def test_the_outsider_can_undo_neither_an_addition_nor_a_removal() -> None:
+    tree = make_tree()
+    added = history.record_created(tree.other_meeting, "x", via="page")  # theirs: the control
+    meeting_added = history.record_created(tree.meeting, "hope-sec", via="page")
+    number = tree.meeting.pk
+    outsider = signed_in(tree.outsider)
+    assert outsider.post(f"/service/history/changes/{meeting_added.pk}/undo").status_code == 403
+    assert Meeting.objects.filter(pk=number).exists()
+    reports_remove(tree.meeting)
+    removal = ListingChange.objects.get(object_id=number, kind="meeting", action="removed")
+    assert outsider.post(f"/service/history/changes/{removal.pk}/undo").status_code == 403
+    assert not Meeting.objects.filter(pk=number).exists()
+    assert ListingChange.objects.filter(via="revert").count() == 0
+    assert outsider.post(f"/service/history/changes/{added.pk}/undo").status_code == 302
+
+
+def reports_remove(meeting: Meeting) -> None:
+    from stayhere.service import reports
+
+    reports.remove(meeting, "north-chair")
 
 
 def test_undoing_into_an_invalid_listing_is_refused_and_changes_nothing() -> None:
@@ -372,3 +552,12 @@ def test_undoing_a_move_to_a_place_since_removed_is_refused_with_a_sentence() ->
         history.revert(change, "north-chair")
     tree.meeting.refresh_from_db()
     assert tree.meeting.location_id == second.pk
+
+
+def test_the_group_s_page_and_its_body_s_page_link_to_the_group_s_history_which_its_secretary_reads() -> None:
+    tree = make_tree()
+    target = f'href="/service/history/group/{tree.hope.pk}"'
+    secretary = signed_in(tree.secretary)
+    assert target in secretary.get("/service/groups/hope").content.decode()
+    assert secretary.get(f"/service/history/group/{tree.hope.pk}").status_code == 200
+    assert target in signed_in(tree.north_admin).get("/service/bodies/north").content.decode()

@@ -132,3 +132,75 @@ def test_signing_out_everywhere_ends_every_session_of_the_servant_and_no_one_els
     assert laptop.get("/service/account").status_code == 302
     assert other.get("/service/account").status_code == 200
     assert Client().get("/service/account/sign-out-everywhere").status_code in (302, 405)
+
+
+# Changing one's password ---------------------------------------------------------------------------------------------
+
+NEW = "a lantern by the harbour wall"
+
+
+def _change(client: Client, old: str, new1: str, new2: str | None = None) -> object:
+    return client.post(
+        "/service/account",
+        {
+            "action": "password",
+            "old_password": old,
+            "new_password1": new1,
+            "new_password2": new1 if new2 is None else new2,
+        },
+    )
+
+
+def test_a_servant_changes_the_password_stays_signed_in_here_and_every_other_browser_is_signed_out() -> None:
+    tree = make_tree()
+    here, elsewhere = signed_in(tree.secretary), signed_in(tree.secretary)
+    other_servant = signed_in(tree.north_admin)
+    assert "Change the password" in here.get("/service/account").content.decode()
+    answer = _change(here, PASSWORD, NEW)
+    assert answer.status_code == 302 and answer["Location"].endswith("?done=password")
+    assert "Your password is changed." in here.get(answer["Location"]).content.decode()
+    tree.secretary.refresh_from_db()
+    assert tree.secretary.check_password(NEW) and not tree.secretary.check_password(PASSWORD)
+    assert here.get("/service/account").status_code == 200
+    assert elsewhere.get("/service/account").status_code == 302  # to sign in
+    assert other_servant.get("/service/account").status_code == 200  # someone else's session is theirs
+    fresh = Client()
+    signed = fresh.post("/service/sign-in", {"username": "hope-sec", "password": NEW})
+    assert signed.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("old", "new1", "new2", "sentence"),
+    [
+        ("not my password", NEW, None, "That is not your current password"),
+        (PASSWORD, NEW, "a different lantern entirely", "The two password fields didn"),
+        (PASSWORD, "short", None, "This password is too short"),
+        (PASSWORD, "password", None, "This password is too common"),
+        ("", "", None, "This field is required"),
+    ],
+)
+def test_a_bad_password_change_gets_a_sentence_and_changes_nothing(
+    old: str, new1: str, new2: str | None, sentence: str
+) -> None:
+    tree = make_tree()
+    client = signed_in(tree.secretary)
+    answer = _change(client, old, new1, new2)
+    assert answer.status_code == 400
+    text = answer.content.decode()
+    assert "Your password was not changed" in text and sentence in text
+    tree.secretary.refresh_from_db()
+    assert tree.secretary.check_password(PASSWORD)
+
+
+def test_wrong_current_passwords_count_as_failed_sign_ins_and_over_the_limit_none_is_checked() -> None:
+    tree = make_tree()
+    client = signed_in(tree.secretary)
+    for _attempt in range(5):
+        assert _change(client, "guess", NEW).status_code == 400
+    refused = _change(client, PASSWORD, NEW)  # the right one, but too late
+    assert refused.status_code == 429 and refused["Retry-After"]
+    assert "Too many failed sign-ins" in refused.content.decode()
+    tree.secretary.refresh_from_db()
+    assert tree.secretary.check_password(PASSWORD)
+    # The sign-in page counts the same failures.
+    assert Client().post("/service/sign-in", {"username": "hope-sec", "password": PASSWORD}).status_code == 429

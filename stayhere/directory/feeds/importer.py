@@ -227,9 +227,10 @@ def _import(
             _wait_for_other_imports()
             writer = SourceWriter(key, progress, shrink_limit=settings.FEED_SHRINK_LIMIT, allow_shrink=allow_shrink)
             counts = writer.write(parsed)
+            # The listings' history, before the owner's update (whose old values it records).
+            changes.imported.send(sender=SourceWriter, writer=writer, source=key, owner=owner)
             if owner is not None:
                 Meeting.objects.filter(source=key).exclude(service_body=owner).update(service_body=owner)
-            changes.imported.send(sender=SourceWriter, writer=writer, source=key)  # the listings' history
             if dry_run:
                 transaction.set_rollback(True)
             else:

@@ -63,6 +63,7 @@ class ChangeSet:
     changed_groups: list[tuple[Group, dict[str, Any]]] = field(default_factory=list)
     created_locations: list[Location] = field(default_factory=list)
     changed_locations: list[tuple[Location, dict[str, Any]]] = field(default_factory=list)
+    removed_locations: list[Location] = field(default_factory=list)  # no meeting used them any more
 
 
 @dataclass
@@ -174,7 +175,10 @@ class SourceWriter:
         used.update(location.pk for _record, _group, location, _slug in new if location is not None)
         unused = list(old_location_ids - used)
         for batch in _batches(unused, ID_BATCH):
-            Location.objects.filter(pk__in=batch, meetings__isnull=True).delete()
+            # Read before deleting, for the history (usually few: a source's places rarely go).
+            found = list(Location.objects.filter(pk__in=batch, meetings__isnull=True))
+            Location.objects.filter(pk__in=[location.pk for location in found], meetings__isnull=True).delete()
+            self.change_set.removed_locations.extend(found)
         return self.counts
 
     # Slugs -------------------------------------------------------------------------------------
