@@ -60,3 +60,21 @@ def test_a_management_commands_sentences_are_in_spanish_to_a_spanish_terminal(tm
     assert "No hay ningún grupo con el identificador 'no-such-group'." in missing.stderr
     english = stayhere(speaking(home, data, "en_US.UTF-8"), "room-links", "no-such-group")
     assert "There is no group with the slug 'no-such-group'." in english.stderr
+
+
+def test_a_management_commands_help_is_in_spanish_to_a_spanish_terminal(tmp_path: Path) -> None:
+    home, data = tmp_path / "home", tmp_path / "data"
+    home.mkdir()
+    spanish = stayhere(speaking(home, data, "es_ES.UTF-8"), "import-feed", "--help")
+    assert spanish.returncode == 0
+    assert spanish.stdout.startswith("uso: stayhere import_feed")
+    assert "Importa reuniones de un archivo de feed o de una URL http(s)." in spanish.stdout
+    assert "La ruta de un archivo o una URL http(s)." in spanish.stdout  # an argument's help
+    assert "muestra esta ayuda y termina" in spanish.stdout  # argparse's own option
+    assert "Omite las comprobaciones del sistema." in spanish.stdout  # one Django gives every command
+    assert "Import meetings" not in spanish.stdout
+    subcommand = stayhere(speaking(home, data, "es_MX.UTF-8"), "sources", "add", "--help")
+    assert "Cada cuánto se lee: 'every 6 hours'" in subcommand.stdout
+    english = stayhere(speaking(home, data, "C.UTF-8"), "import-feed", "--help")
+    assert english.stdout.startswith("usage: stayhere import_feed")
+    assert "Import meetings from a feed file or http(s) URL." in english.stdout

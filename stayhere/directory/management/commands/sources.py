@@ -2,40 +2,66 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
+from django.utils.text import format_lazy
 
+from stayhere.core.commands import Command as TranslatedCommand
+from stayhere.core.commands import gettext_lazy
 from stayhere.directory.feeds import sources
 from stayhere.directory.feeds.fetch import FORMATS
 from stayhere.directory.feeds.intervals import EXAMPLES
 from stayhere.directory.models import FeedSource
 
 
-class Command(BaseCommand):
-    help = "The feeds this directory keeps fresh: add one, list them with their status, or remove one."
+class Command(TranslatedCommand):
+    help = gettext_lazy("The feeds this directory keeps fresh: add one, list them with their status, or remove one.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", metavar="add|list|remove", required=True)
-        add = actions.add_parser("add", help="Keep a feed fresh.")
-        add.add_argument("location", help="An http(s) URL, or the path of a feed file on this server.")
-        add.add_argument("--name", default="", help="A name people read on its meetings' pages (default: the URL's).")
-        add.add_argument("--format", default="", help=f"{', '.join(FORMATS)} (default: told from the content).")
-        add.add_argument("--body", default="", help="The slug of the service body that keeps the list.")
-        add.add_argument("--every", default="daily", help=f"How often it is read: {EXAMPLES} (default: daily).")
+        add = actions.add_parser("add", help=gettext_lazy("Keep a feed fresh."))
+        add.add_argument("location", help=gettext_lazy("An http(s) URL, or the path of a feed file on this server."))
+        add.add_argument(
+            "--name", default="", help=gettext_lazy("A name people read on its meetings' pages (default: the URL's).")
+        )
+        add.add_argument(
+            "--format",
+            default="",
+            help=cast(
+                str,
+                format_lazy(gettext_lazy("{formats} (default: told from the content)."), formats=", ".join(FORMATS)),
+            ),
+        )
+        add.add_argument("--body", default="", help=gettext_lazy("The slug of the service body that keeps the list."))
+        add.add_argument(
+            "--every",
+            default="daily",
+            help=cast(
+                str, format_lazy(gettext_lazy("How often it is read: {examples} (default: daily)."), examples=EXAMPLES)
+            ),
+        )
         add.add_argument(
             "--key",
             default="",
-            help="The key its meetings carry (default: from the name); give an earlier import's key to adopt it.",
+            help=gettext_lazy(
+                "The key its meetings carry (default: from the name); give an earlier import's key to adopt it."
+            ),
         )
-        add.add_argument("--timezone", default="", help="The IANA zone of meetings that give none.")
-        add.add_argument("--fellowship", default="", help="The fellowship of meetings whose feed does not say.")
-        actions.add_parser("list", help="Every source with its status; a source failing for days is flagged.")
-        remove = actions.add_parser("remove", help="Stop keeping a source fresh.")
-        remove.add_argument("source", help="Its key or name.")
-        remove.add_argument("--with-meetings", action="store_true", help="Remove its meetings from the directory too.")
+        add.add_argument("--timezone", default="", help=gettext_lazy("The IANA zone of meetings that give none."))
+        add.add_argument(
+            "--fellowship", default="", help=gettext_lazy("The fellowship of meetings whose feed does not say.")
+        )
+        actions.add_parser(
+            "list", help=gettext_lazy("Every source with its status; a source failing for days is flagged.")
+        )
+        remove = actions.add_parser("remove", help=gettext_lazy("Stop keeping a source fresh."))
+        remove.add_argument("source", help=gettext_lazy("Its key or name."))
+        remove.add_argument(
+            "--with-meetings", action="store_true", help=gettext_lazy("Remove its meetings from the directory too.")
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import DatabaseError
 from django.utils import timezone
 
+from stayhere.core.commands import Command as TranslatedCommand
+from stayhere.core.commands import gettext_lazy
 from stayhere.core.database import failure_sentence
 from stayhere.directory.feeds import sources, sync
 from stayhere.directory.models import FeedSource
@@ -17,8 +19,8 @@ FAILED = 1  # a source failed (or was not reached): its meetings are as they wer
 HELD_BACK = 3  # a source was written but its removals were held back, as import-feed says it
 
 
-class Command(BaseCommand):
-    help = (
+class Command(TranslatedCommand):
+    help = gettext_lazy(
         "Refresh every source that is due (stayhere sources list shows them), each in its own transaction, one "
         "failing or hanging source never holding up the others. One sentence per source; exit status 0 when all "
         "went well, 1 when one failed, 3 when one's removals were held back (see import-feed --allow-shrink)."
@@ -30,9 +32,11 @@ class Command(BaseCommand):
             action="append",
             default=[],
             metavar="KEY",
-            help="Sync this source (its key or name) whether due or not; may be given more than once.",
+            help=gettext_lazy("Sync this source (its key or name) whether due or not; may be given more than once."),
         )
-        parser.add_argument("--all", action="store_true", help="Sync every source, due or not (manual ones too).")
+        parser.add_argument(
+            "--all", action="store_true", help=gettext_lazy("Sync every source, due or not (manual ones too).")
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:

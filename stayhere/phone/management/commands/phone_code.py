@@ -4,18 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from stayhere.core.commands import Command as TranslatedCommand
+from stayhere.core.commands import gettext_lazy
 from stayhere.directory.models import Meeting
 from stayhere.phone.codes import code_for, rotate, site_number
 
 
-class Command(BaseCommand):
-    help = "Prints a meeting's phone code (drawn now if it has none); --rotate draws a new one, ending the old."
+class Command(TranslatedCommand):
+    help = gettext_lazy(
+        "Prints a meeting's phone code (drawn now if it has none); --rotate draws a new one, ending the old."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("slug", help="the meeting's slug, as in its address /meetings/SLUG")
-        parser.add_argument("--rotate", action="store_true", help="draw a new code: the old one stops working")
+        parser.add_argument("slug", help=gettext_lazy("the meeting's slug, as in its address /meetings/SLUG"))
+        parser.add_argument(
+            "--rotate", action="store_true", help=gettext_lazy("draw a new code: the old one stops working")
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         meeting = Meeting.objects.filter(slug=options["slug"]).first()
