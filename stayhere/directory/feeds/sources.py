@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from stayhere.directory import schedule
 from stayhere.directory.feeds import intervals
@@ -219,34 +221,54 @@ def _name_from(location: str) -> str:
 
 
 def _when(moment: dt.datetime | None) -> str:
-    return "never" if moment is None else moment.strftime("%Y-%m-%d %H:%M UTC")
+    return _("never") if moment is None else moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def status_sentence(source: FeedSource, now: dt.datetime, failing_days: int) -> str:
     if source.last_attempt_at is None:
-        return "Not synced yet."
+        return _("Not synced yet.")
     if source.failing_since is not None:
         days = source.failing_days(now)
-        flag = (
-            f"FAILING FOR {int(days)} DAYS (STAYHERE_SOURCE_FAILING_DAYS is {failing_days}): "
-            if source.is_flagged(now, failing_days)
-            else ""
-        )
-        return f"{flag}failing since {_when(source.failing_since)}: {source.last_error}"
-    sentence = (
-        f"Last synced {_when(source.last_success_at)}: {source.last_created} created, {source.last_updated} updated, "
-        f"{source.last_removed} removed, {source.last_skipped} skipped."
-    )
+        failing = _("failing since %(since)s: %(problem)s") % {
+            "since": _when(source.failing_since),
+            "problem": source.last_error,
+        }
+        if not source.is_flagged(now, failing_days):
+            return failing
+        flag = ngettext(
+            "FAILING FOR %(count)s DAY (STAYHERE_SOURCE_FAILING_DAYS is %(limit)s):",
+            "FAILING FOR %(count)s DAYS (STAYHERE_SOURCE_FAILING_DAYS is %(limit)s):",
+            int(days),
+        ) % {"count": int(days), "limit": failing_days}
+        return f"{flag} {failing}"
+    sentence = _(
+        "Last synced %(when)s: %(created)s created, %(updated)s updated, %(removed)s removed, %(skipped)s skipped."
+    ) % {
+        "when": _when(source.last_success_at),
+        "created": source.last_created,
+        "updated": source.last_updated,
+        "removed": source.last_removed,
+        "skipped": source.last_skipped,
+    }
     return f"{sentence} {source.last_warning}" if source.last_warning else sentence
 
 
 def describe(source: FeedSource, now: dt.datetime, failing_days: int) -> list[str]:
     """The lines ``stayhere sources list`` prints for one source."""
-    body = source.service_body.name if source.service_body is not None else "no service body"
+    body = source.service_body.name if source.service_body is not None else _("no service body")
+    where = _("%(location)s (%(format)s), kept by %(body)s, synced %(schedule)s") % {
+        "location": source.location,
+        "format": source.format or _("format told from the content"),
+        "body": body,
+        "schedule": source.schedule,
+    }
+    attempts = _("last attempt %(attempt)s, last success %(success)s") % {
+        "attempt": _when(source.last_attempt_at),
+        "success": _when(source.last_success_at),
+    }
     return [
         f"{source.name} [{source.key}]",
-        f"  {source.location} ({source.format or 'format told from the content'}), kept by {body}, "
-        f"synced {source.schedule}",
-        f"  last attempt {_when(source.last_attempt_at)}, last success {_when(source.last_success_at)}",
+        f"  {where}",
+        f"  {attempts}",
         f"  {status_sentence(source, now, failing_days)}",
     ]

@@ -8,6 +8,8 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 from django.db import DatabaseError
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from stayhere.core.commands import Command as TranslatedCommand
 from stayhere.core.commands import gettext_lazy
@@ -86,11 +88,14 @@ class Command(TranslatedCommand):
             location = options["source"].strip()
             self._record(kept, started, report, "", location if is_url(location) else source_key(location))
         if report.repeats:
-            self.stderr.write(f"warning: {report.repeats}")
+            self.stderr.write(_("warning: %(problem)s") % {"problem": report.repeats})
         for problem in report.problems[:SHOWN_PROBLEMS]:
             self.stdout.write(str(problem))
         if len(report.problems) > SHOWN_PROBLEMS:
-            self.stdout.write(f"... and {len(report.problems) - SHOWN_PROBLEMS} more problems.")
+            more = len(report.problems) - SHOWN_PROBLEMS
+            self.stdout.write(
+                ngettext("... and %(count)s more problem.", "... and %(count)s more problems.", more) % {"count": more}
+            )
         self.stdout.write(report.summary())
         if report.held_because:
             # The meetings the source lists were written; the exit status tells a scheduled sync something is wrong.
