@@ -78,3 +78,13 @@ def test_a_management_commands_help_is_in_spanish_to_a_spanish_terminal(tmp_path
     english = stayhere(speaking(home, data, "C.UTF-8"), "import-feed", "--help")
     assert english.stdout.startswith("usage: stayhere import_feed")
     assert "Import meetings from a feed file or http(s) URL." in english.stdout
+
+
+def test_a_reading_command_without_a_database_says_so_in_spanish_to_a_spanish_terminal(tmp_path: Path) -> None:
+    home, data = tmp_path / "home", tmp_path / "data"
+    home.mkdir()
+    done = stayhere(speaking(home, data, "es_ES.UTF-8"), "export-feed")
+    assert done.returncode == 1
+    assert f"El directorio de datos {data} no tiene ninguna base de datos de stayhere" in done.stderr
+    assert "`stayhere demo`." in done.stderr and "holds no" not in done.stderr
+    assert not data.exists()  # said in Spanish, and still nothing made
