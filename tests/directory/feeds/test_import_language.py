@@ -75,3 +75,18 @@ def test_a_feed_with_no_meeting_to_import_is_refused_in_spanish(tmp_path: Path) 
         call_command("import_feed", str(path), stdout=io.StringIO(), stderr=io.StringIO())
     assert "No se pudo importar ninguna reunión de" in str(refused.value)
     assert "El feed no incluye ninguna reunión." in str(refused.value)
+
+
+def test_the_sources_command_says_an_empty_list_in_spanish() -> None:
+    out = io.StringIO()
+    with translation.override("es"):
+        call_command("sources", "list", stdout=out)
+    assert "Todavía no se mantiene al día ninguna fuente" in out.getvalue()
+
+
+def test_a_phone_code_for_a_meeting_that_does_not_exist_is_refused_in_spanish() -> None:
+    with translation.override("es"), pytest.raises(CommandError) as refused:
+        call_command("phone_code", "no-such-meeting", stdout=io.StringIO())
+    assert str(refused.value) == (
+        "Ninguna reunión tiene el identificador 'no-such-meeting': cópialo de la dirección de la reunión."
+    )

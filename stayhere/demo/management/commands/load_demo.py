@@ -82,7 +82,12 @@ class Command(TranslatedCommand):
         written = store(world)
         if options["verbosity"] > 0:
             self.stdout.write(
-                f"Loaded {written} demo meetings of {len(world.groups)} groups in {len(world.towns)} towns "
-                f"({time.perf_counter() - started:.1f} s)."
+                _("Loaded %(meetings)s demo meetings of %(groups)s groups in %(towns)s towns (%(seconds)s s).")
+                % {
+                    "meetings": written,
+                    "groups": len(world.groups),
+                    "towns": len(world.towns),
+                    "seconds": f"{time.perf_counter() - started:.1f}",
+                }
             )
         extras.run(self.stdout if options["verbosity"] > 0 else None)  # what other apps add (rooms, for one)

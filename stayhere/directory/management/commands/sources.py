@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from stayhere.core.commands import Command as TranslatedCommand
 from stayhere.core.commands import gettext_lazy
@@ -83,15 +85,18 @@ class Command(TranslatedCommand):
             )
         )
         self.stdout.write(
-            f"Added the source {source.name!r} (key {source.key}), synced {source.schedule} by `stayhere sync-feeds`; "
-            f"`stayhere sync-feeds --source {source.key}` reads it now."
+            _(
+                "Added the source %(name)r (key %(key)s), synced %(schedule)s by `stayhere sync-feeds`; "
+                "`stayhere sync-feeds --source %(key)s` reads it now."
+            )
+            % {"name": source.name, "key": source.key, "schedule": source.schedule}
         )
 
     def _list(self, options: dict[str, Any]) -> None:
         now = timezone.now()
         every = list(FeedSource.objects.select_related("service_body"))
         if not every:
-            self.stdout.write("No source is kept fresh yet: add one with `stayhere sources add URL --name NAME`.")
+            self.stdout.write(_("No source is kept fresh yet: add one with `stayhere sources add URL --name NAME`."))
             return
         for source in every:
             for line in sources.describe(source, now, settings.SOURCE_FAILING_DAYS):
@@ -99,19 +104,34 @@ class Command(TranslatedCommand):
         flagged = [s.name for s in every if s.is_flagged(now, settings.SOURCE_FAILING_DAYS)]
         if flagged:
             self.stdout.write(
-                f"{len(flagged)} of {len(every)} sources have been failing for {settings.SOURCE_FAILING_DAYS} days or "
-                f"more: {', '.join(flagged)}."
+                _("%(count)s of %(total)s sources have been failing for %(days)s days or more: %(names)s.")
+                % {
+                    "count": len(flagged),
+                    "total": len(every),
+                    "days": settings.SOURCE_FAILING_DAYS,
+                    "names": ", ".join(flagged),
+                }
             )
 
     def _remove(self, options: dict[str, Any]) -> None:
         source, count = sources.remove(options["source"], with_meetings=options["with_meetings"])
         if options["with_meetings"]:
-            self.stdout.write(f"Removed the source {source.name!r} and its {count} meetings.")
-        else:
-            kept = (
-                f" Its {count} meetings stay listed but are no longer refreshed (add it again with --key {source.key} "
-                "to adopt them)."
-                if count
-                else ""
+            self.stdout.write(
+                ngettext(
+                    "Removed the source %(name)r and its %(count)s meeting.",
+                    "Removed the source %(name)r and its %(count)s meetings.",
+                    count,
+                )
+                % {"name": source.name, "count": count}
             )
-            self.stdout.write(f"Removed the source {source.name!r}.{kept}")
+        else:
+            said = _("Removed the source %(name)r.") % {"name": source.name}
+            if count:
+                said += " " + ngettext(
+                    "Its %(count)s meeting stays listed but is no longer refreshed (add the source again with "
+                    "--key %(key)s to adopt it).",
+                    "Its %(count)s meetings stay listed but are no longer refreshed (add the source again with "
+                    "--key %(key)s to adopt them).",
+                    count,
+                ) % {"count": count, "key": source.key}
+            self.stdout.write(said)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import CommandError, CommandParser
 from django.db import DatabaseError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from stayhere.core.commands import Command as TranslatedCommand
 from stayhere.core.commands import gettext_lazy
@@ -58,9 +59,9 @@ class Command(TranslatedCommand):
         if not chosen:
             total = FeedSource.objects.count()
             self.stdout.write(
-                "No source is due for a sync."
+                _("No source is due for a sync.")
                 if total
-                else "No source is kept fresh yet: add one with `stayhere sources add URL --name NAME`."
+                else _("No source is kept fresh yet: add one with `stayhere sources add URL --name NAME`.")
             )
             return
         outcomes = sync.sync(chosen)
@@ -70,12 +71,20 @@ class Command(TranslatedCommand):
         flagged = [o.source.name for o in outcomes if o.source.is_flagged(now, settings.SOURCE_FAILING_DAYS)]
         if results & {sync.Result.FAILED, sync.Result.NOT_REACHED}:
             failed = sum(o.result in (sync.Result.FAILED, sync.Result.NOT_REACHED) for o in outcomes)
-            more = f" Failing for {settings.SOURCE_FAILING_DAYS} days or more: {', '.join(flagged)}." if flagged else ""
-            raise CommandError(f"{failed} of {len(outcomes)} sources were not synced.{more}", returncode=FAILED)
+            said = _("%(count)s of %(total)s sources were not synced.") % {"count": failed, "total": len(outcomes)}
+            if flagged:
+                said += " " + _("Failing for %(days)s days or more: %(names)s.") % {
+                    "days": settings.SOURCE_FAILING_DAYS,
+                    "names": ", ".join(flagged),
+                }
+            raise CommandError(said, returncode=FAILED)
         if sync.Result.HELD in results:
             held = sum(o.result == sync.Result.HELD for o in outcomes)
             raise CommandError(
-                f"{held} of {len(outcomes)} sources had removals held back: look at them, then import with "
-                "--allow-shrink if the sources really dropped those meetings.",
+                _(
+                    "%(count)s of %(total)s sources had removals held back: look at them, then import with "
+                    "--allow-shrink if the sources really dropped those meetings."
+                )
+                % {"count": held, "total": len(outcomes)},
                 returncode=HELD_BACK,
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from stayhere.core.commands import Command as TranslatedCommand
 from stayhere.core.commands import gettext_lazy
@@ -26,10 +27,17 @@ class Command(TranslatedCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         meeting = Meeting.objects.filter(slug=options["slug"]).first()
         if meeting is None:
-            raise CommandError(f"No meeting has the slug {options['slug']!r}: copy it from the meeting's address.")
+            raise CommandError(
+                _("No meeting has the slug %(slug)r: copy it from the meeting's address.") % {"slug": options["slug"]}
+            )
         if not meeting.has_room:
-            raise CommandError(f"{meeting.name} has no room here, so no phone code: give it a room first.")
+            raise CommandError(
+                _("%(meeting)s has no room here, so no phone code: give it a room first.") % {"meeting": meeting.name}
+            )
         code = rotate(meeting) if options["rotate"] else code_for(meeting)
         number = site_number()
-        line = f"  (callers dial {number}, then {code}#)" if number else "  (STAYHERE_PHONE_NUMBER is not set)"
-        self.stdout.write(f"{meeting.name}: phone code {code}{line}")
+        if number:
+            line = _("(callers dial %(number)s, then %(code)s#)") % {"number": number, "code": f"{code}"}
+        else:
+            line = _("(STAYHERE_PHONE_NUMBER is not set)")
+        self.stdout.write(_("%(meeting)s: phone code %(code)s") % {"meeting": meeting.name, "code": code} + "  " + line)
