@@ -90,3 +90,12 @@ def test_a_phone_code_for_a_meeting_that_does_not_exist_is_refused_in_spanish() 
     assert str(refused.value) == (
         "Ninguna reunión tiene el identificador 'no-such-meeting': cópialo de la dirección de la reunión."
     )
+
+
+def test_adding_a_source_that_is_not_there_is_refused_in_spanish(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.json"
+    with translation.override("es"), pytest.raises(CommandError) as refused:
+        call_command("sources", "add", str(missing), "--name", "Distrito 12", stdout=io.StringIO())
+    assert str(refused.value) == (
+        f"No existe el archivo {missing}: da la ruta de un archivo de feed de este servidor, o una URL http(s)."
+    )
