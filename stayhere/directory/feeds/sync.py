@@ -22,7 +22,7 @@ from enum import Enum
 
 from django.conf import settings
 from django.db import DatabaseError
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -69,7 +69,8 @@ def sync(sources: Sequence[FeedSource], *, deadline: float | None = None) -> lis
     # STAYHERE_FEED_TIMEOUT, and its thread is a daemon that stops at its next read once given up).
     pool = ThreadPoolExecutor(max_workers=min(PARALLEL, len(sources)), thread_name_prefix="stayhere-sync")
     try:
-        downloads = [pool.submit(_download, source) for source in sources]
+        language = translation.get_language()  # a pool's threads start in none: the caller's, for their sentences
+        downloads = [pool.submit(_download, source, language) for source in sources]
         for source, download in zip(sources, downloads, strict=True):
             outcomes.append(_one(source, download, ends))
     finally:
@@ -77,8 +78,9 @@ def sync(sources: Sequence[FeedSource], *, deadline: float | None = None) -> lis
     return outcomes
 
 
-def _download(source: FeedSource) -> Fetched:
-    return fetch(source.location, etag=source.etag, last_modified=source.last_modified)
+def _download(source: FeedSource, language: str | None = None) -> Fetched:
+    with translation.override(language):
+        return fetch(source.location, etag=source.etag, last_modified=source.last_modified)
 
 
 def _one(source: FeedSource, download: Future[Fetched], ends: float) -> Outcome:

@@ -99,3 +99,15 @@ def test_adding_a_source_that_is_not_there_is_refused_in_spanish(tmp_path: Path)
     assert str(refused.value) == (
         f"No existe el archivo {missing}: da la ruta de un archivo de feed de este servidor, o una URL http(s)."
     )
+
+
+def test_a_feed_that_cannot_be_read_is_refused_in_spanish(tmp_path: Path) -> None:
+    with translation.override("es"), pytest.raises(CommandError) as refused:
+        call_command("import_feed", str(tmp_path), stdout=io.StringIO(), stderr=io.StringIO())
+    assert str(refused.value) == f"{tmp_path} es un directorio: da la ruta del propio archivo de feed."
+
+
+def test_a_download_that_fails_is_said_in_the_language_of_the_one_who_asked_though_it_runs_in_a_thread() -> None:
+    with translation.override("es"), pytest.raises(CommandError) as refused:
+        call_command("import_feed", "http://127.0.0.1:9/feed.json", stdout=io.StringIO(), stderr=io.StringIO())
+    assert "http://127.0.0.1:9/feed.json rechazó la conexión" in str(refused.value)
