@@ -111,3 +111,17 @@ def test_a_download_that_fails_is_said_in_the_language_of_the_one_who_asked_thou
     with translation.override("es"), pytest.raises(CommandError) as refused:
         call_command("import_feed", "http://127.0.0.1:9/feed.json", stdout=io.StringIO(), stderr=io.StringIO())
     assert "http://127.0.0.1:9/feed.json rechazó la conexión" in str(refused.value)
+
+
+def test_removals_held_back_are_explained_in_spanish_with_the_plural_for_each_count() -> None:
+    from stayhere.directory.feeds.removals import held_back
+
+    with translation.override("es"):
+        shrunk = held_back(6, 10, [], limit=20, allow_shrink=False, key="distrito")
+        unread = held_back(1, 10, ["#3", "#4"], limit=20, allow_shrink=False, key="distrito")
+    assert shrunk.startswith("El feed ya no incluye 6 de las 10 reuniones importadas antes de distrito (60 %;")
+    assert unread.startswith("El feed tiene 2 registros que no se pudieron leer (#3, #4), y cualquiera de ellos")
+    with translation.override("en"):
+        assert held_back(1, 10, ["#3"], limit=20, allow_shrink=False, key="d").startswith(
+            "The feed holds a record that could not be read (#3), and it may be the meeting it no longer lists"
+        )
