@@ -293,7 +293,10 @@ def main(argv: list[str] | None = None) -> int:
         try:
             prepare_database()
         except DatabaseError as error:  # down, full, read-only: a sentence, not a traceback
-            print(f"stayhere: {failure_sentence(error)}", file=sys.stderr)
+            from django.utils import translation
+
+            with translation.override(terminal_language(os.environ)):
+                print(f"stayhere: {failure_sentence(error)}", file=sys.stderr)
             return 1
     from django.core.management import execute_from_command_line
     from django.utils import translation

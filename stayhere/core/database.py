@@ -20,6 +20,7 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, Interface
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
+from django.utils.translation import gettext as _
 
 from stayhere import datadir
 
@@ -58,7 +59,7 @@ def missing_database(using: str = DEFAULT_DB_ALIAS) -> str | None:
             tables = connection.introspection.table_names()
     except OperationalError as error:
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        return f"stayhere could not open {place}: {reason}."
+        return _("stayhere could not open %(place)s: %(reason)s.") % {"place": place, "reason": reason}
     if MigrationRecorder.Migration._meta.db_table not in tables:
         return _nothing_here(connection, place)
     applied = MigrationRecorder(connection).applied_migrations()
@@ -66,10 +67,10 @@ def missing_database(using: str = DEFAULT_DB_ALIAS) -> str | None:
         return _nothing_here(connection, place)
     executor = MigrationExecutor(connection)
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
-        return (
-            f"The stayhere tables in {place} are older than this stayhere: run `stayhere migrate` "
+        return _(
+            "The stayhere tables in %(place)s are older than this stayhere: run `stayhere migrate` "
             "(or `stayhere serve`, which migrates first), then this command again."
-        )
+        ) % {"place": place}
     return None
 
 
@@ -77,22 +78,25 @@ def _place(connection: BaseDatabaseWrapper) -> str:
     config = connection.settings_dict
     if connection.vendor == "sqlite":
         return str(config["NAME"])
-    host = config.get("HOST") or "the local socket"
+    host = config.get("HOST") or _("the local socket")
     port = f":{config['PORT']}" if config.get("PORT") else ""
-    return f"the PostgreSQL database {config['NAME']!r} on {host}{port} (STAYHERE_DATABASE_URL)"
+    return _("the PostgreSQL database %(name)r on %(host)s (STAYHERE_DATABASE_URL)") % {
+        "name": config["NAME"],
+        "host": f"{host}{port}",
+    }
 
 
 def _nothing_here(connection: BaseDatabaseWrapper, place: str) -> str:
     if connection.vendor == "sqlite":
-        return (
-            f"The data directory {settings.DATA_DIR} holds no stayhere database (looked for {place}): set "
+        return _(
+            "The data directory %(directory)s holds no stayhere database (looked for %(place)s): set "
             "STAYHERE_DATA_DIR to the one that does, or make one here with `stayhere import-feed SOURCE` or "
             "`stayhere demo`."
-        )
-    return (
-        f"{place[0].upper()}{place[1:]} holds no stayhere tables: check STAYHERE_DATABASE_URL, or make them there with "
+        ) % {"directory": settings.DATA_DIR, "place": place}
+    return _(
+        "%(place)s holds no stayhere tables: check STAYHERE_DATABASE_URL, or make them there with "
         "`stayhere migrate` (or `stayhere import-feed SOURCE`, which migrates first)."
-    )
+    ) % {"place": _capital(place)}
 
 
 def failure_sentence(error: DatabaseError, using: str = DEFAULT_DB_ALIAS) -> str:
@@ -105,31 +109,34 @@ def failure_sentence(error: DatabaseError, using: str = DEFAULT_DB_ALIAS) -> str
     said = reason.lower()
     state = str(getattr(error.__cause__, "sqlstate", None) or "")
     if isinstance(error, IntegrityError) or state in {"40001", "40P01"}:
-        return (
-            f"Another writer changed the same rows of {place} at the same time ({reason}), so nothing was "
+        return _(
+            "Another writer changed the same rows of %(place)s at the same time (%(reason)s), so nothing was "
             "written: run the command again."
-        )
+        ) % {"place": place, "reason": reason}
     if "database is locked" in said or state == "55P03":
-        return (
-            f"Another import (or another writer) held {place} for longer than this one may wait "
+        return _(
+            "Another import (or another writer) held %(place)s for longer than this one may wait "
             "(STAYHERE_FEED_IMPORT_WAIT), so nothing was written: run the command again once it has finished."
-        )
+        ) % {"place": place}
     if "disk is full" in said or "no space left" in said or state.startswith("53") or _disk_full(connection, said):
-        return (
-            f"The disk holding {place} is full ({reason}), so nothing was written: free some space, then run "
+        return _(
+            "The disk holding %(place)s is full (%(reason)s), so nothing was written: free some space, then run "
             "the command again."
-        )
+        ) % {"place": place, "reason": reason}
     if "readonly database" in said or "read-only" in said or state == "25006" or _read_only(connection, said):
-        return (
-            f"{_capital(place)} is read-only here ({reason}), so nothing was written: mount its disk writable "
+        return _(
+            "%(place)s is read-only here (%(reason)s), so nothing was written: mount its disk writable "
             "(or give stayhere a data directory it may write to), then run the command again."
-        )
+        ) % {"place": _capital(place), "reason": reason}
     if isinstance(error, OperationalError | InterfaceError) and connection.vendor != "sqlite":
-        return (
-            f"stayhere could not reach {place}: {reason}. Is the database server running and reachable? Nothing "
+        return _(
+            "stayhere could not reach %(place)s: %(reason)s. Is the database server running and reachable? Nothing "
             "was written; run the command again once it answers."
-        )
-    return f"{_capital(place)} refused the work ({reason}), so nothing was written."
+        ) % {"place": place, "reason": reason}
+    return _("%(place)s refused the work (%(reason)s), so nothing was written.") % {
+        "place": _capital(place),
+        "reason": reason,
+    }
 
 
 def _disk_full(connection: BaseDatabaseWrapper, said: str) -> bool:

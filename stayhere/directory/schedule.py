@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from django.utils.translation import gettext as _
+
 MINUTES_PER_DAY = 1440
 MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
 # The largest jump of a zone's clocks in the tz database's recent years (Troll station: 2 hours).
@@ -50,7 +52,7 @@ def days_to_mask(days: list[int]) -> int:
     mask = 0
     for day in days:
         if not 0 <= day <= 6:
-            raise ValueError(f"day {day} is not 0 (Sunday) to 6 (Saturday)")
+            raise ValueError(_("day %(day)s is not 0 (Sunday) to 6 (Saturday)") % {"day": day})
         mask |= 1 << day
     return mask
 
@@ -74,11 +76,13 @@ def canonical_zone(name: str) -> str:
     cleaned = name.strip()
     cleaned = LEGACY_ZONES.get(cleaned, cleaned)
     if cleaned not in _known_zones():
-        raise ValueError(f"{name!r} is not an IANA time zone name such as America/New_York")
+        raise ValueError(_("%(name)r is not an IANA time zone name such as America/New_York") % {"name": name})
     try:
         zone(cleaned)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"{name!r} is not an IANA time zone name such as America/New_York") from None
+        raise ValueError(
+            _("%(name)r is not an IANA time zone name such as America/New_York") % {"name": name}
+        ) from None
     return cleaned
 
 

@@ -72,3 +72,31 @@ def test_a_bad_stayhere_port_stops_serve_with_a_sentence_naming_it_not_a_traceba
     assert refused.returncode == 2
     assert "stayhere: STAYHERE_PORT=" in refused.stderr and sentence in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+def test_a_management_commands_help_is_in_spanish_to_a_spanish_terminal(tmp_path: Path) -> None:
+    home, data = tmp_path / "home", tmp_path / "data"
+    home.mkdir()
+    spanish = stayhere(speaking(home, data, "es_ES.UTF-8"), "import-feed", "--help")
+    assert spanish.returncode == 0
+    assert spanish.stdout.startswith("uso: stayhere import_feed")
+    assert "Importa reuniones de un archivo de feed o de una URL http(s)." in spanish.stdout
+    assert "La ruta de un archivo o una URL http(s)." in spanish.stdout  # an argument's help
+    assert "muestra esta ayuda y termina" in spanish.stdout  # argparse's own option
+    assert "Omite las comprobaciones del sistema." in spanish.stdout  # one Django gives every command
+    assert "Import meetings" not in spanish.stdout
+    subcommand = stayhere(speaking(home, data, "es_MX.UTF-8"), "sources", "add", "--help")
+    assert "Cada cuánto se lee: 'every 6 hours'" in subcommand.stdout
+    english = stayhere(speaking(home, data, "C.UTF-8"), "import-feed", "--help")
+    assert english.stdout.startswith("usage: stayhere import_feed")
+    assert "Import meetings from a feed file or http(s) URL." in english.stdout
+
+
+def test_a_reading_command_without_a_database_says_so_in_spanish_to_a_spanish_terminal(tmp_path: Path) -> None:
+    home, data = tmp_path / "home", tmp_path / "data"
+    home.mkdir()
+    done = stayhere(speaking(home, data, "es_ES.UTF-8"), "export-feed")
+    assert done.returncode == 1
+    assert f"El directorio de datos {data} no tiene ninguna base de datos de stayhere" in done.stderr
+    assert "`stayhere demo`." in done.stderr and "holds no" not in done.stderr
+    assert not data.exists()  # said in Spanish, and still nothing made

@@ -84,8 +84,8 @@ def test_only_the_sentence_of_a_frame_changes_and_never_what_a_person_typed() ->
     # A chat line whose text happens to be one of the room's sentences is not a sentence of the room's.
     chat = frames.encode({"type": "chat", "seq": 8, "from": "s1", "name": "Ana", "text": WAITING_EN})
     assert frames.in_language(chat, "es") is chat
-    # A sentence the catalogs do not know (one built with values in it) stays as it was.
-    unknown = frames.error("bad_message", "There is no segment 9: the format has 5.", "goto", 7)
+    # A sentence the catalogs do not know (no marked sentence, with or without values) stays as it was.
+    unknown = frames.error("bad_message", "The floor wobbled 9 times: the format has 5 legs.", "goto", 7)
     assert frames.in_language(unknown, "es") is unknown
 
 
@@ -125,3 +125,64 @@ def test_a_sentence_with_numbers_is_only_read_back_when_it_is_that_sentence_whol
     assert SLIP_TOO_EARLY.read("Note: A slip needs 20 minutes in the meeting; you have been here 3 so far.") is None
     # A sentence nobody marked stays as it was.
     assert message_in("es", "Something unmarked happened 3 times.") == "Something unmarked happened 3 times."
+
+
+def test_a_malformed_message_is_answered_in_spanish_to_a_spanish_page_and_in_english_to_an_english_one() -> None:
+    room = make_room(waiting_room=False)
+
+    async def scenario() -> None:
+        chair = Client(room.meeting.slug, "c1")
+        lucia = speaking(Client(room.meeting.slug, "m1"), (b"accept-language", b"es-ES,es;q=0.9"))
+        sam = speaking(Client(room.meeting.slug, "m2"), (b"accept-language", b"en-US,en;q=0.9"))
+        assert await chair.open() and await lucia.open() and await sam.open()
+        await chair.join("Chair", chair_key=room.chair_key)
+        await lucia.join("Lucía")
+        await sam.join("Sam")
+        await lucia.ws.send_to(text_data="{not json")
+        assert (await lucia.next("error"))["message"] == "Ese mensaje no es JSON válido."
+        await sam.ws.send_to(text_data="{not json")
+        assert (await sam.next("error"))["message"] == "That message is not valid JSON."
+        await lucia.send(type="hand", up="yes")
+        assert (await lucia.next("error"))["message"] == "En un mensaje hand, up debe ser true o false."
+        await lucia.send(type="hand", up=True, colour="red")
+        assert (await lucia.next("error"))["message"] == "Un mensaje hand no tiene el campo 'colour'."
+        await lucia.send(type="shout")
+        assert (await lucia.next("error"))["message"] == "La sala no conoce el tipo de mensaje 'shout'."
+        await lucia.send(type="chat", text="x" * 5000)
+        said = (await lucia.next("error"))["message"]
+        assert said.startswith("En un mensaje chat, text debe ")
+        await sam.send(type="hand", up="yes")
+        assert (await sam.next("error"))["message"] == "In a hand message, up must be true or false."
+
+    run(scenario)
+
+
+@pytest.mark.parametrize(
+    ("english", "spanish"),
+    [
+        (
+            "In a call message, seat must be a seat id.",
+            "En un mensaje call, seat debe ser un identificador de asiento.",
+        ),
+        (
+            "In a extend message, seconds must be a whole number from 30 to 1800.",
+            "En un mensaje extend, seconds debe ser un número entero del 30 al 1800.",
+        ),
+        (
+            "In a chat message, text must be text of at most 2000 characters.",
+            "En un mensaje chat, text debe ser un texto de como mucho 2000 caracteres.",
+        ),
+        ("A join message needs name.", "Un mensaje join necesita name."),
+        ("Keep the name to 40 characters or fewer.", "Usa un nombre de 40 caracteres o menos."),
+        ("There is no segment 9: the format has 5.", "No hay ninguna parte 9: el formato tiene 5."),
+    ],
+)
+def test_a_protocol_sentence_with_values_reads_in_spanish_with_its_values_kept(english: str, spanish: str) -> None:
+    frame = frames.in_language(frames.error("bad_message", english, ""), "es")
+    assert orjson.loads(frame)["message"] == spanish
+    assert orjson.loads(frames.in_language(frames.error("bad_message", english, ""), "en"))["message"] == english
+
+
+def test_a_sentence_with_a_sentence_the_catalogs_do_not_know_inside_it_is_left_whole_in_english() -> None:
+    unmarked = frames.error("bad_message", "In a hand message, up is wrong somehow.", "")
+    assert frames.in_language(unmarked, "es") is unmarked

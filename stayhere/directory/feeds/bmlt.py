@@ -11,6 +11,8 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from stayhere.directory.feeds.codes import BMLT_VENUE_KEYS, BMLT_VENUE_ONLY_WORLDS, NAWS_CODES, sort_codes
 from stayhere.directory.feeds.common import (
     FeedFormatError,
@@ -128,7 +130,7 @@ def _record(
         try:
             record.latitude, record.longitude = parse_coordinates(item.get("latitude"), item.get("longitude"))
         except ValueError:
-            problems.append(Problem(record.where, "latitude", "coordinates are not numbers; ignored", "warning"))
+            problems.append(Problem(record.where, "latitude", _("coordinates are not numbers; ignored"), "warning"))
     record.regions = [
         r
         for r in (
@@ -163,7 +165,12 @@ def _record(
     record.online_code = record.online_code or codes.online
     if codes.unknown:
         problems.append(
-            Problem(record.where, "formats", f"formats kept as custom codes: {', '.join(codes.unknown)}", "warning")
+            Problem(
+                record.where,
+                "formats",
+                _("formats kept as custom codes: %(codes)s") % {"codes": ", ".join(codes.unknown)},
+                "warning",
+            )
         )
     notes = [_text(item.get("comments")), _text(item.get("format_comments"))]
     record.notes = "\n".join(filter(None, notes))

@@ -15,6 +15,8 @@ from functools import lru_cache
 from html.parser import HTMLParser
 from typing import Any, Literal
 
+from django.utils.translation import gettext as _
+
 Severity = Literal["warning", "error"]
 
 DAY_NAMES = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"]
@@ -33,7 +35,10 @@ class Problem:
     severity: Severity = "error"
 
     def __str__(self) -> str:
-        return f"{self.severity}: {self.where}: {self.field}: {self.reason}"
+        values = {"where": self.where, "field": self.field, "reason": self.reason}
+        if self.severity == "warning":
+            return _("warning: %(where)s: %(field)s: %(reason)s") % values
+        return _("error: %(where)s: %(field)s: %(reason)s") % values
 
 
 @dataclass
@@ -104,7 +109,7 @@ class ParseResult:
     def skip(self, error: ValueError, where: str, slug: str, name: str = "") -> None:
         """Report a record its parser refused (ValueError(reason, field)); an earlier version of it stays."""
         field_name = error.args[1] if len(error.args) > 1 else "record"
-        self.problems.append(Problem(where, field_name, f"{error.args[0]}; skipped"))
+        self.problems.append(Problem(where, field_name, _("%(problem)s; skipped") % {"problem": error.args[0]}))
         if slug:
             self.failed_slugs.add(slug)
         elif name:
@@ -114,7 +119,9 @@ class ParseResult:
 
     def skip_unreadable(self, where: str, value: Any) -> None:
         """Report a record that is not a record at all (not a JSON object)."""
-        self.problems.append(Problem(where, "record", f"is {describe_value(value)}, not a JSON object; skipped"))
+        self.problems.append(
+            Problem(where, "record", _("is %(value)s, not a JSON object; skipped") % {"value": describe_value(value)})
+        )
         self.unidentified.append(where)
 
 
@@ -272,16 +279,16 @@ def _parse_time(value: Any) -> dt.time | None:
     if match:
         hour, minute = int(match.group(1)), int(match.group(2) or 0)
         if not 1 <= hour <= 12:
-            raise ValueError(f"{value!r} is not a time: the hour of a 12-hour time is 1 to 12")
+            raise ValueError(_("%(value)r is not a time: the hour of a 12-hour time is 1 to 12") % {"value": value})
         hour = hour % 12 + (12 if match.group(4) == "p" else 0)
     elif (match := _TWENTY_FOUR.match(text)) or (match := _COMPACT.match(text)):
         hour, minute = int(match.group(1)), int(match.group(2))
         if hour == 24 and minute == 0:
             hour = 0
     else:
-        raise ValueError(f"{value!r} is not a time such as 19:30 or 7:30 PM")
+        raise ValueError(_("%(value)r is not a time such as 19:30 or 7:30 PM") % {"value": value})
     if not (0 <= hour <= 23 and 0 <= minute <= 59):
-        raise ValueError(f"{value!r} is not a time of day")
+        raise ValueError(_("%(value)r is not a time of day") % {"value": value})
     return dt.time(hour, minute)
 
 
@@ -310,7 +317,7 @@ def parse_days(value: Any) -> list[int]:
 
 def _one_day(item: Any) -> int:
     if isinstance(item, bool):
-        raise ValueError(f"{item!r} is not a day")
+        raise ValueError(_("%(value)r is not a day") % {"value": item})
     if isinstance(item, int):
         number = item
     else:
@@ -320,9 +327,11 @@ def _one_day(item: Any) -> int:
         try:
             number = int(text)
         except ValueError:
-            raise ValueError(f"{item!r} is not a day: use 0 (Sunday) to 6 (Saturday) or a day name") from None
+            raise ValueError(
+                _("%(value)r is not a day: use 0 (Sunday) to 6 (Saturday) or a day name") % {"value": item}
+            ) from None
     if not 0 <= number <= 6:
-        raise ValueError(f"{item!r} is not a day: use 0 (Sunday) to 6 (Saturday)")
+        raise ValueError(_("%(value)r is not a day: use 0 (Sunday) to 6 (Saturday)") % {"value": item})
     return number
 
 
@@ -378,7 +387,7 @@ def parse_float(value: Any) -> float | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not a number")
+        raise ValueError(_("%(value)r is not a number") % {"value": value})
     if isinstance(value, int | float):
         return float(value)
     text = clean_line(value)

@@ -13,6 +13,8 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from stayhere.directory.feeds.common import FeedFormatError
 
@@ -53,11 +55,20 @@ def decode(data: bytes) -> str:
 def _read_file(source: str) -> bytes:
     path = Path(source).expanduser()
     if not path.exists():
-        raise FeedFetchError(f"There is no file {source}: check the path, or give an http(s) URL.")
+        raise FeedFetchError(
+            _("There is no file %(source)s: check the path, or give an http(s) URL.") % {"source": source}
+        )
     if path.is_dir():
-        raise FeedFetchError(f"{source} is a directory: give the path of the feed file itself.")
+        raise FeedFetchError(
+            _("%(source)s is a directory: give the path of the feed file itself.") % {"source": source}
+        )
     limit = settings.FEED_MAX_BYTES
-    too_large = f"{source} is larger than {limit} bytes (STAYHERE_FEED_MAX_BYTES): raise the limit if you trust it."
+    too_large = _(
+        "%(source)s is larger than %(limit)s bytes (STAYHERE_FEED_MAX_BYTES): raise the limit if you trust it."
+    ) % {
+        "source": source,
+        "limit": limit,
+    }
     try:
         if path.stat().st_size > limit:
             raise FeedFetchError(too_large)
@@ -65,7 +76,9 @@ def _read_file(source: str) -> bytes:
         with path.open("rb") as handle:
             data = handle.read(limit + 1)
     except OSError as exc:
-        raise FeedFetchError(f"{source} cannot be read: {exc.strerror or exc}.") from None
+        raise FeedFetchError(
+            _("%(source)s cannot be read: %(problem)s.") % {"source": source, "problem": exc.strerror or exc}
+        ) from None
     if len(data) > limit:
         raise FeedFetchError(too_large)
     return data
@@ -86,14 +99,19 @@ class _Download:
         self.cancelled = False  # set when the caller gave up: the thread stops at its next read
         self.data = b""
         self.error: FeedFetchError | None = None
+        self.language = translation.get_language()  # the caller's: the thread's sentences are for them
 
     def run(self) -> None:
-        try:
-            self.data = self._get()
-        except FeedFetchError as exc:
-            self.error = exc
-        except Exception as exc:
-            self.error = FeedFetchError(f"{self.url} could not be read ({type(exc).__name__}): try again later.")
+        with translation.override(self.language):
+            try:
+                self.data = self._get()
+            except FeedFetchError as exc:
+                self.error = exc
+            except Exception as exc:
+                self.error = FeedFetchError(
+                    _("%(url)s could not be read (%(problem)s): try again later.")
+                    % {"url": self.url, "problem": type(exc).__name__}
+                )
 
     def _get(self) -> bytes:
         url, timeout = self.url, self.timeout
@@ -113,7 +131,8 @@ class _Download:
                 self.last_modified = (exc.headers.get("Last-Modified") or asked.get("If-Modified-Since", ""))[:100]
                 return b""
             raise FeedFetchError(
-                f"{url} answered with HTTP status {exc.code} ({exc.reason}): check the address, or try again later."
+                _("%(url)s answered with HTTP status %(code)s (%(reason)s): check the address, or try again later.")
+                % {"url": url, "code": exc.code, "reason": exc.reason}
             ) from None
         except urllib.error.URLError as exc:
             reason = exc.reason
@@ -121,32 +140,40 @@ class _Download:
                 raise FeedFetchError(_timeout_message(url, timeout)) from None
             if isinstance(reason, ConnectionRefusedError):
                 raise FeedFetchError(
-                    f"{url} refused the connection: is the server running, and is the port right?"
+                    _("%(url)s refused the connection: is the server running, and is the port right?") % {"url": url}
                 ) from None
             if isinstance(reason, ssl.SSLCertVerificationError):
                 raise FeedFetchError(
-                    f"{url} gave a TLS certificate that could not be verified ({reason.verify_message}): "
-                    "check the address."
+                    _("%(url)s gave a TLS certificate that could not be verified (%(reason)s): check the address.")
+                    % {"url": url, "reason": reason.verify_message}
                 ) from None
             if isinstance(reason, ssl.SSLError):
                 raise FeedFetchError(
-                    f"{url} does not speak TLS (https): check the address, the port, and http against https."
+                    _("%(url)s does not speak TLS (https): check the address, the port, and http against https.")
+                    % {"url": url}
                 ) from None
-            raise FeedFetchError(f"{url} could not be reached ({reason}): check the address and the network.") from None
+            raise FeedFetchError(
+                _("%(url)s could not be reached (%(reason)s): check the address and the network.")
+                % {"url": url, "reason": reason}
+            ) from None
         except http.client.IncompleteRead as exc:
             raise FeedFetchError(_cut_message(url, len(exc.partial), None)) from None
         except http.client.RemoteDisconnected:
             raise FeedFetchError(
-                f"{url} closed the connection without answering: check the address and port, or try again later."
+                _("%(url)s closed the connection without answering: check the address and port, or try again later.")
+                % {"url": url}
             ) from None
         except http.client.HTTPException:
             raise FeedFetchError(
-                f"{url} does not speak HTTP: check the address and the port (is it a web server's?)."
+                _("%(url)s does not speak HTTP: check the address and the port (is it a web server's?).") % {"url": url}
             ) from None
         except TimeoutError:
             raise FeedFetchError(self.timeout_message()) from None
         except OSError as exc:
-            raise FeedFetchError(f"{url} could not be read ({exc.strerror or exc}): try again later.") from None
+            raise FeedFetchError(
+                _("%(url)s could not be read (%(problem)s): try again later.")
+                % {"url": url, "problem": exc.strerror or exc}
+            ) from None
 
     def _body(self, response: http.client.HTTPResponse) -> bytes:
         data = bytearray()
@@ -159,8 +186,11 @@ class _Download:
             self.received = len(data)
             if len(data) > self.limit:
                 raise FeedFetchError(
-                    f"{self.url} sent more than {self.limit} bytes (STAYHERE_FEED_MAX_BYTES): "
-                    "raise the limit if you trust it."
+                    _(
+                        "%(url)s sent more than %(limit)s bytes (STAYHERE_FEED_MAX_BYTES): raise the limit if you "
+                        "trust it."
+                    )
+                    % {"url": self.url, "limit": self.limit}
                 )
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and len(data) < int(declared):
@@ -170,11 +200,11 @@ class _Download:
     def timeout_message(self) -> str:
         if not self.answered:
             return _timeout_message(self.url, self.timeout)
-        return (
-            f"{self.url} had sent {self.received} bytes and was still sending after {self.timeout} seconds "
+        return _(
+            "%(url)s had sent %(received)s bytes and was still sending after %(seconds)s seconds "
             "(STAYHERE_FEED_TIMEOUT bounds the whole download), so nothing was changed: try again later, "
             "or raise the timeout."
-        )
+        ) % {"url": self.url, "received": self.received, "seconds": self.timeout}
 
 
 _CHUNK = 1 << 16
@@ -222,15 +252,21 @@ def fetch(source: str, *, etag: str = "", last_modified: str = "") -> Fetched:
 
 
 def _timeout_message(url: str, timeout: int) -> str:
-    return f"{url} did not answer within {timeout} seconds (STAYHERE_FEED_TIMEOUT): try again, or raise the timeout."
+    return _(
+        "%(url)s did not answer within %(seconds)s seconds (STAYHERE_FEED_TIMEOUT): try again, or raise the timeout."
+    ) % {"url": url, "seconds": timeout}
 
 
 def _cut_message(url: str, received: int, declared: int | None) -> str:
-    of = f" of its {declared}" if declared is not None else ""
-    return (
-        f"The download of {url} stopped after {received}{of} bytes: the feed was cut short, so nothing was "
-        "changed. Try again later."
-    )
+    if declared is not None:
+        return _(
+            "The download of %(url)s stopped after %(received)s of its %(declared)s bytes: the feed was cut short, so "
+            "nothing was changed. Try again later."
+        ) % {"url": url, "received": received, "declared": declared}
+    return _(
+        "The download of %(url)s stopped after %(received)s bytes: the feed was cut short, so nothing was changed. "
+        "Try again later."
+    ) % {"url": url, "received": received}
 
 
 def detect_format(source: str, text: str) -> str:
@@ -246,5 +282,5 @@ def detect_format(source: str, text: str) -> str:
     if source.lower().split("?")[0].endswith(".json"):
         return "meeting-guide"  # let the JSON parser say where it is broken
     if not stripped:
-        raise FeedFormatError("The source is empty: there are no meetings to import.")
+        raise FeedFormatError(_("The source is empty: there are no meetings to import."))
     return "csv"

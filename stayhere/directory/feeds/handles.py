@@ -13,6 +13,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 _VENMO = re.compile(
     r"^(?:https?://)?(?:www\.)?(?:account\.)?venmo\.com/(?:u/)?@?([A-Za-z0-9_-]{1,30})/?$|^@?([A-Za-z0-9_-]{1,30})$"
@@ -24,9 +25,9 @@ _PAYPAL = re.compile(
 
 # field: (pattern, prefix, what a handle is, for the warning)
 KINDS = {
-    "venmo": (_VENMO, "@", "a Venmo handle (@ and up to 30 letters, digits, - or _)"),
-    "square": (_SQUARE, "$", "a Cash App $cashtag ($ and up to 20 letters or digits, one a letter)"),
-    "paypal": (_PAYPAL, "", "a PayPal.Me name (up to 20 letters or digits)"),
+    "venmo": (_VENMO, "@", gettext_lazy("a Venmo handle (@ and up to 30 letters, digits, - or _)")),
+    "square": (_SQUARE, "$", gettext_lazy("a Cash App $cashtag ($ and up to 20 letters or digits, one a letter)")),
+    "paypal": (_PAYPAL, "", gettext_lazy("a PayPal.Me name (up to 20 letters or digits)")),
 }
 
 
@@ -46,7 +47,10 @@ def handle(kind: str, value: str) -> str | None:
 
 
 def warning(kind: str, name: str) -> str:
-    return f"is not {KINDS[kind][2]}, so it is left out of {name!r} and of every feed"
+    return _("is not %(what)s, so it is left out of %(name)r and of every feed") % {
+        "what": KINDS[kind][2],
+        "name": name,
+    }
 
 
 def validate_venmo(value: str) -> None:

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from stayhere.core.database import failure_sentence
 from stayhere.directory import changes, freshness, schedule
@@ -62,13 +64,31 @@ class ImportReport:
         return self.created + self.updated + self.unchanged
 
     def summary(self) -> str:
-        verb = "would be" if self.dry_run else "were"
-        return (
-            f"{self.imported} meetings read from {self.source_key} ({self.format}) in {self.seconds:.1f} s: "
-            f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, {self.removed} removed, "
-            + (f"{self.held} no longer listed but kept, " if self.held else "")
-            + f"{self.skipped} skipped, {self.warned} with warnings ({verb} written)."
+        values = {
+            "count": self.imported,
+            "source": self.source_key,
+            "format": self.format,
+            "seconds": f"{self.seconds:.1f}",
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "removed": self.removed,
+            "held": self.held,
+            "skipped": self.skipped,
+            "warned": self.warned,
+        }
+        read = ngettext(
+            "%(count)s meeting read from %(source)s (%(format)s) in %(seconds)s s:",
+            "%(count)s meetings read from %(source)s (%(format)s) in %(seconds)s s:",
+            self.imported,
         )
+        counts = _("%(created)s created, %(updated)s updated, %(unchanged)s unchanged, %(removed)s removed,")
+        held = _("%(held)s no longer listed but kept,") if self.held else ""
+        if self.dry_run:
+            rest = _("%(skipped)s skipped, %(warned)s with warnings (would be written).")
+        else:
+            rest = _("%(skipped)s skipped, %(warned)s with warnings (were written).")
+        return " ".join(part % values for part in (read, counts, held, rest) if part)
 
 
 def import_feed(
@@ -189,23 +209,26 @@ def _import(
     started = time.perf_counter()
     key = key.strip()[:300]
     if not key:
-        raise ImportFailed("The source key is empty: give --source-key a short name such as 'district-12'.")
+        raise ImportFailed(_("The source key is empty: give --source-key a short name such as 'district-12'."))
     if default_zone:
         try:
             default_zone = schedule.canonical_zone(default_zone)
         except ValueError as exc:
-            raise ImportFailed(f"--timezone: {exc}.") from None
+            raise ImportFailed(_("--timezone: %(problem)s.") % {"problem": exc}) from None
     if default_fellowship:
         default_fellowship = default_fellowship.strip().upper()
         if default_fellowship not in Fellowship.values:
             raise ImportFailed(
-                f"--fellowship: {default_fellowship!r} is not a fellowship stayhere knows; "
-                f"use one of {', '.join(Fellowship.values)}."
+                _("--fellowship: %(fellowship)r is not a fellowship stayhere knows; use one of %(known)s.")
+                % {"fellowship": default_fellowship, "known": ", ".join(Fellowship.values)}
             )
     try:
         chosen = format or detect_format(source_name, text)
         if chosen not in PARSERS:
-            raise ImportFailed(f"{chosen!r} is not a feed format: use one of {', '.join(FORMATS)}.")
+            raise ImportFailed(
+                _("%(format)r is not a feed format: use one of %(formats)s.")
+                % {"format": chosen, "formats": ", ".join(FORMATS)}
+            )
         parsed = resolve(PARSERS[chosen](text), default_zone)
     except FeedFormatError as exc:
         raise ImportFailed(str(exc)) from None
@@ -217,10 +240,10 @@ def _import(
     report.warned = len({p.where for p in parsed.problems if p.severity == "warning"})
     if not parsed.records:
         problems = "; ".join(str(p) for p in parsed.problems[:3])
-        raise ImportFailed(
-            f"No meeting in {source_name} could be imported, so nothing was changed."
-            + (f" First problems: {problems}" if problems else " The feed lists no meetings.")
-        )
+        nothing = _("No meeting in %(source)s could be imported, so nothing was changed.") % {"source": source_name}
+        if problems:
+            raise ImportFailed(nothing + " " + _("First problems: %(problems)s") % {"problems": problems})
+        raise ImportFailed(nothing + " " + _("The feed lists no meetings."))
     try:
         report.repeats = overlap.repeated_source(key, (record.slug for record in parsed.records))
         with _one_import_at_a_time(), transaction.atomic():
@@ -238,7 +261,10 @@ def _import(
     except DatabaseError as error:
         # One transaction: whatever stopped it, the directory is as it was, and the import can simply run again.
         sentence = failure_sentence(error)
-        raise ImportFailed(f"The import of {source_name} stopped: {sentence[:1].lower()}{sentence[1:]}") from None
+        raise ImportFailed(
+            _("The import of %(source)s stopped: %(problem)s")
+            % {"source": source_name, "problem": sentence[:1].lower() + sentence[1:]}
+        ) from None
     report.created, report.updated = counts.created, counts.updated
     report.unchanged, report.removed = counts.unchanged, counts.removed
     report.held, report.held_because = counts.held, counts.held_because

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from django.utils.translation import gettext as _
+
 MANUAL = "manual"
 SHORTEST_MINUTES = 15  # a feed refreshed more often than this would load its publisher for nothing
 LONGEST_MINUTES = 31 * 24 * 60
@@ -32,11 +34,17 @@ def minutes(text: str) -> int:
         return _WORDS[spoken]
     found = _EVERY.match(spoken)
     if found is None or found.group(2) not in _UNITS:
-        raise ValueError(f"{text.strip()!r} is not a schedule stayhere understands: write {EXAMPLES}.")
+        raise ValueError(
+            _("%(schedule)r is not a schedule stayhere understands: write %(examples)s.")
+            % {"schedule": text.strip(), "examples": EXAMPLES}
+        )
     count = int(found.group(1) or 1)
     interval = count * _UNITS[found.group(2)]
     if interval < SHORTEST_MINUTES:
-        raise ValueError(f"{text.strip()!r} is too often: a source is synced at most every {SHORTEST_MINUTES} minutes.")
+        raise ValueError(
+            _("%(schedule)r is too often: a source is synced at most every %(minutes)s minutes.")
+            % {"schedule": text.strip(), "minutes": SHORTEST_MINUTES}
+        )
     if interval > LONGEST_MINUTES:
         raise ValueError(f"{text.strip()!r} is too rare: sync a source at least every 31 days, or write 'manual'.")
     return interval

@@ -9,6 +9,7 @@ the feed is imported.
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext as _
 
 from stayhere.directory.feeds.common import ListingRecord, Problem
 from stayhere.directory.models import Group, Location, Meeting
@@ -61,7 +62,8 @@ def too_long(record: ListingRecord) -> Problem | None:
             return Problem(
                 record.where,
                 word,
-                f"is {len(value)} characters long, more than the {limit} the directory holds; skipped",
+                _("is %(length)s characters long, more than the %(limit)s the directory holds; skipped")
+                % {"length": len(value), "limit": limit},
             )
     codes = [code for code in dict.fromkeys(record.types) if code and code not in GROUP_ASSERTED]
     # The finder's index of the codes, "|O|D|...|", is what must fit (Meeting.set_types).
@@ -70,7 +72,10 @@ def too_long(record: ListingRecord) -> Problem | None:
         return Problem(
             record.where,
             "types",
-            f"its {len(codes)} type codes take {indexed} characters, more than the {_TYPE_INDEX} the directory holds; "
-            "skipped",
+            _(
+                "its %(count)s type codes take %(length)s characters, more than the %(limit)s the directory holds; "
+                "skipped"
+            )
+            % {"count": len(codes), "length": indexed, "limit": _TYPE_INDEX},
         )
     return None

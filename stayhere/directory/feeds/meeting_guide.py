@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import orjson
+from django.utils.translation import gettext as _
 
 from stayhere.directory.feeds.addresses import split_address
 from stayhere.directory.feeds.codes import sort_codes, type_codes_from_value
@@ -132,7 +133,11 @@ def parse_record(index: int, item: Mapping[str, Any], problems: list[Problem]) -
     option = clean_line(item.get("attendance_option")).lower()
     record.attendance = ATTENDANCE_OPTIONS.get(option, "")
     if option and not record.attendance:
-        problems.append(Problem(record.where, "attendance_option", f"{option!r} is not known; ignored", "warning"))
+        problems.append(
+            Problem(
+                record.where, "attendance_option", _("%(option)r is not known; ignored") % {"option": option}, "warning"
+            )
+        )
 
     record.location_name = clean_line(item.get("location"), 200)
     record.address = clean_line(item.get("address"), 300)
@@ -148,7 +153,7 @@ def parse_record(index: int, item: Mapping[str, Any], problems: list[Problem]) -
     try:
         record.latitude, record.longitude = parse_coordinates(item.get("latitude"), item.get("longitude"))
     except ValueError:
-        problems.append(Problem(record.where, "latitude", "latitude/longitude are not numbers; ignored", "warning"))
+        problems.append(Problem(record.where, "latitude", _("latitude/longitude are not numbers; ignored"), "warning"))
     record.approximate = parse_yes_no(item.get("approximate"))
 
     record.regions = text_list(item.get("regions"))
@@ -175,7 +180,12 @@ def parse_record(index: int, item: Mapping[str, Any], problems: list[Problem]) -
     record.types, record.online_code, record.group_codes = codes.types, codes.online, codes.group_codes
     if codes.unknown:
         problems.append(
-            Problem(record.where, "types", f"unknown codes kept as custom types: {', '.join(codes.unknown)}", "warning")
+            Problem(
+                record.where,
+                "types",
+                _("unknown codes kept as custom types: %(codes)s") % {"codes": ", ".join(codes.unknown)},
+                "warning",
+            )
         )
     for handle in ("venmo", "square", "paypal", "homegroup_online"):
         setattr(record, handle, clean_line(item.get(handle), 80))

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
+from django.utils.translation import gettext as _
+
 from stayhere.directory.models import FeedSource, Meeting
 
 SHARE = 0.5  # more than half of the other source's meetings
@@ -38,10 +40,19 @@ def repeated_source(key: str, slugs: Iterable[str]) -> str:
     record = FeedSource.objects.filter(key=other).first()
     named = f"{record.name} ({other})" if record is not None and record.name != other else other
     already = Meeting.objects.filter(source=key).exists()
-    verb = "lists" if already else "would list"
-    return (
-        f"This feed {verb} again {count} of the {totals[other]} meetings already imported from {named}: it may be the "
-        f"same feed read from another place, making a second copy of each. If it is, import it with --source-key "
-        f"{other} (or give that source its new location) so its meetings are updated instead, and remove the copy "
-        f"with `stayhere sources remove {key} --with-meetings`."
-    )
+    values = {"count": count, "total": totals[other], "named": named, "other": other, "key": key}
+    if already:
+        said = _(
+            "This feed lists again %(count)s of the %(total)s meetings already imported from %(named)s: it may be the "
+            "same feed read from another place, making a second copy of each. If it is, import it with --source-key "
+            "%(other)s (or give that source its new location) so its meetings are updated instead, and remove the "
+            "copy with `stayhere sources remove %(key)s --with-meetings`."
+        )
+    else:
+        said = _(
+            "This feed would list again %(count)s of the %(total)s meetings already imported from %(named)s: it may "
+            "be the same feed read from another place, making a second copy of each. If it is, import it with "
+            "--source-key %(other)s (or give that source its new location) so its meetings are updated instead, and "
+            "remove the copy with `stayhere sources remove %(key)s --with-meetings`."
+        )
+    return said % values

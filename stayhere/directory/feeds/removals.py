@@ -18,6 +18,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 SHOWN_RECORDS = 3
 
 
@@ -29,26 +32,35 @@ def held_back(
         return ""
     if unidentified:
         shown = ", ".join(unidentified[:SHOWN_RECORDS])
-        more = f" and {len(unidentified) - SHOWN_RECORDS} more" if len(unidentified) > SHOWN_RECORDS else ""
-        return (
-            f"The feed holds {_records(len(unidentified))} that could not be read ({shown}{more}), and "
-            f"{'it' if len(unidentified) == 1 else 'each'} may be {_which(removing)} it no longer lists, so "
-            "nothing was removed. Have the record fixed, or import again with --allow-shrink to remove "
-            f"{'it' if removing == 1 else 'them'} anyway."
-        )
+        if len(unidentified) > SHOWN_RECORDS:
+            shown = _("%(shown)s and %(more)s more") % {"shown": shown, "more": len(unidentified) - SHOWN_RECORDS}
+        unread = ngettext(
+            "The feed holds a record that could not be read (%(shown)s),",
+            "The feed holds %(count)s records that could not be read (%(shown)s),",
+            len(unidentified),
+        ) % {"count": len(unidentified), "shown": shown}
+        if removing == 1:
+            why = ngettext(
+                "and it may be the meeting it no longer lists, so nothing was removed. Have the record fixed, or "
+                "import again with --allow-shrink to remove it anyway.",
+                "and each may be the meeting it no longer lists, so nothing was removed. Have the records fixed, or "
+                "import again with --allow-shrink to remove it anyway.",
+                len(unidentified),
+            )
+        else:
+            why = ngettext(
+                "and it may be one of the %(removing)s meetings it no longer lists, so nothing was removed. Have the "
+                "record fixed, or import again with --allow-shrink to remove them anyway.",
+                "and each may be one of the %(removing)s meetings it no longer lists, so nothing was removed. Have "
+                "the records fixed, or import again with --allow-shrink to remove them anyway.",
+                len(unidentified),
+            ) % {"removing": removing}
+        return f"{unread} {why}"
     if removing > 1 and removing * 100 > current * limit:
         share = removing * 100 // max(current, 1)
-        return (
-            f"The feed no longer lists {removing} of the {current} meetings imported from {key} before ({share} %; "
-            f"more than {limit} % is held back, STAYHERE_FEED_SHRINK_LIMIT), so none was removed. If the source "
-            "really dropped them, import it again with --allow-shrink."
-        )
+        return _(
+            "The feed no longer lists %(removing)s of the %(current)s meetings imported from %(key)s before "
+            "(%(share)s %%; more than %(limit)s %% is held back, STAYHERE_FEED_SHRINK_LIMIT), so none was removed. "
+            "If the source really dropped them, import it again with --allow-shrink."
+        ) % {"removing": removing, "current": current, "key": key, "share": share, "limit": limit}
     return ""
-
-
-def _records(count: int) -> str:
-    return "a record" if count == 1 else f"{count} records"
-
-
-def _which(count: int) -> str:
-    return "the meeting" if count == 1 else f"one of the {count} meetings"

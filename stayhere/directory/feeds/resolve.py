@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from django.utils.translation import gettext as _
+
 from stayhere.directory import schedule
 from stayhere.directory.feeds import handles
 from stayhere.directory.feeds.addresses import clean_url, is_placeholder_address
@@ -38,7 +40,7 @@ def resolve(parsed: ParseResult, default_zone: str | None) -> ParseResult:
     seen: set[str] = set()
     for record in parsed.records:
         if record.slug in seen:
-            result.problems.append(Problem(record.where, "slug", "appears twice in the feed; the second is skipped"))
+            result.problems.append(Problem(record.where, "slug", _("appears twice in the feed; the second is skipped")))
             continue
         seen.add(record.slug)
         problem = resolve_record(record, default_zone) or too_long(record)
@@ -68,18 +70,22 @@ def resolve_record(record: ListingRecord, default_zone: str | None) -> Problem |
             return Problem(
                 record.where,
                 "conference_url",
-                "an online meeting needs a conference_url or conference_phone; skipped",
+                _("an online meeting needs a conference_url or conference_phone; skipped"),
             )
     if record.conference_url:
         link = clean_url(record.conference_url)
         if not link:
-            return Problem(record.where, "conference_url", f"{record.conference_url!r} is not an http(s) link; skipped")
+            return Problem(
+                record.where,
+                "conference_url",
+                _("%(link)r is not an http(s) link; skipped") % {"link": record.conference_url},
+            )
         record.conference_url = link
     record.url = clean_url(record.url)
     if record.attendance in ("online", "phone"):
         _drop_place(record)
     elif record.attendance != "inactive" and not _has_place(record):
-        return Problem(record.where, "address", "an in-person meeting needs an address or coordinates; skipped")
+        return Problem(record.where, "address", _("an in-person meeting needs an address or coordinates; skipped"))
     return None
 
 
@@ -89,7 +95,7 @@ def _resolve_zone(record: ListingRecord, default_zone: str | None) -> Problem | 
             record.timezone = schedule.canonical_zone(record.timezone)
             return None
         except ValueError as exc:
-            return Problem(record.where, "timezone", f"{exc}; skipped")
+            return Problem(record.where, "timezone", _("%(problem)s; skipped") % {"problem": exc})
     if record.latitude is not None and record.longitude is not None:
         found = _zone_at(record.latitude, record.longitude)
         if found:
@@ -101,7 +107,7 @@ def _resolve_zone(record: ListingRecord, default_zone: str | None) -> Problem | 
     return Problem(
         record.where,
         "timezone",
-        "the meeting's time zone is unknown: add a timezone or coordinates to the feed, or pass --timezone",
+        _("the meeting's time zone is unknown: add a timezone or coordinates to the feed, or pass --timezone"),
     )
 
 

@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from stayhere.directory import schedule
 from stayhere.directory.feeds import intervals
@@ -43,7 +45,7 @@ def checked_location(location: str) -> str:
     """An http(s) URL with a host, or the absolute path of a file that exists (SourceRefused otherwise)."""
     location = location.strip()
     if not location:
-        raise SourceRefused("Give the source's location: an http(s) URL or the path of a feed file on this server.")
+        raise SourceRefused(_("Give the source's location: an http(s) URL or the path of a feed file on this server."))
     if is_url(location):
         parts = urlsplit(location)
         try:
@@ -52,18 +54,23 @@ def checked_location(location: str) -> str:
             parts = parts._replace(netloc="")
         if not parts.hostname or " " in location:
             raise SourceRefused(
-                f"{location!r} is not a usable URL: write it whole, e.g. https://example.org/meetings.json."
+                _("%(location)r is not a usable URL: write it whole, e.g. https://example.org/meetings.json.")
+                % {"location": location}
             )
         return location
     if "://" in location:
         raise SourceRefused(
-            f"{location!r} is not an http(s) URL or a file: stayhere reads feeds over http:// or https://, or from a "
-            "file on this server."
+            _(
+                "%(location)r is not an http(s) URL or a file: stayhere reads feeds over http:// or https://, or "
+                "from a file on this server."
+            )
+            % {"location": location}
         )
     path = Path(location).expanduser()
     if not path.is_file():
         raise SourceRefused(
-            f"There is no file {location}: give the path of a feed file on this server, or an http(s) URL."
+            _("There is no file %(location)s: give the path of a feed file on this server, or an http(s) URL.")
+            % {"location": location}
         )
     return str(path.resolve())
 
@@ -71,7 +78,10 @@ def checked_location(location: str) -> str:
 def checked_format(value: str) -> str:
     value = value.strip().lower()
     if value and value not in FORMATS:
-        raise SourceRefused(f"{value!r} is not a feed format: use one of {', '.join(FORMATS)}, or leave it out.")
+        raise SourceRefused(
+            _("%(format)r is not a feed format: use one of %(formats)s, or leave it out.")
+            % {"format": value, "formats": ", ".join(FORMATS)}
+        )
     return value
 
 
@@ -82,9 +92,17 @@ def checked_body(slug: str) -> ServiceBody | None:
     body = ServiceBody.objects.filter(slug=slug).first()
     if body is None:
         known = ", ".join(ServiceBody.objects.order_by("slug").values_list("slug", flat=True)[:10])
+        if known:
+            raise SourceRefused(
+                _("There is no service body %(slug)r: give the slug of one in the directory (e.g. %(known)s).")
+                % {"slug": slug, "known": known}
+            )
         raise SourceRefused(
-            f"There is no service body {slug!r}: give the slug of one in the directory"
-            + (f" (e.g. {known})." if known else "; none exists yet (add one on the servants' pages).")
+            _(
+                "There is no service body %(slug)r: give the slug of one in the directory; none exists yet (add one "
+                "on the servants' pages)."
+            )
+            % {"slug": slug}
         )
     return body
 
@@ -93,7 +111,7 @@ def checked_schedule(text: str) -> str:
     try:
         return intervals.canonical(text)
     except ValueError as exc:
-        raise SourceRefused(f"--every: {exc}") from None
+        raise SourceRefused(_("--every: %(problem)s") % {"problem": exc}) from None
 
 
 def add(new: NewSource) -> FeedSource:
@@ -106,32 +124,42 @@ def add(new: NewSource) -> FeedSource:
         try:
             zone = schedule.canonical_zone(new.timezone)
         except ValueError as exc:
-            raise SourceRefused(f"--timezone: {exc}.") from None
+            raise SourceRefused(_("--timezone: %(problem)s.") % {"problem": exc}) from None
     fellowship = new.fellowship.strip().upper()
     if fellowship and fellowship not in Fellowship.values:
         raise SourceRefused(
-            f"--fellowship: {fellowship!r} is not a fellowship stayhere knows; "
-            f"use one of {', '.join(Fellowship.values)}."
+            _("--fellowship: %(fellowship)r is not a fellowship stayhere knows; use one of %(known)s.")
+            % {"fellowship": fellowship, "known": ", ".join(Fellowship.values)}
         )
     name = " ".join(new.name.split()) or _name_from(location)
     if len(name) > 200:
-        raise SourceRefused("--name: a source's name is at most 200 characters.")
+        raise SourceRefused(_("--name: a source's name is at most 200 characters."))
     key = new.key.strip() or slugify(name)[:100] or "source"
     if len(key) > 300:
-        raise SourceRefused("--key: a source's key is at most 300 characters.")
+        raise SourceRefused(_("--key: a source's key is at most 300 characters."))
     with transaction.atomic():
         for field, value, flag in (("name", name, "--name"), ("key", key, "--key"), ("location", location, "")):
             same = FeedSource.objects.filter(**{field: value}).first()
             if same is not None:
-                what = f"the {field} {value!r}" if field != "location" else location
-                raise SourceRefused(
-                    f"The source {same.name!r} ({same.key}) already has {what}: "
-                    + (f"choose another with {flag}." if flag else "it is already kept fresh.")
-                )
+                values = {"source": same.name, "key": same.key, "value": value, "flag": flag}
+                if field == "name":
+                    said = _(
+                        "The source %(source)r (%(key)s) already has the name %(value)r: choose another with %(flag)s."
+                    )
+                elif field == "key":
+                    said = _(
+                        "The source %(source)r (%(key)s) already has the key %(value)r: choose another with %(flag)s."
+                    )
+                else:
+                    said = _("The source %(source)r (%(key)s) already has %(value)s: it is already kept fresh.")
+                raise SourceRefused(said % values)
         if Meeting.objects.filter(source=key).exists() and new.key.strip() == "":
             raise SourceRefused(
-                f"Meetings imported earlier already carry the key {key!r}: give this source another --name or --key, "
-                f"or --key {key} on purpose to adopt them."
+                _(
+                    "Meetings imported earlier already carry the key %(key)r: give this source another --name or "
+                    "--key, or --key %(key)s on purpose to adopt them."
+                )
+                % {"key": key}
             )
         return FeedSource.objects.create(
             key=key,
@@ -151,9 +179,14 @@ def find(named: str) -> FeedSource:
     found = FeedSource.objects.filter(key=named).first() or FeedSource.objects.filter(name=named).first()
     if found is None:
         keys = ", ".join(FeedSource.objects.values_list("key", flat=True)[:10])
+        if keys:
+            raise SourceRefused(
+                _("There is no source %(named)r: `stayhere sources list` shows them (%(keys)s).")
+                % {"named": named, "keys": keys}
+            )
         raise SourceRefused(
-            f"There is no source {named!r}: `stayhere sources list` shows them"
-            + (f" ({keys})." if keys else "; none has been added yet.")
+            _("There is no source %(named)r: `stayhere sources list` shows them; none has been added yet.")
+            % {"named": named}
         )
     return found
 
@@ -219,34 +252,54 @@ def _name_from(location: str) -> str:
 
 
 def _when(moment: dt.datetime | None) -> str:
-    return "never" if moment is None else moment.strftime("%Y-%m-%d %H:%M UTC")
+    return _("never") if moment is None else moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def status_sentence(source: FeedSource, now: dt.datetime, failing_days: int) -> str:
     if source.last_attempt_at is None:
-        return "Not synced yet."
+        return _("Not synced yet.")
     if source.failing_since is not None:
         days = source.failing_days(now)
-        flag = (
-            f"FAILING FOR {int(days)} DAYS (STAYHERE_SOURCE_FAILING_DAYS is {failing_days}): "
-            if source.is_flagged(now, failing_days)
-            else ""
-        )
-        return f"{flag}failing since {_when(source.failing_since)}: {source.last_error}"
-    sentence = (
-        f"Last synced {_when(source.last_success_at)}: {source.last_created} created, {source.last_updated} updated, "
-        f"{source.last_removed} removed, {source.last_skipped} skipped."
-    )
+        failing = _("failing since %(since)s: %(problem)s") % {
+            "since": _when(source.failing_since),
+            "problem": source.last_error,
+        }
+        if not source.is_flagged(now, failing_days):
+            return failing
+        flag = ngettext(
+            "FAILING FOR %(count)s DAY (STAYHERE_SOURCE_FAILING_DAYS is %(limit)s):",
+            "FAILING FOR %(count)s DAYS (STAYHERE_SOURCE_FAILING_DAYS is %(limit)s):",
+            int(days),
+        ) % {"count": int(days), "limit": failing_days}
+        return f"{flag} {failing}"
+    sentence = _(
+        "Last synced %(when)s: %(created)s created, %(updated)s updated, %(removed)s removed, %(skipped)s skipped."
+    ) % {
+        "when": _when(source.last_success_at),
+        "created": source.last_created,
+        "updated": source.last_updated,
+        "removed": source.last_removed,
+        "skipped": source.last_skipped,
+    }
     return f"{sentence} {source.last_warning}" if source.last_warning else sentence
 
 
 def describe(source: FeedSource, now: dt.datetime, failing_days: int) -> list[str]:
     """The lines ``stayhere sources list`` prints for one source."""
-    body = source.service_body.name if source.service_body is not None else "no service body"
+    body = source.service_body.name if source.service_body is not None else _("no service body")
+    where = _("%(location)s (%(format)s), kept by %(body)s, synced %(schedule)s") % {
+        "location": source.location,
+        "format": source.format or _("format told from the content"),
+        "body": body,
+        "schedule": source.schedule,
+    }
+    attempts = _("last attempt %(attempt)s, last success %(success)s") % {
+        "attempt": _when(source.last_attempt_at),
+        "success": _when(source.last_success_at),
+    }
     return [
         f"{source.name} [{source.key}]",
-        f"  {source.location} ({source.format or 'format told from the content'}), kept by {body}, "
-        f"synced {source.schedule}",
-        f"  last attempt {_when(source.last_attempt_at)}, last success {_when(source.last_success_at)}",
+        f"  {where}",
+        f"  {attempts}",
         f"  {status_sentence(source, now, failing_days)}",
     ]

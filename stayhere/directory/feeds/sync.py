@@ -22,7 +22,9 @@ from enum import Enum
 
 from django.conf import settings
 from django.db import DatabaseError
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from stayhere.core.database import failure_sentence
 from stayhere.directory.feeds.fetch import FeedFetchError, Fetched, decode, fetch
@@ -67,7 +69,8 @@ def sync(sources: Sequence[FeedSource], *, deadline: float | None = None) -> lis
     # STAYHERE_FEED_TIMEOUT, and its thread is a daemon that stops at its next read once given up).
     pool = ThreadPoolExecutor(max_workers=min(PARALLEL, len(sources)), thread_name_prefix="stayhere-sync")
     try:
-        downloads = [pool.submit(_download, source) for source in sources]
+        language = translation.get_language()  # a pool's threads start in none: the caller's, for their sentences
+        downloads = [pool.submit(_download, source, language) for source in sources]
         for source, download in zip(sources, downloads, strict=True):
             outcomes.append(_one(source, download, ends))
     finally:
@@ -75,8 +78,9 @@ def sync(sources: Sequence[FeedSource], *, deadline: float | None = None) -> lis
     return outcomes
 
 
-def _download(source: FeedSource) -> Fetched:
-    return fetch(source.location, etag=source.etag, last_modified=source.last_modified)
+def _download(source: FeedSource, language: str | None = None) -> Fetched:
+    with translation.override(language):
+        return fetch(source.location, etag=source.etag, last_modified=source.last_modified)
 
 
 def _one(source: FeedSource, download: Future[Fetched], ends: float) -> Outcome:
@@ -97,10 +101,10 @@ def _one(source: FeedSource, download: Future[Fetched], ends: float) -> Outcome:
         return _failed(source, str(exc))
     now = timezone.now()
     if fetched.not_modified:
-        return _unchanged(source, now, fetched, "the server answered 304 Not Modified")
+        return _unchanged(source, now, fetched, _("the server answered 304 Not Modified"))
     digest = hashlib.sha256(fetched.data).hexdigest()
     if digest == source.content_hash and not source.last_error and not source.last_warning:
-        return _unchanged(source, now, fetched, "it holds the same bytes as at the last sync")
+        return _unchanged(source, now, fetched, _("it holds the same bytes as at the last sync"))
     try:
         report = import_text(
             decode(fetched.data),
@@ -140,7 +144,7 @@ def _imported(source: FeedSource, now: dt.datetime, fetched: Fetched, digest: st
     source.etag, source.last_modified, source.content_hash = fetched.etag, fetched.last_modified, digest
     sentence = f"{source.name}: {report.summary()}"
     if report.repeats:
-        sentence += f" Warning: {report.repeats}"
+        sentence += " " + _("Warning: %(problem)s") % {"problem": report.repeats}
     result = Result.CHANGED
     if report.held_because:
         sentence += f" {report.held_because}"
@@ -153,7 +157,10 @@ def _imported(source: FeedSource, now: dt.datetime, fetched: Fetched, digest: st
 def _unchanged(source: FeedSource, now: dt.datetime, fetched: Fetched, why: str) -> Outcome:
     if fetched.etag or fetched.last_modified:
         source.etag, source.last_modified = fetched.etag, fetched.last_modified
-    sentence = f"{source.name}: not changed since the last sync ({why}), so its meetings were left as they were."
+    sentence = _("%(source)s: not changed since the last sync (%(why)s), so its meetings were left as they were.") % {
+        "source": source.name,
+        "why": why,
+    }
     source.last_report = sentence
     source.last_created = source.last_updated = source.last_removed = source.last_skipped = 0
     record(source, now, None)
@@ -166,9 +173,16 @@ def _failed(source: FeedSource, error: str) -> Outcome:
     since = source.failing_since or now
     days = (now - since).total_seconds() / 86400
     flagged = source.is_flagged(now, settings.SOURCE_FAILING_DAYS)
-    sentence = f"{source.name} failed, and its meetings were kept as they were: {error}"
+    sentence = _("%(source)s failed, and its meetings were kept as they were: %(problem)s") % {
+        "source": source.name,
+        "problem": error,
+    }
     if flagged:
-        sentence += f" It has been failing for {int(days)} days, since {since:%Y-%m-%d}: look at it."
+        sentence += " " + ngettext(
+            "It has been failing for %(count)s day, since %(since)s: look at it.",
+            "It has been failing for %(count)s days, since %(since)s: look at it.",
+            int(days),
+        ) % {"count": int(days), "since": f"{since:%Y-%m-%d}"}
     source.last_report = sentence
     source.save(update_fields=["last_report"])
     return Outcome(source, Result.FAILED, sentence)

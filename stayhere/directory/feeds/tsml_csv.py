@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from stayhere.directory.feeds.addresses import split_address
 from stayhere.directory.feeds.codes import NAWS_CODES, TYPE_NAME_TO_CODE, sort_codes, type_name
@@ -126,7 +127,7 @@ def parse(text: str) -> ParseResult:
         if not record.slug:
             record.slug = _unique(slugify(record.name)[:180] or "meeting", used)
         elif record.slug in used:
-            result.problems.append(Problem(record.slug, "slug", "appears twice in the file; the second is skipped"))
+            result.problems.append(Problem(record.slug, "slug", _("appears twice in the file; the second is skipped")))
             continue
         used.add(record.slug)
         result.records.append(record)
@@ -182,7 +183,7 @@ def _tsml_record(index: int, row: Mapping[str, str], problems: list[Problem]) ->
     try:
         record.latitude, record.longitude = parse_coordinates(row.get("latitude"), row.get("longitude"))
     except ValueError:
-        problems.append(Problem(record.where, "Latitude", "latitude/longitude are not numbers; ignored", "warning"))
+        problems.append(Problem(record.where, "Latitude", _("latitude/longitude are not numbers; ignored"), "warning"))
     record.approximate = parse_yes_no(row.get("approximate"))
     record.regions = text_list(row.get("regions")) or [
         r for r in (clean_line(row.get("region")), clean_line(row.get("sub_region"))) if r
@@ -206,7 +207,12 @@ def _tsml_record(index: int, row: Mapping[str, str], problems: list[Problem]) ->
     record.types, record.online_code, record.group_codes = codes.types, codes.online, codes.group_codes
     if codes.unknown:
         problems.append(
-            Problem(record.where, "Types", f"unknown types kept as custom: {', '.join(codes.unknown)}", "warning")
+            Problem(
+                record.where,
+                "Types",
+                _("unknown types kept as custom: %(codes)s") % {"codes": ", ".join(codes.unknown)},
+                "warning",
+            )
         )
     for handle in ("venmo", "square", "paypal", "homegroup_online"):
         setattr(record, handle, clean_line(row.get(handle), 80))
@@ -226,7 +232,14 @@ def parse_naws_rows(rows: list[dict[str, str]]) -> ParseResult:
     for index, row in enumerate(rows):
         slug = clean_line(row.get("bmlt_id") or row.get("meetingid"), 200)
         if clean_line(row.get("delete")).upper() == "D" or clean_line(row.get("unpublished")) == "1":
-            result.problems.append(Problem(slug or f"row {index + 2}", "Delete", "marked deleted; left out", "warning"))
+            result.problems.append(
+                Problem(
+                    slug or _("row %(number)s") % {"number": index + 2},
+                    "Delete",
+                    _("marked deleted; left out"),
+                    "warning",
+                )
+            )
             continue
         try:
             record = _naws_record(index, row, result.problems)
@@ -264,7 +277,7 @@ def _naws_record(index: int, row: Mapping[str, str], problems: list[Problem]) ->
     try:
         record.latitude, record.longitude = parse_coordinates(row.get("latitude"), row.get("longitude"))
     except ValueError:
-        problems.append(Problem(record.where, "Latitude", "latitude/longitude are not numbers; ignored", "warning"))
+        problems.append(Problem(record.where, "Latitude", _("latitude/longitude are not numbers; ignored"), "warning"))
     raw = [clean_line(row.get("closed")).upper()]
     if clean_line(row.get("wheelchr")).upper() == "TRUE":
         raw.append("WCHR")
@@ -277,7 +290,12 @@ def _naws_record(index: int, row: Mapping[str, str], problems: list[Problem]) ->
     ]
     if codes.unknown:
         problems.append(
-            Problem(record.where, "Format", f"NAWS codes kept as custom: {', '.join(codes.unknown)}", "warning")
+            Problem(
+                record.where,
+                "Format",
+                _("NAWS codes kept as custom: %(codes)s") % {"codes": ", ".join(codes.unknown)},
+                "warning",
+            )
         )
     record.updated = parse_updated(row.get("lastchanged"))
     return record

@@ -27,7 +27,9 @@ from stayhere.rooms.core.state import (
     Seat,
     replace,
 )
-from stayhere.rooms.core.words import _, ngettext_lazy
+from stayhere.rooms.core.words import _, filled, ngettext_lazy
+
+UNKNOWN_TYPE = filled(_("The room does not know the message type {kind}."))
 
 # The chair is reminded this long before the scheduled end.
 REMINDER_S = 5 * 60
@@ -141,7 +143,7 @@ def _message(room: Room, event: Message, now: float, out: Outbox) -> Room | None
         raise Refused("waiting", _("You are in the waiting room. A host will let you in soon."))
     allowed = PERMISSIONS.get(event.type, ANYONE)
     if event.type not in PERMISSIONS and event.type not in WAITING_ALLOWED:
-        raise Refused("unknown_type", f"The room does not know the message type {event.type!r}.")
+        raise Refused("unknown_type", UNKNOWN_TYPE.format(kind=repr(event.type)))
     if allowed is not None and seat.role not in allowed:
         raise Refused("forbidden", forbidden_message(allowed))
     if event.type == "end":

@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from stayhere.rooms.core.words import _
+from stayhere.rooms.core.words import _, filled
 
 NAME_MAX = 40
+NAME_TOO_LONG = filled(_("Keep the name to {limit} characters or fewer."))
 _EMAIL = re.compile(r"\S+@\S+\.\S+")
 _PHONE_DIGITS = 7
 # Two or more capitalised words of two letters or more: "John Smith" (but "John S." and "Sam" pass).
@@ -23,7 +24,7 @@ def clean_name(name: str) -> str:
     if not name:
         raise ValueError(_("Type a first name or any name you like to be called here."))
     if len(name) > NAME_MAX:
-        raise ValueError(f"Keep the name to {NAME_MAX} characters or fewer.")
+        raise ValueError(NAME_TOO_LONG.format(limit=NAME_MAX))
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs") for ch in name):
         raise ValueError(_("The name has characters that cannot be shown. Use letters, numbers and spaces."))
     return name

@@ -8,7 +8,9 @@ from typing import Any
 from stayhere.rooms.core import chat, people
 from stayhere.rooms.core.effects import OPEN_FLOOR, Outbox, Refused
 from stayhere.rooms.core.state import EVERYONE, READER, Offer, Room, Seat, Share, replace
-from stayhere.rooms.core.words import _, ngettext_lazy
+from stayhere.rooms.core.words import _, filled, ngettext_lazy
+
+NO_SEGMENT = filled(_("There is no segment {index}: the format has {count}."))
 
 # How long a called seat has to answer before the call counts as a pass.
 OFFER_SECONDS = 60
@@ -299,7 +301,7 @@ def set_mode(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Ou
 def set_segment(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbox) -> Room:
     index = int(msg["index"])
     if not 0 <= index < len(room.config.format):
-        raise Refused("bad_message", f"There is no segment {index}: the format has {len(room.config.format)}.")
+        raise Refused("bad_message", NO_SEGMENT.format(index=index, count=len(room.config.format)))
     if index == room.segment:
         return room
     room = end_share(room, "ended", out)

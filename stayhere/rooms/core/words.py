@@ -7,6 +7,9 @@ the connection it goes to (stayhere.rooms.live.frames.in_language).
   (the number is named, and given later): ``format(n=3, ...)`` writes the English. Each such sentence is kept in
   ``COUNTED``, so that the writer of frames can recognise the English it wrote, take its numbers back out, and
   write them into the connection's language with the catalog's plural for that number.
+- ``filled(_("... {name} ..."), sentences=(...))`` marks one with other values in it: the protocol's own words
+  (a message type, a field's name), a number that is no count, or, for the fields named in ``sentences``, another
+  marked sentence (which the writer puts into the connection's language too). Each is kept in ``FILLED``.
 """
 
 from __future__ import annotations
@@ -55,3 +58,35 @@ def ngettext_lazy(singular: str, plural: str, count: str) -> Counted:
     counted = Counted(singular, plural, count, (_pattern(singular), _pattern(plural)))
     COUNTED.append(counted)
     return counted
+
+
+@dataclass(frozen=True)
+class Filled:
+    """A sentence with values in it ({name} fields); those named in ``sentences`` are marked sentences themselves."""
+
+    template: str
+    sentences: tuple[str, ...] = ()
+    _pattern: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
+
+    def format(self, **values: object) -> str:
+        return self.template.format(**values)
+
+    def read(self, sentence: str) -> dict[str, str] | None:
+        """The values of ``sentence`` if it is this one, in English; None otherwise."""
+        found = self._pattern.fullmatch(sentence) if self._pattern is not None else None
+        return dict(found.groupdict()) if found else None
+
+
+FILLED: list[Filled] = []
+
+
+def filled(template: str, sentences: tuple[str, ...] = ()) -> Filled:
+    parts = _FIELD.split(template)
+    pattern = re.compile(
+        "".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts)), re.DOTALL
+    )
+    made = Filled(template, sentences, pattern)
+    FILLED.append(made)
+    # The most specific first: "must be at most {limit} characters" before "must be {what}".
+    FILLED.sort(key=lambda one: -len(_FIELD.sub("", one.template)))
+    return made

@@ -24,7 +24,7 @@ from django.utils import translation
 from stayhere.rooms.core.effects import Error
 from stayhere.rooms.core.snapshot import snapshot_for
 from stayhere.rooms.core.state import Room
-from stayhere.rooms.core.words import COUNTED
+from stayhere.rooms.core.words import COUNTED, FILLED
 
 PEOPLE_CHANGED = "people_changed"
 
@@ -134,9 +134,7 @@ def in_language(text: str, language: str) -> str:
     if not isinstance(sentence, str) or not sentence:
         return text
     with translation.override(language):
-        translated = translation.gettext(sentence)
-        if translated == sentence:
-            translated = _counted(sentence)
+        translated = _translated(sentence)
     if translated == sentence:
         return text
     event[_SENTENCES[event["type"]]] = translated
@@ -149,4 +147,32 @@ def _counted(sentence: str) -> str:
         values = counted.read(sentence)
         if values is not None:
             return translation.ngettext(counted.singular, counted.plural, values[counted.count]).format(**values)
+    return sentence
+
+
+def _translated(sentence: str, depth: int = 0) -> str:
+    """A marked sentence in the active language: as it is in the catalog, or one with numbers or values in it."""
+    translated = translation.gettext(sentence)
+    if translated == sentence:
+        translated = _counted(sentence)
+    if translated == sentence and depth < 2:
+        translated = _filled(sentence, depth)
+    return translated
+
+
+def _filled(sentence: str, depth: int) -> str:
+    """A sentence with values in it (stayhere.rooms.core.words.filled), its sentences translated too."""
+    for made in FILLED:
+        values = made.read(sentence)
+        if values is None:
+            continue
+        template = translation.gettext(made.template)
+        if template == made.template and not made.sentences:
+            return sentence
+        said = dict(values)
+        for name in made.sentences:
+            said[name] = _translated(values[name], depth + 1)
+            if said[name] == values[name]:
+                return sentence  # half in one language and half in another reads worse than English whole
+        return template.format(**said)
     return sentence

@@ -16,6 +16,20 @@ import orjson
 from stayhere.rooms.core.config import CHAT_POLICIES, MODES
 from stayhere.rooms.core.names import clean_name
 from stayhere.rooms.core.state import ASSIGNABLE_ROLES
+from stayhere.rooms.core.words import _, filled
+
+# The sentences a malformed message is answered with, in English: the writer of frames says them in the language
+# of the connection's page (stayhere.rooms.live.frames.in_language); type and field names stay as the protocol has them.
+TOO_LONG = filled(_("A message may be at most {limit} bytes."))
+UNKNOWN_TYPE = filled(_("The room does not know the message type {kind}."))
+NO_FIELD = filled(_("A {kind} message has no field {name}."))
+BAD_FIELD = filled(_("In a {kind} message, {name} {problem}."), sentences=("problem",))
+NEEDS = filled(_("A {kind} message needs {name}."))
+AT_MOST = filled(_("must be at most {limit} characters"))
+TEXT_AT_MOST = filled(_("must be text of at most {limit} characters"))
+WHOLE_NUMBER = filled(_("must be a whole number from {low} to {high}"))
+MUST_BE = filled(_("must be {what}"), sentences=("what",))
+ONE_OF = filled(_("must be one of {options}"))
 
 MAX_FRAME = 8 * 1024
 SDP_MAX = MAX_FRAME - 100  # an audio-only offer is 2-4 KiB; the rest of the frame is its JSON wrapping
@@ -50,14 +64,14 @@ _UNSHOWABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u20
 def _text(limit: int) -> Check:
     def check(value: Any) -> str:
         if not isinstance(value, str):
-            raise ValueError("must be text")
+            raise ValueError(_("must be text"))
         text = value.strip()
         if not text:
-            raise ValueError("must not be empty")
+            raise ValueError(_("must not be empty"))
         if len(text) > limit:
-            raise ValueError(f"must be at most {limit} characters")
+            raise ValueError(AT_MOST.format(limit=limit))
         if _UNSHOWABLE.search(text):
-            raise ValueError("has control characters or marks that reorder text; send plain text")
+            raise ValueError(_("has control characters or marks that reorder text; send plain text"))
         return text
 
     return check
@@ -65,7 +79,7 @@ def _text(limit: int) -> Check:
 
 def _name(value: Any) -> str:
     if not isinstance(value, str):
-        raise ValueError("must be text")
+        raise ValueError(_("must be text"))
     try:
         return clean_name(value)
     except ValueError as problem:
@@ -74,14 +88,14 @@ def _name(value: Any) -> str:
 
 def _bool(value: Any) -> bool:
     if not isinstance(value, bool):
-        raise ValueError("must be true or false")
+        raise ValueError(_("must be true or false"))
     return value
 
 
 def _int(low: int, high: int) -> Check:
     def check(value: Any) -> int:
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-            raise ValueError(f"must be a whole number from {low} to {high}")
+            raise ValueError(WHOLE_NUMBER.format(low=low, high=high))
         return value
 
     return check
@@ -90,7 +104,7 @@ def _int(low: int, high: int) -> Check:
 def _pattern(pattern: re.Pattern[str], what: str) -> Check:
     def check(value: Any) -> str:
         if not isinstance(value, str) or not pattern.match(value):
-            raise ValueError(f"must be {what}")
+            raise ValueError(MUST_BE.format(what=what))
         return value
 
     return check
@@ -99,7 +113,7 @@ def _pattern(pattern: re.Pattern[str], what: str) -> Check:
 def _choice(options: tuple[str, ...]) -> Check:
     def check(value: Any) -> str:
         if value not in options:
-            raise ValueError("must be one of " + ", ".join(options))
+            raise ValueError(ONE_OF.format(options=", ".join(options)))
         return str(value)
 
     return check
@@ -108,33 +122,33 @@ def _choice(options: tuple[str, ...]) -> Check:
 def _sdp(value: Any) -> str:
     # Kept as sent (a session description ends with a line break); the frame limit bounds its size.
     if not isinstance(value, str) or not value.startswith("v=0"):
-        raise ValueError("must be a session description (from the browser's createOffer)")
+        raise ValueError(_("must be a session description (from the browser's createOffer)"))
     if len(value) > SDP_MAX:
-        raise ValueError(f"must be at most {SDP_MAX} characters")
+        raise ValueError(AT_MOST.format(limit=SDP_MAX))
     return value
 
 
 def _short(limit: int) -> Check:
     def check(value: Any) -> str:
         if not isinstance(value, str) or len(value) > limit:
-            raise ValueError(f"must be text of at most {limit} characters")
+            raise ValueError(TEXT_AT_MOST.format(limit=limit))
         return value
 
     return check
 
 
-_seat = _pattern(SEAT_ID, "a seat id")
+_seat = _pattern(SEAT_ID, _("a seat id"))
 _ids = _int(0, 2**31)
 
 # type -> {field: (check, required)}
 SCHEMAS: dict[str, dict[str, tuple[Check, bool]]] = {
     "join": {
         "name": (_name, True),
-        "passcode": (_pattern(PASSCODE, "digits only"), False),
-        "chair_key": (_pattern(KEY, "the key from a chair link"), False),
-        "link_key": (_pattern(KEY, "the key from the room's members' link"), False),
+        "passcode": (_pattern(PASSCODE, _("digits only")), False),
+        "chair_key": (_pattern(KEY, _("the key from a chair link")), False),
+        "link_key": (_pattern(KEY, _("the key from the room's members' link")), False),
     },
-    "resume": {"seat": (_seat, True), "token": (_pattern(KEY, "a resume token"), True), "last_seq": (_ids, True)},
+    "resume": {"seat": (_seat, True), "token": (_pattern(KEY, _("a resume token")), True), "last_seq": (_ids, True)},
     "rename": {"name": (_name, True)},
     "leave": {},
     "hand": {"up": (_bool, True)},
@@ -182,29 +196,29 @@ SCHEMAS: dict[str, dict[str, tuple[Check, bool]]] = {
 def decode(text: str | bytes | None) -> tuple[str, dict[str, Any]]:
     """A client frame as (type, checked fields); raises ProtocolError saying what is wrong."""
     if text is None:
-        raise ProtocolError("bad_json", "Send messages as JSON text.")
+        raise ProtocolError("bad_json", _("Send messages as JSON text."))
     # Measured in bytes, as the limit is stated: a text frame of multi-byte characters is longer than its length.
     size = len(text) if isinstance(text, bytes) or len(text) <= MAX_FRAME // 4 else len(text.encode())
     if size > MAX_FRAME:
-        raise ProtocolError("too_long", f"A message may be at most {MAX_FRAME} bytes.")
+        raise ProtocolError("too_long", TOO_LONG.format(limit=MAX_FRAME))
     try:
         data = orjson.loads(text)
     except orjson.JSONDecodeError:
-        raise ProtocolError("bad_json", "That message is not valid JSON.") from None
+        raise ProtocolError("bad_json", _("That message is not valid JSON.")) from None
     if not isinstance(data, dict):
-        raise ProtocolError("bad_message", "A message must be a JSON object with a type.")
+        raise ProtocolError("bad_message", _("A message must be a JSON object with a type."))
     kind = data.get("type")
     if not isinstance(kind, str):
-        raise ProtocolError("bad_message", "A message must have a type.")
+        raise ProtocolError("bad_message", _("A message must have a type."))
     schema = SCHEMAS.get(kind)
     if schema is None:
-        raise ProtocolError("unknown_type", f"The room does not know the message type {kind[:40]!r}.", kind[:40])
+        raise ProtocolError("unknown_type", UNKNOWN_TYPE.format(kind=repr(kind[:40])), kind[:40])
     fields: dict[str, Any] = {}
     for name, value in data.items():
         if name == "type":
             continue
         if name not in schema:
-            raise ProtocolError("bad_message", f"A {kind} message has no field {name[:40]!r}.", kind)
+            raise ProtocolError("bad_message", NO_FIELD.format(kind=kind, name=repr(name[:40])), kind)
         if value is None and not schema[name][1]:
             continue
         try:
@@ -212,13 +226,13 @@ def decode(text: str | bytes | None) -> tuple[str, dict[str, Any]]:
         except Sentence as problem:
             raise ProtocolError("bad_message", str(problem), kind) from None
         except ValueError as problem:
-            raise ProtocolError("bad_message", f"In a {kind} message, {name} {problem}.", kind) from None
-    for name, (_, required) in schema.items():
+            raise ProtocolError("bad_message", BAD_FIELD.format(kind=kind, name=name, problem=problem), kind) from None
+    for name, (_check, required) in schema.items():
         if required and name not in fields:
-            raise ProtocolError("bad_message", f"A {kind} message needs {name}.", kind)
+            raise ProtocolError("bad_message", NEEDS.format(kind=kind, name=name), kind)
     return kind, fields
 
 
 def new_seat_id() -> str:
     """A fresh random seat id (``s`` and ten letters or digits), for a browser's join or a phone call's."""
-    return "s" + "".join(secrets.choice(SEAT_ID_ALPHABET) for _ in range(10))
+    return "s" + "".join(secrets.choice(SEAT_ID_ALPHABET) for _i in range(10))

@@ -10,20 +10,22 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import apps
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
+from stayhere.core.commands import Command as TranslatedCommand
+from stayhere.core.commands import gettext_lazy
 from stayhere.core.database import require_database
 from stayhere.core.disclosure import disclosure, markdown_table
 
 
-class Command(BaseCommand):
-    help = "Print every table and column of the database with what it can hold (a markdown table)."
+class Command(TranslatedCommand):
+    help = gettext_lazy("Print every table and column of the database with what it can hold (a markdown table).")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--example",
             action="store_true",
-            help="the schema only, without this server's row counts (the table in docs/SECURITY.md)",
+            help=gettext_lazy("the schema only, without this server's row counts (the table in docs/SECURITY.md)"),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:

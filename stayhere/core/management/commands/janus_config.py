@@ -14,29 +14,37 @@ import shlex
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from stayhere.audio.config import LOOPBACK, private_listen, settings_from_env, write_config
 from stayhere.audio.servers import ExternalJanus
+from stayhere.core.commands import Command as TranslatedCommand
+from stayhere.core.commands import gettext_lazy
 
 
-class Command(BaseCommand):
-    help = "Write a shared Janus server's configuration into DIR and print its STAYHERE_JANUS_SERVERS entry."
+class Command(TranslatedCommand):
+    help = gettext_lazy(
+        "Write a shared Janus server's configuration into DIR and print its STAYHERE_JANUS_SERVERS entry."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("directory", type=Path, help="where to write the configuration (made 0700)")
+        parser.add_argument("directory", type=Path, help=gettext_lazy("where to write the configuration (made 0700)"))
         parser.add_argument(
             "--listen",
             default=LOOPBACK,
             metavar="ADDRESS",
-            help="this machine's private address for the APIs, for workers on other machines (default: 127.0.0.1)",
+            help=gettext_lazy(
+                "this machine's private address for the APIs, for workers on other machines (default: 127.0.0.1)"
+            ),
         )
         parser.add_argument(
             "--allow",
             default="",
             metavar="PREFIXES",
-            help="with --listen: the workers' addresses or prefixes Janus answers, comma-separated (e.g. 10.0.0.)",
+            help=gettext_lazy(
+                "with --listen: the workers' addresses or prefixes Janus answers, comma-separated (e.g. 10.0.0.)"
+            ),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:

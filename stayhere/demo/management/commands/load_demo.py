@@ -6,10 +6,12 @@ import time
 from argparse import ArgumentParser, ArgumentTypeError
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from stayhere.core.commands import Command as TranslatedCommand
+from stayhere.core.commands import gettext_lazy
 from stayhere.demo import extras
 from stayhere.demo.output import store
 from stayhere.demo.world import generate
@@ -41,14 +43,16 @@ def _seed(value: str) -> int:
         ) from None
 
 
-class Command(BaseCommand):
-    help = "Load a made-up directory of meetings (the same for the same --seed)."
+class Command(TranslatedCommand):
+    help = gettext_lazy("Load a made-up directory of meetings (the same for the same --seed).")
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--meetings", type=_meeting_count, default=400, help="How many meetings (400).")
-        parser.add_argument("--seed", type=_seed, default=1, help="Which made-up world (1).")
         parser.add_argument(
-            "--if-empty", action="store_true", help="Do nothing when the directory already has meetings."
+            "--meetings", type=_meeting_count, default=400, help=gettext_lazy("How many meetings (400).")
+        )
+        parser.add_argument("--seed", type=_seed, default=1, help=gettext_lazy("Which made-up world (1)."))
+        parser.add_argument(
+            "--if-empty", action="store_true", help=gettext_lazy("Do nothing when the directory already has meetings.")
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -78,7 +82,12 @@ class Command(BaseCommand):
         written = store(world)
         if options["verbosity"] > 0:
             self.stdout.write(
-                f"Loaded {written} demo meetings of {len(world.groups)} groups in {len(world.towns)} towns "
-                f"({time.perf_counter() - started:.1f} s)."
+                _("Loaded %(meetings)s demo meetings of %(groups)s groups in %(towns)s towns (%(seconds)s s).")
+                % {
+                    "meetings": written,
+                    "groups": len(world.groups),
+                    "towns": len(world.towns),
+                    "seconds": f"{time.perf_counter() - started:.1f}",
+                }
             )
         extras.run(self.stdout if options["verbosity"] > 0 else None)  # what other apps add (rooms, for one)

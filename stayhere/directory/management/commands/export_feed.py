@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
+from stayhere.core.commands import Command as TranslatedCommand
+from stayhere.core.commands import gettext_lazy
 from stayhere.core.database import require_database
 from stayhere.directory.feeds.exporter import (
     csv_chunks,
@@ -15,8 +17,8 @@ from stayhere.directory.feeds.exporter import (
 )
 
 
-class Command(BaseCommand):
-    help = "Write every meeting as a feed to standard output."
+class Command(TranslatedCommand):
+    help = gettext_lazy("Write every meeting as a feed to standard output.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--format", choices=("meeting-guide", "csv"), default="meeting-guide")
@@ -24,12 +26,16 @@ class Command(BaseCommand):
             "--days",
             choices=("split", "array"),
             default="split",
-            help="Meeting Guide: one object per weekday (split, the default, as served) or per meeting (array).",
+            help=gettext_lazy(
+                "Meeting Guide: one object per weekday (split, the default, as served) or per meeting (array)."
+            ),
         )
         parser.add_argument(
             "--base-url",
             default="http://localhost:8000",
-            help="The site's public address, for links to meeting pages (default: http://localhost:8000).",
+            help=gettext_lazy(
+                "The site's public address, for links to meeting pages (default: http://localhost:8000)."
+            ),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:

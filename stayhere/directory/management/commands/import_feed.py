@@ -5,10 +5,14 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import DatabaseError
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from stayhere.core.commands import Command as TranslatedCommand
+from stayhere.core.commands import gettext_lazy
 from stayhere.directory.feeds import sources, sync
 from stayhere.directory.feeds.fetch import FORMATS, is_url, source_key
 from stayhere.directory.feeds.importer import ImportFailed, import_feed
@@ -18,8 +22,8 @@ SHOWN_PROBLEMS = 50
 HELD_BACK = 3  # the exit status when the import was written but its removals were held back
 
 
-class Command(BaseCommand):
-    help = (
+class Command(TranslatedCommand):
+    help = gettext_lazy(
         "Import meetings from a feed file or http(s) URL. Re-importing the same source updates it and removes "
         "what it no longer lists, unless that looks like a source cut short (then the removals are held back, "
         "and the command exits with status 3; see --allow-shrink). The codes MOUD and HRED set a group's own "
@@ -27,25 +31,32 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("source", help="A file path or an http(s) URL.")
-        parser.add_argument("--format", choices=FORMATS, help="The feed's format (detected when left out).")
+        parser.add_argument("source", help=gettext_lazy("A file path or an http(s) URL."))
         parser.add_argument(
-            "--source-key", help="A stable name for this source (default: the path or URL as given, normalised)."
+            "--format", choices=FORMATS, help=gettext_lazy("The feed's format (detected when left out).")
         )
         parser.add_argument(
-            "--timezone", help="The IANA time zone of meetings that give neither a zone nor coordinates."
+            "--source-key",
+            help=gettext_lazy("A stable name for this source (default: the path or URL as given, normalised)."),
+        )
+        parser.add_argument(
+            "--timezone", help=gettext_lazy("The IANA time zone of meetings that give neither a zone nor coordinates.")
         )
         parser.add_argument(
             "--fellowship",
-            help="The fellowship of meetings whose feed does not say (Meeting Guide feeds never do), e.g. AL-ANON.",
+            help=gettext_lazy(
+                "The fellowship of meetings whose feed does not say (Meeting Guide feeds never do), e.g. AL-ANON."
+            ),
         )
-        parser.add_argument("--dry-run", action="store_true", help="Check and count, but write nothing.")
+        parser.add_argument("--dry-run", action="store_true", help=gettext_lazy("Check and count, but write nothing."))
         parser.add_argument(
             "--allow-shrink",
             action="store_true",
             help=(
-                "Remove the meetings the source no longer lists even when that looks like a source cut short: more "
-                "than STAYHERE_FEED_SHRINK_LIMIT per cent (20) of them, or a record that could not be read."
+                gettext_lazy(
+                    "Remove the meetings the source no longer lists even when that looks like a source cut short: more "
+                    "than STAYHERE_FEED_SHRINK_LIMIT per cent (20) of them, or a record that could not be read."
+                )
             ),
         )
 
@@ -77,11 +88,14 @@ class Command(BaseCommand):
             location = options["source"].strip()
             self._record(kept, started, report, "", location if is_url(location) else source_key(location))
         if report.repeats:
-            self.stderr.write(f"warning: {report.repeats}")
+            self.stderr.write(_("warning: %(problem)s") % {"problem": report.repeats})
         for problem in report.problems[:SHOWN_PROBLEMS]:
             self.stdout.write(str(problem))
         if len(report.problems) > SHOWN_PROBLEMS:
-            self.stdout.write(f"... and {len(report.problems) - SHOWN_PROBLEMS} more problems.")
+            more = len(report.problems) - SHOWN_PROBLEMS
+            self.stdout.write(
+                ngettext("... and %(count)s more problem.", "... and %(count)s more problems.", more) % {"count": more}
+            )
         self.stdout.write(report.summary())
         if report.held_because:
             # The meetings the source lists were written; the exit status tells a scheduled sync something is wrong.

@@ -10,19 +10,26 @@ from typing import Any
 
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
+
+from stayhere.core.commands import Command as TranslatedCommand
+from stayhere.core.commands import gettext_lazy
 
 HANDLE = re.compile(r"^[\w.@+-]{2,40}$")
 
 
-class Command(BaseCommand):
-    help = "Make a site admin (a trusted servant who may do everything, including the Django admin)."
+class Command(TranslatedCommand):
+    help = gettext_lazy("Make a site admin (a trusted servant who may do everything, including the Django admin).")
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("handle", help="what other servants see: not a real name (2 to 40 letters, digits, .@+-_)")
-        parser.add_argument("--email", default="", help="only if the servant wants notices by email")
-        parser.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+        parser.add_argument(
+            "handle", help=gettext_lazy("what other servants see: not a real name (2 to 40 letters, digits, .@+-_)")
+        )
+        parser.add_argument("--email", default="", help=gettext_lazy("only if the servant wants notices by email"))
+        parser.add_argument(
+            "--password-stdin", action="store_true", help=gettext_lazy("read the password from standard input")
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         handle: str = options["handle"]

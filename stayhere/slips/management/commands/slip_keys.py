@@ -5,12 +5,14 @@ from __future__ import annotations
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from stayhere.core.commands import Command as TranslatedCommand
+from stayhere.core.commands import gettext_lazy
 from stayhere.core.database import require_database
 from stayhere.directory.models import Attendance, Group
 from stayhere.rooms.web.keys import rotate_chair_key
@@ -18,26 +20,36 @@ from stayhere.rooms.web.models import RoomSettings
 from stayhere.slips import keystore
 
 
-class Command(BaseCommand):
-    help = (
+class Command(TranslatedCommand):
+    help = gettext_lazy(
         "Attendance slips of a group: turn them on (with a signing key), off, rotate the key (the old one still "
         "verifies the slips it signed) or revoke a key (its slips no longer verify). Lists the keys."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("group", help="The group's slug, as in its address.")
+        parser.add_argument("group", help=gettext_lazy("The group's slug, as in its address."))
         action = parser.add_mutually_exclusive_group()
-        action.add_argument("--enable", action="store_true", help="Give slips, with a key (made if needed).")
-        action.add_argument("--disable", action="store_true", help="Stop giving slips (keys still verify).")
-        action.add_argument("--rotate", action="store_true", help="A new key signs from now on.")
-        action.add_argument("--revoke", metavar="KEYID", help="Withdraw a key: the slips it signed stop verifying.")
+        action.add_argument(
+            "--enable", action="store_true", help=gettext_lazy("Give slips, with a key (made if needed).")
+        )
+        action.add_argument(
+            "--disable", action="store_true", help=gettext_lazy("Stop giving slips (keys still verify).")
+        )
+        action.add_argument("--rotate", action="store_true", help=gettext_lazy("A new key signs from now on."))
+        action.add_argument(
+            "--revoke", metavar="KEYID", help=gettext_lazy("Withdraw a key: the slips it signed stop verifying.")
+        )
         action.add_argument(
             "--chair-links",
             action="store_true",
-            help="New chair key; print the in-person code pages (the room chair links change too).",
+            help=gettext_lazy("New chair key; print the in-person code pages (the room chair links change too)."),
         )
-        parser.add_argument("--minimum", type=int, default=None, help="Minutes present for a slip (with --enable).")
-        parser.add_argument("--base-url", default="", help="The site's address for --chair-links (default: paths).")
+        parser.add_argument(
+            "--minimum", type=int, default=None, help=gettext_lazy("Minutes present for a slip (with --enable).")
+        )
+        parser.add_argument(
+            "--base-url", default="", help=gettext_lazy("The site's address for --chair-links (default: paths).")
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         require_database()

@@ -7,24 +7,26 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
+from stayhere.core.commands import Command as TranslatedCommand
+from stayhere.core.commands import gettext_lazy
 from stayhere.core.database import require_database
 from stayhere.slips.verify import MAX_TOKEN, verify_token, verify_with_name
 
 
-class Command(BaseCommand):
-    help = (
+class Command(TranslatedCommand):
+    help = gettext_lazy(
         "Verify an attendance slip: the slip file (or a file holding the slip's text or verify link), and "
         "optionally the name the attendee gave and the salt printed on the slip. Exits 0 only for a valid slip "
         "(and a matching name, when one is given)."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("file", help="The slip file, or '-' for standard input.")
-        parser.add_argument("--name", default="", help="The name the attendee gave you.")
-        parser.add_argument("--salt", default="", help="The salt printed next to the name on the slip.")
+        parser.add_argument("file", help=gettext_lazy("The slip file, or '-' for standard input."))
+        parser.add_argument("--name", default="", help=gettext_lazy("The name the attendee gave you."))
+        parser.add_argument("--salt", default="", help=gettext_lazy("The salt printed next to the name on the slip."))
 
     def handle(self, *args: Any, **options: Any) -> None:
         require_database()

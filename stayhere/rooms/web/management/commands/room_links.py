@@ -6,9 +6,11 @@ import os
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
+from stayhere.core.commands import Command as TranslatedCommand
+from stayhere.core.commands import gettext_lazy
 from stayhere.core.database import require_database
 from stayhere.directory.models import Group
 from stayhere.rooms.web.keys import fresh_links
@@ -21,16 +23,18 @@ def _default_base_url() -> str:
     return f"http://{host}:{os.environ.get('STAYHERE_PORT', '') or '8000'}"
 
 
-class Command(BaseCommand):
-    help = (
+class Command(TranslatedCommand):
+    help = gettext_lazy(
         "Print new secret links for a group's room: its settings link, for the secretary, and a chair link per "
         "meeting held in a stayhere room. Sets the room up with the default format if it has none. "
         "The group's old links stop working."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("group", help="The group's slug, as in its address.")
-        parser.add_argument("--base-url", default=None, help="The site's address (default http://127.0.0.1:8000).")
+        parser.add_argument("group", help=gettext_lazy("The group's slug, as in its address."))
+        parser.add_argument(
+            "--base-url", default=None, help=gettext_lazy("The site's address (default http://127.0.0.1:8000).")
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         require_database()
