@@ -85,6 +85,7 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
     # The rooms fan out through the hub, not the channel layer: no channel per connection is needed.
     channel_layer_alias = "__rooms_do_not_use_the_channel_layer__"
     language = "en"  # until connect() reads the page's from the handshake
+    translates = False  # whether frames' sentences are put in the page's language (not the site's)
     socket: Any = None  # uvicorn's connection behind base_send, when frames may be written to it directly
 
     def __init__(self, rooms: LiveRooms) -> None:
@@ -97,6 +98,7 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         self.seat: str | None = None
         self.browser = browser_hash(self.scope)
         self.language = language_of_headers(self.scope.get("headers", []))  # the page's: its sentences in it
+        self.translates = self.language != settings.LANGUAGE_CODE  # asked once, not for every frame
         self.base_url = base_url(self.scope)
         self.frames: collections.deque[float] = collections.deque()
         self.passcode_tries = 0
@@ -146,7 +148,7 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         if len(self.backlog) >= BACKLOG_LIMIT:
             self.hangup(4008)
             return
-        if self.language != settings.LANGUAGE_CODE:
+        if self.translates:
             text = frames.in_language(text, self.language)
         if self.backlog or self.draining or self.stalled is not None:
             self.backlog.append(text)
