@@ -31,10 +31,19 @@ from stayhere.audio.relay import SeatAudio
 from stayhere.core.language import language_of_headers
 from stayhere.rooms.core.config import RoomConfig
 from stayhere.rooms.core.meeting import Join, Message, Resume
-from stayhere.rooms.live import frames
+from stayhere.rooms.live import frames, wire
 from stayhere.rooms.live.gate import busy_sentence
 from stayhere.rooms.live.protocol import ProtocolError, decode, new_seat_id
 from stayhere.rooms.live.root import LiveRooms, RoomClosed
+
+try:  # the server ``stayhere serve`` runs (uvicorn's websockets-sansio implementation): see ``direct_socket``
+    from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol as _SansIO
+    from websockets.protocol import State
+
+    OPEN: Any = State.OPEN
+except ImportError:  # pragma: no cover (another server: every frame goes through its ASGI send)
+    _SansIO = None  # type: ignore[assignment,misc]
+    OPEN = None
 
 log = logging.getLogger("stayhere.rooms")
 # Audio signalling, relayed to Janus (``audio_mute`` is the room's to decide: it goes through the hub).
@@ -76,6 +85,8 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
     # The rooms fan out through the hub, not the channel layer: no channel per connection is needed.
     channel_layer_alias = "__rooms_do_not_use_the_channel_layer__"
     language = "en"  # until connect() reads the page's from the handshake
+    translates = False  # whether frames' sentences are put in the page's language (not the site's)
+    socket: Any = None  # uvicorn's connection behind base_send, when frames may be written to it directly
 
     def __init__(self, rooms: LiveRooms) -> None:
         super().__init__()
@@ -87,6 +98,7 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         self.seat: str | None = None
         self.browser = browser_hash(self.scope)
         self.language = language_of_headers(self.scope.get("headers", []))  # the page's: its sentences in it
+        self.translates = self.language != settings.LANGUAGE_CODE  # asked once, not for every frame
         self.base_url = base_url(self.scope)
         self.frames: collections.deque[float] = collections.deque()
         self.passcode_tries = 0
@@ -117,6 +129,7 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         self.scope = scope
         self.channel_layer = None
         self.base_send = send
+        self.socket = direct_socket(send)
         try:
             while True:
                 await self.dispatch(await receive())
@@ -136,7 +149,7 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         if len(self.backlog) >= BACKLOG_LIMIT:
             self.hangup(4008)
             return
-        if self.language != settings.LANGUAGE_CODE:
+        if self.translates:
             text = frames.in_language(text, self.language)
         if self.backlog or self.draining or self.stalled is not None:
             self.backlog.append(text)
@@ -147,7 +160,24 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
     def _send_now(self, text: str) -> None:
         """Sends a frame at once, without waking a task for it: the server's send of a WebSocket frame only waits
         when the socket cannot take more (the seat's network is slow). Then the writer task finishes that send, and
-        every later frame queues behind it, in order (a connection whose backlog grows too long is closed)."""
+        every later frame queues behind it, in order (a connection whose backlog grows too long is closed).
+
+        Under uvicorn's WebSocket server a frame the socket can take is written straight to it, as the bytes made
+        once for every seat (``wire.text_frame``), without an ASGI message, a coroutine and an encode a seat; anything
+        else (a socket that is full, closing or closed) goes through uvicorn's send as before."""
+        socket = self.socket
+        if (
+            socket is not None
+            and socket.writable.is_set()
+            and not socket.close_sent
+            and not socket.disconnected
+            and socket.conn.state is OPEN
+        ):
+            try:
+                socket.transport.write(wire.text_frame(text))
+            except Exception:
+                self.hangup(1011)  # the socket is gone: disconnect() tidies up
+            return
         sending = self.base_send({"type": "websocket.send", "text": text})
         try:
             waits_on = sending.send(None)
@@ -338,6 +368,18 @@ async def drain(rooms: LiveRooms, timeout: float) -> int:
     while any(consumer in _open for consumer in leaving) and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
     return len(leaving)
+
+
+def direct_socket(send: Any) -> Any:
+    """uvicorn's websockets connection whose ``send`` this is, if frames may be written to its transport directly:
+    the connection is that exact class (its fields are known), and it negotiated no extension (no compression), so a
+    frame is the plain bytes RFC 6455 gives. Else None: every frame goes through the ASGI send."""
+    owner = getattr(send, "__self__", None)
+    if _SansIO is None or type(owner) is not _SansIO:
+        return None
+    if getattr(owner, "conn", None) is None or owner.conn.extensions:
+        return None
+    return owner
 
 
 def base_url(scope: dict[str, Any]) -> str:
