@@ -379,7 +379,13 @@ def direct_socket(send: Any) -> Any:
         return None
     if getattr(owner, "conn", None) is None or owner.conn.extensions:
         return None
+    # The fields ``_send_now`` reads: a uvicorn that keeps them otherwise gets every frame through its ASGI send.
+    if not all(hasattr(owner, name) for name in _DIRECT_FIELDS) or not hasattr(owner.writable, "is_set"):
+        return None
     return owner
+
+
+_DIRECT_FIELDS = ("writable", "close_sent", "disconnected", "transport")
 
 
 def base_url(scope: dict[str, Any]) -> str:
