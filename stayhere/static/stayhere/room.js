@@ -23,7 +23,7 @@ export const T = {
   raiseHand: gettext('Raise hand'), lowerHand: gettext('Lower hand'), raiseHandMode: gettext('Raise your hand to share.'),
   roundRobin: gettext('Round robin: the chair calls on each person in turn; you can always pass.'),
   onceNote: gettext('Everyone once before anyone twice.'), queueItem: gettext('{n}. {name}'), call: gettext('Call'), callLabel: gettext('Call on {name}'),
-  handAt: gettext('hand up, #{n}'), count: gettext('({n})'), everyone: gettext('Show everyone'), morePeople: gettext('Show more people'), manage: gettext('Manage'), manageLabel: gettext('Manage {name}'),
+  handAt: gettext('hand up, #{n}'), count: gettext('({n})'), showEveryone: gettext('Show everyone'), morePeople: gettext('Show more people'), manage: gettext('Manage'), manageLabel: gettext('Manage {name}'),
   roles: { chair: gettext('Chair'), cohost: gettext('Co-host'), greeter: gettext('Greeter'), reader: gettext('Reader'), timekeeper: gettext('Timekeeper'), member: gettext('Member') },
   toHosts: gettext('(to the hosts)'), toYou: gettext('(to you)'), toPerson: gettext('(to {name})'),
   everyone: gettext('Everyone'), theHosts: gettext('The hosts'), privatelyTo: gettext('{name} (private)'),

@@ -168,7 +168,7 @@ export function createView(ctx) {
     $('people-partial').hidden = !partial;
     const more = $('people-more');
     more.hidden = !partial || model.people.size >= model.peopleCount;
-    more.textContent = model.peopleNext > 0 ? T.morePeople : T.everyone;
+    more.textContent = model.peopleNext > 0 ? T.morePeople : T.showEveryone;
   }
 
   function chatTarget(to) {
