@@ -201,3 +201,32 @@ def test_in_a_small_meeting_a_drop_is_told_to_everyone() -> None:
     meeting.drop(members[1])
     change = meeting.received(chair, "people_changed")[-1]
     assert [(p["seat"], p["connected"]) for p in change["changed"]] == [(members[1], False)]
+
+
+def test_held_presence_goes_before_an_error_answered_to_one_seat_so_answers_keep_their_order() -> None:
+    hub = RoomHub(clock=lambda: T0)
+    cfg = config()
+    tabs: dict[str, Tab] = {}
+
+    async def load() -> RoomConfig:
+        return cfg
+
+    async def steps() -> None:
+        for number, key in ((1, CHAIR_KEY), (2, None)):
+            seat = f"s{number:010d}"
+            tabs[seat] = Tab()
+            assert await hub.join("r", tabs[seat], Join(seat, "t", "b" + seat, f"N{number}", chair_key=key), load)
+        hub.flush("r")
+        for tab in tabs.values():
+            tab.frames.clear()
+        await hub.handle("r", Message("s0000000002", "rename", {"name": "Renamed"}))  # held until the tick
+        tabs["s0000000002"].push(hub.error("r", "bad_message", "Not a message.", "zz"))  # the consumer's answer
+        for ticker in hub.tickers.values():
+            ticker.cancel()
+
+    run_async(steps())
+    kinds = [(f["type"], f.get("ref")) for f in tabs["s0000000002"].frames]
+    assert kinds == [("people_changed", None), ("error", "zz")], kinds
+    assert tabs["s0000000002"].frames[0]["changed"][0]["name"] == "Renamed"
+    numbers = [f["seq"] for f in tabs["s0000000002"].frames]
+    assert numbers == sorted(numbers), numbers

@@ -181,11 +181,15 @@ class RoomHub:
         return voice.view(room, seat) if room is not None else None
 
     def frame(self, room_id: str, kind: str, /, **fields: Any) -> str:
-        """A frame outside the numbered stream for one of this room's connections (``frames.outside``)."""
+        """A frame outside the numbered stream for one of this room's connections (``frames.outside``). The
+        presence changes held back go first: their number is already counted in the one this frame carries."""
+        self.flush(room_id)
         return frames.outside(kind, self.current_seq(room_id), **fields)
 
     def error(self, room_id: str, code: str, message: str, ref: str) -> str:
-        """An error frame for one of this room's connections, after the last numbered event delivered here."""
+        """An error frame for one of this room's connections, after the last numbered event delivered here (the
+        presence changes held back go first: a rename answered, then a mistake, arrive in that order)."""
+        self.flush(room_id)
         return frames.error(code, message, ref, self.current_seq(room_id))
 
     async def disconnected(self, room_id: str, seat: str, conn: Connection) -> None:
