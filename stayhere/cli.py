@@ -231,7 +231,7 @@ def _start_audio(workers: int) -> None:
         return
     from stayhere.audio.process import start_embedded_janus
 
-    if start_embedded_janus() is not None:  # None: no audio, and the log has said why once
+    if start_embedded_janus(directory=Path(settings.DATA_DIR) / "janus") is not None:  # None: said in the log
         _start_phone()
 
 

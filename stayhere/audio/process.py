@@ -181,9 +181,13 @@ class EmbeddedJanus:
         return self.process is not None and self.process.poll() is None
 
 
-def start_janus(settings: JanusSettings, directory: Path | None = None, timeout: float = 20.0) -> EmbeddedJanus | None:
+def start_janus(
+    settings: JanusSettings, directory: Path | None = None, timeout: float = 20.0, *, remove_after: bool | None = None
+) -> EmbeddedJanus | None:
     """Writes a private configuration and starts Janus; None (said once in the log) when it is not installed.
 
+    The configuration goes to ``directory``, else to a temporary folder; ``remove_after`` (by default: only a
+    temporary folder) removes the folder when Janus stops.
     Call it from a thread that lives as long as Janus should (the main thread in ``serve``): Linux ends the
     child when the thread that started it ends.
     """
@@ -199,7 +203,7 @@ def start_janus(settings: JanusSettings, directory: Path | None = None, timeout:
             )
             _warned_missing = True
         return None
-    own = directory is None
+    own = directory is None if remove_after is None else remove_after
     folder = Path(tempfile.mkdtemp(prefix="stayhere-janus-")) if directory is None else directory
     try:
         config = write_config(folder, settings)
@@ -213,16 +217,22 @@ def start_janus(settings: JanusSettings, directory: Path | None = None, timeout:
     return janus
 
 
-def start_embedded_janus(env: Mapping[str, str] | None = None) -> EmbeddedJanus | None:
+def start_embedded_janus(env: Mapping[str, str] | None = None, directory: Path | None = None) -> EmbeddedJanus | None:
     """For ``stayhere serve``: starts Janus from STAYHERE_JANUS_* settings, stops it at exit.
+
+    Its configuration is written to ``directory`` (``serve``: the data directory's ``janus/``), emptied first: a
+    server stopped hard (``kill -9``, no exit handlers) leaves its folder to the next start, not in /tmp for good.
 
     Returns None (and meetings run without audio, said in the log) when Janus is switched off, not installed
     or does not start; a bad STAYHERE_JANUS_* value raises ImproperlyConfigured.
     ``current_janus()`` returns it afterwards, for the room hub.
     """
     global _current
+    if directory is not None:
+        shutil.rmtree(directory, ignore_errors=True)
+        directory.mkdir(mode=0o700, parents=True)
     try:
-        janus = start_janus(settings_from_env(env))
+        janus = start_janus(settings_from_env(env), directory, remove_after=True)
     except JanusStartError as exc:
         log.error("Janus did not start, so meetings run without audio: %s", exc)
         return None

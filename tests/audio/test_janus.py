@@ -262,6 +262,33 @@ def test_serve_starts_janus_from_the_environment_and_the_hub_can_find_it(tmp_pat
 
 
 @pytest.mark.janus
+def test_serve_writes_janus_configuration_into_the_data_directory_and_a_hard_stops_leftovers_are_cleared(
+    tmp_path: Path,
+) -> None:
+    need_janus()
+    settings = janus_settings()
+    env = {
+        "STAYHERE_JANUS_HTTP_PORT": str(settings.http_port),
+        "STAYHERE_JANUS_ADMIN_PORT": str(settings.admin_port),
+        "STAYHERE_JANUS_RTP_PORTS": str(settings.rtp_ports),
+        "STAYHERE_JANUS_PHONE_RTP_PORTS": str(settings.phone_rtp_ports),
+    }
+    folder = tmp_path / "data" / "janus"
+    folder.mkdir(parents=True)
+    (folder / "left-by-a-server-killed-hard.jcfg").write_text("old")
+    janus = start_embedded_janus(env, directory=folder)
+    assert janus is not None
+    try:
+        assert janus.config.directory == folder
+        assert not (folder / "left-by-a-server-killed-hard.jcfg").exists(), "the folder is emptied before Janus starts"
+        assert any(folder.glob("*.jcfg")), "the configuration is written there"
+        assert oct(folder.stat().st_mode)[-3:] == "700"
+    finally:
+        janus.stop()
+    assert not folder.exists(), "the configuration is deleted when Janus stops"
+
+
+@pytest.mark.janus
 def test_serve_runs_without_audio_when_janus_cannot_start(caplog: pytest.LogCaptureFixture) -> None:
     need_janus()
     with socket.socket() as holder:
