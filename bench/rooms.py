@@ -82,6 +82,13 @@ def main(argv: list[str] | None = None) -> int:
         help="measured steps of each server, interleaved (2: stayhere, baseline, baseline, stayhere)",
     )
     parser.add_argument("--only", choices=["stayhere", "baseline"], help="measure one server only")
+    parser.add_argument(
+        "--baseline-pings",
+        choices=["stayhere", "off"],
+        default="stayhere",
+        help="the bare server pings every socket as stayhere serve does (stayhere), or never (off: the figures "
+        "before 2026-12-02 14:00, when only stayhere paid for keepalive)",
+    )
     parser.add_argument("--json", type=Path, help="write the figures here as JSON")
     parser.add_argument(
         "--join-concurrency",
@@ -303,6 +310,7 @@ def run_in(args: argparse.Namespace, work: Path, env: dict[str, str]) -> dict[st
         "compression": args.compression,
         "mix": MIX,
         "join_concurrency": args.join_concurrency or 16,
+        "baseline_pings": args.baseline_pings,
         "load_before": [round(value, 2) for value in os.getloadavg()],
     }
     if args.redis:
@@ -326,7 +334,7 @@ def run_in(args: argparse.Namespace, work: Path, env: dict[str, str]) -> dict[st
                 port = _free_port()
                 log_path = work / f"{target}.log"
                 log = servers.enter_context(log_path.open("w"))
-                server = start_server(target, port, env, log, compression)
+                server = start_server(target, port, env, log, compression, args.baseline_pings == "stayhere")
                 servers.callback(_stop, server)
                 wait_until_up(target, port, server, log_path)
                 processes, logs = Processes([server.pid]), [log_path]
@@ -417,13 +425,16 @@ def saturation_rates(start: float) -> list[float]:
 
 
 def start_server(
-    target: str, port: int, env: dict[str, str], log: IO[str], compression: str
+    target: str, port: int, env: dict[str, str], log: IO[str], compression: str, pings: bool = True
 ) -> subprocess.Popen[bytes]:
+    """``pings``: the bare server pings as ``stayhere serve`` does (its own default); else it never pings."""
     if target == "stayhere":
         command = ["-m", "stayhere.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--no-migrate"]
     else:
         command = ["-m", "bench.broadcast_baseline", "--host", "127.0.0.1", "--port", str(port)]
         command += ["--compression", compression]
+        if not pings:
+            command += ["--ping-interval", "0"]
     return subprocess.Popen([sys.executable, *command], env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
 
 

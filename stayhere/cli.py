@@ -35,6 +35,10 @@ BUILDERS = frozenset({"import_feed", "load_demo", "create_site_admin", "sources"
 DRAIN_S = 5.0
 GRACEFUL_S = 10
 STARTUP_FAILURE = 3  # uvicorn's exit status when it could not start serving (the port is taken, say)
+# uvicorn pings every room socket this often and drops one whose pong is this late (a page gone without closing,
+# a proxy's idle timer kept from firing); bench.broadcast_baseline pings as often, so its CPU compares like with like.
+WS_PING_INTERVAL_S = 20.0
+WS_PING_TIMEOUT_S = 20.0
 
 
 LANGUAGES = ("en", "es")  # as settings.LANGUAGES: the languages the catalogs hold
@@ -152,8 +156,8 @@ def serve(argv: list[str], *, demo: bool = False) -> int:
         # a zlib context per connection cost memory, and compressing a member's message in one stream with
         # what an attacker types invites CRIME-style guessing of what others said.
         "ws_per_message_deflate": False,
-        "ws_ping_interval": 20,
-        "ws_ping_timeout": 20,
+        "ws_ping_interval": WS_PING_INTERVAL_S,
+        "ws_ping_timeout": WS_PING_TIMEOUT_S,
         # On SIGTERM: the rooms' sockets are let go first (DRAIN_S), then requests under way get this long to finish.
         # Both fit within the systemd unit's TimeoutStopSec (deploy/systemd/stayhere@.service).
         "timeout_graceful_shutdown": GRACEFUL_S,
