@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from stayhere.directory.api_views import meeting_json
 from stayhere.directory.loading import GROUP_COLUMNS, LOCATION_COLUMNS, MEETING_COLUMNS, meetings_by_id
-from stayhere.directory.models import Attendance, Group, Meeting, ServiceBody
+from stayhere.directory.models import Attendance, Group, Location, Meeting, ServiceBody
 from stayhere.directory.presenting import result_view
 from stayhere.directory.search import Result
 from tests.directory.factories import make_location, make_meeting
@@ -93,3 +93,21 @@ def test_the_api_answers_a_search_with_two_queries(client: Client, django_assert
 def test_no_ids_ask_the_database_nothing(django_assert_num_queries):
     with django_assert_num_queries(0):
         assert meetings_by_id([]) == {}
+
+
+def test_nothing_listens_for_the_instances_made_without_init():
+    """``loading._build`` makes instances without ``Model.__init__``, which sends these signals: a receiver for
+    one of these models (an image field's dimensions, a cache) would miss the result page's instances."""
+    from django.db.models.signals import post_init, pre_init
+
+    for model in (Meeting, Location, Group):
+        assert not pre_init.has_listeners(model), model
+        assert not post_init.has_listeners(model), model
+
+
+def test_a_loaded_meeting_is_a_saved_row_of_this_database():
+    meeting = make_meeting("One", location=make_location())
+    loaded = meetings_by_id([meeting.pk])[meeting.pk]
+    assert loaded._state.adding is False and loaded._state.db == "default"
+    assert loaded == meeting and loaded.location == meeting.location
+    assert loaded.notes == meeting.notes  # a deferred field is read on demand
