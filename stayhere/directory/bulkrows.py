@@ -97,7 +97,12 @@ def _copy(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> 
                 copy.write_row(row)
 
 
-def _new_ids(model: type[models.Model], count: int) -> list[int]:
+def drawing_ids() -> bool:
+    """Whether ``new_ids`` can draw a table's next ids before its rows are written (PostgreSQL's sequences)."""
+    return _copying()
+
+
+def new_ids(model: type[models.Model], count: int) -> list[int]:
     """``count`` primary keys drawn from the table's sequence, as an INSERT would draw them."""
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
@@ -120,10 +125,10 @@ def insert(model: type[models.Model], objs: Sequence[models.Model], names: Seque
         if not ids:
             _copy(quote(model._meta.db_table), column_names, (read(obj) for obj in objs))
             return
-        new_ids = _new_ids(model, len(objs))
-        rows = ([new_id, *read(obj)] for obj, new_id in zip(objs, new_ids, strict=True))
+        drawn = new_ids(model, len(objs))
+        rows = ([new_id, *read(obj)] for obj, new_id in zip(objs, drawn, strict=True))
         _copy(quote(model._meta.db_table), [quote(_pk_column(model)), *column_names], rows)
-        for obj, new_id in zip(objs, new_ids, strict=True):
+        for obj, new_id in zip(objs, drawn, strict=True):
             obj.pk = new_id
             obj._state.adding = False
             obj._state.db = connection.alias
@@ -193,13 +198,18 @@ def _update_by_copy(
         cursor.execute(f"DROP TABLE {staging}")
 
 
-def insert_tuples(model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """INSERT rows of values already in database form, one per tuple, in the order of ``names``."""
-    if not rows:
+def insert_tuples(model: type[models.Model], names: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """INSERT rows of values already in database form, one per tuple, in the order of ``names``.
+
+    ``rows`` may be a generator: on PostgreSQL each row is made while the database writes the ones before."""
+    if isinstance(rows, Sequence) and not rows:
         return
     quote = connection.ops.quote_name
     if _copying():
         _copy(quote(model._meta.db_table), [quote(column) for _a, column, _f in _columns(model, names)], rows)
+        return
+    rows = rows if isinstance(rows, Sequence) else list(rows)
+    if not rows:
         return
     columns = ", ".join(quote(column) for _a, column, _f in _columns(model, names))
     placeholders = ", ".join(["%s"] * len(names))
