@@ -14,7 +14,7 @@ from stayhere.directory.feeds.common import clean_line
 from stayhere.directory.types import CATALOG, GROUP_ASSERTED, ONLINE_CODE, Facet, canonical_code
 
 
-@dataclass
+@dataclass(slots=True)
 class SortedTypes:
     types: list[str] = field(default_factory=list)
     online: bool = False
