@@ -97,13 +97,29 @@ def _copy(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> 
                 copy.write_row(row)
 
 
-def _new_ids(model: type[models.Model], count: int) -> list[int]:
-    """``count`` primary keys drawn from the table's sequence, as an INSERT would draw them."""
+def drawing_ids() -> bool:
+    """Whether ``new_ids`` can draw a table's next ids before its rows are written (PostgreSQL's sequences)."""
+    return _copying()
+
+
+def new_ids(model: type[models.Model], count: int) -> list[int]:
+    """``count`` primary keys drawn from the table's sequence, as an INSERT would draw them.
+
+    Usually they are one run of numbers: then only its ends come back (200,000 ids as rows cost most of a
+    second). When another writer drew ids in between, the run has holes, and a second draw returns every id."""
     quote = connection.ops.quote_name
+    table, column = quote(model._meta.db_table), _pk_column(model)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [quote(model._meta.db_table), _pk_column(model), count],
+            "SELECT min(id), max(id) FROM (SELECT nextval(pg_get_serial_sequence(%s, %s)) AS id "
+            "FROM generate_series(1, %s)) AS drawn",
+            [table, column, count],
+        )
+        low, high = cursor.fetchone()
+        if low is not None and high - low + 1 == count:  # nextval never repeats: exactly low..high
+            return list(range(int(low), int(high) + 1))
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, column, count]
         )
         return [int(row[0]) for row in cursor.fetchall()]
 
@@ -120,10 +136,10 @@ def insert(model: type[models.Model], objs: Sequence[models.Model], names: Seque
         if not ids:
             _copy(quote(model._meta.db_table), column_names, (read(obj) for obj in objs))
             return
-        new_ids = _new_ids(model, len(objs))
-        rows = ([new_id, *read(obj)] for obj, new_id in zip(objs, new_ids, strict=True))
+        drawn = new_ids(model, len(objs))
+        rows = ([new_id, *read(obj)] for obj, new_id in zip(objs, drawn, strict=True))
         _copy(quote(model._meta.db_table), [quote(_pk_column(model)), *column_names], rows)
-        for obj, new_id in zip(objs, new_ids, strict=True):
+        for obj, new_id in zip(objs, drawn, strict=True):
             obj.pk = new_id
             obj._state.adding = False
             obj._state.db = connection.alias
@@ -193,13 +209,18 @@ def _update_by_copy(
         cursor.execute(f"DROP TABLE {staging}")
 
 
-def insert_tuples(model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """INSERT rows of values already in database form, one per tuple, in the order of ``names``."""
-    if not rows:
+def insert_tuples(model: type[models.Model], names: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """INSERT rows of values already in database form, one per tuple, in the order of ``names``.
+
+    ``rows`` may be a generator: on PostgreSQL each row is made while the database writes the ones before."""
+    if isinstance(rows, Sequence) and not rows:
         return
     quote = connection.ops.quote_name
     if _copying():
         _copy(quote(model._meta.db_table), [quote(column) for _a, column, _f in _columns(model, names)], rows)
+        return
+    rows = rows if isinstance(rows, Sequence) else list(rows)
+    if not rows:
         return
     columns = ", ".join(quote(column) for _a, column, _f in _columns(model, names))
     placeholders = ", ".join(["%s"] * len(names))

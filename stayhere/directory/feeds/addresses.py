@@ -45,6 +45,9 @@ def clean_url(value: str) -> str:
 
     Feeds write "Http://…", or the same link twice separated by a comma.
     """
+    if value.startswith(("https://", "http://")) and value.isprintable() and " " not in value and "," not in value:
+        # One link already clean, the common case: no space of any kind (isprintable), no comma, a lower-case scheme.
+        return value if value.partition("://")[2] else ""
     for token in re.split(r"[\s,]+", value.strip()):
         scheme, _, rest = token.partition("://")
         if scheme.lower() in ("http", "https") and rest:

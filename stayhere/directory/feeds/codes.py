@@ -14,7 +14,7 @@ from stayhere.directory.feeds.common import clean_line
 from stayhere.directory.types import CATALOG, GROUP_ASSERTED, ONLINE_CODE, Facet, canonical_code
 
 
-@dataclass
+@dataclass(slots=True)
 class SortedTypes:
     types: list[str] = field(default_factory=list)
     online: bool = False
@@ -48,6 +48,20 @@ def _sort_codes_cached(raw_codes: tuple[str, ...]) -> SortedTypes:
             if code not in CATALOG:
                 result.unknown.append(code)
     return result
+
+
+def sorted_types_of(value: Any) -> SortedTypes:
+    """``sort_codes(type_codes_from_value(value))``, the caller's own; a feed's list of code strings (the common case:
+    a few lists repeat over a whole feed) is looked up by the list itself, cleaned and sorted once."""
+    if type(value) is list and all(type(item) is str for item in value):
+        cached = _sorted_list(tuple(value))
+        return SortedTypes(list(cached.types), cached.online, list(cached.group_codes), list(cached.unknown))
+    return sort_codes(type_codes_from_value(value))
+
+
+@lru_cache(maxsize=8192)
+def _sorted_list(value: tuple[str, ...]) -> SortedTypes:
+    return _sort_codes_cached(tuple(type_codes_from_value(list(value))))
 
 
 def type_codes_from_value(value: Any) -> list[str]:

@@ -8,6 +8,8 @@ the feed is imported.
 
 from __future__ import annotations
 
+import operator
+
 from django.db import models
 from django.utils.translation import gettext as _
 
@@ -54,8 +56,18 @@ _COLUMNS: tuple[tuple[str, str, int], ...] = tuple(
 _TYPE_INDEX = _limit(Meeting, "type_index")
 
 
+_VALUES = operator.attrgetter(*(attribute for attribute, _word, _limit in _COLUMNS))
+_LIMITS = tuple(limit for _attribute, _word, limit in _COLUMNS)
+
+
 def too_long(record: ListingRecord) -> Problem | None:
     """The first value of the record that its column cannot hold, as a problem; None when all fit."""
+    if any(map(operator.gt, map(len, _VALUES(record)), _LIMITS)):  # all in C: every record is checked
+        return _first_too_long(record)
+    return _too_many_codes(record)
+
+
+def _first_too_long(record: ListingRecord) -> Problem | None:
     for attribute, word, limit in _COLUMNS:
         value: str = getattr(record, attribute)
         if len(value) > limit:
@@ -65,6 +77,10 @@ def too_long(record: ListingRecord) -> Problem | None:
                 _("is %(length)s characters long, more than the %(limit)s the directory holds; skipped")
                 % {"length": len(value), "limit": limit},
             )
+    return None
+
+
+def _too_many_codes(record: ListingRecord) -> Problem | None:
     codes = [code for code in dict.fromkeys(record.types) if code and code not in GROUP_ASSERTED]
     # The finder's index of the codes, "|O|D|...|", is what must fit (Meeting.set_types).
     indexed = len(codes) + 1 + sum(len(code) for code in codes) if codes else 0

@@ -14,7 +14,7 @@ import orjson
 from django.utils.translation import gettext as _
 
 from stayhere.directory.feeds.addresses import split_address
-from stayhere.directory.feeds.codes import sort_codes, type_codes_from_value
+from stayhere.directory.feeds.codes import sorted_types_of
 from stayhere.directory.feeds.common import (
     FeedFormatError,
     ListingRecord,
@@ -176,7 +176,7 @@ def parse_record(index: int, item: Mapping[str, Any], problems: list[Problem]) -
     record.conference_phone = clean_line(item.get("conference_phone"), 120)
     record.conference_phone_notes = clean_text(item.get("conference_phone_notes"))
 
-    codes = sort_codes(type_codes_from_value(item.get("types")))
+    codes = sorted_types_of(item.get("types"))
     record.types, record.online_code, record.group_codes = codes.types, codes.online, codes.group_codes
     if codes.unknown:
         problems.append(

@@ -11,6 +11,7 @@ a group is the source's group of that name, or a new one.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -140,14 +141,35 @@ class SourceWriter:
         for meeting, location in placed:
             meeting.location = location
         new_rows = _NewRows(self.key, self.now)
-        bulkrows.insert_tuples(Meeting, _NEW_COLUMNS, [new_rows.row(*entry) for entry in new])
-        slot_rows_of_new: list[tuple[Any, ...]] = []
-        if new:
+        slot_rows_of_new: Iterable[tuple[Any, ...]] = ()
+        if new and bulkrows.drawing_ids():
+            # PostgreSQL: the ids drawn from the sequence first (as the COPY would draw them, in the same order), so
+            # the rows are made while the database writes them (a generator fed to COPY) and no query reads the ids
+            # back. The slot rows likewise, while the database indexes them.
+            new_ids = bulkrows.new_ids(Meeting, len(new))
+            bulkrows.insert_tuples(
+                Meeting,
+                ("id", *_NEW_COLUMNS),
+                ((new_id, *new_rows.row(*entry)) for new_id, entry in zip(new_ids, new, strict=True)),
+            )
+            self.change_set.created_meetings = [
+                (new_id, entry[0].name) for new_id, entry in zip(new_ids, new, strict=True)
+            ]
+            slot_rows_of_new = (
+                row
+                for new_id, (record, _group, location, _slug) in zip(new_ids, new, strict=True)
+                for row in new_rows.slots(new_id, record, location)
+            )
+        elif new:
+            bulkrows.insert_tuples(Meeting, _NEW_COLUMNS, [new_rows.row(*entry) for entry in new])
             # One query for the new ids beats RETURNING row by row; (source, source_slug) is unique.
             ids = dict(Meeting.objects.filter(source=self.key).values_list("source_slug", "pk"))
             self.change_set.created_meetings = [(ids[r.slug], r.name) for r, _group, _location, _slug in new]
-            for record, _group, location, _slug in new:
-                slot_rows_of_new.extend(new_rows.slots(ids[record.slug], record, location))
+            slot_rows_of_new = [
+                row
+                for record, _group, location, _slug in new
+                for row in new_rows.slots(ids[record.slug], record, location)
+            ]
         bulkrows.update(Meeting, changed, [*_MEETING_FIELDS, "updated"])
         self.counts.created, self.counts.updated = len(new), len(changed)
         self._rebuild_slots(slot_rows_of_new, changed)
@@ -307,12 +329,12 @@ class SourceWriter:
 
     # Slots -------------------------------------------------------------------------------------
 
-    def _rebuild_slots(self, rows: list[tuple[Any, ...]], changed: list[Meeting]) -> None:
+    def _rebuild_slots(self, rows: Iterable[tuple[Any, ...]], changed: list[Meeting]) -> None:
         """Writes the new meetings' slot rows and replaces the changed meetings' slots."""
         for batch in _batches([m.pk for m in changed], ID_BATCH):
             MeetingSlot.objects.filter(meeting_id__in=batch).delete()
-        rows.extend(row for meeting in changed for row in slot_rows(meeting))
-        bulkrows.insert_tuples(MeetingSlot, SLOT_COLUMNS, rows)
+        changed_rows = (row for meeting in changed for row in slot_rows(meeting))
+        bulkrows.insert_tuples(MeetingSlot, SLOT_COLUMNS, itertools.chain(rows, changed_rows))
 
     def save_locations(self) -> None:
         bulkrows.insert(Location, self._new_locations, _LOCATION_INSERT, ids=True)

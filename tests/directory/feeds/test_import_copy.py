@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import itertools
 import json
 import os
 import signal
@@ -146,6 +147,23 @@ def test_copy_writes_the_same_rows_as_a_statement_per_row(monkeypatch):
     assert every  # the record with every field kind was compared
     assert len(copied[1]["meetings"]) == len(records) - 30 + 1
     assert any("Alex" in group for group in copied[1]["groups"])
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_ids_drawn_ahead_are_the_sequences_own_whether_or_not_they_are_one_run():
+    if connection.vendor != "postgresql":
+        pytest.skip("sequences drawn ahead are PostgreSQL's: run with STAYHERE_DATABASE_URL (scripts/test.sh does)")
+    run = bulkrows.new_ids(Group, 5)
+    assert run == list(range(run[0], run[0] + 5))
+    with connection.cursor() as cursor:  # holes between the ids, as another writer drawing at the same time makes
+        cursor.execute("ALTER SEQUENCE directory_group_id_seq INCREMENT BY 3")
+    holes = bulkrows.new_ids(Group, 4)
+    assert len(set(holes)) == 4 and min(holes) > run[-1]
+    assert [later - earlier for earlier, later in itertools.pairwise(holes)] == [3, 3, 3]
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER SEQUENCE directory_group_id_seq INCREMENT BY 1")
+    assert Group.objects.create(name="After", slug="after").pk > max(holes)
 
 
 _KILLED_IMPORT = """
