@@ -43,6 +43,22 @@ class AudioProfile:
 
 
 STANDARD = AudioProfile()
+# The group's setting (``RoomConfig.audio_quality``, one of rooms.core.config.AUDIO_QUALITIES) -> how Janus mixes.
+# Phone-like: mixed at 8 kHz (a phone call's narrowband) and each participant's mix encoded at Opus complexity 1,
+# which for 100 browsers' Opus costs Janus about half the CPU of standard (docs/BENCHMARKS.md, "Opus participants").
+PROFILES = {
+    "standard": STANDARD,
+    "phone": AudioProfile(sampling_rate=8000, quality=1),
+}
+
+
+def profile_for(quality: str) -> AudioProfile:
+    """The profile of a group's audio quality setting; a value stayhere does not know is refused, not guessed."""
+    try:
+        return PROFILES[quality]
+    except KeyError:
+        known = ", ".join(PROFILES)
+        raise ValueError(f"Unknown audio quality {quality!r}: it must be one of {known}.") from None
 
 
 @dataclass
