@@ -49,7 +49,7 @@ from typing import Any
 
 from bench.directory import machine, run_and_report
 from stayhere.audio.config import JanusSettings, PortRange
-from stayhere.audio.floor import AudioFloor
+from stayhere.audio.floor import STANDARD, AudioFloor, AudioProfile
 from stayhere.audio.http import request_json
 from stayhere.audio.janus import RtpJoin
 from stayhere.audio.process import EmbeddedJanus, start_janus
@@ -64,6 +64,7 @@ JOIN_CONCURRENCY = 8
 ROOM = "bench"
 CODECS = {"pcmu": 0, "opus": 111}  # codec -> the RTP payload type the participants use
 TICK = os.sysconf("SC_CLK_TCK")
+SAMPLING_RATES = (8000, 12000, 16000, 24000, 48000)  # what the AudioBridge mixes at
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -79,6 +80,25 @@ def main(argv: list[str] | None = None) -> int:
         default="pcmu",
         help="what the participants send: pcmu (phones, the default) or opus (as browsers send, without SRTP)",
     )
+    parser.add_argument(
+        "--sampling-rate",
+        type=int,
+        choices=SAMPLING_RATES,
+        default=STANDARD.sampling_rate,
+        help=f"the AudioBridge room's mixing rate in Hz ({STANDARD.sampling_rate}, as stayhere creates rooms)",
+    )
+    parser.add_argument(
+        "--quality",
+        type=int,
+        choices=range(1, 11),
+        metavar="1-10",
+        help="the Opus complexity of each participant's mix (Janus' own default, 4, when left out)",
+    )
+    parser.add_argument(
+        "--bitrate",
+        type=int,
+        help="the Opus bitrate of each participant's mix in bits/s (libopus' choice when left out)",
+    )
     parser.add_argument("--smoke", action="store_true", help="a tiny quick run: 5 participants, 3 s")
     parser.add_argument("--keep", action="store_true", help="keep the temporary Janus configuration")
     args = parser.parse_args(argv)
@@ -88,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--participants must be 2 or more: one holds the floor, the others listen.")
     if args.seconds < 2 * PERIOD or args.warmup < 0:
         parser.error(f"--seconds must be at least {2 * PERIOD:g} (a burst every {PERIOD:g} s); --warmup >= 0.")
+    if args.bitrate is not None and not 500 <= args.bitrate <= 512000:
+        parser.error("--bitrate must be from 500 to 512000 bits/s (Opus' range).")
     if args.processes is None:
         args.processes = math.ceil(args.participants / PER_PROCESS)
     args.processes = max(1, min(args.processes, args.participants))
@@ -115,6 +137,40 @@ def _threads(pid: int) -> dict[str, float]:
         fields = text.rsplit(")", 1)[1].split()
         out[f"{task.name} {name}"] = (int(fields[11]) + int(fields[12])) / TICK
     return out
+
+
+def thread_kind(name: str) -> str:
+    """What a Janus 1.1 thread does, from its name (``comm``, at most 15 characters):
+
+    - ``mixer ROOM``: the room's mixer (one a room): sums every unmuted participant's decoded audio each 20 ms;
+    - ``mixer ROOM ID``: a participant's own thread: takes the mix minus its own voice and Opus-encodes it;
+    - ``rtp ROOM ID``: a plain RTP participant's receive thread (its packets are decoded there);
+    - ``hloop ...``: a handle's event loop (one a handle; for a browser this is where ICE, DTLS, SRTP and the
+      Opus decode of what it sends happen);
+    - ``MHD-...``, ``http timer``: the HTTP API; the rest (``janus``, ``log``, ``SCTP ...``, ``pool-janus``): core."""
+    words = name.split()
+    if words and words[0] == "mixer":
+        return "participant encoders" if len(words) >= 3 else "room mixer"
+    if words and words[0] == "rtp":
+        return "rtp receivers"
+    if words and words[0] == "hloop":
+        return "handle loops"
+    if name.startswith("MHD") or name == "http timer":
+        return "http api"
+    return "core"
+
+
+def thread_breakdown(used: dict[str, float], elapsed: float) -> dict[str, dict[str, float]]:
+    """CPU of each kind of Janus thread (``thread_kind``) over a window: {kind: {threads, cpu_percent}}."""
+    kinds: dict[str, dict[str, float]] = {}
+    for key, seconds in used.items():
+        kind = kinds.setdefault(thread_kind(key.split(" ", 1)[1]), {"threads": 0, "cpu_percent": 0.0})
+        kind["threads"] += 1
+        kind["cpu_percent"] += 100 * seconds / elapsed
+    return {
+        kind: {"threads": int(kind_["threads"]), "cpu_percent": round(kind_["cpu_percent"], 1)}
+        for kind, kind_ in sorted(kinds.items(), key=lambda item: -item[1]["cpu_percent"])
+    }
 
 
 def _rss_mib(pid: int) -> float:
@@ -208,7 +264,9 @@ async def measure(args: argparse.Namespace, janus: EmbeddedJanus) -> dict[str, A
         "processes": args.processes,
         "janus_version": version,
         "codec": args.codec,
-        "room_sampling_rate": 16000,
+        "room_sampling_rate": args.sampling_rate,
+        "opus_quality": args.quality,
+        "opus_bitrate": args.bitrate,
         "burst_period_s": PERIOD,
         "burst_s": BURST,
     }
@@ -220,7 +278,7 @@ async def measure(args: argparse.Namespace, janus: EmbeddedJanus) -> dict[str, A
     results["janus_idle_rss_mib"] = _rss_mib(pid)
 
     floor = AudioFloor(janus.admin())
-    await floor.open(ROOM)
+    await floor.open(ROOM, AudioProfile(args.sampling_rate, args.quality, args.bitrate))
     session = await janus.new_session()  # one session for every RTP participant, as a phone bridge would use
     shares = [
         args.participants // args.processes + (i < args.participants % args.processes) for i in range(args.processes)
@@ -277,6 +335,7 @@ async def measure(args: argparse.Namespace, janus: EmbeddedJanus) -> dict[str, A
         pids = [client.pid for client in clients]
         cpu_before, clients_before, machine_before = _cpu(pid), sum(_cpu(p) for p in pids), _machine_busy()
         threads_before = _threads(pid)
+        clients_each = [_cpu(p) for p in pids]
         started = time.monotonic()
         rss_max = 0.0
         while time.monotonic() < t_end:
@@ -288,7 +347,11 @@ async def measure(args: argparse.Namespace, janus: EmbeddedJanus) -> dict[str, A
         busiest = sorted(threads.items(), key=lambda item: -item[1])[:3]
         # The AudioBridge mixes a room in one thread: a room's ceiling is that thread at one full core.
         results["janus_busiest_threads"] = [
-            {"thread": name.split(" ")[1], "cpu_percent": round(100 * used / elapsed, 1)} for name, used in busiest
+            {"thread": name.split(" ", 1)[1], "cpu_percent": round(100 * used / elapsed, 1)} for name, used in busiest
+        ]
+        results["janus_threads"] = thread_breakdown(threads, elapsed)
+        results["clients_cpu_percent_each"] = [
+            round(100 * (_cpu(p) - before_p) / elapsed, 1) for p, before_p in zip(pids, clients_each, strict=True)
         ]
         machine_after = _machine_busy()
         rss = _rss_mib(pid)
@@ -385,6 +448,14 @@ def print_table(results: dict[str, Any]) -> None:
             ", ".join(f"{t['thread']} {t['cpu_percent']}" for t in results.get("janus_busiest_threads", [])),
             "% of one core",
         ),
+        (
+            "Janus CPU by kind of thread",
+            ", ".join(
+                f"{kind} ({t['threads']}) {t['cpu_percent']}" for kind, t in results.get("janus_threads", {}).items()
+            ),
+            "% of one core",
+        ),
+        ("room mixing rate", results.get("room_sampling_rate"), "Hz"),
         ("Janus CPU idle, before the room", results.get("janus_idle_cpu_percent"), "% of one core"),
         ("Janus RSS (max)", f"{results.get('janus_rss_mib')} ({results.get('janus_rss_max_mib')})", "MiB"),
         ("Janus RSS per participant", results.get("janus_rss_per_participant_kib"), "KiB"),

@@ -32,10 +32,40 @@ ROOM_EXISTS = 486
 NO_SUCH_ROOM = 485
 
 
+@dataclass(frozen=True)
+class AudioProfile:
+    """How a room's audio is mixed and encoded: the AudioBridge room's ``sampling_rate``, and for each participant
+    the Opus complexity (``quality``, 1-10) and ``bitrate`` of the mix it is sent (None: Janus' own choice)."""
+
+    sampling_rate: int = 16000
+    quality: int | None = None
+    bitrate: int | None = None
+
+
+STANDARD = AudioProfile()
+# The group's setting (``RoomConfig.audio_quality``, one of rooms.core.config.AUDIO_QUALITIES) -> how Janus mixes.
+# Phone-like: mixed at 8 kHz (a phone call's narrowband) and each participant's mix encoded at Opus complexity 1,
+# which for 100 browsers' Opus costs Janus about half the CPU of standard (docs/BENCHMARKS.md, "Opus participants").
+PROFILES = {
+    "standard": STANDARD,
+    "phone": AudioProfile(sampling_rate=8000, quality=1),
+}
+
+
+def profile_for(quality: str) -> AudioProfile:
+    """The profile of a group's audio quality setting; a value stayhere does not know is refused, not guessed."""
+    try:
+        return PROFILES[quality]
+    except KeyError:
+        known = ", ".join(PROFILES)
+        raise ValueError(f"Unknown audio quality {quality!r}: it must be one of {known}.") from None
+
+
 @dataclass
 class _Room:
     audio: AudioRoom
     admin: JanusAdmin  # the Janus that holds this room
+    profile: AudioProfile = STANDARD
     seats: dict[str, int] = field(default_factory=dict)  # seat id -> AudioBridge participant id (this worker's)
     floor: str | None = None  # a seat id, OPEN_FLOOR, or None
     spoke: set[str] = field(default_factory=set)  # seats that unmuted themselves while the floor has been open
@@ -60,25 +90,27 @@ class AudioFloor:
         self.rooms: dict[str, _Room] = {}
         self.pending: set[asyncio.Task[None]] = set()
 
-    async def open(self, room_id: str) -> AudioRoom:
-        """Creates the meeting's audio room (once); only seats given a token by ``admit`` may join it."""
+    async def open(self, room_id: str, profile: AudioProfile = STANDARD) -> AudioRoom:
+        """Creates the meeting's audio room (once), mixed as ``profile`` says; only seats given a token by
+        ``admit`` may join it."""
         known = self.rooms.get(room_id)
         if known is not None:
             return known.audio
+        rate, rtp = profile.sampling_rate, self.allow_rtp_participants
         if self.shared is None:
-            audio = await self.admin.create_room(allow_rtp_participants=self.allow_rtp_participants)
+            audio = await self.admin.create_room(allow_rtp_participants=rtp, sampling_rate=rate)
             await self.admin.allow_tokens(audio, [secrets.token_urlsafe(24)], "enable")
-            self.rooms[room_id] = _Room(audio, self.admin)
+            self.rooms[room_id] = _Room(audio, self.admin, profile)
             return audio
         admin, given = self.shared(room_id)
         try:
-            await admin.create_room(allow_rtp_participants=self.allow_rtp_participants, given=given)
+            await admin.create_room(allow_rtp_participants=rtp, sampling_rate=rate, given=given)
         except JanusRefused as refused:
             if refused.code != ROOM_EXISTS:
                 raise
         else:  # made here, first: only seats with a token may join (another worker's open must not reset it)
             await admin.allow_tokens(given, [secrets.token_urlsafe(24)], "enable")
-        self.rooms[room_id] = _Room(given, admin)
+        self.rooms[room_id] = _Room(given, admin, profile)
         return given
 
     async def close(self, room_id: str) -> None:
@@ -120,7 +152,17 @@ class AudioFloor:
         its voice if it already holds the floor. Returns Janus' answer for the browser."""
         room = self._room(room_id)
         token = await self.admit(room_id)
-        joined = await session.join(handle, room.audio, display=display, offer=offer, rtp=rtp, token=token, muted=True)
+        joined = await session.join(
+            handle,
+            room.audio,
+            display=display,
+            offer=offer,
+            rtp=rtp,
+            token=token,
+            muted=True,
+            quality=room.profile.quality,
+            bitrate=room.profile.bitrate,
+        )
         room.seats[seat] = joined.participant
         if room.floor == seat:
             self._schedule(room_id)

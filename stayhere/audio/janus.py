@@ -336,8 +336,13 @@ class JanusSession:
         offer: dict[str, Any] | None = None,
         rtp: RtpJoin | None = None,
         token: str | None = None,
+        quality: int | None = None,
+        bitrate: int | None = None,
     ) -> Joined:
-        """Joins the room muted (unless told otherwise): with a WebRTC ``offer`` or as a plain ``rtp`` peer."""
+        """Joins the room muted (unless told otherwise): with a WebRTC ``offer`` or as a plain ``rtp`` peer.
+
+        ``quality`` (Opus complexity, 1-10) and ``bitrate`` (bits/s) are for the Opus encoder of the mix this
+        participant is sent; None leaves Janus' own (complexity 4, bitrate chosen by libopus)."""
         if (offer is None) == (rtp is None):
             raise ValueError("join needs exactly one of offer (a WebRTC jsep) or rtp (a plain RTP peer).")
         if offer is not None and (offer.get("type") != "offer" or not isinstance(offer.get("sdp"), str)):
@@ -352,6 +357,10 @@ class JanusSession:
         }
         if token:
             body["token"] = token
+        if quality is not None:
+            body["quality"] = quality
+        if bitrate is not None:
+            body["bitrate"] = bitrate
         if rtp is not None:
             body["codec"] = rtp.codec
             body["rtp"] = {"ip": rtp.ip, "port": rtp.port, "payload_type": rtp.payload_type}

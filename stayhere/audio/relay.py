@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 from django.utils.translation import gettext_noop as _
 
-from stayhere.audio.floor import AudioFloor, NoAudioRoom
+from stayhere.audio.floor import AudioFloor, NoAudioRoom, profile_for
 from stayhere.audio.janus import AudioRoom, JanusAdmin, JanusError, JanusSession, Joined, RtpJoin
 from stayhere.audio.servers import JanusPool, shared_room
 from stayhere.audio.turn import TurnSettings, ice_servers
@@ -380,7 +380,10 @@ class AudioRelay:
         async with lock:
             if room_id in self.floor.rooms:
                 return
-            await self.floor.open(room_id)
+            before = await self.meetings.audio_view(room_id, seat)
+            if before is None:
+                raise NoAudioRoom("The meeting has ended.")
+            await self.floor.open(room_id, profile_for(before.audio_quality))
             self.rooms.setdefault(room_id, _RoomAudio())
             now = await self.meetings.audio_view(room_id, seat)
             if now is None:  # the meeting ended (or the seat left) while the audio room was made

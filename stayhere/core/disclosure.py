@@ -147,6 +147,7 @@ ALLOWED: dict[str, dict[str, str]] = {
                 "open_floor",
                 "open_floor_max",
                 "unlisted",
+                "audio_quality",
             ],
             SETTING,
         ),

@@ -59,6 +59,13 @@ def test_the_audio_benchmark_smoke_run_measures_a_real_janus(tmp_path: Path) -> 
     assert 0 < results["mix_delay_p50_ms"] <= results["mix_delay_p95_ms"] <= results["mix_delay_max_ms"] < 500
     assert results["room_destroyed"] is True
     assert "Janus CPU" in done.stdout
+    # Janus' CPU by kind of thread: one mixer for the room, one encoder thread and one RTP receiver a participant.
+    threads = results["janus_threads"]
+    assert threads["room mixer"]["threads"] == 1
+    assert threads["participant encoders"]["threads"] == threads["rtp receivers"]["threads"] == 5
+    assert sum(kind["cpu_percent"] for kind in threads.values()) == pytest.approx(results["janus_cpu_percent"], abs=2)
+    assert results["room_sampling_rate"] == 16000 and results["opus_quality"] is None
+    assert len(results["clients_cpu_percent_each"]) == results["processes"]
 
 
 @pytest.mark.janus

@@ -6,10 +6,12 @@ import asyncio
 
 import pytest
 
-from stayhere.audio.floor import AudioFloor, NoAudioRoom
+from stayhere.audio import janus as janus_api
+from stayhere.audio.floor import PROFILES, STANDARD, AudioFloor, NoAudioRoom, profile_for
 from stayhere.audio.janus import JanusRefused, JanusSession, RtpJoin
 from stayhere.audio.process import EmbeddedJanus
 from stayhere.audio.rtp import RtpPeer, rms, tone_power
+from stayhere.rooms.core.config import AUDIO_QUALITIES
 from stayhere.rooms.core.effects import OPEN_FLOOR
 
 from .phones import Phone, chorus
@@ -202,3 +204,87 @@ def test_an_open_floor_unmutes_nobody_and_hears_whoever_unmutes_themselves(janus
             await session.destroy()
 
     asyncio.run(scenario())
+
+
+async def mixing_rate(floor: AudioFloor, room_id: str) -> int:
+    """The room's mixing rate as Janus reports it (its ``list`` shows private rooms to the admin key only)."""
+    answer = await floor.admin.message_plugin({"request": "list", "admin_key": floor.admin.admin_key})
+    (room,) = [room for room in answer["list"] if room["room"] == floor.rooms[room_id].audio.room]
+    return int(room["sampling_rate"])
+
+
+def test_a_phone_like_room_is_mixed_at_8_khz_and_each_mix_encoded_at_complexity_1(
+    janus: EmbeddedJanus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent: list[dict[str, object]] = []
+    real = janus_api.request_json
+
+    async def spy(method: str, url: str, body: dict[str, object] | None, timeout: float) -> object:
+        if body is not None:
+            sent.append(body)
+        return await real(method, url, body, timeout)
+
+    monkeypatch.setattr(janus_api, "request_json", spy)
+
+    async def scenario() -> None:
+        floor = AudioFloor(janus.admin())
+        await floor.open("room-6", profile_for("phone"))
+        await floor.open("room-7")  # the default: as every room was made before the setting
+        assert await mixing_rate(floor, "room-6") == 8000
+        assert await mixing_rate(floor, "room-7") == STANDARD.sampling_rate == 16000
+        session = await JanusSession.create(janus.http_url, janus.api_secret)
+        phones = {
+            A: await seat_phone(floor, session, "room-6", "seat-a", "127.0.0.91"),
+            B: await seat_phone(floor, session, "room-6", "seat-b", "127.0.0.92"),
+        }
+        other = await seat_phone(floor, session, "room-7", "seat-c", "127.0.0.93")
+        try:
+            joins = [
+                body["body"]
+                for body in sent
+                if isinstance(body.get("body"), dict) and body["body"]["request"] == "join"
+            ]
+            rooms = {"room-6": floor.rooms["room-6"].audio.room, "room-7": floor.rooms["room-7"].audio.room}
+            # Each participant of the phone-like room asks Janus for complexity 1 (Janus accepted every join)...
+            assert [join["quality"] for join in joins if join["room"] == rooms["room-6"]] == [1, 1]
+            # ...and a standard room's participant asks for nothing: Janus' own complexity, as before.
+            assert [join.get("quality") for join in joins if join["room"] == rooms["room-7"]] == [None]
+            # The narrowband mix still carries the floor holder's voice (440 Hz is well inside 4 kHz).
+            await floor.set_floor("room-6", "seat-a")
+            heard = await chorus(phones)
+            assert hears(heard[B], A) and rms(heard[A]) < QUIET
+        finally:
+            for phone in [*phones.values(), other]:
+                phone.peer.close()
+            await floor.close("room-6")
+            await floor.close("room-7")
+            await session.destroy()
+
+    asyncio.run(scenario())
+
+
+def test_janus_reads_the_complexity_it_is_sent_and_refuses_one_out_of_range(janus: EmbeddedJanus) -> None:
+    async def scenario() -> None:
+        floor = AudioFloor(janus.admin())
+        audio = await floor.open("room-8")
+        session = await JanusSession.create(janus.http_url, janus.api_secret)
+        peer = await RtpPeer.open("127.0.0.94")
+        try:
+            handle = await session.attach()
+            token = await floor.admit("room-8")
+            with pytest.raises(JanusRefused, match="quality"):
+                await session.join(handle, audio, rtp=RtpJoin(*peer.address), token=token, quality=11)
+        finally:
+            peer.close()
+            await floor.close("room-8")
+            await session.destroy()
+
+    asyncio.run(scenario())
+
+
+def test_an_audio_quality_stayhere_does_not_know_is_refused_with_the_ones_it_does() -> None:
+    assert tuple(PROFILES) == AUDIO_QUALITIES, "every quality a group may choose has a profile, and no other"
+    assert profile_for("standard") == STANDARD
+    assert profile_for("phone").sampling_rate == 8000
+    with pytest.raises(ValueError, match="Unknown audio quality 'hifi': it must be one of standard, phone"):
+        profile_for("hifi")

@@ -75,6 +75,26 @@ def test_an_admitted_seats_offer_gets_an_answer_and_it_joins_muted(relay: AudioR
     run(scenario)
 
 
+@pytest.mark.parametrize(("quality", "rate"), [("standard", 16000), ("phone", 8000)])
+def test_the_meeting_audio_room_is_mixed_as_the_group_chose(relay: AudioRelay, quality: str, rate: int) -> None:
+    room = make_room(waiting_room=False, audio_quality=quality)
+
+    async def scenario() -> None:
+        chair = Client(room.meeting.slug, "c1")
+        await chair.open()
+        await chair.join("Chair", chair_key=room.chair_key)
+        await join_audio(chair)
+        assert relay.floor is not None
+        admin = relay.floor.admin
+        rooms = (await admin.message_plugin({"request": "list", "admin_key": admin.admin_key}))["list"]
+        made = relay.floor.rooms[room.meeting.slug]
+        assert [r["sampling_rate"] for r in rooms if r["room"] == made.audio.room] == [rate]
+        assert made.profile.quality == (1 if quality == "phone" else None)
+        await chair.ws.disconnect()
+
+    run(scenario)
+
+
 def test_a_seat_in_the_waiting_room_cannot_start_audio(relay: AudioRelay) -> None:
     room = make_room(waiting_room=True)
 

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from stayhere.directory.models import Attendance
-from stayhere.rooms.core.config import RoomConfig
+from stayhere.rooms.core.config import AUDIO_QUALITIES, RoomConfig
 from stayhere.rooms.web.models import RoomSettings
 from stayhere.rooms.web.readings import default_format
 from stayhere.rooms.web.setup import chair_key_matches, load_room_config
@@ -169,6 +169,8 @@ def test_saving_keeps_every_setting() -> None:
         ("open_floor_max", "", "open floor as a whole number of people from 2 to 30"),
         ("chat_policy", "everyone", "Choose one of the chat settings listed"),
         ("mode", "shout", "Choose one of the ways of sharing listed"),
+        ("audio_quality", "hifi", "Choose standard or phone-like audio quality"),
+        ("audio_quality", "", "Choose standard or phone-like audio quality"),
         ("seg__0__title", "", "Give the segment a title"),
         ("seg__1__kind", "dance", "Choose one of the kinds of segment listed"),
         ("seg__1__minutes", "-1", "whole number from 0 to 240"),
@@ -211,6 +213,21 @@ def test_the_open_floor_is_off_by_default_and_saved_with_its_limit_into_the_room
     assert response.status_code == 400
     assert "from 2 to 30" in response.content.decode()
     assert (stored(made).open_floor, stored(made).open_floor_max) == (True, 8)
+
+
+@pytest.mark.django_db
+def test_the_audio_quality_is_standard_by_default_and_phone_like_is_saved_into_the_rooms_config() -> None:
+    assert tuple(RoomSettings.AudioQuality.values) == AUDIO_QUALITIES
+    made = make_room()
+    client = Client()
+    assert read_form(client, url_of(made)).data["audio_quality"] == "standard"
+    assert config_of(made).audio_quality == "standard"
+
+    response = submit(client, url_of(made), audio_quality="phone")
+    assert response.status_code == 302
+    assert stored(made).audio_quality == "phone"
+    assert config_of(made).audio_quality == "phone"
+    assert read_form(client, url_of(made)).data["audio_quality"] == "phone"
 
 
 def config_of(made: MadeRoom) -> RoomConfig:

@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 SEGMENT_KINDS = ("reading", "silence", "speaker", "sharing", "announcements", "closing")
 CHAT_POLICIES = ("off", "hosts", "open")
 MODES = ("raise_hand", "round_robin")
+# How a room's audio is mixed (stayhere.audio.floor.PROFILES): standard (16 kHz), or phone-like (8 kHz and the
+# cheapest Opus encoding: about half of Janus' CPU for browsers' audio; docs/BENCHMARKS.md, Audio).
+AUDIO_QUALITIES = ("standard", "phone")
 
 # A room opens this long before the scheduled start, for members; a chair may open it at any time.
 OPENS_BEFORE_S = 30 * 60
@@ -64,6 +67,7 @@ class RoomConfig:
     slip_minimum_minutes: int = 45  # present at least this long to ask for one
     open_floor: bool = False  # the chair may open the floor to everyone (anyone admitted may unmute themselves)
     open_floor_max: int = OPEN_FLOOR_MAX_DEFAULT  # ...while at most this many seats are admitted
+    audio_quality: str = "standard"  # one of AUDIO_QUALITIES: how the meeting's audio room is mixed
     extra: dict[str, str] = field(default_factory=dict)  # reserved; nothing personal
 
     @property

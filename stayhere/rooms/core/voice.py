@@ -30,6 +30,7 @@ class AudioView:
     live: bool  # the floor lets this seat be heard, and no host muted it since it moved
     open: bool  # the floor is open to everyone
     heard: bool  # it is heard now: it holds the floor, or it unmuted itself in an open floor
+    audio_quality: str = "standard"  # how the group has its meeting's audio mixed (config.AUDIO_QUALITIES)
 
 
 def is_live(room: Room, seat_id: str) -> bool:
@@ -44,7 +45,14 @@ def view(room: Room, seat_id: str) -> AudioView | None:
     is_open = holder == OPEN_FLOOR
     live = is_live(room, seat_id)
     heard = live and (holder == seat_id or seat_id in room.spoke)
-    return AudioView(admitted=seat.admitted, floor=holder, live=live, open=is_open, heard=heard)
+    return AudioView(
+        admitted=seat.admitted,
+        floor=holder,
+        live=live,
+        open=is_open,
+        heard=heard,
+        audio_quality=room.config.audio_quality,
+    )
 
 
 def audio_mute(room: Room, seat: Seat, msg: Mapping[str, Any], now: float, out: Outbox) -> Room:

@@ -23,6 +23,7 @@ SHARE_TIME_ERROR = _("Give a share time from 60 to 1200 seconds (1 to 20 minutes
 OPEN_FLOOR_MAX_ERROR = _(
     "Give the largest meeting for an open floor as a whole number of people from 2 to 30 (12 suits most groups)."
 )
+AUDIO_QUALITY_ERROR = _("Choose standard or phone-like audio quality.")
 MAX_SEGMENTS = 40
 
 
@@ -78,6 +79,7 @@ class RoomSettingsForm(forms.ModelForm[RoomSettings]):
             "once",
             "open_floor",
             "open_floor_max",
+            "audio_quality",
         )
         labels = {
             "welcome_statement": _(
@@ -91,6 +93,7 @@ class RoomSettingsForm(forms.ModelForm[RoomSettings]):
             "once": _("Everyone once before anyone twice"),
             "open_floor": _("Open floor: the chair may let everyone unmute themselves, in small meetings"),
             "unlisted": _("Unlisted room: only people given the members' link can join"),
+            "audio_quality": _("Audio quality"),
         }
         help_texts = {
             "unlisted": _(
@@ -101,10 +104,15 @@ class RoomSettingsForm(forms.ModelForm[RoomSettings]):
                 "Off by default. While the chair has the floor open, anyone may unmute and speak without being "
                 "called on; a share or a reading still has the floor to itself."
             ),
+            "audio_quality": _(
+                "Standard unless your audio server is short of power: phone-like sound, like a phone call's, lets "
+                "it carry more people. A meeting under way keeps the sound it started with."
+            ),
         }
         error_messages = {
             "chat_policy": {"invalid_choice": _("Choose one of the chat settings listed.")},
             "mode": {"invalid_choice": _("Choose one of the ways of sharing listed.")},
+            "audio_quality": {"invalid_choice": AUDIO_QUALITY_ERROR, "required": AUDIO_QUALITY_ERROR},
         }
 
     def clean_passcode(self) -> str:

@@ -29,6 +29,10 @@ class RoomSettings(models.Model):
         RAISE_HAND = "raise_hand", _("Raise a hand to share")
         ROUND_ROBIN = "round_robin", _("Round robin: share or pass in turn")
 
+    class AudioQuality(models.TextChoices):  # rooms.core.config.AUDIO_QUALITIES; stayhere.audio.floor.PROFILES
+        STANDARD = "standard", _("Standard: clear wideband sound")
+        PHONE = "phone", _("Phone-like: narrower sound, about half the audio server's work")
+
     group = models.OneToOneField(Group, on_delete=models.CASCADE, related_name="room_settings")
     # [{"kind", "title", "text", "minutes", "share_seconds", optional "statement"}]; see readings.default_format.
     format = models.JSONField(default=default_format, blank=True)
@@ -60,6 +64,7 @@ class RoomSettings(models.Model):
     unlisted = models.BooleanField(
         _("keep the room unlisted: only people given the members' link can join"), default=False
     )
+    audio_quality = models.CharField(max_length=8, choices=AudioQuality.choices, default=AudioQuality.STANDARD)
     # sha256 hex of the secret links' keys; the keys themselves are shown once and never stored.
     settings_key_hash = models.CharField(max_length=64, blank=True, db_index=True)
     chair_key_hash = models.CharField(max_length=64, blank=True)

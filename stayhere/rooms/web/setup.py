@@ -51,6 +51,7 @@ def load_room_config(slug: str, now: float) -> RoomConfig:
         once=room.once,
         open_floor=room.open_floor,
         open_floor_max=room.open_floor_max,
+        audio_quality=room.audio_quality,
     )
 
 
