@@ -10,7 +10,6 @@ stream chunk by chunk. WebSocket (the rooms) stays on Channels' ASGI routing.
 
 from __future__ import annotations
 
-import gc
 import os
 
 from a2wsgi import WSGIMiddleware
@@ -33,6 +32,7 @@ if settings.REDIS_URL:  # also checked by `stayhere serve`; here for a server st
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402  (needs Django set up)
 
+from stayhere.core.gc_tuning import tune_for_serving  # noqa: E402
 from stayhere.rooms.adapters.origin import SameOriginValidator  # noqa: E402
 from stayhere.rooms.adapters.routing import websocket_urlpatterns  # noqa: E402
 from stayhere.rooms.live import root  # noqa: E402
@@ -49,8 +49,7 @@ def make_application(live: root.LiveRooms) -> ProtocolTypeRouter:
 live_rooms = root.build()
 application = make_application(live_rooms)
 
-# Everything loaded so far (Django, the app, its modules) lives as long as the process: the collector need not
-# scan it again. A full collection over a thousand seats' objects paused a meeting's deliveries for 200 ms, over
-# five thousand for 900 ms (bench.rooms); frozen start-up objects and rarer young collections shorten both.
-gc.freeze()
-gc.set_threshold(20_000, 20, 20)
+# Everything loaded so far (Django, the app, its modules) lives as long as the process: the collector need not scan
+# it again, and its young lists stay small so no collection pauses the rooms for long (stayhere.core.gc_tuning). Here,
+# so that every process serving this application does it: `stayhere serve`'s, each of its --workers', any other's.
+tune_for_serving()

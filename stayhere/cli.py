@@ -178,6 +178,7 @@ def serve(argv: list[str], *, demo: bool = False) -> int:
 def _draining_server(config: Any) -> Any:
     """uvicorn's server, whose shutdown stops accepting connections, then lets every room socket go with 1012 (the
     page resumes at once through another worker: docs/protocol.md, "Closing codes"), then does what uvicorn does."""
+    import asyncio
     import logging
 
     import uvicorn
@@ -189,6 +190,10 @@ def _draining_server(config: Any) -> Any:
             from stayhere.rooms.adapters.phone_edge import open_line
 
             await open_line(live_rooms)  # the phone line's hooks and keypad, if its engines were started
+            from stayhere.core.gc_tuning import collect_young_regularly, tune_for_serving
+
+            tune_for_serving()  # what start-up made since stayhere.asgi was loaded is frozen too
+            collect_young_regularly(asyncio.get_running_loop())
 
         async def shutdown(self, sockets: list[Any] | None = None) -> None:
             from stayhere.asgi import live_rooms
