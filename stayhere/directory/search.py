@@ -214,6 +214,9 @@ def _filters(query: SearchQuery, now: dt.datetime) -> tuple[_Sql, list[str]]:
         sql.add(f"s.cell IN ({_placeholders(cells)})", *cells)
         reach = query.radius_km / KM_PER_DEGREE
         sql.add("s.latitude BETWEEN %s AND %s", query.near[0] - reach, query.near[0] + reach)
+        band = _longitude_band(query)
+        if band is not None:
+            sql.add("s.longitude BETWEEN %s AND %s", *band)
     if query.now:
         _zoned_time_sql(zones, [schedule.Window(now - JOINABLE_AFTER_START, now + STARTING_SOON)], sql)
     if query.days or query.times:
@@ -246,6 +249,23 @@ def _filters(query: SearchQuery, now: dt.datetime) -> tuple[_Sql, list[str]]:
         sql.joins.add("m")
         sql.add(f"m.slug IN ({_placeholders(query.slugs)})", *query.slugs)
     return sql, zones
+
+
+def _longitude_band(query: SearchQuery) -> tuple[float, float] | None:
+    """The longitudes a slot within the radius can have, when they are one plain span: the cells around a
+    place are wider than the circle, and a slot outside the span is dropped before its meeting is read (for
+    the type filters) and grouped. The circle itself is the HAVING of ``_rank``; this only narrows what reaches
+    it. None across the antimeridian, and near the poles where the distance's cosine is clamped."""
+    assert query.near is not None
+    lat0, lng0 = query.near
+    cos_lat = math.cos(math.radians(lat0))
+    if cos_lat < 0.01:
+        return None
+    # A hair wider than the circle, so rounding never drops a slot the distance would keep.
+    reach = query.radius_km / (KM_PER_DEGREE * cos_lat) * (1 + 1e-9) + 1e-9
+    if abs(lng0) + reach > 180:
+        return None
+    return lng0 - reach, lng0 + reach
 
 
 def _distance_sql(query: SearchQuery) -> tuple[str, list[Any]]:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import pytest
 from django.http import QueryDict
@@ -82,6 +83,18 @@ def test_near_a_place_orders_by_distance_and_leaves_out_what_is_beyond_the_radiu
     make_meeting("Chicago group", location=chicago)
     assert find("near=39.80,-89.65&radius=25", MONDAY_EVENING_NY) == ["Springfield group", "Chatham group"]
     assert find("place=Chatham&radius=5", MONDAY_EVENING_NY) == ["Chatham group"]
+
+
+@pytest.mark.parametrize("lat", [39.80, 69.65, -54.80])
+def test_near_keeps_meetings_at_the_circles_east_and_west_edges_and_only_those(lat):
+    # The ranking narrows candidate slots to a band of longitudes before it measures distances: the band must
+    # hold every meeting the circle holds, east and west, wherever the cosine of the latitude shrinks it.
+    span = 25 / search.KM_PER_DEGREE / math.cos(math.radians(lat))  # the circle's half-width in degrees
+    for side, sign in (("east", 1), ("west", -1)):
+        make_meeting(f"Inside {side}", location=make_location(f"In {side}", lat, -89.65 + sign * span * 0.999))
+        make_meeting(f"Outside {side}", location=make_location(f"Out {side}", lat, -89.65 + sign * span * 1.001))
+    found = find(f"near={lat},-89.65&radius=25", MONDAY_EVENING_NY)
+    assert sorted(found) == ["Inside east", "Inside west"]
 
 
 def test_near_leaves_out_online_meetings_which_are_near_nowhere():
