@@ -217,3 +217,47 @@ def test_the_api_order_near_a_place_stays_nearest_first():
     _near_springfield_on_monday_evening()
     names = find("near=39.80,-89.65&radius=25", MONDAY_EVENING_NY)
     assert names[-1] == "Chatham tonight"
+
+
+def _zone_reads(monkeypatch: pytest.MonkeyPatch, later_s: float) -> tuple[list[str], list[str]]:
+    """The SQL one call of search._zones() runs, ``later_s`` after the cache was last made or checked."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    made = search._zone_cache
+    assert made is not None
+    real = search.time.monotonic
+    monkeypatch.setattr(search.time, "monotonic", lambda: made.checked + later_s)
+    try:
+        with CaptureQueriesContext(connection) as captured:
+            zones, _by_cell = search._zones()
+    finally:
+        monkeypatch.setattr(search.time, "monotonic", real)
+    return zones, [query["sql"] for query in captured.captured_queries]
+
+
+def test_the_zones_are_not_read_again_each_minute_while_the_directory_stays_as_it_was(monkeypatch):
+    make_meeting("In Berlin", tz=BERLIN)
+    search._zones()
+    zones, sql = _zone_reads(monkeypatch, 5)
+    assert sql == [] and zones == [BERLIN]
+    zones, sql = _zone_reads(monkeypatch, 61)
+    assert zones == [BERLIN]
+    assert len(sql) == 1 and "DISTINCT" not in sql[0].upper(), "past a minute only the directory's version is read"
+
+
+def test_the_zones_are_read_again_when_another_process_changed_the_directory(monkeypatch):
+    from django.db.models import F
+
+    from stayhere.directory.models import DirectoryState, MeetingSlot
+
+    make_meeting("In Berlin", tz=BERLIN)
+    search._zones()
+    # Another worker's change: the version in the database moves, this process's generation does not.
+    MeetingSlot.objects.update(timezone=NEW_YORK)
+    DirectoryState.objects.filter(pk=1).update(version=F("version") + 1)
+    zones, sql = _zone_reads(monkeypatch, 5)
+    assert zones == [BERLIN], "within the minute the cache stands"
+    zones, sql = _zone_reads(monkeypatch, 61)
+    assert zones == [NEW_YORK]
+    assert any("DISTINCT" in statement.upper() for statement in sql)
