@@ -101,7 +101,7 @@ if [ "$FAST" = 1 ]; then
   exit 0
 fi
 
-apt_need chromium postgresql janus redis-server nginx coturn gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core kamailio kamailio-utils-modules kamailio-json-modules rtpengine-daemon baresip espeak-ng
+apt_need chromium postgresql janus redis-server nginx coturn gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core kamailio kamailio-utils-modules kamailio-extra-modules rtpengine-daemon baresip espeak-ng
 python_env "[test]"
 postgres_for_tests
 redis_for_tests

@@ -139,7 +139,7 @@ class Engine:
 
     def start(self) -> None:
         if shutil.which(self.command[0]) is None:
-            packages = "kamailio kamailio-utils-modules kamailio-json-modules" if self.name == "Kamailio" else ""
+            packages = "kamailio kamailio-utils-modules kamailio-extra-modules" if self.name == "Kamailio" else ""
             raise EngineStartError(
                 f"{self.name} is not installed (no {self.command[0]!r} on the PATH): "
                 f"apt-get install {packages or 'rtpengine-daemon'}."
@@ -228,12 +228,18 @@ class EdgeConfig:
 
 
 def kamailio_module_dir() -> str:
+    """The folder of Kamailio's modules, holding the two that come in packages of their own: http_client
+    (kamailio-utils-modules) and jansson (kamailio-extra-modules)."""
     for candidate in KAMAILIO_MODULES:
         if (Path(candidate) / "http_client.so").exists():
+            if not (Path(candidate) / "jansson.so").exists():
+                raise EngineStartError(
+                    "Kamailio's jansson module was not found: apt-get install kamailio-extra-modules."
+                )
             return candidate
     raise EngineStartError(
         "Kamailio's http_client module was not found: apt-get install kamailio kamailio-utils-modules "
-        "kamailio-json-modules."
+        "kamailio-extra-modules."
     )
 
 

@@ -36,7 +36,7 @@ def need_edge() -> None:
         if shutil.which(program) is None:
             pytest.skip(
                 f"{program} is not installed here: apt-get install kamailio kamailio-utils-modules "
-                "kamailio-json-modules rtpengine-daemon espeak-ng baresip"
+                "kamailio-extra-modules rtpengine-daemon espeak-ng baresip"
             )
 
 
