@@ -15,6 +15,7 @@ from websockets.protocol import Event
 from bench import broadcast_baseline, rooms
 from bench.directory import _free_port
 from stayhere.cli import WS_PING_INTERVAL_S, WS_PING_TIMEOUT_S
+from tests.rooms.roomkit import run_async
 
 
 def test_the_bare_server_pings_as_often_as_stayhere_serve_unless_told_not_to() -> None:
@@ -71,5 +72,5 @@ def test_a_bare_server_with_pings_on_pings_an_idle_socket_and_with_them_off_neve
             await server
         return Counting.pings
 
-    assert asyncio.run(pings_seen(0.1)) >= 2
-    assert asyncio.run(pings_seen(0.0)) == 0
+    assert run_async(pings_seen(0.1)) >= 2
+    assert run_async(pings_seen(0.0)) == 0

@@ -17,6 +17,7 @@ import pytest
 
 from stayhere import cli
 from stayhere.core import gc_tuning
+from tests.rooms.roomkit import run_async
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -81,7 +82,7 @@ def test_a_serving_loop_collects_its_young_generations_itself(collector_restored
         await asyncio.sleep(0.2)
         return gc.get_stats()[1]["collections"] - before
 
-    assert asyncio.run(serve_a_while()) >= 3
+    assert run_async(serve_a_while()) >= 3
 
 
 def test_serve_starts_the_regular_collections_once_it_listens(
@@ -104,7 +105,7 @@ def test_serve_starts_the_regular_collections_once_it_listens(
     monkeypatch.setattr(gc_tuning, "tune_for_serving", lambda: done.append("tuned"))
     monkeypatch.setattr(gc_tuning, "collect_young_regularly", lambda loop: done.append("regular collections"))
     server = cli._draining_server(uvicorn.Config("stayhere.asgi:application"))
-    asyncio.run(server.startup())
+    run_async(server.startup())
     # (Loading stayhere.asgi, if this test process had not yet, tunes it as well, before the phone line.)
     assert done[0] == "listening"
     assert done[-3:] == ["phone line", "tuned", "regular collections"]
