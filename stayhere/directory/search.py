@@ -274,14 +274,19 @@ def _longitude_band(query: SearchQuery) -> tuple[float, float] | None:
     it. None across the antimeridian, and near the poles where the distance's cosine is clamped."""
     assert query.near is not None
     lat0, lng0 = query.near
-    cos_lat = math.cos(math.radians(lat0))
-    if cos_lat < 0.01:
+    if math.cos(math.radians(lat0)) < 0.01:
         return None
     # A hair wider than the circle, so rounding never drops a slot the distance would keep.
-    reach = query.radius_km / (KM_PER_DEGREE * cos_lat) * (1 + 1e-9) + 1e-9
+    reach = _longitude_reach(query) * (1 + 1e-9) + 1e-9
     if abs(lng0) + reach > 180:
         return None
     return lng0 - reach, lng0 + reach
+
+
+def _longitude_reach(query: SearchQuery) -> float:
+    """How many degrees of longitude the radius spans at the latitude searched near (the distance's own scale)."""
+    assert query.near is not None
+    return query.radius_km / (KM_PER_DEGREE * max(math.cos(math.radians(query.near[0])), 0.01))
 
 
 def _distance_sql(query: SearchQuery) -> tuple[str, list[Any]]:
@@ -289,8 +294,7 @@ def _distance_sql(query: SearchQuery) -> tuple[str, list[Any]]:
     assert query.near is not None
     lat0, lng0 = query.near
     cos_lat = math.cos(math.radians(lat0))
-    reach = query.radius_km / (KM_PER_DEGREE * max(cos_lat, 0.01))
-    if abs(lng0) + reach > 180:  # the circle crosses the antimeridian: compare in 0..360 degrees
+    if abs(lng0) + _longitude_reach(query) > 180:  # the circle crosses the antimeridian: compare in 0..360 degrees
         longitude, lng0 = "(CASE WHEN s.longitude < 0 THEN s.longitude + 360.0 ELSE s.longitude END)", lng0 % 360
     else:
         longitude = "s.longitude"

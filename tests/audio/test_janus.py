@@ -228,6 +228,16 @@ def test_a_session_janus_ended_is_reported_as_gone(janus: EmbeddedJanus) -> None
     asyncio.run(scenario())
 
 
+def serve_environment(settings: JanusSettings) -> dict[str, str]:
+    """The STAYHERE_JANUS_* settings ``stayhere serve`` would read to start a Janus on these ports."""
+    return {
+        "STAYHERE_JANUS_HTTP_PORT": str(settings.http_port),
+        "STAYHERE_JANUS_ADMIN_PORT": str(settings.admin_port),
+        "STAYHERE_JANUS_RTP_PORTS": str(settings.rtp_ports),
+        "STAYHERE_JANUS_PHONE_RTP_PORTS": str(settings.phone_rtp_ports),
+    }
+
+
 @pytest.mark.janus
 def test_it_will_not_start_on_a_taken_port(tmp_path: Path) -> None:
     need_janus()
@@ -242,13 +252,7 @@ def test_it_will_not_start_on_a_taken_port(tmp_path: Path) -> None:
 @pytest.mark.janus
 def test_serve_starts_janus_from_the_environment_and_the_hub_can_find_it(tmp_path: Path) -> None:
     need_janus()
-    settings = janus_settings()
-    env = {
-        "STAYHERE_JANUS_HTTP_PORT": str(settings.http_port),
-        "STAYHERE_JANUS_ADMIN_PORT": str(settings.admin_port),
-        "STAYHERE_JANUS_RTP_PORTS": str(settings.rtp_ports),
-        "STAYHERE_JANUS_PHONE_RTP_PORTS": str(settings.phone_rtp_ports),
-    }
+    env = serve_environment(janus_settings())
     janus = start_embedded_janus(env)
     assert janus is not None
     try:
@@ -266,13 +270,7 @@ def test_serve_writes_janus_configuration_into_the_data_directory_and_a_hard_sto
     tmp_path: Path,
 ) -> None:
     need_janus()
-    settings = janus_settings()
-    env = {
-        "STAYHERE_JANUS_HTTP_PORT": str(settings.http_port),
-        "STAYHERE_JANUS_ADMIN_PORT": str(settings.admin_port),
-        "STAYHERE_JANUS_RTP_PORTS": str(settings.rtp_ports),
-        "STAYHERE_JANUS_PHONE_RTP_PORTS": str(settings.phone_rtp_ports),
-    }
+    env = serve_environment(janus_settings())
     folder = tmp_path / "data" / "janus"
     folder.mkdir(parents=True)
     (folder / "left-by-a-server-killed-hard.jcfg").write_text("old")
