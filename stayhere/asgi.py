@@ -32,7 +32,7 @@ if settings.REDIS_URL:  # also checked by `stayhere serve`; here for a server st
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402  (needs Django set up)
 
-from stayhere.core.gc_tuning import tune_for_serving  # noqa: E402
+from stayhere.core.gc_tuning import CollectingOnItsLoop, tune_for_serving  # noqa: E402
 from stayhere.rooms.adapters.origin import SameOriginValidator  # noqa: E402
 from stayhere.rooms.adapters.routing import websocket_urlpatterns  # noqa: E402
 from stayhere.rooms.live import root  # noqa: E402
@@ -47,7 +47,8 @@ def make_application(live: root.LiveRooms) -> ProtocolTypeRouter:
 
 # This process's live rooms, built once (the composition root), and the application that serves them.
 live_rooms = root.build()
-application = make_application(live_rooms)
+# Its loop collects its young generations every second, in `stayhere serve` and in each of its --workers' processes.
+application = CollectingOnItsLoop(make_application(live_rooms))
 
 # Everything loaded so far (Django, the app, its modules) lives as long as the process: the collector need not scan
 # it again, and its young lists stay small so no collection pauses the rooms for long (stayhere.core.gc_tuning). Here,

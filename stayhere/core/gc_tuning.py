@@ -17,6 +17,9 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import weakref
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 # (young, middle, old): a young collection once 2,000 more container objects are alive than at the last one
 # (CPython's default: 700), a middle one every 5 young ones (10), a full one at most every 1,000 middle ones (10).
@@ -44,8 +47,35 @@ def collect_young_regularly(loop: asyncio.AbstractEventLoop, every_s: float = YO
     20,000 and 20). Collected every second, they hold one second's survivors; the survivors then go to the old
     generation, whose full collections stay as rare as ``THRESHOLDS`` makes them."""
 
+    if loop in _COLLECTING:
+        return  # one round of collections a loop, however many times it is asked for
+    _COLLECTING.add(loop)
+
     def collect() -> None:
         gc.collect(1)
         loop.call_later(every_s, collect)
 
     loop.call_later(every_s, collect)
+
+
+# The loops whose young generations are already collected every second (a loop that is gone drops out).
+_COLLECTING: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
+
+AsgiApp = Callable[[Any, Any, Any], Awaitable[None]]
+
+
+class CollectingOnItsLoop:
+    """An ASGI application that starts ``collect_young_regularly`` on the loop serving it, at its first connection.
+
+    ``stayhere serve --workers N`` has uvicorn's supervisor start each worker process, which imports the application
+    and serves it on a loop of its own: no start-up hook of ours runs there. The first request or socket a worker
+    serves starts its collections; later ones cost a look-up in a set."""
+
+    def __init__(self, app: AsgiApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        loop = asyncio.get_running_loop()
+        if loop not in _COLLECTING:
+            collect_young_regularly(loop)
+        await self.app(scope, receive, send)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import itertools
 import json
 import os
 import subprocess
@@ -109,3 +110,58 @@ def test_serve_starts_the_regular_collections_once_it_listens(
     # (Loading stayhere.asgi, if this test process had not yet, tunes it as well, before the phone line.)
     assert done[0] == "listening"
     assert done[-3:] == ["phone line", "tuned", "regular collections"]
+
+
+def test_asking_twice_for_one_loop_starts_one_round_of_collections(
+    collector_restored: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    every_s = 0.05
+    when: list[float] = []
+
+    async def asked_twice() -> None:
+        loop = asyncio.get_running_loop()
+        monkeypatch.setattr(gc_tuning.gc, "collect", lambda generation=2: when.append(loop.time()))
+        gc_tuning.collect_young_regularly(loop, every_s=every_s)
+        gc_tuning.collect_young_regularly(loop, every_s=every_s)  # serve's start-up and the first request both ask
+        await asyncio.sleep(every_s * 6)
+
+    run_async(asked_twice())
+    assert len(when) >= 2
+    # One round: each collection schedules the next one every_s later, so no two ever come together.
+    assert min(later - earlier for earlier, later in itertools.pairwise(when)) >= every_s * 0.9
+
+
+WORKER_SCRIPT = """
+import asyncio, json
+from stayhere.core import gc_tuning
+import stayhere.asgi  # what each `stayhere serve --workers N` process imports, with no start-up hook of ours
+
+async def first_request():
+    loop = asyncio.get_running_loop()
+    before = loop in gc_tuning._COLLECTING
+    sent = []
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+    async def send(message):
+        sent.append(message)
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
+             "path": "/health", "raw_path": b"/health", "query_string": b"", "root_path": "",
+             "headers": [(b"host", b"localhost")], "server": ("localhost", 8000), "client": None}
+    await stayhere.asgi.application(scope, receive, send)
+    return {"before": before, "after": loop in gc_tuning._COLLECTING, "status": sent[0]["status"]}
+
+print(json.dumps(asyncio.run(first_request())))
+"""
+
+
+def test_a_worker_process_collects_its_young_generations_once_it_serves(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir(mode=0o700)
+    env = {name: value for name, value in os.environ.items() if not name.startswith(("STAYHERE_", "DJANGO_"))}
+    env |= {"STAYHERE_DATA_DIR": str(data_dir), "STAYHERE_JANUS": "0", "DJANGO_SETTINGS_MODULE": "stayhere.settings"}
+    result = subprocess.run(
+        [sys.executable, "-c", WORKER_SCRIPT], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    served = json.loads(result.stdout.strip().splitlines()[-1])
+    assert served == {"before": False, "after": True, "status": 200}
