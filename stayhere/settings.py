@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "stayhere.core.middleware.AccessLogMiddleware",
     "stayhere.core.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "stayhere.core.static_compression.StaticCompressionMiddleware",  # gzip for /static/ only
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",  # the language: its cookie, else Accept-Language, else English
