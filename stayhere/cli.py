@@ -109,20 +109,29 @@ def serve(argv: list[str], *, demo: bool = False) -> int:
                 "meetings and a participant could land in the wrong one. Set it, or serve with one worker."
             ).format(workers=args.workers)
         )
+    from django.utils import translation
+
     if settings.REDIS_URL:
         from stayhere.core.redis import RedisRefused, ensure_no_persistence
 
         try:
-            ensure_no_persistence(settings.REDIS_URL, settings.REDIS_ALLOW_PERSISTENCE)
+            with translation.override(terminal_language(os.environ)):
+                ensure_no_persistence(settings.REDIS_URL, settings.REDIS_ALLOW_PERSISTENCE)
         except RedisRefused as refused:
             print(f"stayhere: {refused}", file=sys.stderr)
             return 2
     from django.core.management import call_command
+    from django.db import DatabaseError
 
-    from stayhere.core.database import prepare_database
+    from stayhere.core.database import failure_sentence, prepare_database
 
     if not args.no_migrate:
-        prepare_database()
+        try:
+            prepare_database()
+        except DatabaseError as error:  # down, full, read-only: a sentence, not a traceback
+            with translation.override(terminal_language(os.environ)):
+                print(f"stayhere: {failure_sentence(error)}", file=sys.stderr)
+            return 1
     if demo:
         call_command("load_demo", if_empty=True)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import redis
 import redis.exceptions
+from django.utils.translation import gettext as _
 
 OVERRIDE = "STAYHERE_REDIS_ALLOW_PERSISTENCE=1"
 
@@ -29,8 +30,11 @@ def persistence_problems(url: str) -> list[str]:
             appendonly = client.config_get("appendonly").get("appendonly", "no")
         except redis.exceptions.ResponseError:
             return [
-                "Redis does not answer CONFIG GET, so stayhere cannot see whether it writes to disk. Make sure "
-                f'it runs with save "" and appendonly no, then set {OVERRIDE} to start anyway.'
+                _(
+                    "Redis does not answer CONFIG GET, so stayhere cannot see whether it writes to disk. Make sure "
+                    'it runs with save "" and appendonly no, then set %(override)s to start anyway.'
+                )
+                % {"override": OVERRIDE}
             ]
     finally:
         client.close()
@@ -42,13 +46,19 @@ def problems_of(save: object, appendonly: object) -> list[str]:
     problems = []
     if str(save).strip():
         problems.append(
-            f'Redis writes RDB snapshots to disk (save is "{save}"): run it with save "" '
-            '(redis-server --save "" or `save ""` in redis.conf; now: redis-cli CONFIG SET save "").'
+            _(
+                'Redis writes RDB snapshots to disk (save is "%(save)s"): run it with save "" '
+                '(redis-server --save "" or `save ""` in redis.conf; now: redis-cli CONFIG SET save "").'
+            )
+            % {"save": save}
         )
     if str(appendonly).strip().lower() != "no":
         problems.append(
-            "Redis writes an append-only file to disk (appendonly is yes): run it with appendonly no "
-            "(redis-server --appendonly no or `appendonly no` in redis.conf; now: redis-cli CONFIG SET appendonly no)."
+            _(
+                "Redis writes an append-only file to disk (appendonly is yes): run it with appendonly no "
+                "(redis-server --appendonly no or `appendonly no` in redis.conf; now: redis-cli CONFIG SET "
+                "appendonly no)."
+            )
         )
     return problems
 
@@ -59,14 +69,21 @@ def ensure_no_persistence(url: str, allow: bool) -> None:
         problems = persistence_problems(url)
     except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError) as failure:
         raise RedisRefused(
-            f"stayhere could not reach Redis at STAYHERE_REDIS_URL ({type(failure).__name__}). Start Redis, or "
-            "correct the address, or unset STAYHERE_REDIS_URL to keep meetings in this one process."
+            _(
+                "stayhere could not reach Redis at STAYHERE_REDIS_URL (%(failure)s). Start Redis, or correct the "
+                "address, or unset STAYHERE_REDIS_URL to keep meetings in this one process."
+            )
+            % {"failure": type(failure).__name__}
         ) from None
     except redis.exceptions.RedisError as failure:
-        raise RedisRefused(f"Redis refused stayhere ({failure}). Check STAYHERE_REDIS_URL and its password.") from None
+        raise RedisRefused(
+            _("Redis refused stayhere (%(failure)s). Check STAYHERE_REDIS_URL and its password.") % {"failure": failure}
+        ) from None
     if problems and not allow:
         raise RedisRefused(
-            "Refusing to start: live meetings would be written to disk by Redis.\n- "
+            _("Refusing to start: live meetings would be written to disk by Redis.")
+            + "\n- "
             + "\n- ".join(problems)
-            + f"\nOr, if you accept that risk knowingly, set {OVERRIDE}."
+            + "\n"
+            + _("Or, if you accept that risk knowingly, set %(override)s.") % {"override": OVERRIDE}
         )

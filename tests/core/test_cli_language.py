@@ -100,3 +100,13 @@ def test_a_reading_command_without_a_database_says_so_in_spanish_to_a_spanish_te
     assert f"El directorio de datos {data} no tiene ninguna base de datos de stayhere" in done.stderr
     assert "`stayhere demo`." in done.stderr and "holds no" not in done.stderr
     assert not data.exists()  # said in Spanish, and still nothing made
+
+
+def test_serve_refuses_an_unreachable_redis_in_spanish_to_a_spanish_terminal(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    env = speaking(home, tmp_path / "data", "es_ES.UTF-8") | {"STAYHERE_REDIS_URL": "redis://127.0.0.1:1/0"}
+    refused = stayhere(env, "serve", "--port", "18765")
+    assert refused.returncode == 2
+    assert "stayhere no pudo conectar con Redis en STAYHERE_REDIS_URL (ConnectionError)" in refused.stderr
+    assert "Traceback" not in refused.stderr

@@ -171,3 +171,12 @@ def test_on_postgresql_an_unmigrated_database_is_refused_by_readers_and_prepared
         assert imported.returncode == 0, imported.stderr
         exported = stayhere(env, "export-feed", "--days", "array")
         assert exported.returncode == 0 and len(json.loads(exported.stdout)) == 3
+
+
+def test_serve_says_in_a_sentence_that_its_database_is_down_and_does_not_start(tmp_path: Path, home: Path) -> None:
+    env = environment(home, tmp_path / "data", STAYHERE_DATABASE_URL="postgresql://nobody@127.0.0.1:1/stayhere")
+    refused = stayhere(env, "serve", "--port", "18765")
+    assert refused.returncode == 1
+    assert refused.stderr.startswith("stayhere: ")
+    assert "Traceback" not in refused.stderr
+    assert "stayhere is running" not in refused.stdout
