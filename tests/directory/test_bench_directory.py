@@ -47,6 +47,47 @@ def test_the_benchmark_smoke_run_writes_every_figure(tmp_path: Path) -> None:
         assert key in figures, key
     assert figures["imported_meetings"] == figures["meetings"]
     assert figures["query_errors"] == 0 and figures["export_status"] == 200
+    assert figures["clock_at"] == "2026-11-30T01:28:00+00:00"  # every run searches the same instant of the week
+
+
+CLOCK_SCRIPT = "from django.utils import timezone; print(timezone.now().isoformat())"
+
+
+def test_clock_at_runs_stayhere_with_its_clock_set_to_the_instant(tmp_path: Path) -> None:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("STAYHERE_")}
+    env |= {"STAYHERE_DATA_DIR": str(tmp_path / "data"), "STAYHERE_JANUS": "0"}
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.clock_at", "2026-11-30T01:28:00Z", "shell", "-c", CLOCK_SCRIPT],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    said = done.stdout.strip().splitlines()[-1]
+    assert said.startswith("2026-11-30T01:2"), said  # that instant, plus the moments the command took to start
+
+
+def test_clock_at_and_the_benchmark_refuse_an_instant_they_cannot_read(tmp_path: Path) -> None:
+    refused = subprocess.run(
+        [sys.executable, "-m", "bench.clock_at", "monday evening", "serve"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert refused.returncode != 0
+    assert "'monday evening' is not an ISO 8601 instant, e.g. 2026-11-30T01:28:00+00:00" in refused.stderr
+    naive = subprocess.run(
+        [sys.executable, "-m", "bench.directory", "--smoke", "--at", "2026-11-30T01:28:00"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert naive.returncode == 2
+    assert "--at: bench.clock_at: '2026-11-30T01:28:00' has no UTC offset" in naive.stderr
 
 
 HOURS = [sys.executable, "-m", "bench.search_hours"]
