@@ -32,7 +32,7 @@ def set_clock(instant: dt.datetime) -> None:
     from django.utils import timezone
 
     real_now = timezone.now
-    offset = instant - real_now()
+    offset = instant - dt.datetime.now(dt.UTC)  # not real_now(): Django's settings are not read yet
 
     def now() -> dt.datetime:
         return real_now() + offset

@@ -15,7 +15,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 def test_the_benchmark_smoke_run_writes_every_figure(tmp_path: Path) -> None:
     output = tmp_path / "bench.json"
-    env = {key: value for key, value in os.environ.items() if key != "STAYHERE_DATABASE_URL"}
+    # As an engineer runs it: no settings module of the test run's (the server reads stayhere's own).
+    env = {key: value for key, value in os.environ.items() if key != "STAYHERE_DATABASE_URL" and key[:7] != "DJANGO_"}
     done = subprocess.run(
         [sys.executable, "-m", "bench.directory", "--smoke", "--json", str(output)],
         cwd=REPO,
@@ -54,7 +55,7 @@ CLOCK_SCRIPT = "from django.utils import timezone; print(timezone.now().isoforma
 
 
 def test_clock_at_runs_stayhere_with_its_clock_set_to_the_instant(tmp_path: Path) -> None:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("STAYHERE_")}
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("STAYHERE_", "DJANGO_"))}
     env |= {"STAYHERE_DATA_DIR": str(tmp_path / "data"), "STAYHERE_JANUS": "0"}
     done = subprocess.run(
         [sys.executable, "-m", "bench.clock_at", "2026-11-30T01:28:00Z", "shell", "-c", CLOCK_SCRIPT],
