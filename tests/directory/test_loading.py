@@ -70,15 +70,17 @@ def test_a_result_rendered_for_the_api_and_the_finder_page_asks_nothing_more(dja
     online = make_meeting("Online", attendance=Attendance.ONLINE, regions=["Illinois"], days=[0, 3])
     loose = make_meeting("Somewhere", days=[], start=None, end=None)
     now = dt.datetime(2026, 12, 7, 18, 30, tzinfo=dt.UTC)
+    sent, shown = {}, {}
     with django_assert_num_queries(1):
         loaded = meetings_by_id([located.pk, online.pk, loose.pk])
-        for meeting in loaded.values():
+        for pk, meeting in loaded.items():  # in the database's row order, which PostgreSQL does not keep
             start = meeting.next_start(now)
             result = Result(meeting, 1.5, start, start, in_progress=False)
-            sent = meeting_json(result, "/meetings/")
-            shown = result_view(result)
+            sent[pk] = meeting_json(result, "/meetings/")
+            shown[pk] = result_view(result)
     assert meeting_json(Result(loaded[located.pk], None, None, None, False), "/m/")["types"] == ["O", "W", "MOUD"]
-    assert sent["slug"] == shown.slug == loose.slug
+    for meeting in (located, online, loose):
+        assert sent[meeting.pk]["slug"] == shown[meeting.pk].slug == meeting.slug
 
 
 def test_the_api_answers_a_search_with_two_queries(client: Client, django_assert_num_queries) -> None:
