@@ -37,6 +37,8 @@ from stayhere.core import cache
 from stayhere.core.unavailable import already_logged
 
 OVERALL_KEY = "signin:all"
+# Where an account with the second step turned on signs in, and comes back to the admin (stayhere.service).
+SECOND_STEP_PAGE = "/service/sign-in?next=/admin/"
 UNAVAILABLE_RETRY_S = 60
 log = logging.getLogger("stayhere.signin")
 
@@ -121,13 +123,32 @@ class SignInForm(AdminAuthenticationForm):
         if self.refused is not None:
             raise ValidationError(self.refused.sentence(), code="throttled")
         try:
-            return super().clean()
+            cleaned = super().clean()
         except ValidationError:
             try:
                 record_failure(name)
             except cache.CacheDown:
                 self._unavailable()  # the same answer as above: it does not tell whether the password was right
             raise
+        self._second_step_elsewhere()
+        return cleaned
+
+    def _second_step_elsewhere(self) -> None:
+        """An account that turned on the second step (a code from an authenticator app) does not come in here with
+        its password alone: this form asks for no code, so the servants' sign-in, which does, is the way in."""
+        from django_otp import devices_for_user
+
+        user = self.get_user()
+        if user is not None and next(iter(devices_for_user(user, confirmed=True)), None) is not None:
+            self.user_cache = None
+            raise ValidationError(
+                _(
+                    "This account signs in with a code as well as its password, which this page does not ask for. "
+                    "Sign in at %(page)s: it asks for the code, then opens the admin."
+                )
+                % {"page": SECOND_STEP_PAGE},
+                code="second_step",
+            )
 
     def _unavailable(self) -> None:
         self.unavailable = True

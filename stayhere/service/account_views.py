@@ -35,7 +35,8 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         user = form.get_user()
         target = request.GET.get("next", "")
-        target = target if target.startswith("/service/") else reverse("service:home")
+        # Only our own pages: the servants' and the admin's (an account with a code comes to the admin this way).
+        target = target if target.startswith(("/service/", "/admin/")) else reverse("service:home")
         if twofactor.confirmed_device(user) is not None:  # the password was right: now the code
             request.session[PENDING] = {"user": user.pk, "next": target}
             return HttpResponseRedirect(reverse("service:sign-in-code"))

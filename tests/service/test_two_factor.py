@@ -148,3 +148,40 @@ def test_a_malformed_code_at_sign_in_is_answered_with_a_sentence() -> None:
     answer = client_page("12 34")
     assert answer.status_code == 400
     assert "or a recovery code such as abcde-fghjk" in answer.content.decode()
+
+
+ADMIN_LOGIN = "/admin/login/?next=/admin/"
+
+
+def test_the_admins_login_does_not_let_a_password_alone_past_the_second_step() -> None:
+    tree = make_tree()
+    tree.secretary.is_staff = True  # an operator who keeps the listings in the admin as well
+    tree.secretary.save()
+    device = turn_on(signed_in(tree.secretary), tree.secretary)
+    client = Client()
+    refused = client.post(
+        "/admin/login/?next=/admin/", {"username": "hope-sec", "password": PASSWORD, "next": "/admin/"}
+    )
+    assert refused.status_code == 200  # the form again, with why
+    text = refused.content.decode()
+    assert "signs in with a code as well as its password" in text
+    assert "/service/sign-in?next=/admin/" in text
+    assert client.get("/admin/").status_code == 302  # not signed in
+    # The way in: the servants' sign-in asks for the code, then opens the admin.
+    first = client.post("/service/sign-in?next=/admin/", {"username": "hope-sec", "password": PASSWORD})
+    assert first.status_code == 302 and first["Location"] == "/service/sign-in/code"
+    done = client.post("/service/sign-in/code", {"code": code_for(device, steps_ahead=1)})
+    assert done.status_code == 302 and done["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200
+
+
+def test_an_operator_without_the_second_step_still_signs_in_to_the_admin_with_a_password() -> None:
+    tree = make_tree()
+    tree.secretary.is_staff = True
+    tree.secretary.save()
+    client = Client()
+    answer = client.post(
+        "/admin/login/?next=/admin/", {"username": "hope-sec", "password": PASSWORD, "next": "/admin/"}
+    )
+    assert answer.status_code == 302 and answer["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200
