@@ -278,7 +278,9 @@ USAGE = [
     ("create-site-admin HANDLE", gettext_noop("the first trusted servant: a site admin (docs/servants.md)")),
     (
         "forget-old-reports",
-        gettext_noop("forget open problem reports past STAYHERE_REPORT_KEEP_DAYS (the timer runs it)"),
+        gettext_noop(
+            "forget open problem reports and suggestions' notes past STAYHERE_REPORT_KEEP_DAYS (the timer runs it)"
+        ),
     ),
     ("phone-code SLUG [--rotate]", gettext_noop("a meeting's phone code for callers, or a new one (docs/audio.md)")),
     ("check, migrate, createsuperuser, ...", gettext_noop("any Django management command")),

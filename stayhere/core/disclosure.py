@@ -174,8 +174,10 @@ ALLOWED: dict[str, dict[str, str]] = {
         "id": ID,
         "meeting": LISTING,
         **dict.fromkeys(["base", "proposed"], "the public listing's fields as they were and as a visitor suggested"),
-        "note": "a visitor's note about the listing; deleted when the request is closed",
-        "contact": "an email a visitor gave for a reply, if any; deleted when the request is closed",
+        "note": "a visitor's note about the listing; deleted when the request is closed, or after "
+        "STAYHERE_REPORT_KEEP_DAYS days (90) if still open",
+        "contact": "an email a visitor gave for a reply, if any; deleted when the request is closed, or after "
+        "STAYHERE_REPORT_KEEP_DAYS days (90) if still open",
         **dict.fromkeys(
             ["status", "created_at", "closed_at", "closed_by", "reason"],
             "the review: when made and closed, by which servant's handle, and why rejected",

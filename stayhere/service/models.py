@@ -85,7 +85,8 @@ class ChangeRequest(models.Model):
     """A visitor's suggested change to one meeting's listing: the fields as they were and as suggested.
 
     No account, address or fingerprint of the visitor is kept; the optional contact address and the note are
-    deleted when the request is closed (``stayhere.service.requests.close``).
+    deleted when the request is closed (``stayhere.service.suggestions``), or after ``STAYHERE_REPORT_KEEP_DAYS`` days
+    if it is still open (``suggestions.forget_old_notes``).
     """
 
     class Status(models.TextChoices):

@@ -5,6 +5,7 @@ address: nothing about the visitor is kept or counted).
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import math
 import time
@@ -116,6 +117,26 @@ def _close(request: ChangeRequest, status: str, by: str, reason: str = "") -> No
     request.contact = ""
     request.note = ""
     save_forgetting(request, ["status", "closed_at", "closed_by", "reason", "contact", "note"])
+
+
+def forget_old_notes(now: dt.datetime | None = None) -> int:
+    """Forgets the note and contact address of every open request older than ``settings.REPORT_KEEP_DAYS`` days (as
+    closing does, ``forgetting.save_forgetting``); the suggested change itself stays open for review: it is the
+    public listing's fields. How many. Run by ``stayhere forget-old-reports`` and by the servants' review pages."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.REPORT_KEEP_DAYS)
+    old = ChangeRequest.objects.filter(status=ChangeRequest.Status.OPEN, created_at__lt=cutoff).exclude(
+        note="", contact=""
+    )
+    if not old.exists():  # the common case: one look, no transaction
+        return 0
+    count = 0
+    with transaction.atomic():
+        for request in old.select_for_update():
+            request.note = ""
+            request.contact = ""
+            save_forgetting(request, ["note", "contact"])
+            count += 1
+    return count
 
 
 def approve(request_id: int, by: str, edited: listing.Values | None = None) -> ListingChange | None:

@@ -216,6 +216,7 @@ def _grow(request: HttpRequest, body: ServiceBody, action: str, context: dict[st
 
 
 def _queue(body: ServiceBody) -> Any:
+    suggestions.forget_old_notes()  # a note past its time is not shown, even where no timer runs the command
     bodies = invitations.subtree(body)
     return ChangeRequest.objects.filter(status=ChangeRequest.Status.OPEN).filter(
         Q(meeting__service_body__in=bodies)
@@ -262,6 +263,7 @@ def _diff_rows(change: ChangeRequest) -> list[dict[str, Any]]:
 @servant_required
 @require_http_methods(["GET", "POST"])
 def request_detail(request: HttpRequest, number: int) -> HttpResponse:
+    suggestions.forget_old_notes()
     change = get_object_or_404(ChangeRequest.objects.select_related("meeting__group__service_body"), pk=number)
     if not permissions.may_review_meeting(request.user, change.meeting):
         return refused(request, not_yours())

@@ -1,6 +1,7 @@
 """Open problem reports expire: after STAYHERE_REPORT_KEEP_DAYS days (90) a report nobody closed is closed the way
 closing forgets, its words and contact address gone from every file (`stayhere forget-old-reports`, run by the sync
-timer's service, and the servants' report list)."""
+timer's service, and the servants' report list). An open suggestion's note and contact address go after as long; the
+suggested change stays open for review."""
 
 from __future__ import annotations
 
@@ -15,14 +16,15 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from stayhere.service import reports
-from stayhere.service.models import ProblemReport
+from stayhere.service import reports, suggestions
+from stayhere.service.models import ChangeRequest, ProblemReport
 from tests.confidentiality.test_finder_canaries import hits_in
 from tests.service.factories import make_tree, signed_in
 
 REPO = Path(__file__).resolve().parents[2]
 OLD_TEXT, OLD_CONTACT = "ExpiredReportCanary6181", "expiredcanary5127@example.org"
 NEW_TEXT, NEW_CONTACT = "FreshReportCanary2290", "freshcanary8843@example.org"
+OLD_NOTE, OLD_NOTE_CONTACT = "ExpiredNoteCanary7304", "expirednote6620@example.org"
 
 
 def _aged(meeting, days: int, text: str, contact: str) -> ProblemReport:
@@ -58,6 +60,42 @@ def test_the_servants_report_list_forgets_expired_reports_before_showing_any() -
     assert ProblemReport.objects.get().text == ""
 
 
+def _aged_suggestion(meeting, days: int, note: str, contact: str) -> ChangeRequest:
+    made = suggestions.suggest(meeting, {"start_time": "19:30"}, note=note, contact=contact)
+    ChangeRequest.objects.filter(pk=made.pk).update(created_at=timezone.now() - dt.timedelta(days=days))
+    return made
+
+
+@pytest.mark.django_db
+def test_an_open_suggestion_older_than_the_setting_loses_its_note_and_contact_but_stays_open() -> None:
+    tree = make_tree()
+    old = _aged_suggestion(tree.meeting, 91, OLD_NOTE, OLD_NOTE_CONTACT)
+    young = _aged_suggestion(tree.meeting, 89, NEW_TEXT, NEW_CONTACT)
+    assert suggestions.forget_old_notes() == 1
+    old.refresh_from_db()
+    young.refresh_from_db()
+    assert (old.status, old.note, old.contact) == ("open", "", "")
+    assert old.proposed == {"start_time": "19:30"}  # the suggestion itself is the public listing's fields: kept
+    assert (young.status, young.note, young.contact) == ("open", NEW_TEXT, NEW_CONTACT)
+    assert suggestions.forget_old_notes() == 0  # nothing left to forget: the old one is not counted again
+    with override_settings(REPORT_KEEP_DAYS=30):
+        assert suggestions.forget_old_notes() == 1
+    young.refresh_from_db()
+    assert (young.status, young.note, young.contact) == ("open", "", "")
+
+
+@pytest.mark.django_db
+def test_the_review_pages_forget_an_old_suggestion_s_note_before_showing_it() -> None:
+    tree = make_tree()
+    old = _aged_suggestion(tree.meeting, 120, OLD_NOTE, OLD_NOTE_CONTACT)
+    reviewer = signed_in(tree.reviewer)
+    for page in (f"/service/requests/{old.pk}", "/service/bodies/north/requests"):
+        answer = reviewer.get(page)
+        assert answer.status_code == 200, page
+        assert OLD_NOTE not in answer.content.decode() and OLD_NOTE_CONTACT not in answer.content.decode()
+    assert ChangeRequest.objects.get().note == ""
+
+
 SEED = f"""
 import datetime as dt
 from django.utils import timezone
@@ -67,6 +105,10 @@ meeting = make_meeting("Canary Listing", slug="canary-listing", days=[1], tz="Am
 for days, text, contact in [(100, "{OLD_TEXT}", "{OLD_CONTACT}"), (5, "{NEW_TEXT}", "{NEW_CONTACT}")]:
     made = ProblemReport.objects.create(meeting=meeting, kind="conduct", text=text, contact=contact)
     ProblemReport.objects.filter(pk=made.pk).update(created_at=timezone.now() - dt.timedelta(days=days))
+from stayhere.service import suggestions
+from stayhere.service.models import ChangeRequest
+made = suggestions.suggest(meeting, {{"start_time": "19:30"}}, note="{OLD_NOTE}", contact="{OLD_NOTE_CONTACT}")
+ChangeRequest.objects.filter(pk=made.pk).update(created_at=timezone.now() - dt.timedelta(days=100))
 """
 
 
@@ -85,14 +127,16 @@ def test_forget_old_reports_leaves_an_expired_report_s_words_and_contact_in_no_f
     assert seeded.returncode == 0, seeded.stderr
     database = [p for p in data_dir.rglob("*.sqlite3*") if p.is_file()]
     assert any(hits_in(path, [OLD_TEXT]) for path in database), "the canary was not even stored"
+    assert any(hits_in(path, [OLD_NOTE]) for path in database), "the note's canary was not even stored"
     done = _stayhere(env, "forget-old-reports")
     assert done.returncode == 0, done.stderr
     assert "1 open report was older than 90 days" in done.stdout
+    assert "1 open suggestion was older than 90 days: its note and contact address are deleted" in done.stdout
     found = [
         f"{needle} in {path}"
         for path in data_dir.rglob("*")
         if path.is_file()
-        for needle in hits_in(path, [OLD_TEXT, OLD_CONTACT])
+        for needle in hits_in(path, [OLD_TEXT, OLD_CONTACT, OLD_NOTE, OLD_NOTE_CONTACT])
     ]
     assert found == [], "kept: " + "; ".join(found)
     assert any(hits_in(path, [NEW_TEXT]) for path in data_dir.rglob("*.sqlite3*")), "the younger report was lost"
