@@ -90,15 +90,9 @@ def _copying() -> bool:
 
 def _copy(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """COPY the rows into ``table`` (already quoted), in the order of ``columns`` (quoted)."""
-    from psycopg.copy import QueuedLibpqWriter  # PostgreSQL only: SQLite sites need not install psycopg
-
     with connection.cursor() as cursor:
         raw = cursor.cursor  # psycopg's own cursor: Django's wrapper has no copy()
-        # The rows are sent by a thread of psycopg's own (QueuedLibpqWriter) while this one makes the next: the
-        # making (Python, holding the GIL) and the sending (libpq, not holding it) overlap, so PostgreSQL gets the
-        # rows as they are made. Same connection, same transaction: the block ends when the last row is sent, and
-        # an error in either thread raises here.
-        with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN", writer=QueuedLibpqWriter(raw)) as copy:
+        with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
 
