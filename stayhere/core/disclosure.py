@@ -104,6 +104,9 @@ ALLOWED: dict[str, dict[str, str]] = {
         ["id", "meeting", "start_mow", "timezone", "attendance", "fellowship", "cell", "latitude", "longitude"], INDEX
     ),
     "directory.DirectoryState": {"id": ID, "epoch": INDEX, "version": INDEX},
+    "directory.FeedBlock": dict.fromkeys(
+        ["block", "stamp"], "a block of meeting ids and a count of changes to it, so the feed is rendered again"
+    ),
     "directory.FeedSource": {
         "id": ID,
         **dict.fromkeys(

@@ -353,6 +353,18 @@ class DirectoryState(models.Model):
         return f"directory version {self.epoch}.{self.version}"
 
 
+class FeedBlock(models.Model):
+    """A block of meeting ids (id // feeds.pieces.BLOCK) and a counter that database triggers move whenever a
+    row the feed reads for one of its meetings changes: the rendered feed keeps each block's piece until then
+    (feeds/pieces.py). Written by the triggers only."""
+
+    block = models.BigIntegerField(primary_key=True)
+    stamp = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"feed block {self.block} at {self.stamp}"
+
+
 def _check_schedule(value: str) -> None:
     from stayhere.directory.feeds import intervals
 

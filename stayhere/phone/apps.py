@@ -15,6 +15,9 @@ class PhoneConfig(AppConfig):
         from stayhere.phone.codes import site_phones
 
         room_links.register_phones(site_phones)  # the feeds' conference_phone for rooms with a code
+        from stayhere.directory.feeds import pieces
+
+        pieces.watch(self.get_model("PhoneCode")._meta.db_table, "meeting_id")  # its codes are in the feed's pieces
         from django.db.models.signals import post_delete, post_save
 
         code = self.get_model("PhoneCode")

@@ -39,6 +39,8 @@ def test_the_benchmark_smoke_run_writes_every_figure(tmp_path: Path) -> None:
         "export_s",
         "export_cold_s",
         "export_cold_server_cpu_s",
+        "export_changed_s",
+        "export_changed_server_cpu_s",
         "query_server_cpu_ms",
         "floor_server_cpu_ms",
         "first_page_bytes",

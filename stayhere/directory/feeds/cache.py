@@ -22,7 +22,7 @@ from django.http.response import HttpResponseBase
 
 from stayhere.directory import freshness
 
-Render = Callable[[str], Iterator[str]]
+Render = Callable[[str], Iterator[str] | Iterator[bytes]]
 logger = logging.getLogger(__name__)
 
 
@@ -30,7 +30,8 @@ class _FeedFile(FileResponse):
     block_size = 1 << 20  # large reads: a 100 MB feed in a hundred pieces, not twenty-five thousand
 
 
-def _directory() -> Path:
+def directory() -> Path:
+    """Where the kept feeds are: the data directory's feeds/ (made when the first copy is kept)."""
     return Path(settings.DATA_DIR) / "feeds"
 
 
@@ -43,7 +44,7 @@ def response(request: HttpRequest, name: str, url_prefix: str, render: Render, c
     if etag in request.headers.get("If-None-Match", ""):
         answer: HttpResponseBase = HttpResponseNotModified()
     else:
-        path = _directory() / f"{stem}-{version}-{site}{suffix}"
+        path = directory() / f"{stem}-{version}-{site}{suffix}"
         try:
             answer = _FeedFile(path.open("rb"), content_type=content_type)
         except FileNotFoundError:
@@ -51,12 +52,17 @@ def response(request: HttpRequest, name: str, url_prefix: str, render: Render, c
             answer = StreamingHttpResponse(chunks, content_type=content_type)
         except OSError as exc:  # there, but not readable: the feed is still served, rendered
             _cannot_keep(exc)
-            answer = StreamingHttpResponse((chunk.encode() for chunk in render(url_prefix)), content_type=content_type)
+            answer = StreamingHttpResponse(_encoded(render(url_prefix)), content_type=content_type)
     answer["ETag"] = etag
     return answer
 
 
-def _keep_copy(chunks: Iterator[str], path: Path, older: str) -> Iterator[bytes]:
+def _encoded(chunks: Iterator[str] | Iterator[bytes]) -> Iterator[bytes]:
+    for chunk in chunks:
+        yield chunk if isinstance(chunk, bytes) else chunk.encode()
+
+
+def _keep_copy(chunks: Iterator[str] | Iterator[bytes], path: Path, older: str) -> Iterator[bytes]:
     """Yields the chunks as bytes and writes them to a temporary file, which becomes ``path``
     once the feed is complete (and replaces older versions); an interrupted feed leaves nothing.
 
@@ -73,8 +79,7 @@ def _keep_copy(chunks: Iterator[str], path: Path, older: str) -> Iterator[bytes]
             copy = os.fdopen(handle, "wb")
         except OSError as exc:
             _cannot_keep(exc)
-        for chunk in chunks:
-            data = chunk.encode()
+        for data in _encoded(chunks):
             if copy is not None:
                 try:
                     copy.write(data)

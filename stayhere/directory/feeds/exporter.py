@@ -27,15 +27,15 @@ def meeting_url_prefix(site_url: str) -> str:
     return site_url.rstrip("/") + reverse("directory:meeting", args=["x"])[:-1]
 
 
-def meeting_guide_chunks(url_prefix: str) -> Iterator[str]:
-    """The Meeting Guide feed as a JSON array in chunks, one object per weekday (meeting_guide.per_day), its
+def meeting_guide_chunks(url_prefix: str) -> Iterator[bytes]:
+    """The Meeting Guide feed as a JSON array in UTF-8 chunks, one object per weekday (meeting_guide.per_day), its
     objects written by the database (meeting_guide_sql)."""
-    return meeting_guide_sql.meeting_guide_chunks(url_prefix, per_day=True)
+    return meeting_guide_sql.meeting_guide_bytes(url_prefix, per_day=True)
 
 
-def meeting_guide_array_chunks(url_prefix: str) -> Iterator[str]:
+def meeting_guide_array_chunks(url_prefix: str) -> Iterator[bytes]:
     """The same feed with one object per meeting, a meeting on several days written with a "day" array."""
-    return meeting_guide_sql.meeting_guide_chunks(url_prefix, per_day=False)
+    return meeting_guide_sql.meeting_guide_bytes(url_prefix, per_day=False)
 
 
 def python_meeting_guide_chunks(url_prefix: str, *, per_day: bool = True) -> Iterator[str]:

@@ -16,6 +16,7 @@ Numbers: PostgreSQL writes the shortest text that reads back as the same double;
 
 from __future__ import annotations
 
+import hashlib
 import queue
 import threading
 from collections.abc import Callable, Generator, Iterator
@@ -24,8 +25,9 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from stayhere.directory import room_links
+from stayhere.directory.feeds import cache, pieces
 from stayhere.directory.feeds.meeting_guide import DAY_SLUG_SEPARATOR, DAY_SLUGS
-from stayhere.directory.models import Group, Location, Meeting
+from stayhere.directory.models import DirectoryState, Group, Location, Meeting
 from stayhere.directory.room_links import RoomAddresses
 from stayhere.directory.schedule import mask_to_days
 
@@ -128,11 +130,13 @@ _DAY_VALUE = [
 _PER_DAY = [[(str(day), DAY_SLUG_SEPARATOR + DAY_SLUGS[day]) for day in mask_to_days(mask)] for mask in range(128)]
 
 
-def query(vendor: str, rooms: RoomAddresses | None = None) -> str:
+def query(vendor: str, rooms: RoomAddresses | None = None, *, one_block: bool = False) -> str:
     """The query, one row per meeting in id order: (the object's text up to its slug, the slug as JSON, the
     weekday mask when the meeting has a day and a time else 0, the rest of the object from its "time").
     ``objects`` puts them together. Its parameters are ``parameters(url_prefix, rooms)``: the room-link parts
-    when there are rooms, then the meeting-page address prefix (for meetings without a url)."""
+    when there are rooms, then the meeting-page address prefix (for meetings without a url). ``one_block``:
+    only the meetings of ids from LOW up to HIGH (not included), their places and groups; the parameters are
+    then ``block_parameters``."""
     d = _Dialect(vendor)
     m, l, lx, g, gx = "m", "l", "lx", "g", "gx"  # noqa: E741
 
@@ -206,16 +210,21 @@ def query(vendor: str, rooms: RoomAddresses | None = None) -> str:
         f"',\"updated\":' || {d.utc(f'CASE WHEN {m}.last_verified > {m}.updated THEN {m}.last_verified ELSE {m}.updated END')} || '}}'",  # noqa: E501 - fresher of the last change and the last check
     ]
     meeting, location, grp = (model._meta.db_table for model in (Meeting, Location, Group))
+    places_of_block = groups_of_block = block = ""
+    if one_block:
+        places_of_block = f" WHERE {l}.id IN (SELECT location_id FROM {meeting} WHERE id >= %s AND id < %s)"
+        groups_of_block = f" WHERE {g}.id IN (SELECT group_id FROM {meeting} WHERE id >= %s AND id < %s)"
+        block = f" WHERE {m}.id >= %s AND {m}.id < %s"
     # On SQLite a place's and a group's parts are written once each, not once per meeting: there
     # are fewer of them (and a group with many contacts is a long row SQLite would read for every
     # meeting). See _Dialect.kept for PostgreSQL.
     return (
-        f"WITH {lx} AS {d.kept} (SELECT {l}.id, {place} AS part FROM {location} {l}), "
+        f"WITH {lx} AS {d.kept} (SELECT {l}.id, {place} AS part FROM {location} {l}{places_of_block}), "
         f"{gx} AS {d.kept} (SELECT {g}.id, {g}.moud_welcome AS moud, {g}.harm_reduction AS hred, "
-        f"CASE WHEN {g}.name <> '' THEN {group} ELSE '' END AS part FROM {grp} {g}) "
+        f"CASE WHEN {g}.name <> '' THEN {group} ELSE '' END AS part FROM {grp} {g}{groups_of_block}) "
         f"SELECT {head}, {d.quote(f'{m}.slug')}, {mask}, {' || '.join(parts)} FROM {meeting} {m} "
         f"LEFT JOIN {lx} ON {lx}.id = {m}.location_id "
-        f"LEFT JOIN {gx} ON {gx}.id = {m}.group_id ORDER BY {m}.id"
+        f"LEFT JOIN {gx} ON {gx}.id = {m}.group_id{block} ORDER BY {m}.id"
     )
 
 
@@ -258,6 +267,11 @@ def parameters(url_prefix: str, rooms: RoomAddresses | None) -> list[str]:
     return [*room_parts, url_prefix]
 
 
+def block_parameters(parameters: list[str], low: int, high: int) -> list[str | int]:
+    """The parameters of ``query(..., one_block=True)`` for the meetings of ids low <= id < high."""
+    return [low, high, low, high, *parameters, low, high]
+
+
 def objects(rows: list[tuple[str, str, int, str]], *, per_day: bool) -> list[str]:
     """The feed objects of the query's rows: a meeting on several days once per weekday (its slug then
     SLUG--DAY, meeting_guide.per_day) with ``per_day``, else once with a "day" array."""
@@ -276,19 +290,65 @@ def objects(rows: list[tuple[str, str, int, str]], *, per_day: bool) -> list[str
 
 
 def meeting_guide_chunks(url_prefix: str, *, per_day: bool = False) -> Iterator[str]:
-    """The feed as a JSON array, a thousand meetings per chunk, read through a chunked cursor; ``per_day``:
-    one object per weekday (meeting_guide.per_day), else a meeting on several days has a "day" array.
+    """The feed as a JSON array in chunks of text (``meeting_guide_bytes``, decoded)."""
+    return (chunk.decode() for chunk in meeting_guide_bytes(url_prefix, per_day=per_day))
 
-    The database writes the next chunks while the one before is being sent (``_ahead``): a feed of a million
-    meetings is seconds of the database's work and seconds of sending, and the two need not wait for each other.
+
+def meeting_guide_bytes(url_prefix: str, *, per_day: bool = False) -> Iterator[bytes]:
+    """The feed as a JSON array in UTF-8 chunks of a thousand meetings (or a block of a thousand ids);
+    ``per_day``: one object per weekday (meeting_guide.per_day), else a meeting on several days has a "day" array.
+
+    On SQLite each block of ids is kept as a piece and used again until one of its rows changes (pieces.py);
+    elsewhere the feed is one query, read through a chunked cursor. The database writes the next chunks while
+    the one before is being sent (``_ahead``): a feed of a million meetings is seconds of the database's work
+    and seconds of sending, and the two need not wait for each other.
     """
     return _ahead(lambda database: _chunks(database, url_prefix, per_day))
 
 
-def _chunks(database: BaseDatabaseWrapper, url_prefix: str, per_day: bool) -> Generator[str, None, None]:
+def _chunks(database: BaseDatabaseWrapper, url_prefix: str, per_day: bool) -> Generator[bytes, None, None]:
     rooms = room_links.addresses(url_prefix)  # in the caller's thread, before the writer starts
+    epoch = _epoch(database)
+    if epoch is None or not pieces.usable(database):
+        yield from _whole(database, url_prefix, per_day, rooms)
+        return
+    sql = query(database.vendor, rooms, one_block=True)
+    given = parameters(url_prefix, rooms)
+    site = hashlib.sha256(url_prefix.encode()).hexdigest()[:12]
+    kept = pieces.Kept(cache.directory(), "day" if per_day else "array", site, f"{epoch}\0{sql}\0{given!r}")
+    blocks = pieces.stamps(database)
+    yield b"["
+    first = True
+    with database.cursor() as cursor:
+        for block, stamp in blocks:
+            piece = kept.read(block, stamp)
+            if piece is None:
+                low = block * pieces.BLOCK
+                cursor.execute(sql, block_parameters(given, low, low + pieces.BLOCK))
+                piece = ",".join(objects(cursor.fetchall(), per_day=per_day)).encode()
+                # Kept only if nothing changed the block while its rows were read (pieces.py).
+                if stamp is not None and pieces.stamp(database, block) == stamp:
+                    kept.keep(block, stamp, piece)
+            if piece:
+                yield piece if first else b"," + piece
+                first = False
+    yield b"]\n"
+    kept.tidy()
+
+
+def _epoch(database: BaseDatabaseWrapper) -> str | None:
+    with database.cursor() as cursor:
+        cursor.execute(f"SELECT epoch FROM {DirectoryState._meta.db_table} WHERE id = 1")
+        row = cursor.fetchone()
+        return None if row is None else str(row[0])
+
+
+def _whole(
+    database: BaseDatabaseWrapper, url_prefix: str, per_day: bool, rooms: RoomAddresses | None
+) -> Generator[bytes, None, None]:
+    """The feed from one query over every meeting, nothing kept."""
     sql = query(database.vendor, rooms)
-    yield "["
+    yield b"["
     first = True
     with database.chunked_cursor() as cursor:
         cursor.execute(sql, parameters(url_prefix, rooms))
@@ -296,17 +356,17 @@ def _chunks(database: BaseDatabaseWrapper, url_prefix: str, per_day: bool) -> Ge
             rows = cursor.fetchmany(ROWS_PER_CHUNK)
             if not rows:
                 break
-            text = ",".join(objects(rows, per_day=per_day))
-            yield text if first else "," + text
+            text = ",".join(objects(rows, per_day=per_day)).encode()
+            yield text if first else b"," + text
             first = False
-    yield "]\n"
+    yield b"]\n"
 
 
 _END = object()
 AHEAD = 4  # chunks written before they are asked for (a few megabytes)
 
 
-def _ahead(make: Callable[[BaseDatabaseWrapper], Generator[str, None, None]]) -> Iterator[str]:
+def _ahead(make: Callable[[BaseDatabaseWrapper], Generator[bytes, None, None]]) -> Iterator[bytes]:
     """The chunks, written by another thread up to AHEAD chunks before they are taken. That thread uses this
     thread's database connection (shared for the while, never at the same time: this thread waits for the
     chunks and stops the writer before it goes on); SQLite and psycopg let other threads run while they work.
@@ -347,7 +407,7 @@ def _ahead(make: Callable[[BaseDatabaseWrapper], Generator[str, None, None]]) ->
                 return
             if isinstance(item, BaseException):
                 raise item
-            assert isinstance(item, str)
+            assert isinstance(item, bytes)
             yield item
     finally:
         stop.set()

@@ -17,7 +17,8 @@ from django.db import DatabaseError, connection
 
 from stayhere.demo.output import store
 from stayhere.demo.world import generate
-from stayhere.directory.feeds import exporter, meeting_guide_sql
+from stayhere.directory.feeds import exporter, meeting_guide_sql, pieces
+from stayhere.directory.feeds.pieces import BLOCK
 from stayhere.directory.models import Group
 from tests.conftest import TEST_DATA
 from tests.directory.factories import make_location, make_meeting
@@ -144,8 +145,8 @@ def _writers() -> list[threading.Thread]:
 
 def test_the_next_chunks_are_written_while_one_is_sent_and_a_reader_that_leaves_stops_the_writer(monkeypatch):
     monkeypatch.setattr(meeting_guide_sql, "ROWS_PER_CHUNK", 1)
-    for number in range(12):
-        make_meeting(f"Meeting {number}", location=make_location(), slug=f"m-{number}")
+    for number in range(12):  # a block of ids each (pieces.BLOCK): a chunk each, however the feed is read
+        make_meeting(f"Meeting {number}", location=make_location(), slug=f"m-{number}", pk=number * BLOCK + 1)
     chunks = meeting_guide_sql.meeting_guide_chunks(PREFIX, per_day=True)
     assert next(chunks) == "["
     assert json.loads(next(chunks))["slug"] == "m-0"
@@ -169,3 +170,14 @@ def test_a_failure_while_writing_ahead_reaches_the_reader(monkeypatch):
     with pytest.raises(DatabaseError, match="disk I/O error"):
         list(chunks)
     assert _writers() == [] and not connection.allow_thread_sharing
+
+
+def test_pieces_are_kept_on_sqlite_only_and_postgresql_renders_the_feed_whole(settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    make_meeting("Kept Or Not", location=make_location(), slug="kept-or-not")
+    assert "".join(meeting_guide_sql.meeting_guide_chunks(PREFIX, per_day=True)).count('"slug":"kept-or-not"') == 1
+    kept = list(tmp_path.glob("feeds/pieces-*/*"))
+    if connection.vendor == "sqlite":
+        assert pieces.usable(connection) and len(kept) == 1
+    else:  # a counter per block would make writers of one block wait for each other's commits (pieces.py)
+        assert not pieces.usable(connection) and kept == []

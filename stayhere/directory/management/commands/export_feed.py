@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from django.core.management.base import CommandParser
@@ -41,6 +42,7 @@ class Command(TranslatedCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         require_database()
         base = meeting_url_prefix(options["base_url"])
+        chunks: Iterator[str] | Iterator[bytes]
         if options["format"] == "csv":
             chunks = csv_chunks(base)
         elif options["days"] == "array":
@@ -48,4 +50,4 @@ class Command(TranslatedCommand):
         else:
             chunks = meeting_guide_chunks(base)
         for chunk in chunks:
-            self.stdout.write(chunk, ending="")
+            self.stdout.write(chunk if isinstance(chunk, str) else chunk.decode(), ending="")
