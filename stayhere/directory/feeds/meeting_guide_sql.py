@@ -32,6 +32,7 @@ from stayhere.directory.room_links import RoomAddresses
 from stayhere.directory.schedule import mask_to_days
 
 ROWS_PER_CHUNK = 1000
+GROUP_PARTS = "temp.stayhere_feed_groups"  # a rendering's groups' parts, in its connection's temporary schema
 
 
 class _Dialect:
@@ -130,13 +131,15 @@ _DAY_VALUE = [
 _PER_DAY = [[(str(day), DAY_SLUG_SEPARATOR + DAY_SLUGS[day]) for day in mask_to_days(mask)] for mask in range(128)]
 
 
-def query(vendor: str, rooms: RoomAddresses | None = None, *, one_block: bool = False) -> str:
+def query(vendor: str, rooms: RoomAddresses | None = None, *, one_block: bool = False, ids: bool = False) -> str:
     """The query, one row per meeting in id order: (the object's text up to its slug, the slug as JSON, the
     weekday mask when the meeting has a day and a time else 0, the rest of the object from its "time").
     ``objects`` puts them together. Its parameters are ``parameters(url_prefix, rooms)``: the room-link parts
     when there are rooms, then the meeting-page address prefix (for meetings without a url). ``one_block``:
-    only the meetings of ids from LOW up to HIGH (not included), their places and groups; the parameters are
-    then ``block_parameters``."""
+    only the meetings of ids from LOW up to HIGH (not included) and their places, with their groups' parts read
+    from the temporary table GROUP_PARTS: the text is then the block's query and the query that fills that table,
+    joined by a NUL; the block query's parameters are ``block_parameters``. ``ids``: each row ends with the
+    meeting's id."""
     d = _Dialect(vendor)
     m, l, lx, g, gx = "m", "l", "lx", "g", "gx"  # noqa: E741
 
@@ -210,21 +213,30 @@ def query(vendor: str, rooms: RoomAddresses | None = None, *, one_block: bool = 
         f"',\"updated\":' || {d.utc(f'CASE WHEN {m}.last_verified > {m}.updated THEN {m}.last_verified ELSE {m}.updated END')} || '}}'",  # noqa: E501 - fresher of the last change and the last check
     ]
     meeting, location, grp = (model._meta.db_table for model in (Meeting, Location, Group))
-    places_of_block = groups_of_block = block = ""
+    groups = (
+        f"SELECT {g}.id, {g}.moud_welcome AS moud, {g}.harm_reduction AS hred, "
+        f"CASE WHEN {g}.name <> '' THEN {group} ELSE '' END AS part FROM {grp} {g}"
+    )
     if one_block:
-        places_of_block = f" WHERE {l}.id IN (SELECT location_id FROM {meeting} WHERE id >= %s AND id < %s)"
-        groups_of_block = f" WHERE {g}.id IN (SELECT group_id FROM {meeting} WHERE id >= %s AND id < %s)"
-        block = f" WHERE {m}.id >= %s AND {m}.id < %s"
+        # A block's places are written for it; its groups come from GROUP_PARTS, written once a rendering (a
+        # group's meetings are in many blocks, and its contacts cost more to write than a meeting).
+        return (
+            f"WITH {lx} AS {d.kept} (SELECT {l}.id, {place} AS part FROM {location} {l} "
+            f"WHERE {l}.id IN (SELECT location_id FROM {meeting} WHERE id >= %s AND id < %s)) "
+            f"SELECT {head}, {d.quote(f'{m}.slug')}, {mask}, {' || '.join(parts)} FROM {meeting} {m} "
+            f"LEFT JOIN {lx} ON {lx}.id = {m}.location_id "
+            f"LEFT JOIN {GROUP_PARTS} {gx} ON {gx}.id = {m}.group_id WHERE {m}.id >= %s AND {m}.id < %s "
+            f"ORDER BY {m}.id\0{groups}"
+        )
     # On SQLite a place's and a group's parts are written once each, not once per meeting: there
     # are fewer of them (and a group with many contacts is a long row SQLite would read for every
     # meeting). See _Dialect.kept for PostgreSQL.
     return (
-        f"WITH {lx} AS {d.kept} (SELECT {l}.id, {place} AS part FROM {location} {l}{places_of_block}), "
-        f"{gx} AS {d.kept} (SELECT {g}.id, {g}.moud_welcome AS moud, {g}.harm_reduction AS hred, "
-        f"CASE WHEN {g}.name <> '' THEN {group} ELSE '' END AS part FROM {grp} {g}{groups_of_block}) "
-        f"SELECT {head}, {d.quote(f'{m}.slug')}, {mask}, {' || '.join(parts)} FROM {meeting} {m} "
-        f"LEFT JOIN {lx} ON {lx}.id = {m}.location_id "
-        f"LEFT JOIN {gx} ON {gx}.id = {m}.group_id{block} ORDER BY {m}.id"
+        f"WITH {lx} AS {d.kept} (SELECT {l}.id, {place} AS part FROM {location} {l}), "
+        f"{gx} AS {d.kept} ({groups}) "
+        f"SELECT {head}, {d.quote(f'{m}.slug')}, {mask}, {' || '.join(parts)}{f', {m}.id' if ids else ''} "
+        f"FROM {meeting} {m} LEFT JOIN {lx} ON {lx}.id = {m}.location_id "
+        f"LEFT JOIN {gx} ON {gx}.id = {m}.group_id ORDER BY {m}.id"
     )
 
 
@@ -269,7 +281,7 @@ def parameters(url_prefix: str, rooms: RoomAddresses | None) -> list[str]:
 
 def block_parameters(parameters: list[str], low: int, high: int) -> list[str | int]:
     """The parameters of ``query(..., one_block=True)`` for the meetings of ids low <= id < high."""
-    return [low, high, low, high, *parameters, low, high]
+    return [low, high, *parameters, low, high]
 
 
 def objects(rows: list[tuple[str, str, int, str]], *, per_day: bool) -> list[str]:
@@ -316,24 +328,90 @@ def _chunks(database: BaseDatabaseWrapper, url_prefix: str, per_day: bool) -> Ge
     given = parameters(url_prefix, rooms)
     site = hashlib.sha256(url_prefix.encode()).hexdigest()[:12]
     kept = pieces.Kept(cache.directory(), "day" if per_day else "array", site, f"{epoch}\0{sql}\0{given!r}")
-    blocks = pieces.stamps(database)
+    blocks = pieces.stamps(database)  # before the groups are read: a group changed after is a block's stamp moved
+    if blocks is None:
+        yield from _whole(database, url_prefix, per_day, rooms)
+        return
+    if sum(not kept.has(block, stamp) for block, stamp in blocks) * MOSTLY > len(blocks):
+        # Most blocks to write: one query over every meeting, cut into blocks, costs less than a query a block.
+        yield from _all_blocks(database, query(database.vendor, rooms, ids=True), given, per_day, dict(blocks), kept)
+    else:
+        yield from _some_blocks(database, sql, given, per_day, blocks, kept)
+    kept.tidy()
+
+
+MOSTLY = 4  # more than a quarter of the blocks to write: _all_blocks
+
+
+def _some_blocks(
+    database: BaseDatabaseWrapper,
+    sql: str,
+    given: list[str],
+    per_day: bool,
+    blocks: list[tuple[int, int]],
+    kept: pieces.Kept,
+) -> Generator[bytes, None, None]:
+    """The feed from the kept pieces, and a query for each block that has none."""
+    block_sql, groups_sql = sql.split("\0")
+    groups_read = False
     yield b"["
     first = True
     with database.cursor() as cursor:
         for block, stamp in blocks:
             piece = kept.read(block, stamp)
             if piece is None:
+                if not groups_read:
+                    cursor.execute(f"DROP TABLE IF EXISTS {GROUP_PARTS}")
+                    cursor.execute(f"CREATE TEMP TABLE {GROUP_PARTS.split('.')[1]} AS {groups_sql}", [])
+                    groups_read = True
                 low = block * pieces.BLOCK
-                cursor.execute(sql, block_parameters(given, low, low + pieces.BLOCK))
+                cursor.execute(block_sql, block_parameters(given, low, low + pieces.BLOCK))
                 piece = ",".join(objects(cursor.fetchall(), per_day=per_day)).encode()
                 # Kept only if nothing changed the block while its rows were read (pieces.py).
-                if stamp is not None and pieces.stamp(database, block) == stamp:
+                if pieces.stamp(database, block) == stamp:
                     kept.keep(block, stamp, piece)
             if piece:
                 yield piece if first else b"," + piece
                 first = False
+        if groups_read:
+            cursor.execute(f"DROP TABLE IF EXISTS {GROUP_PARTS}")
     yield b"]\n"
-    kept.tidy()
+
+
+def _all_blocks(
+    database: BaseDatabaseWrapper,
+    sql: str,
+    given: list[str],
+    per_day: bool,
+    stamps: dict[int, int],
+    kept: pieces.Kept,
+) -> Generator[bytes, None, None]:
+    """The feed from one query over every meeting (its id last in each row), each block's rows kept as its piece
+    when its stamp, read while the query is open, is the one read before it began."""
+
+    def piece(block: int, rows: list[tuple[str, str, int, str, int]]) -> bytes:
+        text = ",".join(objects([row[:4] for row in rows], per_day=per_day)).encode()
+        stamp = stamps.get(block)
+        if stamp is not None and pieces.stamp(database, block) == stamp:
+            kept.keep(block, stamp, text)
+        return text
+
+    yield b"["
+    first = True
+    with database.chunked_cursor() as cursor:
+        cursor.execute(sql, given)
+        block, rows = -1, list[tuple[str, str, int, str, int]]()
+        while chunk := cursor.fetchmany(ROWS_PER_CHUNK):
+            for row in chunk:
+                if row[4] // pieces.BLOCK != block:
+                    if rows and (text := piece(block, rows)):
+                        yield text if first else b"," + text
+                        first = False
+                    block, rows = row[4] // pieces.BLOCK, []
+                rows.append(row)
+        if rows and (text := piece(block, rows)):
+            yield text if first else b"," + text
+    yield b"]\n"
 
 
 def _epoch(database: BaseDatabaseWrapper) -> str | None:

@@ -131,14 +131,18 @@ def install(database: BaseDatabaseWrapper) -> None:
         )
 
 
-def stamps(database: BaseDatabaseWrapper) -> list[tuple[int, int | None]]:
-    """Every block that holds a meeting, in order, with its stamp (None when it has none: never kept)."""
+def stamps(database: BaseDatabaseWrapper) -> list[tuple[int, int]] | None:
+    """Every block, in order, with its stamp; None if a meeting has an id past the last block (its block was
+    never counted: the caller renders the feed whole). The triggers and ``install`` give every meeting's block
+    a row, so this reads the thousand-times smaller table, not the meetings."""
     with database.cursor() as cursor:
-        cursor.execute(
-            f"SELECT b.block, f.stamp FROM (SELECT DISTINCT id / {BLOCK} AS block FROM {MEETINGS}) AS b "
-            f"LEFT JOIN {TABLE} f ON f.block = b.block ORDER BY b.block"
-        )
-        return [(int(block), stamp) for block, stamp in cursor.fetchall()]
+        cursor.execute(f"SELECT block, stamp FROM {TABLE} ORDER BY block")
+        blocks = [(int(block), int(stamp)) for block, stamp in cursor.fetchall()]
+        cursor.execute(f"SELECT max(id) FROM {MEETINGS}")
+        (last,) = cursor.fetchone()
+    if last is not None and (not blocks or last // BLOCK > blocks[-1][0]):
+        return None
+    return blocks
 
 
 def stamp(database: BaseDatabaseWrapper, block: int) -> int | None:
@@ -166,6 +170,9 @@ class Kept:
     def _name(block: int, stamp: int) -> str:
         return f"{block}-{stamp}"
 
+    def has(self, block: int, stamp: int) -> bool:
+        return self._name(block, stamp) in self.present
+
     def read(self, block: int, stamp: int | None) -> bytes | None:
         if stamp is None or self._name(block, stamp) not in self.present:
             return None
@@ -179,9 +186,12 @@ class Kept:
     def keep(self, block: int, stamp: int, data: bytes) -> None:
         """Write the piece (a temporary file first, so a reader never sees half of it); a data directory that
         cannot be written costs the piece only (cache.py says so once for the feed itself)."""
+        name = self._name(block, stamp)
+        if name in self.present:  # kept already (the same rows give the same text)
+            self.used.add(name)
+            return
         if not self.writable:
             return
-        name = self._name(block, stamp)
         try:
             self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             handle, partial = tempfile.mkstemp(dir=self.folder, prefix=".partial-")

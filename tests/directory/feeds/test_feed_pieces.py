@@ -54,20 +54,20 @@ def _kept() -> list[Path]:
     return sorted(p for p in cache.directory().glob("pieces-*/*") if not p.name.startswith("."))
 
 
-def _three_blocks() -> list[Meeting]:
-    """A meeting in each of three blocks of ids, each at its own place, two in one group."""
+def _five_blocks() -> list[Meeting]:
+    """A meeting in each of five blocks of ids, each at its own place, four in one group."""
     group = Group.objects.create(name="Friday Group")
     return [
         make_meeting(f"Meeting {n}", location=make_location(f"Town {n}"), group=group if n else None,
                      slug=f"m-{n}", pk=n * pieces.BLOCK + 7)
-        for n in range(3)
+        for n in range(5)
     ]  # fmt: skip
 
 
 def test_every_write_to_a_row_the_feed_reads_moves_the_stamp_of_its_meetings_block_only():
-    first, second, third = _three_blocks()
+    first, second, third, *_others = _five_blocks()
     before = _stamps()
-    assert set(before) == {0, 1, 2}
+    assert set(before) == {0, 1, 2, 3, 4}
 
     def moved() -> set[int]:
         nonlocal before
@@ -82,8 +82,8 @@ def test_every_write_to_a_row_the_feed_reads_moves_the_stamp_of_its_meetings_blo
     Location.objects.filter(pk=third.location.pk).update(notes="Side door")
     assert moved() == {2}
     assert second.group is not None
-    Group.objects.filter(pk=second.group.pk).update(email="friday@example.org")  # meetings 1 and 2
-    assert moved() == {1, 2}
+    Group.objects.filter(pk=second.group.pk).update(email="friday@example.org")  # meetings 1 to 4
+    assert moved() == {1, 2, 3, 4}
     code_for(first)  # the phone code of its room is in the feed
     assert moved() == {0}
     rotate(first)
@@ -100,10 +100,10 @@ def test_every_write_to_a_row_the_feed_reads_moves_the_stamp_of_its_meetings_blo
 
 
 def test_after_one_meeting_changes_only_its_block_is_rendered_again_and_the_feed_is_as_if_rendered_whole():
-    _three_blocks()
-    for per_day in (True, False):
+    _five_blocks()
+    for per_day in (True, False):  # every block to write: one query over all meetings, cut into blocks
         assert _feed(per_day) == _whole(per_day)
-    assert len(_kept()) == 6  # three blocks, in both forms
+    assert len(_kept()) == 10  # five blocks, in both forms
     with CaptureQueriesContext(connection) as captured:
         again = _feed()
     assert _block_queries(captured) == [] and again == _whole()  # every block from its kept piece
@@ -112,10 +112,10 @@ def test_after_one_meeting_changes_only_its_block_is_rendered_again_and_the_feed
     with CaptureQueriesContext(connection) as captured:
         changed = _feed()
     rendered = _block_queries(captured)
-    assert len(rendered) == 1
+    assert len(rendered) == 1  # a fifth of the blocks to write: a query for that block alone
     assert [item.get("location") for item in json.loads(changed)][1] == "The Old Firehouse"
     assert changed == _whole()
-    assert len(_kept()) == 6  # the block's old piece went once the new one was kept
+    assert len(_kept()) == 10  # the block's old piece went once the new one was kept
 
 
 def test_a_reimport_that_changes_one_meeting_gives_the_feed_of_the_new_listings():
@@ -139,15 +139,21 @@ def test_a_reimport_that_changes_one_meeting_gives_the_feed_of_the_new_listings(
 
 
 def test_a_block_that_changes_while_its_rows_are_read_is_served_but_not_kept(monkeypatch):
-    _three_blocks()
+    _five_blocks()
     monkeypatch.setattr(pieces, "stamp", lambda database, block: -1)  # as if a write committed meanwhile
-    assert _feed() == _whole()
+    assert _feed() == _whole()  # all blocks at once
     assert _kept() == []
+    monkeypatch.undo()
+    _feed()
+    Location.objects.filter(city="Town 2").update(name="Moved")
+    monkeypatch.setattr(pieces, "stamp", lambda database, block: -1)
+    assert _feed() == _whole()  # the one changed block alone
+    assert len(_kept()) == 4 and b"Moved" in _feed()
 
 
 @pytest.mark.django_db(transaction=True)
 def test_without_its_triggers_nothing_is_kept_and_after_migrate_a_change_made_meanwhile_is_in_the_feed():
-    first, *_rest = _three_blocks()
+    first, *_rest = _five_blocks()
     _feed()
     pieces.uninstall(connection)
     assert not pieces.usable(connection)
@@ -186,7 +192,7 @@ def test_another_site_address_or_unlisted_rooms_keep_their_own_pieces_and_old_fo
 
 
 def test_a_data_directory_that_cannot_be_written_still_gets_the_whole_feed(settings, tmp_path):
-    _three_blocks()
+    _five_blocks()
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("")
     settings.DATA_DIR = blocked  # feeds/ cannot be made under a file
