@@ -117,17 +117,37 @@ class Meeting:
         return any(isinstance(e, Delete) for e in self.effects)
 
 
-def run_async(coroutine: Any) -> Any:
+RUN_ASYNC_LIMIT_S = 300.0
+
+
+def run_async(coroutine: Any, limit_s: float = RUN_ASYNC_LIMIT_S) -> Any:
     """Runs a coroutine to the end on a new event loop in its own thread.
 
     Playwright's synchronous API (the browser tests) leaves an event loop marked as running in the main
     thread for the whole session, so ``asyncio.run`` cannot be called there after a browser test.
+
+    A scenario still running after ``limit_s`` fails its test (its loop is left to a daemon thread) instead of
+    holding the whole suite: a hang seen once in CI under load must not stop every later test.
     """
     import asyncio
-    from concurrent.futures import ThreadPoolExecutor
+    import threading
 
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = asyncio.run(coroutine)
+        except BaseException as exc:  # handed to the caller
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run, name="run-async", daemon=True)
+    thread.start()
+    thread.join(limit_s)
+    if thread.is_alive():
+        raise TimeoutError(f"the scenario was still running after {limit_s:.0f} s")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
 
 
 class Serving:

@@ -387,3 +387,32 @@ def test_a_redis_switched_to_persistence_mid_meeting_ends_and_deletes_its_meetin
     errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
     assert any("began writing to disk" in line and 'save ""' in line for line in errors), errors
     assert not any("said before" in r.getMessage() for r in caplog.records)
+
+
+def test_a_redis_that_stops_answering_does_not_hold_the_stores_shutdown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import signal
+
+    monkeypatch.setattr(redis_store, "DELIVERY_TIMEOUT_S", 0.5)
+    cfg = config(chat_policy="open", waiting_room=False)
+    with private_redis(tmp_path) as server:
+        store = RedisRoomStore(server.url, prefix=unique_prefix())
+        hub = RoomHub(store, clock=lambda: T0)
+        assert server.process is not None
+        closed: list[bool] = []
+
+        async def steps() -> None:
+            assert await hub.join("r", Tab(), Join(CHAIR, "t1", "b1", "Chair", chair_key=CHAIR_KEY), loader(cfg))
+            os.kill(server.process.pid, signal.SIGSTOP)  # alive, holding its connections, answering nothing
+            try:
+                for ticker in hub.tickers.values():
+                    ticker.cancel()
+                await asyncio.wait_for(store.close(), 60)  # bounded by the store itself, not by this limit
+                closed.append(True)
+            finally:
+                os.kill(server.process.pid, signal.SIGCONT)
+
+        run_async(steps())
+        assert closed == [True]

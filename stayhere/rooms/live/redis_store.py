@@ -202,8 +202,8 @@ class RedisRoomStore:
             kind = type(failure).__name__
             log.warning("The connection to Redis was lost (%s): live meetings here are interrupted.", kind)
         finally:
-            with contextlib.suppress(Exception):
-                await pubsub.aclose()  # type: ignore[no-untyped-call]
+            with contextlib.suppress(Exception):  # a Redis that stopped answering must not hold the shutdown
+                await asyncio.wait_for(pubsub.aclose(), DELIVERY_TIMEOUT_S)  # type: ignore[no-untyped-call]
             self._lost(interrupt=not closing)
 
     def _lost(self, interrupt: bool = True) -> None:
@@ -431,17 +431,20 @@ class RedisRoomStore:
         return found
 
     async def close(self) -> None:
+        """Stops the reader and the heartbeat and closes the connections, each within DELIVERY_TIMEOUT_S: a Redis
+        that stopped answering delays a shutdown by seconds, never holds it."""
         for task in (self._reader, self._heartbeat):
             if task is not None:
                 task.cancel()
-                with contextlib.suppress(BaseException):
-                    await task
+                await asyncio.wait({task}, timeout=DELIVERY_TIMEOUT_S)
         if self._redis is not None:
-            with contextlib.suppress(*FAILURES):
-                await self._redis.delete(self._worker_key(self.worker))
-            await self._redis.aclose()
+            with contextlib.suppress(*FAILURES, asyncio.TimeoutError):
+                await asyncio.wait_for(self._redis.delete(self._worker_key(self.worker)), DELIVERY_TIMEOUT_S)
+            with contextlib.suppress(*FAILURES, asyncio.TimeoutError):
+                await asyncio.wait_for(self._redis.aclose(), DELIVERY_TIMEOUT_S)
         if self._listener is not None:
-            await self._listener.aclose()
+            with contextlib.suppress(*FAILURES, asyncio.TimeoutError):
+                await asyncio.wait_for(self._listener.aclose(), DELIVERY_TIMEOUT_S)
             self._listener = None
         self._redis = self._reader = self._heartbeat = None
 
