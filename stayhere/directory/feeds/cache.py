@@ -11,7 +11,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import queue
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -66,54 +68,85 @@ def _keep_copy(chunks: Iterator[str] | Iterator[bytes], path: Path, older: str) 
     """Yields the chunks as bytes and writes them to a temporary file, which becomes ``path``
     once the feed is complete (and replaces older versions); an interrupted feed leaves nothing.
 
+    The file is written by a thread of its own (``_Copy``), so that writing a feed of a gigabyte to
+    disk and sending it to the client happen at the same time rather than one after the other.
+
     A data directory that is full or read-only costs the copy, never the feed: the rest of the
     chunks are still served (rendered on every request until the copy can be written)."""
-    copy: BinaryIO | None = None
-    partial: Path | None = None
+    copy: _Copy | None = None
     complete = False
     try:
         try:
             path.parent.mkdir(mode=0o700, exist_ok=True)
             handle, name = tempfile.mkstemp(dir=path.parent, prefix=".partial-")
-            partial = Path(name)
-            copy = os.fdopen(handle, "wb")
+            copy = _Copy(os.fdopen(handle, "wb"), Path(name))
         except OSError as exc:
             _cannot_keep(exc)
         for data in _encoded(chunks):
             if copy is not None:
+                copy.write(data)
+            yield data
+        if copy is not None:
+            failure = copy.finish()
+            if failure is None:
                 try:
-                    copy.write(data)
+                    os.replace(copy.partial, path)
+                    complete = True
+                    for stale in path.parent.glob(older):
+                        if stale != path:
+                            stale.unlink(missing_ok=True)
+                    _can_keep()
                 except OSError as exc:
                     _cannot_keep(exc)
-                    _close_quietly(copy)
-                    copy = None
-            yield data
-        if copy is not None and partial is not None:
-            try:
-                copy.close()
-                os.replace(partial, path)
-                complete = True
-                for stale in path.parent.glob(older):
-                    if stale != path:
-                        stale.unlink(missing_ok=True)
-                _can_keep()
-            except OSError as exc:
-                _cannot_keep(exc)
+            else:
+                _cannot_keep(failure)
     finally:
-        if copy is not None and not copy.closed:
-            _close_quietly(copy)
-        if partial is not None and not complete:
-            try:
-                partial.unlink(missing_ok=True)
-            except OSError:
-                pass
+        if copy is not None:
+            copy.finish()
+            if not complete:
+                try:
+                    copy.partial.unlink(missing_ok=True)
+                except OSError:
+                    pass
 
 
-def _close_quietly(copy: BinaryIO) -> None:
-    try:
-        copy.close()
-    except OSError:
-        pass  # a full disk refuses the last buffered bytes too
+class _Copy:
+    """A file written by a thread of its own from a short queue of chunks. The first OSError stops the writing
+    (the rest of the chunks are dropped) and is given back by ``finish``, which waits for the thread."""
+
+    AHEAD = 8
+
+    def __init__(self, out: BinaryIO, partial: Path) -> None:
+        self.out = out
+        self.partial = partial
+        self.failure: OSError | None = None
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=self.AHEAD)
+        self._thread = threading.Thread(target=self._run, name="feed-copy", daemon=True)
+        self._thread.start()
+        self._finished = False
+
+    def write(self, data: bytes) -> None:
+        if self.failure is None:
+            self._queue.put(data)
+
+    def _run(self) -> None:
+        while (data := self._queue.get()) is not None:
+            if self.failure is None:
+                try:
+                    self.out.write(data)
+                except OSError as exc:
+                    self.failure = exc
+        try:
+            self.out.close()
+        except OSError as exc:  # a full disk refuses the last buffered bytes too
+            self.failure = self.failure or exc
+
+    def finish(self) -> OSError | None:
+        if not self._finished:
+            self._finished = True
+            self._queue.put(None)
+            self._thread.join()
+        return self.failure
 
 
 # Whether the last copy failed: the log says so once when copies start failing, and once when they work again,
