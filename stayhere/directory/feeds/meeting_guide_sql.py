@@ -343,6 +343,12 @@ def _chunks(database: BaseDatabaseWrapper, url_prefix: str, per_day: bool) -> Ge
 MOSTLY = 4  # more than a quarter of the blocks to write: _all_blocks
 
 
+def _piece(texts: list[str]) -> bytes:
+    """A block's objects as kept and sent: each after a comma (the feed's first piece is sent without its own),
+    so that no piece of a megabyte is copied to put a comma before it; no objects, no bytes."""
+    return ",".join(["", *texts]).encode() if texts else b""
+
+
 def _some_blocks(
     database: BaseDatabaseWrapper,
     sql: str,
@@ -366,12 +372,12 @@ def _some_blocks(
                     groups_read = True
                 low = block * pieces.BLOCK
                 cursor.execute(block_sql, block_parameters(given, low, low + pieces.BLOCK))
-                piece = ",".join(objects(cursor.fetchall(), per_day=per_day)).encode()
+                piece = _piece(objects(cursor.fetchall(), per_day=per_day))
                 # Kept only if nothing changed the block while its rows were read (pieces.py).
                 if pieces.stamp(database, block) == stamp:
                     kept.keep(block, stamp, piece)
             if piece:
-                yield piece if first else b"," + piece
+                yield piece[1:] if first else piece
                 first = False
         if groups_read:
             cursor.execute(f"DROP TABLE IF EXISTS {GROUP_PARTS}")
@@ -390,7 +396,7 @@ def _all_blocks(
     when its stamp, read while the query is open, is the one read before it began."""
 
     def piece(block: int, rows: list[tuple[str, str, int, str, int]]) -> bytes:
-        text = ",".join(objects([row[:4] for row in rows], per_day=per_day)).encode()
+        text = _piece(objects([row[:4] for row in rows], per_day=per_day))
         stamp = stamps.get(block)
         if stamp is not None and pieces.stamp(database, block) == stamp:
             kept.keep(block, stamp, text)
@@ -405,12 +411,12 @@ def _all_blocks(
             for row in chunk:
                 if row[4] // pieces.BLOCK != block:
                     if rows and (text := piece(block, rows)):
-                        yield text if first else b"," + text
+                        yield text[1:] if first else text
                         first = False
                     block, rows = row[4] // pieces.BLOCK, []
                 rows.append(row)
         if rows and (text := piece(block, rows)):
-            yield text if first else b"," + text
+            yield text[1:] if first else text
     yield b"]\n"
 
 

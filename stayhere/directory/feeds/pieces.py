@@ -40,7 +40,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 BLOCK = 1000  # meeting ids per piece
 TABLE = "directory_feedblock"
 MEETINGS = "directory_meeting"
-RENDERING = "1"  # moved whenever the objects' text changes for the same rows (a new folder for every piece)
+RENDERING = "2"  # moved whenever the objects' text changes for the same rows (a new folder for every piece)
 
 
 @dataclass(frozen=True)
