@@ -104,6 +104,10 @@ DATABASE_URL = envstr("STAYHERE_DATABASE_URL", "")
 DATABASES: dict[str, dict[str, Any]]
 if DATABASE_URL:
     DATABASES = {"default": database_from_url("STAYHERE_DATABASE_URL", DATABASE_URL)}
+    # The database a test run makes on that server (stayhere.testing names it per checkout, so that two
+    # checkouts' runs on one server do not drop each other's); Django's test_NAME otherwise.
+    if envstr("STAYHERE_TEST_DATABASE_NAME", ""):
+        DATABASES["default"]["TEST"] = {"NAME": envstr("STAYHERE_TEST_DATABASE_NAME", "")}
 else:
     DATABASES = {
         "default": {
