@@ -102,11 +102,19 @@ ALLOWED: dict[str, dict[str, str]] = {
     | {"last_verified": "when a trusted servant last confirmed the public listing is still right"},
     "directory.MeetingSlot": dict.fromkeys(
         [
-            "id", "meeting", "start_mow", "timezone", "attendance", "fellowship", "cell", "latitude", "longitude",
+            "id",
+            "meeting",
+            "start_mow",
+            "timezone",
+            "attendance",
+            "fellowship",
+            "cell",
+            "latitude",
+            "longitude",
             "type_index",
         ],
         INDEX,
-    ),  # fmt: skip
+    ),
     "directory.DirectoryState": {"id": ID, "epoch": INDEX, "version": INDEX},
     "directory.FeedBlock": dict.fromkeys(
         ["block", "stamp"], "a block of meeting ids and a count of changes to it, so the feed is rendered again"

@@ -340,11 +340,18 @@ class MeetingSlot(models.Model):
             # two codes, the meeting).
             models.Index(
                 fields=[
-                    "cell", "timezone", "start_mow", "latitude", "longitude", "attendance", "fellowship", "type_index",
+                    "cell",
+                    "timezone",
+                    "start_mow",
+                    "latitude",
+                    "longitude",
+                    "attendance",
+                    "fellowship",
+                    "type_index",
                     "meeting",
                 ],
                 name="slot_cell_time_covering",
-            ),  # fmt: skip
+            ),
             models.Index(fields=["timezone", "start_mow"], name="slot_zone_time"),
         ]
 
