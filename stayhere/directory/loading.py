@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from django.db import connection, models
+from django.db import connection, connections, models
 from django.db.models.base import ModelState
 
 from stayhere.directory.models import Group, Location, Meeting
@@ -78,24 +78,25 @@ def _plan(vendor: str) -> tuple[str, tuple[_Part, ...]]:
     return sql, parts
 
 
-def _build(part: _Part, values: Sequence[Any]) -> models.Model | None:
+def _build(part: _Part, values: Sequence[Any], database: Any) -> models.Model | None:
     """The instance ``Model.from_db`` would make of these columns, without its ``__init__``.
 
     ``from_db`` pads the row with a placeholder for every deferred field and ``__init__`` walks all the model's
     fields to skip them and sends ``pre_init``/``post_init``: three quarters of the loading's Python for a page of
     meetings. What it leaves is a ``ModelState`` saying the row came from this database and the loaded values in
     the instance's ``__dict__``; a field missing there is deferred, as Django decides it. No receiver of those
-    signals exists for these models (``tests/directory/test_loading.py`` holds both).
+    signals exists for these models (``tests/directory/test_loading.py`` holds both). ``database`` is the connection
+    itself, looked up once a page (``django.db.connection`` is a proxy that looks it up at each attribute read).
     """
     if values[0] is None:  # no related row (a LEFT JOIN miss): the primary key is first
         return None
     converted = list(values)
     for index, converters in part.converters:
         for converter, column in converters:
-            converted[index] = converter(converted[index], column, connection)
+            converted[index] = converter(converted[index], column, database)
     instance = part.model.__new__(part.model)
     state = ModelState()
-    state.adding, state.db = False, connection.alias
+    state.adding, state.db = False, database.alias
     instance._state = state
     instance.__dict__.update(zip(part.attnames, converted, strict=True))
     return instance
@@ -109,14 +110,15 @@ def meetings_by_id(ids: Sequence[int]) -> dict[int, Meeting]:
     with connection.cursor() as cursor:
         cursor.execute(sql + "(" + ", ".join(["%s"] * len(ids)) + ")", list(ids))
         rows = cursor.fetchall()
+    database = connections[connection.alias]
     found: dict[int, Meeting] = {}
     for row in rows:
         start = len(parts[0].columns)
-        meeting = _build(parts[0], row[:start])
+        meeting = _build(parts[0], row[:start], database)
         assert isinstance(meeting, Meeting)
         for part in parts[1:]:
             end = start + len(part.columns)
-            meeting._state.fields_cache[part.relation] = _build(part, row[start:end])
+            meeting._state.fields_cache[part.relation] = _build(part, row[start:end], database)
             start = end
         found[meeting.pk] = meeting
     return found

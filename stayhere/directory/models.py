@@ -248,7 +248,7 @@ class Meeting(models.Model):
     def next_start(self, after: dt.datetime, grace: dt.timedelta = dt.timedelta(0)) -> dt.datetime | None:
         if self.start_time is None or not self.day_mask:
             return None
-        return min(schedule.next_start(day, self.start_time, self.timezone, after, grace) for day in self.days)
+        return schedule.next_start_on_days(self.days, self.start_time, self.timezone, after, grace)
 
     @property
     def feed_source(self) -> FeedSource | None:
