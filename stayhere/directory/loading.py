@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+import orjson
 from django.db import connection, connections, models
 from django.db.models.base import ModelState
 
@@ -56,9 +57,35 @@ def _part(model: type[models.Model], alias: str, relation: str, attnames: tuple[
         column = field.get_col(alias)
         columns.append(f"{alias}.{quote(field.column)}")
         found = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+        if isinstance(field, models.JSONField) and field.decoder is None:
+            found = [_fast_json(converter) if _is_json_reading(converter, field) else converter for converter in found]
         if found:
             converters.append((index, tuple((converter, column) for converter in found)))
     return _Part(model, relation, tuple(columns), attnames, tuple(converters))
+
+
+def _is_json_reading(converter: Converter, field: models.JSONField[Any]) -> bool:
+    return getattr(converter, "__func__", None) is models.JSONField.from_db_value and converter.__self__ is field  # type: ignore[attr-defined]
+
+
+def _fast_json(django_reading: Converter) -> Converter:
+    """A JSON column that holds a list of texts (a page's ``types`` and ``regions``), read by orjson: for those it
+    gives what ``json.loads`` gives, at a fraction of the cost. Anything else (other values, where the two may
+    differ: orjson reads an integer past 64 bits as a float; what orjson refuses: NaN, lone surrogates, a value
+    that is no text) goes to Django's own reading, which decides as before."""
+
+    def read(value: Any, expression: Any, database: Any) -> Any:
+        if value is None:
+            return None
+        try:
+            found = orjson.loads(value)
+        except orjson.JSONDecodeError:
+            return django_reading(value, expression, database)
+        if type(found) is list and all(type(item) is str for item in found):
+            return found
+        return django_reading(value, expression, database)
+
+    return read
 
 
 @cache
