@@ -98,7 +98,7 @@ def test_a_type_filter_is_answered_from_the_slots_without_reading_meetings():
 
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_gives_the_slots_that_existed_their_meetings_codes():
-    before = [("directory", "0008_import_writes_less")]
+    before = [("directory", "0009_feed_blocks")]
     executor = MigrationExecutor(connection)
     executor.migrate(before)
     old = executor.loader.project_state(before).apps

@@ -14,7 +14,7 @@ COPY_TYPES = (
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('directory', '0008_import_writes_less'),
+        ('directory', '0009_feed_blocks'),
     ]
 
     operations = [
