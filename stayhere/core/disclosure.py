@@ -101,7 +101,19 @@ ALLOWED: dict[str, dict[str, str]] = {
     )
     | {"last_verified": "when a trusted servant last confirmed the public listing is still right"},
     "directory.MeetingSlot": dict.fromkeys(
-        ["id", "meeting", "start_mow", "timezone", "attendance", "fellowship", "cell", "latitude", "longitude"], INDEX
+        [
+            "id",
+            "meeting",
+            "start_mow",
+            "timezone",
+            "attendance",
+            "fellowship",
+            "cell",
+            "latitude",
+            "longitude",
+            "type_index",
+        ],
+        INDEX,
     ),
     "directory.DirectoryState": {"id": ID, "epoch": INDEX, "version": INDEX},
     "directory.FeedBlock": dict.fromkeys(

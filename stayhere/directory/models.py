@@ -248,7 +248,7 @@ class Meeting(models.Model):
     def next_start(self, after: dt.datetime, grace: dt.timedelta = dt.timedelta(0)) -> dt.datetime | None:
         if self.start_time is None or not self.day_mask:
             return None
-        return min(schedule.next_start(day, self.start_time, self.timezone, after, grace) for day in self.days)
+        return schedule.next_start_on_days(self.days, self.start_time, self.timezone, after, grace)
 
     @property
     def feed_source(self) -> FeedSource | None:
@@ -265,7 +265,7 @@ class Meeting(models.Model):
             if code and code not in unique and code not in GROUP_ASSERTED:
                 unique.append(code)
         self.types = unique
-        self.type_index = "|" + "|".join(unique) + "|" if unique else ""
+        self.type_index = type_index_of(unique)
 
     def all_types(self) -> list[str]:
         """The meeting's codes plus what its group asserts."""
@@ -306,6 +306,11 @@ class Meeting(models.Model):
             raise ValidationError(errors)
 
 
+def type_index_of(codes: list[str]) -> str:
+    """A meeting's ``type_index`` from its own codes (already cleaned: no repeats, none a group asserts)."""
+    return "|" + "|".join(codes) + "|" if codes else ""
+
+
 class MeetingSlot(models.Model):
     """One weekly occurrence of a meeting, kept for the finder's index and nothing else.
 
@@ -324,10 +329,29 @@ class MeetingSlot(models.Model):
     cell = models.IntegerField(null=True)
     latitude = models.FloatField(null=True)
     longitude = models.FloatField(null=True)
+    # The meeting's type_index, so that the finder's type filters are answered from the slot (and its index) without
+    # reading the meeting's row; written with the other columns (slots.slot_tuples) and rebuilt with them.
+    type_index = models.CharField(max_length=600, blank=True, default="")
 
     class Meta:
         indexes = [
-            models.Index(fields=["cell", "timezone", "start_mow"], name="slot_cell_time"),
+            # Place and time (cell, zone, minute of week) first, then every column a near-me-now search reads of a
+            # slot: the ranking query is answered from the index alone, never the table (nor, but for the group's
+            # two codes, the meeting).
+            models.Index(
+                fields=[
+                    "cell",
+                    "timezone",
+                    "start_mow",
+                    "latitude",
+                    "longitude",
+                    "attendance",
+                    "fellowship",
+                    "type_index",
+                    "meeting",
+                ],
+                name="slot_cell_time_covering",
+            ),
             models.Index(fields=["timezone", "start_mow"], name="slot_zone_time"),
         ]
 

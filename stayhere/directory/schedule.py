@@ -117,12 +117,26 @@ def next_start(
     weekday: int, start: dt.time, zone_name: str, after: dt.datetime, grace: dt.timedelta = dt.timedelta(0)
 ) -> dt.datetime:
     """The next instant a weekly meeting starts, at or after ``after - grace`` (aware, in its zone)."""
+    return next_start_on_days([weekday], start, zone_name, after, grace)
+
+
+def next_start_on_days(
+    weekdays: list[int], start: dt.time, zone_name: str, after: dt.datetime, grace: dt.timedelta = dt.timedelta(0)
+) -> dt.datetime:
+    """The soonest of ``next_start`` over several weekdays (a meeting's days), the zone and reference read once."""
     tz = zone(zone_name)
     earliest = (after - grace).astimezone(dt.UTC)
     reference = earliest.astimezone(tz)
-    days_ahead = (weekday - python_weekday_to_spec(reference.weekday())) % 7
+    today, day = python_weekday_to_spec(reference.weekday()), reference.date()
+    return min(_next_on(weekday, start, tz, earliest, day, today) for weekday in weekdays)
+
+
+def _next_on(
+    weekday: int, start: dt.time, tz: ZoneInfo, earliest: dt.datetime, day: dt.date, today: int
+) -> dt.datetime:
+    days_ahead = (weekday - today) % 7
     for extra in (0, 7, 14):
-        date = reference.date() + dt.timedelta(days=days_ahead + extra)
+        date = day + dt.timedelta(days=days_ahead + extra)
         candidate = _wall_clock(date, start, tz)
         # Compared as instants: two datetimes of the same zone compare by wall clock, which in the hour a
         # clock goes back took the first pass of 02:00 (already gone) for one not yet come.

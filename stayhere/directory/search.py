@@ -215,8 +215,7 @@ def _type_sql(code: str, sql: _Sql) -> tuple[str, list[Any]]:
         sql.joins.add("g")
         column = "g.moud_welcome" if code == MOUD_WELCOME else "g.harm_reduction"
         return f"COALESCE({column}, %s) = %s", [False, True]
-    sql.joins.add("m")
-    fragment, pattern = _like("m.type_index", f"|{code}|")
+    fragment, pattern = _like("s.type_index", f"|{code}|")  # the slot's copy: no meeting row is read
     return fragment, [pattern]
 
 

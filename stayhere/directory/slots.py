@@ -15,7 +15,9 @@ from django.db import transaction
 from stayhere.directory import freshness, schedule
 from stayhere.directory.models import LOCATED_ATTENDANCE, Meeting, MeetingSlot, cell_of
 
-SLOT_COLUMNS = ("meeting_id", "start_mow", "timezone", "attendance", "fellowship", "cell", "latitude", "longitude")
+SLOT_COLUMNS = (
+    "meeting_id", "start_mow", "timezone", "attendance", "fellowship", "cell", "latitude", "longitude", "type_index",
+)  # fmt: skip
 
 
 def slot_rows(meeting: Meeting) -> list[tuple[Any, ...]]:
@@ -30,6 +32,7 @@ def slot_rows(meeting: Meeting) -> list[tuple[Any, ...]]:
         meeting.fellowship,
         location.latitude if location is not None else None,
         location.longitude if location is not None else None,
+        meeting.type_index,
     )
 
 
@@ -42,8 +45,10 @@ def slot_tuples(
     fellowship: str,
     latitude: float | None,
     longitude: float | None,
+    type_index: str,
 ) -> list[tuple[Any, ...]]:
-    """The same rows from the values themselves, for writers that hold no Meeting (the importer)."""
+    """The same rows from the values themselves, for writers that hold no Meeting (the importer); ``type_index`` is
+    the meeting's own (``Meeting.type_index``)."""
     if start_time is None or not day_mask:
         return []
     cell = None
@@ -53,7 +58,7 @@ def slot_tuples(
         latitude = longitude = None
     minute = schedule.minute_of_day(start_time)
     return [
-        (meeting_id, schedule.mow(day, minute), zone, attendance, fellowship, cell, latitude, longitude)
+        (meeting_id, schedule.mow(day, minute), zone, attendance, fellowship, cell, latitude, longitude, type_index)
         for day in schedule.mask_to_days(day_mask)
     ]
 

@@ -113,3 +113,22 @@ def test_a_loaded_meeting_is_a_saved_row_of_this_database():
     assert loaded._state.adding is False and loaded._state.db == "default"
     assert loaded == meeting and loaded.location == meeting.location
     assert loaded.notes == meeting.notes  # a deferred field is read on demand
+
+
+@pytest.mark.parametrize(
+    "regions",
+    [
+        ["Île-de-France", 'Paris "11e"', "emoji 🙂", ""],
+        [],
+        [123456789012345678901234567890, "big whole number"],  # orjson would read a float: Django's reading is used
+        [{"name": "a region as an object"}, 1.5, None, True],
+        "a region as one text",
+    ],
+)
+def test_json_columns_are_read_as_django_reads_them_whatever_they_hold(regions):
+    meeting = make_meeting("Odd regions", types=["O", "Ñ-custom"], regions=regions)
+    loaded = meetings_by_id([meeting.pk])[meeting.pk]
+    expected = Meeting.objects.get(pk=meeting.pk)
+    assert loaded.regions == expected.regions == regions
+    assert [type(item) for item in loaded.regions] == [type(item) for item in expected.regions]
+    assert loaded.types == expected.types == ["O", "Ñ-custom"]

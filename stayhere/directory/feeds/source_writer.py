@@ -27,7 +27,7 @@ from stayhere.directory.feeds import removals
 from stayhere.directory.feeds.common import ListingRecord, ParseResult
 from stayhere.directory.feeds.meeting_guide import split_day_slug
 from stayhere.directory.feeds.resolve import INACTIVE_REASON
-from stayhere.directory.models import Group, Location, Meeting, MeetingSlot
+from stayhere.directory.models import Group, Location, Meeting, MeetingSlot, type_index_of
 from stayhere.directory.slots import SLOT_COLUMNS, slot_rows, slot_tuples
 from stayhere.directory.types import GROUP_ASSERTED, HARM_REDUCTION, MOUD_WELCOME
 
@@ -370,7 +370,7 @@ class _NewRows:
         self._updated: dict[Any, Any] = {}  # feeds repeat the same few timestamps
 
     def row(self, record: ListingRecord, group: Group | None, location: Location | None, slug: str) -> tuple[Any, ...]:
-        types = [code for code in dict.fromkeys(record.types) if code and code not in GROUP_ASSERTED]
+        types = _own_types(record)
         updated = record.updated
         if updated is None:
             stored = self.now
@@ -399,7 +399,7 @@ class _NewRows:
             record.conference_phone_notes,
             record.notes,
             orjson.dumps(types).decode(),
-            "|" + "|".join(types) + "|" if types else "",
+            type_index_of(types),
             record.venmo,
             record.square,
             record.paypal,
@@ -422,7 +422,13 @@ class _NewRows:
             record.fellowship or _DEFAULT_FELLOWSHIP,
             location.latitude if location is not None else None,
             location.longitude if location is not None else None,
+            type_index_of(_own_types(record)),
         )
+
+
+def _own_types(record: ListingRecord) -> list[str]:
+    """The record's codes as a meeting keeps them (``Meeting.set_types``): once each, none a group asserts."""
+    return [code for code in dict.fromkeys(record.types) if code and code not in GROUP_ASSERTED]
 
 
 def _location_key(record: ListingRecord) -> LocationKey:

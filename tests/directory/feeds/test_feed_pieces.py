@@ -170,7 +170,8 @@ def test_without_its_triggers_nothing_is_kept_and_after_migrate_a_change_made_me
 def test_migrating_back_before_the_blocks_leaves_no_trigger_that_names_them_and_migrating_on_makes_them_again():
     call_command("migrate", "directory", "0008", verbosity=0)  # drops the blocks' table (migrate drops triggers first)
     assert not pieces.usable(connection)
-    meeting = make_meeting("Written Without Blocks", slug="no-blocks")  # no trigger left to name a missing table
+    # No trigger left to name a missing table. Written without its slots: at 0008 a slot has no type_index yet.
+    meeting = Meeting.objects.create(name="Written Without Blocks", slug="no-blocks", timezone="UTC")
     call_command("migrate", verbosity=0)
     assert pieces.usable(connection)
     assert _stamps() == {meeting.pk // pieces.BLOCK: 1}  # the meeting written meanwhile has its block

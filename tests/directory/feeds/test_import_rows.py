@@ -14,7 +14,7 @@ from stayhere.demo.world import generate
 from stayhere.directory.feeds.importer import import_text
 from stayhere.directory.feeds.resolve import INACTIVE_REASON
 from stayhere.directory.models import Meeting, MeetingSlot
-from stayhere.directory.slots import slot_rows
+from stayhere.directory.slots import SLOT_COLUMNS, slot_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -48,10 +48,6 @@ def test_imported_rows_validate_and_a_second_import_changes_nothing():
 
 def test_the_slots_of_new_meetings_are_the_ones_the_saved_meetings_give():
     import_text(_feed(), source_name="world.json", key="world")
-    stored = sorted(
-        MeetingSlot.objects.values_list(
-            "meeting_id", "start_mow", "timezone", "attendance", "fellowship", "cell", "latitude", "longitude"
-        )
-    )
+    stored = sorted(MeetingSlot.objects.values_list(*SLOT_COLUMNS))
     expected = sorted(row for m in Meeting.objects.select_related("location") for row in slot_rows(m))
     assert stored == expected and len(stored) > 400
