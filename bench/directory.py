@@ -398,7 +398,7 @@ def measure(
     results.update(
         export_cold_s=round(runs[0], 3) if export_status == 200 else None,
         export_cold_server_cpu_s=round(cpu[0], 2) if cpu[0] is not None else None,
-        export_s=round(statistics.median(runs[1:]), 3) if export_status == 200 else None,
+        export_s=round(statistics.median(runs[1:]), 3) if export_status == 200 and len(runs) > 1 else None,
         export_runs_s=[round(value, 3) for value in runs],
         export_bytes=export_bytes,
         export_status=export_status,
