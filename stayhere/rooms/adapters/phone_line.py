@@ -387,6 +387,7 @@ class PhoneLine:
         self.config, self.rooms, self.prompts, self.find_line = config, rooms, prompts, find_line
         self.ng = NgClient(("127.0.0.1", config.ng_port))
         self.calls: dict[str, LineCall] = {}
+        self._answering: dict[str, LineCall] = {}  # INVITEs accepted, waiting on rtpengine to anchor them
         self.ended: asyncio.Queue[LineCall] = asyncio.Queue()  # finished calls (tests, the benchmark)
         self.started: asyncio.Queue[LineCall] = asyncio.Queue()
         self._server: asyncio.base_events.Server | None = None
@@ -474,15 +475,19 @@ class PhoneLine:
     async def _invite(self, fields: dict[str, str]) -> tuple[int, str]:
         if not all(fields.get(k) for k in ("call_id", "from_tag", "to_tag", "sdp")):
             return 400, ""
-        if fields["call_id"] in self.calls:
+        if fields["call_id"] in self.calls or fields["call_id"] in self._answering:
             return 486, ""  # a re-sent INVITE of a call under way
         source = fields.get("source", "").removeprefix("sip:").rpartition(":")[0]
-        unseated = [call for call in self.calls.values() if call.phone is None]
+        # Calls still being anchored count too: INVITEs arrive side by side, and each waits on rtpengine before
+        # it is a call, so counting only the answered ones let a flood past every limit at once.
+        unseated = [call for call in (*self.calls.values(), *self._answering.values()) if call.phone is None]
         from_there = sum(1 for call in unseated if call.source == source)
-        if len(self.calls) >= self.max_calls or len(unseated) >= MAX_UNSEATED or from_there >= MAX_UNSEATED_FROM_ONE:
-            log.warning("A phone call was turned away: the line is full (%d calls).", len(self.calls))
+        held = len(self.calls) + len(self._answering)
+        if held >= self.max_calls or len(unseated) >= MAX_UNSEATED or from_there >= MAX_UNSEATED_FROM_ONE:
+            log.warning("A phone call was turned away: the line is full (%d calls).", held)
             return 486, ""
         call = LineCall(self, fields)
+        self._answering[call.call_id] = call
         try:
             answer = await call.anchor(fields["sdp"])
         except (NgError, ValueError, KeyError) as failure:
@@ -490,6 +495,8 @@ class PhoneLine:
             with contextlib.suppress(NgError):
                 await self.ng.command("delete", call_id=call.call_id, from_tag=call.from_tag)
             return 503, ""
+        finally:
+            del self._answering[call.call_id]
         self.calls[call.call_id] = call
         call.task = asyncio.get_running_loop().create_task(self._after_answer(call))
         self.started.put_nowait(call)
