@@ -203,7 +203,7 @@ class RedisRoomStore:
             log.warning("The connection to Redis was lost (%s): live meetings here are interrupted.", kind)
         finally:
             with contextlib.suppress(Exception):  # a Redis that stopped answering must not hold the shutdown
-                await asyncio.wait_for(pubsub.aclose(), DELIVERY_TIMEOUT_S)  # type: ignore[no-untyped-call]
+                await asyncio.wait_for(pubsub.aclose(), DELIVERY_TIMEOUT_S)  # type: ignore[no-untyped-call,unused-ignore]  # typed from redis 8
             self._lost(interrupt=not closing)
 
     def _lost(self, interrupt: bool = True) -> None:
