@@ -37,14 +37,23 @@ def directory() -> Path:
     return Path(settings.DATA_DIR) / "feeds"
 
 
-def response(request: HttpRequest, name: str, url_prefix: str, render: Render, content_type: str) -> HttpResponseBase:
-    """The feed ``name`` (e.g. "meeting-guide.json") for this site address, from the file or rendered."""
+def response(
+    request: HttpRequest, name: str, url_prefix: str, render: Render, content_type: str, *, whole: bool = True
+) -> HttpResponseBase:
+    """The feed ``name`` (e.g. "meeting-guide.json") for this site address, from the file or rendered.
+
+    ``whole=False``: the rendering keeps pieces of its own (pieces.py) and is sent from them on every request,
+    so no whole copy is kept (one would cost a second write of the feed after every edit, for a file read no
+    faster than the pieces); older whole copies of this feed and site are removed."""
     stem, suffix = os.path.splitext(name)
     site = hashlib.sha256(url_prefix.encode()).hexdigest()[:12]
     version = freshness.version()
     etag = f'"{version}-{site}"'
     if etag in request.headers.get("If-None-Match", ""):
         answer: HttpResponseBase = HttpResponseNotModified()
+    elif not whole:
+        _remove(directory().glob(f"{stem}-*-{site}{suffix}"))
+        answer = StreamingHttpResponse(_encoded(render(url_prefix)), content_type=content_type)
     else:
         path = directory() / f"{stem}-{version}-{site}{suffix}"
         try:
@@ -53,10 +62,18 @@ def response(request: HttpRequest, name: str, url_prefix: str, render: Render, c
             chunks = _keep_copy(render(url_prefix), path, f"{stem}-*-{site}{suffix}")
             answer = StreamingHttpResponse(chunks, content_type=content_type)
         except OSError as exc:  # there, but not readable: the feed is still served, rendered
-            _cannot_keep(exc)
+            cannot_keep(exc)
             answer = StreamingHttpResponse(_encoded(render(url_prefix)), content_type=content_type)
     answer["ETag"] = etag
     return answer
+
+
+def _remove(paths: Iterator[Path]) -> None:
+    try:
+        for path in paths:
+            path.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def _encoded(chunks: Iterator[str] | Iterator[bytes]) -> Iterator[bytes]:
@@ -81,7 +98,7 @@ def _keep_copy(chunks: Iterator[str] | Iterator[bytes], path: Path, older: str) 
             handle, name = tempfile.mkstemp(dir=path.parent, prefix=".partial-")
             copy = _Copy(os.fdopen(handle, "wb"), Path(name))
         except OSError as exc:
-            _cannot_keep(exc)
+            cannot_keep(exc)
         for data in _encoded(chunks):
             if copy is not None:
                 copy.write(data)
@@ -95,11 +112,11 @@ def _keep_copy(chunks: Iterator[str] | Iterator[bytes], path: Path, older: str) 
                     for stale in path.parent.glob(older):
                         if stale != path:
                             stale.unlink(missing_ok=True)
-                    _can_keep()
+                    can_keep()
                 except OSError as exc:
-                    _cannot_keep(exc)
+                    cannot_keep(exc)
             else:
-                _cannot_keep(failure)
+                cannot_keep(failure)
     finally:
         if copy is not None:
             copy.finish()
@@ -154,7 +171,8 @@ class _Copy:
 _failing = False
 
 
-def _cannot_keep(exc: OSError) -> None:
+def cannot_keep(exc: OSError) -> None:
+    """A copy (or a kept piece, pieces.py) could not be written: logged once until one can be again."""
     global _failing
     if not _failing:
         _failing = True
@@ -165,7 +183,8 @@ def _cannot_keep(exc: OSError) -> None:
         )
 
 
-def _can_keep() -> None:
+def can_keep() -> None:
+    """A copy (or a piece) was written: logged once if copies had been failing."""
     global _failing
     if _failing:
         _failing = False

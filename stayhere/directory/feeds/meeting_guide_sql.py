@@ -318,26 +318,43 @@ def meeting_guide_bytes(url_prefix: str, *, per_day: bool = False) -> Iterator[b
     return _ahead(lambda database: _chunks(database, url_prefix, per_day))
 
 
-def _chunks(database: BaseDatabaseWrapper, url_prefix: str, per_day: bool) -> Generator[bytes, None, None]:
-    rooms = room_links.addresses(url_prefix)  # in the caller's thread, before the writer starts
+def kept_in_pieces() -> bool:
+    """Whether the feed is sent from kept pieces now (SQLite, its triggers in place, every meeting's block
+    counted): then the cache keeps no whole copy of it (cache.response's ``whole``)."""
+    database = connections[DEFAULT_DB_ALIAS]
+    return _pieced(database) is not None
+
+
+def _pieced(database: BaseDatabaseWrapper) -> tuple[str, list[tuple[int, int]]] | None:
+    """The epoch and every block's stamp when the feed can be sent from pieces, else None (rendered whole)."""
     epoch = _epoch(database)
     if epoch is None or not pieces.usable(database):
+        return None
+    blocks = pieces.stamps(database)
+    return None if blocks is None else (epoch, blocks)
+
+
+def _chunks(database: BaseDatabaseWrapper, url_prefix: str, per_day: bool) -> Generator[bytes, None, None]:
+    rooms = room_links.addresses(url_prefix)  # in the caller's thread, before the writer starts
+    pieced = _pieced(database)  # the stamps before the groups are read: a group changed after moves a stamp
+    if pieced is None:
         yield from _whole(database, url_prefix, per_day, rooms)
         return
+    epoch, blocks = pieced
     sql = query(database.vendor, rooms, one_block=True)
     given = parameters(url_prefix, rooms)
     site = hashlib.sha256(url_prefix.encode()).hexdigest()[:12]
     kept = pieces.Kept(cache.directory(), "day" if per_day else "array", site, f"{epoch}\0{sql}\0{given!r}")
-    blocks = pieces.stamps(database)  # before the groups are read: a group changed after is a block's stamp moved
-    if blocks is None:
-        yield from _whole(database, url_prefix, per_day, rooms)
-        return
     if sum(not kept.has(block, stamp) for block, stamp in blocks) * MOSTLY > len(blocks):
         # Most blocks to write: one query over every meeting, cut into blocks, costs less than a query a block.
         yield from _all_blocks(database, query(database.vendor, rooms, ids=True), given, per_day, dict(blocks), kept)
     else:
         yield from _some_blocks(database, sql, given, per_day, blocks, kept)
     kept.tidy()
+    if kept.failure is not None:  # the feed was served; the log says once that pieces cannot be kept
+        cache.cannot_keep(kept.failure)
+    elif kept.wrote:
+        cache.can_keep()
 
 
 MOSTLY = 4  # more than a quarter of the blocks to write: _all_blocks

@@ -160,7 +160,8 @@ class Kept:
         self.prefix = f"pieces-{form}-{site}-"
         self.folder = feeds / (self.prefix + key)
         self.used: set[str] = set()
-        self.writable = True
+        self.failure: OSError | None = None  # the first write that failed (then no more are tried)
+        self.wrote = False
         try:
             self.present = set(os.listdir(self.folder))
         except OSError:
@@ -185,12 +186,12 @@ class Kept:
 
     def keep(self, block: int, stamp: int, data: bytes) -> None:
         """Write the piece (a temporary file first, so a reader never sees half of it); a data directory that
-        cannot be written costs the piece only (cache.py says so once for the feed itself)."""
+        cannot be written costs the piece only, and ``failure`` keeps why (the rendering has cache.py log it)."""
         name = self._name(block, stamp)
         if name in self.present:  # kept already (the same rows give the same text)
             self.used.add(name)
             return
-        if not self.writable:
+        if self.failure is not None:
             return
         try:
             self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -202,10 +203,11 @@ class Kept:
             except BaseException:
                 Path(partial).unlink(missing_ok=True)
                 raise
-        except OSError:
-            self.writable = False
+        except OSError as exc:
+            self.failure = exc
             return
         self.used.add(name)
+        self.wrote = True
 
     def tidy(self) -> None:
         """After a whole rendering: pieces it did not use go, and so do other renderings' folders of this form

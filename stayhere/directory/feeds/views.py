@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from stayhere.directory.feeds import bmlt_api, bmlt_lists, bmlt_render, cache, exporter, ics
+from stayhere.directory.feeds import bmlt_api, bmlt_lists, bmlt_render, cache, exporter, ics, meeting_guide_sql
 from stayhere.directory.feeds.records import calendar_event
 from stayhere.directory.models import Meeting
 
@@ -52,7 +52,8 @@ def meeting_guide_feed(request: HttpRequest) -> HttpResponseBase:
         name, render = "meeting-guide_arrays.json", exporter.meeting_guide_array_chunks
     else:
         name, render = "meeting-guide.json", exporter.meeting_guide_chunks
-    response = cache.response(request, name, prefix, render, json_type)
+    whole = not meeting_guide_sql.kept_in_pieces()  # sent from its pieces: no whole copy kept beside them
+    response = cache.response(request, name, prefix, render, json_type, whole=whole)
     return _feed_headers(_for_asgi(request, response))
 
 

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
+from stayhere.directory import freshness
 from stayhere.directory.feeds import cache, exporter
 from tests.directory.factories import make_meeting
 from tests.directory.feeds.disks import fill, small_file_system
@@ -15,21 +17,22 @@ from tests.directory.feeds.disks import fill, small_file_system
 pytestmark = pytest.mark.django_db
 
 FEED = "/feeds/meeting-guide.json"
+CSV = "/feeds/meetings.csv"  # always kept whole (the Meeting Guide feed keeps pieces instead on SQLite: pieces.py)
 
 
 def body(response) -> bytes:
     return b"".join(response.streaming_content)
 
 
-def kept_files() -> list[Path]:
-    return sorted((Path(settings.DATA_DIR) / "feeds").glob("meeting-guide-*.json"))
+def kept_files(pattern: str = "meetings-*.csv") -> list[Path]:
+    return sorted((Path(settings.DATA_DIR) / "feeds").glob(pattern))
 
 
 def test_the_second_request_is_served_from_the_kept_copy_with_the_same_bytes(client):
     make_meeting("Kept Copy Group")
-    first = client.get(FEED)
+    first = client.get(CSV)
     first_body = body(first)
-    second = client.get(FEED)
+    second = client.get(CSV)
     assert second.get("Content-Length") == str(len(first_body))  # a file answer knows its length
     assert body(second) == first_body and b"Kept Copy Group" in first_body
     assert first["ETag"] == second["ETag"]
@@ -37,14 +40,39 @@ def test_the_second_request_is_served_from_the_kept_copy_with_the_same_bytes(cli
 
 def test_a_change_to_the_directory_is_in_the_next_feed_and_the_old_copy_goes(client):
     meeting = make_meeting("Before The Change")
-    assert b"Before The Change" in body(client.get(FEED))
+    assert b"Before The Change" in body(client.get(CSV))
     before = kept_files()
     meeting.name = "After The Change"
     meeting.save()
-    text = body(client.get(FEED))
+    text = body(client.get(CSV))
     assert b"After The Change" in text and b"Before The Change" not in text
     after = kept_files()
-    assert len(after) == len(before) and not set(before) & set(after)
+    assert len(after) == len(before) == 1 and not set(before) & set(after)
+
+
+def test_the_meeting_guide_feed_is_kept_whole_where_it_is_not_kept_in_pieces(client):
+    make_meeting("Whole Or Pieces")
+    first = body(client.get(FEED))
+    second = client.get(FEED)
+    assert body(second) == first and b"Whole Or Pieces" in first
+    whole = kept_files("meeting-guide-*.json")
+    if connection.vendor == "sqlite":  # sent from its pieces every time: a whole copy would be a second write
+        assert whole == [] and second.get("Content-Length") is None
+        assert list(cache.directory().glob("pieces-*/*"))
+    else:
+        assert len(whole) == 1 and second.get("Content-Length") == str(len(first))
+
+
+def test_a_whole_copy_left_from_before_the_pieces_is_removed_not_served(client):
+    if connection.vendor != "sqlite":
+        pytest.skip("pieces are kept on SQLite only")
+    make_meeting("Listed Now")
+    response = client.get(FEED)
+    body(response)
+    site = response["ETag"].strip('"').split("-")[-1]
+    stale = cache.directory() / f"meeting-guide-{freshness.version()}-{site}.json"
+    stale.write_bytes(b"[]\n")  # as an earlier release kept it, for the directory's current version
+    assert b"Listed Now" in body(client.get(FEED)) and not stale.exists()
 
 
 def test_a_poller_with_the_current_etag_gets_not_modified(client):
@@ -81,12 +109,12 @@ def test_a_complete_feed_replaces_older_versions_of_the_same_site(tmp_path):
     assert sorted(p.name for p in folder.iterdir()) == ["f-1-y.json", "f-2-x.json"]
 
 
-def test_the_kept_copy_matches_a_fresh_rendering(client):
+@pytest.mark.parametrize("path", [FEED, CSV])
+def test_the_kept_copy_matches_a_fresh_rendering(client, path):
     make_meeting("Fresh")
-    body(client.get(FEED))
-    kept = body(client.get(FEED))
-    fresh = b"".join(exporter.meeting_guide_chunks(exporter.meeting_url_prefix("http://testserver/")))
-    assert kept == fresh
+    body(client.get(path))
+    kept = body(client.get(path))
+    assert kept == _fresh(path) and b"Fresh" in kept
 
 
 # A data directory that is full or read-only (issue 15, item 5): the feed is served whole, without its copy. The
@@ -127,7 +155,7 @@ def _many_meetings() -> None:
         make_meeting(f"Group Number {number} With A Long Name For Its Meeting")
 
 
-@pytest.mark.parametrize("path", [FEED, "/feeds/meetings.csv"])
+@pytest.mark.parametrize("path", [FEED, CSV])
 def test_a_full_data_directory_still_serves_each_feed_whole_and_says_so_once(client, full_data_dir, caplog, path):
     _many_meetings()
     with caplog.at_level(logging.INFO, logger="stayhere.directory.feeds.cache"):
@@ -154,13 +182,17 @@ def test_a_read_only_data_directory_still_serves_the_feed_whole_and_says_so_once
     assert str(read_only_data_dir) not in warnings[0]
 
 
-def test_once_the_copy_can_be_written_again_the_log_says_so_and_copies_are_kept(client, full_data_dir, caplog):
+@pytest.mark.parametrize("path", [FEED, CSV])
+def test_once_the_copy_can_be_written_again_the_log_says_so_and_copies_are_kept(client, full_data_dir, caplog, path):
     make_meeting()
     with caplog.at_level(logging.INFO, logger="stayhere.directory.feeds.cache"):
-        body(client.get(FEED))
+        body(client.get(path))
         (full_data_dir / "filler").unlink()
-        body(client.get(FEED))
+        body(client.get(path))
     said = _said(caplog)
     assert [record.levelno for record in said] == [logging.WARNING, logging.INFO]
     assert "can be written again" in said[1].getMessage()
-    assert len(kept_files()) == 1
+    if path == FEED and connection.vendor == "sqlite":
+        assert list(cache.directory().glob("pieces-*/*")) and kept_files("meeting-guide-*") == []
+    else:
+        assert len(kept_files("meeting-guide-*.json" if path == FEED else "meetings-*.csv")) == 1
