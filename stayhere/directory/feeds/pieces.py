@@ -1,13 +1,15 @@
 """Kept pieces of the Meeting Guide feed: each block of a thousand meeting ids rendered once, and rendered again
 only when one of its rows changed.
 
-The whole feed is kept as a file per directory version (cache.py), but any change to any listing moves that
+Other feeds are kept whole, as a file per directory version (cache.py), but any change to any listing moves that
 version, and a million meetings take seconds of one core to render again for one edited meeting. So the
 database counts changes per block of ids (``directory_feedblock``: block = meeting id // BLOCK, stamp = a
 counter), moved by triggers on every table the feed reads a meeting's object from: the meeting, its place, its
 group and the phone code of its room (the phone app adds that one, see ``watch``). Triggers, not signals, so that
 every writer moves the stamps: the admin, the importer's bulk rows, a shell, a migration. A rendering then reads
 each block's stamp, uses the block's kept piece when it has the same stamp, and renders (and keeps) the others.
+The feed is sent from its pieces on every request, with no whole copy beside them (it would be a second write of
+the whole feed after every edit, read no faster than the pieces are).
 
 A piece is kept only when its block's stamp is the same before and after its rows were read: a change that
 commits in between is either in the rows or not, so such a piece is served but not kept. Everything else a
