@@ -6,7 +6,7 @@
 #     and the directory and demo tests again on PostgreSQL. CI runs this.
 #   bash scripts/test.sh --fast [pytest arguments]
 #     the fast lane, for a contributor's day: no Debian packages installed; every test that needs no browser,
-#     Janus, nginx or PostgreSQL and is not marked slow (the markers of tests/needs.py), in under two minutes.
+#     Janus, nginx or PostgreSQL and is not marked slow (the markers of tests/needs.py), in about eight minutes on 2 cores.
 #     It uses a Redis that keeps nothing on disk when redis-server is installed; the tests that need one skip
 #     when it is not.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
