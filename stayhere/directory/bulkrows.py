@@ -179,25 +179,15 @@ def update(model: type[models.Model], objs: Sequence[models.Model], names: Seque
         return
     columns = _columns(model, names)
     quote = connection.ops.quote_name
-    # One row a key: an UPDATE ... FROM takes any one of the rows that match, so an object given twice is
-    # written as the last one given says.
-    objs = list({obj.pk: obj for obj in objs}.values())
     if _copying():
         _update_by_copy(model, columns, objs)
         return
-    # SQLite: one UPDATE ... FROM (VALUES ...) a batch, not a statement a row (the statement journal a table with
-    # triggers costs each statement, see insert_tuples). VALUES names its columns column1, column2, ...
-    table, pk = quote(model._meta.db_table), quote(_pk_column(model))
-    assignments = ", ".join(f"{quote(column)} = v.column{number}" for number, (_a, column, _f) in enumerate(columns, 2))
-    one = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
-    size = _batch_size(len(columns) + 1)
+    assignments = ", ".join(f"{quote(column)} = %s" for _a, column, _f in columns)
+    pk = quote(_pk_column(model))
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {pk} = %s"  # noqa: S608
     read = _reader(columns)
     with connection.cursor() as cursor:
-        for start in range(0, len(objs), size):
-            batch = objs[start : start + size]
-            values = ", ".join([one] * len(batch))
-            sql = f"UPDATE {table} SET {assignments} FROM (VALUES {values}) AS v WHERE {table}.{pk} = v.column1"  # noqa: S608
-            cursor.execute(sql, [value for obj in batch for value in (obj.pk, *read(obj))])
+        cursor.executemany(sql, [[*read(obj), obj.pk] for obj in objs])
 
 
 _staging_names = itertools.count(1)
